@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+handler400 = "zhijiao.core.views.errors.bad_request"
+handler403 = "zhijiao.core.views.errors.permission_denied"
+handler404 = "zhijiao.core.views.errors.page_not_found"
+handler500 = "zhijiao.core.views.errors.server_error"
+
+urlpatterns = [
+    path("", include("zhijiao.core.urls")),
+    path("accounts/", include("zhijiao.accounts.urls")),
+    path("regions/", include("zhijiao.orgs.urls_regions")),
+    path("institutions/", include("zhijiao.orgs.urls")),
+    path("majors/", include("zhijiao.majors.urls")),
+    path("enterprises/", include("zhijiao.enterprises.urls")),
+    path("imports/", include("zhijiao.core.imports.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("zhijiao.core.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
+if settings.ADMIN_ENABLED:
+    urlpatterns.append(path("django-admin/", admin.site.urls))

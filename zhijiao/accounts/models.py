@@ -1,0 +1,105 @@
+"""Users and their roles at nodes of the organisation tree."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhijiao.core.models import ScopedModel
+from zhijiao.core.validators import validate_plain_text
+
+from .choices import Role
+
+
+class User(AbstractUser):
+    display_name = models.CharField(
+        _("display name"), max_length=50, blank=True, validators=[validate_plain_text]
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    failed_login_count = models.PositiveSmallIntegerField(_("failed sign-ins"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+
+    # Users are scoped through their role assignments (see accounts.selectors.user_list).
+    sensitive_fields = {"phone": "phone"}
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class RoleAssignment(ScopedModel):
+    """A role held at one node: a region (province / city), an institution or an enterprise."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        "orgs.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    institution = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("institution"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+
+    scope_region_path = "region__path"
+    scope_institution = "institution_id"
+    scope_enterprise = "enterprise_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(region__isnull=True, institution__isnull=True, enterprise__isnull=True)
+                    | Q(region__isnull=False, institution__isnull=True, enterprise__isnull=True)
+                    | Q(region__isnull=True, institution__isnull=False, enterprise__isnull=True)
+                    | Q(region__isnull=True, institution__isnull=True, enterprise__isnull=False)
+                ),
+                name="accounts_role_one_node",
+                violation_error_message=_("A role is held at one node at most."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.node}"
+
+    @property
+    def node(self):
+        return self.region or self.institution or self.enterprise
+
+    @property
+    def node_kind(self) -> str | None:
+        if self.region_id:
+            return "region"
+        if self.institution_id:
+            return "institution"
+        if self.enterprise_id:
+            return "enterprise"
+        return None
+
+    def audit_scope_path(self) -> str:
+        if self.region_id:
+            return self.region.path
+        if self.institution_id:
+            return self.institution.region.path
+        if self.enterprise_id:
+            return self.enterprise.region.path
+        return ""

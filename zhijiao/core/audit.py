@@ -1,0 +1,106 @@
+"""Writing audit entries. Only services call this; entries are append-only.
+
+Every create/update/delete records who, when, the request id, the actor's organisation and the
+before/after field values, with ID and phone numbers masked (DESIGN.md, Security and privacy).
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+from django.db import models
+
+from .context import client_ip_var, request_id_var
+from .models import AuditAction, AuditEntry
+from .validators import mask_phone, mask_resident_id
+
+MASKERS = {"phone": mask_phone, "resident_id": mask_resident_id}
+_SKIP_FIELDS = {"password", "created_at", "updated_at"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """Concrete field values of ``instance`` with sensitive fields masked."""
+    sensitive = getattr(instance, "sensitive_fields", {})
+    data: dict[str, Any] = {}
+    for f in instance._meta.concrete_fields:
+        if f.name in _SKIP_FIELDS:
+            continue
+        value = getattr(instance, f.attname)
+        if f.name in sensitive and value:
+            value = MASKERS[sensitive[f.name]](str(value))
+        data[f.name] = _plain(value)
+    return data
+
+
+def actor_org_label(actor) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return ""
+    from zhijiao.accounts.models import RoleAssignment
+
+    ra = (
+        RoleAssignment.objects.filter(user=actor)
+        .select_related("region", "institution", "enterprise")
+        .order_by("id")
+        .first()
+    )
+    return str(ra.node) if ra and ra.node else ""
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    instance: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    scope_path: str = "",
+    message: str = "",
+) -> AuditEntry:
+    if instance is not None:
+        object_type = object_type or instance._meta.label_lower
+        object_id = object_id or str(instance.pk or "")
+        object_repr = object_repr or str(instance)[:300]
+        if not scope_path and hasattr(instance, "audit_scope_path"):
+            scope_path = instance.audit_scope_path()
+    if before is not None and after is not None:
+        changed = {k for k in after if before.get(k) != after.get(k)}
+        before = {k: before.get(k) for k in sorted(changed)}
+        after = {k: after[k] for k in sorted(changed)}
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEntry.objects.create(
+        actor=actor if authenticated else None,
+        actor_name=(actor.get_username() if authenticated else "system"),
+        actor_org=actor_org_label(actor),
+        request_id=request_id_var.get(),
+        ip_address=client_ip_var.get(),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:300],
+        scope_path=scope_path,
+        before=before,
+        after=after,
+        message=message[:500],
+    )
+
+
+def diff_has_changes(before: dict, after: dict) -> bool:
+    return any(before.get(k) != v for k, v in after.items())
+
+
+__all__ = ["AuditAction", "audit_record", "diff_has_changes", "snapshot"]

@@ -1,0 +1,97 @@
+"""Write helpers every app's services build on: validate, save, audit, check scope — atomically.
+
+App services (``<entity>_<verb>``) call these inside their own ``transaction.atomic`` block; a
+failure anywhere rolls the whole write back, audit entry included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+
+from .audit import AuditAction, audit_record, snapshot
+from .scoping import is_in_scope, restrict
+
+
+class OutOfScope(PermissionDenied):
+    """The actor may not touch this object; views turn it into a 404."""
+
+
+def ensure_in_scope(instance: models.Model, actor, action: str = "change") -> None:
+    if instance.pk is None or not is_in_scope(instance, actor, action):
+        raise OutOfScope(_("You do not have permission to change this record."))
+
+
+def get_in_scope(model: type[models.Model], pk: Any, actor, action: str = "change") -> models.Model:
+    """Fetch ``pk`` for writing, locked, only if it is inside the actor's scope."""
+    try:
+        return restrict(model._default_manager.select_for_update(), actor, action).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise OutOfScope(_("The record does not exist or is outside your organisation."))
+
+
+def _save_checked(instance: models.Model) -> None:
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("The record conflicts with an existing one.")) from exc
+
+
+@transaction.atomic
+def model_create(*, actor, instance: models.Model, check_scope: bool = True, message: str = "") -> models.Model:
+    """full_clean → save → audit → the new row must lie inside the actor's scope."""
+    _save_checked(instance)
+    if check_scope:
+        ensure_in_scope(instance, actor, "change")
+    audit_record(actor=actor, action=AuditAction.CREATE, instance=instance, after=snapshot(instance), message=message)
+    return instance
+
+
+@transaction.atomic
+def model_update(
+    *, actor, instance: models.Model, data: dict[str, Any], check_scope: bool = True, message: str = ""
+) -> tuple[models.Model, bool]:
+    """Apply ``data``; a no-op update writes nothing and records nothing. Returns (instance, changed)."""
+    if check_scope:
+        ensure_in_scope(instance, actor, "change")
+    before = snapshot(instance)
+    for name, value in data.items():
+        setattr(instance, name, value)
+    after = snapshot(instance)
+    if before == after:
+        return instance, False
+    _save_checked(instance)
+    if check_scope:
+        # Nobody may move a row out of the subtree they manage (STYLE.md §3).
+        ensure_in_scope(instance, actor, "change")
+    audit_record(actor=actor, action=AuditAction.UPDATE, instance=instance, before=before, after=snapshot(instance), message=message)
+    return instance, True
+
+
+@transaction.atomic
+def model_delete(*, actor, instance: models.Model, check_scope: bool = True, message: str = "") -> None:
+    if check_scope:
+        ensure_in_scope(instance, actor, "change")
+    before = snapshot(instance)
+    scope_path = instance.audit_scope_path() if hasattr(instance, "audit_scope_path") else ""
+    pk, label, text = instance.pk, instance._meta.label_lower, str(instance)
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except models.ProtectedError as exc:
+        raise ValidationError(_("The record is still in use and cannot be deleted.")) from exc
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        object_type=label,
+        object_id=str(pk),
+        object_repr=text,
+        scope_path=scope_path,
+        before=before,
+        message=message,
+    )

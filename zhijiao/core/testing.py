@@ -1,0 +1,127 @@
+"""Test helpers every app reuses: factories, named users at each node, scope checks."""
+
+from __future__ import annotations
+
+import itertools
+
+import factory
+from django.contrib.auth import get_user_model
+
+from zhijiao.accounts.choices import Role
+from zhijiao.accounts.models import RoleAssignment
+from zhijiao.core.validators import USCC_ALPHABET, resident_id_check_char, uscc_check_char
+from zhijiao.enterprises.models import Enterprise
+from zhijiao.majors.models import InstitutionMajor, Major, MajorCategory, MajorClass
+from zhijiao.orgs.choices import InstitutionKind, RegionLevel
+from zhijiao.orgs.models import Institution, Region
+
+TEST_PASSWORD = "Test-Passw0rd!"
+
+_seq = itertools.count(1)
+
+
+def make_uscc(n: int, division: str = "370102") -> str:
+    body = f"91{division}{n:09d}"[:17]
+    body = "".join(c if c in USCC_ALPHABET else "0" for c in body)
+    return body + uscc_check_char(body)
+
+
+def make_resident_id(division: str = "370102", birth: str = "20080101", order: int = 1) -> str:
+    body = f"{division}{birth}{order:03d}"
+    return body + resident_id_check_char(body)
+
+
+def region(code: str, name: str, level: str, parent: Region | None = None) -> Region:
+    obj, _ = Region.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "level": level,
+            "parent": parent,
+            "path": (parent.path if parent else "") + code + "/",
+        },
+    )
+    return obj
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    name = factory.Sequence(lambda n: f"测试职业学校{n}")
+    code = factory.Sequence(lambda n: f"41370{n:05d}")
+    kind = InstitutionKind.SECONDARY_VOCATIONAL
+    region = None
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
+    credit_code = factory.Sequence(lambda n: make_uscc(n + 1))
+    industry = "C"
+    headcount = 100
+
+
+def catalogue_major(code: str = "710201", name: str = "计算机应用", level: str = "secondary") -> Major:
+    cat, _ = MajorCategory.objects.get_or_create(level=level, code=code[:2], defaults={"name": "电子与信息大类"})
+    cls, _ = MajorClass.objects.get_or_create(category=cat, code=code[:4], defaults={"name": "计算机类"})
+    major, _ = Major.objects.get_or_create(
+        code=code, catalogue_version="2021", defaults={"name": name, "level": level, "major_class": cls}
+    )
+    return major
+
+
+def make_user(username: str, role: str | None = None, *, node=None, **extra):
+    user = get_user_model().objects.create_user(username=username, password=TEST_PASSWORD, **extra)
+    if role:
+        kwargs = {}
+        if isinstance(node, Region):
+            kwargs["region"] = node
+        elif isinstance(node, Institution):
+            kwargs["institution"] = node
+        elif isinstance(node, Enterprise):
+            kwargs["enterprise"] = node
+        RoleAssignment.objects.create(user=user, role=role, **kwargs)
+    return user
+
+
+class World:
+    """A small province: two cities, a school in each, an enterprise in each, a user per role.
+
+    Names: ``province_admin``, ``auditor``, ``jinan`` / ``qingdao`` (city admins),
+    ``school_a`` (济南 school), ``school_b`` (青岛 school), ``ent_a``, ``expert``.
+    """
+
+    def __init__(self):
+        self.province = region("370000", "山东省", RegionLevel.PROVINCE)
+        self.jinan = region("370100", "济南市", RegionLevel.CITY, self.province)
+        self.lixia = region("370102", "历下区", RegionLevel.COUNTY, self.jinan)
+        self.qingdao = region("370200", "青岛市", RegionLevel.CITY, self.province)
+        self.shinan = region("370202", "市南区", RegionLevel.COUNTY, self.qingdao)
+        self.school_a = InstitutionFactory(name="济南第一职业中专", region=self.lixia)
+        self.school_b = InstitutionFactory(name="青岛第一职业中专", region=self.shinan)
+        self.ent_a = EnterpriseFactory(name="济南测试企业有限公司", region=self.lixia)
+        self.ent_b = EnterpriseFactory(name="青岛测试企业有限公司", region=self.shinan)
+        self.major = catalogue_major()
+        self.offering_a = InstitutionMajor.objects.create(
+            institution=self.school_a, major=self.major, start_year=2020
+        )
+        self.offering_b = InstitutionMajor.objects.create(
+            institution=self.school_b, major=self.major, start_year=2021
+        )
+        self.users = {
+            "province_admin": make_user("province_admin", Role.PROVINCE_ADMIN, node=self.province),
+            "province_staff": make_user("province_staff", Role.PROVINCE_STAFF, node=self.province),
+            "auditor": make_user("auditor", Role.AUDITOR, node=self.province),
+            "jinan": make_user("jinan", Role.CITY_ADMIN, node=self.jinan),
+            "qingdao": make_user("qingdao", Role.CITY_ADMIN, node=self.qingdao),
+            "school_a": make_user("school_a", Role.SCHOOL_ADMIN, node=self.school_a),
+            "school_b": make_user("school_b", Role.SCHOOL_ADMIN, node=self.school_b),
+            "ent_a": make_user("ent_a", Role.ENTERPRISE, node=self.ent_a),
+            "expert": make_user("expert", Role.EXPERT),
+        }
+
+    def __getitem__(self, name: str):
+        return self.users[name]

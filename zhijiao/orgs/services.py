@@ -1,0 +1,68 @@
+"""Writes for regions and institutions. Only these functions change the tables."""
+
+from typing import Any
+
+from django.db import transaction
+
+from zhijiao.core.services import model_create, model_delete, model_update
+from zhijiao.core.validators import normalize_code, normalize_text
+
+from .models import Institution, Region
+
+INSTITUTION_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "ownership",
+    "region",
+    "supervising_authority",
+    "status",
+    "address",
+    "website",
+)
+
+
+def _clean_institution_data(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {k: v for k, v in data.items() if k in INSTITUTION_FIELDS}
+    if cleaned.get("code") is not None:
+        cleaned["code"] = normalize_code(cleaned["code"]) or None
+    for key in ("name", "supervising_authority", "address"):
+        if isinstance(cleaned.get(key), str):
+            cleaned[key] = normalize_text(cleaned[key])
+    return cleaned
+
+
+@transaction.atomic
+def institution_create(*, actor, data: dict[str, Any]) -> Institution:
+    return model_create(actor=actor, instance=Institution(**_clean_institution_data(data)))
+
+
+@transaction.atomic
+def institution_update(*, actor, institution: Institution, data: dict[str, Any]) -> Institution:
+    instance, _changed = model_update(
+        actor=actor, instance=institution, data=_clean_institution_data(data)
+    )
+    return instance
+
+
+@transaction.atomic
+def institution_delete(*, actor, institution: Institution) -> None:
+    model_delete(actor=actor, instance=institution)
+
+
+@transaction.atomic
+def region_upsert(
+    *, actor, code: str, name: str, level: str, parent: Region | None
+) -> tuple[Region, bool]:
+    """Reference data: create or refresh one division (no scope check; called by the loader)."""
+    path = (parent.path if parent else "") + code + "/"
+    existing = Region.objects.filter(code=code).first()
+    if existing is None:
+        region = Region(code=code, name=name, level=level, parent=parent, path=path)
+        return model_create(actor=actor, instance=region, check_scope=False), True
+    return model_update(
+        actor=actor,
+        instance=existing,
+        data={"name": name, "level": level, "parent": parent, "path": path},
+        check_scope=False,
+    )
