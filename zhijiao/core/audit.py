@@ -103,4 +103,47 @@ def diff_has_changes(before: dict, after: dict) -> bool:
     return any(before.get(k) != v for k, v in after.items())
 
 
-__all__ = ["AuditAction", "audit_record", "diff_has_changes", "snapshot"]
+__all__ = ["AuditAction", "audit_bulk", "audit_record", "diff_has_changes", "snapshot"]
+
+
+def audit_bulk(
+    *,
+    actor,
+    action: str,
+    items: list[tuple[models.Model, dict | None, dict | None]],
+    message: str = "",
+    batch_size: int = 2000,
+) -> int:
+    """One audit entry per (instance, before, after), written with bulk_create (imports, loaders).
+
+    ``before``/``after`` are ``snapshot()`` dicts (None for create/delete); only changed keys are kept.
+    """
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    common = {
+        "actor": actor if authenticated else None,
+        "actor_name": actor.get_username() if authenticated else "system",
+        "actor_org": actor_org_label(actor),
+        "request_id": request_id_var.get(),
+        "ip_address": client_ip_var.get(),
+        "action": action,
+        "message": message[:500],
+    }
+    entries = []
+    for instance, before, after in items:
+        if before is not None and after is not None:
+            changed = sorted(k for k in after if before.get(k) != after.get(k))
+            before = {k: before.get(k) for k in changed}
+            after = {k: after[k] for k in changed}
+        entries.append(
+            AuditEntry(
+                object_type=instance._meta.label_lower,
+                object_id=str(instance.pk or ""),
+                object_repr=str(instance)[:300],
+                scope_path=instance.audit_scope_path() if hasattr(instance, "audit_scope_path") else "",
+                before=before,
+                after=after,
+                **common,
+            )
+        )
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+    return len(entries)

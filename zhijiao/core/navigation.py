@@ -27,7 +27,7 @@ MENU = [
     MenuItem(_("Offered majors"), "majors:offering_list"),
     MenuItem(_("Enterprises"), "enterprises:enterprise_list"),
     MenuItem(_("Users"), "accounts:user_list", "manage_users"),
-    MenuItem(_("Imports"), "core:import_list", "import"),
+    MenuItem(_("Imports"), "imports:index", "import"),
     MenuItem(_("Audit log"), "core:audit_list", "view_audit"),
 ]
 

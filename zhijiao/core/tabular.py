@@ -1,0 +1,53 @@
+"""Spreadsheet input and output shared by every import and export (CSV and XLSX, one pipeline)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from django.http import FileResponse
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _safe_cell(value):
+    """Text that Excel would run as a formula is prefixed with a quote (CSV/XLSX injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def write_xlsx(fileobj, *, headers: list[str], rows: Iterable[Iterable], sheet_title: str = "Sheet1") -> int:
+    """Stream rows into an XLSX (write-only mode, constant memory). Returns the row count."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=sheet_title[:31] or "Sheet1")
+    bold = Font(bold=True)
+    from openpyxl.cell import WriteOnlyCell
+
+    header_cells = []
+    for h in headers:
+        c = WriteOnlyCell(ws, value=str(h))
+        c.font = bold
+        header_cells.append(c)
+    ws.append(header_cells)
+    n = 0
+    for row in rows:
+        ws.append([_safe_cell(v) for v in row])
+        n += 1
+    wb.save(fileobj)
+    return n
+
+
+def xlsx_response(*, filename: str, headers: list[str], rows: Iterable[Iterable], sheet_title: str = "Sheet1"):
+    """An XLSX download; the workbook is spooled to a temporary file, not held in memory."""
+    tmp = tempfile.TemporaryFile()
+    write_xlsx(tmp, headers=headers, rows=rows, sheet_title=sheet_title)
+    tmp.seek(0)
+    if not filename.endswith(".xlsx"):
+        filename += ".xlsx"
+    response = FileResponse(tmp, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

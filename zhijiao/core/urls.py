@@ -1,0 +1,12 @@
+from django.urls import path
+
+from .views import audit, health, home
+
+app_name = "core"
+
+urlpatterns = [
+    path("", home.HomeView.as_view(), name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("audit/", audit.AuditListView.as_view(), name="audit_list"),
+    path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
+]
