@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "zhijiao.orgs",
     "zhijiao.majors",
     "zhijiao.enterprises",
+    "zhijiao.workplan",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("majors/", include("zhijiao.majors.urls")),
     path("enterprises/", include("zhijiao.enterprises.urls")),
     path("imports/", include("zhijiao.core.imports.urls")),
+    path("workplan/", include("zhijiao.workplan.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("zhijiao.core.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
