@@ -198,8 +198,8 @@ JOBS_EAGER = env_bool("JOBS_EAGER", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -208,7 +208,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "zhijiao.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "zhijiao.core.api.schema.EnvelopeAutoSchema",
     "EXCEPTION_HANDLER": "zhijiao.core.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "2000/min"},
 }
@@ -221,6 +221,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RegionLevelEnum": "zhijiao.orgs.choices.RegionLevel",
+        "MajorLevelEnum": "zhijiao.majors.choices.MajorLevel",
+        "InstitutionStatusEnum": "zhijiao.orgs.choices.InstitutionStatus",
+        "OfferingStatusEnum": "zhijiao.majors.choices.OfferingStatus",
+        "JobStatusEnum": "zhijiao.core.models.JobStatus",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

@@ -2,7 +2,10 @@ from rest_framework.pagination import PageNumberPagination
 
 
 class StandardPagination(PageNumberPagination):
-    """Page-number pagination; ``page_size`` may be raised by the client up to 500."""
+    """``{"count", "next", "previous", "results"}``; ``?page=``, ``?page_size=`` up to 500.
+
+    A page past the end is a 404 in the error envelope.
+    """
 
     page_size = 50
     page_size_query_param = "page_size"

@@ -1,9 +1,48 @@
-"""/api/v1/: every app registers its viewsets on the one router here."""
+"""/api/v1/: one router; every app adds its viewsets from ``<app>/api/routes.py``.
 
+An app's ``api/routes.py`` defines ``register(router)`` and calls ``router.register(prefix,
+ViewSet, basename=…)`` with kebab-case plural prefixes (``offered-majors``). Apps are discovered
+from INSTALLED_APPS in their order, so a new app only adds its own ``api/routes.py``.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+from rest_framework import routers
 
-router = DefaultRouter()
+from .views import ScopedViewSetMixin
+
+
+class APIRootView(routers.APIRootView):
+    """The index of /api/v1/: the same authentication (and 401 challenge) as every endpoint."""
+
+    authentication_classes = ScopedViewSetMixin.authentication_classes
+    throttle_classes = ScopedViewSetMixin.throttle_classes
+
+
+class Router(routers.DefaultRouter):
+    APIRootView = APIRootView
+
+
+router = Router()
+
+
+def _register_apps() -> None:
+    for config in apps.get_app_configs():
+        if not config.name.startswith("zhijiao."):
+            continue
+        module_name = f"{config.name}.api.routes"
+        try:
+            found = find_spec(module_name) is not None
+        except ModuleNotFoundError:  # the app has no api package
+            found = False
+        if found:
+            import_module(module_name).register(router)
+
+
+_register_apps()
 
 urlpatterns = [
     path("", include(router.urls)),

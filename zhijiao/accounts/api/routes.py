@@ -1,0 +1,5 @@
+from .views import UserViewSet
+
+
+def register(router) -> None:
+    router.register("users", UserViewSet, basename="user")

@@ -1,0 +1,62 @@
+"""``/api/v1/audit-entries/``: the audit log, read-only, for holders of ``view_audit``."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from zhijiao.core.api.serializers import choice_label
+from zhijiao.core.api.views import ScopedReadOnlyViewSet
+from zhijiao.core.models import AuditEntry
+from zhijiao.core.views.audit import AuditFilterSet, audit_list
+
+
+class AuditEntryApiFilterSet(AuditFilterSet):
+    """The audit page's filters, plus exact ``actor_id`` and ``object_id`` for integrators."""
+
+    actor_id = django_filters.NumberFilter(field_name="actor_id", label=_("Actor (user id)"))
+    object_id = django_filters.CharFilter(label=_("Object id"))
+
+    class Meta(AuditFilterSet.Meta):
+        fields = [*AuditFilterSet.Meta.fields, "actor_id", "object_id"]
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    action_label = choice_label("action")
+
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id",
+            "timestamp",
+            "actor",
+            "actor_name",
+            "actor_org",
+            "request_id",
+            "ip_address",
+            "action",
+            "action_label",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "scope_path",
+            "before",
+            "after",
+            "message",
+        ]
+        read_only_fields = fields
+
+
+class AuditEntryViewSet(ScopedReadOnlyViewSet):
+    """The audit log in the caller's subtree (same scope and filters as the audit page); ID and
+    phone numbers are stored masked."""
+
+    model = AuditEntry
+    selector = staticmethod(audit_list)
+    selector_takes_action = False
+    required_action = "view_audit"
+    serializer_class = AuditEntrySerializer
+    filterset_class = AuditEntryApiFilterSet
+    ordering_fields = ("timestamp", "id", "object_type", "action")
+    ordering = ("-timestamp", "-id")
