@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "zhijiao.core.middleware_scope.OutOfScopeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

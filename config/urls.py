@@ -13,8 +13,7 @@ handler500 = "zhijiao.core.views.errors.server_error"
 urlpatterns = [
     path("", include("zhijiao.core.urls")),
     path("accounts/", include("zhijiao.accounts.urls")),
-    path("regions/", include("zhijiao.orgs.urls_regions")),
-    path("institutions/", include("zhijiao.orgs.urls")),
+    path("", include("zhijiao.orgs.urls")),
     path("majors/", include("zhijiao.majors.urls")),
     path("enterprises/", include("zhijiao.enterprises.urls")),
     path("imports/", include("zhijiao.core.imports.urls")),

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .scoping import user_scope
@@ -32,6 +32,25 @@ MENU = [
 ]
 
 
-def menu_for(user) -> list[MenuItem]:
+def menu_for(user, current_path: str = "") -> list[dict]:
+    """The items the user may open, each {label, url, active}; unknown routes are skipped."""
     scope = user_scope(user)
-    return [m for m in MENU if m.action is None or scope.allows(m.action)]
+    entries = []
+    for item in MENU:
+        if item.action is not None and not scope.allows(item.action):
+            continue
+        try:
+            url = item.url
+        except NoReverseMatch:  # an app not installed in this deployment
+            continue
+        entries.append({"label": item.label, "url": url, "url_name": item.url_name})
+    # The longest matching prefix is the active entry ("/" only matches the home page itself).
+    best = None
+    for entry in entries:
+        url = entry["url"]
+        if current_path == url or (url != "/" and current_path.startswith(url)):
+            if best is None or len(url) > len(best["url"]):
+                best = entry
+    for entry in entries:
+        entry["active"] = entry is best
+    return entries

@@ -1,0 +1,33 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def blank_dash(value):
+    """Empty values as an em dash (detail pages, diffs)."""
+    if value is None or value == "":
+        return "—"
+    return value
+
+
+@register.filter
+def is_model(value) -> bool:
+    return hasattr(value, "_meta") and hasattr(value, "get_absolute_url")
+
+
+@register.filter
+def bs_widget(bound_field, size: str = ""):
+    """Render a form field's widget with the Bootstrap class for its kind (and ``sm`` size)."""
+    widget = bound_field.field.widget
+    kind = getattr(widget, "input_type", "")
+    if kind == "checkbox":
+        css = "form-check-input"
+    elif kind == "select" or widget.__class__.__name__.endswith("Select"):
+        css = "form-select" + (" form-select-sm" if size == "sm" else "")
+    else:
+        css = "form-control" + (" form-control-sm" if size == "sm" else "")
+    attrs = {"class": css}
+    if bound_field.errors:
+        attrs["class"] += " is-invalid"
+    return bound_field.as_widget(attrs=attrs)

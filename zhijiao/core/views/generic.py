@@ -1,0 +1,554 @@
+"""Thin declarative page views every app copies: list, detail, edit (create + update) and delete.
+
+A view names a *selector* (``selector(user=...) -> scoped queryset``), and for writes the app's
+*services*; the view itself never filters by organisation and never saves a model. Anything the
+user may not see is a 404, whatever the reason (missing, out of scope, malformed id).
+
+    class InstitutionListView(ObjectListView):
+        selector = selectors.institution_list
+        filterset_class = InstitutionFilterSet
+        table_class = InstitutionTable
+        exporter = "zhijiao.orgs.importers.InstitutionImporter"
+        import_kind = "institutions"
+        add_url_name = "orgs:institution_add"
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.views import View
+from django_tables2 import RequestConfig
+
+from zhijiao.core.audit import audit_record
+from zhijiao.core.models import AuditAction, AuditEntry
+from zhijiao.core.scoping import can, user_scope
+from zhijiao.core.services import OutOfScope
+from zhijiao.core.tabular import xlsx_response
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+# Query-string keys that are not filters (kept out of export links and hidden form fields).
+_NON_FILTER_KEYS = {"page", "per_page", "export", "sort"}
+
+
+def _call_selector(view, user, **kwargs) -> QuerySet:
+    # Reading through the class keeps a plain function from being bound as a method.
+    selector = type(view).selector
+    if selector is None:
+        raise NotImplementedError(f"{type(view).__name__} needs a selector")
+    return selector(user=user, **kwargs)
+
+
+def may_create(user, model: type[Model], nodes: frozenset[str] | None = None) -> bool:
+    """Whether a user holds a ``change`` grant at a kind of node that may own new rows of ``model``."""
+    scope = user_scope(user)
+    if scope.is_superuser:
+        return True
+    nodes = nodes if nodes is not None else getattr(model, "scope_change_nodes", frozenset())
+    return any(g.node_kind in nodes for g in scope.grants_for("change"))
+
+
+def actor_scope_path(user) -> str:
+    """The region path an audit entry about the user's own activity (exports) is filed under."""
+    for grant in user_scope(user).grants:
+        if grant.region_path:
+            return grant.region_path
+    from zhijiao.enterprises.models import Enterprise
+    from zhijiao.orgs.models import Institution
+
+    for grant in user_scope(user).grants:
+        if grant.institution_id:
+            inst = Institution.objects.select_related("region").filter(pk=grant.institution_id).first()
+            if inst:
+                return inst.region.path
+        if grant.enterprise_id:
+            ent = Enterprise.objects.select_related("region").filter(pk=grant.enterprise_id).first()
+            if ent:
+                return ent.region.path
+    return ""
+
+
+def safe_reverse(name: str | None, *args) -> str | None:
+    if not name:
+        return None
+    try:
+        return reverse(name, args=args or None)
+    except NoReverseMatch:
+        return None
+
+
+def filter_querystring(request, **extra) -> str:
+    """The current filters (no paging/export keys) plus ``extra``, url-encoded."""
+    pairs = [(k, v) for k, values in request.GET.lists() if k not in _NON_FILTER_KEYS for v in values]
+    if request.GET.get("sort"):
+        pairs.append(("sort", request.GET["sort"]))
+    pairs += [(k, v) for k, v in extra.items() if v is not None]
+    return urlencode(pairs)
+
+
+class ObjectListView(LoginRequiredMixin, View):
+    """Search + filter form, sortable paginated table, XLSX export of the filtered rows, HTMX partial."""
+
+    selector = None
+    filterset_class = None
+    table_class = None
+    template_name = "generic/object_list.html"
+    partial_template_name = "includes/object_table.html"
+    title: str = ""
+    # The import helper's class (dotted path, imported lazily) with ``export_response(queryset, filename)``.
+    exporter: str | type | None = None
+    export_filename: str = ""
+    import_kind: str | None = None
+    add_url_name: str | None = None
+    # Kinds of node whose users may create rows here (None: the model's scope_change_nodes).
+    create_nodes: frozenset[str] | None = None
+    # Extra joins the table's columns need (the selector's own select_related stays).
+    list_select_related: tuple[str, ...] = ()
+
+    def get_queryset(self) -> QuerySet:
+        queryset = _call_selector(self, self.request.user)
+        if self.list_select_related:
+            queryset = queryset.select_related(*self.list_select_related)
+        return queryset
+
+    @property
+    def model(self) -> type[Model]:
+        return self.get_queryset().model
+
+    def get_filterset(self, queryset):
+        if self.filterset_class is None:
+            return None
+        return self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+
+    def get_page_size(self) -> int:
+        try:
+            size = int(self.request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+        except ValueError:
+            return DEFAULT_PAGE_SIZE
+        return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+    def get_table(self, queryset):
+        table = self.table_class(queryset, request=self.request)
+        RequestConfig(self.request, paginate={"per_page": self.get_page_size()}).configure(table)
+        return table
+
+    def get_title(self, model) -> str:
+        return self.title or str(model._meta.verbose_name_plural)
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        model = queryset.model
+        filterset = self.get_filterset(queryset)
+        filtered = filterset.qs if filterset is not None else queryset
+        if request.GET.get("export") == "xlsx":
+            return self.export(filtered, model)
+        table = self.get_table(filtered)
+        context = self.get_context_data(model=model, filterset=filterset, table=table)
+        if request.htmx and not request.htmx.history_restore_request:
+            return render(request, self.partial_template_name, context)
+        return render(request, self.template_name, context)
+
+    def get_context_data(self, *, model, filterset, table) -> dict[str, Any]:
+        user = self.request.user
+        import_url = None
+        if self.import_kind and can(user, "import"):
+            import_url = safe_reverse("imports:upload", self.import_kind)
+        add_url = None
+        if self.add_url_name and may_create(user, model, self.create_nodes):
+            add_url = safe_reverse(self.add_url_name)
+        return {
+            "title": self.get_title(model),
+            "model_meta": model._meta,
+            "filterset": filterset,
+            "table": table,
+            "page_sizes": PAGE_SIZES,
+            "page_size": self.get_page_size(),
+            "filter_params": [
+                (k, v) for k, vs in self.request.GET.lists() if k not in _NON_FILTER_KEYS for v in vs
+            ],
+            "export_url": "?" + filter_querystring(self.request, export="xlsx"),
+            "import_url": import_url,
+            "add_url": add_url,
+            "list_url": self.request.path,
+        }
+
+    # --- export ---------------------------------------------------------------------------------
+    def get_export_filename(self, model) -> str:
+        return self.export_filename or str(model._meta.verbose_name_plural)
+
+    def get_exporter(self):
+        if self.exporter is None:
+            return None
+        if isinstance(self.exporter, str):
+            try:
+                return import_string(self.exporter)
+            except ImportError:
+                return None
+        return self.exporter
+
+    def export(self, queryset: QuerySet, model):
+        limit = settings.EXPORT_MAX_ROWS
+        total = queryset.count()
+        rows = queryset[:limit]
+        filename = self.get_export_filename(model)
+        response = self._export_with_exporter(rows, filename)
+        if response is None:
+            response = self.export_table(rows, filename)
+        audit_record(
+            actor=self.request.user,
+            action=AuditAction.EXPORT,
+            object_type=model._meta.label_lower,
+            object_repr=_("%(n)s rows of %(what)s")
+            % {"n": min(total, limit), "what": model._meta.verbose_name_plural},
+            scope_path=actor_scope_path(self.request.user),
+            message=filter_querystring(self.request)[:500],
+        )
+        if total > limit:
+            messages.warning(
+                self.request,
+                _("Only the first %(limit)s of %(total)s rows were exported.")
+                % {"limit": limit, "total": total},
+            )
+        return response
+
+    def _export_with_exporter(self, queryset, filename):
+        exporter = self.get_exporter()
+        if exporter is None:
+            return None
+        method = getattr(exporter, "export_response", None)
+        if method is None:
+            return None
+        if inspect.isclass(exporter) and not inspect.ismethod(method):
+            # A plain instance method: the exporter class is instantiated without arguments.
+            try:
+                method = exporter().export_response
+            except TypeError:
+                return None
+        return method(queryset, filename)
+
+    def export_table(self, queryset, filename):
+        """The fallback export: the table's own columns, as displayed (masked where the table masks)."""
+        table = self.table_class(queryset, request=self.request)
+        columns = [c for c in table.columns if c.name not in getattr(table, "export_exclude", ())]
+        headers = [str(c.header) for c in columns]
+
+        def rows():
+            for row in table.rows:
+                yield [_plain_cell(row.get_cell_value(c.name)) for c in columns]
+
+        return xlsx_response(filename=filename, headers=headers, rows=rows())
+
+
+def _plain_cell(value):
+    from django.utils.html import strip_tags
+
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return value
+    text = strip_tags(str(value)).strip()
+    return "" if text == "—" else text
+
+
+class ScopedObjectMixin(LoginRequiredMixin):
+    """Fetch ``pk`` through the selector: anything unreachable is a 404."""
+
+    selector = None
+    pk_url_kwarg = "pk"
+
+    def get_object(self, action: str = "view"):
+        kwargs = {} if action == "view" else {"action": action}
+        try:
+            return _call_selector(self, self.request.user, **kwargs).get(pk=self.kwargs[self.pk_url_kwarg])
+        except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
+            raise Http404
+
+    def get_changeable_object(self):
+        """The object for writing; viewable-but-not-changeable is a 403, unreachable a 404."""
+        try:
+            return self.get_object(action="change")
+        except Http404:
+            self.get_object()  # raises 404 when not even viewable
+            raise PermissionDenied(_("You may view this record but not change it."))
+
+
+def _display_value(field, value, related: dict):
+    if value is None or value == "":
+        return value
+    if getattr(field, "choices", None):
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation and field.many_to_one:
+        return related.get(field.related_model, {}).get(value, value)
+    return value
+
+
+def change_history(instance: Model, limit: int = 50) -> list[dict]:
+    """Audit entries of one object with a field-by-field diff, newest first.
+
+    Choice values are shown by label and foreign keys by name (one query per related model).
+    """
+    entries = list(
+        AuditEntry.objects.filter(
+            object_type=instance._meta.label_lower, object_id=str(instance.pk)
+        ).order_by("-timestamp", "-id")[:limit]
+    )
+    fields = {f.name: f for f in instance._meta.concrete_fields}
+    wanted: dict[type[Model], set] = {}
+    for entry in entries:
+        for values in (entry.before or {}, entry.after or {}):
+            for key, value in values.items():
+                field = fields.get(key)
+                if field is not None and field.is_relation and field.many_to_one and value not in (None, ""):
+                    wanted.setdefault(field.related_model, set()).add(value)
+    related = {model: model._default_manager.in_bulk(list(ids)) for model, ids in wanted.items()}
+    history = []
+    for entry in entries:
+        before, after = entry.before or {}, entry.after or {}
+        keys = [k for k in dict.fromkeys([*after.keys(), *before.keys()]) if k != instance._meta.pk.name]
+        changes = []
+        for key in keys:
+            if entry.action == AuditAction.UPDATE and before.get(key) == after.get(key):
+                continue
+            field = fields.get(key)
+            label = capfirst(field.verbose_name) if field is not None else key
+            changes.append(
+                {
+                    "field": label,
+                    "before": _display_value(field, before.get(key), related) if field else before.get(key),
+                    "after": _display_value(field, after.get(key), related) if field else after.get(key),
+                }
+            )
+        history.append({"entry": entry, "changes": changes})
+    return history
+
+
+def object_fields(instance: Model, names: list[str], masked: dict | None = None) -> list[tuple[str, Any]]:
+    """(label, display value) pairs for a detail page; choices shown by label, ``masked`` applied."""
+    masked = masked or {}
+    rows = []
+    for name in names:
+        field = instance._meta.get_field(name)
+        display = getattr(instance, f"get_{name}_display", None)
+        value = display() if callable(display) else getattr(instance, name)
+        if name in masked and value:
+            value = masked[name](str(value))
+        rows.append((capfirst(field.verbose_name), value))
+    return rows
+
+
+class ObjectDetailView(ScopedObjectMixin, View):
+    template_name = "generic/object_detail.html"
+    fields: list[str] = []
+    masked_fields: dict[str, Any] = {}  # field name -> masking function (PIPL: minimal disclosure)
+    show_history = True
+    edit_url_name: str | None = None
+    delete_url_name: str | None = None
+    list_url_name: str | None = None
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return render(request, self.template_name, self.get_context_data(obj))
+
+    def can_change(self, obj) -> bool:
+        return _call_selector(self, self.request.user, action="change").filter(pk=obj.pk).exists()
+
+    def get_context_data(self, obj) -> dict[str, Any]:
+        changeable = bool(self.edit_url_name or self.delete_url_name) and self.can_change(obj)
+        return {
+            "object": obj,
+            "title": str(obj),
+            "model_meta": obj._meta,
+            "fields": object_fields(obj, self.fields, self.masked_fields),
+            "history": change_history(obj) if self.show_history else [],
+            "edit_url": safe_reverse(self.edit_url_name, obj.pk) if changeable else None,
+            "delete_url": safe_reverse(self.delete_url_name, obj.pk) if changeable else None,
+            "list_url": safe_reverse(self.list_url_name),
+        }
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: per field where the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            if field == NON_FIELD_ERRORS:
+                target = None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class ObjectEditView(ScopedObjectMixin, View):
+    """Create (no pk in the URL) or update. The ModelForm validates; the service writes."""
+
+    form_class = None
+    template_name = "generic/object_edit.html"
+    create_service = None  # callable(*, actor, data) -> instance
+    update_service = None  # callable(*, actor, <service_kwarg>=instance, data) -> instance
+    service_kwarg: str = ""
+    list_url_name: str | None = None
+    create_nodes: frozenset[str] | None = None
+
+    def is_create(self) -> bool:
+        return self.pk_url_kwarg not in self.kwargs
+
+    def get_form(self, instance=None, data=None):
+        return self.form_class(data=data, instance=instance, user=self.request.user)
+
+    def _model(self):
+        return self.form_class._meta.model
+
+    def _check_create_allowed(self):
+        if not may_create(self.request.user, self._model(), self.create_nodes):
+            raise PermissionDenied(_("You may not add records here."))
+
+    def _render(self, form, obj=None, status=200):
+        model = self._model()
+        if obj is None:
+            title = _("Add %(what)s") % {"what": model._meta.verbose_name}
+        else:
+            title = _("Change %(what)s") % {"what": obj}
+        context = {
+            "form": form,
+            "object": obj,
+            "title": title,
+            "model_meta": model._meta,
+            "cancel_url": obj.get_absolute_url() if obj is not None else safe_reverse(self.list_url_name),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        if self.is_create():
+            self._check_create_allowed()
+            return self._render(self.get_form())
+        obj = self.get_changeable_object()
+        return self._render(self.get_form(instance=copy.deepcopy(obj)), obj)
+
+    def post(self, request, *args, **kwargs):
+        obj = None
+        if self.is_create():
+            self._check_create_allowed()
+            form = self.get_form(data=request.POST)
+        else:
+            obj = self.get_changeable_object()
+            # The form validates a copy: the service must see the stored values as "before".
+            form = self.get_form(instance=copy.deepcopy(obj), data=request.POST)
+        if not form.is_valid():
+            return self._render(form, obj, status=200)
+        data = {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
+        try:
+            if obj is None:
+                saved = type(self).create_service(actor=request.user, data=data)
+                messages.success(request, _("%(what)s was added.") % {"what": saved})
+            else:
+                saved = type(self).update_service(actor=request.user, data=data, **{self.service_kwarg: obj})
+                messages.success(request, _("%(what)s was saved.") % {"what": saved})
+        except OutOfScope:
+            if obj is None:
+                form.add_error(None, _("You may only add records inside your own organisation."))
+                return self._render(form, obj)
+            raise Http404
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self._render(form, obj)
+        return HttpResponseRedirect(saved.get_absolute_url())
+
+
+class ObjectDeleteView(ScopedObjectMixin, View):
+    template_name = "generic/object_delete.html"
+    delete_service = None  # callable(*, actor, <service_kwarg>=instance)
+    service_kwarg: str = ""
+    list_url_name: str | None = None
+
+    def _render(self, obj, error=None):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "object": obj,
+                "title": _("Delete %(what)s") % {"what": obj},
+                "model_meta": obj._meta,
+                "error": error,
+                "cancel_url": obj.get_absolute_url(),
+            },
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self._render(self.get_changeable_object())
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_changeable_object()
+        label = str(obj)
+        try:
+            type(self).delete_service(actor=request.user, **{self.service_kwarg: obj})
+        except OutOfScope:
+            raise Http404
+        except ValidationError as exc:
+            return self._render(obj, error=" ".join(exc.messages))
+        messages.success(request, _("%(what)s was deleted.") % {"what": label})
+        return HttpResponseRedirect(safe_reverse(self.list_url_name) or reverse("core:home"))
+
+
+class ScopedModelForm:
+    """Mixin for the ModelForms of the edit pages: takes ``user``, scopes FK choices, normalises text.
+
+    ``scoped_fields`` maps a field name to ``callable(user) -> queryset`` of allowed choices; the
+    current value of an edited row stays selectable so a user may keep what is already there.
+    ``text_fields`` / ``code_fields`` are normalised as the services do, before model validation.
+    """
+
+    scoped_fields: dict[str, Any] = {}
+    text_fields: tuple[str, ...] = ()
+    code_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name, choices in self.scoped_fields.items():
+            if name not in self.fields:
+                continue
+            queryset = choices(user)
+            current = getattr(self.instance, f"{name}_id", None) if self.instance.pk else None
+            if current is not None:
+                model = queryset.model
+                queryset = model._default_manager.filter(
+                    pk__in=queryset.values("pk")
+                ) | model._default_manager.filter(pk=current)
+            self.fields[name].queryset = queryset
+        for field in self.fields.values():
+            css = "form-select" if getattr(field.widget, "input_type", "") == "select" else "form-control"
+            if field.widget.__class__.__name__ in ("CheckboxInput",):
+                css = "form-check-input"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        from zhijiao.core.validators import normalize_code, normalize_text
+
+        cleaned = super().clean()
+        for name in self.text_fields:
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = normalize_text(cleaned[name])
+        for name in self.code_fields:
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = normalize_code(cleaned[name])
+        return cleaned
