@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "zhijiao.majors",
     "zhijiao.enterprises",
     "zhijiao.workplan",
+    "zhijiao.students",
+    "zhijiao.credentials",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,60 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident identity card")
+    HK_MACAO = "hk_macao", _("Mainland travel permit for Hong Kong and Macao residents")
+    TAIWAN = "taiwan", _("Mainland travel permit for Taiwan residents")
+    PASSPORT = "passport", _("Passport")
+    OTHER = "other", _("Other")
+
+
+class Pathway(models.TextChoices):
+    """students.md §8."""
+
+    ORDINARY = "ordinary", _("Ordinary programme")
+    SEC_HIGHER_3_2 = "3+2_sec_higher", _("3+2 secondary–higher vocational")
+    SEC_BACHELOR_3_4 = "3+4", _("3+4 secondary vocational–bachelor")
+    FIVE_YEAR = "five_year", _("Five-year higher vocational")
+    HIGHER_BACHELOR_3_2 = "3+2_higher_bachelor", _("3+2 higher vocational–bachelor")
+
+
+class Stage(models.TextChoices):
+    SECONDARY = "secondary", _("Secondary stage")
+    HIGHER = "higher", _("Higher vocational stage")
+    BACHELOR = "bachelor", _("Bachelor stage")
+
+
+class EnrolmentStatus(models.TextChoices):
+    """students.md §4. WITHDRAWN and GRADUATED are terminal."""
+
+    PENDING = "pending", _("Awaiting registration")
+    REGISTERED = "registered", _("Registered")
+    SUSPENDED = "suspended", _("Suspended")
+    RETAINED = "retained", _("Held back a year")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    GRADUATED = "graduated", _("Graduated")
+    COMPLETED = "completed", _("Completed without graduating")
+    INCOMPLETE = "incomplete", _("Left with a certificate of study")
+
+
+class GraduationOutcome(models.TextChoices):
+    GRADUATED = "graduated", _("Graduation (毕业)")
+    COMPLETED = "completed", _("Completion (结业)")
+    INCOMPLETE = "incomplete", _("Certificate of study (肄业)")
+
+
+class Grade(models.TextChoices):
+    """The four-level appraisal (students.md §6)."""
+
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")

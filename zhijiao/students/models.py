@@ -1,0 +1,202 @@
+"""学籍: people, their enrolments at institutions, and graduation decisions.
+
+Domain rules: ``shared/domain/students.md``. Other apps (credentials, internships, exams, 1+X)
+key on ``Student`` and ``Enrolment``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhijiao.core.models import ScopedModel
+from zhijiao.core.validators import validate_plain_text
+
+from .choices import EnrolmentStatus, Gender, Grade, GraduationOutcome, IdType, Pathway, Stage
+
+
+class Student(ScopedModel):
+    """A person in the registry; holds at most one 学历教育学籍 in the province (XJ-UNIQUE)."""
+
+    name = models.CharField(_("name"), max_length=50, validators=[validate_plain_text])
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=100, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    id_type = models.CharField(
+        _("ID type"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID
+    )
+    id_number = models.CharField(_("ID number"), max_length=30)
+    birth_date = models.DateField(_("birth date"))
+    registry_number = models.CharField(
+        _("student registry number"),
+        max_length=30,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("学籍号: lifelong, G + ID number or L + temporary number."),
+    )
+    current_institution = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("current institution"),
+        on_delete=models.PROTECT,
+        related_name="students",
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    guardian_name = models.CharField(
+        _("guardian name"), max_length=50, blank=True, validators=[validate_plain_text]
+    )
+    guardian_phone = models.CharField(_("guardian phone"), max_length=20, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("student account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="student",
+    )
+
+    scope_region_path = "current_institution__region__path"
+    scope_institution = "current_institution_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+    sensitive_fields = {"id_number": "resident_id", "phone": "phone", "guardian_phone": "phone"}
+
+    class Meta:
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        ordering = ["current_institution_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_type", "id_number"],
+                name="students_student_unique_id",
+                violation_error_message=_("A student with this ID number is already registered."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_scope_path(self) -> str:
+        return self.current_institution.region.path
+
+
+class Enrolment(ScopedModel):
+    """One 学籍 at one institution: major offering, class, pathway, stage and status."""
+
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    institution = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
+    offering = models.ForeignKey(
+        "majors.InstitutionMajor",
+        verbose_name=_("offered major"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
+    class_name = models.CharField(
+        _("class"), max_length=50, blank=True, validators=[validate_plain_text]
+    )
+    cohort_year = models.PositiveSmallIntegerField(_("cohort year"))
+    entry_date = models.DateField(_("entry date"))
+    study_years = models.PositiveSmallIntegerField(_("length of study (years)"), default=3)
+    pathway = models.CharField(
+        _("pathway"), max_length=30, choices=Pathway.choices, default=Pathway.ORDINARY
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SECONDARY)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=EnrolmentStatus.choices,
+        default=EnrolmentStatus.PENDING,
+        db_index=True,
+    )
+    is_current = models.BooleanField(_("current"), default=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    left_at = models.DateField(_("left on"), null=True, blank=True)
+
+    scope_region_path = "institution__region__path"
+    scope_institution = "institution_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["institution_id", "class_name", "student__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(is_current=True),
+                name="students_one_current_enrolment",
+                violation_error_message=_("The student already holds a current enrolment."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} · {self.institution}"
+
+    def audit_scope_path(self) -> str:
+        return self.institution.region.path
+
+
+class Graduation(ScopedModel):
+    """The graduation decision for an enrolment: proposed by the school, approved by the authority.
+
+    ``credentials`` issues the certificate for an approved decision.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="graduations"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=GraduationOutcome.choices)
+    graduation_date = models.DateField(_("graduation date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED, db_index=True
+    )
+    conduct_grade = models.CharField(
+        _("conduct appraisal"), max_length=20, choices=Grade.choices, blank=True
+    )
+    internship_grade = models.CharField(
+        _("internship assessment"), max_length=20, choices=Grade.choices, blank=True
+    )
+    credits_complete = models.BooleanField(_("required credits complete"), default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        help_text=_("A 结业 decision later swapped for 毕业."),
+    )
+
+    scope_region_path = "enrolment__institution__region__path"
+    scope_institution = "enrolment__institution_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+
+    class Meta:
+        verbose_name = _("graduation decision")
+        verbose_name_plural = _("graduation decisions")
+        ordering = ["-graduation_date"]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.student} · {self.get_outcome_display()}"
+
+    def audit_scope_path(self) -> str:
+        return self.enrolment.institution.region.path
