@@ -41,3 +41,16 @@ ROLE_NODE_KIND: dict[str, str | None] = {
     Role.EXPERT: None,
     Role.AUDITOR: "province",
 }
+
+# How high a role sits in the tree (0 = province). An actor grants only roles at its own level or
+# below, so a city admin never creates a province role and a school admin only school roles.
+# Experts are not tied to a node and are managed by the province.
+ROLE_LEVEL: dict[str, int] = {
+    Role.PROVINCE_ADMIN: 0,
+    Role.PROVINCE_STAFF: 0,
+    Role.AUDITOR: 0,
+    Role.EXPERT: 0,
+    Role.CITY_ADMIN: 1,
+    Role.SCHOOL_ADMIN: 2,
+    Role.ENTERPRISE: 2,
+}

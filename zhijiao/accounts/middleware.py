@@ -1,4 +1,5 @@
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -8,6 +9,11 @@ from django.urls import reverse
 from zhijiao.core.scoping import user_scope
 
 _LAST_SEEN = "_last_seen"
+
+
+def _redirect_with_next(url_name: str, request, **extra):
+    params = {**extra, "next": request.get_full_path()}
+    return redirect(f"{reverse(url_name)}?{urlencode(params)}")
 
 
 class IdleTimeoutMiddleware:
@@ -23,10 +29,13 @@ class IdleTimeoutMiddleware:
             last = request.session.get(_LAST_SEEN)
             limit = settings.SESSION_IDLE_TIMEOUT_MINUTES * 60
             if last is not None and now - int(last) > limit:
+                from .services import logout_recorded
+
+                logout_recorded(user=user, reason="idle timeout")
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                return redirect(f"{reverse('accounts:login')}?timeout=1&next={request.path}")
+                return _redirect_with_next("accounts:login", request, timeout=1)
             request.session[_LAST_SEEN] = now
         return self.get_response(request)
 
@@ -35,22 +44,31 @@ class RequireOTPMiddleware:
     """Roles in OTP_REQUIRED_ROLES must pass a TOTP check before using any page.
 
     A user without a device yet is sent to set one up; one with a device to verify it.
-    Token-authenticated API calls are not sessions and are not affected.
+    Only the sign-in, sign-out and TOTP pages themselves are open before that (so an unverified
+    session cannot rotate an API token or change a password). Token-authenticated API calls are
+    not sessions and are not affected.
     """
 
-    EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/verify/")
+    EXEMPT_PREFIXES = ("/static/", "/healthz", "/i18n/", "/verify/")
+    EXEMPT_URL_NAMES = ("accounts:login", "accounts:logout", "accounts:otp")
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self._exempt_paths: frozenset[str] | None = None
+
+    def _is_exempt(self, path: str) -> bool:
+        if self._exempt_paths is None:
+            self._exempt_paths = frozenset(reverse(name) for name in self.EXEMPT_URL_NAMES)
+        return path in self._exempt_paths or path.startswith(self.EXEMPT_PREFIXES)
 
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (
             user is not None
             and user.is_authenticated
-            and not request.path.startswith(self.EXEMPT_PREFIXES)
+            and not self._is_exempt(request.path)
             and user_scope(user).has_role(*settings.OTP_REQUIRED_ROLES)
             and not user.is_verified()
         ):
-            return redirect(f"{reverse('accounts:otp')}?next={request.path}")
+            return _redirect_with_next("accounts:otp", request)
         return self.get_response(request)

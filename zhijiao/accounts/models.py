@@ -31,6 +31,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def audit_scope_path(self) -> str:
+        """Audit entries about a user are filed under their first role's node ("" when none)."""
+        ra = (
+            self.role_assignments.select_related("region", "institution__region", "enterprise__region")
+            .order_by("id")
+            .first()
+        )
+        return ra.audit_scope_path() if ra else ""
+
 
 class RoleAssignment(ScopedModel):
     """A role held at one node: a region (province / city), an institution or an enterprise."""

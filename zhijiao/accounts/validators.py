@@ -11,12 +11,12 @@ class CharacterClassValidator:
         self.min_classes = min_classes
 
     def validate(self, password, user=None):
-        classes = sum(
-            bool(re.search(p, password)) for p in (r"[A-Z]", r"[a-z]", r"\d", r"[^A-Za-z0-9]")
-        )
+        classes = sum(bool(re.search(p, password)) for p in (r"[A-Z]", r"[a-z]", r"\d", r"[^A-Za-z0-9]"))
         if classes < self.min_classes:
             raise ValidationError(
-                _("The password must mix at least %(n)d of: upper-case letters, lower-case letters, digits, symbols.")
+                _(
+                    "The password must mix at least %(n)d of: upper-case letters, lower-case letters, digits, symbols."
+                )
                 % {"n": self.min_classes},
                 code="password_classes",
             )

@@ -1,0 +1,445 @@
+"""Writes for users, roles, sign-in state, TOTP devices and API tokens.
+
+Only these functions change the accounts tables. Each is atomic and audited; user writes check
+that the actor may manage the user (every role the user holds lies inside the actor's
+``manage_users`` scope, never above the actor) and that the user is still visible to the actor
+afterwards (STYLE.md §3).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from zhijiao.core.audit import AuditAction, audit_record, snapshot
+from zhijiao.core.scoping import clear_scope_cache
+from zhijiao.core.services import OutOfScope
+from zhijiao.core.validators import normalize_text
+from zhijiao.orgs.choices import RegionLevel
+
+from .choices import ROLE_NODE_KIND, Role
+from .models import RoleAssignment, User
+from .selectors import can_grant, can_manage_user, user_list
+
+USER_EDIT_FIELDS = ("display_name", "email", "phone")
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,18}[0-9]$")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _refuse(message: str | None = None) -> OutOfScope:
+    return OutOfScope(message or _("The user does not exist or is outside your organisation."))
+
+
+def _ensure_can_manage(actor, user: User) -> None:
+    fresh = user_list(viewer=actor).filter(pk=user.pk).first()
+    if fresh is None:
+        raise _refuse()
+    if not can_manage_user(actor, fresh):
+        raise _refuse(
+            _("This user holds roles outside your organisation; only a higher level may change them.")
+        )
+
+
+def _ensure_still_visible(actor, user: User) -> None:
+    """After a write the user must still lie inside the actor's scope (no orphaning, no moving away)."""
+    if not user_list(viewer=actor).filter(pk=user.pk).exists():
+        raise _refuse(
+            _(
+                "After this change the user would no longer belong to your organisation; the change was not made."
+            )
+        )
+
+
+def _clean_user_data(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {k: v for k, v in data.items() if k in USER_EDIT_FIELDS}
+    if isinstance(cleaned.get("display_name"), str):
+        cleaned["display_name"] = normalize_text(cleaned["display_name"])
+    if isinstance(cleaned.get("email"), str):
+        cleaned["email"] = normalize_text(cleaned["email"]).lower()
+    if isinstance(cleaned.get("phone"), str):
+        phone = normalize_text(cleaned["phone"])
+        if phone and not _PHONE_RE.match(phone):
+            raise ValidationError(
+                {"phone": _("Enter a phone number of digits (with an optional leading +).")}
+            )
+        cleaned["phone"] = phone
+    return cleaned
+
+
+def _save_user(user: User, *, update_fields: list[str] | None = None) -> None:
+    user.full_clean(exclude=["password"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        raise ValidationError(_("A user with that username already exists.")) from exc
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+
+
+def _node_kwargs(region=None, institution=None, enterprise=None) -> dict[str, Any]:
+    return {"region": region, "institution": institution, "enterprise": enterprise}
+
+
+def _check_node_kind(role: str, *, region=None, institution=None, enterprise=None) -> None:
+    """A role is held at the kind of node accounts.choices.ROLE_NODE_KIND names, and only there."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    given = [n for n in (region, institution, enterprise) if n is not None]
+    if len(given) > 1:
+        raise ValidationError(_("A role is held at one node at most."))
+    kind = ROLE_NODE_KIND[role]
+    label = Role(role).label
+    ok = {
+        None: not given,
+        "province": region is not None and region.level == RegionLevel.PROVINCE,
+        "city": region is not None and region.level == RegionLevel.CITY,
+        "institution": institution is not None,
+        "enterprise": enterprise is not None,
+    }[kind]
+    if ok:
+        return
+    messages = {
+        None: _("The role “%(role)s” is not held at an organisation; leave the node empty."),
+        "province": _("The role “%(role)s” is held at the province."),
+        "city": _("The role “%(role)s” is held at a city."),
+        "institution": _("The role “%(role)s” is held at an institution."),
+        "enterprise": _("The role “%(role)s” is held at an enterprise."),
+    }
+    raise ValidationError(messages[kind] % {"role": label})
+
+
+def _roles_snapshot(user: User) -> list[str]:
+    return sorted(
+        f"{ra.role}@{ra.node or '-'}"
+        for ra in user.role_assignments.select_related("region", "institution", "enterprise")
+    )
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor,
+    username: str,
+    display_name: str,
+    password: str,
+    email: str = "",
+    phone: str = "",
+    role: str | None = None,
+    region=None,
+    institution=None,
+    enterprise=None,
+) -> User:
+    """Create a user, optionally with a first role (needed by anyone below the province to see them)."""
+    username = User.normalize_username(normalize_text(username or ""))
+    data = _clean_user_data({"display_name": display_name, "email": email, "phone": phone})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("A user with that username already exists.")})
+    user = User(username=username, **data)
+    _check_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    _save_user(user)
+    audit_record(actor=actor, action=AuditAction.CREATE, instance=user, after=snapshot(user))
+    if role:
+        role_assign(
+            actor=actor, user=user, role=role, region=region, institution=institution, enterprise=enterprise
+        )
+    _ensure_still_visible(actor, user)
+    if not can_manage_user(actor, user_list(viewer=actor).get(pk=user.pk)):
+        raise _refuse()
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor, user: User, data: dict[str, Any]) -> tuple[User, bool]:
+    """Change display name, e-mail or phone. Returns (user, changed); a no-op writes nothing."""
+    _ensure_can_manage(actor, user)
+    cleaned = _clean_user_data(data)
+    before = snapshot(user)
+    for name, value in cleaned.items():
+        setattr(user, name, value)
+    after = snapshot(user)
+    if before == after:
+        return user, False
+    _save_user(user)
+    _ensure_still_visible(actor, user)
+    audit_record(actor=actor, action=AuditAction.UPDATE, instance=user, before=before, after=after)
+    return user, True
+
+
+def _set_active(actor, user: User, active: bool) -> User:
+    _ensure_can_manage(actor, user)
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot deactivate or reactivate your own account."))
+    if user.is_active == active:
+        return user
+    before = snapshot(user)
+    user.is_active = active
+    if active:
+        user.failed_login_count = 0
+        user.locked_until = None
+    _save_user(user, update_fields=["is_active", "failed_login_count", "locked_until"])
+    _ensure_still_visible(actor, user)
+    audit_record(actor=actor, action=AuditAction.UPDATE, instance=user, before=before, after=snapshot(user))
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor, user: User) -> User:
+    """Block sign-in (sessions and API tokens of inactive users are refused by Django and DRF)."""
+    return _set_active(actor, user, False)
+
+
+@transaction.atomic
+def user_activate(*, actor, user: User) -> User:
+    """Allow sign-in again; clears any lockout."""
+    return _set_active(actor, user, True)
+
+
+@transaction.atomic
+def user_set_password(*, actor, user: User, password: str) -> User:
+    """Set a password after the AUTH_PASSWORD_VALIDATORS (length, classes, common, similar to the name).
+
+    Users change their own password; managers reset the passwords of users they manage.
+    Existing sessions of the user end (Django ties sessions to the password hash).
+    """
+    if user.pk != getattr(actor, "pk", None):
+        _ensure_can_manage(actor, user)
+    _check_password(password, user)
+    before = snapshot(user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.failed_login_count = 0
+    user.locked_until = None
+    _save_user(user, update_fields=["password", "password_changed_at", "failed_login_count", "locked_until"])
+    message = _("Password changed") if user.pk == getattr(actor, "pk", None) else _("Password reset")
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=user,
+        before=before,
+        after=snapshot(user),
+        message=message,
+    )
+    return user
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_assign(
+    *, actor, user: User, role: str, region=None, institution=None, enterprise=None
+) -> RoleAssignment:
+    """Give ``user`` a role at a node inside the actor's scope, never above the actor's own level."""
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot change your own roles."))
+    _check_node_kind(role, region=region, institution=institution, enterprise=enterprise)
+    if not can_grant(actor, role, region=region, institution=institution, enterprise=enterprise):
+        raise _refuse(_("You may not grant this role at this organisation."))
+    # A user already known must be one the actor manages; a brand-new one has no roles yet.
+    if user.role_assignments.exists():
+        _ensure_can_manage(actor, user)
+    if RoleAssignment.objects.filter(
+        user=user, role=role, **_node_kwargs(region, institution, enterprise)
+    ).exists():
+        raise ValidationError(_("The user already holds this role here."))
+    ra = RoleAssignment(user=user, role=role, **_node_kwargs(region, institution, enterprise))
+    ra.full_clean()
+    ra.save()
+    clear_scope_cache(user)
+    _ensure_still_visible(actor, user)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=ra,
+        after=snapshot(ra),
+        message=_("Role granted to %(user)s") % {"user": user.get_username()},
+    )
+    return ra
+
+
+@transaction.atomic
+def role_revoke(*, actor, assignment: RoleAssignment) -> None:
+    """Take a role away. The user must stay inside the actor's scope (deactivate instead)."""
+    user = assignment.user
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot change your own roles."))
+    _ensure_can_manage(actor, user)
+    before = snapshot(assignment)
+    scope_path = assignment.audit_scope_path()
+    pk, text = assignment.pk, str(assignment)
+    assignment.delete()
+    clear_scope_cache(user)
+    if not user_list(viewer=actor).filter(pk=user.pk).exists():
+        raise _refuse(_("This is the user's last role in your organisation; deactivate the user instead."))
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        object_type="accounts.roleassignment",
+        object_id=str(pk),
+        object_repr=text,
+        scope_path=scope_path,
+        before=before,
+        message=_("Role revoked from %(user)s") % {"user": user.get_username()},
+    )
+
+
+# --- sign-in -----------------------------------------------------------------------------------
+
+
+def _unknown_key(username: str) -> str:
+    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
+    return f"zhijiao:login-failures:{digest}"
+
+
+def _lockout_window() -> timedelta:
+    return timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+
+
+def login_locked(*, username: str) -> bool:
+    """Is sign-in for this name blocked? Unknown names lock the same way, so nothing is revealed."""
+    user = User.objects.filter(username=username).only("locked_until").first()
+    if user is None:
+        return cache.get(_unknown_key(username), 0) >= settings.LOGIN_MAX_FAILURES
+    return user.locked_until is not None and user.locked_until > timezone.now()
+
+
+@transaction.atomic
+def login_failed(*, username: str, reason: str = "password") -> bool:
+    """Count a failed sign-in (password or TOTP code) and audit it. Returns True when now locked.
+
+    After settings.LOGIN_MAX_FAILURES failures the account is locked for LOGIN_LOCKOUT_MINUTES
+    (等保 2.0 login-failure handling); attempts while locked are recorded but not counted.
+    """
+    now = timezone.now()
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        key = _unknown_key(username)
+        failures = cache.get(key, 0) + 1
+        cache.set(key, failures, settings.LOGIN_LOCKOUT_MINUTES * 60)
+        audit_record(
+            actor=None,
+            action=AuditAction.LOGIN_FAILED,
+            object_type="accounts.user",
+            object_repr=username[:150],
+            message=_("Unknown username"),
+        )
+        return failures >= settings.LOGIN_MAX_FAILURES
+    if user.locked_until is not None and user.locked_until > now:
+        locked, message = True, _("Attempt while locked")
+    else:
+        if user.locked_until is not None:
+            # The previous lockout has run out: start counting afresh.
+            user.failed_login_count = 0
+            user.locked_until = None
+        user.failed_login_count += 1
+        locked = user.failed_login_count >= settings.LOGIN_MAX_FAILURES
+        if locked:
+            user.locked_until = now + _lockout_window()
+        user.save(update_fields=["failed_login_count", "locked_until"])
+        message = {"otp": _("Wrong verification code")}.get(reason, _("Wrong password"))
+        if locked:
+            message = _("%(reason)s; locked until %(until)s") % {
+                "reason": message,
+                "until": timezone.localtime(user.locked_until).strftime("%Y-%m-%d %H:%M"),
+            }
+    audit_record(actor=None, action=AuditAction.LOGIN_FAILED, instance=user, message=message)
+    return locked
+
+
+@transaction.atomic
+def login_succeeded(*, user: User) -> None:
+    """Reset the failure count and record the sign-in (with IP and request id from the request context)."""
+    # By query: the instance the view holds may predate failures counted in this sign-in.
+    User.objects.filter(pk=user.pk).exclude(failed_login_count=0, locked_until=None).update(
+        failed_login_count=0, locked_until=None
+    )
+    user.failed_login_count, user.locked_until = 0, None
+    audit_record(actor=user, action=AuditAction.LOGIN, instance=user)
+
+
+@transaction.atomic
+def logout_recorded(*, user: User, reason: str = "") -> None:
+    audit_record(actor=user, action=AuditAction.LOGOUT, instance=user, message=reason)
+
+
+# --- TOTP devices -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def otp_device_start(*, user: User) -> TOTPDevice:
+    """The user's pending (unconfirmed) TOTP device, created on first use; reused until confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    return device
+
+
+@transaction.atomic
+def otp_device_confirm(*, user: User, device: TOTPDevice) -> TOTPDevice:
+    """Confirm a device after the user proved they hold its secret with a correct code."""
+    if device.user_id != user.pk:
+        raise _refuse()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    audit_record(actor=user, action=AuditAction.UPDATE, instance=user, message=_("Two-factor device set up"))
+    return device
+
+
+@transaction.atomic
+def otp_devices_reset(*, actor, user: User) -> int:
+    """Remove a user's TOTP devices (lost phone); they set a new one up at the next sign-in."""
+    _ensure_can_manage(actor, user)
+    count, _detail = TOTPDevice.objects.filter(user=user).delete()
+    audit_record(actor=actor, action=AuditAction.UPDATE, instance=user, message=_("Two-factor devices reset"))
+    return count
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def token_rotate(*, actor) -> str:
+    """Create or replace the caller's API token; the key is returned once for display."""
+    if not getattr(actor, "is_authenticated", False):
+        raise _refuse()
+    Token.objects.filter(user=actor).delete()
+    token = Token.objects.create(user=actor)
+    audit_record(actor=actor, action=AuditAction.UPDATE, instance=actor, message=_("API token rotated"))
+    return token.key
+
+
+@transaction.atomic
+def users_exported(*, actor, count: int) -> None:
+    """Record an export of the user list (personal data leaves the system)."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type="accounts.user",
+        message=_("%(n)d users exported") % {"n": count},
+    )
