@@ -1,11 +1,9 @@
 """zhijiao settings: every value comes from the environment (documented in .env.example)."""
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -69,6 +67,7 @@ INSTALLED_APPS = [
     "zhijiao.workplan",
     "zhijiao.students",
     "zhijiao.credentials",
+    "zhijiao.workflows",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +111,7 @@ TEMPLATES = [
 # SQLite is the embedded default; PostgreSQL (production, CI) via DATABASE_URL.
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'zhijiao.sqlite3'}"),
+        env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'zhijiao.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
