@@ -23,6 +23,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from zhijiao.accounts.choices import Role
@@ -667,6 +668,12 @@ def _result(created: bool, password: str, counts: dict[str, int], started: float
     )
 
 
+# Each subsystem's demo loader, run in order after the shared data (each is idempotent).
+DEMO_EXTENSIONS = [
+    "zhijiao.workplan.demo.load_demo_workplan",
+]
+
+
 @transaction.atomic
 def demo_load(
     *,
@@ -753,6 +760,8 @@ def demo_load(
     )
     _create_accounts(actor=actor, password=password, school=school, enterprise=enterprise)
     counts["accounts"] = len(DEMO_ACCOUNTS)
+    for dotted in DEMO_EXTENSIONS:
+        import_string(dotted)(actor=actor)
     return _result(True, password, counts, started)
 
 

@@ -26,6 +26,7 @@ MENU = [
     MenuItem(_("Major catalogue"), "majors:major_list", None),
     MenuItem(_("Offered majors"), "majors:offering_list"),
     MenuItem(_("Enterprises"), "enterprises:enterprise_list"),
+    MenuItem(_("Work plan"), "workplan:board", None),
     MenuItem(_("Users"), "accounts:user_list", "manage_users"),
     MenuItem(_("Imports"), "imports:index", "import"),
     MenuItem(_("Audit log"), "core:audit_list", "view_audit"),

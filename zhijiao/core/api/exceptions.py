@@ -37,7 +37,7 @@ def api_error_response(status_code: int, code: str, message: str, details: Any =
 
 
 def is_api_request(request) -> bool:
-    return request.path.startswith(API_PREFIX)
+    return request is not None and request.path.startswith(API_PREFIX)
 
 
 def _django_validation_details(exc: DjangoValidationError) -> dict[str, list[str]]:

@@ -1,0 +1,21 @@
+import pytest
+
+from zhijiao.workplan.loader import plan_load
+
+
+@pytest.fixture
+def plan(world):
+    """The 2021 plan loaded under the World's province, owned by province_staff, division head province_admin."""
+    p, _counts = plan_load()
+    p.tasks.update(owner=world["province_staff"])
+    p.head = world["province_admin"]
+    p.save(update_fields=["head"])
+    return p
+
+
+@pytest.fixture
+def kp(plan):
+    def _get(number, kind="key_point"):
+        return plan.tasks.get(kind=kind, number=number)
+
+    return _get
