@@ -41,10 +41,42 @@ def write_xlsx(fileobj, *, headers: list[str], rows: Iterable[Iterable], sheet_t
     return n
 
 
-def xlsx_response(*, filename: str, headers: list[str], rows: Iterable[Iterable], sheet_title: str = "Sheet1"):
+def xlsx_response(
+    *, filename: str, headers: list[str], rows: Iterable[Iterable], sheet_title: str = "Sheet1"
+):
     """An XLSX download; the workbook is spooled to a temporary file, not held in memory."""
     tmp = tempfile.TemporaryFile()
     write_xlsx(tmp, headers=headers, rows=rows, sheet_title=sheet_title)
+    tmp.seek(0)
+    if not filename.endswith(".xlsx"):
+        filename += ".xlsx"
+    response = FileResponse(tmp, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def write_workbook(fileobj, *, sheets: list[tuple[str, list[str], Iterable[Iterable]]]) -> None:
+    """Several sheets, each (title, headers, rows), streamed like ``write_xlsx`` (import templates)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(title=str(title)[:31] or "Sheet")
+        header_cells = []
+        for h in headers:
+            c = WriteOnlyCell(ws, value=str(h))
+            c.font = bold
+            header_cells.append(c)
+        ws.append(header_cells)
+        for row in rows:
+            ws.append([_safe_cell(v) for v in row])
+    wb.save(fileobj)
+
+
+def workbook_response(*, filename: str, sheets: list[tuple[str, list[str], Iterable[Iterable]]]):
+    tmp = tempfile.TemporaryFile()
+    write_workbook(tmp, sheets=sheets)
     tmp.seek(0)
     if not filename.endswith(".xlsx"):
         filename += ".xlsx"

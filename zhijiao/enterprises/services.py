@@ -47,3 +47,26 @@ def enterprise_update(*, actor, enterprise: Enterprise, data: dict[str, Any]) ->
 @transaction.atomic
 def enterprise_delete(*, actor, enterprise: Enterprise) -> None:
     model_delete(actor=actor, instance=enterprise)
+
+
+@transaction.atomic
+def enterprise_bulk_upsert(
+    *, actor, rows: list[dict[str, Any]], scope_action: str = "change", message: str = ""
+):
+    """Create or update enterprises keyed on the credit code (imports); one audit entry per write.
+
+    Rows must already be validated (``EnterpriseImporter`` checks every field for the whole file).
+    Returns a ``BulkResult`` with created / updated objects and the unchanged count.
+    """
+    from zhijiao.core.importing.bulk import model_bulk_upsert
+
+    return model_bulk_upsert(
+        actor=actor,
+        model=Enterprise,
+        key_fields=("credit_code",),
+        rows=[_clean(r) for r in rows],
+        fields=ENTERPRISE_FIELDS,
+        scope_action=scope_action,
+        select_related=("region",),
+        message=message,
+    )

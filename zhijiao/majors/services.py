@@ -63,3 +63,29 @@ def offering_update(*, actor, offering: InstitutionMajor, data: dict[str, Any]) 
 @transaction.atomic
 def offering_delete(*, actor, offering: InstitutionMajor) -> None:
     model_delete(actor=actor, instance=offering)
+
+
+@transaction.atomic
+def offering_bulk_upsert(
+    *, actor, rows: list[dict[str, Any]], scope_action: str = "change", message: str = ""
+):
+    """Create or update offered majors keyed on institution + major + start year (imports).
+
+    Every row's major must match its institution's level (checked again here); rows are otherwise
+    already validated by ``OfferingImporter``. One audit entry per created or updated row.
+    """
+    from zhijiao.core.importing.bulk import model_bulk_upsert
+
+    cleaned = [_check(r) for r in rows]
+    for data in cleaned:
+        offering_major_matches_institution(institution=data["institution"], major=data["major"])
+    return model_bulk_upsert(
+        actor=actor,
+        model=InstitutionMajor,
+        key_fields=("institution", "major", "start_year"),
+        rows=cleaned,
+        fields=OFFERING_FIELDS,
+        scope_action=scope_action,
+        select_related=("institution__region", "major"),
+        message=message,
+    )

@@ -66,3 +66,25 @@ def region_upsert(
         data={"name": name, "level": level, "parent": parent, "path": path},
         check_scope=False,
     )
+
+
+@transaction.atomic
+def institution_bulk_upsert(
+    *, actor, rows: list[dict[str, Any]], scope_action: str = "change", message: str = ""
+):
+    """Create or update institutions keyed on the 10-digit 学校标识码 (imports); audited per row.
+
+    Rows must already be validated (``InstitutionImporter`` checks the whole file, names included).
+    """
+    from zhijiao.core.importing.bulk import model_bulk_upsert
+
+    return model_bulk_upsert(
+        actor=actor,
+        model=Institution,
+        key_fields=("code",),
+        rows=[_clean_institution_data(r) for r in rows],
+        fields=INSTITUTION_FIELDS,
+        scope_action=scope_action,
+        select_related=("region",),
+        message=message,
+    )
