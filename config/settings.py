@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "zhijiao.students",
     "zhijiao.credentials",
     "zhijiao.workflows",
+    "zhijiao.internships",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,14 @@ SPECTACULAR_SETTINGS = {
         "InstitutionStatusEnum": "zhijiao.orgs.choices.InstitutionStatus",
         "OfferingStatusEnum": "zhijiao.majors.choices.OfferingStatus",
         "JobStatusEnum": "zhijiao.core.models.JobStatus",
+        "GradeEnum": "zhijiao.students.choices.Grade",
+        "EnrolmentStatusEnum": "zhijiao.students.choices.EnrolmentStatus",
+        "BatchStatusEnum": "zhijiao.students.choices.BatchStatus",
+        "ChangeKindEnum": "zhijiao.students.choices.ChangeKind",
+        "GraduationStatusEnum": "zhijiao.students.models.Graduation.Status",
+        "GraduationOutcomeEnum": "zhijiao.students.choices.GraduationOutcome",
+        "ApprovalStatusEnum": "zhijiao.workflows.choices.RequestStatus",
+        "ApprovalEventKindEnum": "zhijiao.workflows.choices.EventKind",
     },
 }
 

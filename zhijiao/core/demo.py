@@ -215,6 +215,12 @@ class DemoAccount:
     display_name: str
 
 
+EXTRA_DEMO_ACCOUNTS = [
+    ("wp_zhang", _("Division head (work plan)")),
+    ("student_demo", _("Student")),
+    ("student_rare", _("Student (rare characters in the name)")),
+]
+
 DEMO_ACCOUNTS = [
     DemoAccount("province_admin", Role.PROVINCE_ADMIN, "370000", "演示·省级管理员"),
     DemoAccount("province_staff", Role.PROVINCE_STAFF, "370000", "演示·省厅工作人员"),
@@ -573,6 +579,19 @@ def describe_accounts(password: str | None = None) -> list[AccountRow]:
                 password=password,
             )
         )
+    # People the subsystems' demos add (students with a self-service account, the division head).
+    extra = get_user_model().objects.filter(username__in=[u for u, _label in EXTRA_DEMO_ACCOUNTS])
+    extra_users = {u.username: u for u in extra.select_related("student__current_institution")}
+    for username, label in EXTRA_DEMO_ACCOUNTS:
+        user = extra_users.get(username)
+        if user is None:
+            continue
+        ra = user.role_assignments.select_related("region", "institution", "enterprise").first()
+        student = getattr(user, "student", None)
+        organisation = _role_node(ra) if ra else (str(student.current_institution) if student else "—")
+        rows.append(
+            AccountRow(username=username, role=str(label), organisation=organisation, password=password)
+        )
     return rows
 
 
@@ -671,6 +690,7 @@ def _result(created: bool, password: str, counts: dict[str, int], started: float
 # Each subsystem's demo loader, run in order after the shared data (each is idempotent).
 DEMO_EXTENSIONS = [
     "zhijiao.workplan.demo.load_demo_workplan",
+    "zhijiao.students.demo.load_demo_students",
 ]
 
 

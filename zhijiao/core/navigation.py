@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .scoping import user_scope
@@ -13,6 +14,8 @@ class MenuItem:
     label: str
     url_name: str
     action: str | None = "view"  # None: every signed-in user
+    # Extra condition on the user (dotted path to a callable), e.g. "has a student record".
+    visible_if: str | None = None
 
     @property
     def url(self) -> str:
@@ -26,6 +29,12 @@ MENU = [
     MenuItem(_("Major catalogue"), "majors:major_list", None),
     MenuItem(_("Offered majors"), "majors:offering_list"),
     MenuItem(_("Enterprises"), "enterprises:enterprise_list"),
+    MenuItem(_("Students"), "students:student_list"),
+    MenuItem(_("Registration batches"), "students:batch_list"),
+    MenuItem(_("Status changes"), "students:change_list"),
+    MenuItem(_("Graduation lists"), "students:graduation_list_list"),
+    MenuItem(_("Awaiting my decision"), "workflows:worklist", "change"),
+    MenuItem(_("My record"), "students:me", None, "zhijiao.students.selectors.user_has_student_record"),
     MenuItem(_("Work plan"), "workplan:board", None),
     MenuItem(_("Users"), "accounts:user_list", "manage_users"),
     MenuItem(_("Imports"), "imports:index", "import"),
@@ -39,6 +48,8 @@ def menu_for(user, current_path: str = "") -> list[dict]:
     entries = []
     for item in MENU:
         if item.action is not None and not scope.allows(item.action):
+            continue
+        if item.visible_if and not import_string(item.visible_if)(user):
             continue
         try:
             url = item.url

@@ -43,6 +43,7 @@ class EnrolmentStatus(models.TextChoices):
     GRADUATED = "graduated", _("Graduated")
     COMPLETED = "completed", _("Completed without graduating")
     INCOMPLETE = "incomplete", _("Left with a certificate of study")
+    PRESERVED = "preserved", _("Status preserved")
 
 
 class GraduationOutcome(models.TextChoices):
@@ -58,3 +59,29 @@ class Grade(models.TextChoices):
     GOOD = "good", _("Good")
     PASS = "pass", _("Pass")
     FAIL = "fail", _("Fail")
+
+
+class Term(models.TextChoices):
+    AUTUMN = "autumn", _("Autumn intake")
+    SPRING = "spring", _("Spring intake")
+
+
+class BatchStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ChangeKind(models.TextChoices):
+    """学籍异动 (students.md §4–§5)."""
+
+    TRANSFER = "transfer", _("Transfer to another school")
+    CHANGE_MAJOR = "change_major", _("Change of major")
+    SUSPEND = "suspend", _("Suspension of study")
+    RESUME = "resume", _("Resumption of study")
+    RETAIN = "retain", _("Held back a year")
+    WITHDRAW = "withdraw", _("Withdrawal")
+    PRESERVE = "preserve", _("Preservation of status")
+    RESTORE = "restore", _("Restoration of preserved status")

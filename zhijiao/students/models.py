@@ -7,12 +7,24 @@ key on ``Student`` and ``Enrolment``.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zhijiao.core.models import ScopedModel
+from zhijiao.core.models import ScopedModel, TimeStampedModel
 from zhijiao.core.validators import validate_plain_text
 
-from .choices import EnrolmentStatus, Gender, Grade, GraduationOutcome, IdType, Pathway, Stage
+from .choices import (
+    BatchStatus,
+    ChangeKind,
+    EnrolmentStatus,
+    Gender,
+    Grade,
+    GraduationOutcome,
+    IdType,
+    Pathway,
+    Stage,
+    Term,
+)
 
 
 class Student(ScopedModel):
@@ -54,6 +66,12 @@ class Student(ScopedModel):
         related_name="student",
     )
 
+    name_flagged = models.BooleanField(
+        _("name needs checking"),
+        default=False,
+        help_text=_("The name holds private-use code points (a font-specific rare character)."),
+    )
+
     scope_region_path = "current_institution__region__path"
     scope_institution = "current_institution_id"
     scope_change_nodes = frozenset({"region", "institution"})
@@ -73,6 +91,9 @@ class Student(ScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("students:student_detail", args=[self.pk])
 
     def audit_scope_path(self) -> str:
         return self.current_institution.region.path
@@ -96,15 +117,11 @@ class Enrolment(ScopedModel):
         on_delete=models.PROTECT,
         related_name="enrolments",
     )
-    class_name = models.CharField(
-        _("class"), max_length=50, blank=True, validators=[validate_plain_text]
-    )
+    class_name = models.CharField(_("class"), max_length=50, blank=True, validators=[validate_plain_text])
     cohort_year = models.PositiveSmallIntegerField(_("cohort year"))
     entry_date = models.DateField(_("entry date"))
     study_years = models.PositiveSmallIntegerField(_("length of study (years)"), default=3)
-    pathway = models.CharField(
-        _("pathway"), max_length=30, choices=Pathway.choices, default=Pathway.ORDINARY
-    )
+    pathway = models.CharField(_("pathway"), max_length=30, choices=Pathway.choices, default=Pathway.ORDINARY)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SECONDARY)
     status = models.CharField(
         _("status"),
@@ -116,6 +133,14 @@ class Enrolment(ScopedModel):
     is_current = models.BooleanField(_("current"), default=True)
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     left_at = models.DateField(_("left on"), null=True, blank=True)
+    batch = models.ForeignKey(
+        "students.RegistrationBatch",
+        verbose_name=_("registration batch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrolments",
+    )
 
     scope_region_path = "institution__region__path"
     scope_institution = "institution_id"
@@ -160,9 +185,7 @@ class Graduation(ScopedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED, db_index=True
     )
-    conduct_grade = models.CharField(
-        _("conduct appraisal"), max_length=20, choices=Grade.choices, blank=True
-    )
+    conduct_grade = models.CharField(_("conduct appraisal"), max_length=20, choices=Grade.choices, blank=True)
     internship_grade = models.CharField(
         _("internship assessment"), max_length=20, choices=Grade.choices, blank=True
     )
@@ -185,6 +208,15 @@ class Graduation(ScopedModel):
         related_name="replaced_by",
         help_text=_("A 结业 decision later swapped for 毕业."),
     )
+    graduation_list = models.ForeignKey(
+        "students.GraduationList",
+        verbose_name=_("graduation list"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="graduations",
+    )
+    ineligible_reasons = models.JSONField(_("why not eligible"), default=list, blank=True)
 
     scope_region_path = "enrolment__institution__region__path"
     scope_institution = "enrolment__institution_id"
@@ -200,3 +232,211 @@ class Graduation(ScopedModel):
 
     def audit_scope_path(self) -> str:
         return self.enrolment.institution.region.path
+
+
+class RegistrationBatch(ScopedModel):
+    """电子注册: a school's new students of one intake, reviewed by the city, approved by the province.
+
+    students.md §2 (教职成〔2014〕12号): deadlines 11-20 (autumn) and 04-20 (spring); a late batch
+    needs a provincial override with a reason.
+    """
+
+    institution = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="registration_batches",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    term = models.CharField(_("intake"), max_length=10, choices=Term.choices, default=Term.AUTUMN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=BatchStatus.choices, default=BatchStatus.DRAFT, db_index=True
+    )
+    deadline = models.DateField(_("registration deadline"))
+    override_reason = models.CharField(
+        _("late-registration override reason"), max_length=300, blank=True, validators=[validate_plain_text]
+    )
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("override granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    override_at = models.DateTimeField(_("override granted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approval = models.ForeignKey(
+        "workflows.ApprovalRequest",
+        verbose_name=_("approval request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    scope_region_path = "institution__region__path"
+    scope_institution = "institution_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+
+    class Meta:
+        verbose_name = _("registration batch")
+        verbose_name_plural = _("registration batches")
+        ordering = ["-year", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.year} {self.get_term_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("students:batch_detail", args=[self.pk])
+
+    def audit_scope_path(self) -> str:
+        return self.institution.region.path
+
+
+class StatusChange(ScopedModel):
+    """学籍异动: one request (transfer, suspension …) moving through the approval chain."""
+
+    class Status(models.TextChoices):
+        IN_REVIEW = "in_review", _("In review")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="status_changes"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="status_changes"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ChangeKind.choices, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.IN_REVIEW, db_index=True
+    )
+    reason = models.TextField(_("reason"), validators=[validate_plain_text])
+    effective_date = models.DateField(_("effective date"))
+    months = models.PositiveSmallIntegerField(_("months"), null=True, blank=True)
+    from_status = models.CharField(_("status before"), max_length=20, choices=EnrolmentStatus.choices)
+    to_status = models.CharField(_("status after"), max_length=20, choices=EnrolmentStatus.choices)
+    target_institution = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("receiving school"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incoming_transfers",
+    )
+    target_offering = models.ForeignKey(
+        "majors.InstitutionMajor",
+        verbose_name=_("new offered major"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    target_class_name = models.CharField(
+        _("new class"), max_length=50, blank=True, validators=[validate_plain_text]
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    new_enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("new enrolment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approval = models.ForeignKey(
+        "workflows.ApprovalRequest",
+        verbose_name=_("approval request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    scope_region_path = "enrolment__institution__region__path"
+    scope_institution = "enrolment__institution_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.student} · {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("students:change_detail", args=[self.pk])
+
+    def audit_scope_path(self) -> str:
+        return self.enrolment.institution.region.path
+
+
+class StatusChangeAttachment(TimeStampedModel):
+    change = models.ForeignKey(
+        StatusChange, verbose_name=_("status change"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="students/attachments/%Y/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class GraduationList(ScopedModel):
+    """A school's proposed graduation list for one year; the authority approves it."""
+
+    institution = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="graduation_lists",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=BatchStatus.choices, default=BatchStatus.DRAFT, db_index=True
+    )
+    graduation_date = models.DateField(_("graduation date"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approval = models.ForeignKey(
+        "workflows.ApprovalRequest",
+        verbose_name=_("approval request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    scope_region_path = "institution__region__path"
+    scope_institution = "institution_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+
+    class Meta:
+        verbose_name = _("graduation list")
+        verbose_name_plural = _("graduation lists")
+        ordering = ["-year", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.year} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("students:graduation_list_detail", args=[self.pk])
+
+    def audit_scope_path(self) -> str:
+        return self.institution.region.path

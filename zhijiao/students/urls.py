@@ -1,3 +1,22 @@
+from django.urls import path
+
+from . import views
+
 app_name = "students"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.StudentListView.as_view(), name="student_list"),
+    path("add/", views.StudentAddView.as_view(), name="student_add"),
+    path("me/", views.MyRecordView.as_view(), name="me"),
+    path("<int:pk>/", views.StudentDetailView.as_view(), name="student_detail"),
+    path("<int:pk>/status-change/", views.StatusChangeAddView.as_view(), name="change_add"),
+    path("batches/", views.BatchListView.as_view(), name="batch_list"),
+    path("batches/add/", views.BatchAddView.as_view(), name="batch_add"),
+    path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch_detail"),
+    path("status-changes/", views.StatusChangeListView.as_view(), name="change_list"),
+    path("status-changes/<int:pk>/", views.StatusChangeDetailView.as_view(), name="change_detail"),
+    path("graduation-lists/", views.GraduationListListView.as_view(), name="graduation_list_list"),
+    path(
+        "graduation-lists/<int:pk>/", views.GraduationListDetailView.as_view(), name="graduation_list_detail"
+    ),
+]

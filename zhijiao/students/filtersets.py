@@ -1,0 +1,61 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhijiao.core.validators import normalize_code
+
+from .choices import BatchStatus, ChangeKind, EnrolmentStatus
+from .models import GraduationList, RegistrationBatch, StatusChange, Student
+
+
+class StudentFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    institution = django_filters.NumberFilter(field_name="current_institution_id", label=_("Institution"))
+    status = django_filters.ChoiceFilter(
+        choices=EnrolmentStatus.choices, method="filter_status", label=_("Status")
+    )
+    class_name = django_filters.CharFilter(method="filter_class", label=_("Class"))
+    name_flagged = django_filters.BooleanFilter(label=_("Name needs checking"))
+
+    class Meta:
+        model = Student
+        fields = ["q", "institution", "status", "class_name", "name_flagged"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        code = normalize_code(value)
+        # ID and registry numbers are matched exactly (no substring search over personal numbers).
+        return queryset.filter(Q(name__icontains=value) | Q(id_number=code) | Q(registry_number=code))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(enrolments__is_current=True, enrolments__status=value)
+
+    def filter_class(self, queryset, name, value):
+        return queryset.filter(enrolments__is_current=True, enrolments__class_name=value.strip())
+
+
+class BatchFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=BatchStatus.choices, label=_("Status"))
+    year = django_filters.NumberFilter(label=_("Year"))
+
+    class Meta:
+        model = RegistrationBatch
+        fields = ["status", "year"]
+
+
+class StatusChangeFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ChangeKind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=StatusChange.Status.choices, label=_("Status"))
+
+    class Meta:
+        model = StatusChange
+        fields = ["kind", "status"]
+
+
+class GraduationListFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=BatchStatus.choices, label=_("Status"))
+    year = django_filters.NumberFilter(label=_("Year"))
+
+    class Meta:
+        model = GraduationList
+        fields = ["status", "year"]

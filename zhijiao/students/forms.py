@@ -1,0 +1,99 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhijiao.core.views.generic import ScopedModelForm
+from zhijiao.majors.models import InstitutionMajor
+from zhijiao.orgs.models import Institution
+
+from .choices import ChangeKind, Pathway, Term
+from .models import Student
+from .services import institutions_for_students
+
+
+def offerings_for_students(user):
+    return InstitutionMajor.objects.filter(institution__in=institutions_for_students(user)).select_related(
+        "institution", "major"
+    )
+
+
+class StudentForm(ScopedModelForm, forms.ModelForm):
+    """Add one student: identity plus the first (pending) enrolment."""
+
+    text_fields = ("name", "guardian_name")
+    code_fields = ("id_number", "phone", "guardian_phone")
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), label=_("institution"))
+    offering = forms.ModelChoiceField(queryset=InstitutionMajor.objects.none(), label=_("offered major"))
+    class_name = forms.CharField(label=_("class"), max_length=50, required=False)
+    entry_date = forms.DateField(label=_("entry date"), widget=forms.DateInput(attrs={"type": "date"}))
+    study_years = forms.IntegerField(label=_("length of study (years)"), min_value=1, max_value=8, initial=3)
+    pathway = forms.ChoiceField(label=_("pathway"), choices=Pathway.choices, initial=Pathway.ORDINARY)
+    scoped_fields = {"institution": institutions_for_students, "offering": offerings_for_students}
+
+    class Meta:
+        model = Student
+        fields = (
+            "name",
+            "gender",
+            "id_type",
+            "id_number",
+            "birth_date",
+            "phone",
+            "guardian_name",
+            "guardian_phone",
+        )
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"].required = False
+        self.fields["gender"].required = False
+
+    def _post_clean(self):
+        # Identity and uniqueness are the service's job (with the messages the import uses too).
+        pass
+
+
+class BatchForm(forms.Form):
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), label=_("institution"))
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    term = forms.ChoiceField(label=_("intake"), choices=Term.choices)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions_for_students(user)
+
+
+class OverrideForm(forms.Form):
+    override_reason = forms.CharField(label=_("Reason for allowing a late registration"), max_length=300)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class StatusChangeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=ChangeKind.choices)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    effective_date = forms.DateField(
+        label=_("effective date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    months = forms.IntegerField(label=_("months (suspension)"), required=False, min_value=1, max_value=60)
+    target_institution = forms.ModelChoiceField(
+        queryset=Institution.objects.all().order_by("name"), required=False, label=_("receiving school")
+    )
+    target_offering = forms.ModelChoiceField(
+        queryset=InstitutionMajor.objects.select_related("institution", "major"),
+        required=False,
+        label=_("new offered major"),
+    )
+    target_class_name = forms.CharField(label=_("new class"), max_length=50, required=False)
+    attachments = forms.FileField(
+        label=_("attachments (PDF, JPEG, PNG)"), required=False, widget=MultipleFileInput()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )

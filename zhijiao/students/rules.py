@@ -1,0 +1,291 @@
+"""Rules from the regulations, one named function each (source in the docstring; STYLE.md §5).
+
+Limits marked [R] in ``shared/domain/students.md`` are read from settings with a default.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from zhijiao.core.validators import resident_id_check_char
+
+from .choices import ChangeKind, EnrolmentStatus, Grade, Term
+
+S = EnrolmentStatus
+STUDYING = frozenset({S.REGISTERED, S.RETAINED})
+TERMINAL = frozenset({S.WITHDRAWN, S.GRADUATED, S.TRANSFERRED_OUT, S.INCOMPLETE})
+
+
+# --- 电子注册 ------------------------------------------------------------------------------------
+def registration_deadline(year: int, term: str) -> datetime.date:
+    """XJ-REG: new students are e-registered by 11-20 (autumn) or 04-20 (spring) of the intake year.
+
+    Source: students.md §2, 《中等职业学历教育学生学籍电子注册办法（试行）》(教职成〔2014〕12号).
+    Configurable: ``settings.STUDENT_REGISTRATION_DEADLINES = {"autumn": (11, 20), "spring": (4, 20)}``.
+    """
+    deadlines = getattr(
+        settings, "STUDENT_REGISTRATION_DEADLINES", {Term.AUTUMN: (11, 20), Term.SPRING: (4, 20)}
+    )
+    month, day = deadlines[term]
+    return datetime.date(year, month, day)
+
+
+def check_registration_on_time(
+    *, deadline: datetime.date, today: datetime.date, override_reason: str
+) -> None:
+    """XJ-REG: a batch submitted after its deadline is blocked unless the province overrode it with a reason.
+
+    Source: students.md §2 ("blocked, or needs a provincial override").
+    """
+    if today > deadline and not override_reason:
+        raise ValidationError(
+            _(
+                "The registration deadline (%(date)s) has passed; the province must allow a late registration first."
+            )
+            % {"date": deadline.isoformat()}
+        )
+
+
+def registry_number_pattern() -> re.Pattern:
+    """XJ-NO: the accepted 学籍号 forms, configurable (students.md §3 admits G, L and the [S] J form)."""
+    return re.compile(getattr(settings, "STUDENT_REGISTRY_NUMBER_PATTERN", r"^[GLJ]\d{17}[\dX]$"))
+
+
+def validate_registry_number(value: str) -> None:
+    """XJ-NO: the pattern, and the GB 11643 MOD 11-2 check character of the embedded 18 characters.
+
+    Source: students.md §3 (run the checksum on the embedded ID number).
+    """
+    if not registry_number_pattern().match(value or ""):
+        raise ValidationError(_("“%(value)s” is not a valid student registry number.") % {"value": value})
+    body = value[1:]
+    if resident_id_check_char(body[:17]) != body[17]:
+        raise ValidationError(_("The student registry number's check character is wrong."))
+
+
+def registry_number_for(
+    *,
+    id_type: str,
+    id_number: str,
+    existing: str | None,
+    temporary_serial: int | None,
+    province_code: str,
+    year: int,
+) -> str:
+    """XJ-NO: one number per person for life — reuse ``existing``; else G + resident ID number,
+    else L + a temporary number (province code + year + 7-digit serial + MOD 11-2 check character).
+
+    Source: students.md §3 (Hunan 实施办法 [V]; G/L forms [R]).
+    """
+    if existing:
+        return existing
+    if id_type == "resident_id":
+        return "G" + id_number
+    if temporary_serial is None:
+        raise ValueError("a temporary number needs a serial")
+    body = f"{province_code[:6]}{year:04d}{temporary_serial:07d}"
+    return "L" + body + resident_id_check_char(body)
+
+
+def check_one_registry_per_person(*, other_current_schools: list) -> None:
+    """XJ-UNIQUE: a person holds at most one 学历教育学籍 in the province.
+
+    Source: students.md §2 (教职成〔2014〕12号: 一人一籍, dedupe before registration).
+    """
+    if other_current_schools:
+        raise ValidationError(
+            _("This person already holds a student registration (%(where)s).")
+            % {"where": "、".join(str(s) for s in other_current_schools)}
+        )
+
+
+# --- 学籍异动 state machine -------------------------------------------------------------------------
+def allowed_transitions() -> dict[str, frozenset[str]]:
+    """Which enrolment status may follow which. Nothing leaves WITHDRAWN or GRADUATED.
+
+    Source: students.md §4 (statuses from public code citing 教职成〔2010〕7号); 结业 may later be
+    swapped for 毕业 (§6); 保留学籍 exists for higher education only.
+    """
+    studying_next = frozenset(
+        {
+            S.SUSPENDED,
+            S.RETAINED,
+            S.WITHDRAWN,
+            S.TRANSFERRED_OUT,
+            S.GRADUATED,
+            S.COMPLETED,
+            S.INCOMPLETE,
+            S.PRESERVED,
+            S.REGISTERED,
+        }
+    )
+    return {
+        S.PENDING: frozenset({S.REGISTERED, S.WITHDRAWN}),
+        S.REGISTERED: studying_next,
+        S.RETAINED: studying_next,
+        S.SUSPENDED: frozenset({S.REGISTERED, S.WITHDRAWN, S.INCOMPLETE}),
+        S.PRESERVED: frozenset({S.REGISTERED, S.WITHDRAWN}),
+        S.COMPLETED: frozenset({S.GRADUATED}),
+        S.WITHDRAWN: frozenset(),
+        S.GRADUATED: frozenset(),
+        S.TRANSFERRED_OUT: frozenset(),
+        S.INCOMPLETE: frozenset(),
+    }
+
+
+def check_transition(from_status: str, to_status: str) -> None:
+    """Refuse a status change the state machine does not allow (clear message, nothing changed)."""
+    if to_status not in allowed_transitions().get(from_status, frozenset()):
+        raise ValidationError(
+            _("A student whose status is “%(from)s” cannot become “%(to)s”.")
+            % {"from": S(from_status).label, "to": S(to_status).label}
+        )
+
+
+# kind → status after (the status before is checked by ``check_transition``)
+CHANGE_TARGET = {
+    ChangeKind.TRANSFER: S.TRANSFERRED_OUT,
+    ChangeKind.CHANGE_MAJOR: S.REGISTERED,
+    ChangeKind.SUSPEND: S.SUSPENDED,
+    ChangeKind.RESUME: S.REGISTERED,
+    ChangeKind.RETAIN: S.RETAINED,
+    ChangeKind.WITHDRAW: S.WITHDRAWN,
+    ChangeKind.PRESERVE: S.PRESERVED,
+    ChangeKind.RESTORE: S.REGISTERED,
+}
+CHANGE_FROM = {
+    ChangeKind.TRANSFER: STUDYING,
+    ChangeKind.CHANGE_MAJOR: STUDYING,
+    ChangeKind.SUSPEND: STUDYING,
+    ChangeKind.RESUME: frozenset({S.SUSPENDED}),
+    ChangeKind.RETAIN: STUDYING,
+    ChangeKind.WITHDRAW: STUDYING | {S.SUSPENDED, S.PRESERVED, S.PENDING},
+    ChangeKind.PRESERVE: STUDYING,
+    ChangeKind.RESTORE: frozenset({S.PRESERVED}),
+}
+
+
+def check_change_allowed(kind: str, from_status: str) -> str:
+    """The status a change of ``kind`` leads to, if allowed from ``from_status`` (students.md §4)."""
+    if from_status in (S.WITHDRAWN, S.GRADUATED):
+        raise ValidationError(
+            _("The student's status is “%(status)s”, which is final; no status change is possible.")
+            % {"status": S(from_status).label}
+        )
+    if from_status not in CHANGE_FROM[kind]:
+        raise ValidationError(
+            _("A “%(kind)s” is not possible while the status is “%(status)s”.")
+            % {"kind": ChangeKind(kind).label, "status": S(from_status).label}
+        )
+    to_status = CHANGE_TARGET[kind]
+    if to_status != from_status:
+        check_transition(from_status, to_status)
+    return to_status
+
+
+def suspension_limits() -> tuple[int, int]:
+    return (
+        getattr(settings, "STUDENT_SUSPENSION_SINGLE_MONTHS", 12),
+        getattr(settings, "STUDENT_SUSPENSION_TOTAL_MONTHS", 24),
+    )
+
+
+def check_suspension_length(*, months: int | None, months_already: int) -> None:
+    """XJ-XIUXUE [R]: one 休学 lasts at most 12 months, all of them together at most 24.
+
+    Source: students.md §5 ("一般1年，累计不超过2年", unverified: settings
+    ``STUDENT_SUSPENSION_SINGLE_MONTHS`` / ``STUDENT_SUSPENSION_TOTAL_MONTHS``).
+    """
+    single, total = suspension_limits()
+    if not months or months < 1:
+        raise ValidationError({"months": _("Give the length of the suspension in months.")})
+    if months > single:
+        raise ValidationError({"months": _("A suspension lasts at most %(n)d months.") % {"n": single}})
+    if months_already + months > total:
+        raise ValidationError(
+            {
+                "months": _("Suspensions may total at most %(n)d months; %(used)d are already used.")
+                % {"n": total, "used": months_already}
+            }
+        )
+
+
+def check_preserve_only_higher(institution) -> None:
+    """保留学籍 exists in higher education only; the 2010 中职 办法 has none (students.md §1, §4)."""
+    if institution.kind not in ("higher", "bachelor"):
+        raise ValidationError(
+            _("Preserving a student's status is possible at higher-education institutions only.")
+        )
+
+
+# --- graduation ------------------------------------------------------------------------------------
+GRADE_RANK = {Grade.FAIL: 0, Grade.PASS: 1, Grade.GOOD: 2, Grade.EXCELLENT: 3}
+
+
+def graduation_ineligibility(
+    *, status: str, credits_complete: bool, internship_grade: str, conduct_grade: str
+) -> list[str]:
+    """Why a student may not graduate (empty: eligible). All four must hold:
+    status registered, required credits earned, internship assessment ≥ 合格, conduct ≥ 合格.
+
+    Source: students.md §6 (Hunan [V]; 岗位实习鉴定合格 required).
+    """
+    reasons = []
+    if status not in STUDYING:
+        reasons.append(_("status is “%(status)s”, not registered") % {"status": S(status).label})
+    if not credits_complete:
+        reasons.append(_("required credits are not complete"))
+    if GRADE_RANK.get(internship_grade, -1) < GRADE_RANK[Grade.PASS]:
+        reasons.append(_("internship assessment is below pass"))
+    if GRADE_RANK.get(conduct_grade, -1) < GRADE_RANK[Grade.PASS]:
+        reasons.append(_("conduct appraisal is below pass"))
+    return reasons
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
+
+
+def check_incomplete_one_year(*, entry_date: datetime.date, on: datetime.date) -> None:
+    """XJ-YIYE: a 肄业 certificate needs at least one year of study.
+
+    Source: students.md §6 (Hunan, 32336.cn [V]).
+    """
+    if months_between(entry_date, on) < 12:
+        raise ValidationError(
+            _("A certificate of study needs at least one year of study (entered %(date)s).")
+            % {"date": entry_date.isoformat()}
+        )
+
+
+def check_completion_swap_window(*, completed_on: datetime.date, on: datetime.date) -> None:
+    """XJ-JIEYE: a 结业 student may swap for 毕业 between half a year and two years after 结业.
+
+    Source: students.md §6 (Zhejiang, etogether [V]); settings ``STUDENT_COMPLETION_SWAP_MONTHS = (6, 24)``.
+    """
+    low, high = getattr(settings, "STUDENT_COMPLETION_SWAP_MONTHS", (6, 24))
+    months = months_between(completed_on, on)
+    if months < low or months > high:
+        raise ValidationError(
+            _(
+                "A completion can be swapped for graduation between %(low)d and %(high)d months after it "
+                "(%(date)s); it is %(n)d months now."
+            )
+            % {"low": low, "high": high, "date": completed_on.isoformat(), "n": months}
+        )
+
+
+# --- names ----------------------------------------------------------------------------------------
+def name_private_use(name: str) -> list[str]:
+    """Private Use Area code points in a name (a rare character typed with a vendor font): flag them.
+
+    They display only with the font that made them and cannot be verified, so the record is
+    kept but marked for checking (the name itself is normalised to NFC).
+    """
+    return [f"U+{ord(c):04X}" for c in name if unicodedata.category(c) == "Co"]

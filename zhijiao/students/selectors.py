@@ -1,0 +1,149 @@
+"""Reads of the student registry; every one starts from ``core.scoping.restrict``.
+
+Other apps call ``student_is_eligible_for_internship`` / ``student_is_eligible_for_exams``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from zhijiao.core.scoping import restrict, user_scope
+
+from .choices import EnrolmentStatus
+from .models import Enrolment, Graduation, GraduationList, RegistrationBatch, StatusChange, Student
+from .rules import STUDYING
+
+
+def student_list(*, user, action: str = "view") -> QuerySet[Student]:
+    current = Enrolment.objects.filter(is_current=True).select_related("offering__major")
+    return restrict(
+        Student.objects.select_related("current_institution__region").prefetch_related(
+            Prefetch("enrolments", queryset=current, to_attr="current_enrolments")
+        ),
+        user,
+        action,
+    )
+
+
+def student_get(*, user, pk, action: str = "view") -> Student:
+    return student_list(user=user, action=action).get(pk=pk)
+
+
+def student_for_user(user) -> Student | None:
+    """The student record linked to a signed-in account (self-service), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Student.objects.select_related("current_institution").filter(user=user).first()
+
+
+def current_enrolment(student: Student) -> Enrolment | None:
+    cached = getattr(student, "current_enrolments", None)
+    if cached is not None:
+        return cached[0] if cached else None
+    return student.enrolments.filter(is_current=True).select_related("offering__major", "institution").first()
+
+
+def enrolment_history(student: Student) -> list[Enrolment]:
+    return list(
+        Enrolment.objects.filter(student=student)
+        .select_related("institution", "offering__major", "batch")
+        .order_by("entry_date", "id")
+    )
+
+
+def status_change_history(student: Student) -> list[StatusChange]:
+    return list(
+        StatusChange.objects.filter(student=student)
+        .select_related("enrolment__institution", "target_institution", "target_offering__major", "approval")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+def graduation_history(student: Student) -> list[Graduation]:
+    return list(
+        Graduation.objects.filter(enrolment__student=student)
+        .select_related("enrolment__institution", "approved_by")
+        .order_by("graduation_date", "id")
+    )
+
+
+def enrolment_list(*, user, action: str = "view") -> QuerySet[Enrolment]:
+    return restrict(
+        Enrolment.objects.select_related("student", "institution", "offering__major"), user, action
+    )
+
+
+def batch_list(*, user, action: str = "view") -> QuerySet[RegistrationBatch]:
+    return restrict(RegistrationBatch.objects.select_related("institution__region", "approval"), user, action)
+
+
+def status_change_list(*, user, action: str = "view") -> QuerySet[StatusChange]:
+    """Changes of students in the user's scope, plus transfers into schools the user decides for."""
+    from django.db.models import Q
+
+    from zhijiao.workflows.selectors import request_list
+
+    own = restrict(StatusChange.objects.all(), user, action)
+    via_approval = (
+        request_list(user=user, action=action).filter(kind="students.status_change").values("object_id")
+    )
+    return StatusChange.objects.filter(Q(pk__in=own.values("pk")) | Q(pk__in=via_approval)).select_related(
+        "student", "enrolment__institution", "target_institution", "approval"
+    )
+
+
+def graduation_list_list(*, user, action: str = "view") -> QuerySet[GraduationList]:
+    return restrict(GraduationList.objects.select_related("institution", "approval"), user, action)
+
+
+def graduation_list(*, user, action: str = "view") -> QuerySet[Graduation]:
+    return restrict(
+        Graduation.objects.select_related("enrolment__student", "enrolment__institution", "approved_by"),
+        user,
+        action,
+    )
+
+
+def may_see_full_id(user, student: Student) -> bool:
+    """Full ID numbers: school and authority roles with ``change`` over the student (not auditors, not others)."""
+    scope = user_scope(user)
+    if (
+        not any(
+            g.role in ("province_admin", "province_staff", "city_admin", "school_admin") for g in scope.grants
+        )
+        and not scope.is_superuser
+    ):
+        return False
+    return restrict(Student.objects.filter(pk=student.pk), user, "change").exists()
+
+
+# --- eligibility (called by internships, exams, 1+X) ------------------------------------------------
+def _current_status(student) -> str | None:
+    enrolment = current_enrolment(student)
+    return enrolment.status if enrolment else None
+
+
+def student_is_eligible_for_internship(student: Student) -> bool:
+    """A suspended (or not registered, or departed) student may not take 岗位实习 (students.md §4)."""
+    return _current_status(student) in STUDYING
+
+
+def student_is_eligible_for_exams(student: Student) -> bool:
+    """A suspended student may not sit exams (students.md §4)."""
+    return _current_status(student) in STUDYING
+
+
+def counts_by_status(*, user) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = enrolment_list(user=user).filter(is_current=True).values("status").annotate(n=Count("id"))
+    return {r["status"]: r["n"] for r in rows}
+
+
+__all__ = [n for n in dir() if not n.startswith("_")] + ["EnrolmentStatus"]
+
+
+def user_has_student_record(user) -> bool:
+    """Whether the signed-in user is linked to a student (self-service menu)."""
+    return getattr(user, "is_authenticated", False) and Student.objects.filter(user=user).exists()

@@ -1,0 +1,5 @@
+from .views import ApprovalRequestViewSet
+
+
+def register(router) -> None:
+    router.register("approval-requests", ApprovalRequestViewSet, basename="approval-request")
