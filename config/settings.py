@@ -202,6 +202,9 @@ EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
 # Jobs run in-process by a worker (`manage.py run_worker`); JOBS_EAGER runs them inline (tests).
 JOBS_EAGER = env_bool("JOBS_EAGER", False)
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
+# A RUNNING job whose heartbeat is older than this is taken again by another worker.
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -581,12 +582,20 @@ def describe_accounts(password: str | None = None) -> list[AccountRow]:
         )
     # People the subsystems' demos add (students with a self-service account, the division head).
     extra = get_user_model().objects.filter(username__in=[u for u, _label in EXTRA_DEMO_ACCOUNTS])
-    extra_users = {u.username: u for u in extra.select_related("student__current_institution")}
+    extra_users = {
+        u.username: u
+        for u in extra.select_related("student__current_institution").prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.select_related("region", "institution", "enterprise"),
+            )
+        )
+    }
     for username, label in EXTRA_DEMO_ACCOUNTS:
         user = extra_users.get(username)
         if user is None:
             continue
-        ra = user.role_assignments.select_related("region", "institution", "enterprise").first()
+        ra = next(iter(user.role_assignments.all()), None)
         student = getattr(user, "student", None)
         organisation = _role_node(ra) if ra else (str(student.current_institution) if student else "—")
         rows.append(

@@ -10,6 +10,7 @@ again, up to ``JOBS_MAX_ATTEMPTS`` attempts. Job functions must therefore be ide
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from datetime import timedelta
@@ -166,6 +167,31 @@ def _take(candidate: Job | None) -> Job | None | bool:
     return False
 
 
+class _Heartbeat(threading.Thread):
+    """Keeps a running job's heartbeat fresh from its own connection, even during a long write
+    transaction, so no other worker mistakes a slow job for a dead one."""
+
+    def __init__(self, pk: int):
+        super().__init__(name=f"job-heartbeat-{pk}", daemon=True)
+        self.pk = pk
+        self.interval = max(1.0, stale_after().total_seconds() / 4)
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            while not self.stopped.wait(self.interval):
+                try:
+                    Job.objects.filter(pk=self.pk, status=JobStatus.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # e.g. SQLite busy while the job writes: try again next beat
+                    logger.warning("heartbeat for job %s failed", self.pk, exc_info=True)
+        finally:
+            thread_connection.close()
+
+
 def work(*, once: bool = False, sleep: float = 1.0, max_jobs: int | None = None, stop=None) -> int:
     """The worker loop behind ``manage.py run_worker``; returns how many jobs it ran."""
     import time
@@ -180,7 +206,13 @@ def work(*, once: bool = False, sleep: float = 1.0, max_jobs: int | None = None,
                 return done
             time.sleep(sleep)
             continue
-        run_job(job)
+        heartbeat = _Heartbeat(job.pk)
+        heartbeat.start()
+        try:
+            run_job(job)
+        finally:
+            heartbeat.stopped.set()
+            heartbeat.join(timeout=5)
         done += 1
         if max_jobs is not None and done >= max_jobs:
             return done

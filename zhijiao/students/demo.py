@@ -13,6 +13,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from zhijiao.core.audit import AuditAction, audit_record, snapshot
 from zhijiao.core.validators import resident_id_check_char
 from zhijiao.majors.models import InstitutionMajor
 from zhijiao.orgs.models import Institution
@@ -37,7 +38,7 @@ def _name(rng: random.Random) -> str:
 
 def _resident_id(rng: random.Random, division: str, birth: datetime.date, male: bool, taken: set) -> str:
     while True:
-        order = rng.randrange(0, 500) * 2 + (1 if male else 2)
+        order = rng.randrange(0, 499) * 2 + (1 if male else 2)  # 001–998: three digits
         body = f"{division}{birth:%Y%m%d}{order:03d}"
         number = body + resident_id_check_char(body)
         if number not in taken:
@@ -223,6 +224,7 @@ def _load(*, actor, per_school: int, schools: int) -> dict:
         if student is None or User.objects.filter(username=username).exists():
             continue
         user = User.objects.create_user(username=username, password=demo_password(), display_name=display)
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=user, after=snapshot(user))
         services.student_link_account(actor=actor, student=student, user=user)
     return {
         "students": len(rows),

@@ -146,4 +146,11 @@ __all__ = [n for n in dir() if not n.startswith("_")] + ["EnrolmentStatus"]
 
 def user_has_student_record(user) -> bool:
     """Whether the signed-in user is linked to a student (self-service menu)."""
-    return getattr(user, "is_authenticated", False) and Student.objects.filter(user=user).exists()
+    if not getattr(user, "is_authenticated", False):
+        return False
+    # Staff hold roles and are never students: spare them the query on every page.
+    from zhijiao.core.scoping import user_scope
+
+    if user_scope(user).grants:
+        return False
+    return Student.objects.filter(user=user).exists()
