@@ -200,6 +200,26 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000)
 
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+
+# Credentials (certificates, signed QR, public verification) — shared/domain/credentials.md.
+# Private signing keys live in files here (0600), never in the database or the repository.
+CREDENTIALS_KEY_DIR = Path(env("CREDENTIALS_KEY_DIR", str(VAR_DIR / "keys")))
+CREDENTIALS_ISSUER = env("CREDENTIALS_ISSUER", "CN-37-EDU")
+CREDENTIALS_VERIFY_BASE_URL = env("CREDENTIALS_VERIFY_BASE_URL", "http://127.0.0.1:8000")
+# 中职 certificate numbers: a provincial pattern (Shandong's own format is unknown — students.md §7.1).
+CREDENTIALS_PROVINCIAL_PATTERN = env("CREDENTIALS_PROVINCIAL_PATTERN", "{province}{school}{yy}{serial:05d}")
+CREDENTIALS_PROVINCIAL_SCHOOL_DIGITS = env_int("CREDENTIALS_PROVINCIAL_SCHOOL_DIGITS", 5)
+# 学校标识码 → 5-digit 国标代码 where the code's last five digits are not the national code.
+CREDENTIALS_NATIONAL_SCHOOL_CODES: dict[str, str] = {}
+CREDENTIALS_LOOKUP_LIMIT = env_int("CREDENTIALS_LOOKUP_LIMIT", 30)
+CREDENTIALS_LOOKUP_WINDOW = env_int("CREDENTIALS_LOOKUP_WINDOW", 60)
+CREDENTIALS_CHALLENGE_AFTER = env_int("CREDENTIALS_CHALLENGE_AFTER", 3)
+CREDENTIALS_MISS_WINDOW = env_int("CREDENTIALS_MISS_WINDOW", 900)
+CREDENTIALS_TRUST_X_FORWARDED_FOR = env_bool("CREDENTIALS_TRUST_X_FORWARDED_FOR", False)
+CREDENTIALS_REPORT_MIN_DAYS = env_int("CREDENTIALS_REPORT_MIN_DAYS", 7)
+CREDENTIALS_REPORT_MAX_DAYS = env_int("CREDENTIALS_REPORT_MAX_DAYS", 180)
+CREDENTIALS_PRINT_SYNC_MAX = env_int("CREDENTIALS_PRINT_SYNC_MAX", 60)
+CREDENTIALS_PRINT_CHUNK = env_int("CREDENTIALS_PRINT_CHUNK", 100)
 # Jobs run in-process by a worker (`manage.py run_worker`); JOBS_EAGER runs them inline (tests).
 JOBS_EAGER = env_bool("JOBS_EAGER", False)
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
@@ -255,9 +275,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "zhijiao.core.middleware.RequestIdLogFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
-    },
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
     },

@@ -4,6 +4,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+need_pkgs "${RUNTIME_PKGS[@]}"
 load_dotenv
 
 PORT="${PORT:-8000}"

@@ -67,3 +67,15 @@ load_dotenv() {
         [ -n "${!key+x}" ] || export "$key=${line#*=}"
     done <"$file"
 }
+
+# Debian packages the platform needs at run time: WeasyPrint's pango, the CJK fonts certificates are
+# printed with (Noto CJK, HanaMin for rare characters) and HarfBuzz's fast font subsetter.
+RUNTIME_PKGS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono)
+# need_pkgs PKG...: install whichever of the Debian packages are missing, in one apt call.
+need_pkgs() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+    done
+    [ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
+}

@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$ROOT"
 
 # System pieces the suite needs: Debian's chromium for Playwright (never `playwright install`),
-# CJK fonts so Chinese renders in screenshots, gettext for makemessages in the i18n test.
+# the run-time packages (PDF printing, CJK fonts), poppler-utils to read printed PDFs back,
+# gettext for makemessages in the i18n test.
 [ -x /usr/bin/chromium ] || apt_install chromium
-need_pkg fonts-noto-cjk
+need_pkgs "${RUNTIME_PKGS[@]}" poppler-utils
 need_cmd xgettext gettext
 need_cmd msgmerge gettext
 

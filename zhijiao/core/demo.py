@@ -700,6 +700,7 @@ def _result(created: bool, password: str, counts: dict[str, int], started: float
 DEMO_EXTENSIONS = [
     "zhijiao.workplan.demo.load_demo_workplan",
     "zhijiao.students.demo.load_demo_students",
+    "zhijiao.credentials.demo.load_demo_credentials",
 ]
 
 

@@ -33,8 +33,15 @@ MENU = [
     MenuItem(_("Registration batches"), "students:batch_list"),
     MenuItem(_("Status changes"), "students:change_list"),
     MenuItem(_("Graduation lists"), "students:graduation_list_list"),
+    MenuItem(_("Certificates"), "credentials:certificate_list"),
+    MenuItem(_("Issue certificates"), "credentials:issue", "change"),
+    MenuItem(_("Print certificates"), "credentials:print_batch", "change"),
+    MenuItem(_("Publish credentials"), "credentials:publish", "change"),
     MenuItem(_("Awaiting my decision"), "workflows:worklist", "change"),
     MenuItem(_("My record"), "students:me", None, "zhijiao.students.selectors.user_has_student_record"),
+    MenuItem(
+        _("My credentials"), "credentials:my", None, "zhijiao.students.selectors.user_has_student_record"
+    ),
     MenuItem(_("Work plan"), "workplan:board", None),
     MenuItem(_("Users"), "accounts:user_list", "manage_users"),
     MenuItem(_("Imports"), "imports:index", "import"),

@@ -1,0 +1,6 @@
+from .views import CertificateViewSet, VerificationReportViewSet
+
+
+def register(router) -> None:
+    router.register("certificates", CertificateViewSet, basename="certificate")
+    router.register("verification-reports", VerificationReportViewSet, basename="verification-report")

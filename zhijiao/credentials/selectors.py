@@ -1,0 +1,108 @@
+"""Reads for certificates; staff reads start from the user's scope, public reads reveal the minimum."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from zhijiao.core.scoping import restrict
+
+from .models import AuthorityCertificate, Certificate, VerificationReport
+
+#: The columns a certificate list or detail needs (the QR images stay in the table until printing).
+_LIST_DEFER = ("qr_signed_png", "qr_link_png", "signed_qr")
+
+
+def certificate_list(*, user, action: str = "view") -> QuerySet[Certificate]:
+    return restrict(
+        Certificate.objects.select_related("institution", "institution__region").defer(*_LIST_DEFER),
+        user,
+        action,
+    )
+
+
+def certificate_get(*, user, pk, action: str = "view") -> Certificate:
+    return certificate_list(user=user, action=action).get(pk=pk)
+
+
+def certificate_print_list(*, user) -> QuerySet[Certificate]:
+    """Certificates the user may print (change scope), with what the page needs."""
+    return restrict(
+        Certificate.objects.select_related("institution__region", "graduation__enrolment__student"),
+        user,
+        "change",
+    )
+
+
+def authority_certificate_list(*, user, action: str = "change") -> QuerySet[AuthorityCertificate]:
+    """Certificates the user may publish or revoke (city/province grants only)."""
+    return restrict(
+        AuthorityCertificate.objects.select_related("institution", "institution__region").defer(*_LIST_DEFER),
+        user,
+        action,
+    )
+
+
+def graduations_awaiting_certificate(*, user) -> QuerySet:
+    """Approved graduation decisions in the user's change scope that have no current certificate."""
+    from zhijiao.students.models import Graduation
+
+    return (
+        restrict(Graduation.objects.all(), user, "change")
+        .filter(status=Graduation.Status.APPROVED)
+        .exclude(certificates__is_current=True)
+        .select_related("enrolment__student", "enrolment__institution", "enrolment__offering__major")
+        .order_by("enrolment__institution_id", "enrolment__class_name", "enrolment__student__name")
+    )
+
+
+def report_list(*, user) -> QuerySet[VerificationReport]:
+    """The signed-in holder's own reports."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return VerificationReport.objects.none()
+    return VerificationReport.objects.filter(created_by=user).select_related("certificate")
+
+
+# --- public lookups (no login): one indexed query each, minimal columns --------------------------
+PUBLIC_FIELDS = (
+    "id",
+    "number",
+    "kind",
+    "status",
+    "published_at",
+    "holder_name",
+    "institution_name",
+    "major_name",
+    "level",
+    "entry_date",
+    "graduation_date",
+    "issue_date",
+    "study_years",
+    "verify_code",
+    "status_changed_at",
+    "replaces_id",
+)
+
+
+def public_certificate_by_number(number: str) -> Certificate | None:
+    return Certificate.objects.only(*PUBLIC_FIELDS).filter(number=number).first()
+
+
+def public_certificate_by_code(code: str) -> Certificate | None:
+    return Certificate.objects.only(*PUBLIC_FIELDS).filter(verify_code=code).first()
+
+
+def public_report_by_code(code: str) -> VerificationReport | None:
+    return (
+        VerificationReport.objects.select_related("certificate")
+        .only(
+            "id",
+            "code",
+            "validity_days",
+            "created_at",
+            "expires_at",
+            "closed_at",
+            *(f"certificate__{f}" for f in PUBLIC_FIELDS),
+        )
+        .filter(code=code)
+        .first()
+    )

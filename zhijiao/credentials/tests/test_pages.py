@@ -1,0 +1,126 @@
+"""Staff and holder pages: anonymous → login, out of scope → 404, in scope → the page."""
+
+import pytest
+
+from zhijiao.credentials import services
+from zhijiao.credentials.demo import load_demo_credentials
+from zhijiao.credentials.models import Certificate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cert(world, graduate):
+    return services.certificate_issue(
+        actor=world["school_a"], graduation=graduate(name="欧阳䶮"), principal_name="李校长"
+    )
+
+
+def test_anonymous_is_sent_to_login(client, cert):
+    for path in [
+        "/credentials/",
+        f"/credentials/{cert.pk}/",
+        f"/credentials/{cert.pk}/pdf/",
+        "/credentials/issue/",
+        "/credentials/print/",
+        "/credentials/publish/",
+        "/credentials/my/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 302 and "/accounts/" in response["Location"], path
+
+
+def test_out_of_scope_is_404(world, login, cert):
+    client = login(world["school_b"])
+    assert client.get(f"/credentials/{cert.pk}/").status_code == 404
+    assert client.get(f"/credentials/{cert.pk}/pdf/").status_code == 404
+    assert client.post(f"/credentials/{cert.pk}/void/", {"reason": "x"}).status_code == 404
+    assert "欧阳䶮" not in client.get("/credentials/").content.decode()
+
+
+def test_in_scope_pages(world, login, cert, django_assert_max_num_queries):
+    client = login(world["school_a"])
+    with django_assert_max_num_queries(12):
+        body = client.get("/credentials/").content.decode()
+    assert "欧阳䶮" in body
+    assert cert.number in client.get(f"/credentials/{cert.pk}/").content.decode()
+    response = client.get(f"/credentials/{cert.pk}/pdf/")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    cert.refresh_from_db()
+    assert cert.print_count == 1
+
+
+def test_auditor_sees_but_may_not_print(world, login, cert):
+    client = login(world["auditor"])
+    assert client.get(f"/credentials/{cert.pk}/").status_code == 200
+    assert client.get(f"/credentials/{cert.pk}/pdf/").status_code == 403
+
+
+def test_issue_page_and_publish_page(world, login, graduate):
+    g = graduate(name="赵孟𫖯")
+    client = login(world["school_a"])
+    assert "赵孟𫖯" in client.get("/credentials/issue/").content.decode()
+    response = client.post(
+        "/credentials/issue/", {"graduation": [g.pk], "principal_name": "李校长", "issue_date": "2026-07-01"}
+    )
+    assert response.status_code == 302
+    cert = Certificate.objects.get(graduation=g)
+    assert client.get("/credentials/publish/").status_code == 403
+    city = login(world["jinan"])
+    assert cert.number in city.get("/credentials/publish/").content.decode()
+    city.post("/credentials/publish/", {"certificate": [cert.pk]})
+    cert.refresh_from_db()
+    assert cert.published_at is not None
+
+
+def test_class_print_and_refusal_message(world, login, cert, graduate):
+    client = login(world["school_a"])
+    response = client.post(
+        "/credentials/print/", {"institution": world.school_a.pk, "class_name": cert.class_name}
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_class_print_large_runs_as_a_job(world, login, graduate, settings):
+    settings.CREDENTIALS_PRINT_SYNC_MAX = 1
+    for _ in range(2):
+        services.certificate_issue(
+            actor=world["school_a"], graduation=graduate(class_name="大班"), principal_name="李校长"
+        )
+    client = login(world["school_a"])
+    response = client.post("/credentials/print/", {"institution": world.school_a.pk, "class_name": "大班"})
+    assert response.status_code == 302 and "/print/jobs/" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "100%" in page
+    download = client.get(response["Location"] + "download/")
+    assert download.status_code == 200
+    assert login(world["school_b"]).get(response["Location"]).status_code == 404
+
+
+def test_void_from_the_page(world, login, cert):
+    client = login(world["school_a"])
+    client.post(f"/credentials/{cert.pk}/void/", {"reason": "打印错误"})
+    cert.refresh_from_db()
+    assert cert.status == "voided"
+
+
+def test_holder_page(world, login, cert):
+    services.certificates_publish(actor=world["jinan"], certificates=[cert])
+    student = cert.graduation.enrolment.student
+    student.user = world["expert"]
+    student.save()
+    client = login(world["expert"])
+    assert cert.number in client.get("/credentials/my/").content.decode()
+    client.post("/credentials/my/", {"certificate": cert.pk, "validity_days": 30})
+    report = cert.reports.get()
+    response = client.get(f"/credentials/my/reports/{report.pk}/pdf/")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert login(world["school_a"]).get(f"/credentials/my/reports/{report.pk}/pdf/").status_code == 404
+
+
+def test_demo_loader(world, graduate):
+    for i in range(3):
+        graduate(name=f"学生{i}")
+    result = load_demo_credentials(actor=world["province_admin"])
+    assert result == {"issued": 3, "published": 3, "revoked": 1}
+    assert load_demo_credentials(actor=world["province_admin"]) == {"issued": 0, "published": 0, "revoked": 0}
