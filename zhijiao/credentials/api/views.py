@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from zhijiao.core import jobs as core_jobs
@@ -100,7 +101,7 @@ class CertificateViewSet(ScopedReadOnlyViewSet):
             cert = selectors.certificate_print_list(user=request.user).get(pk=pk)
         except (Certificate.DoesNotExist, ValueError, TypeError):
             self.get_object()  # 404 when unseen, 403 when seen but not changeable
-            raise
+            raise NotFound(_("The certificate is not available for printing."))
         services.printable([cert])
         content = printing.certificates_pdf([cert])
         services.certificates_record_print(actor=request.user, certificates=[cert])
@@ -108,7 +109,11 @@ class CertificateViewSet(ScopedReadOnlyViewSet):
         response["Content-Disposition"] = f'attachment; filename="certificate-{cert.number}.pdf"'
         return response
 
-    @extend_schema(request=CertificateIdsSerializer, summary=str(_("Publish many certificates")))
+    @extend_schema(
+        request=CertificateIdsSerializer,
+        summary=str(_("Publish many certificates")),
+        operation_id="v1_certificates_publish_many",
+    )
     @action(detail=False, methods=["post"], url_path="publish")
     def publish_batch(self, request):
         body = CertificateIdsSerializer(data=request.data)
@@ -119,6 +124,7 @@ class CertificateViewSet(ScopedReadOnlyViewSet):
     @extend_schema(
         request=CertificateIdsSerializer,
         summary=str(_("Print many certificates as one PDF (background job)")),
+        operation_id="v1_certificates_print_many",
     )
     @action(detail=False, methods=["post"], url_path="print")
     def print_batch(self, request):
