@@ -265,6 +265,13 @@ SPECTACULAR_SETTINGS = {
         "GraduationOutcomeEnum": "zhijiao.students.choices.GraduationOutcome",
         "ApprovalStatusEnum": "zhijiao.workflows.choices.RequestStatus",
         "ApprovalEventKindEnum": "zhijiao.workflows.choices.EventKind",
+        "InternshipKindEnum": "zhijiao.internships.choices.InternshipKind",
+        "CheckInKindEnum": "zhijiao.internships.choices.CheckInKind",
+        "ReportKindEnum": "zhijiao.internships.choices.ReportKind",
+        "MentorKindEnum": "zhijiao.internships.choices.MentorKind",
+        "PayMethodEnum": "zhijiao.internships.choices.PayMethod",
+        "DirectReportCategoryEnum": "zhijiao.internships.choices.DirectReportCategory",
+        "PlacementStatusEnum": "zhijiao.internships.choices.PlacementStatus",
     },
 }
 

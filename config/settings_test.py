@@ -4,6 +4,8 @@ DATABASE_URL decides the database (CI sets PostgreSQL; unset means SQLite).
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
@@ -16,4 +18,6 @@ ALLOWED_HOSTS = ["*"]
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Uploads made by tests go to a throwaway directory, never into var/media.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="zhijiao-test-media-"))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

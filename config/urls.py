@@ -11,6 +11,8 @@ handler404 = "zhijiao.core.views.errors.page_not_found"
 handler500 = "zhijiao.core.views.errors.server_error"
 
 urlpatterns = [
+    # The API first: its requests resolve without walking every page pattern.
+    path("api/v1/", include("zhijiao.core.api.urls")),
     path("", include("zhijiao.core.urls")),
     path("accounts/", include("zhijiao.accounts.urls")),
     path("", include("zhijiao.orgs.urls")),
@@ -24,7 +26,6 @@ urlpatterns = [
     path("verify/", include("zhijiao.credentials.urls_public")),
     path("internships/", include("zhijiao.internships.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("zhijiao.core.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

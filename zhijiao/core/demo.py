@@ -701,6 +701,7 @@ DEMO_EXTENSIONS = [
     "zhijiao.workplan.demo.load_demo_workplan",
     "zhijiao.students.demo.load_demo_students",
     "zhijiao.credentials.demo.load_demo_credentials",
+    "zhijiao.internships.demo.load_demo_internships",
 ]
 
 

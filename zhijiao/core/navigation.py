@@ -37,10 +37,19 @@ MENU = [
     MenuItem(_("Issue certificates"), "credentials:issue", "change"),
     MenuItem(_("Print certificates"), "credentials:print_batch", "change"),
     MenuItem(_("Publish credentials"), "credentials:publish", "change"),
+    MenuItem(_("Internships"), "internships:dashboard"),
+    MenuItem(_("Internship plans"), "internships:plan_list"),
+    MenuItem(_("Placements"), "internships:placement_list"),
+    MenuItem(_("Compliance alerts"), "internships:alert_list"),
+    MenuItem(_("Direct reports"), "internships:direct_report_list"),
+    MenuItem(_("Mentor worklist"), "internships:worklist", "change"),
     MenuItem(_("Awaiting my decision"), "workflows:worklist", "change"),
     MenuItem(_("My record"), "students:me", None, "zhijiao.students.selectors.user_has_student_record"),
     MenuItem(
         _("My credentials"), "credentials:my", None, "zhijiao.students.selectors.user_has_student_record"
+    ),
+    MenuItem(
+        _("My internship"), "internships:my", None, "zhijiao.students.selectors.user_has_student_record"
     ),
     MenuItem(_("Work plan"), "workplan:board", None),
     MenuItem(_("Users"), "accounts:user_list", "manage_users"),

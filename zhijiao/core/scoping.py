@@ -60,9 +60,7 @@ class UserScope:
 
     @property
     def is_province(self) -> bool:
-        return self.is_superuser or any(
-            g.region_path and g.region_path.count("/") == 1 for g in self.grants
-        )
+        return self.is_superuser or any(g.region_path and g.region_path.count("/") == 1 for g in self.grants)
 
 
 _CACHE_ATTR = "_zhijiao_scope"
@@ -81,9 +79,7 @@ def user_scope(user) -> UserScope:
         "role", "region__path", "institution_id", "enterprise_id"
     )
     scope = UserScope(
-        grants=tuple(
-            Grant(role=r, region_path=p, institution_id=i, enterprise_id=e) for r, p, i, e in rows
-        ),
+        grants=tuple(Grant(role=r, region_path=p, institution_id=i, enterprise_id=e) for r, p, i, e in rows),
         is_superuser=user.is_superuser,
     )
     setattr(user, _CACHE_ATTR, scope)

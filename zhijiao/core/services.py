@@ -43,12 +43,16 @@ def _save_checked(instance: models.Model) -> None:
 
 
 @transaction.atomic
-def model_create(*, actor, instance: models.Model, check_scope: bool = True, message: str = "") -> models.Model:
+def model_create(
+    *, actor, instance: models.Model, check_scope: bool = True, message: str = ""
+) -> models.Model:
     """full_clean → save → audit → the new row must lie inside the actor's scope."""
     _save_checked(instance)
     if check_scope:
         ensure_in_scope(instance, actor, "change")
-    audit_record(actor=actor, action=AuditAction.CREATE, instance=instance, after=snapshot(instance), message=message)
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, instance=instance, after=snapshot(instance), message=message
+    )
     return instance
 
 
@@ -69,7 +73,14 @@ def model_update(
     if check_scope:
         # Nobody may move a row out of the subtree they manage (STYLE.md §3).
         ensure_in_scope(instance, actor, "change")
-    audit_record(actor=actor, action=AuditAction.UPDATE, instance=instance, before=before, after=snapshot(instance), message=message)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=instance,
+        before=before,
+        after=snapshot(instance),
+        message=message,
+    )
     return instance, True
 
 

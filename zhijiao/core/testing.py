@@ -65,7 +65,9 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
 
 
 def catalogue_major(code: str = "710201", name: str = "计算机应用", level: str = "secondary") -> Major:
-    cat, _ = MajorCategory.objects.get_or_create(level=level, code=code[:2], defaults={"name": "电子与信息大类"})
+    cat, _ = MajorCategory.objects.get_or_create(
+        level=level, code=code[:2], defaults={"name": "电子与信息大类"}
+    )
     cls, _ = MajorClass.objects.get_or_create(category=cat, code=code[:4], defaults={"name": "计算机类"})
     major, _ = Major.objects.get_or_create(
         code=code, catalogue_version="2021", defaults={"name": name, "level": level, "major_class": cls}

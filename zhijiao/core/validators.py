@@ -30,9 +30,7 @@ def normalize_code(value: str) -> str:
 def validate_plain_text(value: str) -> None:
     """Names and short texts: no markup or control characters."""
     if value and _CONTROL_OR_MARKUP.search(value):
-        raise ValidationError(
-            _("Must not contain markup (< or >) or control characters."), code="markup"
-        )
+        raise ValidationError(_("Must not contain markup (< or >) or control characters."), code="markup")
 
 
 # --- 居民身份证号码, GB 11643-1999 (ISO 7064 MOD 11-2) — credentials.md §6.1 -----------------
@@ -64,9 +62,7 @@ def parse_resident_id(value: str) -> ResidentId:
     if len(number) != 18:
         raise ValidationError(_("An ID number has 18 characters."), code="id_length")
     if not _ID_RE.match(number):
-        raise ValidationError(
-            _("An ID number has 17 digits followed by a digit or X."), code="id_format"
-        )
+        raise ValidationError(_("An ID number has 17 digits followed by a digit or X."), code="id_format")
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
@@ -122,7 +118,9 @@ def validate_uscc(value: str) -> None:
     bad = sorted({c for c in code if c not in USCC_ALPHABET})
     if bad:
         raise ValidationError(
-            _("The credit code contains characters that are not allowed: %(chars)s (I, O, S, V and Z are never used)."),
+            _(
+                "The credit code contains characters that are not allowed: %(chars)s (I, O, S, V and Z are never used)."
+            ),
             code="uscc_chars",
             params={"chars": "".join(bad)},
         )

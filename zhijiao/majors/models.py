@@ -23,9 +23,7 @@ class MajorCategory(ScopedModel):
         verbose_name = _("major category")
         verbose_name_plural = _("major categories")
         ordering = ["level", "code"]
-        constraints = [
-            models.UniqueConstraint(fields=["level", "code"], name="majors_category_unique_code")
-        ]
+        constraints = [models.UniqueConstraint(fields=["level", "code"], name="majors_category_unique_code")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -46,9 +44,7 @@ class MajorClass(ScopedModel):
         verbose_name = _("major class")
         verbose_name_plural = _("major classes")
         ordering = ["code"]
-        constraints = [
-            models.UniqueConstraint(fields=["category", "code"], name="majors_class_unique_code")
-        ]
+        constraints = [models.UniqueConstraint(fields=["category", "code"], name="majors_class_unique_code")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -32,8 +32,10 @@ def offering_major_matches_institution(*, institution, major: Major) -> None:
     }.get(institution.kind, set())
     if major.level not in allowed:
         raise ValidationError(
-            {"major": _("A %(kind)s cannot offer a %(level)s major.")
-             % {"kind": institution.get_kind_display(), "level": major.get_level_display()}}
+            {
+                "major": _("A %(kind)s cannot offer a %(level)s major.")
+                % {"kind": institution.get_kind_display(), "level": major.get_level_display()}
+            }
         )
 
 

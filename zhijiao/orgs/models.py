@@ -12,9 +12,7 @@ from zhijiao.core.validators import validate_plain_text
 from .choices import InstitutionKind, InstitutionStatus, Ownership, RegionLevel
 
 division_code_validator = RegexValidator(r"^\d{6}$", _("A division code has 6 digits."))
-institution_code_validator = RegexValidator(
-    r"^\d{10}$", _("An institution identifier code has 10 digits.")
-)
+institution_code_validator = RegexValidator(r"^\d{10}$", _("An institution identifier code has 10 digits."))
 
 
 class Region(ScopedModel):

@@ -39,9 +39,7 @@ def institution_create(*, actor, data: dict[str, Any]) -> Institution:
 
 @transaction.atomic
 def institution_update(*, actor, institution: Institution, data: dict[str, Any]) -> Institution:
-    instance, _changed = model_update(
-        actor=actor, instance=institution, data=_clean_institution_data(data)
-    )
+    instance, _changed = model_update(actor=actor, instance=institution, data=_clean_institution_data(data))
     return instance
 
 
@@ -51,9 +49,7 @@ def institution_delete(*, actor, institution: Institution) -> None:
 
 
 @transaction.atomic
-def region_upsert(
-    *, actor, code: str, name: str, level: str, parent: Region | None
-) -> tuple[Region, bool]:
+def region_upsert(*, actor, code: str, name: str, level: str, parent: Region | None) -> tuple[Region, bool]:
     """Reference data: create or refresh one division (no scope check; called by the loader)."""
     path = (parent.path if parent else "") + code + "/"
     existing = Region.objects.filter(code=code).first()

@@ -1,0 +1,420 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
+from zhijiao.core.scoping import restrict
+from zhijiao.majors.models import InstitutionMajor, MajorCategory
+from zhijiao.orgs.models import Institution
+
+from ..choices import CheckInKind
+from ..models import (
+    GRADE_CHOICES,
+    Alert,
+    CheckIn,
+    DirectReport,
+    Inspection,
+    InspectionItem,
+    InternshipPlan,
+    PayRecord,
+    Placement,
+    Post,
+    Report,
+)
+from ..services import AGREEMENT_FIELDS
+
+
+def _institutions(user):
+    return restrict(Institution.objects.all(), user, "change")
+
+
+def _offerings(user):
+    return restrict(InstitutionMajor.objects.all(), user, "change")
+
+
+class PlanSerializer(ServiceModelSerializer):
+    institution = ScopedPrimaryKeyRelatedField(model=Institution, scope=_institutions)
+    offering = ScopedPrimaryKeyRelatedField(model=InstitutionMajor, scope=_offerings)
+    kind_label = choice_label("kind")
+    filing_status_label = choice_label("filing_status")
+
+    class Meta:
+        model = InternshipPlan
+        fields = [
+            "id",
+            "institution",
+            "offering",
+            "title",
+            "kind",
+            "kind_label",
+            "legacy_type",
+            "cohort_year",
+            "start_date",
+            "end_date",
+            "training_plan_reference",
+            "description",
+            "filing_status",
+            "filing_status_label",
+            "filing_reference",
+            "filed_at",
+            "filing_comment",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "filing_status",
+            "filing_reference",
+            "filed_at",
+            "filing_comment",
+            "created_at",
+            "updated_at",
+        ]
+        validators = []
+
+
+class PostSerializer(ServiceModelSerializer):
+    major_category = serializers.PrimaryKeyRelatedField(queryset=MajorCategory.objects.all())
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "registered_by",
+            "name",
+            "major_category",
+            "description",
+            "venue_kind",
+            "physical_labour_level",
+            "hazards",
+            "high_risk",
+            "minor_forbidden",
+            "female_forbidden",
+            "daily_hours",
+            "weekly_hours",
+            "shift_start",
+            "shift_end",
+            "works_holidays",
+            "overtime",
+            "wage_standard",
+            "lowest_grade_wage",
+            "on_duty_staff",
+            "staff_declared_on",
+            "headcount",
+            "workplace",
+            "latitude",
+            "longitude",
+            "is_active",
+        ]
+        read_only_fields = ["registered_by", "staff_declared_on"]
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        from zhijiao.enterprises.models import Enterprise
+
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        fields["enterprise"] = serializers.PrimaryKeyRelatedField(
+            queryset=restrict(Enterprise.objects.all(), user, "view") if user else Enterprise.objects.none()
+        )
+        return fields
+
+
+class PlacementSerializer(ServiceModelSerializer):
+    plan = serializers.PrimaryKeyRelatedField(queryset=InternshipPlan.objects.none())
+    enrolment = serializers.PrimaryKeyRelatedField(queryset=InternshipPlan.objects.none())
+    post = serializers.PrimaryKeyRelatedField(queryset=Post.objects.none())
+    student_name = serializers.CharField(source="enrolment.student.name", read_only=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    status_label = choice_label("status")
+
+    class Meta:
+        model = Placement
+        fields = [
+            "id",
+            "plan",
+            "enrolment",
+            "student_name",
+            "post",
+            "institution",
+            "enterprise",
+            "enterprise_name",
+            "start_date",
+            "end_date",
+            "status",
+            "status_label",
+            "arranged_via",
+            "monthly_pay",
+            "pay_cycle_days",
+            "pay_method",
+            "paid_directly",
+            "special_arrangement_ref",
+            "special_arrangement_authority",
+            "special_arrangement_date",
+            "activated_at",
+            "status_reason",
+            "violations",
+            "checked_at",
+        ]
+        read_only_fields = [
+            "institution",
+            "enterprise",
+            "status",
+            "activated_at",
+            "status_reason",
+            "violations",
+            "checked_at",
+        ]
+        validators = []
+
+    def get_fields(self):
+        from zhijiao.students.models import Enrolment
+
+        fields = super().get_fields()
+        user = getattr(self.context.get("request"), "user", None)
+        fields["plan"].queryset = restrict(InternshipPlan.objects.all(), user, "change")
+        fields["enrolment"].queryset = restrict(Enrolment.objects.all(), user, "change")
+        fields["post"].queryset = restrict(Post.objects.all(), user, "view")
+        if self.instance is not None and not isinstance(self.instance, list):
+            for name in ("plan", "enrolment", "post"):
+                fields[name].read_only = True
+        return fields
+
+
+class CheckInInSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CheckInKind.choices)
+    occurred_at = serializers.DateTimeField()
+    latitude = serializers.CharField(max_length=20)
+    longitude = serializers.CharField(max_length=20)
+    accuracy_m = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    client_key = serializers.CharField(max_length=64)
+    placement = serializers.IntegerField(required=False)
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "placement",
+            "kind",
+            "occurred_at",
+            "received_at",
+            "latitude",
+            "longitude",
+            "accuracy_m",
+            "address",
+            "client_key",
+            "distance_m",
+            "confirmed_at",
+        ]
+        read_only_fields = fields
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "placement",
+            "kind",
+            "period_start",
+            "period_end",
+            "title",
+            "content",
+            "submitted_at",
+            "status",
+            "reviewed_at",
+            "review_comment",
+        ]
+        read_only_fields = ["placement", "submitted_at", "status", "reviewed_at", "review_comment"]
+
+
+class ReviewSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class DirectReportSerializer(serializers.ModelSerializer):
+    reporter = serializers.SerializerMethodField()
+    placement = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DirectReport
+        fields = [
+            "id",
+            "placement",
+            "institution",
+            "enterprise",
+            "reporter",
+            "anonymous_to_authority",
+            "category",
+            "occurred_on",
+            "content",
+            "status",
+            "submitted_at",
+            "school_response",
+            "school_responded_at",
+            "authority_response",
+            "authority_responded_at",
+        ]
+        read_only_fields = [
+            "placement",
+            "institution",
+            "enterprise",
+            "reporter",
+            "status",
+            "submitted_at",
+            "school_response",
+            "school_responded_at",
+            "authority_response",
+            "authority_responded_at",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def _visible(self, obj) -> bool:
+        from ..selectors import reporter_visible
+
+        request = self.context.get("request")
+        return bool(request) and reporter_visible(user=request.user, report=obj)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_placement(self, obj) -> int | None:
+        """Hidden with the reporter: the placement would name the student of an anonymous report."""
+        return obj.placement_id if self._visible(obj) else None
+
+    def get_reporter(self, obj) -> str | None:
+        from ..selectors import reporter_visible
+
+        request = self.context.get("request")
+        if request and reporter_visible(user=request.user, report=obj) and obj.reporter_id:
+            return obj.reporter.get_username()
+        return None
+
+
+class RespondSerializer(serializers.Serializer):
+    response = serializers.CharField()
+    close = serializers.BooleanField(default=False)
+
+
+class PayRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PayRecord
+        fields = [
+            "id",
+            "placement",
+            "period",
+            "amount",
+            "paid_on",
+            "method",
+            "paid_to_student",
+            "confirmed_at",
+            "received_amount",
+            "student_note",
+        ]
+        read_only_fields = ["confirmed_at", "received_amount", "student_note"]
+
+
+class PayConfirmSerializer(serializers.Serializer):
+    received_amount = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "placement",
+            "institution",
+            "enterprise",
+            "rule_id",
+            "severity",
+            "message",
+            "first_seen",
+            "last_seen",
+            "resolved_at",
+            "escalation_level",
+            "escalated_at",
+        ]
+        read_only_fields = fields
+
+
+class AgreementInSerializer(serializers.Serializer):
+    def get_fields(self):
+        from ..models import Agreement
+
+        out = {}
+        for name in AGREEMENT_FIELDS:
+            if name in ("guardian_consent_file", "attachment"):
+                out[name] = serializers.FileField(required=False)
+                continue
+            field = Agreement._meta.get_field(name)
+            if name == "fee_items":
+                out[name] = serializers.JSONField(required=False)
+            elif field.get_internal_type() == "DateField":
+                out[name] = serializers.DateField(required=False, allow_null=True)
+            elif field.get_internal_type() == "DecimalField":
+                out[name] = serializers.DecimalField(
+                    max_digits=9, decimal_places=2, required=False, allow_null=True
+                )
+            else:
+                out[name] = serializers.CharField(required=False, allow_blank=True)
+        return out
+
+
+class InsuranceInSerializer(serializers.Serializer):
+    policy_no = serializers.CharField(max_length=100)
+    insurer = serializers.CharField(max_length=100)
+    coverage_start = serializers.DateField()
+    coverage_end = serializers.DateField()
+    premium_payer = serializers.ChoiceField(choices=["school", "enterprise", "student"], default="school")
+
+
+class MentorInSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["school", "host"])
+    name = serializers.CharField(max_length=50)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class GradeInSerializer(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=GRADE_CHOICES)
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class InternshipReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class EvaluateInSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class InspectionItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InspectionItem
+        fields = [
+            "id",
+            "inspection",
+            "institution",
+            "placement",
+            "school_answer",
+            "answered_at",
+            "result",
+            "finding_note",
+            "failed_rules",
+            "rectification_due",
+            "rectified_at",
+        ]
+        read_only_fields = fields
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Inspection
+        fields = ["id", "region", "title", "checklist", "status", "answer_due", "closed_at", "created_at"]
+        read_only_fields = fields

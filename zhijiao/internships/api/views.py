@@ -1,0 +1,384 @@
+"""/api/v1/ for internships. Reads through the selectors, writes through the services.
+
+Student-facing endpoints (check-ins, reports, 直报, pay confirmation) accept any signed-in caller:
+the services decide (the caller must be the placement's student), so students need no role.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.response import Response
+
+from zhijiao.core.api.views import (
+    ScopedModelViewSet,
+    ScopedReadOnlyViewSet,
+    ScopedViewSetMixin,
+    service_action,
+)
+from zhijiao.core.services import OutOfScope
+
+from .. import selectors, services
+from ..checkins import checkin_ingest
+from ..filtersets import (
+    AlertFilterSet,
+    DirectReportFilterSet,
+    PlacementFilterSet,
+    PlanFilterSet,
+    PostFilterSet,
+)
+from ..models import (
+    Alert,
+    CheckIn,
+    DirectReport,
+    Inspection,
+    InternshipPlan,
+    PayRecord,
+    Placement,
+    Post,
+    Report,
+)
+from . import serializers as s
+
+
+class PlanViewSet(ScopedModelViewSet):
+    """Internship plans (实习方案) of the caller's schools; ``submit`` files (备案) one with the authority."""
+
+    model = InternshipPlan
+    selector = staticmethod(selectors.plan_list)
+    serializer_class = s.PlanSerializer
+    filterset_class = PlanFilterSet
+    ordering_fields = ("start_date", "title", "created_at")
+    ordering = ("-start_date",)
+    create_service = staticmethod(services.plan_create)
+    update_service = staticmethod(services.plan_update)
+    service_instance_kwarg = "plan"
+
+    @service_action(request_serializer=s.InternshipReasonSerializer, summary=_("Submit the plan for filing"))
+    def submit(self, request, instance, data):
+        return services.plan_submit_filing(actor=request.user, plan=instance, note=data.get("reason", ""))
+
+
+class PostViewSet(ScopedModelViewSet):
+    """Enterprise posts; headcount changes that would break the 10 %/20 % caps are refused."""
+
+    model = Post
+    selector = staticmethod(selectors.post_list)
+    serializer_class = s.PostSerializer
+    filterset_class = PostFilterSet
+    ordering_fields = ("name", "enterprise__name")
+    ordering = ("enterprise__name", "name")
+    create_service = staticmethod(services.post_create)
+    update_service = staticmethod(services.post_update)
+    service_instance_kwarg = "post"
+
+
+def _placement_create(*, actor, data):
+    plan, enrolment, post = data.pop("plan"), data.pop("enrolment"), data.pop("post")
+    return services.placement_create(actor=actor, plan=plan, enrolment=enrolment, post=post, data=data)
+
+
+class PlacementViewSet(ScopedModelViewSet):
+    """Placements; state changes ``activate`` (every rule must pass), ``suspend``, ``end``, and the documents."""
+
+    model = Placement
+    selector = staticmethod(selectors.placement_list)
+    serializer_class = s.PlacementSerializer
+    filterset_class = PlacementFilterSet
+    ordering_fields = ("start_date", "status", "id")
+    ordering = ("-start_date", "id")
+    create_service = staticmethod(_placement_create)
+    update_service = staticmethod(services.placement_update)
+    service_instance_kwarg = "placement"
+
+    @service_action(summary=_("Activate the placement"))
+    def activate(self, request, instance, data):
+        try:
+            return services.placement_activate(actor=request.user, placement=instance)
+        except services.PlacementBlocked as exc:
+            raise ValidationError(
+                {"violations": [f"{v.rule_id}: {v.message} ({v.source})" for v in exc.violations]}
+            ) from None
+
+    @service_action(request_serializer=s.InternshipReasonSerializer, summary=_("Suspend the placement"))
+    def suspend(self, request, instance, data):
+        return services.placement_suspend(
+            actor=request.user, placement=instance, reason=data.get("reason", "")
+        )
+
+    @service_action(request_serializer=s.InternshipReasonSerializer, summary=_("End the placement"))
+    def end(self, request, instance, data):
+        return services.placement_end(actor=request.user, placement=instance, reason=data.get("reason", ""))
+
+    @service_action(summary=_("Run every rule now"))
+    def check(self, request, instance, data):
+        services.placement_check(instance)
+
+    @service_action(request_serializer=s.AgreementInSerializer, summary=_("Record the three-party agreement"))
+    def agreement(self, request, instance, data):
+        services.agreement_record(actor=request.user, placement=instance, data=data)
+
+    @service_action(request_serializer=s.InsuranceInSerializer, summary=_("Record an insurance policy"))
+    def insurance(self, request, instance, data):
+        services.insurance_record(actor=request.user, placement=instance, data=data)
+
+    @service_action(request_serializer=s.MentorInSerializer, summary=_("Assign a mentor"))
+    def mentor(self, request, instance, data):
+        services.mentor_assign(actor=request.user, placement=instance, **data)
+
+    @service_action(
+        request_serializer=s.GradeInSerializer, summary=_("Grade the internship"), scope_action="view"
+    )
+    def grade(self, request, instance, data):
+        services.evaluation_grade(
+            actor=request.user, placement=instance, grade=data["grade"], comment=data.get("comment", "")
+        )
+
+    @service_action(
+        request_serializer=s.EvaluateInSerializer, summary=_("Enterprise evaluation"), scope_action="view"
+    )
+    def evaluate(self, request, instance, data):
+        services.evaluation_by_enterprise(
+            actor=request.user, placement=instance, score=data["score"], comment=data.get("comment", "")
+        )
+
+
+class _OpenWrites(permissions.BasePermission):
+    """Signed in; the service decides who may write (students hold no role)."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated)
+
+
+def parse_checkin_body(data) -> dict:
+    """The check-in body as Python values; a missing or malformed field is a 400 naming the field."""
+    from django.utils.dateparse import parse_datetime
+
+    if not hasattr(data, "get"):
+        raise ValidationError(_("Send a JSON object."))
+    errors, out = {}, {}
+    for name in ("kind", "occurred_at", "latitude", "longitude", "client_key"):
+        if data.get(name) in (None, ""):
+            errors[name] = [_("This field is required.")]
+    try:
+        out["occurred_at"] = parse_datetime(str(data.get("occurred_at") or ""))
+    except ValueError:
+        out["occurred_at"] = None
+    if out["occurred_at"] is None and "occurred_at" not in errors:
+        errors["occurred_at"] = [_("Give the time as ISO 8601 with its time zone.")]
+    for name in ("accuracy_m", "placement"):
+        value = data.get(name)
+        if value in (None, ""):
+            out[name] = None
+            continue
+        try:
+            out[name] = int(value)
+        except (TypeError, ValueError):
+            errors[name] = [_("Enter a whole number.")]
+    if errors:
+        raise ValidationError(errors)
+    out.update(
+        kind=str(data["kind"]),
+        latitude=data["latitude"],
+        longitude=data["longitude"],
+        client_key=str(data["client_key"]),
+        address=str(data.get("address") or "")[:200],
+    )
+    return out
+
+
+class CheckInTokenAuthentication(TokenAuthentication):
+    """Token authentication for the check-in hot path: one hand-written query, and only what recording
+    a check-in needs (the user's id and that the account is active) — no full user row, no ORM."""
+
+    SQL = "SELECT u.id, u.is_active FROM authtoken_token t JOIN accounts_user u ON u.id = t.user_id WHERE t.key = %s"
+
+    def authenticate_credentials(self, key):
+        from django.contrib.auth import get_user_model
+        from django.db import connection
+        from rest_framework import exceptions
+
+        with connection.cursor() as cursor:
+            cursor.execute(self.SQL, [key])
+            row = cursor.fetchone()
+        if row is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not row[1]:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        user = get_user_model()(pk=row[0], is_active=True)
+        user._state.adding = False
+        return (user, key)
+
+
+class CheckInViewSet(ScopedReadOnlyViewSet):
+    """Check-ins the caller may see (own, mentored, or in the organisation's scope).
+
+    ``POST /api/v1/checkins/`` ingests one (START/END, time with zone, latitude/longitude, a client
+    idempotency key). Built for throughput: token auth, one read of the caller's active placement
+    and one ``INSERT … ON CONFLICT DO NOTHING``. 201 for a new check-in, 200 for a repeated key.
+    """
+
+    model = CheckIn
+    selector = staticmethod(selectors.checkin_list)
+    serializer_class = s.CheckInSerializer
+    ordering_fields = ("occurred_at",)
+    ordering = ("-occurred_at",)
+    filterset_fields = ("placement", "kind")
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [_OpenWrites()]
+        return super().get_permissions()
+
+    def get_authenticators(self):
+        if self.request_is_create():
+            return [CheckInTokenAuthentication(), SessionAuthentication()]
+        return super().get_authenticators()
+
+    def request_is_create(self) -> bool:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: document the usual token auth
+            return False
+        request = getattr(self, "request", None)
+        return request is not None and request.method == "POST"
+
+    @extend_schema(
+        request=s.CheckInInSerializer, responses={201: s.CheckInSerializer}, summary=str(_("Check in"))
+    )
+    def create(self, request):
+        # The hot path parses the few fields itself; ``checkin_ingest`` validates every value
+        # (the serializer documents the body in the schema).
+        d = parse_checkin_body(request.data)
+        result = checkin_ingest(
+            actor=request.user,
+            kind=d["kind"],
+            occurred_at=d["occurred_at"],
+            latitude=d["latitude"],
+            longitude=d["longitude"],
+            client_key=d["client_key"],
+            accuracy_m=d["accuracy_m"],
+            address=d["address"],
+            placement_id=d["placement"],
+        )
+        payload = {
+            "id": result.id,
+            "placement": result.placement_id,
+            "kind": result.kind,
+            "occurred_at": result.occurred_at,
+            "client_key": result.client_key,
+            "distance_m": result.distance_m,
+            "created": result.created,
+        }
+        return Response(payload, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+class ReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Daily/weekly/monthly reports: students create on their placement, mentors ``review``."""
+
+    model = Report
+    selector = staticmethod(selectors.report_list)
+    serializer_class = s.ReportSerializer
+    permission_classes = [_OpenWrites]
+    ordering_fields = ("period_start", "submitted_at")
+    ordering = ("-period_start",)
+    filterset_fields = ("placement", "kind", "status")
+
+    def perform_create(self, serializer):
+        placement = selectors.student_placement(user=self.request.user)
+        if placement is None:
+            raise ValidationError(_("You have no placement to report on."))
+        serializer.instance = services.report_submit(
+            actor=self.request.user, placement=placement, data=dict(serializer.validated_data)
+        )
+
+    @service_action(request_serializer=s.ReviewSerializer, summary=_("Review a report"), scope_action="view")
+    def review(self, request, instance, data):
+        return services.report_review(
+            actor=request.user, report=instance, accept=data["accept"], comment=data.get("comment", "")
+        )
+
+
+class DirectReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """直报: students file (optionally anonymous to the authority); schools and authorities ``respond``."""
+
+    model = DirectReport
+    selector = staticmethod(selectors.direct_report_list)
+    serializer_class = s.DirectReportSerializer
+    permission_classes = [_OpenWrites]
+    filterset_class = DirectReportFilterSet
+    ordering_fields = ("submitted_at",)
+    ordering = ("-submitted_at",)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.direct_report_submit(
+            actor=self.request.user, data=dict(serializer.validated_data)
+        )
+
+    @service_action(request_serializer=s.RespondSerializer, summary=_("Respond to a direct report"))
+    def respond(self, request, instance, data):
+        return services.direct_report_respond(
+            actor=request.user, report=instance, response=data["response"], close=data["close"]
+        )
+
+
+class PayRecordViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Monthly pay: the enterprise records it, the student ``confirm``s what arrived."""
+
+    model = PayRecord
+    selector = staticmethod(selectors.pay_record_list)
+    serializer_class = s.PayRecordSerializer
+    permission_classes = [_OpenWrites]
+    ordering = ("-period",)
+    filterset_fields = ("placement",)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        placement = data.pop("placement")
+        if not selectors.placement_list(user=self.request.user).filter(pk=placement.pk).exists():
+            raise OutOfScope
+        serializer.instance = services.pay_record(actor=self.request.user, placement=placement, data=data)
+
+    @service_action(
+        request_serializer=s.PayConfirmSerializer, summary=_("Confirm pay received"), scope_action="view"
+    )
+    def confirm(self, request, instance, data):
+        return services.pay_confirm(
+            actor=request.user,
+            record=instance,
+            received_amount=data["received_amount"],
+            note=data.get("note", ""),
+        )
+
+
+class AlertViewSet(ScopedReadOnlyViewSet):
+    """Compliance alerts and anomaly flags (open and resolved)."""
+
+    model = Alert
+    selector = staticmethod(selectors.alert_list)
+    serializer_class = s.AlertSerializer
+    filterset_class = AlertFilterSet
+    ordering_fields = ("first_seen", "severity", "rule_id")
+    ordering = ("-first_seen",)
+
+
+class InspectionViewSet(ScopedReadOnlyViewSet):
+    """专项检查 over the caller's region or sampling the caller's school."""
+
+    model = Inspection
+    selector = staticmethod(selectors.inspection_list)
+    serializer_class = s.InspectionSerializer
+    ordering = ("-created_at",)
+
+
+class DashboardViewSet(viewsets.ViewSet):
+    """The authority dashboard's aggregates (a fixed number of queries)."""
+
+    authentication_classes = ScopedViewSetMixin.authentication_classes
+    permission_classes = [_OpenWrites]
+
+    @extend_schema(summary=str(_("Internship dashboard")), responses={200: dict})
+    def list(self, request):
+        data = selectors.dashboard(user=request.user)
+        return Response(data)

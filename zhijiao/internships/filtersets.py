@@ -1,0 +1,89 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    DirectReportCategory,
+    DirectReportStatus,
+    FilingStatus,
+    InternshipKind,
+    PlacementStatus,
+    Severity,
+)
+from .models import Alert, DirectReport, InternshipPlan, Placement, Post
+
+
+class PlanFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    kind = django_filters.ChoiceFilter(choices=InternshipKind.choices, label=_("Kind of internship"))
+    filing_status = django_filters.ChoiceFilter(choices=FilingStatus.choices, label=_("Filing status"))
+
+    class Meta:
+        model = InternshipPlan
+        fields = ["q", "kind", "filing_status", "cohort_year"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value.strip()) | Q(institution__name__icontains=value.strip())
+        )
+
+
+class PostFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = Post
+        fields = ["q", "enterprise", "major_category", "is_active"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value.strip()) | Q(enterprise__name__icontains=value.strip())
+        )
+
+
+class PlacementFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    status = django_filters.ChoiceFilter(choices=PlacementStatus.choices, label=_("Status"))
+    blocked = django_filters.BooleanFilter(method="filter_blocked", label=_("Has violations"))
+
+    class Meta:
+        model = Placement
+        fields = ["q", "status", "plan", "blocked"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(enrolment__student__name__icontains=value)
+            | Q(enterprise__name__icontains=value)
+            | Q(post__name__icontains=value)
+        )
+
+    def filter_blocked(self, queryset, name, value):
+        if value is None:
+            return queryset
+        from django.db import connections
+
+        if connections[queryset.db].vendor == "postgresql":
+            has = Q(violations__contains=[{"severity": "block"}])
+        else:
+            has = Q(violations__icontains='"block"')
+        return queryset.filter(has) if value else queryset.exclude(has)
+
+
+class AlertFilterSet(django_filters.FilterSet):
+    open = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull", label=_("Open"))
+    severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    rule_id = django_filters.CharFilter(label=_("Rule"))
+
+    class Meta:
+        model = Alert
+        fields = ["open", "severity", "rule_id", "escalation_level"]
+
+
+class DirectReportFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=DirectReportStatus.choices, label=_("Status"))
+    category = django_filters.ChoiceFilter(choices=DirectReportCategory.choices, label=_("Category"))
+
+    class Meta:
+        model = DirectReport
+        fields = ["status", "category"]

@@ -1,0 +1,181 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhijiao.core.scoping import restrict
+from zhijiao.core.views.generic import ScopedModelForm
+from zhijiao.majors.models import InstitutionMajor
+from zhijiao.orgs.models import Institution
+
+from .choices import CheckInKind, DirectReportCategory, MentorKind, ReportKind
+from .models import (
+    GRADE_CHOICES,
+    Agreement,
+    DirectReport,
+    InsurancePolicy,
+    InternshipPlan,
+    Placement,
+    Post,
+    Report,
+)
+from .services import AGREEMENT_FIELDS
+
+
+def _institutions(user):
+    return restrict(Institution.objects.all(), user, "change")
+
+
+def _offerings(user):
+    return restrict(InstitutionMajor.objects.select_related("major", "institution"), user, "change")
+
+
+def _posts(user):
+    return restrict(Post.objects.select_related("enterprise").filter(is_active=True), user, "view")
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PlanForm(ScopedModelForm, forms.ModelForm):
+    scoped_fields = {"institution": _institutions, "offering": _offerings}
+    text_fields = ("title", "training_plan_reference", "description")
+
+    class Meta:
+        model = InternshipPlan
+        fields = (
+            "institution",
+            "offering",
+            "title",
+            "kind",
+            "cohort_year",
+            "start_date",
+            "end_date",
+            "training_plan_reference",
+            "description",
+        )
+        widgets = {"start_date": DATE, "end_date": DATE}
+
+
+class PostForm(ScopedModelForm, forms.ModelForm):
+    text_fields = ("name", "description", "workplace")
+
+    class Meta:
+        model = Post
+        fields = (
+            "enterprise",
+            "name",
+            "major_category",
+            "description",
+            "venue_kind",
+            "physical_labour_level",
+            "high_risk",
+            "minor_forbidden",
+            "female_forbidden",
+            "daily_hours",
+            "weekly_hours",
+            "shift_start",
+            "shift_end",
+            "works_holidays",
+            "overtime",
+            "wage_standard",
+            "lowest_grade_wage",
+            "on_duty_staff",
+            "headcount",
+            "workplace",
+            "latitude",
+            "longitude",
+            "is_active",
+        )
+
+
+class PlacementForm(forms.Form):
+    enrolment = forms.ModelChoiceField(queryset=None, label=_("Student"))
+    post = forms.ModelChoiceField(queryset=None, label=_("Post"))
+    start_date = forms.DateField(label=_("Start date"), widget=DATE)
+    end_date = forms.DateField(label=_("End date"), widget=DATE)
+    monthly_pay = forms.DecimalField(label=_("Monthly pay"), min_value=0, max_digits=9, decimal_places=2)
+    arranged_via = forms.ChoiceField(
+        label=_("Arranged via"), choices=Placement._meta.get_field("arranged_via").choices
+    )
+
+    def __init__(self, *args, plan=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from zhijiao.students.models import Enrolment
+
+        self.fields["enrolment"].queryset = restrict(
+            Enrolment.objects.select_related("student").filter(
+                institution_id=plan.institution_id, is_current=True
+            ),
+            user,
+            "change",
+        )
+        self.fields["post"].queryset = _posts(user)
+        for f in self.fields.values():
+            f.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+            )
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = [f for f in AGREEMENT_FIELDS if f != "fee_items"]
+        widgets = {
+            name: DATE
+            for name in ("school_signed_on", "host_signed_on", "student_signed_on", "guardian_consent_on")
+        }
+
+
+class InsuranceForm(forms.ModelForm):
+    class Meta:
+        model = InsurancePolicy
+        fields = ("policy_no", "insurer", "coverage_start", "coverage_end", "premium_payer", "attachment")
+        widgets = {"coverage_start": DATE, "coverage_end": DATE}
+
+
+class MentorForm(forms.Form):
+    kind = forms.ChoiceField(choices=MentorKind.choices, label=_("Kind of mentor"))
+    name = forms.CharField(max_length=50, label=_("Name"))
+    phone = forms.CharField(max_length=20, required=False, label=_("Phone"))
+
+
+class ReportForm(forms.ModelForm):
+    kind = forms.ChoiceField(choices=ReportKind.choices, label=_("Kind of report"))
+
+    class Meta:
+        model = Report
+        fields = ("kind", "period_start", "period_end", "title", "content", "attachment")
+        widgets = {"period_start": DATE, "period_end": DATE, "content": forms.Textarea(attrs={"rows": 6})}
+
+
+class DirectReportForm(forms.ModelForm):
+    category = forms.ChoiceField(choices=DirectReportCategory.choices, label=_("Category"))
+
+    class Meta:
+        model = DirectReport
+        fields = ("category", "occurred_on", "content", "attachment", "anonymous_to_authority")
+        widgets = {"occurred_on": DATE, "content": forms.Textarea(attrs={"rows": 5})}
+
+
+class CheckInForm(forms.Form):
+    """The no-JavaScript fallback of the check-in page (the JS fills the coordinates from the browser)."""
+
+    kind = forms.ChoiceField(choices=CheckInKind.choices)
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6)
+    longitude = forms.DecimalField(max_digits=9, decimal_places=6)
+    accuracy_m = forms.IntegerField(required=False, min_value=0)
+    client_key = forms.CharField(max_length=64)
+
+
+class GradeForm(forms.Form):
+    grade = forms.ChoiceField(choices=GRADE_CHOICES, label=_("School grade"))
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment"))
+
+
+class ReviewForm(forms.Form):
+    accept = forms.BooleanField(required=False, label=_("Accept"))
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Comment"))
+
+
+class ResponseForm(forms.Form):
+    response = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Response"))
+    close = forms.BooleanField(required=False, label=_("Close the report"))

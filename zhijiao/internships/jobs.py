@@ -1,0 +1,14 @@
+"""Background job kinds of the internships app (``core.jobs``): the daily sweep, enqueued by cron or
+``manage.py internship_sweep`` and run by ``manage.py run_worker``. The sweep is idempotent."""
+
+import datetime as dt
+
+from zhijiao.core.jobs import register
+
+
+@register("internships.sweep")
+def sweep_job(job) -> dict:
+    from .sweep import run_sweep
+
+    day = job.params.get("date")
+    return run_sweep(today=dt.date.fromisoformat(day) if day else None)

@@ -1,0 +1,43 @@
+from django.urls import path
+
+from . import views
+
+app_name = "internships"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("plans/", views.PlanListView.as_view(), name="plan_list"),
+    path("plans/add/", views.PlanEditView.as_view(), name="plan_add"),
+    path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
+    path("plans/<int:pk>/edit/", views.PlanEditView.as_view(), name="plan_edit"),
+    path("plans/<int:pk>/submit/", views.PlanSubmitView.as_view(), name="plan_submit"),
+    path("plans/<int:plan_pk>/place/", views.PlacementAddView.as_view(), name="placement_add"),
+    path("posts/", views.PostListView.as_view(), name="post_list"),
+    path("posts/add/", views.PostEditView.as_view(), name="post_add"),
+    path("posts/<int:pk>/edit/", views.PostEditView.as_view(), name="post_edit"),
+    path("placements/", views.PlacementListView.as_view(), name="placement_list"),
+    path("placements/<int:pk>/", views.PlacementDetailView.as_view(), name="placement_detail"),
+    path("placements/<int:pk>/activate/", views.PlacementActivateView.as_view(), name="placement_activate"),
+    path("placements/<int:pk>/check/", views.PlacementCheckView.as_view(), name="placement_check"),
+    path("placements/<int:pk>/agreement/", views.AgreementView.as_view(), name="agreement"),
+    path("placements/<int:pk>/insurance/", views.InsuranceView.as_view(), name="insurance"),
+    path("placements/<int:pk>/mentor/", views.MentorView.as_view(), name="mentor"),
+    path("placements/<int:pk>/grade/", views.GradeView.as_view(), name="grade"),
+    path("alerts/", views.AlertListView.as_view(), name="alert_list"),
+    path("my/", views.MyInternshipView.as_view(), name="my"),
+    path("my/check-in/", views.CheckInView.as_view(), name="checkin"),
+    path("my/reports/", views.ReportCreateView.as_view(), name="report_add"),
+    path("my/direct-reports/", views.DirectReportCreateView.as_view(), name="direct_report_add"),
+    path("my/pay/<int:pk>/confirm/", views.PayConfirmView.as_view(), name="pay_confirm"),
+    path("worklist/", views.WorklistView.as_view(), name="worklist"),
+    path("reports/<int:pk>/review/", views.ReportReviewView.as_view(), name="report_review"),
+    path("direct-reports/", views.DirectReportListView.as_view(), name="direct_report_list"),
+    path("direct-reports/<int:pk>/", views.DirectReportDetailView.as_view(), name="direct_report_detail"),
+    path(
+        "direct-reports/<int:pk>/respond/",
+        views.DirectReportRespondView.as_view(),
+        name="direct_report_respond",
+    ),
+    path("inspections/", views.InspectionListView.as_view(), name="inspection_list"),
+    path("inspections/<int:pk>/", views.InspectionDetailView.as_view(), name="inspection_detail"),
+]
