@@ -29,11 +29,6 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; medians are reported")
     parser.add_argument("--keepdb", action="store_true", help="reuse the test database between runs")
-    parser.add_argument(
-        "--audit-copy",
-        action="store_true",
-        help="insert audit entries with COPY (the change proposed for core.audit.audit_bulk on PostgreSQL)",
-    )
     args = parser.parse_args()
 
     import django
@@ -48,14 +43,10 @@ def main() -> None:
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb, serialize=False)
     try:
-        audit_insert = "bulk_create"
-        if args.audit_copy:
-            from zhijiao.core.importing.pgcopy import copy_insert, copy_supported
-            from zhijiao.core.models import AuditEntry
+        from zhijiao.core.importing.pgcopy import copy_supported
 
-            if copy_supported():
-                AuditEntry.objects.bulk_create = lambda objs, batch_size=None: copy_insert(AuditEntry, objs)
-                audit_insert = "copy"
+        # core.audit.audit_bulk writes audit rows with COPY on PostgreSQL, bulk_create elsewhere.
+        audit_insert = "copy" if copy_supported() else "bulk_create"
         result = run(args.rows, args.repeat)
         result["audit_insert"] = audit_insert
         print(json.dumps(result, ensure_ascii=False, indent=2))
