@@ -27,3 +27,18 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def english(settings):
+    """Run a test in English: requests (LocaleMiddleware falls back to LANGUAGE_CODE) and code alike.
+
+    Tests that assert on message texts use the English source strings, so the Chinese catalogue
+    can be reworded without breaking them; the Chinese UI itself is checked by tests/test_i18n.py
+    and the browser journeys.
+    """
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -14,10 +14,10 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def test_province_admin_home_filter_detail_export(page, sign_in, world):
     sign_in(world["province_admin"])
 
-    # Home: the province at a glance, with charts drawn by ECharts (a canvas inside each chart box).
+    # Home: the province at a glance, with charts drawn by ECharts (SVG inside each chart box).
     page.goto("/")
-    assert CJK.search(page.locator("h1, h2").first.inner_text())
-    page.locator("canvas").first.wait_for()
+    assert CJK.search(page.locator("main h1").first.inner_text())
+    page.locator(".chart svg").first.wait_for()
     assert page.get_by_text("济南市").first.is_visible()
 
     # Institutions: filter by city; the table swaps to the 济南 school only.

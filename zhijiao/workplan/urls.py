@@ -7,6 +7,7 @@ app_name = "workplan"
 urlpatterns = [
     path("", views.board, name="board"),
     path("briefing/", views.briefing, name="briefing"),
+    path("briefing.pdf", views.briefing_pdf, name="briefing_pdf"),
     path("timeline/", views.timeline, name="timeline"),
     path("plans/<int:pk>/copy/", views.plan_copy_view, name="plan_copy"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -181,9 +181,8 @@ def _with(request, **extra) -> str:
     return params.urlencode()
 
 
-@login_required
-def briefing(request):
-    """A dated, printable briefing for leadership (WeasyPrint is not installed: print to PDF)."""
+def _briefing_context(request, *, kind: str) -> dict:
+    """What the briefing shows, scoped like the board; audited as an export (HTML or PDF)."""
     plan = _current_plan(request)
     if plan is None:
         raise Http404
@@ -199,23 +198,45 @@ def briefing(request):
         object_id=str(plan.pk),
         object_repr=_("Briefing on %(plan)s as of %(day)s") % {"plan": plan, "day": today},
         scope_path=plan.region.path,
+        message=kind,
     )
-    return render(
-        request,
-        "workplan/briefing.html",
-        {
-            "title": _("Briefing"),
-            "plan": plan,
-            "today": today,
-            "printed_at": rules.local_today(),
-            "summary": summary,
-            "attention": attention,
-            "targets": targets,
-            "rows": rows,
-            "unanswered_by_owner": selectors.unanswered_counts(today=today, user=request.user, plan=plan),
-            "answer_days": rules.setting("ANSWER_WITHIN_WORKING_DAYS", 3),
-        },
+    return {
+        "title": _("Briefing"),
+        "plan": plan,
+        "today": today,
+        "printed_at": rules.local_today(),
+        "summary": summary,
+        "attention": attention,
+        "targets": targets,
+        "rows": rows,
+        "unanswered_by_owner": selectors.unanswered_counts(today=today, user=request.user, plan=plan),
+        "answer_days": rules.setting("ANSWER_WITHIN_WORKING_DAYS", 3),
+        "briefing_query": _with(request),
+    }
+
+
+@login_required
+def briefing(request):
+    """A dated, printable briefing for leadership (print it, or download it as a PDF)."""
+    return render(request, "workplan/briefing.html", _briefing_context(request, kind="html"))
+
+
+@login_required
+def briefing_pdf(request):
+    """The same briefing as a dated PDF (WeasyPrint, Chinese fonts embedded)."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+
+    from .briefing import content_disposition, pdf_filename, render_pdf
+
+    context = _briefing_context(request, kind="pdf")
+    html = render_to_string("workplan/briefing_pdf.html", context, request=request)
+    response = HttpResponse(render_pdf(html, str(settings.BASE_DIR)), content_type="application/pdf")
+    day = context["today"]
+    response["Content-Disposition"] = content_disposition(
+        pdf_filename(day), f"{context['plan'].year}-workplan-briefing-{day:%Y-%m-%d}.pdf"
     )
+    return response
 
 
 @login_required

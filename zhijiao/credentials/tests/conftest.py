@@ -84,3 +84,9 @@ def college(world):
     major = catalogue_major(code="510201", name="计算机应用技术", level="higher")
     offering = InstitutionMajor.objects.create(institution=inst, major=major, start_year=2020)
     return inst, offering
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """Assertions in this app's tests are on the English source strings."""
+    yield

@@ -19,3 +19,9 @@ def kp(plan):
         return plan.tasks.get(kind=kind, number=number)
 
     return _get
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """Assertions in this app's tests are on the English source strings."""
+    yield
