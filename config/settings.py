@@ -29,18 +29,24 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# A fixed insecure key only when DEBUG is on; production must set DJANGO_SECRET_KEY.
-SECRET_KEY = env("DJANGO_SECRET_KEY") or ("insecure-dev-key-change-me" if DEBUG else "")
-if not SECRET_KEY:
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
-
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 VAR_DIR = Path(env("ZHIJIAO_VAR_DIR", str(BASE_DIR / "var")))
 SHARED_DATA_DIR = Path(env("ZHIJIAO_SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+
+# DJANGO_SECRET_KEY, else the key `make demo` generated once in var/secret_key; a fixed insecure key
+# only with DEBUG on. Production sets DJANGO_SECRET_KEY.
+_secret_file = VAR_DIR / "secret_key"
+SECRET_KEY = (
+    env("DJANGO_SECRET_KEY")
+    or (_secret_file.read_text().strip() if _secret_file.is_file() else "")
+    or ("insecure-dev-key-change-me" if DEBUG else "")
+)
+if not SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
