@@ -713,6 +713,7 @@ def demo_load(
     enterprises: int = DEFAULT_ENTERPRISES,
     password: str | None = None,
     data_dir: Path | str | None = None,
+    extensions: bool = True,
 ) -> DemoResult:
     """Load the demo once; afterwards only describe the accounts. Loads reference data if missing."""
     started = time.monotonic()
@@ -791,7 +792,7 @@ def demo_load(
     )
     _create_accounts(actor=actor, password=password, school=school, enterprise=enterprise)
     counts["accounts"] = len(DEMO_ACCOUNTS)
-    for dotted in DEMO_EXTENSIONS:
+    for dotted in DEMO_EXTENSIONS if extensions else ():
         import_string(dotted)(actor=actor)
     return _result(True, password, counts, started)
 
