@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
 from zhijiao.core.scoping import restrict
+from zhijiao.internships.services import POST_FIELDS
 from zhijiao.majors.models import InstitutionMajor, MajorCategory
 from zhijiao.orgs.models import Institution
 
@@ -77,36 +78,7 @@ class PostSerializer(ServiceModelSerializer):
 
     class Meta:
         model = Post
-        fields = [
-            "id",
-            "enterprise",
-            "enterprise_name",
-            "registered_by",
-            "name",
-            "major_category",
-            "description",
-            "venue_kind",
-            "physical_labour_level",
-            "hazards",
-            "high_risk",
-            "minor_forbidden",
-            "female_forbidden",
-            "daily_hours",
-            "weekly_hours",
-            "shift_start",
-            "shift_end",
-            "works_holidays",
-            "overtime",
-            "wage_standard",
-            "lowest_grade_wage",
-            "on_duty_staff",
-            "staff_declared_on",
-            "headcount",
-            "workplace",
-            "latitude",
-            "longitude",
-            "is_active",
-        ]
+        fields = ["id", "enterprise_name", *POST_FIELDS]
         read_only_fields = ["registered_by", "staff_declared_on"]
         validators = []
 
