@@ -58,7 +58,7 @@ class CertificateViewSet(ScopedReadOnlyViewSet):
     @extend_schema(
         request=CertificateIssueSerializer,
         responses={201: CertificateSerializer},
-        summary=str(_("Issue a certificate")),
+        summary=_("Issue a certificate"),
     )
     @action(detail=False, methods=["post"])
     def issue(self, request):
@@ -70,20 +70,20 @@ class CertificateViewSet(ScopedReadOnlyViewSet):
     def refetch(self, instance):
         return self.select("view").filter(pk=instance.pk).first() or instance
 
-    @service_action(request_serializer=CertificateReasonSerializer, summary=str(_("Void (作废)")))
+    @service_action(request_serializer=CertificateReasonSerializer, summary=_("Void (作废)"))
     def void(self, request, instance, data):
         return services.certificate_void(actor=request.user, certificate=instance, reason=data["reason"])
 
-    @service_action(request_serializer=CertificateReasonSerializer, summary=str(_("Reissue (补发)")))
+    @service_action(request_serializer=CertificateReasonSerializer, summary=_("Reissue (补发)"))
     def reissue(self, request, instance, data):
         return services.certificate_reissue(actor=request.user, certificate=instance, reason=data["reason"])
 
-    @service_action(summary=str(_("Publish (学历发布)")))
+    @service_action(summary=_("Publish (学历发布)"))
     def publish(self, request, instance, data):
         with _authority_only():
             services.certificates_publish(actor=request.user, certificates=[instance])
 
-    @service_action(request_serializer=CertificateReasonSerializer, summary=str(_("Revoke (撤销)")))
+    @service_action(request_serializer=CertificateReasonSerializer, summary=_("Revoke (撤销)"))
     def revoke(self, request, instance, data):
         with _authority_only():
             return services.certificate_revoke(
@@ -93,7 +93,7 @@ class CertificateViewSet(ScopedReadOnlyViewSet):
     @extend_schema(
         request=None,
         responses={(200, "application/pdf"): OpenApiResponse(description="PDF")},
-        summary=str(_("Print one certificate as PDF")),
+        summary=_("Print one certificate as PDF"),
     )
     @action(detail=True, methods=["post"], url_path="print")
     def print_pdf(self, request, pk=None):
@@ -111,7 +111,7 @@ class CertificateViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(
         request=CertificateIdsSerializer,
-        summary=str(_("Publish many certificates")),
+        summary=_("Publish many certificates"),
         operation_id="v1_certificates_publish_many",
     )
     @action(detail=False, methods=["post"], url_path="publish")
@@ -123,7 +123,7 @@ class CertificateViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(
         request=CertificateIdsSerializer,
-        summary=str(_("Print many certificates as one PDF (background job)")),
+        summary=_("Print many certificates as one PDF (background job)"),
         operation_id="v1_certificates_print_many",
     )
     @action(detail=False, methods=["post"], url_path="print")
@@ -168,7 +168,7 @@ class VerificationReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, vie
         )
         serializer.instance = report
 
-    @extend_schema(request=None, summary=str(_("Close a report early")))
+    @extend_schema(request=None, summary=_("Close a report early"))
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         report = self.get_object()

@@ -245,7 +245,7 @@ class CheckInViewSet(ScopedReadOnlyViewSet):
         return request is not None and request.method == "POST"
 
     @extend_schema(
-        request=s.CheckInInSerializer, responses={201: s.CheckInSerializer}, summary=str(_("Check in"))
+        request=s.CheckInInSerializer, responses={201: s.CheckInSerializer}, summary=_("Check in")
     )
     def create(self, request):
         # The hot path parses the few fields itself; ``checkin_ingest`` validates every value
@@ -378,7 +378,7 @@ class DashboardViewSet(viewsets.ViewSet):
     authentication_classes = ScopedViewSetMixin.authentication_classes
     permission_classes = [_OpenWrites]
 
-    @extend_schema(summary=str(_("Internship dashboard")), responses={200: dict})
+    @extend_schema(summary=_("Internship dashboard"), responses={200: dict})
     def list(self, request):
         data = selectors.dashboard(user=request.user)
         return Response(data)
