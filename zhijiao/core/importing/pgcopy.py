@@ -52,3 +52,21 @@ def copy_insert(model: type[models.Model], objs: Sequence[models.Model], *, usin
                         row.append(f.get_db_prep_save(f.pre_save(obj, add=True), conn))
                 copy.write_row(row)
     return len(objs)
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows, *, using: str = "default") -> int:
+    """COPY ready-made rows (tuples of database values, in ``columns`` order) into ``model``'s table.
+
+    For the hottest append-only paths (audit entries of imports), where building model instances
+    costs more than the insert itself. The caller supplies database values: JSON as text, no defaults.
+    """
+    conn = connections[using]
+    table = conn.ops.quote_name(model._meta.db_table)
+    names = ", ".join(conn.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    n = 0
+    with conn.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+    return n

@@ -244,9 +244,7 @@ class CheckInViewSet(ScopedReadOnlyViewSet):
         request = getattr(self, "request", None)
         return request is not None and request.method == "POST"
 
-    @extend_schema(
-        request=s.CheckInInSerializer, responses={201: s.CheckInSerializer}, summary=_("Check in")
-    )
+    @extend_schema(request=s.CheckInInSerializer, responses={201: s.CheckInSerializer}, summary=_("Check in"))
     def create(self, request):
         # The hot path parses the few fields itself; ``checkin_ingest`` validates every value
         # (the serializer documents the body in the schema).
