@@ -1,0 +1,222 @@
+"""base — part of rules (split from one module at ~600 lines, STYLE.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+
+from ..choices import ArrangedVia, InternshipKind, PayMethod, PremiumPayer, VenueKind
+
+# --- settings ----------------------------------------------------------------------------------------
+DEFAULTS: dict[str, object] = {
+    "INTERNSHIP_MIN_AGE": 16,
+    "INTERNSHIP_ADULT_AGE": 18,
+    "INTERNSHIP_GRADE_ONE_MONTHS": 12,
+    "INTERNSHIP_ENTERTAINMENT_KEYWORDS": (
+        "酒吧",
+        "夜总会",
+        "歌厅",
+        "KTV",
+        "洗浴",
+        "电子游戏",
+        "游戏厅",
+        "网吧",
+    ),
+    "INTERNSHIP_AGENCY_KEYWORDS": ("劳务派遣", "人力资源服务", "职业中介", "劳务中介"),
+    "INTERNSHIP_MAX_PHYSICAL_LEVEL": 2,
+    "INTERNSHIP_MAX_DAILY_HOURS": 8,
+    "INTERNSHIP_MAX_WEEKLY_HOURS": 40,
+    "INTERNSHIP_BREAK_HOURS": 1,
+    "INTERNSHIP_NIGHT_START": "22:00",
+    "INTERNSHIP_NIGHT_END": "06:00",
+    "INTERNSHIP_UNIT_RATIO": "0.10",
+    "INTERNSHIP_POST_RATIO": "0.20",
+    "INTERNSHIP_PAY_RATIO": "0.80",
+    "INTERNSHIP_MAX_PAY_INTERVAL_DAYS": 31,
+    "INTERNSHIP_FEE_BLOCKLIST": (
+        "deposit",
+        "training",
+        "commission",
+        "management",
+        "materials",
+        "employment_service",
+        "other",
+    ),
+    "INTERNSHIP_POST_MONTHS": 6,
+    "INTERNSHIP_EXTENDED_MONTHS": 12,
+    "INTERNSHIP_EXTENDED_CATEGORIES": ("医药卫生",),
+    "INTERNSHIP_GRADING_DUE_DAYS": 30,
+    "INTERNSHIP_MISSING_DAYS": 3,
+}
+
+
+def conf(name: str):
+    """A rule's number: ``settings.<name>`` if set, else the documented default."""
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def setting_names() -> list[str]:
+    return sorted(DEFAULTS)
+
+
+# --- snapshot ----------------------------------------------------------------------------------------
+@dataclass
+class AgreementFacts:
+    fields: dict[str, object]  # the required contents (internships.md §9) by name
+    school_signed_on: dt.date | None = None
+    host_signed_on: dt.date | None = None
+    student_signed_on: dt.date | None = None
+    guardian_consent_on: dt.date | None = None
+    has_guardian_file: bool = False
+    fee_items: list = field(default_factory=list)
+
+
+@dataclass
+class PolicyFacts:
+    policy_no: str
+    start: dt.date
+    end: dt.date
+    premium_payer: str = PremiumPayer.SCHOOL
+
+
+@dataclass
+class PayFacts:
+    period: dt.date
+    paid_on: dt.date
+    method: str = PayMethod.BANK_TRANSFER
+    paid_to_student: bool = True
+
+
+@dataclass
+class PlacementFacts:
+    """What the rules need to know about one placement, as plain values."""
+
+    kind: str = InternshipKind.POST
+    start_date: dt.date = dt.date(2026, 3, 1)
+    end_date: dt.date = dt.date(2026, 8, 31)
+    today: dt.date = dt.date(2026, 3, 1)
+    status: str = "draft"
+    # student
+    birth_date: dt.date | None = None
+    gender: str = "male"
+    entry_date: dt.date | None = None
+    student_category: str = ""  # 专业大类 name of the student's major
+    student_eligible: bool = True
+    # host and post
+    enterprise_name: str = ""
+    venue_kind: str = VenueKind.ORDINARY
+    physical_labour_level: int = 1
+    high_risk: bool = False
+    minor_forbidden: bool = False
+    female_forbidden: bool = False
+    daily_hours: Decimal = Decimal(8)
+    weekly_hours: Decimal = Decimal(40)
+    shift_start: dt.time = dt.time(8, 30)
+    shift_end: dt.time = dt.time(17, 30)
+    works_holidays: bool = False
+    overtime: bool = False
+    wage_standard: Decimal = Decimal(0)
+    lowest_grade_wage: Decimal = Decimal(0)
+    post_category: str = ""
+    # placement
+    arranged_via: str = ArrangedVia.SCHOOL
+    monthly_pay: Decimal = Decimal(0)
+    pay_cycle_days: int = 30
+    pay_method: str = PayMethod.BANK_TRANSFER
+    paid_directly: bool = True
+    special_arrangement_ref: str = ""
+    training_plan_reference: str = ""
+    plan_filed: bool = True
+    # caps, counted over every school, including this placement
+    enterprise_staff: int = 0
+    enterprise_interns: int = 0
+    post_staff: int = 0
+    post_interns: int = 0
+    # documents
+    agreement: AgreementFacts | None = None
+    policies: list[PolicyFacts] = field(default_factory=list)
+    mentor_kinds: set[str] = field(default_factory=set)
+    pay_records: list[PayFacts] = field(default_factory=list)
+    school_grade: str = ""
+    # observed from check-ins (the daily sweep fills these)
+    holiday_work_days: int = 0
+    night_checkins: int = 0
+    max_observed_daily_hours: float = 0.0
+    last_checkin_day: dt.date | None = None
+
+    @property
+    def is_post(self) -> bool:
+        return self.kind == InternshipKind.POST
+
+    @property
+    def age_at_start(self) -> int | None:
+        return age_on(self.birth_date, self.start_date) if self.birth_date else None
+
+    @property
+    def is_minor(self) -> bool:
+        age = self.age_at_start
+        return age is not None and age < conf("INTERNSHIP_ADULT_AGE")
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule_id: str
+    message: str
+    severity: str = "block"
+    source: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "rule_id": self.rule_id,
+            "message": str(self.message),
+            "severity": self.severity,
+            "source": self.source,
+        }
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    import calendar
+
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+SOURCES = {
+    "INT-AGE": "教职成〔2021〕4号 Art. 16(2); https://wechat.estsglobal.com/wechat/law_contents/348",
+    "INT-GRADE1": "教职成〔2021〕4号 Art. 16(1); https://wechat.estsglobal.com/wechat/law_contents/348",
+    "INT-VENUE": "教职成〔2021〕4号 Art. 16(5); https://wechat.estsglobal.com/wechat/law_contents/348",
+    "INT-AGENT": "教职成〔2021〕4号 Art. 16(6); https://wechat.estsglobal.com/wechat/law_contents/348",
+    "INT-PHYS": "教职成〔2021〕4号 Art. 16(7); https://wechat.estsglobal.com/wechat/law_contents/348",
+    "INT-MINOR": "教职成〔2021〕4号 Art. 16(3), 《未成年工特殊保护规定》; https://wechat.estsglobal.com/wechat/law_contents/348",
+    "INT-FEMALE": "教职成〔2021〕4号 Art. 16(4), 《女职工劳动保护特别规定》; https://wechat.estsglobal.com/wechat/law_contents/348",
+    "INT-HOL": "教职成〔2021〕4号 Art. 17 (secondary: http://gocodog.com/index.php?c=show&id=1874)",
+    "INT-NIGHT": "教职成〔2021〕4号 Art. 17 (secondary: http://gocodog.com/index.php?c=show&id=1874)",
+    "INT-HOURS": "《中等职业学校学生实习管理办法》(2007); 《劳动法》 Art. 36; https://news.sohu.com/20070718/n251131939.shtml",
+    "INT-RATIO-UNIT": "2016 Art. 9 / 2021 细则; https://m.b15k.com/zzfl/86436.html, http://gocodog.com/index.php?c=show&id=1874",
+    "INT-RATIO-POST": "2016 Art. 9 / 2021 细则; https://m.b15k.com/zzfl/86436.html, http://gocodog.com/index.php?c=show&id=1874",
+    "INT-PAY": "教职成〔2021〕4号 Art. 18; https://wechat.estsglobal.com/wechat/law_contents/350",
+    "INT-PAY-CYCLE": "教职成〔2021〕4号 Art. 18; https://wechat.estsglobal.com/wechat/law_contents/350",
+    "INT-FEES": "Shaanxi 细则; http://tour.mbatrip.com/tour/2023/0104/52741.html",
+    "INT-DUR": "Shaanxi/Hainan 细则; http://tour.mbatrip.com/tour/2023/0104/52741.html, http://gocodog.com/index.php?c=show&id=1874",
+    "INT-MAJOR": "Shaanxi 细则 (不得跨专业大类); http://tour.mbatrip.com/tour/2023/0104/52741.html",
+    "INT-AGREE": "2021 细则; http://gocodog.com/index.php?c=show&id=1874, http://www.cnhxjy.cn/zyjy/6010.html",
+    "INT-INS": "教职成〔2010〕 student internship liability insurance; https://m.jiajiaoban.com/e/20101105/4cd36358d7f24.shtml",
+    "INT-ASSESS": "2016 Art. 8 summary; https://m.64365.com/ask/12816754.aspx",
+    "INT-MENTOR": "2016 Art. 8 summary; https://m.64365.com/ask/12816754.aspx",
+    "INT-FILING": "provincial 细则 (实习方案备案) [R]",
+    "INT-MISSING": "platform check (internships.md §13): no check-in for N days is 失联",
+    "INT-STATUS": "students.md: a suspended, withdrawn or graduated student holds no active 学籍",
+}
+
+
+def _v(rule_id: str, message, severity: str = "block") -> list[Violation]:
+    return [Violation(rule_id=rule_id, message=message, severity=severity, source=SOURCES[rule_id])]

@@ -1,0 +1,106 @@
+"""pay — part of rules (split from one module at ~600 lines, STYLE.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import PayMethod
+from .base import PlacementFacts, Violation, _v, add_months, conf
+
+
+# --- Art. 18: pay ------------------------------------------------------------------------------------
+def rule_pay(f: PlacementFacts) -> list[Violation]:
+    """INT-PAY [V]: pay ≥ 80 % of the post's wage standard, or ≥ its lowest wage grade.
+
+    Source: 教职成〔2021〕4号 Art. 18, https://wechat.estsglobal.com/wechat/law_contents/350
+    """
+    if not f.is_post:
+        return []
+    ratio = Decimal(str(conf("INTERNSHIP_PAY_RATIO")))
+    pay = Decimal(f.monthly_pay)
+    if pay >= ratio * Decimal(f.wage_standard) or (
+        f.lowest_grade_wage and pay >= Decimal(f.lowest_grade_wage)
+    ):
+        return []
+    return _v(
+        "INT-PAY",
+        _("The pay is below %(pct)s%% of the post's wage and below its lowest wage grade.")
+        % {"pct": int(ratio * 100)},
+    )
+
+
+def rule_pay_cycle(f: PlacementFacts) -> list[Violation]:
+    """INT-PAY-CYCLE [V]: paid at least monthly, in money, directly to the student.
+
+    Checks the agreed terms and the pay records (gaps between payments, method, payee).
+    Source: 教职成〔2021〕4号 Art. 18, https://wechat.estsglobal.com/wechat/law_contents/350
+    """
+    if not f.is_post:
+        return []
+    limit = conf("INTERNSHIP_MAX_PAY_INTERVAL_DAYS")
+    money = (PayMethod.BANK_TRANSFER, PayMethod.CASH)
+    if f.pay_cycle_days > limit:
+        return _v("INT-PAY-CYCLE", _("The payment cycle is longer than %(days)s days.") % {"days": limit})
+    if f.pay_method not in money or not f.paid_directly:
+        return _v("INT-PAY-CYCLE", _("Pay must be in money and go directly to the student."))
+    for record in f.pay_records:
+        if record.method not in money or not record.paid_to_student:
+            return _v("INT-PAY-CYCLE", _("A payment was not made in money to the student's own account."))
+    if f.status == "active":
+        # The gap since the last payment (or the start): the daily sweep sees every gap as it opens.
+        last = max([r.paid_on for r in f.pay_records], default=f.start_date)
+        if (f.today - last).days > limit:
+            return _v(
+                "INT-PAY-CYCLE", _("No pay was recorded for more than %(days)s days.") % {"days": limit}
+            )
+    return []
+
+
+def rule_fees(f: PlacementFacts) -> list[Violation]:
+    """INT-FEES [S]: no deposit, training, commission, management, materials or employment-service fee.
+
+    Source: Shaanxi 细则, http://tour.mbatrip.com/tour/2023/0104/52741.html
+    """
+    blocked = set(conf("INTERNSHIP_FEE_BLOCKLIST"))
+    items = f.agreement.fee_items if f.agreement else []
+    if any((item.get("code") if isinstance(item, dict) else item) in blocked for item in items):
+        return _v("INT-FEES", _("Students may not be charged deposits or fees of any kind."))
+    return []
+
+
+# --- duration and major ------------------------------------------------------------------------------
+def rule_duration(f: PlacementFacts) -> list[Violation]:
+    """INT-DUR [S]: a post internship generally lasts 6 months; longer needs the training plan, and
+    only majors on the extended list (medical, nursing) go up to 12 months (both configurable).
+
+    Source: Shaanxi/Hainan 细则 (http://tour.mbatrip.com/tour/2023/0104/52741.html); gocodog 1874.
+    """
+    if not f.is_post:
+        return []
+    usual, extended = conf("INTERNSHIP_POST_MONTHS"), conf("INTERNSHIP_EXTENDED_MONTHS")
+    is_extended = any(name in f.student_category for name in conf("INTERNSHIP_EXTENDED_CATEGORIES"))
+    limit = extended if (is_extended and f.training_plan_reference) else usual
+    if f.end_date < add_months(f.start_date, limit):
+        return []
+    if limit == extended:
+        return _v("INT-DUR", _("The internship is longer than %(m)s months.") % {"m": extended})
+    return _v(
+        "INT-DUR",
+        _(
+            "A post internship longer than %(m)s months needs an extended-duration major and a reference to the training plan."
+        )
+        % {"m": usual},
+    )
+
+
+def rule_major(f: PlacementFacts) -> list[Violation]:
+    """INT-MAJOR [S]: the post must be in the student's major category (不得跨专业大类).
+
+    Categories are compared by name, since the same 大类 has different codes per level.
+    Source: Shaanxi 细则, http://tour.mbatrip.com/tour/2023/0104/52741.html; internships.md §8.
+    """
+    if f.is_post and f.post_category and f.student_category and f.post_category != f.student_category:
+        return _v("INT-MAJOR", _("The post is outside the student's major category."))
+    return []

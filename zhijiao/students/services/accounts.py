@@ -1,0 +1,28 @@
+"""accounts — part of services (split from one module at ~600 lines, STYLE.md)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from zhijiao.core.services import model_update
+
+from ..models import (
+    Student,
+)
+from .base import _scoped
+
+
+# --- accounts ---------------------------------------------------------------------------------------
+@transaction.atomic
+def student_link_account(*, actor, student: Student, user) -> Student:
+    """Link a sign-in account to a student record (self-service pages under /students/me/)."""
+    if user is not None and Student.objects.filter(user=user).exclude(pk=student.pk).exists():
+        raise ValidationError(_("This account already belongs to another student."))
+    instance, _c = model_update(check_scope=_scoped(), actor=actor, instance=student, data={"user": user})
+    return instance
+
+
+__all__ = [name for name in dir() if not name.startswith("_")] + ["Q"]

@@ -1,0 +1,211 @@
+"""graduation — part of services (split from one module at ~600 lines, STYLE.md)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhijiao.core.services import OutOfScope, model_create, model_update
+from zhijiao.orgs.models import Institution
+
+from .. import rules
+from ..choices import BatchStatus, GraduationOutcome
+from ..models import (
+    Graduation,
+    GraduationList,
+)
+from .base import S, _ensure, _scoped
+from .identity import institutions_for_students
+
+
+# --- graduation ------------------------------------------------------------------------------------
+@transaction.atomic
+def graduation_list_create(
+    *,
+    actor,
+    institution: Institution,
+    year: int,
+    graduation_date: datetime.date,
+    entries: list[dict[str, Any]],
+) -> GraduationList:
+    """The school proposes a graduation list; each entry is checked and its failures recorded.
+
+    ``entries``: dicts with ``enrolment``, ``outcome`` (default 毕业), ``credits_complete``,
+    ``internship_grade``, ``conduct_grade`` and optionally ``replaces`` (a 结业 decision to swap).
+    """
+    if not institutions_for_students(actor).filter(pk=institution.pk).exists():
+        raise OutOfScope(_("You may only propose graduates of your own school."))
+    glist = GraduationList(institution=institution, year=year, graduation_date=graduation_date)
+    model_create(actor=actor, instance=glist, check_scope=_scoped())
+    if not entries:
+        raise ValidationError(_("The list holds no students."))
+    for entry in entries:
+        enrolment = entry["enrolment"]
+        if enrolment.institution_id != institution.pk or not enrolment.is_current:
+            raise ValidationError(
+                _("%(student)s is not a current student of the school.") % {"student": enrolment.student}
+            )
+        outcome = entry.get("outcome") or GraduationOutcome.GRADUATED
+        grad = Graduation(
+            enrolment=enrolment,
+            outcome=outcome,
+            graduation_date=graduation_date,
+            graduation_list=glist,
+            credits_complete=bool(entry.get("credits_complete")),
+            internship_grade=entry.get("internship_grade", ""),
+            conduct_grade=entry.get("conduct_grade", ""),
+            replaces=entry.get("replaces"),
+        )
+        grad.ineligible_reasons = graduation_problems(grad)
+        model_create(actor=actor, instance=grad, check_scope=_scoped())
+    return glist
+
+
+def graduation_problems(grad: Graduation) -> list[str]:
+    """Why this proposal cannot be approved (empty: it can)."""
+    enrolment = grad.enrolment
+    reasons: list[str] = []
+    if (
+        Graduation.objects.filter(enrolment=enrolment, status=Graduation.Status.APPROVED)
+        .exclude(pk=grad.replaces_id)
+        .exists()
+    ):
+        reasons.append(str(_("already has an approved graduation decision")))
+    if grad.outcome == GraduationOutcome.GRADUATED and grad.replaces_id:
+        if enrolment.status != S.COMPLETED:
+            reasons.append(str(_("only a completion (结业) can be swapped for graduation")))
+        try:
+            rules.check_completion_swap_window(
+                completed_on=grad.replaces.graduation_date, on=grad.graduation_date
+            )
+        except ValidationError as exc:
+            reasons.extend(exc.messages)
+        reasons += [
+            str(r)
+            for r in rules.graduation_ineligibility(
+                status=S.REGISTERED,
+                credits_complete=grad.credits_complete,
+                internship_grade=grad.internship_grade,
+                conduct_grade=grad.conduct_grade,
+            )
+        ]
+    elif grad.outcome == GraduationOutcome.GRADUATED:
+        reasons += [
+            str(r)
+            for r in rules.graduation_ineligibility(
+                status=enrolment.status,
+                credits_complete=grad.credits_complete,
+                internship_grade=grad.internship_grade,
+                conduct_grade=grad.conduct_grade,
+            )
+        ]
+    elif grad.outcome == GraduationOutcome.COMPLETED:
+        if enrolment.status not in rules.STUDYING:
+            reasons.append(
+                str(_("status is “%(status)s”, not registered") % {"status": S(enrolment.status).label})
+            )
+    else:  # 肄业
+        if enrolment.status not in rules.STUDYING | {S.SUSPENDED}:
+            reasons.append(str(_("status is “%(status)s”") % {"status": S(enrolment.status).label}))
+        try:
+            rules.check_incomplete_one_year(entry_date=enrolment.entry_date, on=grad.graduation_date)
+        except ValidationError as exc:
+            reasons.extend(exc.messages)
+    return reasons
+
+
+@transaction.atomic
+def graduation_list_submit(*, actor, graduation_list: GraduationList) -> GraduationList:
+    from zhijiao.workflows.services import request_submit
+
+    glist = (
+        GraduationList.objects.select_for_update(of=("self",))
+        .select_related("institution__region")
+        .get(pk=graduation_list.pk)
+    )
+    _ensure(glist, actor)
+    if glist.status != BatchStatus.DRAFT:
+        raise ValidationError(_("Only a draft list can be submitted."))
+    approval = request_submit(
+        actor=actor,
+        kind="students.graduation",
+        target=glist,
+        institution=glist.institution,
+        check_scope=_scoped(),
+        title=_("Graduation list: %(list)s") % {"list": glist},
+    )
+    glist, _c = model_update(
+        check_scope=_scoped(),
+        actor=actor,
+        instance=glist,
+        data={"status": BatchStatus.IN_REVIEW, "submitted_at": timezone.now(), "approval": approval},
+    )
+    return glist
+
+
+OUTCOME_STATUS = {
+    GraduationOutcome.GRADUATED: S.GRADUATED,
+    GraduationOutcome.COMPLETED: S.COMPLETED,
+    GraduationOutcome.INCOMPLETE: S.INCOMPLETE,
+}
+
+
+def graduation_approve(*, actor, graduation: Graduation) -> Graduation:
+    """Approve one decision (eligibility checked again): the enrolment becomes graduated/completed/incomplete."""
+    grad = (
+        Graduation.objects.select_for_update(of=("self",))
+        .select_related("enrolment", "replaces")
+        .get(pk=graduation.pk)
+    )
+    problems = graduation_problems(grad)
+    if problems:
+        model_update(
+            actor=actor,
+            instance=grad,
+            check_scope=False,
+            data={"status": Graduation.Status.REJECTED, "ineligible_reasons": problems},
+        )
+        return grad
+    to_status = OUTCOME_STATUS[grad.outcome]
+    rules.check_transition(grad.enrolment.status, to_status)
+    data = {"status": to_status}
+    if to_status in (S.GRADUATED, S.INCOMPLETE):
+        data["left_at"] = grad.graduation_date
+    model_update(actor=actor, instance=grad.enrolment, data=data, check_scope=False)
+    model_update(
+        actor=actor,
+        instance=grad,
+        check_scope=False,
+        data={
+            "status": Graduation.Status.APPROVED,
+            "approved_by": actor,
+            "approved_at": timezone.now(),
+            "ineligible_reasons": [],
+        },
+    )
+    return grad
+
+
+def graduation_list_approved(approval, actor) -> None:
+    glist = GraduationList.objects.select_for_update(of=("self",)).get(pk=approval.object_id)
+    for grad in glist.graduations.filter(status=Graduation.Status.PROPOSED).select_related("enrolment"):
+        graduation_approve(actor=actor, graduation=grad)
+    model_update(actor=actor, instance=glist, data={"status": BatchStatus.APPROVED}, check_scope=False)
+
+
+def _list_status_hook(status):
+    def hook(approval, actor, reason="") -> None:
+        glist = GraduationList.objects.get(pk=approval.object_id)
+        model_update(actor=actor, instance=glist, data={"status": status}, check_scope=False, message=reason)
+
+    return hook
+
+
+graduation_list_returned = _list_status_hook(BatchStatus.RETURNED)
+graduation_list_cancelled = _list_status_hook(BatchStatus.CANCELLED)
+graduation_list_resubmitted = _list_status_hook(BatchStatus.IN_REVIEW)

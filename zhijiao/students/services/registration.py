@@ -1,0 +1,189 @@
+"""registration — part of services (split from one module at ~600 lines, STYLE.md)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhijiao.core.audit import AuditAction, audit_bulk, snapshot
+from zhijiao.core.scoping import user_scope
+from zhijiao.core.services import OutOfScope, model_create, model_update
+from zhijiao.core.validators import normalize_text
+from zhijiao.orgs.models import Institution
+
+from .. import rules
+from ..choices import BatchStatus, IdType
+from ..models import (
+    Enrolment,
+    RegistrationBatch,
+    Student,
+)
+from .base import S, _ensure, _scoped
+from .identity import institutions_for_students
+
+
+# --- 电子注册 --------------------------------------------------------------------------------------
+@transaction.atomic
+def batch_create(*, actor, institution: Institution, year: int, term: str) -> RegistrationBatch:
+    """Collect the school's pending enrolments of ``year`` not yet in a batch into a new draft batch."""
+    if not institutions_for_students(actor).filter(pk=institution.pk).exists():
+        raise OutOfScope(_("You may only register students of your own school."))
+    batch = RegistrationBatch(
+        institution=institution, year=year, term=term, deadline=rules.registration_deadline(year, term)
+    )
+    model_create(actor=actor, instance=batch, check_scope=_scoped())
+    pending = Enrolment.objects.filter(
+        institution=institution, status=S.PENDING, is_current=True, batch__isnull=True, cohort_year=year
+    )
+    count = pending.update(batch=batch)
+    if not count:
+        raise ValidationError(
+            _("There are no new students of %(year)s awaiting registration.") % {"year": year}
+        )
+    return batch
+
+
+@transaction.atomic
+def batch_override_deadline(*, actor, batch: RegistrationBatch, reason: str) -> RegistrationBatch:
+    """XJ-REG override: the province allows a late batch, with a reason (students.md §2)."""
+    _ensure(batch, actor)
+    if _scoped() and not user_scope(actor).is_province:
+        raise ValidationError(_("Only the province may allow a late registration."))
+    reason = normalize_text(reason or "")
+    if not reason:
+        raise ValidationError({"override_reason": _("Give a reason for allowing the late registration.")})
+    batch, _c = model_update(
+        check_scope=_scoped(),
+        actor=actor,
+        instance=batch,
+        data={"override_reason": reason, "override_by": actor, "override_at": timezone.now()},
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_submit(*, actor, batch: RegistrationBatch, today: datetime.date | None = None) -> RegistrationBatch:
+    """School → city → province (workflows kind ``students.registration``); XJ-REG deadline enforced."""
+    from zhijiao.workflows.services import request_submit
+
+    batch = (
+        RegistrationBatch.objects.select_for_update(of=("self",))
+        .select_related("institution__region")
+        .get(pk=batch.pk)
+    )
+    _ensure(batch, actor)
+    if batch.status not in (BatchStatus.DRAFT,):
+        raise ValidationError(_("Only a draft batch can be submitted."))
+    rules.check_registration_on_time(
+        deadline=batch.deadline, today=today or timezone.localdate(), override_reason=batch.override_reason
+    )
+    if not batch.enrolments.exists():
+        raise ValidationError(_("The batch holds no students."))
+    approval = request_submit(
+        actor=actor,
+        kind="students.registration",
+        target=batch,
+        institution=batch.institution,
+        check_scope=_scoped(),
+        title=_("Registration of new students: %(batch)s") % {"batch": batch},
+    )
+    batch, _c = model_update(
+        check_scope=_scoped(),
+        actor=actor,
+        instance=batch,
+        data={"status": BatchStatus.IN_REVIEW, "submitted_at": timezone.now(), "approval": approval},
+    )
+    return batch
+
+
+def _next_temporary_serial(province_code: str, year: int) -> int:
+    prefix = f"L{province_code}{year:04d}"
+    last = (
+        Student.objects.select_for_update(of=("self",))
+        .filter(registry_number__startswith=prefix)
+        .order_by("-registry_number")
+        .values_list("registry_number", flat=True)
+        .first()
+    )
+    return int(last[len(prefix) : len(prefix) + 7]) + 1 if last else 1
+
+
+def registration_approved(approval, actor) -> None:
+    """Hook: the province approved a batch — every enrolment is registered and gets its 学籍号."""
+    batch = (
+        RegistrationBatch.objects.select_for_update(of=("self",))
+        .select_related("institution__region")
+        .get(pk=approval.object_id)
+    )
+    now = timezone.now()
+    province_code = batch.institution.region.path.split("/")[0]
+    enrolments = list(batch.enrolments.select_related("student").filter(status=S.PENDING))
+    student_ids = [e.student_id for e in enrolments]
+    # XJ-UNIQUE: nobody in the batch may hold another current registration (a concurrent batch).
+    clash = (
+        Enrolment.objects.filter(student_id__in=student_ids, is_current=True)
+        .exclude(status=S.PENDING)
+        .exclude(batch=batch)
+    )
+    rules.check_one_registry_per_person(other_current_schools=list({e.institution for e in clash}))
+    serial = None
+    updated_students = []
+    audits = []
+    for e in enrolments:
+        student = e.student
+        before = snapshot(student)
+        if not student.registry_number and student.id_type != IdType.RESIDENT_ID:
+            serial = serial or _next_temporary_serial(province_code, batch.year)
+        number = rules.registry_number_for(
+            id_type=student.id_type,
+            id_number=student.id_number,
+            existing=student.registry_number,
+            temporary_serial=serial,
+            province_code=province_code,
+            year=batch.year,
+        )
+        if number.startswith("L") and not student.registry_number:
+            serial += 1
+        if number != student.registry_number:
+            student.registry_number = number
+            student.updated_at = now
+            updated_students.append(student)
+            audits.append((student, before, snapshot(student)))
+        e.status = S.REGISTERED
+        e.registered_at = now
+        e.updated_at = now
+    Student.objects.bulk_update(updated_students, ["registry_number", "updated_at"], batch_size=1000)
+    Enrolment.objects.bulk_update(enrolments, ["status", "registered_at", "updated_at"], batch_size=1000)
+    audit_bulk(actor=actor, action=AuditAction.UPDATE, items=audits, message=str(_("Registration approved")))
+    audit_bulk(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        items=[(e, {"status": S.PENDING}, {"status": S.REGISTERED}) for e in enrolments],
+        message=str(_("Registration approved")),
+    )
+    model_update(
+        actor=actor,
+        instance=batch,
+        data={"status": BatchStatus.APPROVED, "approved_at": now},
+        check_scope=False,
+    )
+
+
+def _batch_status_hook(status):
+    def hook(approval, actor, reason="") -> None:
+        batch = RegistrationBatch.objects.get(pk=approval.object_id)
+        data = {"status": status}
+        model_update(actor=actor, instance=batch, data=data, check_scope=False, message=reason)
+        if status == BatchStatus.CANCELLED:
+            batch.enrolments.filter(status=S.PENDING).update(batch=None)
+
+    return hook
+
+
+registration_returned = _batch_status_hook(BatchStatus.RETURNED)
+registration_cancelled = _batch_status_hook(BatchStatus.CANCELLED)
+registration_resubmitted = _batch_status_hook(BatchStatus.IN_REVIEW)

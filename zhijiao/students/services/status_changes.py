@@ -1,0 +1,264 @@
+"""status changes — part of services (split from one module at ~600 lines, STYLE.md)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhijiao.core.services import model_create, model_update
+from zhijiao.core.validators import normalize_text
+from zhijiao.orgs.models import Institution
+
+from .. import rules
+from ..choices import ChangeKind
+from ..models import (
+    Enrolment,
+    StatusChange,
+    StatusChangeAttachment,
+    Student,
+)
+from .base import S, _ensure, _scoped
+
+# --- 学籍异动 ---------------------------------------------------------------------------------------
+ALLOWED_ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+
+
+def check_attachment(upload) -> None:
+    """Attachments: PDF, JPEG or PNG (checked by extension and magic bytes), at most the configured size."""
+    import os
+
+    limit = getattr(settings, "STUDENT_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+    ext = os.path.splitext(upload.name or "")[1].lower()
+    if ext not in ALLOWED_ATTACHMENT_TYPES:
+        raise ValidationError(
+            {"attachments": _("%(name)s: only PDF, JPEG and PNG files are accepted.") % {"name": upload.name}}
+        )
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "attachments": _("%(name)s is larger than %(mb)s MB.")
+                % {"name": upload.name, "mb": limit // 1048576}
+            }
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    magic_ok = (
+        (ext == ".pdf" and head.startswith(b"%PDF"))
+        or (ext in (".jpg", ".jpeg") and head.startswith(b"\xff\xd8\xff"))
+        or (ext == ".png" and head.startswith(b"\x89PNG"))
+    )
+    if not magic_ok:
+        raise ValidationError(
+            {"attachments": _("%(name)s is not the kind of file its name says.") % {"name": upload.name}}
+        )
+
+
+def suspended_months_used(student: Student) -> int:
+    return (
+        StatusChange.objects.filter(
+            student=student, kind=ChangeKind.SUSPEND, status=StatusChange.Status.APPROVED
+        ).aggregate(n=Sum("months"))["n"]
+        or 0
+    )
+
+
+@transaction.atomic
+def status_change_request(
+    *,
+    actor,
+    student: Student,
+    kind: str,
+    reason: str,
+    effective_date: datetime.date,
+    months: int | None = None,
+    target_institution: Institution | None = None,
+    target_offering=None,
+    target_class_name: str = "",
+    attachments: list | tuple = (),
+) -> StatusChange:
+    """Open a 学籍异动 request; it goes through the approval chain and applies on final approval."""
+    from zhijiao.workflows.services import request_submit
+
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("institution__region")
+        .filter(student=student, is_current=True)
+        .first()
+    )
+    if enrolment is None:
+        raise ValidationError(_("The student holds no current enrolment."))
+    _ensure(enrolment, actor)
+    reason = normalize_text(reason or "")
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the change.")})
+    if StatusChange.objects.filter(enrolment=enrolment, status=StatusChange.Status.IN_REVIEW).exists():
+        raise ValidationError(_("Another status change of this student is still in review."))
+    to_status = rules.check_change_allowed(kind, enrolment.status)
+    if kind == ChangeKind.SUSPEND:
+        rules.check_suspension_length(months=months, months_already=suspended_months_used(student))
+    else:
+        months = None
+    if kind == ChangeKind.PRESERVE:
+        rules.check_preserve_only_higher(enrolment.institution)
+    if kind == ChangeKind.TRANSFER:
+        if target_institution is None or target_institution.pk == enrolment.institution_id:
+            raise ValidationError({"target_institution": _("Choose the receiving school.")})
+        if target_offering is None or target_offering.institution_id != target_institution.pk:
+            raise ValidationError({"target_offering": _("Choose a major offered by the receiving school.")})
+    elif kind == ChangeKind.CHANGE_MAJOR:
+        if target_offering is None or target_offering.institution_id != enrolment.institution_id:
+            raise ValidationError({"target_offering": _("Choose another major offered by the school.")})
+        if target_offering.pk == enrolment.offering_id:
+            raise ValidationError({"target_offering": _("The student already studies this major.")})
+        target_institution = None
+    else:
+        target_institution, target_offering = None, None
+    for upload in attachments:
+        check_attachment(upload)
+    change = StatusChange(
+        student=student,
+        enrolment=enrolment,
+        kind=kind,
+        reason=reason,
+        effective_date=effective_date,
+        months=months,
+        from_status=enrolment.status,
+        to_status=to_status,
+        target_institution=target_institution,
+        target_offering=target_offering,
+        target_class_name=normalize_text(target_class_name or ""),
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    model_create(actor=actor, instance=change, check_scope=_scoped())
+    for upload in attachments:
+        StatusChangeAttachment.objects.create(
+            change=change,
+            file=upload,
+            original_name=upload.name[:200],
+            size=upload.size,
+            content_type=getattr(upload, "content_type", "") or "",
+        )
+    approval = request_submit(
+        actor=actor,
+        kind="students.status_change",
+        target=change,
+        institution=enrolment.institution,
+        check_scope=_scoped(),
+        title=f"{change.get_kind_display()} · {student.name}",
+        note=reason,
+    )
+    StatusChange.objects.filter(pk=change.pk).update(approval=approval)
+    change.approval = approval
+    return change
+
+
+def transfer_chain(change: StatusChange, institution: Institution):
+    """转学: the receiving school consents after the sending school (which submits), then the sending
+    city, the receiving city when it differs, and the province (students.md §5)."""
+    from zhijiao.workflows.registry import StepSpec
+    from zhijiao.workflows.services import city_of, province_of
+
+    if change.kind != ChangeKind.TRANSFER:
+        from zhijiao.workflows.registry import get_kind
+        from zhijiao.workflows.services import default_chain
+
+        return default_chain(get_kind("students.status_change"), institution)
+    target = Institution.objects.select_related("region").get(pk=change.target_institution_id)
+    chain = [StepSpec("institution", target), StepSpec("city", city_of(institution.region))]
+    target_city = city_of(target.region)
+    if target_city.pk != chain[1].node.pk:
+        chain.append(StepSpec("city", target_city))
+    chain.append(StepSpec("province", province_of(institution.region)))
+    return chain
+
+
+def status_change_approved(approval, actor) -> None:
+    """Hook: apply the change. A transfer ends the old enrolment (kept as history) and opens a new one
+    at the receiving school, which becomes the student's current institution."""
+    change = (
+        StatusChange.objects.select_for_update(of=("self",))
+        .select_related("enrolment", "student", "target_institution")
+        .get(pk=approval.object_id)
+    )
+    enrolment = Enrolment.objects.select_for_update(of=("self",)).get(pk=change.enrolment_id)
+    # The state may have moved since the request was filed: check again.
+    rules.check_change_allowed(change.kind, enrolment.status)
+    now = timezone.now()
+    new_enrolment = None
+    if change.kind == ChangeKind.TRANSFER:
+        model_update(
+            actor=actor,
+            instance=enrolment,
+            check_scope=False,
+            message=str(change),
+            data={"status": S.TRANSFERRED_OUT, "is_current": False, "left_at": change.effective_date},
+        )
+        new_enrolment = Enrolment(
+            student=change.student,
+            institution=change.target_institution,
+            offering=change.target_offering,
+            class_name=change.target_class_name,
+            cohort_year=enrolment.cohort_year,
+            entry_date=change.effective_date,
+            study_years=enrolment.study_years,
+            pathway=enrolment.pathway,
+            stage=enrolment.stage,
+            status=enrolment.status if enrolment.status in rules.STUDYING else S.REGISTERED,
+            registered_at=now,
+        )
+        model_create(actor=actor, instance=new_enrolment, check_scope=False, message=str(change))
+        model_update(
+            actor=actor,
+            instance=change.student,
+            check_scope=False,
+            message=str(change),
+            data={"current_institution": change.target_institution},
+        )
+    elif change.kind == ChangeKind.CHANGE_MAJOR:
+        data = {"offering": change.target_offering}
+        if change.target_class_name:
+            data["class_name"] = change.target_class_name
+        model_update(actor=actor, instance=enrolment, check_scope=False, message=str(change), data=data)
+    elif change.kind == ChangeKind.RETAIN:
+        model_update(
+            actor=actor,
+            instance=enrolment,
+            check_scope=False,
+            message=str(change),
+            data={"status": S.RETAINED, "cohort_year": enrolment.cohort_year + 1},
+        )
+    else:
+        data = {"status": change.to_status}
+        if change.to_status == S.WITHDRAWN:
+            data["left_at"] = change.effective_date
+        model_update(actor=actor, instance=enrolment, check_scope=False, message=str(change), data=data)
+    model_update(
+        actor=actor,
+        instance=change,
+        check_scope=False,
+        data={"status": StatusChange.Status.APPROVED, "applied_at": now, "new_enrolment": new_enrolment},
+    )
+
+
+def _change_status_hook(status):
+    def hook(approval, actor, reason="") -> None:
+        change = StatusChange.objects.get(pk=approval.object_id)
+        model_update(actor=actor, instance=change, data={"status": status}, check_scope=False, message=reason)
+
+    return hook
+
+
+status_change_returned = _change_status_hook(StatusChange.Status.RETURNED)
+status_change_cancelled = _change_status_hook(StatusChange.Status.CANCELLED)
+status_change_resubmitted = _change_status_hook(StatusChange.Status.IN_REVIEW)
