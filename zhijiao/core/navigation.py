@@ -42,6 +42,7 @@ MENU = [
     MenuItem(_("Placements"), "internships:placement_list"),
     MenuItem(_("Compliance alerts"), "internships:alert_list"),
     MenuItem(_("Direct reports"), "internships:direct_report_list"),
+    MenuItem(_("Special inspections"), "internships:inspection_list"),
     MenuItem(_("Mentor worklist"), "internships:worklist", "change"),
     MenuItem(_("Awaiting my decision"), "workflows:worklist", "change"),
     MenuItem(_("My record"), "students:me", None, "zhijiao.students.selectors.user_has_student_record"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_inspections
 
 app_name = "internships"
 
@@ -38,6 +38,38 @@ urlpatterns = [
         views.DirectReportRespondView.as_view(),
         name="direct_report_respond",
     ),
-    path("inspections/", views.InspectionListView.as_view(), name="inspection_list"),
-    path("inspections/<int:pk>/", views.InspectionDetailView.as_view(), name="inspection_detail"),
+    # 专项检查 (views_inspections)
+    path("inspections/", views_inspections.InspectionListView.as_view(), name="inspection_list"),
+    path("inspections/launch/", views_inspections.InspectionLaunchView.as_view(), name="inspection_launch"),
+    path("inspections/<int:pk>/", views_inspections.InspectionDetailView.as_view(), name="inspection_detail"),
+    path(
+        "inspections/<int:pk>/close/",
+        views_inspections.InspectionCloseView.as_view(),
+        name="inspection_close",
+    ),
+    path(
+        "inspections/<int:pk>/report.<str:kind>",
+        views_inspections.InspectionReportView.as_view(),
+        name="inspection_report",
+    ),
+    path(
+        "inspections/items/<int:pk>/answer/",
+        views_inspections.InspectionAnswerView.as_view(),
+        name="inspection_answer",
+    ),
+    path(
+        "inspections/items/<int:pk>/finding/",
+        views_inspections.InspectionFindingView.as_view(),
+        name="inspection_finding",
+    ),
+    path(
+        "inspections/items/<int:pk>/rectify/",
+        views_inspections.InspectionRectifyView.as_view(),
+        name="inspection_rectify",
+    ),
+    path(
+        "inspections/items/<int:pk>/evidence/",
+        views_inspections.InspectionEvidenceView.as_view(),
+        name="inspection_evidence",
+    ),
 ]

@@ -5,7 +5,7 @@ from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceMo
 from zhijiao.core.scoping import restrict
 from zhijiao.internships.services import POST_FIELDS
 from zhijiao.majors.models import InstitutionMajor, MajorCategory
-from zhijiao.orgs.models import Institution
+from zhijiao.orgs.models import Institution, Region
 
 from ..choices import CheckInKind
 from ..models import (
@@ -367,16 +367,23 @@ class EvaluateInSerializer(serializers.Serializer):
 
 
 class InspectionItemSerializer(serializers.ModelSerializer):
+    institution_name = serializers.CharField(source="institution.name", read_only=True)
+    result_label = choice_label("result")
+    has_evidence = serializers.SerializerMethodField()
+
     class Meta:
         model = InspectionItem
         fields = [
             "id",
             "inspection",
             "institution",
+            "institution_name",
             "placement",
             "school_answer",
+            "has_evidence",
             "answered_at",
             "result",
+            "result_label",
             "finding_note",
             "failed_rules",
             "rectification_due",
@@ -384,9 +391,65 @@ class InspectionItemSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_has_evidence(self, obj) -> bool:
+        return bool(obj.evidence)
+
 
 class InspectionSerializer(serializers.ModelSerializer):
+    status_label = choice_label("status")
+    region_name = serializers.CharField(source="region.name", read_only=True)
+
     class Meta:
         model = Inspection
-        fields = ["id", "region", "title", "checklist", "status", "answer_due", "closed_at", "created_at"]
+        fields = [
+            "id",
+            "region",
+            "region_name",
+            "title",
+            "checklist",
+            "status",
+            "status_label",
+            "answer_due",
+            "closed_at",
+            "created_at",
+        ]
         read_only_fields = fields
+
+
+def _inspection_regions(user):
+    from ..forms_inspections import launch_regions
+
+    return launch_regions(user)
+
+
+def _inspection_institutions(user):
+    from ..forms_inspections import launch_institutions
+
+    return launch_institutions(user)
+
+
+class InspectionLaunchSerializer(serializers.Serializer):
+    """Launch: the scope (a region the caller manages), the checklist, the sample and the deadline."""
+
+    title = serializers.CharField(max_length=200)
+    region = ScopedPrimaryKeyRelatedField(model=Region, scope=_inspection_regions)
+    answer_due = serializers.DateField()
+    sample_size = serializers.IntegerField(default=20)
+    rule_ids = serializers.ListField(child=serializers.CharField(max_length=30), required=False)
+    institutions = ScopedPrimaryKeyRelatedField(
+        model=Institution, scope=_inspection_institutions, many=True, required=False
+    )
+
+
+class InspectionAnswerInSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    school_answer = serializers.CharField()
+    evidence = serializers.FileField(required=False, allow_null=True)
+
+
+class InspectionFindingInSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    result = serializers.ChoiceField(choices=["compliant", "non_compliant"])
+    failed_rules = serializers.ListField(child=serializers.CharField(max_length=30), required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+    rectification_due = serializers.DateField(required=False, allow_null=True)

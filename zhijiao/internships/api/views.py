@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zhijiao.core.api.views import (
@@ -21,7 +22,7 @@ from zhijiao.core.api.views import (
 )
 from zhijiao.core.services import OutOfScope
 
-from .. import selectors, services
+from .. import selectors, selectors_inspections, services
 from ..checkins import checkin_ingest
 from ..filtersets import (
     AlertFilterSet,
@@ -41,6 +42,7 @@ from ..models import (
     Post,
     Report,
 )
+from ..services import inspections as inspection_services
 from . import serializers as s
 
 
@@ -361,13 +363,90 @@ class AlertViewSet(ScopedReadOnlyViewSet):
     ordering = ("-first_seen",)
 
 
-class InspectionViewSet(ScopedReadOnlyViewSet):
-    """专项检查 over the caller's region or sampling the caller's school."""
+class InspectionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """专项检查: launched by an authority over its region; visible to it and to the sampled schools.
+
+    ``POST /inspections/`` launches one; ``GET …/{id}/items/`` lists the items the caller may see;
+    ``answer`` (the school, multipart for the evidence file), ``finding`` and ``close`` (the
+    inspector) are the state changes.
+    """
 
     model = Inspection
-    selector = staticmethod(selectors.inspection_list)
+    selector = staticmethod(selectors_inspections.inspection_list)
     serializer_class = s.InspectionSerializer
     ordering = ("-created_at",)
+    ordering_fields = ("created_at", "answer_due", "title")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return s.InspectionLaunchSerializer
+        if self.action in ("answer", "finding", "items"):
+            return s.InspectionItemSerializer
+        return s.InspectionSerializer
+
+    @extend_schema(request=s.InspectionLaunchSerializer, responses={201: s.InspectionSerializer})
+    def create(self, request, *args, **kwargs):
+        body = s.InspectionLaunchSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        inspection = inspection_services.inspection_launch(
+            actor=request.user,
+            region=d["region"],
+            title=d["title"],
+            answer_due=d["answer_due"],
+            sample_size=d["sample_size"],
+            rule_ids=d.get("rule_ids"),
+            institutions=d.get("institutions") or [],
+        )
+        inspection = self.select("view").get(pk=inspection.pk)
+        return Response(s.InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
+
+    def _item(self, instance, pk, action: str = "change"):
+        item = (
+            selectors_inspections.inspection_item_list(user=self.request.user, action=action)
+            .filter(inspection=instance, pk=pk)
+            .first()
+        )
+        if item is None:
+            raise OutOfScope
+        return item
+
+    @extend_schema(
+        summary=_("Items of the inspection"), responses={200: s.InspectionItemSerializer(many=True)}
+    )
+    @action(detail=True, methods=["get"])
+    def items(self, request, pk=None):
+        inspection = self.get_object()
+        rows = selectors_inspections.inspection_items(user=request.user, inspection=inspection)
+        return Response(s.InspectionItemSerializer(rows, many=True).data)
+
+    @service_action(
+        request_serializer=s.InspectionAnswerInSerializer,
+        summary=_("Answer an item (the school)"),
+        scope_action="view",
+    )
+    def answer(self, request, instance, data):
+        return inspection_services.inspection_answer(
+            actor=request.user,
+            item=self._item(instance, data["item"]),
+            answer=data["school_answer"],
+            evidence=data.get("evidence"),
+        )
+
+    @service_action(request_serializer=s.InspectionFindingInSerializer, summary=_("Record a finding"))
+    def finding(self, request, instance, data):
+        return inspection_services.inspection_finding(
+            actor=request.user,
+            item=self._item(instance, data["item"], action="view"),
+            result=data["result"],
+            note=data.get("note", ""),
+            failed_rules=data.get("failed_rules") or [],
+            rectification_due=data.get("rectification_due"),
+        )
+
+    @service_action(summary=_("Close the inspection"))
+    def close(self, request, instance, data):
+        return inspection_services.inspection_close(actor=request.user, inspection=instance)
 
 
 class DashboardViewSet(viewsets.ViewSet):

@@ -1,0 +1,373 @@
+"""The roll-up report of an inspection: totals, findings by rule, by city and by school, compliance rates.
+
+One summary (``inspection_summary``) feeds the detail page, the XLSX workbook and the PDF. Charts
+are drawn here as plain SVG (horizontal bars, stacked by finding), inline in the HTML page and in
+the PDF — WeasyPrint draws inline SVG as vector paths, so the PDF needs no JavaScript and no
+raster images. The PDF uses the Noto CJK fonts like the certificates and the work-plan briefing.
+
+Everything is computed from the items the viewer may see (``selectors_inspections``), so a city
+bureau's copy of a provincial inspection rolls up its own schools only.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.http import FileResponse, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from .choices import FindingResult
+
+COLORS = {
+    FindingResult.COMPLIANT: "#198754",
+    FindingResult.NON_COMPLIANT: "#dc3545",
+    FindingResult.PENDING: "#adb5bd",
+    "rate": "#0d6efd",
+}
+FONT = "'Noto Sans CJK SC', 'Noto Serif CJK SC', 'HanaMinA', 'HanaMinB', sans-serif"
+
+
+@dataclass
+class Group:
+    """Counts of one city or school."""
+
+    name: str
+    compliant: int = 0
+    non_compliant: int = 0
+    pending: int = 0
+    answered: int = 0
+    rules: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return self.compliant + self.non_compliant + self.pending
+
+    @property
+    def rate(self) -> float | None:
+        """Compliant share of the inspected items, in percent (None before any finding)."""
+        inspected = self.compliant + self.non_compliant
+        return round(100 * self.compliant / inspected, 1) if inspected else None
+
+    def add(self, item) -> None:
+        if item.result == FindingResult.COMPLIANT:
+            self.compliant += 1
+        elif item.result == FindingResult.NON_COMPLIANT:
+            self.non_compliant += 1
+            self.rules.update(item.failed_rules or [])
+        else:
+            self.pending += 1
+        if item.answered_at:
+            self.answered += 1
+
+
+def _city_of(region):
+    if region.level == "county" and region.parent_id:
+        return region.parent
+    return region
+
+
+def inspection_summary(inspection, items) -> dict:
+    """Totals and groups of the given items (already scoped, with institution__region__parent joined)."""
+    items = list(items)
+    today = timezone.localdate()
+    total = Group(name=str(inspection))
+    cities: dict[int, Group] = {}
+    schools: dict[int, Group] = {}
+    rectified = overdue = 0
+    for item in items:
+        total.add(item)
+        city = _city_of(item.institution.region)
+        cities.setdefault(city.pk, Group(name=city.name)).add(item)
+        schools.setdefault(item.institution_id, Group(name=item.institution.name)).add(item)
+        if item.result == FindingResult.NON_COMPLIANT:
+            if item.rectified_at:
+                rectified += 1
+            elif item.rectification_due and item.rectification_due < today:
+                overdue += 1
+    by_rule = [
+        {
+            "rule_id": c["rule_id"],
+            "title": _(c.get("title") or c["rule_id"]),
+            "source": c.get("source", ""),
+            "n": total.rules.get(c["rule_id"], 0),
+        }
+        for c in inspection.checklist
+    ]
+    by_rule.sort(key=lambda r: -r["n"])
+    by_city = sorted(cities.values(), key=lambda g: (-g.non_compliant, g.name))
+    by_school = sorted(schools.values(), key=lambda g: (-g.non_compliant, g.name))
+    return {
+        "items": items,
+        "non_compliant": [it for it in items if it.result == FindingResult.NON_COMPLIANT],
+        "total": total,
+        "rectified": rectified,
+        "overdue": overdue,
+        "by_rule": by_rule,
+        "by_city": by_city,
+        "by_school": by_school,
+        "generated_at": timezone.localtime(),
+    }
+
+
+# --- SVG charts -----------------------------------------------------------------------------------
+def _short(text: str, n: int = 18) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def svg_bars(
+    rows: list[tuple[str, list[float]]],
+    *,
+    series: list[tuple[str, str]],
+    title: str,
+    percent: bool = False,
+    width: int = 640,
+) -> SafeString:
+    """Horizontal bars, one row per label, stacked over ``series`` [(name, colour)]; a legend on top.
+
+    Plain SVG 1.1 (rect and text only), escaped labels, so it is safe inline and prints as vectors.
+    """
+    label_w, value_w, bar_h, gap, top = 200, 48, 16, 8, 28
+    plot_w = width - label_w - value_w
+    height = top + max(1, len(rows)) * (bar_h + gap) + 4
+    peak = 100.0 if percent else max([sum(v) for _label, v in rows] + [1])
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="inspection-chart" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        f'font-family="{FONT}" font-size="11">',
+        f"<title>{escape(title)}</title>",
+    ]
+    x = label_w
+    for name, colour in series:
+        out.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{colour}"/>')
+        out.append(f'<text x="{x + 14}" y="15">{escape(name)}</text>')
+        x += 24 + 12 * len(name)
+    if not rows:
+        out.append(f'<text x="{label_w}" y="{top + bar_h - 4}" fill="#6c757d">{escape(_("No data."))}</text>')
+    for n, (label, values) in enumerate(rows):
+        y = top + n * (bar_h + gap)
+        out.append(
+            f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end">{escape(_short(str(label)))}</text>'
+        )
+        out.append(f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{bar_h}" fill="#f1f3f5"/>')
+        x = float(label_w)
+        for value, (_name, colour) in zip(values, series, strict=True):
+            w = plot_w * (value or 0) / peak
+            if w > 0:
+                out.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>')
+            x += w
+        shown = f"{values[0]:g}%" if percent else f"{sum(values):g}"
+        out.append(f'<text x="{label_w + plot_w + 6}" y="{y + bar_h - 4}">{escape(shown)}</text>')
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 — every text node above is escaped
+
+
+def _stacked(groups) -> list[tuple[str, list[float]]]:
+    return [(g.name, [g.compliant, g.non_compliant, g.pending]) for g in groups]
+
+
+def report_charts(summary: dict) -> dict[str, SafeString]:
+    finding_series = [
+        (str(FindingResult.COMPLIANT.label), COLORS[FindingResult.COMPLIANT]),
+        (str(FindingResult.NON_COMPLIANT.label), COLORS[FindingResult.NON_COMPLIANT]),
+        (str(FindingResult.PENDING.label), COLORS[FindingResult.PENDING]),
+    ]
+    failing = [r for r in summary["by_rule"] if r["n"]]
+    return {
+        "by_rule": svg_bars(
+            [(f"{r['rule_id']} {r['title']}", [r["n"]]) for r in failing],
+            series=[(_("Non-compliant findings"), COLORS[FindingResult.NON_COMPLIANT])],
+            title=_("Findings by rule"),
+        ),
+        "by_city": svg_bars(_stacked(summary["by_city"]), series=finding_series, title=_("Findings by city")),
+        "by_school": svg_bars(
+            _stacked(summary["by_school"][:20]), series=finding_series, title=_("Findings by school")
+        ),
+        "rate_by_city": svg_bars(
+            [(g.name, [g.rate]) for g in summary["by_city"] if g.rate is not None],
+            series=[(_("Compliance rate"), COLORS["rate"])],
+            title=_("Compliance rate by city"),
+            percent=True,
+        ),
+    }
+
+
+# --- XLSX -----------------------------------------------------------------------------------------
+def _rate(value) -> str:
+    return "" if value is None else f"{value}%"
+
+
+def _group_rows(groups):
+    return [
+        [g.name, g.total, g.answered, g.compliant, g.non_compliant, g.pending, _rate(g.rate)] for g in groups
+    ]
+
+
+def report_workbook(fileobj, inspection, summary: dict) -> None:
+    """Summary, items, by rule, by city, by school — with a bar chart on the rule and city sheets."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font
+
+    from zhijiao.core.tabular import _safe_cell
+
+    wb = Workbook()
+    bold = Font(bold=True)
+
+    def sheet(title, headers, rows, *, first=False):
+        ws = wb.active if first else wb.create_sheet()
+        ws.title = str(title)[:31]
+        ws.append([str(h) for h in headers])
+        for cell in ws[1]:
+            cell.font = bold
+        for row in rows:
+            ws.append([_safe_cell(v) for v in row])
+        return ws
+
+    total = summary["total"]
+    sheet(
+        _("Summary"),
+        [_("Item"), _("Value")],
+        [
+            [_("Title"), inspection.title],
+            [_("Scope"), inspection.region.name],
+            [_("Status"), inspection.get_status_display()],
+            [_("Answers due"), inspection.answer_due.isoformat()],
+            [_("Sampled items"), total.total],
+            [_("Answered by the school"), total.answered],
+            [_("Compliant"), total.compliant],
+            [_("Non-compliant"), total.non_compliant],
+            [_("Not yet inspected"), total.pending],
+            [_("Compliance rate"), _rate(total.rate)],
+            [_("Rectified"), summary["rectified"]],
+            [_("Rectification overdue"), summary["overdue"]],
+            [_("Generated at"), summary["generated_at"].strftime("%Y-%m-%d %H:%M")],
+        ],
+        first=True,
+    )
+    sheet(
+        _("Items"),
+        [
+            _("Institution"),
+            _("Student"),
+            _("Host enterprise"),
+            _("School answer"),
+            _("Answered at"),
+            _("Finding"),
+            _("Rules not met"),
+            _("Finding note"),
+            _("Rectification deadline"),
+            _("Rectified at"),
+        ],
+        [
+            [
+                it.institution.name,
+                it.placement.enrolment.student.name if it.placement_id else "",
+                it.placement.enterprise.name if it.placement_id else "",
+                it.school_answer,
+                timezone.localtime(it.answered_at).strftime("%Y-%m-%d %H:%M") if it.answered_at else "",
+                it.get_result_display(),
+                ", ".join(it.failed_rules or []),
+                it.finding_note,
+                it.rectification_due.isoformat() if it.rectification_due else "",
+                timezone.localtime(it.rectified_at).strftime("%Y-%m-%d %H:%M") if it.rectified_at else "",
+            ]
+            for it in summary["items"]
+        ],
+    )
+    by_rule = summary["by_rule"]
+    ws = sheet(
+        _("By rule"),
+        [_("Rule"), _("Title"), _("Non-compliant findings"), _("Source")],
+        [[r["rule_id"], r["title"], r["n"], r["source"]] for r in by_rule],
+    )
+    if by_rule:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = _("Findings by rule")
+        chart.add_data(Reference(ws, min_col=3, min_row=1, max_row=len(by_rule) + 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(by_rule) + 1))
+        ws.add_chart(chart, "F2")
+    headers = [
+        _("Name"),
+        _("Sampled items"),
+        _("Answered by the school"),
+        _("Compliant"),
+        _("Non-compliant"),
+        _("Not yet inspected"),
+        _("Compliance rate"),
+    ]
+    ws = sheet(_("By city"), headers, _group_rows(summary["by_city"]))
+    if summary["by_city"]:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.grouping = "stacked"
+        chart.overlap = 100
+        chart.title = _("Findings by city")
+        n = len(summary["by_city"]) + 1
+        chart.add_data(Reference(ws, min_col=4, max_col=6, min_row=1, max_row=n), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=n))
+        ws.add_chart(chart, "I2")
+    sheet(_("By school"), headers, _group_rows(summary["by_school"]))
+    wb.save(fileobj)
+
+
+def _filename(inspection, ext: str) -> str:
+    return f"{inspection.title}-{timezone.localdate():%Y-%m-%d}.{ext}"
+
+
+def _disposition(inspection, ext: str) -> str:
+    fallback = f"inspection-{inspection.pk}-{timezone.localdate():%Y-%m-%d}.{ext}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(_filename(inspection, ext))}"
+
+
+def xlsx_response(inspection, summary: dict) -> FileResponse:
+    from zhijiao.core.tabular import XLSX_CONTENT_TYPE
+
+    tmp = tempfile.TemporaryFile()
+    report_workbook(tmp, inspection, summary)
+    tmp.seek(0)
+    response = FileResponse(tmp, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = _disposition(inspection, "xlsx")
+    return response
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+_font_config = None
+
+
+def _fonts():
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+def report_html(inspection, summary: dict, *, request=None) -> str:
+    return render_to_string(
+        "internships/inspection_report_pdf.html",
+        {"i": inspection, "s": summary, "charts": report_charts(summary), "today": timezone.localdate()},
+        request=request,
+    )
+
+
+def report_pdf(inspection, summary: dict, *, request=None) -> bytes:
+    from django.conf import settings
+    from weasyprint import HTML
+
+    html = report_html(inspection, summary, request=request)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_fonts())
+
+
+def pdf_response(inspection, summary: dict, *, request=None) -> HttpResponse:
+    response = HttpResponse(report_pdf(inspection, summary, request=request), content_type="application/pdf")
+    response["Content-Disposition"] = _disposition(inspection, "pdf")
+    return response
