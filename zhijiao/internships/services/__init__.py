@@ -36,6 +36,8 @@ from .inspections import (
     inspection_close,
     inspection_finding,
     inspection_launch,
+    inspection_rectify,
+    inspection_report_exported,
 )
 from .placements import (
     PLACEMENT_FIELDS,
@@ -136,4 +138,6 @@ __all__ = [
     "inspection_answer",
     "inspection_finding",
     "inspection_close",
+    "inspection_rectify",
+    "inspection_report_exported",
 ]
