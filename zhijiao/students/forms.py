@@ -71,6 +71,20 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input (a plain FileField refuses the list the widget returns)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data] or single(None, initial) or []
+        return [single(data, initial)] if data else (single(None, initial) or [])
+
+
 class StatusChangeForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ChangeKind.choices)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
@@ -87,9 +101,7 @@ class StatusChangeForm(forms.Form):
         label=_("new offered major"),
     )
     target_class_name = forms.CharField(label=_("new class"), max_length=50, required=False)
-    attachments = forms.FileField(
-        label=_("attachments (PDF, JPEG, PNG)"), required=False, widget=MultipleFileInput()
-    )
+    attachments = MultipleFileField(label=_("attachments (PDF, JPEG, PNG)"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,3 +109,59 @@ class StatusChangeForm(forms.Form):
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             )
+
+
+def _styled(form) -> None:
+    for field in form.fields.values():
+        field.widget.attrs.setdefault(
+            "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        )
+
+
+class GraduationCriteriaForm(forms.Form):
+    """Which students a new graduation list starts from (read from the query string)."""
+
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), label=_("institution"))
+    year = forms.IntegerField(label=_("graduation year"), min_value=2000, max_value=2100)
+    graduation_date = forms.DateField(
+        label=_("graduation date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    cohort_year = forms.IntegerField(label=_("cohort year"), min_value=1990, max_value=2100, required=False)
+    offering = forms.ModelChoiceField(
+        queryset=InstitutionMajor.objects.none(), label=_("offered major"), required=False
+    )
+    class_name = forms.CharField(label=_("class"), max_length=50, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions_for_students(user)
+        self.fields["offering"].queryset = offerings_for_students(user).order_by(
+            "institution__name", "major__code", "start_year"
+        )
+        _styled(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        inst, offering = cleaned.get("institution"), cleaned.get("offering")
+        if inst is not None and offering is not None and offering.institution_id != inst.pk:
+            self.add_error("offering", _("This offered major is not one of the chosen school's."))
+        date, year = cleaned.get("graduation_date"), cleaned.get("year")
+        if date is not None and year is not None and date.year != year:
+            self.add_error("graduation_date", _("The graduation date is not in the graduation year."))
+        if isinstance(cleaned.get("class_name"), str):
+            from zhijiao.core.validators import normalize_text
+
+            cleaned["class_name"] = normalize_text(cleaned["class_name"])
+        return cleaned
+
+
+class AccountLinkForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username of the student account"),
+        max_length=150,
+        help_text=_("An existing account without staff roles; it will see this record under “My record”."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)

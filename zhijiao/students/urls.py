@@ -9,6 +9,7 @@ urlpatterns = [
     path("add/", views.StudentAddView.as_view(), name="student_add"),
     path("me/", views.MyRecordView.as_view(), name="me"),
     path("<int:pk>/", views.StudentDetailView.as_view(), name="student_detail"),
+    path("<int:pk>/account/", views.StudentAccountView.as_view(), name="student_account"),
     path("<int:pk>/status-change/", views.StatusChangeAddView.as_view(), name="change_add"),
     path("batches/", views.BatchListView.as_view(), name="batch_list"),
     path("batches/add/", views.BatchAddView.as_view(), name="batch_add"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("status-changes/", views.StatusChangeListView.as_view(), name="change_list"),
     path("status-changes/<int:pk>/", views.StatusChangeDetailView.as_view(), name="change_detail"),
     path("graduation-lists/", views.GraduationListListView.as_view(), name="graduation_list_list"),
+    path("graduation-lists/add/", views.GraduationListAddView.as_view(), name="graduation_list_add"),
     path(
         "graduation-lists/<int:pk>/", views.GraduationListDetailView.as_view(), name="graduation_list_detail"
     ),
