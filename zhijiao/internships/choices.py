@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class InternshipKind(models.TextChoices):
@@ -19,7 +20,7 @@ class FilingStatus(models.TextChoices):
 class PlacementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("placement status", "Suspended")
     ENDED = "ended", _("Ended")
 
 

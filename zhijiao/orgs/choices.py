@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegionLevel(models.TextChoices):
@@ -23,5 +24,5 @@ class Ownership(models.TextChoices):
 
 class InstitutionStatus(models.TextChoices):
     ACTIVE = "active", _("Operating")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("institution status", "Suspended")
     CLOSED = "closed", _("Closed")

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
@@ -36,7 +37,7 @@ class EnrolmentStatus(models.TextChoices):
 
     PENDING = "pending", _("Awaiting registration")
     REGISTERED = "registered", _("Registered")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("enrolment status", "Suspended")
     RETAINED = "retained", _("Held back a year")
     TRANSFERRED_OUT = "transferred_out", _("Transferred out")
     WITHDRAWN = "withdrawn", _("Withdrawn")
