@@ -174,6 +174,29 @@ def user_create(
 
 
 @transaction.atomic
+def plain_user_create(*, actor, username: str, display_name: str, password: str) -> User:
+    """Create an account without any role (a student's self-service sign-in).
+
+    It carries no rights of its own, so no management right over it is checked here: the caller
+    checks its own right first (``students.services.student_account_create`` requires ``change``
+    on the student it links the account to).
+    """
+    username = User.normalize_username(normalize_text(username or ""))
+    if not username:
+        raise ValidationError({"username": _("Enter a username.")})
+    data = _clean_user_data({"display_name": display_name})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("A user with that username already exists.")})
+    user = User(username=username, **data)
+    _check_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    _save_user(user)
+    audit_record(actor=actor, action=AuditAction.CREATE, instance=user, after=snapshot(user))
+    return user
+
+
+@transaction.atomic
 def user_update(*, actor, user: User, data: dict[str, Any]) -> tuple[User, bool]:
     """Change display name, e-mail or phone. Returns (user, changed); a no-op writes nothing."""
     _ensure_can_manage(actor, user)

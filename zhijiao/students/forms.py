@@ -155,6 +155,28 @@ class GraduationCriteriaForm(forms.Form):
         return cleaned
 
 
+class AccountCreateForm(forms.Form):
+    """Open a new sign-in account for the student (the password policy of the platform applies)."""
+
+    new_username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("The student signs in with it. Do not use the ID number: usernames are shown to staff."),
+    )
+    password1 = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Repeat the password"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
 class AccountLinkForm(forms.Form):
     username = forms.CharField(
         label=_("Username of the student account"),

@@ -31,6 +31,7 @@ from . import selectors, services
 from .choices import EnrolmentStatus, Grade, GraduationOutcome
 from .filtersets import BatchFilterSet, GraduationListFilterSet, StatusChangeFilterSet, StudentFilterSet
 from .forms import (
+    AccountCreateForm,
     AccountLinkForm,
     BatchForm,
     GraduationCriteriaForm,
@@ -588,7 +589,7 @@ class StudentAccountView(LoginRequiredMixin, View):
             raise PermissionDenied(_("You may view this record but not change it."))
         return student
 
-    def _render(self, student, form, status=200):
+    def _render(self, student, form, status=200, create_form=None):
         return render(
             self.request,
             self.template_name,
@@ -596,6 +597,7 @@ class StudentAccountView(LoginRequiredMixin, View):
                 "object": student,
                 "title": _("Student account: %(name)s") % {"name": student.name},
                 "form": form,
+                "create_form": create_form or AccountCreateForm(),
                 "account": student.user,
                 "cancel_url": student.get_absolute_url(),
             },
@@ -607,6 +609,8 @@ class StudentAccountView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         student = self.get_student()
+        if "create" in request.POST:
+            return self._create(student)
         if "unlink" in request.POST:
             user, form = None, AccountLinkForm()
         else:
@@ -628,6 +632,33 @@ class StudentAccountView(LoginRequiredMixin, View):
             messages.success(request, _("The account was unlinked."))
         else:
             messages.success(request, _("The account %(username)s was linked.") % {"username": user.username})
+        return HttpResponseRedirect(student.get_absolute_url())
+
+    def _create(self, student):
+        form = AccountCreateForm(self.request.POST)
+        if not form.is_valid():
+            return self._render(student, AccountLinkForm(), status=400, create_form=form)
+        try:
+            user = services.student_account_create(
+                actor=self.request.user,
+                student=student,
+                username=form.cleaned_data["new_username"],
+                password=form.cleaned_data["password1"],
+            )
+        except OutOfScope:
+            raise Http404
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "username" in exc.error_dict:
+                exc = ValidationError({"new_username": exc.error_dict.pop("username"), **exc.error_dict})
+            if hasattr(exc, "error_dict") and "password" in exc.error_dict:
+                exc = ValidationError({"password1": exc.error_dict.pop("password"), **exc.error_dict})
+            add_service_errors(form, exc)
+            return self._render(student, AccountLinkForm(), status=400, create_form=form)
+        messages.success(
+            self.request,
+            _("The account %(username)s was created and linked; give the student the initial password.")
+            % {"username": user.username},
+        )
         return HttpResponseRedirect(student.get_absolute_url())
 
 

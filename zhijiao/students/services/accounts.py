@@ -1,13 +1,12 @@
-"""accounts — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""Student sign-in accounts: link an existing plain account, or open one for the student (issue 3 item 8)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from zhijiao.core.services import model_update
+from zhijiao.core.services import ensure_in_scope, model_update
 
 from ..models import (
     Student,
@@ -31,4 +30,18 @@ def student_link_account(*, actor, student: Student, user) -> Student:
     return instance
 
 
-__all__ = [name for name in dir() if not name.startswith("_")] + ["Q"]
+@transaction.atomic
+def student_account_create(*, actor, student: Student, username: str, password: str):
+    """Open a sign-in account for a student of the actor's school and link it in one step.
+
+    The registrar needs ``change`` on the student; the account has no role, so it sees only the
+    student's own pages. The student should change the initial password after signing in.
+    """
+    from zhijiao.accounts.services import plain_user_create
+
+    ensure_in_scope(student, actor, "change")
+    if student.user_id:
+        raise ValidationError(_("This student already has an account; unlink it first."))
+    user = plain_user_create(actor=actor, username=username, display_name=student.name, password=password)
+    student_link_account(actor=actor, student=student, user=user)
+    return user

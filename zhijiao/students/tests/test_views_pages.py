@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from zhijiao.core.services import OutOfScope
 from zhijiao.core.testing import make_user
 from zhijiao.core.tests.views_helpers import assert_constant_queries, assert_login_redirect
 from zhijiao.students import services
@@ -288,6 +289,72 @@ def test_account_page_scope(world, login):
     assert login(world["qingdao"]).get(url).status_code == 404
     s.refresh_from_db()
     assert s.user is None and account.pk
+
+
+def test_create_an_account_for_the_student(world, login):
+    from zhijiao.accounts.models import User
+    from zhijiao.core.audit import AuditEntry
+
+    s = registered(world)
+    client = login(world["school_a"])
+    url = f"/students/{s.pk}/account/"
+    strong = "Xuesheng#2027ab"
+    response = client.post(
+        url, {"create": "1", "new_username": "stu_new01", "password1": strong, "password2": strong}
+    )
+    assert response.status_code == 302
+    s.refresh_from_db()
+    user = User.objects.get(username="stu_new01")
+    assert s.user == user and user.display_name == s.name
+    assert not user.role_assignments.exists() and user.check_password(strong)
+    assert AuditEntry.objects.filter(object_type="accounts.user", object_id=str(user.pk)).exists()
+    assert login(user).get("/students/me/").status_code == 200
+    # a student with an account gets no second one
+    with pytest.raises(ValidationError):
+        services.student_account_create(
+            actor=world["school_a"], student=s, username="stu_new02", password=strong
+        )
+    assert not User.objects.filter(username="stu_new02").exists()
+
+
+@pytest.mark.parametrize(
+    "data, field_message",
+    [
+        (
+            {"new_username": "jinan", "password1": "Xuesheng#2027ab", "password2": "Xuesheng#2027ab"},
+            "already exists",
+        ),
+        ({"new_username": "stu_x", "password1": "Xuesheng#2027ab", "password2": "Xuesheng#2027ac"}, "differ"),
+        ({"new_username": "stu_x", "password1": "123", "password2": "123"}, "password"),
+        ({"new_username": "", "password1": "Xuesheng#2027ab", "password2": "Xuesheng#2027ab"}, "required"),
+    ],
+)
+def test_create_account_bad_input_writes_nothing(world, login, data, field_message):
+    from zhijiao.accounts.models import User
+
+    s = registered(world)
+    before = User.objects.count()
+    response = login(world["school_a"]).post(f"/students/{s.pk}/account/", {"create": "1", **data})
+    assert response.status_code == 400
+    assert field_message in response.content.decode().lower()
+    assert User.objects.count() == before
+    s.refresh_from_db()
+    assert s.user is None
+
+
+def test_create_account_out_of_scope(world, login):
+    from zhijiao.accounts.models import User
+
+    s = registered(world)
+    strong = "Xuesheng#2027ab"
+    data = {"create": "1", "new_username": "stu_scope2", "password1": strong, "password2": strong}
+    assert login(world["school_b"]).post(f"/students/{s.pk}/account/", data).status_code == 404
+    assert login(world["auditor"]).post(f"/students/{s.pk}/account/", data).status_code == 403
+    with pytest.raises(OutOfScope):
+        services.student_account_create(
+            actor=world["school_b"], student=s, username="stu_scope2", password=strong
+        )
+    assert not User.objects.filter(username="stu_scope2").exists()
 
 
 # --- reachability and query budgets ------------------------------------------------------------------
