@@ -424,6 +424,7 @@ class GraduationListAddView(LoginRequiredMixin, View):
     def rows(self, enrolments, criteria, posted=None) -> tuple[list[dict], list[str]]:
         """One row per candidate with its entry values and eligibility problems; plus input errors."""
         completions = _approved_completions(enrolments)
+        approved = services.approved_decisions(e.pk for e in enrolments)
         grades = {} if posted is not None else _internship_grades(enrolments)
         included = set(posted.getlist("include")) if posted is not None else None
         rows, errors = [], []
@@ -469,7 +470,7 @@ class GraduationListAddView(LoginRequiredMixin, View):
             entry.update(
                 enrolment=e,
                 replaces=replaces,
-                problems=services.graduation_problems(grad),
+                problems=services.graduation_problems(grad, approved=approved),
             )
             rows.append(entry)
         if posted is not None:

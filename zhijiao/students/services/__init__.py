@@ -18,6 +18,7 @@ from .base import (
 from .graduation import (
     OUTCOME_STATUS,
     _list_status_hook,
+    approved_decisions,
     graduation_approve,
     graduation_list_approved,
     graduation_list_cancelled,
@@ -101,6 +102,7 @@ __all__ = [
     "status_change_cancelled",
     "status_change_resubmitted",
     "graduation_list_create",
+    "approved_decisions",
     "graduation_problems",
     "graduation_list_submit",
     "OUTCOME_STATUS",

@@ -44,6 +44,7 @@ def graduation_list_create(
     model_create(actor=actor, instance=glist, check_scope=_scoped())
     if not entries:
         raise ValidationError(_("The list holds no students."))
+    approved = approved_decisions(entry["enrolment"].pk for entry in entries)
     for entry in entries:
         enrolment = entry["enrolment"]
         if enrolment.institution_id != institution.pk or not enrolment.is_current:
@@ -61,20 +62,30 @@ def graduation_list_create(
             conduct_grade=entry.get("conduct_grade", ""),
             replaces=entry.get("replaces"),
         )
-        grad.ineligible_reasons = graduation_problems(grad)
+        grad.ineligible_reasons = graduation_problems(grad, approved=approved)
         model_create(actor=actor, instance=grad, check_scope=_scoped())
     return glist
 
 
-def graduation_problems(grad: Graduation) -> list[str]:
-    """Why this proposal cannot be approved (empty: it can)."""
+def approved_decisions(enrolment_ids) -> dict[int, set[int]]:
+    """Approved graduation decisions per enrolment, in one query (for checking a whole list)."""
+    found: dict[int, set[int]] = {}
+    rows = Graduation.objects.filter(enrolment_id__in=list(enrolment_ids), status=Graduation.Status.APPROVED)
+    for enrolment_id, pk in rows.values_list("enrolment_id", "pk"):
+        found.setdefault(enrolment_id, set()).add(pk)
+    return found
+
+
+def graduation_problems(grad: Graduation, *, approved: dict[int, set[int]] | None = None) -> list[str]:
+    """Why this proposal cannot be approved (empty: it can).
+
+    ``approved`` (from ``approved_decisions``) saves the per-student query when a list is checked.
+    """
     enrolment = grad.enrolment
     reasons: list[str] = []
-    if (
-        Graduation.objects.filter(enrolment=enrolment, status=Graduation.Status.APPROVED)
-        .exclude(pk=grad.replaces_id)
-        .exists()
-    ):
+    if approved is None:
+        approved = approved_decisions([enrolment.pk])
+    if approved.get(enrolment.pk, set()) - {grad.replaces_id}:
         reasons.append(str(_("already has an approved graduation decision")))
     if grad.outcome == GraduationOutcome.GRADUATED and grad.replaces_id:
         if enrolment.status != S.COMPLETED:

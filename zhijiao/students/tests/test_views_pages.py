@@ -392,6 +392,14 @@ def _grad_list(world, n, start=0):
     )
 
 
+def test_graduation_list_add_page_budget(world, login, django_assert_max_num_queries):
+    """Eligibility of every candidate is checked without a query per student."""
+    registered(world, name="学生甲")
+    client = login(world["school_a"])
+    grow = lambda: [registered(world, name=f"学生{i}") for i in range(6)]  # noqa: E731
+    assert_constant_queries(client, criteria(world), grow, 30, django_assert_max_num_queries)
+
+
 def test_graduation_list_index_budget(world, login, django_assert_max_num_queries):
     _grad_list(world, 1)
     client = login(world["school_a"])
