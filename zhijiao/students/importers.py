@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhijiao.core.importing import Column, Importer, Row, register
-from zhijiao.core.importing.bulk import chunked
+from zhijiao.core.importing.bulk import chunked, filter_in
 from zhijiao.core.scoping import user_scope
 from zhijiao.core.validators import mask_phone, mask_resident_id, normalize_code
 from zhijiao.majors.models import InstitutionMajor
@@ -272,20 +272,52 @@ class StudentImporter(Importer):
             )
         return match[0]
 
+    def key_of(self, values: dict[str, Any]) -> tuple:
+        return (values["id_type"], values["id_number"])
+
     def _attach_existing(self, rows: list[Row]) -> None:
+        # Every school in the province at once: the ID number is unique across the registry.
         numbers = list({r.values["id_number"] for r in rows})
+        types = {r.values["id_type"] for r in rows}  # lets the (id_type, id_number) index serve
         found: dict[tuple, Student] = {}
-        for part in chunked(numbers):
-            for s in Student.objects.filter(id_number__in=part).only(
+        for qs in filter_in(Student.objects.filter(id_type__in=types), "id_number", numbers):
+            for pk, id_type, id_number, inst_id in qs.values_list(
                 "pk", "id_type", "id_number", "current_institution_id"
             ):
-                found[(s.id_type, s.id_number)] = s
+                found[(id_type, id_number)] = Student(
+                    pk=pk, id_type=id_type, id_number=id_number, current_institution_id=inst_id
+                )
         for row in rows:
             row.existing = found.get((row.values["id_type"], row.values["id_number"]))
+        # 学籍号 are unique too: one already held by someone, or twice in the file, is refused here
+        # rather than by the database constraint at write time.
+        first_line: dict[str, int] = {}
+        self._registry_repeats: dict[int, int] = {}
+        for row in rows:
+            number = row.values.get("registry_number")
+            if number:
+                if number in first_line:
+                    self._registry_repeats[row.line] = first_line[number]
+                else:
+                    first_line[number] = row.line
+        self._registry_taken: set[str] = set()
+        if first_line:
+            for qs in filter_in(Student.objects.all(), "registry_number", list(first_line)):
+                self._registry_taken.update(qs.values_list("registry_number", flat=True))
 
     def check_row(self, row: Row) -> None:
         other = row.existing
         if other is None:
+            number = row.values.get("registry_number")
+            if number and row.line in self._registry_repeats:
+                raise ValidationError(
+                    {
+                        "registry_number": _("duplicates row %(row)d of this file")
+                        % {"row": self._registry_repeats[row.line]}
+                    }
+                )
+            if number and number in self._registry_taken:
+                raise ValidationError({"registry_number": _("is already held by another student")})
             return
         inst_id = other.current_institution_id
         if inst_id == row.values["institution"].pk:

@@ -288,4 +288,6 @@ def name_private_use(name: str) -> list[str]:
     They display only with the font that made them and cannot be verified, so the record is
     kept but marked for checking (the name itself is normalised to NFC).
     """
+    if not name or max(name) < "\ue000":  # every private-use code point is U+E000 or above
+        return []
     return [f"U+{ord(c):04X}" for c in name if unicodedata.category(c) == "Co"]

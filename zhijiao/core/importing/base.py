@@ -116,6 +116,19 @@ class ValidationReport:
         return not self.errors
 
 
+class _Failed:
+    """A cell whose conversion failed (kept in the per-column memo like a value)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: ValidationError):
+        self.error = error
+
+
+_MISS = object()
+_MEMO_LIMIT = 50_000  # distinct texts kept per column (unique columns such as ID numbers recycle it)
+
+
 def choice_lookup(choices) -> dict[str, str]:
     table: dict[str, str] = {}
     for value, label in choices.choices:
@@ -138,6 +151,9 @@ class Importer:
     description: ClassVar[Any] = ""
     duplicate_column: ClassVar[str | None] = None  # column blamed for in-file duplicates
     do_not_call_in_templates: ClassVar[bool] = True  # templates receive the class itself
+    # Convert each distinct text cell once per column: ``to_*`` converters and ``parse`` callables
+    # must then be pure functions of the cell (lookups in tables loaded by ``prepare`` are fine).
+    memoize_cells: ClassVar[bool] = True
 
     def __init__(self, actor):
         self.actor = actor
@@ -215,38 +231,44 @@ class Importer:
                 getattr(self, f"to_{col.type}"),
                 getattr(self, col.parse) if isinstance(col.parse, str) else col.parse,
                 self.column_required(col),
+                {} if self.memoize_cells else None,
             )
             for idx, col in mapping.items()
         ]
+        miss = _MISS
+        rows_out = report.rows
         for n, (line, cells) in enumerate(table.rows, start=1):
             row = Row(line=line, values={})
+            values = row.values
             width = len(cells)
-            for idx, col, converter, parse, required in plan:
+            for idx, col, converter, parse, required, memo in plan:
                 cell = cells[idx] if idx < width else None
-                try:
-                    if isinstance(cell, Formula):
-                        raise ValidationError(
-                            _("contains a formula (%(formula)s); paste the values instead")
-                            % {"formula": cell.text[:40]}
-                        )
-                    value = converter(col, cell)
-                    if parse is not None and value is not None and value != "":
-                        value = parse(value)
-                except ValidationError as exc:
-                    self.add_error(line, col, exc)
+                if memo is not None and (type(cell) is str or type(cell) is int or cell is None):
+                    # Cells repeat (genders, dates, codes, class names, years): convert each distinct
+                    # text or whole number once per column (never bool or float: True == 1 == 1.0).
+                    # Converters and parsers are pure functions of the cell.
+                    value = memo.get(cell, miss)
+                    if value is miss:
+                        value = memo[cell] = self._convert_cell(col, cell, converter, parse)
+                        if len(memo) > _MEMO_LIMIT:
+                            memo.clear()
+                else:
+                    value = self._convert_cell(col, cell, converter, parse)
+                if type(value) is _Failed:
+                    self.add_error(line, col, value.error)
                     row.ok = False
                     continue
                 if required and (value is None or value == ""):
                     self.add_error(line, col, _("is required"))
                     row.ok = False
                     continue
-                row.values[col.key] = value
+                values[col.key] = value
             if row.ok:
                 try:
-                    row.values = self.clean_row(row.values, row) or row.values
+                    row.values = self.clean_row(values, row) or values
                 except ValidationError as exc:
                     self._add_validation_error(row, exc)
-            report.rows.append(row)
+            rows_out.append(row)
             if progress and n % 1000 == 0:
                 progress(n, total)
         self._check_duplicates(report.rows)
@@ -261,6 +283,22 @@ class Importer:
             progress(total, total)
         report.errors.sort(key=lambda e: e.row or 0)
         return report
+
+    @staticmethod
+    def _convert_cell(col: Column, cell: Any, converter, parse) -> Any:
+        """The column value of one cell, or ``_Failed`` holding the ValidationError."""
+        try:
+            if isinstance(cell, Formula):
+                raise ValidationError(
+                    _("contains a formula (%(formula)s); paste the values instead")
+                    % {"formula": cell.text[:40]}
+                )
+            value = converter(col, cell)
+            if parse is not None and value is not None and value != "":
+                value = parse(value)
+        except ValidationError as exc:
+            return _Failed(exc)
+        return value
 
     def _map_headers(self, headers: list[Any]) -> dict[int, Column]:
         wanted: dict[str, Column] = {}

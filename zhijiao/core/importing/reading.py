@@ -170,14 +170,31 @@ def _iter_sheet(src, shared, date_styles: set, epoch, merged: list):
             merged.append(el.get("ref"))
 
 
-def _open_workbook(fileobj):
+def _read_strings(reader) -> None:
+    """The shared strings: the byte-level reader, or openpyxl's own for anything unusual."""
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    from .xlsxfast import NotFast, read_shared_strings
+
+    ct = reader.package.find(SHARED_STRINGS)
+    if ct is None:
+        return
+    path = ct.PartName[1:]
+    try:
+        reader.shared_strings = read_shared_strings(reader.archive.read(path))
+    except NotFast:
+        reader.read_strings()
+
+
+def _open_workbook(fileobj, strings: bool = True):
     """openpyxl's reader without its per-sheet dimension scan (a full extra pass over the sheet)."""
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.styles.stylesheet import apply_stylesheet
 
     reader = ExcelReader(fileobj, read_only=True, data_only=False)
     reader.read_manifest()
-    reader.read_strings()
+    if strings:
+        _read_strings(reader)
     reader.read_workbook()
     apply_stylesheet(reader.archive, reader.wb)
     reader.first_sheet = None
@@ -212,26 +229,20 @@ def _read_xlsx(fileobj) -> Table:
             _("The Excel workbook cannot be read (%(error)s). Save it again from Excel as .xlsx.")
             % {"error": type(exc).__name__}
         )
-    headers: list[Any] | None = None
-    rows: list[tuple[int, list[Any]]] = []
-    refs: list[str] = []
+    from .xlsxfast import NotFast, iter_sheet_rows
+
     try:
-        limit = settings.IMPORT_MAX_ROWS
         wb = reader.wb
-        with reader.archive.open(reader.first_sheet) as src:
-            for idx, values in _iter_sheet(src, reader.shared_strings, set(wb._date_formats), wb.epoch, refs):
-                if all(_blank(v) for v in values):
-                    continue
-                if headers is None:
-                    if idx != 1:
-                        raise ImportFileError(
-                            _("The first row must hold the column headers; the sheet is empty.")
-                        )
-                    headers = values
-                    continue
-                rows.append((idx, values))
-                if len(rows) > limit:
-                    _check_rows(rows)
+        args = (reader.shared_strings, set(wb._date_formats), wb.epoch)
+        refs: list[str] = []
+        try:
+            with reader.archive.open(reader.first_sheet) as src:
+                headers, rows = _collect_rows(iter_sheet_rows(src, *args, refs))
+        except NotFast:
+            # Outside the compact grammar (formulas, rich text, prefixes …): the general parser.
+            refs = []
+            with reader.archive.open(reader.first_sheet) as src:
+                headers, rows = _collect_rows(_iter_sheet(src, *args, refs))
     except (KeyError, ValueError, IndexError, zipfile.BadZipFile, ParseError) as exc:
         raise ImportFileError(
             _("The Excel workbook cannot be read (%(error)s). Save it again from Excel as .xlsx.")
@@ -244,6 +255,32 @@ def _read_xlsx(fileobj) -> Table:
         min_col, min_row, _max_col, _max_row = range_boundaries(ref)
         merged.append((min_row, min_col - 1, ref))
     return Table(headers=headers or [], rows=rows, merged=merged)
+
+
+def _collect_rows(source):
+    """Header and non-blank data rows from (row number, values) pairs; row limit enforced."""
+    headers: list[Any] | None = None
+    rows: list[tuple[int, list[Any]]] = []
+    limit = settings.IMPORT_MAX_ROWS
+    for idx, values in source:
+        if _all_blank(values):
+            continue
+        if headers is None:
+            if idx != 1:
+                raise ImportFileError(_("The first row must hold the column headers; the sheet is empty."))
+            headers = values
+            continue
+        rows.append((idx, values))
+        if len(rows) > limit:
+            _check_rows(rows)
+    return headers, rows
+
+
+def _all_blank(values: list[Any]) -> bool:
+    for v in values:
+        if v is not None and (not isinstance(v, str) or v.strip()):
+            return False
+    return True
 
 
 def _decode(data: bytes) -> str:
@@ -297,7 +334,7 @@ def estimate_rows(fileobj, filename: str) -> int:
     try:
         if ext in XLSX_EXTENSIONS and zipfile.is_zipfile(fileobj):
             fileobj.seek(0)
-            reader = _open_workbook(fileobj)
+            reader = _open_workbook(fileobj, strings=False)
             try:
                 rows = plain = prefixed = 0
                 tail = b""
