@@ -27,3 +27,5 @@ copy bootstrap/dist/css/bootstrap.min.css.map bootstrap/css
 copy bootstrap/dist/js/bootstrap.bundle.min.js.map bootstrap/js
 copy echarts/dist/echarts.min.js echarts
 copy htmx.org/dist/htmx.min.js htmx
+# The QR decoder the /verify/qr/ page runs on camera frames (in the browser, offline).
+copy jsqr/dist/jsQR.js jsqr

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from django import forms
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import get_template
+from django.templatetags.static import static
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -18,6 +24,9 @@ from . import signing, verification
 from .choices import CertificateKind, LookupKind, LookupResult
 
 TEMPLATE = "credentials/verify/index.html"
+RESULT_TEMPLATE = "credentials/verify/result.html"
+# core.middleware.SecurityHeadersMiddleware sets Permissions-Policy only where a view has not.
+QR_PAGE_PERMISSIONS = "camera=(self), microphone=(), geolocation=()"
 
 
 class NumberForm(forms.Form):
@@ -56,21 +65,89 @@ RESULT_MESSAGES = {
 }
 
 
+_LEVELS = dict(MajorLevel.choices)
+_KINDS = dict(CertificateKind.choices)
+
+
+_FIELD_LABELS: dict[str, tuple[str, ...]] = {}
+
+
+def _field_labels() -> tuple[str, ...]:
+    language = get_language() or ""
+    labels = _FIELD_LABELS.get(language)
+    if labels is None:
+        labels = _FIELD_LABELS[language] = (
+            _("Name"),
+            _("Certificate"),
+            _("Certificate number"),
+            _("School"),
+            _("Major"),
+            _("Level"),
+            _("Entry date"),
+            _("Graduation date"),
+            _("Issue date"),
+        )
+    return labels
+
+
 def public_fields(cert) -> list[tuple[str, str]]:
     """What a verifier sees (credentials.md §1.3, §1.5): never the ID number, nor the birth date."""
-    level = dict(MajorLevel.choices).get(cert.level, cert.level)
-    rows = [
-        (_("Name"), cert.holder_name),
-        (_("Certificate"), CertificateKind(cert.kind).label),
-        (_("Certificate number"), cert.number),
-        (_("School"), cert.institution_name),
-        (_("Major"), cert.major_name),
-        (_("Level"), level),
-        (_("Entry date"), cert.entry_date),
-        (_("Graduation date"), cert.graduation_date),
-        (_("Issue date"), cert.issue_date),
+    values = (
+        cert.holder_name,
+        _KINDS.get(cert.kind, cert.kind),
+        cert.number,
+        cert.institution_name,
+        cert.major_name,
+        _LEVELS.get(cert.level, cert.level),
+        cert.entry_date,
+        cert.graduation_date,
+        cert.issue_date,
+    )
+    return [
+        (label, date_format(value) if hasattr(value, "year") else value)
+        for label, value in zip(_field_labels(), values, strict=True)
     ]
-    return [(label, date_format(value) if hasattr(value, "year") else value) for label, value in rows]
+
+
+def _fields_html(rows) -> str:
+    """The result's rows as ``<dt>/<dd>`` pairs, escaped (cheaper than a template loop)."""
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "\n".join(
+            f'<dt class="col-5 col-sm-4">{escape(str(label))}</dt>'
+            f'<dd class="col-7 col-sm-8">{escape(str(value)) if value else "—"}</dd>'
+            for label, value in rows
+        )
+    )
+
+
+_LINKS: dict[tuple[str, str], dict] = {}
+
+
+def _result_template():
+    return get_template(RESULT_TEMPLATE)
+
+
+def _result_links() -> dict:
+    """The result page's fixed links and labels, resolved once per script prefix and language."""
+    key = (get_script_prefix(), get_language() or "")
+    links = _LINKS.get(key)
+    if links is None:
+        links = _LINKS[key] = {
+            "lang": key[1],
+            "platform": _("Vocational Education Platform"),
+            "bootstrap_css": static("vendor/bootstrap/css/bootstrap.min.css"),
+            "verify_css": static("css/verify.css"),
+            "index": reverse("verify:index"),
+            "signed_qr": reverse("verify:signed_qr"),
+            "signed_qr_label": _("Check a signed QR code"),
+            "data_as_of": _("Data as of"),
+            "new_lookup": _("New lookup"),
+            "footer": _(
+                "Only the holder can create an online verification report. "
+                "This page shows no identity card numbers."
+            ),
+        }
+    return links
 
 
 def _context(request, **extra) -> dict:
@@ -93,13 +170,16 @@ def _render_outcome(request, outcome, **extra):
         return render(request, TEMPLATE, context)
     context = {
         "title": _("Credential verification"),
+        "links": _result_links(),
         "outcome": outcome,
         "result_message": RESULT_MESSAGES.get(outcome.result, ""),
         "now": timezone.now(),
     }
     if outcome.certificate is not None:
-        context["fields"] = public_fields(outcome.certificate)
-    return render(request, "credentials/verify/result.html", context)
+        context["fields_html"] = _fields_html(public_fields(outcome.certificate))
+    # No request context: the page needs no CSRF token, user or menu (the context processors
+    # would cost more than the lookup).
+    return HttpResponse(_result_template().render(context))
 
 
 def _guard(request, client: str, kind: str, *, challenge_context: dict):
@@ -241,7 +321,10 @@ def signed_qr(request):
                     result=LookupResult.SIGNATURE_VALID,
                     query=str(claims.get("no", ""))[:32],
                 )
-    return render(request, "credentials/verify/qr.html", context)
+    response = render(request, "credentials/verify/qr.html", context)
+    # This page alone may use the camera (to read a printed code); the site-wide policy denies it.
+    response["Permissions-Policy"] = QR_PAGE_PERMISSIONS
+    return response
 
 
 def claim_labels() -> dict[str, str]:
