@@ -83,14 +83,6 @@ PUBLIC_FIELDS = (
 )
 
 
-def public_certificate_by_number(number: str) -> Certificate | None:
-    return Certificate.objects.only(*PUBLIC_FIELDS).filter(number=number).first()
-
-
-def public_certificate_by_code(code: str) -> Certificate | None:
-    return Certificate.objects.only(*PUBLIC_FIELDS).filter(verify_code=code).first()
-
-
 def public_report_by_code(code: str) -> VerificationReport | None:
     return (
         VerificationReport.objects.select_related("certificate")
