@@ -2,40 +2,40 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from .base import PlacementFacts, Violation
 from .documents import RULES
 
 RULE_TITLES = {
-    "INT-AGE": N_("Student under the minimum age"),
-    "INT-GRADE1": N_("Grade-one student on a post internship"),
-    "INT-VENUE": N_("Entertainment venue"),
-    "INT-AGENT": N_("Intermediary or paid agent"),
-    "INT-PHYS": N_("Heavy or high-risk work"),
-    "INT-MINOR": N_("Work forbidden for minors"),
-    "INT-FEMALE": N_("Work forbidden for women"),
-    "INT-HOL": N_("Work on statutory holidays"),
-    "INT-NIGHT": N_("Night shift or overtime"),
-    "INT-HOURS": N_("Working hours over the limit"),
-    "INT-RATIO-UNIT": N_("Interns over 10% of the host's staff"),
-    "INT-RATIO-POST": N_("Interns over 20% of the post's staff"),
-    "INT-PAY": N_("Pay below the minimum"),
-    "INT-PAY-CYCLE": N_("Pay not monthly or not direct"),
-    "INT-FEES": N_("Fees or deposits charged"),
-    "INT-DUR": N_("Internship too long"),
-    "INT-MAJOR": N_("Post outside the major category"),
-    "INT-AGREE": N_("Agreement missing or incomplete"),
-    "INT-INS": N_("Insurance missing or not covering the period"),
-    "INT-ASSESS": N_("Internship not graded"),
-    "INT-MENTOR": N_("Mentor missing"),
-    "INT-FILING": N_("Plan not filed"),
-    "INT-STATUS": N_("Student not eligible"),
-    "INT-MISSING": N_("No check-ins (out of contact)"),
-    "ANOM-SAME-COORD": N_("Identical coordinates day after day"),
-    "ANOM-FAR": N_("Check-ins far from the workplace"),
-    "ANOM-CLOCKWORK": N_("Check-in times exactly regular"),
-    "ANOM-DUP-TEXT": N_("Near-duplicate report text"),
+    "INT-AGE": gettext_noop("Student under the minimum age"),
+    "INT-GRADE1": gettext_noop("Grade-one student on a post internship"),
+    "INT-VENUE": gettext_noop("Entertainment venue"),
+    "INT-AGENT": gettext_noop("Intermediary or paid agent"),
+    "INT-PHYS": gettext_noop("Heavy or high-risk work"),
+    "INT-MINOR": gettext_noop("Work forbidden for minors"),
+    "INT-FEMALE": gettext_noop("Work forbidden for women"),
+    "INT-HOL": gettext_noop("Work on statutory holidays"),
+    "INT-NIGHT": gettext_noop("Night shift or overtime"),
+    "INT-HOURS": gettext_noop("Working hours over the limit"),
+    "INT-RATIO-UNIT": gettext_noop("Interns over one tenth of the host's staff"),
+    "INT-RATIO-POST": gettext_noop("Interns over one fifth of the post's staff"),
+    "INT-PAY": gettext_noop("Pay below the minimum"),
+    "INT-PAY-CYCLE": gettext_noop("Pay not monthly or not direct"),
+    "INT-FEES": gettext_noop("Fees or deposits charged"),
+    "INT-DUR": gettext_noop("Internship too long"),
+    "INT-MAJOR": gettext_noop("Post outside the major category"),
+    "INT-AGREE": gettext_noop("Agreement missing or incomplete"),
+    "INT-INS": gettext_noop("Insurance missing or not covering the period"),
+    "INT-ASSESS": gettext_noop("Internship not graded"),
+    "INT-MENTOR": gettext_noop("Mentor missing"),
+    "INT-FILING": gettext_noop("Plan not filed"),
+    "INT-STATUS": gettext_noop("Student not eligible"),
+    "INT-MISSING": gettext_noop("No check-ins (out of contact)"),
+    "ANOM-SAME-COORD": gettext_noop("Identical coordinates day after day"),
+    "ANOM-FAR": gettext_noop("Check-ins far from the workplace"),
+    "ANOM-CLOCKWORK": gettext_noop("Check-in times exactly regular"),
+    "ANOM-DUP-TEXT": gettext_noop("Near-duplicate report text"),
 }
 
 
