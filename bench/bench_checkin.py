@@ -1,9 +1,10 @@
 """Benchmark: check-in ingestion over HTTP on PostgreSQL with 350,000 active placements.
 
 A gunicorn server on 127.0.0.1 (``--workers``, sync) serves the real endpoint ``POST /api/v1/checkins/``
-(token auth, validation, the student's active placement, ``INSERT … ON CONFLICT (client_key) DO
-NOTHING``) and, in the same run, a bare endpoint that inserts the same row with no auth and no
-checks (``POST /api/bench-bare-checkin/``, body carries the placement id). A load generator in a
+(token auth, validation, then on PostgreSQL one prepared ``INSERT … SELECT … ON CONFLICT (client_key)
+DO NOTHING`` that finds the student's active placement, checks its dates and computes the distance)
+and, in the same run, a bare endpoint that inserts the same row with no auth and no checks
+(``POST /api/bench-bare-checkin/``, body carries the placement id; its statement is not prepared). A load generator in a
 separate process (asyncio, ``--concurrency`` connections, at most ``--requests`` requests and
 ``--seconds`` seconds per phase, loopback only) posts check-ins of ``--users`` students; 5 % of the
 real requests resend an earlier client key. Afterwards every acknowledged key must be stored

@@ -1,6 +1,8 @@
-"""Check-in ingestion (签到), built for throughput: one read of the student's active placement, one
-``INSERT … ON CONFLICT (client_key) DO NOTHING``. Idempotent by the client's key: a resubmission
-returns the stored row and writes nothing. No audit entry per check-in: the row is itself the
+"""Check-in ingestion (签到), built for throughput. On PostgreSQL one statement reads the student's
+active placement, checks its dates, computes the distance to the workplace and inserts
+(``INSERT … SELECT … ON CONFLICT (client_key) DO NOTHING``), prepared once per connection; elsewhere
+(and to explain a refusal or a repeat) one read and one insert. Idempotent by the client's key: a
+resubmission returns the stored row and writes nothing. No audit entry per check-in: the row is itself the
 append-only record (who, when, where, received when).
 """
 
@@ -87,6 +89,61 @@ def validate_checkin(
     return lat, lng
 
 
+def _prepared() -> bool:
+    """Server-side prepared statements for the hot path: on PostgreSQL with persistent connections
+    (``CONN_MAX_AGE`` ≠ 0), unless ``INTERNSHIP_CHECKIN_PREPARED`` is False (e.g. behind a PgBouncer
+    older than 1.21 in transaction mode). Django leaves psycopg's automatic preparing off."""
+    return (
+        connection.vendor == "postgresql"
+        and connection.settings_dict.get("CONN_MAX_AGE") != 0
+        and getattr(settings, "INTERNSHIP_CHECKIN_PREPARED", True)
+    )
+
+
+def fetch_one(sql: str, params: list):
+    """Run one of the hot path's fixed statements and return its first row.
+
+    On PostgreSQL (see ``_prepared``) the statement is prepared once per connection and then only
+    bound and executed: planning the placement look-up (four joined tables) cost more server time
+    than executing it. The statement still goes through Django's cursor wrapper (query logging,
+    ``execute_wrapper``s, error translation); only the psycopg cursor under it binds on the server.
+    """
+    if not _prepared():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:  # Django's default: nothing is ever prepared, not even on request
+        raw.prepare_threshold = _ONLY_ON_REQUEST
+    with connection._prepare_cursor(_Prepare(ServerBindingCursor(raw))) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+# psycopg prepares a statement executed ``prepare_threshold`` times, or at once with ``prepare=True``:
+# a threshold no statement reaches keeps every other query of the connection unprepared.
+_ONLY_ON_REQUEST = 2**62
+
+
+class _Prepare:
+    """A psycopg cursor whose ``execute`` prepares the statement (cached per connection by psycopg)."""
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+
+    def execute(self, sql, params=None):
+        return self._cursor.execute(sql, params, prepare=True)
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+    def __iter__(self):
+        return iter(self._cursor)
+
+
 # The hot path reads with one hand-written statement (no ORM compilation per request).
 _ACTIVE_PLACEMENT = (
     "SELECT p.id, p.start_date, p.end_date, po.latitude, po.longitude"
@@ -103,9 +160,7 @@ def _active_placement_row(actor, placement_id: int | None):
     sql = _ACTIVE_PLACEMENT.format(extra=" AND p.id = %s" if placement_id is not None else "")
     if placement_id is not None:
         params.append(placement_id)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    return fetch_one(sql, params)
 
 
 _INSERT = (
@@ -113,6 +168,51 @@ _INSERT = (
     " address, client_key, distance_m) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     " ON CONFLICT (client_key) DO NOTHING RETURNING id"
 )
+
+
+# PostgreSQL: the placement look-up, the date check, the distance and the insert in ONE statement (one
+# round trip). The sub-select is the look-up above (the actor's first active placement, or the one
+# named); the outer WHERE is the date check; the distance is ``haversine_m`` in SQL. Nothing returned
+# means one of: no active placement, outside its dates, or a repeated client key — ``checkin_ingest``
+# then takes the step-by-step path, which says which (and is idempotent, so running it after a no-op
+# is safe).
+_INSERT_SELECT = (
+    "INSERT INTO internships_checkin (placement_id, kind, occurred_at, received_at, latitude, longitude, accuracy_m,"
+    " address, client_key, distance_m)"
+    " SELECT x.id, %s::varchar, %s::timestamptz, %s::timestamptz, %s::numeric, %s::numeric, %s::integer,"
+    " %s::varchar, %s::varchar,"
+    " CASE WHEN x.latitude IS NULL OR x.longitude IS NULL THEN NULL ELSE round(2 * "
+    + str(EARTH_RADIUS_M)
+    + " * asin(sqrt("
+    "power(sin(radians(x.latitude::float8 - %s::float8) / 2), 2)"
+    " + cos(radians(%s::float8)) * cos(radians(x.latitude::float8))"
+    " * power(sin(radians(x.longitude::float8 - %s::float8) / 2), 2))))::integer END"
+    " FROM (" + _ACTIVE_PLACEMENT + ") x"
+    " WHERE x.start_date <= %s::date AND x.end_date >= %s::date"
+    " ON CONFLICT (client_key) DO NOTHING RETURNING id, placement_id, distance_m"
+)
+
+
+def _insert_in_one_statement(
+    actor, placement_id, *, kind, occurred_at, now, lat, lng, accuracy_m, address, client_key
+):
+    extra = " AND p.id = %s" if placement_id is not None else ""
+    params = [
+        kind,
+        occurred_at,
+        now,
+        lat,
+        lng,
+        accuracy_m,
+        address,
+        client_key,
+        float(lat),
+        float(lat),
+        float(lng),
+    ]
+    params += [actor.pk, PlacementStatus.ACTIVE.value] + ([placement_id] if placement_id is not None else [])
+    day = timezone.localtime(occurred_at).date()
+    return fetch_one(_INSERT_SELECT.format(extra=extra), [*params, day, day])
 
 
 def checkin_ingest(
@@ -138,6 +238,22 @@ def checkin_ingest(
         client_key=client_key,
         now=now,
     )
+    address = (address or "")[:200]
+    if connection.vendor == "postgresql":
+        inserted = _insert_in_one_statement(
+            actor,
+            placement_id,
+            kind=kind,
+            occurred_at=occurred_at,
+            now=now,
+            lat=lat,
+            lng=lng,
+            accuracy_m=accuracy_m,
+            address=address,
+            client_key=client_key,
+        )
+        if inserted:
+            return CheckInResult(inserted[0], inserted[1], kind, occurred_at, client_key, inserted[2], True)
     row = _active_placement_row(actor, placement_id)
     if row is None:
         existing = CheckIn.objects.filter(
@@ -155,10 +271,8 @@ def checkin_ingest(
         if wlat is not None and wlng is not None
         else None
     )
-    params = [pid, kind, occurred_at, now, lat, lng, accuracy_m, (address or "")[:200], client_key, distance]
-    with connection.cursor() as cursor:  # one statement: atomic by itself
-        cursor.execute(_INSERT, params)
-        inserted = cursor.fetchone()
+    params = [pid, kind, occurred_at, now, lat, lng, accuracy_m, address, client_key, distance]
+    inserted = fetch_one(_INSERT, params)  # one statement: atomic by itself
     if inserted:
         return CheckInResult(inserted[0], pid, kind, occurred_at, client_key, distance, True)
     existing = CheckIn.objects.filter(client_key=client_key).first()

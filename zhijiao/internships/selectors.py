@@ -8,7 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+)
 from django.utils import timezone
 
 from zhijiao.core.scoping import restrict, user_scope
@@ -189,53 +203,192 @@ def _city_code(path: str) -> str:
     return parts[1] if len(parts) > 1 else (parts[0] if parts else "")
 
 
+def _grouped_sql(source: str, sets: list[tuple[str, ...]], aggregates: str) -> str:
+    """One aggregate over ``source`` per grouping set: ``GROUPING SETS`` on PostgreSQL (one pass over the
+    rows), a ``UNION ALL`` of plain ``GROUP BY``s elsewhere. Columns outside a set are NULL, and a
+    ``_set`` column says which set a row belongs to."""
+    columns = sorted({c for group in sets for c in group})
+    if connection.vendor == "postgresql":
+        cases = " ".join(
+            f"WHEN GROUPING({', '.join(columns)}) = {_grouping_bits(columns, group)} THEN {i}"
+            for i, group in enumerate(sets)
+        )
+        select = ", ".join(columns)
+        groups = ", ".join(f"({', '.join(group)})" for group in sets)
+        return (
+            f"SELECT CASE {cases} END AS _set, {select}, {aggregates} FROM ({source}) s"
+            f" GROUP BY GROUPING SETS ({groups})"
+        )
+    parts = []
+    for i, group in enumerate(sets):
+        select = ", ".join(c if c in group else f"NULL AS {c}" for c in columns)
+        parts.append(
+            f"SELECT {i} AS _set, {select}, {aggregates} FROM ({source}) s GROUP BY {', '.join(group)}"
+        )
+    return " UNION ALL ".join(parts)
+
+
+def _grouping_bits(columns: list[str], group: tuple[str, ...]) -> int:
+    """``GROUPING(a, b, c)``'s value for a set: bit set (most significant first) for each column not grouped."""
+    value = 0
+    for c in columns:
+        value = (value << 1) | (0 if c in group else 1)
+    return value
+
+
+def _sql_of(queryset) -> tuple[str, tuple] | None:
+    """The queryset's SQL and parameters; None when it can match nothing (e.g. a user with no scope)."""
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
+def _rows(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _top(counts: dict, names: dict, id_key: str, name_key: str, limit: int) -> list[dict]:
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], names.get(kv[0]) or "", kv[0]))
+    return [{id_key: k, name_key: names.get(k), "n": n} for k, n in ranked[:limit]]
+
+
+def _placement_counts(user) -> dict:
+    """Active placements in scope counted by school and by post (with its host and major category), and
+    how many of them have an open blocking alert, in ONE statement: a single pass over the placements
+    (hash-joined to the set of placements with a blocking alert), the names joined onto the few
+    aggregated rows."""
+    from zhijiao.enterprises.models import Enterprise
+    from zhijiao.majors.models import MajorCategory
+    from zhijiao.orgs.models import Institution, Region
+
+    q = connection.ops.quote_name
+    scoped = restrict(Placement.objects.filter(status=PlacementStatus.ACTIVE), user, "view")
+    out = {
+        "schools": {},
+        "school_names": {},
+        "school_paths": {},
+        "blocked": 0,
+        "enterprises": {},
+        "enterprise_names": {},
+        "categories": {},
+    }
+    compiled = _sql_of(scoped.order_by().values("id", "institution_id", "post_id", "enterprise_id"))
+    if compiled is None:
+        return out
+    source, params = compiled
+    blocked = (
+        Alert.objects.filter(resolved_at__isnull=True, severity="block")
+        .order_by()
+        .values("placement_id")
+        .distinct()
+    )
+    blocked_sql, blocked_params = blocked.query.sql_with_params()
+    joined = (
+        f"SELECT p.institution_id, p.post_id, p.enterprise_id, b.placement_id AS blocked"
+        f" FROM ({source}) p LEFT JOIN ({blocked_sql}) b ON b.placement_id = p.id"
+    )
+    grouped = _grouped_sql(
+        joined,
+        [("institution_id",), ("post_id", "enterprise_id")],
+        "COUNT(*) AS n, COUNT(blocked) AS blocked",
+    )
+    sql = (
+        f"SELECT g._set, g.n, g.blocked, g.institution_id, i.{q('name')}, r.{q('path')},"
+        f" g.enterprise_id, en.{q('name')}, mc.{q('name')}"
+        f" FROM ({grouped}) g"
+        f" LEFT JOIN {q(Institution._meta.db_table)} i ON i.id = g.institution_id"
+        f" LEFT JOIN {q(Region._meta.db_table)} r ON r.id = i.region_id"
+        f" LEFT JOIN {q(Enterprise._meta.db_table)} en ON en.id = g.enterprise_id"
+        f" LEFT JOIN {q(Post._meta.db_table)} po ON po.id = g.post_id"
+        f" LEFT JOIN {q(MajorCategory._meta.db_table)} mc ON mc.id = po.major_category_id"
+    )
+    repeat = 1 if connection.vendor == "postgresql" else 2  # the UNION ALL form repeats the source
+    for set_no, n, blocked_n, inst, inst_name, path, ent, ent_name, cat in _rows(
+        sql, [*params, *blocked_params] * repeat
+    ):
+        if set_no == 0:
+            out["schools"][inst] = n
+            out["school_names"][inst], out["school_paths"][inst] = inst_name, path or ""
+            out["blocked"] += blocked_n
+        else:
+            out["enterprises"][ent] = out["enterprises"].get(ent, 0) + n
+            out["enterprise_names"][ent] = ent_name
+            out["categories"][cat] = out["categories"].get(cat, 0) + n
+    return out
+
+
+def _alert_counts(user) -> dict:
+    """Open alerts in scope by rule, escalation level and host (warnings and blocks only): one pass."""
+    from zhijiao.enterprises.models import Enterprise
+
+    scoped = restrict(Alert.objects.filter(resolved_at__isnull=True), user, "view").annotate(
+        serious=Case(When(~Q(severity="info"), then=1), default=0, output_field=IntegerField()),
+    )
+    compiled = _sql_of(scoped.order_by().values("rule_id", "escalation_level", "enterprise_id", "serious"))
+    if compiled is None:
+        return {"by_rule": {}, "by_level": {}, "worst": {}, "worst_names": {}}
+    source, params = compiled
+    sets = [("rule_id",), ("escalation_level",), ("enterprise_id",)]
+    grouped = _grouped_sql(source, sets, "COUNT(*) AS n, SUM(serious) AS serious")
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT g._set, g.n, g.serious, g.rule_id, g.escalation_level, g.enterprise_id, en.{q('name')}"
+        f" FROM ({grouped}) g LEFT JOIN {q(Enterprise._meta.db_table)} en ON en.id = g.enterprise_id"
+    )
+    repeat = 1 if connection.vendor == "postgresql" else len(sets)
+    by_rule, by_level, worst, worst_names = {}, {}, {}, {}
+    for set_no, n, serious, rule, level, ent, ent_name in _rows(sql, list(params) * repeat):
+        if set_no == 0:
+            by_rule[rule] = n
+        elif set_no == 1:
+            by_level[level] = n
+        elif serious and ent is not None:
+            worst[ent] = serious
+            worst_names[ent] = ent_name
+    return {"by_rule": by_rule, "by_level": by_level, "worst": worst, "worst_names": worst_names}
+
+
 def dashboard(*, user, today: dt.date | None = None) -> dict:
-    """Aggregates for the authority dashboard. A fixed number of queries whatever the number of placements."""
+    """Aggregates for the authority dashboard: four statements whatever the number of placements.
+
+    Active placements are counted in one pass (by school and by post; cities, hosts, major categories,
+    the total and those with an open blocking alert are sums of those), open alerts in one pass, then
+    the city names and the 直报 figures.
+    Every read starts from ``restrict``.
+    """
     from zhijiao.orgs.models import Region
 
     today = today or timezone.localdate()
-    placements = restrict(Placement.objects.all(), user, "view")
-    active = placements.filter(status=PlacementStatus.ACTIVE)
-    open_alerts = restrict(Alert.objects.filter(resolved_at__isnull=True), user, "view")
+    pc = _placement_counts(user)
+    ac = _alert_counts(user)
 
-    by_region_path = list(active.values("institution__region__path").annotate(n=Count("id")).order_by())
     city_counts: dict[str, int] = {}
-    for row in by_region_path:
-        code = _city_code(row["institution__region__path"])
-        city_counts[code] = city_counts.get(code, 0) + row["n"]
+    for inst, n in pc["schools"].items():
+        code = _city_code(pc["school_paths"][inst])
+        city_counts[code] = city_counts.get(code, 0) + n
     city_names = dict(Region.objects.filter(code__in=list(city_counts)).values_list("code", "name"))
     by_city = sorted(
         ({"code": c, "name": city_names.get(c, c), "n": n} for c, n in city_counts.items()),
-        key=lambda r: -r["n"],
+        key=lambda r: (-r["n"], r["code"]),
     )
+    by_school = _top(pc["schools"], pc["school_names"], "institution_id", "institution__name", 15)
+    by_category = [
+        {"post__major_category__name": name, "n": n}
+        for name, n in sorted(pc["categories"].items(), key=lambda kv: (-kv[1], kv[0] or ""))[:20]
+    ]
+    by_enterprise = _top(pc["enterprises"], pc["enterprise_names"], "enterprise_id", "enterprise__name", 15)
+    alerts_by_rule = [
+        {"rule_id": rule, "n": n} for rule, n in sorted(ac["by_rule"].items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    worst_enterprises = _top(ac["worst"], ac["worst_names"], "enterprise_id", "enterprise__name", 10)
+    total_active = sum(pc["schools"].values())
+    blocking_placements = pc["blocked"]
 
-    by_school = list(
-        active.values("institution_id", "institution__name").annotate(n=Count("id")).order_by("-n")[:15]
-    )
-    by_category = list(
-        active.values("post__major_category__name").annotate(n=Count("id")).order_by("-n")[:20]
-    )
-    by_enterprise = list(
-        active.values("enterprise_id", "enterprise__name").annotate(n=Count("id")).order_by("-n")[:15]
-    )
-    blocking_placements = (
-        open_alerts.filter(severity="block", placement__status=PlacementStatus.ACTIVE)
-        .values("placement_id")
-        .distinct()
-        .count()
-    )
-    total_active = active.count()
-    alerts_by_rule = list(open_alerts.values("rule_id").annotate(n=Count("id")).order_by("-n"))
-    alerts_by_level = {
-        r["escalation_level"]: r["n"]
-        for r in open_alerts.values("escalation_level").annotate(n=Count("id")).order_by()
-    }
-    worst_enterprises = list(
-        open_alerts.exclude(severity="info")
-        .values("enterprise_id", "enterprise__name")
-        .annotate(n=Count("id"))
-        .order_by("-n")[:10]
-    )
     reports = restrict(DirectReport.objects.all(), user, "view")
     answer_time = ExpressionWrapper(
         F("school_responded_at") - F("submitted_at"), output_field=DurationField()
@@ -262,8 +415,8 @@ def dashboard(*, user, today: dt.date | None = None) -> dict:
         "by_category": by_category,
         "by_enterprise": by_enterprise,
         "alerts_by_rule": alerts_by_rule,
-        "alerts_by_level": alerts_by_level,
-        "open_alerts": sum(r["n"] for r in alerts_by_rule),
+        "alerts_by_level": ac["by_level"],
+        "open_alerts": sum(ac["by_rule"].values()),
         "worst_enterprises": worst_enterprises,
         "direct": direct,
     }

@@ -200,12 +200,11 @@ class CheckInTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         from django.contrib.auth import get_user_model
-        from django.db import connection
         from rest_framework import exceptions
 
-        with connection.cursor() as cursor:
-            cursor.execute(self.SQL, [key])
-            row = cursor.fetchone()
+        from ..checkins import fetch_one
+
+        row = fetch_one(self.SQL, [key])
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not row[1]:
