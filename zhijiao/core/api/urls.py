@@ -43,6 +43,10 @@ def _register_apps() -> None:
 
 
 _register_apps()
+# Endpoints called at high rates (a viewset with ``hot_path = True``, e.g. students' check-ins)
+# resolve first: Django tries URL patterns in order, and walking ~180 patterns costs a request
+# about a third of a millisecond.
+router.registry.sort(key=lambda entry: not getattr(entry[1], "hot_path", False))
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -222,6 +222,7 @@ class CheckInViewSet(ScopedReadOnlyViewSet):
     and one ``INSERT … ON CONFLICT DO NOTHING``. 201 for a new check-in, 200 for a repeated key.
     """
 
+    hot_path = True  # resolved before the other API routes (core/api/urls.py)
     model = CheckIn
     selector = staticmethod(selectors.checkin_list)
     serializer_class = s.CheckInSerializer

@@ -106,3 +106,12 @@ def test_ended_placement_still_idempotent(iw):
     assert not again.created and again.id == first.id
     with pytest.raises(ValidationError):
         ingest(user, "ended-key-02")
+
+
+def test_checkin_route_resolves_before_the_other_api_routes():
+    """The busiest endpoint is the first API pattern Django tries (cheaper URL resolution)."""
+    from zhijiao.core.api.urls import router
+
+    prefixes = [prefix for prefix, _viewset, _basename in router.registry]
+    assert prefixes[0] == "checkins"
+    assert len(prefixes) > 20
