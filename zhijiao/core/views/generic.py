@@ -300,6 +300,30 @@ def _display_value(field, value, related: dict):
     return value
 
 
+def _flatten_nested(instance: Model, values: dict) -> dict:
+    """Spread a nested snapshot (a roster import stores the enrolment inside the student's entry as
+    ``{"enrolment": {...}}``) into one row per field, keyed ``(field, "Enrolment · Field")``."""
+    if not any(isinstance(v, dict) for v in values.values()):
+        return values
+    related = {
+        rel.related_model._meta.model_name: rel.related_model for rel in instance._meta.related_objects
+    }
+    flat: dict = {}
+    for key, value in values.items():
+        model = related.get(key)
+        if not isinstance(value, dict) or model is None:
+            flat[key] = value
+            continue
+        sub_fields = {f.name: f for f in model._meta.concrete_fields}
+        for sub, sub_value in value.items():
+            sub_field = sub_fields.get(sub)
+            if sub_field is None or sub_field.primary_key or sub_field.related_model is type(instance):
+                continue
+            label = f"{capfirst(model._meta.verbose_name)} · {capfirst(sub_field.verbose_name)}"
+            flat[(sub_field, label)] = sub_value
+    return flat
+
+
 def change_history(instance: Model, limit: int = 50) -> list[dict]:
     """Audit entries of one object with a field-by-field diff, newest first.
 
@@ -311,24 +335,30 @@ def change_history(instance: Model, limit: int = 50) -> list[dict]:
         ).order_by("-timestamp", "-id")[:limit]
     )
     fields = {f.name: f for f in instance._meta.concrete_fields}
+    flat = [
+        (_flatten_nested(instance, entry.before or {}), _flatten_nested(instance, entry.after or {}))
+        for entry in entries
+    ]
     wanted: dict[type[Model], set] = {}
-    for entry in entries:
-        for values in (entry.before or {}, entry.after or {}):
+    for pair in flat:
+        for values in pair:
             for key, value in values.items():
-                field = fields.get(key)
+                field = key[0] if isinstance(key, tuple) else fields.get(key)
                 if field is not None and field.is_relation and field.many_to_one and value not in (None, ""):
                     wanted.setdefault(field.related_model, set()).add(value)
     related = {model: model._default_manager.in_bulk(list(ids)) for model, ids in wanted.items()}
     history = []
-    for entry in entries:
-        before, after = entry.before or {}, entry.after or {}
+    for entry, (before, after) in zip(entries, flat, strict=True):
         keys = [k for k in dict.fromkeys([*after.keys(), *before.keys()]) if k != instance._meta.pk.name]
         changes = []
         for key in keys:
             if entry.action == AuditAction.UPDATE and before.get(key) == after.get(key):
                 continue
-            field = fields.get(key)
-            label = capfirst(field.verbose_name) if field is not None else key
+            if isinstance(key, tuple):  # a field of a nested related record (see _flatten_nested)
+                field, label = key
+            else:
+                field = fields.get(key)
+                label = capfirst(field.verbose_name) if field is not None else key
             changes.append(
                 {
                     "field": label,

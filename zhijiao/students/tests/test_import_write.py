@@ -119,3 +119,18 @@ def test_registry_numbers_held_or_repeated_are_refused_before_writing(world):
     assert [(e.row, e.column) for e in result.errors] == [(2, header), (4, header)], messages(result)
     assert "already held" in result.errors[0].reason and "row 3" in result.errors[1].reason
     assert Student.objects.count() == 1
+
+
+def test_history_shows_the_imported_enrolment_field_by_field(world, write_path, english):
+    from zhijiao.core.views.generic import change_history
+
+    result = run_import("students", xlsx(_rows()[:1]), "roster.xlsx", actor=world["school_a"])
+    assert result.ok, messages(result)
+    student = Student.objects.get()
+    enrolment = Enrolment.objects.get(student=student)
+    (created,) = change_history(student)
+    rows = {c["field"]: c["after"] for c in created["changes"]}
+    assert "enrolment" not in rows  # no raw nested dict
+    assert not any(isinstance(v, dict) for v in rows.values())
+    assert rows["Enrolment · Institution"] == world.school_a  # foreign keys shown by name
+    assert rows["Enrolment · Class"] == enrolment.class_name
