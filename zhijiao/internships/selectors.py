@@ -34,8 +34,6 @@ from .models import (
     DirectReport,
     Evaluation,
     HolidayCalendar,
-    Inspection,
-    InspectionItem,
     InternshipPlan,
     MentorAssignment,
     PayRecord,
@@ -132,25 +130,6 @@ def reporter_visible(*, user, report: DirectReport) -> bool:
     if not report.anonymous_to_authority:
         return True
     return report.institution_id in user_scope(user).institution_ids
-
-
-def inspection_list(*, user, action: str = "view") -> QuerySet[Inspection]:
-    """Inspections over the user's region, and those sampling the user's school."""
-    base = Inspection.objects.select_related("region")
-    scoped = restrict(base, user, action)
-    schools = user_scope(user).institution_ids
-    if action != "view" or not schools:
-        return scoped
-    sampled = Exists(InspectionItem.objects.filter(inspection=OuterRef("pk"), institution_id__in=schools))
-    return scoped | base.filter(sampled)
-
-
-def inspection_item_list(*, user, action: str = "view") -> QuerySet[InspectionItem]:
-    return restrict(
-        InspectionItem.objects.select_related("inspection", "institution", "placement__enrolment__student"),
-        user,
-        action,
-    )
 
 
 def holiday_list(*, user) -> QuerySet[HolidayCalendar]:
