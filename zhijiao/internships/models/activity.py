@@ -1,4 +1,4 @@
-"""activity — part of models (split from one module at ~600 lines, STYLE.md)."""
+"""What happens during a placement: check-ins, reports, 直报, pay records and evaluations."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator

@@ -1,4 +1,4 @@
-"""alerts — part of models (split from one module at ~600 lines, STYLE.md)."""
+"""Compliance alerts raised by the rules and the statutory holiday calendar they use."""
 
 from django.db import models
 from django.db.models import Q

@@ -1,4 +1,4 @@
-"""base — part of models (split from one module at ~600 lines, STYLE.md)."""
+"""Shared pieces of the internship models: grades and the attachment size check."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""inspections — part of models (split from one module at ~600 lines, STYLE.md)."""
+"""专项检查: an inspection and its sampled items (answers, findings, rectification)."""
 
 from django.conf import settings
 from django.db import models

@@ -1,4 +1,4 @@
-"""placements — part of models (split from one module at ~600 lines, STYLE.md)."""
+"""Placements and what each needs: the three-party agreement, insurance and mentors."""
 
 from django.conf import settings
 from django.core.validators import MinValueValidator

@@ -1,4 +1,4 @@
-"""plans — part of models (split from one module at ~600 lines, STYLE.md)."""
+"""Internship plans (实习方案, filed with the authority) and the hosts' posts."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator

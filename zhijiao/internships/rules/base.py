@@ -1,4 +1,4 @@
-"""base — part of rules (split from one module at ~600 lines, STYLE.md)."""
+"""Rule settings ([R]/[S] numbers), the facts snapshot a rule reads, and ``Violation``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""documents — part of rules (split from one module at ~600 lines, STYLE.md)."""
+"""Rules on documents and people: agreement, insurance, grading, mentors, filing, eligibility, contact."""
 
 from __future__ import annotations
 

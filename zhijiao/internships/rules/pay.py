@@ -1,4 +1,4 @@
-"""pay — part of rules (split from one module at ~600 lines, STYLE.md)."""
+"""Art. 18 (pay, payment cycle, no fees), the duration and the major-category match."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""prohibitions — part of rules (split from one module at ~600 lines, STYLE.md)."""
+"""Art. 16: the seven prohibitions (age, grade one, venues, agents, heavy work, minors, women)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""registry — part of rules (split from one module at ~600 lines, STYLE.md)."""
+"""Every rule by id with its title, and ``evaluate``/``blocking`` over a facts snapshot."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""working time — part of rules (split from one module at ~600 lines, STYLE.md)."""
+"""Art. 17 (holidays, nights, hours) and the caps of interns per host and per post."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""base — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""Shared by the internship services: who the actor is to a placement, ``PlacementBlocked``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""calendar — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""The statutory holiday calendar: load it from its CSV (data/holidays_cn.csv)."""
 
 from __future__ import annotations
 

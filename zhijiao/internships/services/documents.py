@@ -1,4 +1,4 @@
-"""documents — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""Writes of a placement's agreement, insurance policy and mentors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""evaluation — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""Evaluation by the host, grading by the school, host confirmation of check-ins."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""placements — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""Writes of placements: create, change, activate only when every rule passes, suspend, end."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""plans — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""Writes of internship plans and their filing (备案) through the approval chain."""
 
 from __future__ import annotations
 

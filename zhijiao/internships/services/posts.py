@@ -1,4 +1,4 @@
-"""posts — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""Writes of hosts' posts and their headcounts (which drive the caps)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""student side — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""What students and mentors write during a placement: reports and reviews, 直报, pay."""
 
 from __future__ import annotations
 

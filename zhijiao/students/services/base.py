@@ -1,4 +1,4 @@
-"""base — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""Shared by the registry services: system writes, scope checks and the editable fields."""
 
 from __future__ import annotations
 

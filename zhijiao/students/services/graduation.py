@@ -1,4 +1,4 @@
-"""graduation — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""Graduation lists: proposal with eligibility reasons, approval, 结业 → 毕业 swaps."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""identity — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""Identity checks of a student (ID number, birth date, gender) and registry-wide duplicates."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""records — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""Students one by one and by roster import (COPY on PostgreSQL, one audit entry per student)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""registration — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""电子注册: registration batches, deadlines and overrides, 学籍号 on approval."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""status changes — part of services (split from one module at ~600 lines, STYLE.md)."""
+"""学籍异动: status change requests with attachments, the transfer chain, approval effects."""
 
 from __future__ import annotations
 
