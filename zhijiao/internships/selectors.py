@@ -137,19 +137,29 @@ def holiday_list(*, user) -> QuerySet[HolidayCalendar]:
 
 
 # --- the registry reads this --------------------------------------------------------------------------
-def internship_grade_for(enrolment) -> str:
-    """The school's grade of the enrolment's latest graded post internship ("" if none).
+def internship_grades_for(enrolment_ids) -> dict[int, str]:
+    """The school's grade of each enrolment's latest graded post internship, in one query.
 
     For the registry's graduation check (INT-ASSESS): "fail" (不合格) means no graduation.
+    Enrolments without a graded post internship are absent.
     """
-    row = (
-        Evaluation.objects.filter(placement__enrolment=enrolment, placement__plan__kind=InternshipKind.POST)
+    found: dict[int, str] = {}
+    rows = (
+        Evaluation.objects.filter(
+            placement__enrolment__in=list(enrolment_ids), placement__plan__kind=InternshipKind.POST
+        )
         .exclude(school_grade="")
-        .order_by("-placement__end_date", "-graded_at")
-        .values_list("school_grade", flat=True)
-        .first()
+        .order_by("placement__enrolment_id", "-placement__end_date", "-graded_at")
+        .values_list("placement__enrolment_id", "school_grade")
     )
-    return row or ""
+    for enrolment_id, grade in rows:
+        found.setdefault(enrolment_id, grade)
+    return found
+
+
+def internship_grade_for(enrolment) -> str:
+    """One enrolment's grade (see ``internship_grades_for``; "" if none)."""
+    return internship_grades_for([enrolment.pk]).get(enrolment.pk, "")
 
 
 def internship_blocks_graduation(enrolment) -> bool:

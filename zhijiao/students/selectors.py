@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from zhijiao.core.scoping import restrict, user_scope
 
-from .choices import EnrolmentStatus
+from .choices import EnrolmentStatus, GraduationOutcome
 from .models import Enrolment, Graduation, GraduationList, RegistrationBatch, StatusChange, Student
 from .rules import STUDYING
 
@@ -154,3 +154,16 @@ def user_has_student_record(user) -> bool:
     if user_scope(user).grants:
         return False
     return Student.objects.filter(user=user).exists()
+
+
+def approved_completions(enrolments) -> dict:
+    """Approved 结业 decisions of these enrolments, so a 毕业 entry swaps them (students.md §6)."""
+    ids = [e.pk for e in enrolments if e.status == EnrolmentStatus.COMPLETED]
+    if not ids:
+        return {}
+    found = {}
+    for grad in Graduation.objects.filter(
+        enrolment_id__in=ids, status=Graduation.Status.APPROVED, outcome=GraduationOutcome.COMPLETED
+    ).order_by("graduation_date", "pk"):
+        found[grad.enrolment_id] = grad
+    return found

@@ -423,7 +423,7 @@ class GraduationListAddView(LoginRequiredMixin, View):
 
     def rows(self, enrolments, criteria, posted=None) -> tuple[list[dict], list[str]]:
         """One row per candidate with its entry values and eligibility problems; plus input errors."""
-        completions = _approved_completions(enrolments)
+        completions = selectors.approved_completions(enrolments)
         approved = services.approved_decisions(e.pk for e in enrolments)
         grades = {} if posted is not None else _internship_grades(enrolments)
         included = set(posted.getlist("include")) if posted is not None else None
@@ -546,35 +546,11 @@ class GraduationListAddView(LoginRequiredMixin, View):
         return HttpResponseRedirect(glist.get_absolute_url())
 
 
-def _approved_completions(enrolments) -> dict:
-    """Approved 结业 decisions of these enrolments, so a 毕业 entry swaps them (students.md §6)."""
-    ids = [e.pk for e in enrolments if e.status == EnrolmentStatus.COMPLETED]
-    if not ids:
-        return {}
-    found = {}
-    for grad in Graduation.objects.filter(
-        enrolment_id__in=ids, status=Graduation.Status.APPROVED, outcome=GraduationOutcome.COMPLETED
-    ).order_by("graduation_date", "pk"):
-        found[grad.enrolment_id] = grad
-    return found
-
-
 def _internship_grades(enrolments) -> dict:
     """The school's latest post-internship grade per enrolment, to prefill the entries (one query)."""
-    from zhijiao.internships.choices import InternshipKind
-    from zhijiao.internships.models import Evaluation
+    from zhijiao.internships.selectors import internship_grades_for
 
-    found: dict[int, str] = {}
-    rows = (
-        Evaluation.objects.filter(
-            placement__enrolment__in=[e.pk for e in enrolments], placement__plan__kind=InternshipKind.POST
-        )
-        .exclude(school_grade="")
-        .order_by("placement__enrolment_id", "-placement__end_date", "-graded_at")
-        .values_list("placement__enrolment_id", "school_grade")
-    )
-    for enrolment_id, grade in rows:
-        found.setdefault(enrolment_id, grade)
+    found = internship_grades_for(e.pk for e in enrolments)
     return {k: v if v in Grade.values else "" for k, v in found.items()}
 
 
