@@ -1,8 +1,9 @@
 """Benchmark: check-in ingestion over HTTP on PostgreSQL with 350,000 active placements.
 
 A gunicorn server on 127.0.0.1 (``--workers``, sync) serves the real endpoint ``POST /api/v1/checkins/``
-(token auth, validation, then on PostgreSQL one prepared ``INSERT … SELECT … ON CONFLICT (client_key)
-DO NOTHING`` that finds the student's active placement, checks its dates and computes the distance)
+(the check-in throttle, validation, then on PostgreSQL one prepared ``INSERT … SELECT … ON CONFLICT
+(client_key) DO NOTHING`` that checks the token and its account, finds the student's active placement,
+checks its dates and computes the distance; a resent key is answered by the DRF view)
 and, in the same run, a bare endpoint that inserts the same row with no auth and no checks
 (``POST /api/bench-bare-checkin/``, body carries the placement id; its statement is not prepared). A load generator in a
 separate process (asyncio, ``--concurrency`` connections, at most ``--requests`` requests and

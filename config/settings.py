@@ -250,7 +250,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "zhijiao.core.api.schema.EnvelopeAutoSchema",
     "EXCEPTION_HANDLER": "zhijiao.core.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "2000/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "2000/min", "checkin": "120/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "职教管理平台 API",

@@ -215,6 +215,80 @@ def _insert_in_one_statement(
     return fetch_one(_INSERT_SELECT.format(extra=extra), [*params, day, day])
 
 
+# The same statement for a caller known only by an API token: the token, its active account and the
+# account's first active placement (or the one named) are joined into the look-up, so a check-in sent
+# with a token costs ONE round trip including authentication. Nothing returned: a bad token, an
+# inactive account, any refusal above or a repeated key — the caller then takes the usual path
+# (authenticate, then ``checkin_ingest``), which answers each of those.
+_ACTIVE_PLACEMENT_OF_TOKEN = (
+    "SELECT p.id, p.start_date, p.end_date, po.latitude, po.longitude"
+    " FROM authtoken_token t"
+    " JOIN accounts_user u ON u.id = t.user_id"
+    " JOIN students_student s ON s.user_id = u.id"
+    " JOIN students_enrolment e ON e.student_id = s.id"
+    " JOIN internships_placement p ON p.enrolment_id = e.id"
+    " JOIN internships_post po ON po.id = p.post_id"
+    " WHERE t.key = %s AND u.is_active AND p.status = %s{extra} ORDER BY p.id LIMIT 1"
+)
+_INSERT_SELECT_BY_TOKEN = _INSERT_SELECT.replace(_ACTIVE_PLACEMENT, _ACTIVE_PLACEMENT_OF_TOKEN)
+
+
+def checkin_ingest_by_token(
+    *,
+    token_key: str,
+    kind: str,
+    occurred_at: dt.datetime,
+    latitude,
+    longitude,
+    client_key: str,
+    accuracy_m: int | None = None,
+    address: str = "",
+    placement_id: int | None = None,
+) -> CheckInResult | None:
+    """Store a new check-in of the token holder's active placement in one statement (PostgreSQL).
+
+    Returns None when it stored nothing — a bad or inactive token, no active placement, outside its
+    dates, or a repeated client key — and the caller must then authenticate and call
+    ``checkin_ingest``, which explains the refusal or returns the stored row. Values are validated
+    first (``validate_checkin`` raises ``ValidationError``, nothing written)."""
+    if connection.vendor != "postgresql":
+        return None
+    now = timezone.now()
+    lat, lng = validate_checkin(
+        kind=kind,
+        occurred_at=occurred_at,
+        latitude=latitude,
+        longitude=longitude,
+        accuracy_m=accuracy_m,
+        client_key=client_key,
+        now=now,
+    )
+    extra = " AND p.id = %s" if placement_id is not None else ""
+    day = timezone.localtime(occurred_at).date()
+    params = [
+        kind,
+        occurred_at,
+        now,
+        lat,
+        lng,
+        accuracy_m,
+        (address or "")[:200],
+        client_key,
+        float(lat),
+        float(lat),
+        float(lng),
+        token_key,
+        PlacementStatus.ACTIVE.value,
+        *([placement_id] if placement_id is not None else []),
+        day,
+        day,
+    ]
+    inserted = fetch_one(_INSERT_SELECT_BY_TOKEN.format(extra=extra), params)
+    if not inserted:
+        return None
+    return CheckInResult(inserted[0], inserted[1], kind, occurred_at, client_key, inserted[2], True)
+
+
 def checkin_ingest(
     *,
     actor,

@@ -24,6 +24,7 @@ from zhijiao.core.services import OutOfScope
 
 from .. import selectors, selectors_inspections, services
 from ..checkins import checkin_ingest
+from .checkin_fast import CheckInRateThrottle, parse_checkin_body, with_fast_checkin
 from ..filtersets import (
     AlertFilterSet,
     DirectReportFilterSet,
@@ -155,43 +156,6 @@ class _OpenWrites(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
 
-def parse_checkin_body(data) -> dict:
-    """The check-in body as Python values; a missing or malformed field is a 400 naming the field."""
-    from django.utils.dateparse import parse_datetime
-
-    if not hasattr(data, "get"):
-        raise ValidationError(_("Send a JSON object."))
-    errors, out = {}, {}
-    for name in ("kind", "occurred_at", "latitude", "longitude", "client_key"):
-        if data.get(name) in (None, ""):
-            errors[name] = [_("This field is required.")]
-    try:
-        out["occurred_at"] = parse_datetime(str(data.get("occurred_at") or ""))
-    except ValueError:
-        out["occurred_at"] = None
-    if out["occurred_at"] is None and "occurred_at" not in errors:
-        errors["occurred_at"] = [_("Give the time as ISO 8601 with its time zone.")]
-    for name in ("accuracy_m", "placement"):
-        value = data.get(name)
-        if value in (None, ""):
-            out[name] = None
-            continue
-        try:
-            out[name] = int(value)
-        except (TypeError, ValueError):
-            errors[name] = [_("Enter a whole number.")]
-    if errors:
-        raise ValidationError(errors)
-    out.update(
-        kind=str(data["kind"]),
-        latitude=data["latitude"],
-        longitude=data["longitude"],
-        client_key=str(data["client_key"]),
-        address=str(data.get("address") or "")[:200],
-    )
-    return out
-
-
 class CheckInTokenAuthentication(TokenAuthentication):
     """Token authentication for the check-in hot path: one hand-written query, and only what recording
     a check-in needs (the user's id and that the account is active) — no full user row, no ORM."""
@@ -223,6 +187,8 @@ class CheckInViewSet(ScopedReadOnlyViewSet):
     """
 
     hot_path = True  # resolved before the other API routes (core/api/urls.py)
+    # Token POSTs are first tried by a plain Django view (checkin_fast.py); the rest come here.
+    wrap_collection_view = staticmethod(with_fast_checkin)
     model = CheckIn
     selector = staticmethod(selectors.checkin_list)
     serializer_class = s.CheckInSerializer
@@ -234,6 +200,11 @@ class CheckInViewSet(ScopedReadOnlyViewSet):
         if self.action == "create":
             return [_OpenWrites()]
         return super().get_permissions()
+
+    def get_throttles(self):
+        if self.request_is_create():
+            return [*super().get_throttles(), CheckInRateThrottle()]
+        return super().get_throttles()
 
     def get_authenticators(self):
         if self.request_is_create():
