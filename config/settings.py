@@ -225,6 +225,10 @@ CREDENTIALS_MISS_WINDOW = env_int("CREDENTIALS_MISS_WINDOW", 900)
 # a batch is written at this many rows or when its oldest row is this many seconds old; 1 = at once.
 CREDENTIALS_LOOKUP_LOG_BATCH = env_int("CREDENTIALS_LOOKUP_LOG_BATCH", 50)
 CREDENTIALS_LOOKUP_LOG_MAX_AGE = float(env("CREDENTIALS_LOOKUP_LOG_MAX_AGE", "1.0"))
+# The daily internship sweep: connections it splits the placements over (0 = the CPUs, at most 4)
+# and the PostgreSQL work_mem of its transactions (zhijiao.internships.sweep, docs/deploy.md §7a).
+INTERNSHIP_SWEEP_SLICES = env_int("INTERNSHIP_SWEEP_SLICES", 0)
+INTERNSHIP_SWEEP_WORK_MEM = env("INTERNSHIP_SWEEP_WORK_MEM", "64MB")
 CREDENTIALS_TRUST_X_FORWARDED_FOR = env_bool("CREDENTIALS_TRUST_X_FORWARDED_FOR", False)
 CREDENTIALS_REPORT_MIN_DAYS = env_int("CREDENTIALS_REPORT_MIN_DAYS", 7)
 CREDENTIALS_REPORT_MAX_DAYS = env_int("CREDENTIALS_REPORT_MAX_DAYS", 180)

@@ -156,9 +156,8 @@ def test_missing_checkins_alert(iw):
     assert "INT-MISSING" not in found
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the single-pass SQL sweep is PostgreSQL's")
-def test_sql_sweep_matches_the_pure_rules(iw, world, settings):
-    """The PostgreSQL single-pass sweep and the pure rule functions agree on a varied set of placements."""
+def _varied_placements(iw, world, settings):
+    """Placements that between them break most rules, and two students' check-ins (one faked)."""
     variants = [
         {},
         {"monthly_pay": Decimal(100)},
@@ -238,6 +237,13 @@ def test_sql_sweep_matches_the_pure_rules(iw, world, settings):
             lng="117.120100",
             kind="END",
         )
+    return faked, honest, on_bad, filed
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the single-pass SQL sweep is PostgreSQL's")
+def test_sql_sweep_matches_the_pure_rules(iw, world, settings):
+    """The PostgreSQL single-pass sweep and the pure rule functions agree on a varied set of placements."""
+    faked, honest, on_bad, filed = _varied_placements(iw, world, settings)
     sql = sweep.compute_violations(today=iw.today, backend="postgresql", anomalies=True)
     py = sweep.compute_violations(today=iw.today, backend="python", anomalies=True)
     assert sql == py
@@ -271,3 +277,64 @@ def test_sweep_runs_as_a_background_job(iw):
     job = run_job(enqueue("internships.sweep", params={}))
     job.refresh_from_db()
     assert job.status == "succeeded" and "opened" in job.result
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="slices are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_sliced_sweep_finds_exactly_what_the_single_statement_finds(iw, world, settings):
+    """Split over three connections sharing one exported snapshot, the pass finds the same triples
+    (committed data: a transactional test, as slices cannot see a caller's uncommitted writes)."""
+    _varied_placements(iw, world, settings)
+    single = sweep.compute_violations(today=iw.today, anomalies=True, slices=1)
+    sliced = sweep.compute_violations(today=iw.today, anomalies=True, slices=3)
+    assert len(single) > 10 and sliced == single
+    result = sweep.run_sweep(slices=3)
+    assert result["slices"] == 3 and result["violations"] > 0
+    assert Alert.objects.filter(resolved_at__isnull=True).count() == result["opened"] > 0
+
+
+def test_sweep_stays_on_one_connection_inside_a_transaction(iw, settings):
+    """Inside a caller's transaction other connections could not see its writes: no slices."""
+    settings.INTERNSHIP_SWEEP_SLICES = 4
+    iw.placement(activate=True)
+    assert sweep.run_sweep()["slices"] == 1
+
+
+def test_bad_work_mem_setting_is_refused(iw, settings):
+    settings.INTERNSHIP_SWEEP_WORK_MEM = "64MB'; DROP TABLE x; --"
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with pytest.raises(ValueError):
+        sweep.run_sweep()
+
+
+def test_reconcile_writes_only_differences(iw):
+    """A steady day changes nothing; a changed severity is rewritten; alerts of rules the sweep does
+    not check stay as they are."""
+    bad = iw.placement(activate=True)
+    Placement.objects.filter(pk=bad.pk).update(monthly_pay=Decimal(100))
+    now = timezone.now()
+    first = sweep.run_sweep(now=now)
+    assert first["opened"] >= 1
+    steady = sweep.run_sweep(now=now + dt.timedelta(hours=1))
+    assert (steady["opened"], steady["refreshed"], steady["resolved"]) == (0, 0, 0)
+    pay = Alert.objects.get(placement=bad, rule_id="INT-PAY", resolved_at__isnull=True)
+    assert pay.last_seen == now  # unchanged by the steady run
+    Alert.objects.filter(pk=pay.pk).update(severity="warn")
+    foreign = Alert.objects.create(
+        placement=bad,
+        institution_id=bad.institution_id,
+        enterprise_id=bad.enterprise_id,
+        rule_id="LEGACY-X",
+        severity="warn",
+        message="legacy",
+        first_seen=now,
+        last_seen=now,
+    )
+    later = now + dt.timedelta(hours=2)
+    result = sweep.run_sweep(now=later)
+    assert (result["opened"], result["refreshed"], result["resolved"]) == (0, 1, 0)
+    pay.refresh_from_db()
+    assert (pay.severity, pay.last_seen) == ("block", later)
+    foreign.refresh_from_db()
+    assert foreign.resolved_at is None
