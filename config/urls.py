@@ -13,6 +13,8 @@ handler500 = "zhijiao.core.views.errors.server_error"
 urlpatterns = [
     # The API first: its requests resolve without walking every page pattern.
     path("api/v1/", include("zhijiao.core.api.urls")),
+    # The public lookup next: the busiest page, resolved before the ~200 staff page patterns.
+    path("verify/", include("zhijiao.credentials.urls_public")),
     path("", include("zhijiao.core.urls")),
     path("accounts/", include("zhijiao.accounts.urls")),
     path("", include("zhijiao.orgs.urls")),
@@ -23,7 +25,6 @@ urlpatterns = [
     path("students/", include("zhijiao.students.urls")),
     path("approvals/", include("zhijiao.workflows.urls")),
     path("credentials/", include("zhijiao.credentials.urls")),
-    path("verify/", include("zhijiao.credentials.urls_public")),
     path("internships/", include("zhijiao.internships.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from html import escape
 
 from django import forms
@@ -16,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhijiao.majors.choices import MajorLevel
@@ -90,6 +93,25 @@ def _field_labels() -> tuple[str, ...]:
     return labels
 
 
+@functools.lru_cache(maxsize=4096)
+def _date_text(value, language: str) -> str:
+    """A date in the active language's DATE_FORMAT (the few graduation and issue dates repeat)."""
+    return date_format(value)
+
+
+_AS_OF: dict[str, tuple] = {}
+
+
+def _as_of_text(now) -> str:
+    """The page's "data as of" time, formatted once per second and language."""
+    language = get_language() or ""
+    second = now.replace(microsecond=0)
+    cached = _AS_OF.get(language)
+    if cached is None or cached[0] != second:
+        cached = _AS_OF[language] = (second, date_format(timezone.localtime(second), "DATETIME_FORMAT"))
+    return cached[1]
+
+
 def public_fields(cert) -> list[tuple[str, str]]:
     """What a verifier sees (credentials.md §1.3, §1.5): never the ID number, nor the birth date."""
     values = (
@@ -104,7 +126,7 @@ def public_fields(cert) -> list[tuple[str, str]]:
         cert.issue_date,
     )
     return [
-        (label, date_format(value) if hasattr(value, "year") else value)
+        (label, _date_text(value, get_language() or "") if hasattr(value, "year") else value)
         for label, value in zip(_field_labels(), values, strict=True)
     ]
 
@@ -168,22 +190,44 @@ def _render_outcome(request, outcome, **extra):
         context = _context(request, outcome=outcome, **extra)
         context["result_message"] = RESULT_MESSAGES[outcome.result]
         return render(request, TEMPLATE, context)
-    context = {
-        "title": _("Credential verification"),
-        "links": _result_links(),
-        "outcome": outcome,
-        "result_message": RESULT_MESSAGES.get(outcome.result, ""),
-        "now": timezone.now(),
-    }
-    if outcome.certificate is not None:
-        context["fields_html"] = _fields_html(public_fields(outcome.certificate))
-    # No request context: the page needs no CSRF token, user or menu (the context processors
-    # would cost more than the lookup).
-    return HttpResponse(_result_template().render(context))
+    fields_html = _fields_html(public_fields(outcome.certificate)) if outcome.certificate is not None else ""
+    report = getattr(outcome, "report", None)
+    expires = date_format(timezone.localtime(report.expires_at), "DATE_FORMAT") if report is not None else ""
+    return HttpResponse(_result_html(outcome.result, fields_html, expires, _as_of_text(timezone.now())))
 
 
-def _guard(request, client: str, kind: str, *, challenge_context: dict):
-    """Rate limit, then the challenge; returns a response to send instead of looking up, or None."""
+_SLOT = "\x00{}\x00"
+_SLOTS = re.compile("\x00(expires|fields|as_of)\x00")
+_RESULT_PIECES: dict[tuple, list[str]] = {}
+
+
+def _result_html(result: str, fields_html: str, expires: str, as_of: str) -> str:
+    """The result page: ``result.html`` rendered once per script prefix, language and kind of result
+    (which message, a report or not, fields or not) with markers where the per-lookup values go, then
+    joined with them. No request context either: the page needs no CSRF token, user or menu (the
+    context processors would cost more than the lookup). ``fields_html`` is escaped by
+    ``_fields_html``; the two dates are escaped here."""
+    links = _result_links()
+    key = (links["index"], links["lang"], str(result), bool(expires), bool(fields_html))
+    pieces = _RESULT_PIECES.get(key)
+    if pieces is None:
+        context = {
+            "title": _("Credential verification"),
+            "links": links,
+            "result": result,
+            "result_message": RESULT_MESSAGES.get(result, ""),
+            "report_expires": _SLOT.format("expires") if expires else "",
+            "fields_html": mark_safe(_SLOT.format("fields")) if fields_html else "",  # noqa: S308 - a marker
+            "as_of": _SLOT.format("as_of"),
+        }
+        pieces = _RESULT_PIECES[key] = _SLOTS.split(_result_template().render(context))
+    values = {"expires": escape(expires), "fields": fields_html, "as_of": escape(as_of)}
+    return "".join(values[piece] if i % 2 else piece for i, piece in enumerate(pieces))
+
+
+def _guard(request, client: str, kind: str, *, challenge_context):
+    """Rate limit, then the challenge; returns a response to send instead of looking up, or None.
+    ``challenge_context``: the challenge page's extra context, or a function returning it."""
     if verification.rate_limited(client):
         verification.log_lookup(client=client, kind=kind, result=LookupResult.RATE_LIMITED)
         return render(
@@ -202,6 +246,8 @@ def _guard(request, client: str, kind: str, *, challenge_context: dict):
             verification.log_lookup(client=client, kind=kind, result=LookupResult.CHALLENGE_FAILED)
             error = _("The answer was wrong. Try the new question.")
         a, b = verification.new_challenge(request)
+        if callable(challenge_context):
+            challenge_context = challenge_context()
         context = _context(request, challenge=(a, b), challenge_error=error, **challenge_context)
         return render(request, TEMPLATE, context, status=200)
     return None
@@ -221,6 +267,11 @@ def _finish(request, client: str, kind: str, outcome, raw_query: str, **extra):
     return _render_outcome(request, outcome, **extra)
 
 
+# No CSRF check on the lookups (index, short_link, code_link): CSRF protects what a signed-in
+# user's browser could be made to do with the user's rights, and a lookup uses none — it is public,
+# changes nothing for its sender, and is limited per client address, which an attacker's page can
+# also reach with plain GET links. The check cost a tenth of the lookup.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def index(request):
     """Look up by certificate number + name, or by the verification code."""
@@ -241,19 +292,54 @@ def index(request):
         if outcome.errors:
             form.add_error("code", _("A verification code has 16 letters and digits."))
         return _finish(request, client, LookupKind.CODE, outcome, code, code_form=form, tab="code")
-    form = NumberForm(request.POST)
-    if not form.is_valid():
-        return render(request, TEMPLATE, _context(request, number_form=form))
-    blocked = _guard(request, client, LookupKind.NUMBER_NAME, challenge_context={"number_form": form})
+    # The form object is built only when a page shows it (errors, the challenge): for a plain
+    # lookup its construction and validation cost more than the lookup's query.
+    values = _plain_fields(request.POST, NumberForm)
+    if values is None:
+        form = NumberForm(request.POST)
+        if not form.is_valid():
+            return render(request, TEMPLATE, _context(request, number_form=form))
+        values = form.cleaned_data
+    blocked = _guard(
+        request,
+        client,
+        LookupKind.NUMBER_NAME,
+        challenge_context=lambda: {"number_form": _validated(NumberForm(request.POST))},
+    )
     if blocked:
         return blocked
-    number = form.cleaned_data["number"]
-    outcome = verification.lookup_by_number(number, form.cleaned_data["name"])
-    for message in outcome.errors.get("number", []):
-        form.add_error("number", message)
-    return _finish(request, client, LookupKind.NUMBER_NAME, outcome, number, number_form=form)
+    number = values["number"]
+    outcome = verification.lookup_by_number(number, values["name"])
+    extra = {}
+    if outcome.errors:
+        form = extra["number_form"] = _validated(NumberForm(request.POST))
+        for message in outcome.errors.get("number", []):
+            form.add_error("number", message)
+    return _finish(request, client, LookupKind.NUMBER_NAME, outcome, number, **extra)
 
 
+def _validated(form):
+    form.is_valid()
+    return form
+
+
+def _plain_fields(data, form_class) -> dict | None:
+    """The form's values when every field is a plain ``CharField`` that its own cleaning would accept
+    unchanged but for stripping (present, not blank, within ``max_length``, no NUL): the lookup then
+    skips building and validating the form. Anything else returns None and the form decides."""
+    values = {}
+    for name, field in form_class.base_fields.items():
+        value = data.get(name)
+        if not isinstance(value, str):
+            return None
+        value = value.strip()
+        if not value or "\x00" in value or (field.max_length is not None and len(value) > field.max_length):
+            return None
+        values[name] = value
+    return values
+
+
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def short_link(request, number: str):
     """The scanned short link printed on the certificate: ``/verify/v/<number>?c=<code>``."""
@@ -268,6 +354,7 @@ def short_link(request, number: str):
     return _finish(request, client, LookupKind.SHORT_URL, outcome, number, via_link=True)
 
 
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def code_link(request, code: str):
     """The link in a holder's verification report: ``/verify/c/<code>``."""

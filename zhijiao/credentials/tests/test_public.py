@@ -206,3 +206,55 @@ def test_forwarded_address_only_when_trusted(rf, settings):
     assert client_address(request) == "127.0.0.1"
     settings.CREDENTIALS_TRUST_X_FORWARDED_FOR = True
     assert client_address(request) == "10.0.0.5"
+
+
+def test_result_page_pieces_carry_each_lookups_values(client, world, published):
+    """The result page is rendered once per language and kind of result and then filled in: each
+    lookup shows its own values, escaped, its report's expiry, and the page in the asked language."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    first = lookup(client, published.number, "王𪚥", meta=zh).content.decode()
+    assert "王𪚥" in first and published.number in first and "数据截至" in first
+    # The same kind of result for another certificate: its values, none of the first one's.
+    type(published).objects.filter(pk=published.pk).update(
+        holder_name="<b>赵</b>", institution_name='济南"职业"学院&'
+    )
+    response = lookup(client, published.number, "<b>赵</b>", meta=zh)
+    second = response.content.decode()
+    assert result_of(response) == "valid"
+    assert "&lt;b&gt;赵&lt;/b&gt;" in second and "<b>赵</b>" not in second
+    assert "济南&quot;职业&quot;学院&amp;" in second and "王𪚥" not in second
+    # A holder's report shows its own expiry date.
+    user = world["expert"]
+    student = published.graduation.enrolment.student
+    student.user = user
+    student.save()
+    report = services.report_create(actor=user, certificate=published, validity_days=30)
+    body = client.get(f"/verify/c/{report.code}").content.decode()
+    assert date_format(timezone.localtime(report.expires_at), "DATE_FORMAT") in body
+    # The same result in English is its own page.
+    english = lookup(client, published.number, "<b>赵</b>", meta={"HTTP_ACCEPT_LANGUAGE": "en"})
+    assert "Data as of" in english.content.decode() and "数据截至" not in english.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("number", "name"),
+    [("", "王𪚥"), ("{number}", "   "), ("{number}", "王\x00"), ("X" * 41, "王𪚥"), ("{number}", "王" * 51)],
+)
+def test_lookup_fields_the_form_refuses(client, published, number, name):
+    response = lookup(client, number.format(number=published.number), name)
+    assert response.status_code == 200 and result_of(response) is None
+    assert b"is-invalid" in response.content
+    assert not LookupLog.objects.exists()
+
+
+def test_lookups_need_no_csrf_token(published):
+    """A public lookup uses no one's rights: no CSRF check (views_public.index), so a page without
+    the token, or a verifier's own script, can post."""
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert result_of(lookup(strict, published.number, "王𪚥")) == "valid"
+    assert strict.post("/verify/qr/", {"payload": "VC1:x"}).status_code == 403  # not a lookup: checked
