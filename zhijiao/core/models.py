@@ -78,7 +78,7 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=300, blank=True)
-    scope_path = models.CharField(_("scope path"), max_length=200, blank=True, db_index=True)
+    scope_path = models.CharField(_("scope path"), max_length=200, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     message = models.CharField(_("message"), max_length=500, blank=True)
@@ -96,6 +96,9 @@ class AuditEntry(models.Model):
             models.Index(fields=["object_type", "object_id", "-timestamp"]),
             models.Index(fields=["object_id"], name="core_audit_object_id"),
             models.Index(fields=["request_id"], name="core_audit_request_id"),
+            # Scoping reads the subtree (``scope_path LIKE 'path%'``); one pattern-ops b-tree serves
+            # that and equality, where ``db_index`` made a plain b-tree and its pattern-ops twin.
+            models.Index(fields=["scope_path"], name="core_audit_scope_path", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:
