@@ -98,7 +98,9 @@ class AuditEntry(models.Model):
             models.Index(fields=["request_id"], name="core_audit_request_id"),
             # Scoping reads the subtree (``scope_path LIKE 'path%'``); one pattern-ops b-tree serves
             # that and equality, where ``db_index`` made a plain b-tree and its pattern-ops twin.
-            models.Index(fields=["scope_path"], name="core_audit_scope_path", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["scope_path"], name="core_audit_scope_path", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:

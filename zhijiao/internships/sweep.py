@@ -188,14 +188,38 @@ WHERE f.mask <> 0 AND (f.status = 'active' OR r.rule_id = 'INT-ASSESS')
 # The columns a condition may read as ``b.<name>``: first the placement's one-to-one joins (``core``),
 # then its per-placement records and aggregates (``base``, where ``c`` is the core row).
 CORE_COLUMNS: list[str] = [
-    "p.id", "p.status", "p.start_date", "p.end_date", "p.arranged_via", "p.monthly_pay", "p.pay_cycle_days",
-    "p.pay_method", "p.paid_directly", "p.special_arrangement_ref = '' AS unfiled",
-    "pl.kind = 'post' AS is_post", "pl.filing_status", "pl.training_plan_reference",
-    "po.id AS post_id", "po.venue_kind", "po.physical_labour_level", "po.high_risk", "po.minor_forbidden",
-    "po.female_forbidden", "po.daily_hours", "po.weekly_hours", "po.works_holidays", "po.overtime",
-    "po.wage_standard", "po.lowest_grade_wage",
-    "s.birth_date", "s.gender", "e.entry_date", "e.is_current", "e.status AS enrolment_status",
-    "pcat.name AS post_cat", "scat.name AS student_cat",
+    "p.id",
+    "p.status",
+    "p.start_date",
+    "p.end_date",
+    "p.arranged_via",
+    "p.monthly_pay",
+    "p.pay_cycle_days",
+    "p.pay_method",
+    "p.paid_directly",
+    "p.special_arrangement_ref = '' AS unfiled",
+    "pl.kind = 'post' AS is_post",
+    "pl.filing_status",
+    "pl.training_plan_reference",
+    "po.id AS post_id",
+    "po.venue_kind",
+    "po.physical_labour_level",
+    "po.high_risk",
+    "po.minor_forbidden",
+    "po.female_forbidden",
+    "po.daily_hours",
+    "po.weekly_hours",
+    "po.works_holidays",
+    "po.overtime",
+    "po.wage_standard",
+    "po.lowest_grade_wage",
+    "s.birth_date",
+    "s.gender",
+    "e.entry_date",
+    "e.is_current",
+    "e.status AS enrolment_status",
+    "pcat.name AS post_cat",
+    "scat.name AS student_cat",
     "(s.birth_date IS NOT NULL AND s.birth_date + make_interval(years => %(adult)s) > p.start_date) AS minor",
 ]
 SIDE_COLUMNS: list[str] = [
@@ -347,7 +371,9 @@ def pg_sql(*, anomalies: bool = False, sliced: bool = False) -> str:
         post_postonly=masks[2],
         core_columns=", ".join(CORE_COLUMNS),
         core_carried=", ".join(f"b.{name}" for name in carried),
-        core_inner_carried=", ".join(f"b.{name}" for name in sorted({*carried, "post_id", "unfiled", "is_post"})),
+        core_inner_carried=", ".join(
+            f"b.{name}" for name in sorted({*carried, "post_id", "unfiled", "is_post"})
+        ),
         core_mask=f"({' + '.join(core_terms) or '0'})::bigint",
         side_carried=", ".join(f"c.{name}" for name in carried),
         side_columns=", ".join(SIDE_COLUMNS),
@@ -468,7 +494,14 @@ def _fill_pg(today: dt.date, *, anomalies: bool = False, slices: int = 1) -> Non
         threads = [
             threading.Thread(
                 target=_slice_worker,
-                args=(snapshot, sql, {**params, "slice_from": bounds[k][0], "slice_to": bounds[k][1]}, results, errors, k),
+                args=(
+                    snapshot,
+                    sql,
+                    {**params, "slice_from": bounds[k][0], "slice_to": bounds[k][1]},
+                    results,
+                    errors,
+                    k,
+                ),
                 name=f"internship-sweep-slice-{k}",
                 daemon=True,
             )
@@ -606,7 +639,9 @@ def _reconcile(now: dt.datetime, rule_ids: list[str]) -> dict[str, int]:
         c.execute(f"DROP TABLE IF EXISTS {TEMP}_diff")
         # FULL JOIN is planned as a hash or merge join only: no per-alert index probes whatever the
         # temp table's (unanalysed) statistics say.
-        open_alerts = "(SELECT id, placement_id, rule_id, severity FROM internships_alert WHERE resolved_at IS NULL)"
+        open_alerts = (
+            "(SELECT id, placement_id, rule_id, severity FROM internships_alert WHERE resolved_at IS NULL)"
+        )
         if connection.vendor == "postgresql":
             diff = f"""SELECT a.id AS alert_id, a.rule_id AS alert_rule, v.placement_id, v.rule_id, v.severity
                 FROM {open_alerts} a FULL JOIN {TEMP} v ON v.placement_id = a.placement_id AND v.rule_id = a.rule_id

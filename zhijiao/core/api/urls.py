@@ -49,7 +49,6 @@ _register_apps()
 router.registry.sort(key=lambda entry: not getattr(entry[1], "hot_path", False))
 
 
-
 def _wrapped(patterns):
     """A viewset's ``wrap_collection_view`` (e.g. check-ins' plain-view fast path for token POSTs)
     wraps its collection route's view; every other route is the router's own."""

@@ -130,7 +130,9 @@ def try_checkin(request) -> HttpResponse | None:
         exc = exceptions.Throttled(throttle.wait())
         wait = int(exc.wait or 0)
         return _json(
-            error_payload("throttled", str(exc.detail), {"wait_seconds": wait}), 429, {"Retry-After": str(wait)}
+            error_payload("throttled", str(exc.detail), {"wait_seconds": wait}),
+            429,
+            {"Retry-After": str(wait)},
         )
     try:
         d = parse_checkin_body(json.loads(request.body))

@@ -24,7 +24,6 @@ from zhijiao.core.services import OutOfScope
 
 from .. import selectors, selectors_inspections, services
 from ..checkins import checkin_ingest
-from .checkin_fast import CheckInRateThrottle, parse_checkin_body, with_fast_checkin
 from ..filtersets import (
     AlertFilterSet,
     DirectReportFilterSet,
@@ -45,6 +44,7 @@ from ..models import (
 )
 from ..services import inspections as inspection_services
 from . import serializers as s
+from .checkin_fast import CheckInRateThrottle, parse_checkin_body, with_fast_checkin
 
 
 class PlanViewSet(ScopedModelViewSet):

@@ -9,10 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext
-
-from zhijiao.internships.checkins import checkin_ingest, haversine_m
 from rest_framework.authtoken.models import Token
 
+from zhijiao.internships.checkins import checkin_ingest, haversine_m
 from zhijiao.internships.models import CheckIn, Placement
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +209,9 @@ def test_token_checkin_refusals_fall_through_to_the_api_answers(iw, world, fresh
     assert not_json.status_code == 400
     no_placement = _post(world["school_b"], _body("staff-key-01"))
     assert no_placement.status_code == 400 and no_placement.json()["error"]["code"] == "invalid"
-    too_early = _post(user, _body("early-key-01", occurred_at=(timezone.now() - dt.timedelta(hours=80)).isoformat()))
+    too_early = _post(
+        user, _body("early-key-01", occurred_at=(timezone.now() - dt.timedelta(hours=80)).isoformat())
+    )
     assert too_early.status_code == 400
     other_placement = _post(user, _body("named-key-01", placement=p.pk + 999))
     assert other_placement.status_code == 400
