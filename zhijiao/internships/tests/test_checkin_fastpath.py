@@ -265,3 +265,10 @@ def test_schema_still_documents_the_checkin_create():
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert "post" in schema["paths"]["/api/v1/checkins/"]
+
+
+def test_checkin_throttle_has_a_default_rate(monkeypatch):
+    from zhijiao.internships.api.checkin_fast import CheckInRateThrottle
+
+    monkeypatch.setattr(CheckInRateThrottle, "THROTTLE_RATES", {"user": "2000/min"})
+    assert (CheckInRateThrottle().num_requests, CheckInRateThrottle().duration) == (120, 60)
