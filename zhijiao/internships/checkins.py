@@ -44,6 +44,18 @@ class CheckInResult:
     distance_m: int | None
     created: bool
 
+    def as_payload(self) -> dict:
+        """The API's answer for this check-in (both the plain fast path and the DRF view)."""
+        return {
+            "id": self.id,
+            "placement": self.placement_id,
+            "kind": self.kind,
+            "occurred_at": self.occurred_at,
+            "client_key": self.client_key,
+            "distance_m": self.distance_m,
+            "created": self.created,
+        }
+
 
 def _decimal(value, name: str) -> Decimal:
     try:
@@ -194,9 +206,11 @@ _INSERT_SELECT = (
 
 
 def _insert_in_one_statement(
-    actor, placement_id, *, kind, occurred_at, now, lat, lng, accuracy_m, address, client_key
+    sql: str, who, placement_id, *, kind, occurred_at, now, lat, lng, accuracy_m, address, client_key
 ):
+    """Run ``_INSERT_SELECT`` (``who`` = the user's id) or ``_INSERT_SELECT_BY_TOKEN`` (the token)."""
     extra = " AND p.id = %s" if placement_id is not None else ""
+    day = timezone.localtime(occurred_at).date()
     params = [
         kind,
         occurred_at,
@@ -209,10 +223,13 @@ def _insert_in_one_statement(
         float(lat),
         float(lat),
         float(lng),
+        who,
+        PlacementStatus.ACTIVE.value,
+        *([placement_id] if placement_id is not None else []),
+        day,
+        day,
     ]
-    params += [actor.pk, PlacementStatus.ACTIVE.value] + ([placement_id] if placement_id is not None else [])
-    day = timezone.localtime(occurred_at).date()
-    return fetch_one(_INSERT_SELECT.format(extra=extra), [*params, day, day])
+    return fetch_one(sql.format(extra=extra), params)
 
 
 # The same statement for a caller known only by an API token: the token, its active account and the
@@ -263,27 +280,19 @@ def checkin_ingest_by_token(
         client_key=client_key,
         now=now,
     )
-    extra = " AND p.id = %s" if placement_id is not None else ""
-    day = timezone.localtime(occurred_at).date()
-    params = [
-        kind,
-        occurred_at,
-        now,
-        lat,
-        lng,
-        accuracy_m,
-        (address or "")[:200],
-        client_key,
-        float(lat),
-        float(lat),
-        float(lng),
+    inserted = _insert_in_one_statement(
+        _INSERT_SELECT_BY_TOKEN,
         token_key,
-        PlacementStatus.ACTIVE.value,
-        *([placement_id] if placement_id is not None else []),
-        day,
-        day,
-    ]
-    inserted = fetch_one(_INSERT_SELECT_BY_TOKEN.format(extra=extra), params)
+        placement_id,
+        kind=kind,
+        occurred_at=occurred_at,
+        now=now,
+        lat=lat,
+        lng=lng,
+        accuracy_m=accuracy_m,
+        address=(address or "")[:200],
+        client_key=client_key,
+    )
     if not inserted:
         return None
     return CheckInResult(inserted[0], inserted[1], kind, occurred_at, client_key, inserted[2], True)
@@ -315,7 +324,8 @@ def checkin_ingest(
     address = (address or "")[:200]
     if connection.vendor == "postgresql":
         inserted = _insert_in_one_statement(
-            actor,
+            _INSERT_SELECT,
+            actor.pk,
             placement_id,
             kind=kind,
             occurred_at=occurred_at,

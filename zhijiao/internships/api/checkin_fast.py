@@ -77,7 +77,8 @@ class CheckInRateThrottle(SimpleRateThrottle):
 
 
 def parse_checkin_body(data) -> dict:
-    """The check-in body as Python values; a missing or malformed field is a 400 naming the field."""
+    """The check-in body as the keyword arguments of ``checkin_ingest`` (``placement`` → ``placement_id``);
+    a missing or malformed field is a 400 naming the field."""
     if not hasattr(data, "get"):
         raise ValidationError(_("Send a JSON object."))
     errors, out = {}, {}
@@ -90,13 +91,13 @@ def parse_checkin_body(data) -> dict:
         out["occurred_at"] = None
     if out["occurred_at"] is None and "occurred_at" not in errors:
         errors["occurred_at"] = [_("Give the time as ISO 8601 with its time zone.")]
-    for name in ("accuracy_m", "placement"):
+    for name, key in (("accuracy_m", "accuracy_m"), ("placement", "placement_id")):
         value = data.get(name)
         if value in (None, ""):
-            out[name] = None
+            out[key] = None
             continue
         try:
-            out[name] = int(value)
+            out[key] = int(value)
         except (TypeError, ValueError):
             errors[name] = [_("Enter a whole number.")]
     if errors:
@@ -141,32 +142,12 @@ def try_checkin(request) -> HttpResponse | None:
             {"Retry-After": str(wait)},
         )
     try:
-        d = parse_checkin_body(json.loads(request.body))
-        result = checkin_ingest_by_token(
-            token_key=key,
-            kind=d["kind"],
-            occurred_at=d["occurred_at"],
-            latitude=d["latitude"],
-            longitude=d["longitude"],
-            client_key=d["client_key"],
-            accuracy_m=d["accuracy_m"],
-            address=d["address"],
-            placement_id=d["placement"],
-        )
+        result = checkin_ingest_by_token(token_key=key, **parse_checkin_body(json.loads(request.body)))
     except (ValueError, TypeError, ValidationError, exceptions.ValidationError):
         return None  # the DRF view validates again and answers 400 in the envelope
     if result is None:
         return None
-    payload = {
-        "id": result.id,
-        "placement": result.placement_id,
-        "kind": result.kind,
-        "occurred_at": result.occurred_at,
-        "client_key": result.client_key,
-        "distance_m": result.distance_m,
-        "created": True,
-    }
-    return _json(payload, 201)
+    return _json(result.as_payload(), 201)
 
 
 def with_fast_checkin(drf_view):

@@ -221,27 +221,8 @@ class CheckInViewSet(ScopedReadOnlyViewSet):
     def create(self, request):
         # The hot path parses the few fields itself; ``checkin_ingest`` validates every value
         # (the serializer documents the body in the schema).
-        d = parse_checkin_body(request.data)
-        result = checkin_ingest(
-            actor=request.user,
-            kind=d["kind"],
-            occurred_at=d["occurred_at"],
-            latitude=d["latitude"],
-            longitude=d["longitude"],
-            client_key=d["client_key"],
-            accuracy_m=d["accuracy_m"],
-            address=d["address"],
-            placement_id=d["placement"],
-        )
-        payload = {
-            "id": result.id,
-            "placement": result.placement_id,
-            "kind": result.kind,
-            "occurred_at": result.occurred_at,
-            "client_key": result.client_key,
-            "distance_m": result.distance_m,
-            "created": result.created,
-        }
+        result = checkin_ingest(actor=request.user, **parse_checkin_body(request.data))
+        payload = result.as_payload()
         return Response(payload, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
