@@ -250,6 +250,40 @@ _ACTIVE_PLACEMENT_OF_TOKEN = (
 _INSERT_SELECT_BY_TOKEN = _INSERT_SELECT.replace(_ACTIVE_PLACEMENT, _ACTIVE_PLACEMENT_OF_TOKEN)
 
 
+def _validate_and_insert(
+    sql: str, who, *, kind, occurred_at, latitude, longitude, client_key, accuracy_m, address, placement_id
+):
+    """Validate the values (``ValidationError``, nothing written), then on PostgreSQL try the one
+    statement. Returns (the inserted row or None, now, latitude, longitude, address)."""
+    now = timezone.now()
+    lat, lng = validate_checkin(
+        kind=kind,
+        occurred_at=occurred_at,
+        latitude=latitude,
+        longitude=longitude,
+        accuracy_m=accuracy_m,
+        client_key=client_key,
+        now=now,
+    )
+    address = (address or "")[:200]
+    inserted = None
+    if connection.vendor == "postgresql":
+        inserted = _insert_in_one_statement(
+            sql,
+            who,
+            placement_id,
+            kind=kind,
+            occurred_at=occurred_at,
+            now=now,
+            lat=lat,
+            lng=lng,
+            accuracy_m=accuracy_m,
+            address=address,
+            client_key=client_key,
+        )
+    return inserted, now, lat, lng, address
+
+
 def checkin_ingest_by_token(
     *,
     token_key: str,
@@ -270,28 +304,17 @@ def checkin_ingest_by_token(
     first (``validate_checkin`` raises ``ValidationError``, nothing written)."""
     if connection.vendor != "postgresql":
         return None
-    now = timezone.now()
-    lat, lng = validate_checkin(
+    inserted, *_unused = _validate_and_insert(
+        _INSERT_SELECT_BY_TOKEN,
+        token_key,
         kind=kind,
         occurred_at=occurred_at,
         latitude=latitude,
         longitude=longitude,
-        accuracy_m=accuracy_m,
         client_key=client_key,
-        now=now,
-    )
-    inserted = _insert_in_one_statement(
-        _INSERT_SELECT_BY_TOKEN,
-        token_key,
-        placement_id,
-        kind=kind,
-        occurred_at=occurred_at,
-        now=now,
-        lat=lat,
-        lng=lng,
         accuracy_m=accuracy_m,
-        address=(address or "")[:200],
-        client_key=client_key,
+        address=address,
+        placement_id=placement_id,
     )
     if not inserted:
         return None
@@ -311,33 +334,20 @@ def checkin_ingest(
     placement_id: int | None = None,
 ) -> CheckInResult:
     """Store one check-in of the actor's own active placement; a repeated client key returns the stored one."""
-    now = timezone.now()
-    lat, lng = validate_checkin(
+    inserted, now, lat, lng, address = _validate_and_insert(
+        _INSERT_SELECT,
+        actor.pk,
         kind=kind,
         occurred_at=occurred_at,
         latitude=latitude,
         longitude=longitude,
-        accuracy_m=accuracy_m,
         client_key=client_key,
-        now=now,
+        accuracy_m=accuracy_m,
+        address=address,
+        placement_id=placement_id,
     )
-    address = (address or "")[:200]
-    if connection.vendor == "postgresql":
-        inserted = _insert_in_one_statement(
-            _INSERT_SELECT,
-            actor.pk,
-            placement_id,
-            kind=kind,
-            occurred_at=occurred_at,
-            now=now,
-            lat=lat,
-            lng=lng,
-            accuracy_m=accuracy_m,
-            address=address,
-            client_key=client_key,
-        )
-        if inserted:
-            return CheckInResult(inserted[0], inserted[1], kind, occurred_at, client_key, inserted[2], True)
+    if inserted:
+        return CheckInResult(inserted[0], inserted[1], kind, occurred_at, client_key, inserted[2], True)
     row = _active_placement_row(actor, placement_id)
     if row is None:
         existing = CheckIn.objects.filter(
