@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_accounts
 
 app_name = "students"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("add/", views.StudentAddView.as_view(), name="student_add"),
     path("me/", views.MyRecordView.as_view(), name="me"),
     path("<int:pk>/", views.StudentDetailView.as_view(), name="student_detail"),
+    path("accounts/bulk/", views_accounts.AccountsBulkView.as_view(), name="accounts_bulk"),
     path("<int:pk>/account/", views.StudentAccountView.as_view(), name="student_account"),
     path("<int:pk>/status-change/", views.StatusChangeAddView.as_view(), name="change_add"),
     path("batches/", views.BatchListView.as_view(), name="batch_list"),

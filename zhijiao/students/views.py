@@ -10,7 +10,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -39,7 +41,7 @@ from .forms import (
     StatusChangeForm,
     StudentForm,
 )
-from .models import Enrolment, Graduation, GraduationList
+from .models import Enrolment, Graduation, GraduationList, Student
 from .tables import BatchTable, GraduationListTable, StatusChangeTable, StudentTable
 
 
@@ -52,6 +54,15 @@ class StudentListView(ObjectListView):
     import_kind = "students"
     add_url_name = "students:student_add"
     create_nodes = Enrolment.scope_change_nodes
+
+    def get_extra_actions(self) -> list[tuple[str, str]]:
+        if not may_create(self.request.user, Student):
+            return []
+        url = reverse("students:accounts_bulk")
+        class_name = (self.request.GET.get("class_name") or "").strip()
+        if class_name:  # the class the list is filtered to
+            url += "?" + urlencode({"class_name": class_name})
+        return [(_("Open accounts for a class"), url)]
 
 
 def _get(selector, user, pk, **kw):

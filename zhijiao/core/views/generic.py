@@ -187,8 +187,13 @@ class ObjectListView(LoginRequiredMixin, View):
             "export_url": "?" + filter_querystring(self.request, export="xlsx"),
             "import_url": import_url,
             "add_url": add_url,
+            "extra_actions": self.get_extra_actions(),
             "list_url": self.request.path,
         }
+
+    def get_extra_actions(self) -> list[tuple[str, str]]:
+        """More buttons beside Import and Add: (label, url) pairs the user may follow."""
+        return []
 
     # --- export ---------------------------------------------------------------------------------
     def get_export_filename(self, model) -> str:

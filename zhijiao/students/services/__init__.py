@@ -4,6 +4,7 @@ status changes and graduation decisions (STYLE.md §2: typed, keyword-only, acto
 
 from .accounts import (
     student_account_create,
+    student_accounts_bulk_create,
     student_link_account,
 )
 from .base import (
@@ -113,5 +114,6 @@ __all__ = [
     "graduation_list_cancelled",
     "graduation_list_resubmitted",
     "student_account_create",
+    "student_accounts_bulk_create",
     "student_link_account",
 ]

@@ -45,3 +45,108 @@ def student_account_create(*, actor, student: Student, username: str, password: 
     user = plain_user_create(actor=actor, username=username, display_name=student.name, password=password)
     student_link_account(actor=actor, student=student, user=user)
     return user
+
+
+# --- a whole class at once ---------------------------------------------------------------------------
+#: Initial passwords avoid characters read wrongly off paper (0/O/o, 1/l/I).
+PASSWORD_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+PASSWORD_LOWER = "abcdefghijkmnpqrstuvwxyz"
+PASSWORD_DIGITS = "23456789"
+PASSWORD_ALPHABET = PASSWORD_UPPER + PASSWORD_LOWER + PASSWORD_DIGITS
+PASSWORD_LENGTH = 10
+
+
+def bulk_accounts_max() -> int:
+    """Accounts opened in one request (``STUDENTS_BULK_ACCOUNTS_MAX``, default 100: a class is 40–60).
+    Each password is hashed with PBKDF2 (≈ 0.25 s), so 100 take ≈ 25 s, inside the deployment's
+    60 s worker timeout (docs/deploy.md)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "STUDENTS_BULK_ACCOUNTS_MAX", 100))
+
+
+def initial_password(user) -> str:
+    """A random password that passes the project's password policy for ``user`` (10 characters,
+    upper, lower and digits, none of 0/O/o/1/l/I)."""
+    import secrets
+
+    from django.contrib.auth.password_validation import validate_password
+
+    for _attempt in range(50):
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _i in range(PASSWORD_LENGTH))
+        if not all(
+            any(c in cls for c in password) for cls in (PASSWORD_UPPER, PASSWORD_LOWER, PASSWORD_DIGITS)
+        ):
+            continue
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
+    raise ValidationError(_("No initial password could be generated; check the password policy settings."))
+
+
+def student_username_base(student: Student) -> str:
+    """The readable username a student's account starts from: the 学籍号 lower-cased, else ``s<pk>``."""
+    from zhijiao.accounts.models import User
+    from zhijiao.core.validators import normalize_text
+
+    base = User.normalize_username(normalize_text(student.registry_number or "")).lower()
+    return base or f"s{student.pk}"
+
+
+def _free_username(base: str) -> str:
+    from zhijiao.accounts.models import User
+
+    candidate, n = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+@transaction.atomic
+def student_accounts_bulk_create(*, actor, students) -> list[tuple[Student, object, str]]:
+    """Open and link a sign-in account for each student (a class at the start of a term).
+
+    All or nothing: a student outside the actor's ``change`` scope raises ``OutOfScope``; a student
+    who already has an account, an empty batch or one above ``STUDENTS_BULK_ACCOUNTS_MAX`` raises
+    ``ValidationError``. Returns ``(student, user, initial_password)``; the passwords are stored only
+    as hashes, so the caller must hand them out now (the one-time sheet).
+    """
+    from zhijiao.accounts.models import User
+    from zhijiao.accounts.services import plain_user_create
+
+    chosen = list({s.pk: s for s in students}.values())
+    if not chosen:
+        raise ValidationError(_("Choose at least one student."))
+    limit = bulk_accounts_max()
+    if len(chosen) > limit:
+        raise ValidationError(
+            _("At most %(max)d accounts can be opened at once; %(n)d students were chosen.")
+            % {"max": limit, "n": len(chosen)}
+        )
+    for student in chosen:
+        ensure_in_scope(student, actor, "change")
+    # Every chosen row locked and re-read: the objects handed in may be stale, and two registrars
+    # may open accounts for the same class at once (the second then waits and finds them linked).
+    rows = (
+        Student.objects.select_for_update()
+        .filter(pk__in=[s.pk for s in chosen])
+        .order_by("pk")
+        .values_list("name", "user_id")
+    )
+    linked = sorted(name for name, user_id in rows if user_id)
+    if linked:
+        raise ValidationError(
+            _("These students already have an account; nothing was created: %(names)s")
+            % {"names": ", ".join(linked)}
+        )
+    result = []
+    for student in chosen:
+        username = _free_username(student_username_base(student))
+        password = initial_password(User(username=username, display_name=student.name))
+        user = plain_user_create(actor=actor, username=username, display_name=student.name, password=password)
+        student_link_account(actor=actor, student=student, user=user)
+        result.append((student, user, password))
+    return result
