@@ -63,7 +63,8 @@ def report_list(*, user) -> QuerySet[VerificationReport]:
 
 
 # --- public lookups (no login): one indexed query each, minimal columns --------------------------
-PUBLIC_FIELDS = (
+#: What a verifier sees of a certificate (the public lookup reads exactly these, verification.py).
+VERIFIER_FIELDS = (
     "id",
     "number",
     "kind",
@@ -78,9 +79,9 @@ PUBLIC_FIELDS = (
     "issue_date",
     "study_years",
     "verify_code",
-    "status_changed_at",
-    "replaces_id",
 )
+#: ...and what a holder's report additionally needs to tell its state.
+PUBLIC_FIELDS = (*VERIFIER_FIELDS, "status_changed_at", "replaces_id")
 
 
 def public_report_by_code(code: str) -> VerificationReport | None:

@@ -284,22 +284,7 @@ class PublicCertificate:
     attribute names are the model's, so ``public_fields`` takes either).
     """
 
-    FIELDS = (
-        "id",
-        "number",
-        "kind",
-        "status",
-        "published_at",
-        "holder_name",
-        "institution_name",
-        "major_name",
-        "level",
-        "entry_date",
-        "graduation_date",
-        "issue_date",
-        "study_years",
-        "verify_code",
-    )
+    FIELDS = selectors.VERIFIER_FIELDS
     __slots__ = FIELDS
 
     def __init__(self, row):
