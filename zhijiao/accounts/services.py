@@ -155,14 +155,7 @@ def user_create(
     """Create a user, optionally with a first role (needed by anyone below the province to see them)."""
     username = User.normalize_username(normalize_text(username or ""))
     data = _clean_user_data({"display_name": display_name, "email": email, "phone": phone})
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("A user with that username already exists.")})
-    user = User(username=username, **data)
-    _check_password(password, user)
-    user.set_password(password)
-    user.password_changed_at = timezone.now()
-    _save_user(user)
-    audit_record(actor=actor, action=AuditAction.CREATE, instance=user, after=snapshot(user))
+    user = _new_user(actor, username, data, password)
     if role:
         role_assign(
             actor=actor, user=user, role=role, region=region, institution=institution, enterprise=enterprise
@@ -184,7 +177,11 @@ def plain_user_create(*, actor, username: str, display_name: str, password: str)
     username = User.normalize_username(normalize_text(username or ""))
     if not username:
         raise ValidationError({"username": _("Enter a username.")})
-    data = _clean_user_data({"display_name": display_name})
+    return _new_user(actor, username, _clean_user_data({"display_name": display_name}), password)
+
+
+def _new_user(actor, username: str, data: dict[str, Any], password: str) -> User:
+    """Save a new account (unique username, password policy, audited); the caller checks rights."""
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("A user with that username already exists.")})
     user = User(username=username, **data)
