@@ -1,11 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhijiao.core.scoping import restrict
 from zhijiao.core.views.generic import ScopedModelForm
-from zhijiao.majors.models import InstitutionMajor
-from zhijiao.orgs.models import Institution
+from zhijiao.majors.selectors import major_category_list
 
+from . import selectors
 from .choices import CheckInKind, DirectReportCategory, MentorKind, ReportKind
 from .models import (
     GRADE_CHOICES,
@@ -21,15 +20,19 @@ from .services import AGREEMENT_FIELDS
 
 
 def _institutions(user):
-    return restrict(Institution.objects.all(), user, "change")
+    return selectors.plan_institution_choices(user=user)
 
 
 def _offerings(user):
-    return restrict(InstitutionMajor.objects.select_related("major", "institution"), user, "change")
+    return selectors.plan_offering_choices(user=user)
 
 
-def _posts(user):
-    return restrict(Post.objects.select_related("enterprise").filter(is_active=True), user, "view")
+def _enterprises(user):
+    return selectors.post_enterprise_choices(user=user)
+
+
+def _major_categories(user):
+    return major_category_list(user=user)
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -56,6 +59,7 @@ class PlanForm(ScopedModelForm, forms.ModelForm):
 
 
 class PostForm(ScopedModelForm, forms.ModelForm):
+    scoped_fields = {"enterprise": _enterprises, "major_category": _major_categories}
     text_fields = ("name", "description", "workplace")
 
     class Meta:
@@ -99,16 +103,8 @@ class PlacementForm(forms.Form):
 
     def __init__(self, *args, plan=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from zhijiao.students.models import Enrolment
-
-        self.fields["enrolment"].queryset = restrict(
-            Enrolment.objects.select_related("student").filter(
-                institution_id=plan.institution_id, is_current=True
-            ),
-            user,
-            "change",
-        )
-        self.fields["post"].queryset = _posts(user)
+        self.fields["enrolment"].queryset = selectors.placement_enrolment_choices(user=user, plan=plan)
+        self.fields["post"].queryset = selectors.placement_post_choices(user=user)
         for f in self.fields.values():
             f.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
