@@ -274,6 +274,11 @@ class RespondSerializer(serializers.Serializer):
 
 
 class PayRecordSerializer(serializers.ModelSerializer):
+    # The host or the school records pay on a placement it sees (services.pay_record decides who).
+    placement = ScopedPrimaryKeyRelatedField(
+        model=Placement, scope=lambda user: selectors.placement_list(user=user)
+    )
+
     class Meta:
         model = PayRecord
         fields = [
