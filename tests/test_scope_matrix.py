@@ -431,7 +431,6 @@ def test_pages(sw, role):
     report = Report(role)
     user = _user(sw, role)
     client = client_for(sw, role)
-    oracle = sw.oracle
     superuser = sw["superuser"]
     with language("zh-hans"):
         for route in page_routes():
@@ -520,7 +519,7 @@ def _check_create_pages(sw, client, user, report):
                 user,
                 report,
                 f"POST {route.name} from {model._meta.label}#{row.pk}",
-                lambda b=body: client.post(reverse(route.name), b),
+                lambda b=body, n=route.name: client.post(reverse(n), b),
             )
 
 
@@ -593,7 +592,7 @@ def test_api(sw, role):
                 report.leaks.append(f"GET {list_url} lists {base._meta.label} {sorted(leaked)}")
             baselines = {}
 
-            def baseline(method, suffix="", body=None):
+            def baseline(method, suffix="", body=None, baselines=baselines, list_url=list_url):
                 key = (method, suffix)
                 if key not in baselines:
                     send = getattr(client, method)
@@ -621,13 +620,15 @@ def test_api(sw, role):
                 for method in ("put", "patch", "delete"):
                     send = getattr(client, method)
                     status = _write_checked(
-                        lambda s=send, b=body: s(url, b, format="json"), report, f"{method.upper()} {what}"
+                        lambda s=send, b=body, u=url: s(u, b, format="json"),
+                        report,
+                        f"{method.upper()} {what}",
                     )
                     if not visible and not _refused(status, baseline(method, "", body)):
                         report.leaks.append(f"{method.upper()} {what} → {status} (outside the role's scope)")
                 for action in _detail_actions(viewset):
                     status = _write_checked(
-                        lambda a=action: client.post(f"{url}{a}/", {}, format="json"),
+                        lambda a=action, u=url: client.post(f"{u}{a}/", {}, format="json"),
                         report,
                         f"POST {what} {action}",
                     )
@@ -646,7 +647,7 @@ def test_api(sw, role):
                         user,
                         report,
                         f"POST {list_url} from #{row.pk}",
-                        lambda b=body: client.post(list_url, b, format="json"),
+                        lambda b=body, u=list_url: client.post(u, b, format="json"),
                     )
     report.check()
 
