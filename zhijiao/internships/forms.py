@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.autocomplete import AutocompleteSelect
 from zhijiao.core.views.generic import ScopedModelForm
 from zhijiao.majors.selectors import major_category_list
 
@@ -19,18 +20,6 @@ from .models import (
 from .services import AGREEMENT_FIELDS
 
 
-def _institutions(user):
-    return selectors.plan_institution_choices(user=user)
-
-
-def _offerings(user):
-    return selectors.plan_offering_choices(user=user)
-
-
-def _enterprises(user):
-    return selectors.post_enterprise_choices(user=user)
-
-
 def _major_categories(user):
     return major_category_list(user=user)
 
@@ -39,8 +28,16 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PlanForm(ScopedModelForm, forms.ModelForm):
-    scoped_fields = {"institution": _institutions, "offering": _offerings}
     text_fields = ("title", "training_plan_reference", "description")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["institution"]
+        if not self.is_bound and self.instance.pk is None and "institution" not in self.initial:
+            # A school files plans under its own school: chosen for it.
+            only = list(field.queryset.values_list("pk", flat=True)[:2])
+            if len(only) == 1:
+                self.initial["institution"] = only[0]
 
     class Meta:
         model = InternshipPlan
@@ -55,11 +52,16 @@ class PlanForm(ScopedModelForm, forms.ModelForm):
             "training_plan_reference",
             "description",
         )
-        widgets = {"start_date": DATE, "end_date": DATE}
+        widgets = {
+            "start_date": DATE,
+            "end_date": DATE,
+            "institution": AutocompleteSelect("internships.plan-institutions"),
+            "offering": AutocompleteSelect("internships.plan-offerings", forward=("institution",)),
+        }
 
 
 class PostForm(ScopedModelForm, forms.ModelForm):
-    scoped_fields = {"enterprise": _enterprises, "major_category": _major_categories}
+    scoped_fields = {"major_category": _major_categories}
     text_fields = ("name", "description", "workplace")
 
     class Meta:
@@ -89,6 +91,7 @@ class PostForm(ScopedModelForm, forms.ModelForm):
             "longitude",
             "is_active",
         )
+        widgets = {"enterprise": AutocompleteSelect("internships.post-enterprises")}
 
 
 class PlacementForm(forms.Form):
@@ -104,7 +107,13 @@ class PlacementForm(forms.Form):
     def __init__(self, *args, plan=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enrolment"].queryset = selectors.placement_enrolment_choices(user=user, plan=plan)
+        self.fields["enrolment"].widget = AutocompleteSelect(
+            "internships.placement-enrolments", params={"plan": plan.pk}
+        )
+        self.fields["enrolment"].widget.choices = self.fields["enrolment"].choices
         self.fields["post"].queryset = selectors.placement_post_choices(user=user)
+        self.fields["post"].widget = AutocompleteSelect("internships.placement-posts")
+        self.fields["post"].widget.choices = self.fields["post"].choices
         for f in self.fields.values():
             f.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"

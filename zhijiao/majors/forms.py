@@ -1,5 +1,6 @@
 from django import forms
 
+from zhijiao.core.autocomplete import AutocompleteSelect
 from zhijiao.core.scoping import restrict
 from zhijiao.core.validators import validate_plain_text
 from zhijiao.core.views.generic import ScopedModelForm
@@ -30,6 +31,10 @@ class OfferingForm(ScopedModelForm, forms.ModelForm):
     class Meta:
         model = InstitutionMajor
         fields = ("institution", "major", "start_year", "status", "note")
+        widgets = {
+            "institution": AutocompleteSelect("majors.offering-institutions"),
+            "major": AutocompleteSelect("majors.catalogue"),
+        }
 
     def clean_note(self):
         # The model field has no markup validator yet; the page refuses markup all the same.
