@@ -505,3 +505,36 @@ def dashboard_cached(*, user) -> dict:
         data = dashboard(user=user)
         cache.set(key, data, seconds)
     return data
+
+
+# --- home page figures (core.views.home reads them through internships/home.py) -----------------------
+# Small functions on purpose: the province-wide ones will read maintained aggregates later.
+def counts_by(queryset, field: str) -> dict[str, int]:
+    return {row[field]: row["n"] for row in queryset.order_by().values(field).annotate(n=Count("id"))}
+
+
+def plan_counts(*, user) -> dict[str, int]:
+    """The user's plans by filing status."""
+    return counts_by(restrict(InternshipPlan.objects.all(), user, "view"), "filing_status")
+
+
+def placement_counts(*, user) -> dict[str, int]:
+    """The placements the user sees, by status."""
+    return counts_by(placement_list(user=user), "status")
+
+
+def open_alert_count(*, user) -> int:
+    return alert_list(user=user).filter(resolved_at__isnull=True).count()
+
+
+def host_figures(*, user, today: dt.date | None = None) -> dict[str, int]:
+    """An enterprise's own posts, interns, check-ins of the last seven days and reports to review."""
+    today = today or timezone.localdate()
+    since = timezone.now() - dt.timedelta(days=7)
+    posts = post_list(user=user).filter(enterprise_id__in=user_scope(user).enterprise_ids)
+    return {
+        "posts": posts.filter(is_active=True).count(),
+        "interns": placement_list(user=user).filter(status=PlacementStatus.ACTIVE).count(),
+        "checkins": checkin_list(user=user).filter(occurred_at__gte=since).count(),
+        "reports": report_list(user=user).filter(status=ReviewStatus.SUBMITTED).count(),
+    }
