@@ -42,7 +42,11 @@
         });
         fetch(url + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
           .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-          .then(function (data) { callback(data.results || []); })
+          .then(function (data) {
+            // Only this search's rows are offered (the server filtered them): drop earlier ones.
+            ts.clearOptions();
+            callback(data.results || []);
+          })
           .catch(function () { callback(); });
       },
       render: {

@@ -26,6 +26,10 @@ class Figure:
     #: Marks a figure that asks for action (approvals waiting, open alerts) when it is not zero.
     attention: bool = False
 
+    @property
+    def is_number(self) -> bool:
+        return isinstance(self.value, int)
+
 
 @dataclass
 class Panel:
