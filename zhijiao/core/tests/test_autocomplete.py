@@ -60,7 +60,10 @@ def test_offered_majors_follow_the_chosen_school(world, login):
 def test_search_words_and_codes(world, login):
     InstitutionFactory(name="济南电子信息职业学校", code="4137099901", region=world.lixia)
     client = login(world["jinan"])
-    names = lambda q: {r["text"] for r in client.get(url("internships.plan-institutions", q=q)).json()["results"]}  # noqa: E731
+
+    def names(q):
+        return {r["text"] for r in client.get(url("internships.plan-institutions", q=q)).json()["results"]}  # noqa: E731
+
     assert names("电子 济南") == {"济南电子信息职业学校"}
     assert names("4137099") == {"济南电子信息职业学校"}
     assert names("99901") == set()  # codes match from the start
@@ -110,7 +113,7 @@ def test_school_plan_form_offers_its_own_school_preselected(world, login):
     client = login(world["school_a"])
     html = client.get(reverse("internships:plan_add")).content.decode()
     assert _options(html, "institution") == ["", str(world.school_a.pk)]
-    assert 'selected' in re.search(r'<select name="institution".*?</select>', html, re.S).group(0)
+    assert "selected" in re.search(r'<select name="institution".*?</select>', html, re.S).group(0)
     assert 'data-autocomplete-url="/autocomplete/internships.plan-institutions/"' in html
     assert 'data-autocomplete-forward="institution"' in html
     response = client.post(

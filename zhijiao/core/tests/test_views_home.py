@@ -171,5 +171,9 @@ def test_expert_and_auditor_have_a_home_of_their_own(world, login):
 def test_role_home_query_budget(internship_world, world, login, django_assert_max_num_queries, role):
     client = login(world[role])
     assert_constant_queries(
-        client, reverse("core:home"), lambda: internship_world.placement(activate=True), 40, django_assert_max_num_queries
+        client,
+        reverse("core:home"),
+        lambda: internship_world.placement(activate=True),
+        40,
+        django_assert_max_num_queries,
     )
