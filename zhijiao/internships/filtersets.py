@@ -68,6 +68,12 @@ class PlacementFilterSet(django_filters.FilterSet):
         model = Placement
         fields = ["q", "status", "plan", "blocked"]
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        # A host sees placements but no plans: no plan filter to offer it (an empty list helps no one).
+        if not selectors.placement_plan_choices(user=_user(request)).exists():
+            self.filters.pop("plan", None)
+
     def search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(
