@@ -29,3 +29,8 @@ copy echarts/dist/echarts.min.js echarts
 copy htmx.org/dist/htmx.min.js htmx
 # The QR decoder the /verify/qr/ page runs on camera frames (in the browser, offline).
 copy jsqr/dist/jsQR.js jsqr
+# Search-as-you-type selects for large choices (schools, offered majors, enterprises, students).
+copy tom-select/dist/js/tom-select.complete.min.js tom-select/js
+copy tom-select/dist/js/tom-select.complete.min.js.map tom-select/js
+copy tom-select/dist/css/tom-select.bootstrap5.min.css tom-select/css
+copy tom-select/dist/css/tom-select.bootstrap5.min.css.map tom-select/css

@@ -135,3 +135,13 @@ def sign_in(page):
         return page
 
     return _sign_in
+
+
+def choose(page, name: str, search: str, expect: str | None = None) -> None:
+    """Pick in a search-as-you-type select (core.autocomplete, tom-select): type, click the suggestion."""
+    select_id = page.locator(f"select[name={name}]").get_attribute("id")
+    control = page.locator(f"#{select_id}-ts-control")
+    control.click()
+    control.fill(search)
+    page.locator(f"#{select_id}-ts-dropdown .option", has_text=expect or search).first.click()
+    page.keyboard.press("Escape")

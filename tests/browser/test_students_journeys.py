@@ -11,6 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import choose
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -114,8 +116,8 @@ def test_registrar_imports_adds_and_submits_a_registration_batch(page, sign_in, 
         page.locator("main a[href='/students/add/']").click()
     page.fill("input[name=name]", "张𪚥")
     page.fill("input[name=id_number]", third)
-    page.select_option("select[name=institution]", str(world.school_a.pk))
-    page.select_option("select[name=offering]", str(world.offering_a.pk))
+    choose(page, "institution", "济南第一")
+    choose(page, "offering", "计算机")
     page.fill("input[name=entry_date]", f"{year}-03-01")
     page.fill("input[name=class_name]", f"{year}级1班")
     with page.expect_navigation():
@@ -127,7 +129,7 @@ def test_registrar_imports_adds_and_submits_a_registration_batch(page, sign_in, 
     _menu(page, "/students/batches/")
     with page.expect_navigation():
         page.locator("main a[href='/students/batches/add/']").click()
-    page.select_option("select[name=institution]", str(world.school_a.pk))
+    choose(page, "institution", "济南第一")
     page.fill("input[name=year]", str(year))
     page.select_option("select[name=term]", "spring")
     with page.expect_navigation():

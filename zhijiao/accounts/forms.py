@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.autocomplete import AutocompleteSelect
 from zhijiao.core.scoping import user_scope
 from zhijiao.core.validators import normalize_code, normalize_text
 from zhijiao.enterprises.selectors import enterprise_list
@@ -169,12 +170,14 @@ class _NodeFieldsMixin:
             queryset=institution_list(user=viewer).order_by("name"),
             required=False,
             help_text=_("For school administrators."),
+            widget=AutocompleteSelect("accounts.institutions"),
         )
         self.fields["enterprise"] = forms.ModelChoiceField(
             label=_("Enterprise"),
             queryset=enterprise_list(user=viewer).order_by("name"),
             required=False,
             help_text=_("For enterprise users."),
+            widget=AutocompleteSelect("accounts.enterprises"),
         )
 
     def _clean_node(self, cleaned):

@@ -21,6 +21,8 @@ class ScopedModel(TimeStampedModel):
     - ``scope_institution``: lookup to the owning institution id (``"pk"``, ``"institution"``), or None;
     - ``scope_enterprise``: lookup to the owning enterprise id, or None;
     - ``scope_public_view``: any signed-in user may view (reference data);
+    - ``scope_public_view_nodes``: kinds of node whose users may view every row (schools browse
+      every host's posts), while the others see only their own subtree;
     - ``scope_change_nodes``: which kinds of node may change rows ("region", "institution", "enterprise").
     """
 
@@ -28,6 +30,7 @@ class ScopedModel(TimeStampedModel):
     scope_institution: str | None = None
     scope_enterprise: str | None = None
     scope_public_view: bool = False
+    scope_public_view_nodes: frozenset[str] = frozenset()
     scope_change_nodes: frozenset[str] = frozenset({"region"})
 
     class Meta:

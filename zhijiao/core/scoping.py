@@ -91,20 +91,31 @@ def clear_scope_cache(user) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-def scope_q(model: type[Model], user, action: str = "view") -> Q | None:
+def scope_q(
+    model: type[Model], user, action: str = "view", *, owner_of: type[Model] | None = None
+) -> Q | None:
     """A Q selecting the rows of ``model`` the user may act on; None means every row.
 
-    Returns ``Q(pk__in=[])`` when nothing is allowed.
+    Returns ``Q(pk__in=[])`` when nothing is allowed. With ``owner_of``, ``model`` is an owner in the
+    tree (a region, institution or enterprise) and the Q selects the owners under which the user
+    may ``action`` rows of ``owner_of`` — the choices of a form's owner field: a school may not
+    change its institution, but may file internship plans under it.
     """
     scope = user_scope(user)
     nothing = Q(pk__in=[])
     if not getattr(user, "is_authenticated", False):
         return nothing
-    if action == "view" and getattr(model, "scope_public_view", False):
+    rules = owner_of or model
+    if action == "view" and getattr(rules, "scope_public_view", False):
         return None
     if scope.is_superuser:
         return None
-    change_nodes = getattr(model, "scope_change_nodes", frozenset())
+    if action == "view" and any(
+        g.node_kind in getattr(rules, "scope_public_view_nodes", frozenset())
+        for g in scope.grants_for("view")
+    ):
+        return None
+    change_nodes = getattr(rules, "scope_change_nodes", frozenset())
     region_lookup = getattr(model, "scope_region_path", None)
     institution_lookup = getattr(model, "scope_institution", None)
     enterprise_lookup = getattr(model, "scope_enterprise", None)
@@ -122,9 +133,15 @@ def scope_q(model: type[Model], user, action: str = "view") -> Q | None:
     return q
 
 
-def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
-    """Filter ``queryset`` to what ``user`` may ``action``. The only scoping function."""
-    q = scope_q(queryset.model, user, action)
+def restrict(
+    queryset: QuerySet, user, action: str = "view", *, owner_of: type[Model] | None = None
+) -> QuerySet:
+    """Filter ``queryset`` to what ``user`` may ``action``. The only scoping function.
+
+    ``owner_of=Model``: ``queryset`` holds owners (institutions, enterprises, regions) and is
+    filtered to those under which the user may ``action`` rows of ``Model`` (see ``scope_q``).
+    """
+    q = scope_q(queryset.model, user, action, owner_of=owner_of)
     if q is None:
         return queryset
     return queryset.filter(q)

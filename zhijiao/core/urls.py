@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import audit, health, home
+from .views import audit, autocomplete, health, home
 
 app_name = "core"
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("autocomplete/<str:source>/", autocomplete.AutocompleteView.as_view(), name="autocomplete"),
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
 ]

@@ -48,4 +48,20 @@ def load_demo_credentials(*, actor=None) -> dict:
         if victim is not None and Certificate.objects.filter(status=CertificateStatus.ISSUED).count() > 1:
             services.certificate_revoke(actor=actor, certificate=victim, reason=DEMO_REVOKE_REASON)
             revoked = 1
-    return {"issued": len(issued), "published": published, "revoked": revoked}
+    reports = _holder_report()
+    return {"issued": len(issued), "published": published, "revoked": revoked, "reports": reports}
+
+
+def _holder_report() -> int:
+    """The student account shares its certificate with an employer: one verification report."""
+    from .models import VerificationReport
+
+    User = get_user_model()
+    holder = User.objects.filter(username="student_demo").first()
+    if holder is None or VerificationReport.objects.filter(created_by=holder).exists():
+        return 0
+    cert = services.holder_certificates(holder).filter(status=CertificateStatus.ISSUED).first()
+    if cert is None:
+        return 0
+    services.report_create(actor=holder, certificate=cert, validity_days=30)
+    return 1

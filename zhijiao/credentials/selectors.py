@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from zhijiao.core.scoping import restrict
 
+from .choices import CertificateStatus
 from .models import AuthorityCertificate, Certificate, VerificationReport
 
 #: The columns a certificate list or detail needs (the QR images stay in the table until printing).
@@ -98,4 +99,16 @@ def public_report_by_code(code: str) -> VerificationReport | None:
         )
         .filter(code=code)
         .first()
+    )
+
+
+# --- home page figures (credentials/home.py) ---------------------------------------------------------
+def certificate_counts(*, user) -> dict[str, int]:
+    """The current certificates the user sees: issued, published, revoked."""
+    from django.db.models import Count, Q
+
+    return restrict(Certificate.objects.filter(is_current=True), user, "view").aggregate(
+        issued=Count("id", filter=Q(status=CertificateStatus.ISSUED)),
+        published=Count("id", filter=Q(status=CertificateStatus.ISSUED, published_at__isnull=False)),
+        revoked=Count("id", filter=Q(status=CertificateStatus.REVOKED)),
     )

@@ -54,23 +54,38 @@ def load_demo_internships(*, actor=None, schools: int = 4, per_school: int = 30)
         return _load(actor=actor, schools=schools, per_school=per_school)
 
 
-def _eligible_enrolments(schools: int, per_school: int):
+def _account_node(username: str, field: str):
+    from zhijiao.accounts.models import RoleAssignment
+
+    ra = RoleAssignment.objects.filter(user__username=username).select_related(field).first()
+    return getattr(ra, field, None) if ra else None
+
+
+def _eligible_enrolments(schools: int, per_school: int, first=()):
+    """Students to place: the demo accounts' schools first (the school, the college), then the
+    schools with most students. The student account's enrolment comes first of all, so that its
+    placement is a compliant one (the loop below gives some placements problems by position)."""
     from zhijiao.students.models import Enrolment
 
     year = timezone.localdate().year
     base = Enrolment.objects.filter(
         is_current=True, status__in=["registered", "retained"], cohort_year__lte=year - 1
     )
+    ids = [inst.pk for inst in first if inst is not None]
     top = list(
-        base.values("institution_id").annotate(n=Count("id")).order_by("-n", "institution_id")[:schools]
+        base.exclude(institution_id__in=ids)
+        .values("institution_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "institution_id")[: max(schools - len(ids), 0)]
     )
     out = []
-    for row in top:
+    for inst_id in ids + [row["institution_id"] for row in top]:
         out += list(
-            base.filter(institution_id=row["institution_id"])
+            base.filter(institution_id=inst_id)
             .select_related("student__user", "offering__major__major_class__category", "institution__region")
             .order_by("cohort_year", "id")[:per_school]
         )
+    out.sort(key=lambda e: not (e.student.user_id and e.student.user.username == "student_demo"))
     return out
 
 
@@ -129,7 +144,12 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
     rng = random.Random(SEED)
     today = timezone.localdate()
     services.holiday_calendar_load(actor=actor, rows=services.holiday_calendar_rows(), system=True)
-    enrolments = _eligible_enrolments(schools, per_school) or _ensure_enrolments(actor)
+    demo_school = _account_node("school", "institution")
+    college = _account_node("college", "institution")
+    demo_host = _account_node("enterprise", "enterprise")
+    enrolments = _eligible_enrolments(
+        schools, per_school, first=(demo_school, college)
+    ) or _ensure_enrolments(actor)
     if not enrolments:
         return {"created": False, "placements": 0}
     start = today - dt.timedelta(days=24)
@@ -139,12 +159,18 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
     enterprises = list(Enterprise.objects.filter(headcount__gte=200).order_by("credit_code")[:12]) or list(
         Enterprise.objects.order_by("credit_code")[:12]
     )
+    if demo_host is not None:
+        enterprises = [e for e in enterprises if e.pk != demo_host.pk]
     if not enterprises:
         return {"created": False, "placements": 0}
+    # The enterprise account hosts a few interns of the demo school (as many as its staff allows:
+    # a tenth of the headcount, a fifth of a post's staff).
+    host_quota = min(4, (demo_host.headcount // 10) if demo_host else 0)
+    hosted = 0
     posts: dict[tuple[int, int, str], Post] = {}
 
     def post_for(enterprise, category, *, risky: str = "") -> Post:
-        key = (enterprise.pk, category.pk, risky)
+        key = (enterprise.pk, category.name, risky)
         if key not in posts:
             staff = max(enterprise.headcount // 3, 20)
             data = {
@@ -191,10 +217,19 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
         plan.refresh_from_db()
         if len(plan_list) < 3 or plan is not plan_list[-1]:  # one plan stays in review when there are several
             _approve_filing(plan, actor)
+    if demo_school is not None:
+        _plans_in_every_state(actor, demo_school, start)
     blocked, active = [], []
     for i, e in enumerate(enrolments):
         plan = plans[(e.institution_id, e.offering_id)]
         enterprise = enterprises[i % len(enterprises)]
+        if (
+            demo_school is not None
+            and e.institution_id == demo_school.pk
+            and i % 3 == 1
+            and hosted < host_quota
+        ):
+            enterprise, hosted = demo_host, hosted + 1
         category = e.offering.major.major_class.category
         risky = "night" if i % 37 == 5 else ("heavy" if i % 41 == 7 else "")
         post = post_for(enterprise, category, risky=risky)
@@ -249,6 +284,7 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
         services.mentor_assign(actor=actor, placement=p, kind="host", name=f"企业师傅{i % 9 + 1}")
         p, violations = services.placement_try_activate(actor=actor, placement=p)
         (blocked if violations else active).append(p)
+    _school_life_cycle(actor, demo_school, active, start, end)
     # Problems that appear after activation (the sweep raises them): unfiled night shifts, pay cut.
     for p in active[2:5]:
         Placement.objects.filter(pk=p.pk).update(monthly_pay=Decimal(1500))  # a seed shortcut: pay cut later
@@ -359,3 +395,80 @@ def _direct_reports(active) -> None:
             placement=with_users[1],
             data={"category": "fees", "content": "企业要求缴纳500元服装押金。"},
         )
+
+
+# --- the demo school's work in every state -----------------------------------------------------------
+
+
+def _plans_in_every_state(actor, school, start) -> None:
+    """Besides its filed plans: one in review at the city (the city's worklist), one returned with the
+    city's reason, one draft — each a cognitive internship of another offered major."""
+    from zhijiao.majors.models import InstitutionMajor
+    from zhijiao.workflows import services as wf
+    from zhijiao.workflows.models import ApprovalRequest
+
+    offerings = list(
+        InstitutionMajor.objects.filter(institution=school, status="filed")
+        .select_related("major")
+        .order_by("major__code")
+    )[:3]
+    if not offerings:
+        return
+    offerings = (offerings * 3)[:3]  # a school with one or two majors files several cognitive plans
+    for offering, state in zip(offerings, ("in_review", "returned", "draft"), strict=False):
+        plan = services.plan_create(
+            actor=actor,
+            data={
+                "institution": school,
+                "offering": offering,
+                "title": f"{offering.major.name}专业认识实习方案",
+                "kind": "cognitive",
+                "cohort_year": start.year,
+                "start_date": start + dt.timedelta(days=60),
+                "end_date": start + dt.timedelta(days=74),
+            },
+        )
+        if state == "draft":
+            continue
+        services.plan_submit_filing(actor=actor, plan=plan, note="")
+        if state == "returned":
+            request = (
+                ApprovalRequest.objects.filter(kind=services.FILING_KIND, object_id=plan.pk)
+                .order_by("-id")
+                .first()
+            )
+            step = request.steps.order_by("order").first() if request else None
+            city_user = _node_user(step)
+            if request is not None and city_user is not None:
+                wf.request_return(
+                    actor=city_user, request=request, comment="实习单位安全保障措施写得不具体，请补充后再报。"
+                )
+
+
+def _node_user(step):
+    """A user who decides at the step's node (the city bureau's account)."""
+    from zhijiao.accounts.models import RoleAssignment
+
+    if step is None:
+        return None
+    ra = (
+        RoleAssignment.objects.filter(region_id=step.region_id, role="city_admin")
+        .select_related("user")
+        .first()
+        if step.region_id
+        else None
+    )
+    return ra.user if ra else None
+
+
+def _school_life_cycle(actor, school, active, start, end) -> None:
+    """Placements of the demo school in every state: one suspended (the host stopped work for a
+    safety check), one ended early (the student fell ill); the blocked ones stay drafts."""
+    if school is None:
+        return
+    own = [p for p in active if p.institution_id == school.pk and not p.enrolment.student.user_id]
+    if len(own) >= 2:
+        services.placement_suspend(actor=actor, placement=own[-1], reason="企业停产检修，实习暂停两周")
+        services.placement_end(actor=actor, placement=own[-2], reason="学生因病提前结束实习")
+        active.remove(own[-1])
+        active.remove(own[-2])

@@ -2,6 +2,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.majors.selectors import major_category_list
+
+from . import selectors
 from .choices import (
     DirectReportCategory,
     DirectReportStatus,
@@ -28,8 +31,19 @@ class PlanFilterSet(django_filters.FilterSet):
         )
 
 
+def _user(request):
+    return getattr(request, "user", None)
+
+
 class PostFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
+    enterprise = django_filters.ModelChoiceFilter(
+        queryset=lambda request: selectors.post_enterprise_filter_choices(user=_user(request)),
+        label=_("Host enterprise"),
+    )
+    major_category = django_filters.ModelChoiceFilter(
+        queryset=lambda request: major_category_list(user=_user(request)), label=_("Major category")
+    )
 
     class Meta:
         model = Post
@@ -45,10 +59,20 @@ class PlacementFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.ChoiceFilter(choices=PlacementStatus.choices, label=_("Status"))
     blocked = django_filters.BooleanFilter(method="filter_blocked", label=_("Has violations"))
+    plan = django_filters.ModelChoiceFilter(
+        queryset=lambda request: selectors.placement_plan_choices(user=_user(request)),
+        label=_("Internship plan"),
+    )
 
     class Meta:
         model = Placement
         fields = ["q", "status", "plan", "blocked"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        # A host sees placements but no plans: no plan filter to offer it (an empty list helps no one).
+        if not selectors.placement_plan_choices(user=_user(request)).exists():
+            self.filters.pop("plan", None)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhijiao.core.scoping import restrict
+from zhijiao.core.autocomplete import AutocompleteSelect
 from zhijiao.core.views.generic import ScopedModelForm
-from zhijiao.majors.models import InstitutionMajor
-from zhijiao.orgs.models import Institution
+from zhijiao.majors.selectors import major_category_list
 
+from . import selectors
 from .choices import CheckInKind, DirectReportCategory, MentorKind, ReportKind
 from .models import (
     GRADE_CHOICES,
@@ -20,24 +20,24 @@ from .models import (
 from .services import AGREEMENT_FIELDS
 
 
-def _institutions(user):
-    return restrict(Institution.objects.all(), user, "change")
-
-
-def _offerings(user):
-    return restrict(InstitutionMajor.objects.select_related("major", "institution"), user, "change")
-
-
-def _posts(user):
-    return restrict(Post.objects.select_related("enterprise").filter(is_active=True), user, "view")
+def _major_categories(user):
+    return major_category_list(user=user)
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PlanForm(ScopedModelForm, forms.ModelForm):
-    scoped_fields = {"institution": _institutions, "offering": _offerings}
     text_fields = ("title", "training_plan_reference", "description")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["institution"]
+        if not self.is_bound and self.instance.pk is None and "institution" not in self.initial:
+            # A school files plans under its own school: chosen for it.
+            only = list(field.queryset.values_list("pk", flat=True)[:2])
+            if len(only) == 1:
+                self.initial["institution"] = only[0]
 
     class Meta:
         model = InternshipPlan
@@ -52,10 +52,16 @@ class PlanForm(ScopedModelForm, forms.ModelForm):
             "training_plan_reference",
             "description",
         )
-        widgets = {"start_date": DATE, "end_date": DATE}
+        widgets = {
+            "start_date": DATE,
+            "end_date": DATE,
+            "institution": AutocompleteSelect("internships.plan-institutions"),
+            "offering": AutocompleteSelect("internships.plan-offerings", forward=("institution",)),
+        }
 
 
 class PostForm(ScopedModelForm, forms.ModelForm):
+    scoped_fields = {"major_category": _major_categories}
     text_fields = ("name", "description", "workplace")
 
     class Meta:
@@ -85,6 +91,7 @@ class PostForm(ScopedModelForm, forms.ModelForm):
             "longitude",
             "is_active",
         )
+        widgets = {"enterprise": AutocompleteSelect("internships.post-enterprises")}
 
 
 class PlacementForm(forms.Form):
@@ -99,16 +106,14 @@ class PlacementForm(forms.Form):
 
     def __init__(self, *args, plan=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from zhijiao.students.models import Enrolment
-
-        self.fields["enrolment"].queryset = restrict(
-            Enrolment.objects.select_related("student").filter(
-                institution_id=plan.institution_id, is_current=True
-            ),
-            user,
-            "change",
+        self.fields["enrolment"].queryset = selectors.placement_enrolment_choices(user=user, plan=plan)
+        self.fields["enrolment"].widget = AutocompleteSelect(
+            "internships.placement-enrolments", params={"plan": plan.pk}
         )
-        self.fields["post"].queryset = _posts(user)
+        self.fields["enrolment"].widget.choices = self.fields["enrolment"].choices
+        self.fields["post"].queryset = selectors.placement_post_choices(user=user)
+        self.fields["post"].widget = AutocompleteSelect("internships.placement-posts")
+        self.fields["post"].widget.choices = self.fields["post"].choices
         for f in self.fields.values():
             f.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.autocomplete import AutocompleteSelectMultiple
 from zhijiao.core.scoping import restrict
 from zhijiao.orgs.choices import RegionLevel
 from zhijiao.orgs.models import Institution, Region
@@ -61,7 +62,7 @@ class InspectionLaunchForm(forms.Form):
         label=_("Schools"),
         queryset=Institution.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=AutocompleteSelectMultiple("internships.inspection-institutions"),
         help_text=_(
             "Optional: inspect only these schools (each is inspected even without active placements)."
         ),

@@ -53,6 +53,74 @@ def post_list(*, user, action: str = "view") -> QuerySet[Post]:
     return restrict(Post.objects.select_related("enterprise", "major_category"), user, action)
 
 
+# --- choices offered by forms, filters and the API (what the user may pick, never more) -------------
+def plan_institution_choices(*, user) -> QuerySet:
+    """Schools under which the user may file internship plans (a school: itself; a city: its schools)."""
+    from zhijiao.orgs.models import Institution
+
+    return restrict(
+        Institution.objects.select_related("region").order_by("name"), user, "change", owner_of=InternshipPlan
+    )
+
+
+def plan_offering_choices(*, user, institution=None) -> QuerySet:
+    """Offered majors of those schools (of one school when ``institution`` is given)."""
+    from zhijiao.majors.models import InstitutionMajor
+
+    qs = InstitutionMajor.objects.select_related("major", "institution").filter(
+        institution__in=plan_institution_choices(user=user).values("pk")
+    )
+    if institution is not None:
+        qs = qs.filter(institution=institution)
+    return qs.order_by("institution__name", "major__code", "start_year")
+
+
+def post_enterprise_choices(*, user) -> QuerySet:
+    """Hosts the user may register posts for: an enterprise itself, an authority the hosts in its
+    region; a school registers posts at any host (``Post.registered_by``), so it picks from them all."""
+    from zhijiao.enterprises.models import Enterprise
+
+    qs = Enterprise.objects.select_related("region").order_by("name")
+    scope = user_scope(user)
+    if any(g.node_kind == "institution" for g in scope.grants_for("change")):
+        return qs
+    return restrict(qs, user, "change", owner_of=Post)
+
+
+def placement_enrolment_choices(*, user, plan: InternshipPlan) -> QuerySet:
+    """Current enrolments at the plan's school that the user may place."""
+    from zhijiao.students.models import Enrolment
+
+    return restrict(
+        Enrolment.objects.select_related("student", "offering__major").filter(
+            institution_id=plan.institution_id, is_current=True
+        ),
+        user,
+        "change",
+    ).order_by("class_name", "student__name", "id")
+
+
+def placement_post_choices(*, user) -> QuerySet[Post]:
+    """Open posts the user sees (a school sees every host's)."""
+    return post_list(user=user).filter(is_active=True).order_by("enterprise__name", "name")
+
+
+def placement_plan_choices(*, user) -> QuerySet[InternshipPlan]:
+    """Plans the user sees that have placements: the plan filter of the placement list."""
+    return (
+        restrict(InternshipPlan.objects.all(), user, "view")
+        .filter(Exists(Placement.objects.filter(plan=OuterRef("pk"))))
+        .order_by("-start_date", "title")
+    )
+
+
+def post_enterprise_filter_choices(*, user) -> QuerySet:
+    """Hosts of the posts the user sees: the enterprise filter of the post list."""
+    from zhijiao.enterprises.models import Enterprise
+
+    return Enterprise.objects.filter(pk__in=post_list(user=user).values("enterprise_id")).order_by("name")
+
+
 def _mentored(user) -> Exists:
     return Exists(MentorAssignment.objects.filter(placement=OuterRef("pk"), user_id=user.pk, is_current=True))
 
@@ -437,3 +505,36 @@ def dashboard_cached(*, user) -> dict:
         data = dashboard(user=user)
         cache.set(key, data, seconds)
     return data
+
+
+# --- home page figures (core.views.home reads them through internships/home.py) -----------------------
+# Small functions on purpose: the province-wide ones will read maintained aggregates later.
+def counts_by(queryset, field: str) -> dict[str, int]:
+    return {row[field]: row["n"] for row in queryset.order_by().values(field).annotate(n=Count("id"))}
+
+
+def plan_counts(*, user) -> dict[str, int]:
+    """The user's plans by filing status."""
+    return counts_by(restrict(InternshipPlan.objects.all(), user, "view"), "filing_status")
+
+
+def placement_counts(*, user) -> dict[str, int]:
+    """The placements the user sees, by status."""
+    return counts_by(placement_list(user=user), "status")
+
+
+def open_alert_count(*, user) -> int:
+    return alert_list(user=user).filter(resolved_at__isnull=True).count()
+
+
+def host_figures(*, user, today: dt.date | None = None) -> dict[str, int]:
+    """An enterprise's own posts, interns, check-ins of the last seven days and reports to review."""
+    today = today or timezone.localdate()
+    since = timezone.now() - dt.timedelta(days=7)
+    posts = post_list(user=user).filter(enterprise_id__in=user_scope(user).enterprise_ids)
+    return {
+        "posts": posts.filter(is_active=True).count(),
+        "interns": placement_list(user=user).filter(status=PlacementStatus.ACTIVE).count(),
+        "checkins": checkin_list(user=user).filter(occurred_at__gte=since).count(),
+        "reports": report_list(user=user).filter(status=ReviewStatus.SUBMITTED).count(),
+    }

@@ -1,6 +1,7 @@
 from django import forms
 
-from zhijiao.core.scoping import scope_q
+from zhijiao.core.autocomplete import AutocompleteSelect
+from zhijiao.core.scoping import restrict
 from zhijiao.core.validators import validate_plain_text
 from zhijiao.core.views.generic import ScopedModelForm
 from zhijiao.orgs.models import Institution
@@ -8,23 +9,15 @@ from zhijiao.orgs.models import Institution
 from .models import InstitutionMajor, Major
 
 
-class _OfferingInstitutionScope:
-    """Institutions seen through InstitutionMajor's rules: whose offered majors may a user change?
-
-    Handed to ``core.scoping.scope_q`` (the one scoping function) in place of a model: a school
-    administrator may not change its institution, but may change the institution's offered majors.
-    """
-
-    scope_region_path = "region__path"
-    scope_institution = "pk"
-    scope_enterprise = None
-    scope_change_nodes = InstitutionMajor.scope_change_nodes
-
-
 def institutions_for_offerings(user):
-    q = scope_q(_OfferingInstitutionScope, user, "change")
-    qs = Institution.objects.select_related("region").order_by("name")
-    return qs if q is None else qs.filter(q)
+    """Institutions whose offered majors the user may change (a school administrator may not
+    change its institution, but may change the institution's offered majors)."""
+    return restrict(
+        Institution.objects.select_related("region").order_by("name"),
+        user,
+        "change",
+        owner_of=InstitutionMajor,
+    )
 
 
 def catalogue_majors(user):
@@ -38,6 +31,10 @@ class OfferingForm(ScopedModelForm, forms.ModelForm):
     class Meta:
         model = InstitutionMajor
         fields = ("institution", "major", "start_year", "status", "note")
+        widgets = {
+            "institution": AutocompleteSelect("majors.offering-institutions"),
+            "major": AutocompleteSelect("majors.catalogue"),
+        }
 
     def clean_note(self):
         # The model field has no markup validator yet; the page refuses markup all the same.

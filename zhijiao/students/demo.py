@@ -210,14 +210,21 @@ def _load(*, actor, per_school: int, schools: int) -> dict:
             approval = wf.request_approve(actor=actor, request=approval, as_system=True)
         counts["graduated"] += glist.graduations.filter(status="approved", outcome="graduated").count()
 
-    # Student accounts: an ordinary 2024 student and the rare-character one.
+    # Student accounts: a graduate of the demo school now studying at the demo college (her
+    # published 中职 certificate and her 高职 internship), and the rare-character one.
     User = get_user_model()
     rare = Student.objects.filter(name=RARE_NAMES[0]).first()
-    ordinary = (
+    demo_school = _account_institution("school")
+    college = _account_institution("college")
+    ordinary = _demo_graduate(demo_school) or (
         Student.objects.filter(enrolments__cohort_year=2023, enrolments__status="registered")
         .order_by("id")
         .first()
     )
+    if college is not None:
+        counts["college students"] = _college_students(rng, actor=actor, college=college, taken=taken)
+        if ordinary is not None and ordinary.current_institution_id != college.pk:
+            _continue_at_college(actor=actor, student=ordinary, college=college)
     from zhijiao.core.demo import demo_password
 
     for (username, display), student in zip(STUDENT_ACCOUNTS, [ordinary, rare], strict=True):
@@ -234,3 +241,131 @@ def _load(*, actor, per_school: int, schools: int) -> dict:
         **counts,
         "accounts": _accounts(),
     }
+
+
+# --- the demo college: its own 高职 students, one of them a graduate of the demo school ----------------
+
+
+def _account_institution(username: str):
+    from zhijiao.accounts.models import RoleAssignment
+
+    ra = RoleAssignment.objects.filter(user__username=username, institution__isnull=False).first()
+    return ra.institution if ra else None
+
+
+def college_entry_year(today: datetime.date | None = None) -> int:
+    """The intake of the college's demo students: the latest autumn at least twelve months ago, so
+    they may do a post internship today (INT-GRADE1: not in the first year)."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return today.year - 1 if today.month >= 9 else today.year - 2
+
+
+def _demo_graduate(school):
+    """A graduate (毕业, approved) of the demo school: the student account's holder."""
+    if school is None:
+        return None
+    return (
+        Student.objects.filter(
+            enrolments__institution=school,
+            enrolments__graduations__status="approved",
+            enrolments__graduations__outcome="graduated",
+            user__isnull=True,
+        )
+        .exclude(name__in=RARE_NAMES)  # the rare-name student has an account of her own
+        .order_by("id")
+        .first()
+    )
+
+
+def _college_offering(college):
+    return (
+        InstitutionMajor.objects.filter(institution=college, status="filed", major__level="higher")
+        .select_related("major")
+        .order_by("major__code", "start_year")
+        .first()
+    )
+
+
+def _college_students(rng: random.Random, *, actor, college, taken: set, n: int = 8) -> int:
+    """A class of 高职 students at the demo college, registered (batch approved) in the intake year."""
+    offering = _college_offering(college)
+    if offering is None:
+        return 0
+    year = college_entry_year()
+    division = college.region.code if college.region.code.isdigit() else "370102"
+    rows = []
+    for _i in range(n):
+        birth = datetime.date(year - 18, rng.randint(1, 12), rng.randint(1, 28))
+        male = rng.random() < 0.5
+        rows.append(
+            {
+                "institution": college,
+                "name": _name(rng),
+                "gender": "male" if male else "female",
+                "id_type": "resident_id",
+                "id_number": _resident_id(rng, division, birth, male, taken),
+                "birth_date": birth,
+                "offering": offering,
+                "class_name": f"{year}级{offering.major.name[:4]}1班",
+                "entry_date": datetime.date(year, 9, 1),
+                "study_years": 3,
+                "pathway": "ordinary",
+                "guardian_name": _name(rng),
+                "guardian_phone": f"13{rng.randrange(10**9):09d}",
+            }
+        )
+    services.student_bulk_create(actor=actor, rows=rows, message="Demo data")
+    batch = services.batch_create(actor=actor, institution=college, year=year, term="autumn")
+    batch = services.batch_submit(actor=actor, batch=batch, today=datetime.date(year, 10, 1))
+    approval = batch.approval
+    while approval.status == "in_review":
+        approval = wf.request_approve(actor=actor, request=approval, as_system=True)
+    return n
+
+
+def _continue_at_college(*, actor, student, college) -> None:
+    """升学: the graduate goes on to the college (3+2 / 春季高考). The registry has no service for a
+    graduate's next enrolment yet, so the seed writes it — audited, like every demo write."""
+    from zhijiao.core.services import model_create, model_update
+
+    offering = _college_offering(college)
+    if offering is None:
+        return
+    year = college_entry_year()
+    for finished in Enrolment.objects.filter(student=student, is_current=True):
+        model_update(
+            actor=actor, check_scope=False, message="Demo data", instance=finished, data={"is_current": False}
+        )
+    model_create(
+        actor=actor,
+        check_scope=False,
+        message="Demo data",
+        instance=Enrolment(
+            student=student,
+            institution=college,
+            offering=offering,
+            class_name=f"{year}级{offering.major.name[:4]}1班",
+            cohort_year=year,
+            entry_date=datetime.date(year, 9, 1),
+            study_years=3,
+            pathway="3+2_sec_higher",
+            stage="higher",
+            status="registered",
+            registered_at=timezone_now(),
+        ),
+    )
+    model_update(
+        actor=actor,
+        check_scope=False,
+        message="Demo data",
+        instance=student,
+        data={"current_institution": college},
+    )
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()

@@ -11,9 +11,15 @@ from .services import institutions_for_students
 
 
 def offerings_for_students(user):
-    return InstitutionMajor.objects.filter(institution__in=institutions_for_students(user)).select_related(
-        "institution", "major"
-    )
+    from .autocomplete import offerings_for_students as rows
+
+    return rows(user)
+
+
+def _search(source: str, **kwargs):
+    from zhijiao.core.autocomplete import AutocompleteSelect
+
+    return AutocompleteSelect(source, **kwargs)
 
 
 class StudentForm(ScopedModelForm, forms.ModelForm):
@@ -21,8 +27,14 @@ class StudentForm(ScopedModelForm, forms.ModelForm):
 
     text_fields = ("name", "guardian_name")
     code_fields = ("id_number", "phone", "guardian_phone")
-    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), label=_("institution"))
-    offering = forms.ModelChoiceField(queryset=InstitutionMajor.objects.none(), label=_("offered major"))
+    institution = forms.ModelChoiceField(
+        queryset=Institution.objects.none(), label=_("institution"), widget=_search("students.institutions")
+    )
+    offering = forms.ModelChoiceField(
+        queryset=InstitutionMajor.objects.none(),
+        label=_("offered major"),
+        widget=_search("students.offerings", forward=("institution",)),
+    )
     class_name = forms.CharField(label=_("class"), max_length=50, required=False)
     entry_date = forms.DateField(label=_("entry date"), widget=forms.DateInput(attrs={"type": "date"}))
     study_years = forms.IntegerField(label=_("length of study (years)"), min_value=1, max_value=8, initial=3)
@@ -54,7 +66,9 @@ class StudentForm(ScopedModelForm, forms.ModelForm):
 
 
 class BatchForm(forms.Form):
-    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), label=_("institution"))
+    institution = forms.ModelChoiceField(
+        queryset=Institution.objects.none(), label=_("institution"), widget=_search("students.institutions")
+    )
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
     term = forms.ChoiceField(label=_("intake"), choices=Term.choices)
 
@@ -93,18 +107,29 @@ class StatusChangeForm(forms.Form):
     )
     months = forms.IntegerField(label=_("months (suspension)"), required=False, min_value=1, max_value=60)
     target_institution = forms.ModelChoiceField(
-        queryset=Institution.objects.all().order_by("name"), required=False, label=_("receiving school")
+        queryset=Institution.objects.none(),
+        required=False,
+        label=_("receiving school"),
+        widget=_search("students.transfer-institutions"),
     )
     target_offering = forms.ModelChoiceField(
-        queryset=InstitutionMajor.objects.select_related("institution", "major"),
+        queryset=InstitutionMajor.objects.none(),
         required=False,
         label=_("new offered major"),
+        widget=_search("students.transfer-offerings", forward=("target_institution",)),
     )
     target_class_name = forms.CharField(label=_("new class"), max_length=50, required=False)
     attachments = MultipleFileField(label=_("attachments (PDF, JPEG, PNG)"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        from .autocomplete import transfer_institutions, transfer_offerings
+
+        self.fields["target_institution"].queryset = transfer_institutions(user)
+        target = str(self.data.get("target_institution", "") if self.is_bound else "")
+        self.fields["target_offering"].queryset = transfer_offerings(
+            user, int(target) if target.isdigit() and len(target) < 12 else None
+        )
         for field in self.fields.values():
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -121,14 +146,19 @@ def _styled(form) -> None:
 class GraduationCriteriaForm(forms.Form):
     """Which students a new graduation list starts from (read from the query string)."""
 
-    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), label=_("institution"))
+    institution = forms.ModelChoiceField(
+        queryset=Institution.objects.none(), label=_("institution"), widget=_search("students.institutions")
+    )
     year = forms.IntegerField(label=_("graduation year"), min_value=2000, max_value=2100)
     graduation_date = forms.DateField(
         label=_("graduation date"), widget=forms.DateInput(attrs={"type": "date"})
     )
     cohort_year = forms.IntegerField(label=_("cohort year"), min_value=1990, max_value=2100, required=False)
     offering = forms.ModelChoiceField(
-        queryset=InstitutionMajor.objects.none(), label=_("offered major"), required=False
+        queryset=InstitutionMajor.objects.none(),
+        label=_("offered major"),
+        required=False,
+        widget=_search("students.offerings", forward=("institution",)),
     )
     class_name = forms.CharField(label=_("class"), max_length=50, required=False)
 

@@ -299,11 +299,11 @@ class StatusChangeAddView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         student = self.get_student()
-        return self._render(StatusChangeForm(), student)
+        return self._render(StatusChangeForm(user=request.user), student)
 
     def post(self, request, pk):
         student = self.get_student()
-        form = StatusChangeForm(request.POST, request.FILES)
+        form = StatusChangeForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return self._render(form, student)
         data = dict(form.cleaned_data)

@@ -70,3 +70,17 @@ def may_decide(*, user, request: ApprovalRequest) -> bool:
     if request.status != RequestStatus.IN_REVIEW:
         return False
     return pending_steps_for(user=user).filter(request=request, order=request.current_step).exists()
+
+
+# --- home page figures (workflows/home.py) -----------------------------------------------------------
+def waiting_count(*, user) -> int:
+    """Requests waiting for the user's decision."""
+    return worklist(user=user).count()
+
+
+def own_request_counts(*, user) -> dict[str, int]:
+    """The requests the user's organisation submitted, by status (in review, returned …)."""
+    from django.db.models import Count
+
+    own = restrict(ApprovalRequest.objects.all(), user, "change")
+    return {r["status"]: r["n"] for r in own.order_by().values("status").annotate(n=Count("id"))}

@@ -6,12 +6,22 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.autocomplete import AutocompleteSelect
 from zhijiao.core.scoping import restrict
 from zhijiao.orgs.choices import RegionLevel
 from zhijiao.orgs.models import Institution, Region
 
 from .choices import Alternative, Decision, Health, TaskKind, TaskStatus
 from .models import Task, Theme
+
+
+def assign_institutions(user):
+    """Institutions a user may give a sub-task to (their subtree)."""
+    return restrict(Institution.objects.all(), user, "change").order_by("name")
+
+
+def forum_hosts(user):
+    return restrict(Institution.objects.all(), user, "view").order_by("name")
 
 
 class DateInput(forms.DateInput):
@@ -171,7 +181,10 @@ class AssignmentForm(forms.Form):
     )
     region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, label=_("City or county"))
     institution = forms.ModelChoiceField(
-        queryset=Institution.objects.none(), required=False, label=_("Institution")
+        queryset=Institution.objects.none(),
+        required=False,
+        label=_("Institution"),
+        widget=AutocompleteSelect("workplan.assign-institutions"),
     )
 
     def __init__(self, *args, user, plan=None, colleagues=True, **kwargs):
@@ -179,9 +192,7 @@ class AssignmentForm(forms.Form):
         self.fields["region"].queryset = restrict(
             Region.objects.exclude(level=RegionLevel.PROVINCE), user, "change"
         ).order_by("code")
-        self.fields["institution"].queryset = restrict(Institution.objects.all(), user, "change").order_by(
-            "name"
-        )
+        self.fields["institution"].queryset = assign_institutions(user)
         if colleagues and plan is not None:
             from zhijiao.accounts.models import RoleAssignment
 
@@ -219,7 +230,10 @@ class ForumForm(forms.Form):
     title = forms.CharField(label=_("Title"), required=False, max_length=200)
     date = forms.DateField(label=_("Date"), widget=DateInput())
     host = forms.ModelChoiceField(
-        queryset=Institution.objects.none(), required=False, label=_("Host institution")
+        queryset=Institution.objects.none(),
+        required=False,
+        label=_("Host institution"),
+        widget=AutocompleteSelect("workplan.forum-hosts"),
     )
     venue = forms.CharField(label=_("Venue"), required=False, max_length=200)
     outcome_cases = forms.CharField(
@@ -232,7 +246,7 @@ class ForumForm(forms.Form):
     def __init__(self, *args, plan, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["theme"].choices = [(t, t) for t in plan.forum_themes]
-        self.fields["host"].queryset = restrict(Institution.objects.all(), user, "view").order_by("name")
+        self.fields["host"].queryset = forum_hosts(user)
 
 
 class PlanCopyForm(forms.Form):

@@ -23,6 +23,7 @@ from .models import (
     ProgressReport,
     Target,
     Task,
+    Theme,
 )
 
 
@@ -380,6 +381,25 @@ def inbox(*, user) -> QuerySet[Notification]:
 
 def unread_count(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def theme_choices(*, user) -> QuerySet[Theme]:
+    """Themes of the plans whose tasks the user may change."""
+    return restrict(Theme.objects.select_related("plan"), user, "change").order_by("plan", "order", "id")
+
+
+def colleague_choices(*, user):
+    """People holding a role at a node where the user may change tasks: who may own or take on a task."""
+    from django.contrib.auth import get_user_model
+
+    from zhijiao.accounts.models import RoleAssignment
+
+    paths = [g.region_path for g in user_scope(user).grants_for("change") if g.region_path]
+    if user_scope(user).is_superuser:
+        ids = RoleAssignment.objects.filter(region__isnull=False).values("user")
+    else:
+        ids = RoleAssignment.objects.filter(region__path__in=paths).values("user")
+    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
 
 
 def owner_choices(*, plan: Plan):

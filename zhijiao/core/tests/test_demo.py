@@ -147,6 +147,47 @@ class TestDemo:
         entry = AuditEntry.objects.filter(object_type="enterprises.enterprise").first()
         assert "*" in entry.after["contact_phone"]
 
+    def test_every_role_has_its_own_work(self):
+        """The school's plans and placements in every state, the college's own, the enterprise's
+        posts and interns, the student's certificate and internship, the city's approvals."""
+        from django.db.models import Count
+
+        from zhijiao.credentials.models import Certificate, VerificationReport
+        from zhijiao.internships.models import CheckIn, InternshipPlan, Placement, Post
+        from zhijiao.workflows.selectors import worklist
+
+        def node(username, field):
+            return getattr(RoleAssignment.objects.get(user__username=username), field)
+
+        school, college, host = (
+            node("school", "institution"),
+            node("college", "institution"),
+            node("enterprise", "enterprise"),
+        )
+        plans = dict(
+            InternshipPlan.objects.filter(institution=school)
+            .values_list("filing_status")
+            .annotate(n=Count("id"))
+        )
+        assert set(plans) == {"draft", "in_review", "returned", "filed"}, plans
+        placements = dict(
+            Placement.objects.filter(institution=school).values_list("status").annotate(n=Count("id"))
+        )
+        assert set(placements) == {"draft", "active", "suspended", "ended"}, placements
+        assert InternshipPlan.objects.filter(institution=college).exists()
+        assert Placement.objects.filter(institution=college, status="active").exists()
+        assert Post.objects.filter(enterprise=host, is_active=True).exists()
+        assert Placement.objects.filter(enterprise=host, status="active").exists()
+        student = user("student_demo").student
+        assert student.current_institution == college
+        active = Placement.objects.get(enrolment__student=student, status="active")
+        assert active.violations == [] or all(v["severity"] != "block" for v in active.violations)
+        assert CheckIn.objects.filter(placement=active).exists()
+        cert = Certificate.objects.get(graduation__enrolment__student=student, is_current=True)
+        assert cert.status == "issued" and cert.published_at and cert.institution == school
+        assert VerificationReport.objects.filter(created_by=user("student_demo")).exists()
+        assert worklist(user=user("city_jinan")).exists()
+
     def test_every_account_authenticates(self):
         for username in DEMO_USERNAMES:
             assert authenticate(username=username, password=DEFAULT_DEMO_PASSWORD) == user(username), username

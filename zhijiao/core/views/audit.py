@@ -138,3 +138,23 @@ class AuditDetailView(AuditPermissionMixin, ObjectDetailView):
 
 
 __all__ = ["AuditDetailView", "AuditListView", "audit_list", "change_history"]
+
+
+def audit_counts(*, user, days: int = 7) -> dict:
+    """The audit figures of the home page: entries of the last ``days`` days by kind (one query)."""
+    import datetime
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    since = timezone.localdate() - datetime.timedelta(days=days - 1)
+    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+    rows = (
+        audit_list(user=user).filter(timestamp__gte=start).order_by().values("action").annotate(n=Count("id"))
+    )
+    by_action = {r["action"]: r["n"] for r in rows}
+    return {
+        "since": since,
+        "entries": sum(by_action.values()),
+        **{a: by_action.get(a, 0) for a in ("login_failed", "export", "view_sensitive")},
+    }

@@ -559,7 +559,7 @@ class ScopedModelForm:
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        for name, choices in self.scoped_fields.items():
+        for name, choices in self.scoped_choices().items():
             if name not in self.fields:
                 continue
             queryset = choices(user)
@@ -575,6 +575,20 @@ class ScopedModelForm:
             if field.widget.__class__.__name__ in ("CheckboxInput",):
                 css = "form-check-input"
             field.widget.attrs.setdefault("class", css)
+
+    def scoped_choices(self) -> dict[str, Any]:
+        """``scoped_fields``, plus the source of every search-as-you-type field (one set of rows
+        for what the search suggests and what the form accepts)."""
+        from zhijiao.core.autocomplete import SOURCES, autocomplete_widgets
+        from zhijiao.core.views.autocomplete import load_sources
+
+        choices = dict(self.scoped_fields)
+        widgets = autocomplete_widgets(self)
+        if widgets:
+            load_sources()
+        for name, source in widgets:
+            choices.setdefault(name, SOURCES[source].rows)
+        return choices
 
     def clean(self):
         from zhijiao.core.validators import normalize_code, normalize_text

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views import View
 
 from zhijiao.core.audit import actor_org_label
+from zhijiao.core.home import home_panels
 from zhijiao.enterprises.selectors import enterprise_list
 from zhijiao.majors.choices import MajorLevel
 from zhijiao.majors.selectors import major_list, offering_counts_by_category, offering_list
@@ -69,23 +70,33 @@ def offerings_by_category(rows: list[dict]) -> dict:
 
 
 class HomeView(LoginRequiredMixin, View):
+    """Every kind of user sees their own work: the province its figures, a city its schools, a school
+    its students, plans, placements and approvals, an enterprise its posts and interns, a student
+    their record, certificate and internship (``core.home``: the apps' panels)."""
+
     template_name = "core/home.html"
 
     def get(self, request):
         user = request.user
-        by_city = institutions_by_city(institution_counts_by_city(user=user))
-        by_category = offerings_by_category(offering_counts_by_category(user=user))
-        context = {
-            "scope_label": actor_org_label(user),
-            "counts": {
-                "institutions": institution_list(user=user).count(),
-                "offerings": offering_list(user=user).count(),
-                "enterprises": enterprise_list(user=user).count(),
-                "majors": major_list(user=user).count(),
-            },
-            "by_city": by_city,
-            "by_category": by_category,
-            "chart_by_city": by_city["chart"],
-            "chart_by_category": by_category["chart"],
-        }
+        kinds, panels = home_panels(user)
+        context = {"scope_label": actor_org_label(user), "panels": panels, "kinds": sorted(kinds)}
+        if kinds & {"province", "city"}:
+            by_city = institutions_by_city(institution_counts_by_city(user=user))
+            by_category = offerings_by_category(offering_counts_by_category(user=user))
+            context.update(
+                show_overview=True,
+                counts={
+                    "institutions": institution_list(user=user).count(),
+                    "offerings": offering_list(user=user).count(),
+                    "enterprises": enterprise_list(user=user).count(),
+                    "majors": major_list(user=user).count(),
+                },
+                by_city=by_city,
+                by_category=by_category,
+                chart_by_city=by_city["chart"],
+                chart_by_category=by_category["chart"],
+            )
+        elif "school" in kinds:
+            by_category = offerings_by_category(offering_counts_by_category(user=user))
+            context.update(by_category=by_category, chart_by_category=by_category["chart"])
         return render(request, self.template_name, context)

@@ -1,8 +1,9 @@
 from rest_framework import serializers
 
-from zhijiao.core.api.serializers import ServiceModelSerializer, choice_label
+from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
 
 from ..models import Certificate, VerificationReport
+from ..services import holder_certificates
 
 
 class CertificateSerializer(ServiceModelSerializer):
@@ -62,6 +63,8 @@ class CertificateIdsSerializer(serializers.Serializer):
 
 
 class VerificationReportSerializer(serializers.ModelSerializer):
+    # A holder reports on their own published certificates only (services.report_create checks again).
+    certificate = ScopedPrimaryKeyRelatedField(model=Certificate, scope=holder_certificates)
     state = serializers.CharField(read_only=True)
     certificate_number = serializers.CharField(source="certificate.number", read_only=True)
 

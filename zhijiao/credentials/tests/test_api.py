@@ -132,9 +132,11 @@ def test_verification_reports_api(world, cert):
     assert report["state"] == "active" and len(report["code"]) == 16
     assert client.post(url("verification-reports", report["id"], "close")).json()["state"] == "closed"
     assert api_client(world["school_a"]).get(url("verification-reports", report["id"])).status_code == 404
-    assert_error(
+    # Another holder's certificate is not among the caller's choices (a scoped related field).
+    error = assert_error(
         api_client(world["school_a"]).post(
             url("verification-reports"), {"certificate": cert.pk, "validity_days": 30}, format="json"
         ),
-        404,
+        400,
     )
+    assert "certificate" in error["details"]

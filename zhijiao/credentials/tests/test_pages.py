@@ -122,5 +122,10 @@ def test_demo_loader(world, graduate):
     for i in range(3):
         graduate(name=f"学生{i}")
     result = load_demo_credentials(actor=world["province_admin"])
-    assert result == {"issued": 3, "published": 3, "revoked": 1}
-    assert load_demo_credentials(actor=world["province_admin"]) == {"issued": 0, "published": 0, "revoked": 0}
+    assert result == {"issued": 3, "published": 3, "revoked": 1, "reports": 0}  # no student_demo here
+    assert load_demo_credentials(actor=world["province_admin"]) == {
+        "issued": 0,
+        "published": 0,
+        "revoked": 0,
+        "reports": 0,
+    }

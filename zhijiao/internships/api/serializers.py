@@ -3,10 +3,13 @@ from rest_framework import serializers
 
 from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
 from zhijiao.core.scoping import restrict
+from zhijiao.enterprises.models import Enterprise
 from zhijiao.internships.services import POST_FIELDS
 from zhijiao.majors.models import InstitutionMajor, MajorCategory
+from zhijiao.majors.selectors import major_category_list
 from zhijiao.orgs.models import Institution, Region
 
+from .. import selectors
 from ..choices import CheckInKind
 from ..models import (
     GRADE_CHOICES,
@@ -25,11 +28,19 @@ from ..services import AGREEMENT_FIELDS
 
 
 def _institutions(user):
-    return restrict(Institution.objects.all(), user, "change")
+    return selectors.plan_institution_choices(user=user)
 
 
 def _offerings(user):
-    return restrict(InstitutionMajor.objects.all(), user, "change")
+    return selectors.plan_offering_choices(user=user)
+
+
+def _enterprises(user):
+    return selectors.post_enterprise_choices(user=user)
+
+
+def _major_categories(user):
+    return major_category_list(user=user)
 
 
 class PlanSerializer(ServiceModelSerializer):
@@ -73,7 +84,8 @@ class PlanSerializer(ServiceModelSerializer):
 
 
 class PostSerializer(ServiceModelSerializer):
-    major_category = serializers.PrimaryKeyRelatedField(queryset=MajorCategory.objects.all())
+    enterprise = ScopedPrimaryKeyRelatedField(model=Enterprise, scope=_enterprises)
+    major_category = ScopedPrimaryKeyRelatedField(model=MajorCategory, scope=_major_categories)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
 
     class Meta:
@@ -81,17 +93,6 @@ class PostSerializer(ServiceModelSerializer):
         fields = ["id", "enterprise_name", *POST_FIELDS]
         read_only_fields = ["registered_by", "staff_declared_on"]
         validators = []
-
-    def get_fields(self):
-        fields = super().get_fields()
-        from zhijiao.enterprises.models import Enterprise
-
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        fields["enterprise"] = serializers.PrimaryKeyRelatedField(
-            queryset=restrict(Enterprise.objects.all(), user, "view") if user else Enterprise.objects.none()
-        )
-        return fields
 
 
 class PlacementSerializer(ServiceModelSerializer):
@@ -148,7 +149,7 @@ class PlacementSerializer(ServiceModelSerializer):
         user = getattr(self.context.get("request"), "user", None)
         fields["plan"].queryset = restrict(InternshipPlan.objects.all(), user, "change")
         fields["enrolment"].queryset = restrict(Enrolment.objects.all(), user, "change")
-        fields["post"].queryset = restrict(Post.objects.all(), user, "view")
+        fields["post"].queryset = selectors.placement_post_choices(user=user)
         if self.instance is not None and not isinstance(self.instance, list):
             for name in ("plan", "enrolment", "post"):
                 fields[name].read_only = True
@@ -273,6 +274,11 @@ class RespondSerializer(serializers.Serializer):
 
 
 class PayRecordSerializer(serializers.ModelSerializer):
+    # The host or the school records pay on a placement it sees (services.pay_record decides who).
+    placement = ScopedPrimaryKeyRelatedField(
+        model=Placement, scope=lambda user: selectors.placement_list(user=user)
+    )
+
     class Meta:
         model = PayRecord
         fields = [

@@ -179,9 +179,11 @@ class Post(ScopedModel):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     is_active = models.BooleanField(_("open"), default=True)
 
-    # Posts are like job listings: every signed-in user may read them; changes by the enterprise,
-    # the school that registered the post, or the authority.
-    scope_public_view = True
+    # Posts are job listings for the schools: every school may read every host's posts (to place
+    # students); an enterprise reads only its own (wages are its business), an authority those of
+    # the hosts in its region. Changes by the enterprise, the school that registered the post, or
+    # the authority.
+    scope_public_view_nodes = frozenset({"institution"})
     scope_region_path = "enterprise__region__path"
     scope_enterprise = "enterprise_id"
     scope_institution = "registered_by_id"
@@ -206,6 +208,10 @@ class Post(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.name}"
+
+    def get_absolute_url(self) -> str:
+        # Posts have no page of their own: the list, narrowed to the post's host.
+        return f"{reverse('internships:post_list')}?enterprise={self.enterprise_id}"
 
     def audit_scope_path(self) -> str:
         return self.enterprise.region.path

@@ -34,6 +34,12 @@ from .documents import (
     rule_plan_filed,
     rule_student_status,
 )
+from .overlap import (
+    HOLDING_STATUSES,
+    HeldPeriod,
+    periods_intersect,
+    rule_no_overlap,
+)
 from .pay import (
     rule_duration,
     rule_fees,
@@ -109,6 +115,10 @@ __all__ = [
     "rule_plan_filed",
     "rule_student_status",
     "rule_missing_checkins",
+    "HOLDING_STATUSES",
+    "HeldPeriod",
+    "periods_intersect",
+    "rule_no_overlap",
     "RULES",
     "SWEEP_ONLY",
     "RULE_TITLES",

@@ -215,6 +215,7 @@ SOURCES = {
     "INT-FILING": "provincial 细则 (实习方案备案) [R]",
     "INT-MISSING": "platform check (internships.md §13): no check-in for N days is 失联",
     "INT-STATUS": "students.md: a suspended, withdrawn or graduated student holds no active 学籍",
+    "INT-OVERLAP": "教职成〔2021〕4号 Art. 17 (working time), derived: one placement at a time",
 }
 
 

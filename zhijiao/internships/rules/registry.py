@@ -32,6 +32,7 @@ RULE_TITLES = {
     "INT-FILING": gettext_noop("Plan not filed"),
     "INT-STATUS": gettext_noop("Student not eligible"),
     "INT-MISSING": gettext_noop("No check-ins (out of contact)"),
+    "INT-OVERLAP": gettext_noop("Overlapping placements of one student"),
     "ANOM-SAME-COORD": gettext_noop("Identical coordinates day after day"),
     "ANOM-FAR": gettext_noop("Check-ins far from the workplace"),
     "ANOM-CLOCKWORK": gettext_noop("Check-in times exactly regular"),

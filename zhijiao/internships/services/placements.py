@@ -60,6 +60,38 @@ def placement_check(placement: Placement, *, counting: bool | None = None) -> li
     return violations
 
 
+def placement_dates_free(*, actor, enrolment, start_date, end_date, exclude_pk=None) -> None:
+    """Refuse dates that overlap another placement of the same student (``rules.rule_no_overlap``,
+    INT-OVERLAP). The student's enrolment rows are locked first, so two users placing the same
+    student at the same moment are taken one after the other."""
+    from zhijiao.core.scoping import is_in_scope
+    from zhijiao.students.models import Enrolment
+
+    list(Enrolment.objects.select_for_update().filter(student_id=enrolment.student_id).values_list("pk"))
+    others = (
+        Placement.objects.filter(
+            enrolment__student_id=enrolment.student_id, status__in=rules.HOLDING_STATUSES
+        )
+        .exclude(pk=exclude_pk)
+        .select_related("enterprise")
+        .order_by("start_date", "id")
+    )
+    held = [
+        rules.HeldPeriod(
+            start=p.start_date,
+            end=p.end_date,
+            status=p.get_status_display(),
+            # The host is named only to those who may see that placement (it may be another school's).
+            host=p.enterprise.name if is_in_scope(p, actor, "view") else _("another host"),
+        )
+        for p in others
+        if rules.periods_intersect(start_date, end_date, p.start_date, p.end_date)
+    ]
+    violations = rules.rule_no_overlap(start_date, end_date, held)
+    if violations:
+        raise ValidationError({"start_date": [str(violations[0].message)]})
+
+
 @transaction.atomic
 def placement_create(
     *, actor, plan: InternshipPlan, enrolment, post: Post, data: dict[str, Any]
@@ -82,6 +114,9 @@ def placement_create(
     data.setdefault("end_date", plan.end_date)
     if data["start_date"] < plan.start_date or data["end_date"] > plan.end_date:
         raise ValidationError({"start_date": _("The placement must lie within the plan's dates.")})
+    placement_dates_free(
+        actor=actor, enrolment=enrolment, start_date=data["start_date"], end_date=data["end_date"]
+    )
     placement = Placement(
         plan=plan,
         enrolment=enrolment,
@@ -106,6 +141,14 @@ def placement_update(*, actor, placement: Placement, data: dict[str, Any]) -> Pl
         start, end = data.get("start_date", placement.start_date), data.get("end_date", placement.end_date)
         if start < placement.plan.start_date or end > placement.plan.end_date:
             raise ValidationError({"start_date": _("The placement must lie within the plan's dates.")})
+        if placement.status != PlacementStatus.ENDED:
+            placement_dates_free(
+                actor=actor,
+                enrolment=placement.enrolment,
+                start_date=start,
+                end_date=end,
+                exclude_pk=placement.pk,
+            )
     placement, _changed = model_update(actor=actor, instance=placement, data=data)
     violations = placement_check(
         placement, counting=True if placement.status != PlacementStatus.ACTIVE else False

@@ -63,16 +63,7 @@ def registered_elsewhere_message(*, actor, other: Student) -> str:
 
 def institutions_for_students(user):
     """Schools where the user may add students (enrolments are changeable at region and school nodes)."""
-    from zhijiao.core.scoping import scope_q
-
-    class _EnrolmentInstitution:
-        scope_region_path = "region__path"
-        scope_institution = "pk"
-        scope_enterprise = None
-        scope_change_nodes = Enrolment.scope_change_nodes
-
-    if _SYSTEM.get():
-        return Institution.objects.select_related("region").order_by("name")
-    q = scope_q(_EnrolmentInstitution, user, "change")
     qs = Institution.objects.select_related("region").order_by("name")
-    return qs if q is None else qs.filter(q)
+    if _SYSTEM.get():
+        return qs
+    return restrict(qs, user, "change", owner_of=Enrolment)

@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -5,7 +6,7 @@ from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceMo
 
 from .. import rules, selectors
 from ..choices import Decision
-from ..models import Acknowledgement, Assignment, Milestone, ProgressReport, Target, Task
+from ..models import Acknowledgement, Assignment, Milestone, ProgressReport, Target, Task, Theme
 
 
 class TargetSerializer(serializers.ModelSerializer):
@@ -16,6 +17,15 @@ class TargetSerializer(serializers.ModelSerializer):
 
 
 class TaskSerializer(ServiceModelSerializer):
+    theme = ScopedPrimaryKeyRelatedField(
+        model=Theme, scope=lambda user: selectors.theme_choices(user=user), required=False, allow_null=True
+    )
+    owner = ScopedPrimaryKeyRelatedField(
+        model=get_user_model(),
+        scope=lambda user: selectors.colleague_choices(user=user),
+        required=False,
+        allow_null=True,
+    )
     kind_label = choice_label("kind")
     status_label = choice_label("status")
     label = serializers.CharField(read_only=True)
