@@ -209,10 +209,20 @@ class ObjectListView(LoginRequiredMixin, View):
                 return None
         return self.exporter
 
+    def sort_for_export(self, queryset: QuerySet) -> QuerySet:
+        """The rows in the order the page shows them (the table's ``?sort=``), before any slice."""
+        if self.table_class is None:
+            return queryset
+        table = self.table_class(queryset)
+        sort = self.request.GET.get(table.prefixed_order_by_field)
+        if sort:
+            table.order_by = sort  # unknown or unsortable columns are ignored, as on the page
+        return table.data.data
+
     def export(self, queryset: QuerySet, model):
         limit = settings.EXPORT_MAX_ROWS
         total = queryset.count()
-        rows = queryset[:limit]
+        rows = self.sort_for_export(queryset)[:limit]
         filename = self.get_export_filename(model)
         response = self._export_with_exporter(rows, filename)
         if response is None:
@@ -251,7 +261,8 @@ class ObjectListView(LoginRequiredMixin, View):
 
     def export_table(self, queryset, filename):
         """The fallback export: the table's own columns, as displayed (masked where the table masks)."""
-        table = self.table_class(queryset, request=self.request)
+        # Already sorted (sort_for_export) and sliced: the table must not order it again.
+        table = self.table_class(queryset, order_by=())
         columns = [c for c in table.columns if c.name not in getattr(table, "export_exclude", ())]
         headers = [str(c.header) for c in columns]
 
