@@ -14,7 +14,6 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponse
 from django.template.loader import render_to_string
@@ -22,6 +21,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from zhijiao.core.downloads import set_filename
 
 from .choices import FindingResult
 
@@ -322,9 +323,9 @@ def _filename(inspection, ext: str) -> str:
     return f"{inspection.title}-{timezone.localdate():%Y-%m-%d}.{ext}"
 
 
-def _disposition(inspection, ext: str) -> str:
+def _name_response(response, inspection, ext: str):
     fallback = f"inspection-{inspection.pk}-{timezone.localdate():%Y-%m-%d}.{ext}"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(_filename(inspection, ext))}"
+    return set_filename(response, _filename(inspection, ext), fallback=fallback)
 
 
 def xlsx_response(inspection, summary: dict) -> FileResponse:
@@ -333,9 +334,7 @@ def xlsx_response(inspection, summary: dict) -> FileResponse:
     tmp = tempfile.TemporaryFile()
     report_workbook(tmp, inspection, summary)
     tmp.seek(0)
-    response = FileResponse(tmp, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = _disposition(inspection, "xlsx")
-    return response
+    return _name_response(FileResponse(tmp, content_type=XLSX_CONTENT_TYPE), inspection, "xlsx")
 
 
 # --- PDF ------------------------------------------------------------------------------------------
@@ -369,5 +368,4 @@ def report_pdf(inspection, summary: dict, *, request=None) -> bytes:
 
 def pdf_response(inspection, summary: dict, *, request=None) -> HttpResponse:
     response = HttpResponse(report_pdf(inspection, summary, request=request), content_type="application/pdf")
-    response["Content-Disposition"] = _disposition(inspection, "pdf")
-    return response
+    return _name_response(response, inspection, "pdf")
