@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
+from zhijiao.core import display
 from zhijiao.core.audit import audit_record
 from zhijiao.core.models import AuditAction, AuditEntry
 from zhijiao.core.scoping import can, user_scope
@@ -307,52 +308,45 @@ class ScopedObjectMixin(LoginRequiredMixin):
 
 
 def _display_value(field, value, related: dict):
-    if value is None or value == "":
-        return value
-    if getattr(field, "choices", None):
-        return dict(field.flatchoices).get(value, value)
-    if field.is_relation and field.many_to_one:
-        return related.get(field.related_model, {}).get(value, value)
-    return value
+    return display.field_value(field, value, related)
 
 
-def _flatten_nested(instance: Model, values: dict) -> dict:
+def _flatten_nested(model: type[Model], values: dict) -> dict:
     """Spread a nested snapshot (a roster import stores the enrolment inside the student's entry as
     ``{"enrolment": {...}}``) into one row per field, keyed ``(field, "Enrolment · Field")``."""
     if not any(isinstance(v, dict) for v in values.values()):
         return values
-    related = {
-        rel.related_model._meta.model_name: rel.related_model for rel in instance._meta.related_objects
-    }
+    related = {rel.related_model._meta.model_name: rel.related_model for rel in model._meta.related_objects}
     flat: dict = {}
     for key, value in values.items():
-        model = related.get(key)
-        if not isinstance(value, dict) or model is None:
+        sub_model = related.get(key)
+        if not isinstance(value, dict) or sub_model is None:
             flat[key] = value
             continue
-        sub_fields = {f.name: f for f in model._meta.concrete_fields}
+        sub_fields = {f.name: f for f in sub_model._meta.concrete_fields}
         for sub, sub_value in value.items():
             sub_field = sub_fields.get(sub)
-            if sub_field is None or sub_field.primary_key or sub_field.related_model is type(instance):
+            if sub_field is None or sub_field.primary_key or sub_field.related_model is model:
                 continue
-            label = f"{capfirst(model._meta.verbose_name)} · {capfirst(sub_field.verbose_name)}"
+            label = f"{capfirst(sub_model._meta.verbose_name)} · {capfirst(sub_field.verbose_name)}"
             flat[(sub_field, label)] = sub_value
     return flat
 
 
-def change_history(instance: Model, limit: int = 50) -> list[dict]:
-    """Audit entries of one object with a field-by-field diff, newest first.
+def describe_changes(model: type[Model] | None, entries: list[AuditEntry]) -> list[dict]:
+    """Each audit entry with its field-by-field diff, every value through the display layer.
 
-    Choice values are shown by label and foreign keys by name (one query per related model).
+    Field names by verbose name, choices by label, booleans 是/否, times in Beijing time, foreign
+    keys by the name of what they point to (one query per related model for all the entries).
+    ``model`` None (a type no longer installed): the stored keys and values, displayed as plain values.
     """
-    entries = list(
-        AuditEntry.objects.filter(
-            object_type=instance._meta.label_lower, object_id=str(instance.pk)
-        ).order_by("-timestamp", "-id")[:limit]
-    )
-    fields = {f.name: f for f in instance._meta.concrete_fields}
+    fields = {f.name: f for f in model._meta.concrete_fields} if model is not None else {}
+    pk_name = model._meta.pk.name if model is not None else "id"
     flat = [
-        (_flatten_nested(instance, entry.before or {}), _flatten_nested(instance, entry.after or {}))
+        (
+            _flatten_nested(model, entry.before or {}) if model else dict(entry.before or {}),
+            _flatten_nested(model, entry.after or {}) if model else dict(entry.after or {}),
+        )
         for entry in entries
     ]
     wanted: dict[type[Model], set] = {}
@@ -360,12 +354,17 @@ def change_history(instance: Model, limit: int = 50) -> list[dict]:
         for values in pair:
             for key, value in values.items():
                 field = key[0] if isinstance(key, tuple) else fields.get(key)
-                if field is not None and field.is_relation and field.many_to_one and value not in (None, ""):
+                if (
+                    field is not None
+                    and field.is_relation
+                    and (field.many_to_one or field.one_to_one)
+                    and value not in (None, "")
+                ):
                     wanted.setdefault(field.related_model, set()).add(value)
-    related = {model: model._default_manager.in_bulk(list(ids)) for model, ids in wanted.items()}
+    related = {m: m._default_manager.in_bulk(list(ids)) for m, ids in wanted.items()}
     history = []
     for entry, (before, after) in zip(entries, flat, strict=True):
-        keys = [k for k in dict.fromkeys([*after.keys(), *before.keys()]) if k != instance._meta.pk.name]
+        keys = [k for k in dict.fromkeys([*after.keys(), *before.keys()]) if k != pk_name]
         changes = []
         for key in keys:
             if entry.action == AuditAction.UPDATE and before.get(key) == after.get(key):
@@ -378,24 +377,58 @@ def change_history(instance: Model, limit: int = 50) -> list[dict]:
             changes.append(
                 {
                     "field": label,
-                    "before": _display_value(field, before.get(key), related) if field else before.get(key),
-                    "after": _display_value(field, after.get(key), related) if field else after.get(key),
+                    "before": _display_value(field, before.get(key), related),
+                    "after": _display_value(field, after.get(key), related),
                 }
             )
         history.append({"entry": entry, "changes": changes})
     return history
 
 
+def describe_entries(entries) -> list[dict]:
+    """``describe_changes`` for entries about any kinds of object, in the order given."""
+    from django.apps import apps
+
+    entries = list(entries)
+    by_type: dict[str, list[AuditEntry]] = {}
+    for entry in entries:
+        by_type.setdefault(entry.object_type, []).append(entry)
+    described = {}
+    for label, group in by_type.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            model = None
+        for item in describe_changes(model, group):
+            described[item["entry"].pk] = item
+    return [described[entry.pk] for entry in entries]
+
+
+def change_history(instance: Model, limit: int = 50) -> list[dict]:
+    """Audit entries of one object with a field-by-field diff, newest first (``describe_changes``)."""
+    entries = list(
+        AuditEntry.objects.filter(
+            object_type=instance._meta.label_lower, object_id=str(instance.pk)
+        ).order_by("-timestamp", "-id")[:limit]
+    )
+    return describe_changes(type(instance), entries)
+
+
 def object_fields(instance: Model, names: list[str], masked: dict | None = None) -> list[tuple[str, Any]]:
-    """(label, display value) pairs for a detail page; choices shown by label, ``masked`` applied."""
+    """(label, display value) pairs for a detail page through the display layer, ``masked`` applied.
+
+    Choices by label, booleans 是/否, dates and times in Beijing time; a foreign key stays the
+    object (the page links to it).
+    """
     masked = masked or {}
     rows = []
     for name in names:
         field = instance._meta.get_field(name)
-        display = getattr(instance, f"get_{name}_display", None)
-        value = display() if callable(display) else getattr(instance, name)
+        value = getattr(instance, name)
         if name in masked and value:
             value = masked[name](str(value))
+        else:
+            value = display.field_value(field, value)
         rows.append((capfirst(field.verbose_name), value))
     return rows
 
