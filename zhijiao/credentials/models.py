@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.majors.choices import MajorLevel
+from zhijiao.students.choices import Gender
 
 from .choices import (
     CertificateKind,
@@ -95,13 +97,13 @@ class Certificate(ScopedModel):
 
     # The snapshot printed on the certificate and signed into its QR code.
     holder_name = models.CharField(_("name"), max_length=50)
-    holder_gender = models.CharField(_("gender"), max_length=10, blank=True)
+    holder_gender = models.CharField(_("gender"), max_length=10, blank=True, choices=Gender.choices)
     holder_birth_date = models.DateField(_("birth date"), null=True, blank=True)
     institution_code = models.CharField(_("institution code"), max_length=10, blank=True)
     institution_name = models.CharField(_("school"), max_length=100)
     major_code = models.CharField(_("major code"), max_length=10, blank=True)
     major_name = models.CharField(_("major"), max_length=100)
-    level = models.CharField(_("level"), max_length=10)
+    level = models.CharField(_("level"), max_length=10, choices=MajorLevel.choices)
     study_years = models.PositiveSmallIntegerField(_("length of study (years)"), null=True, blank=True)
     entry_date = models.DateField(_("entry date"), null=True, blank=True)
     graduation_date = models.DateField(_("graduation date"))

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhijiao.majors.choices import MajorLevel
+from zhijiao.students.choices import Gender
 
 from . import signing, verification
 from .choices import CertificateKind, LookupKind, LookupResult
@@ -375,7 +376,12 @@ def signed_qr(request):
     The signature proves who issued the certificate, not its current status: the page says so and
     offers the online lookup for revocation.
     """
-    context = {"title": _("Check a signed QR code"), "form": QRForm(), "claim_labels": claim_labels()}
+    context = {
+        "title": _("Check a signed QR code"),
+        "form": QRForm(),
+        "claim_labels": claim_labels(),
+        "claim_values": claim_value_labels(),
+    }
     if request.method == "POST":
         client = verification.client_hash(request)
         if verification.rate_limited(client):
@@ -428,13 +434,20 @@ def claim_labels() -> dict[str, str]:
     }
 
 
+def claim_value_labels() -> dict[str, dict[str, str]]:
+    """The coded claims by their label (kind, level, gender): the server's result and the offline
+    check in the browser (``static/js/verify-qr.js``) read the same table."""
+    return {
+        "k": {value: str(label) for value, label in CertificateKind.choices},
+        "l": {value: str(label) for value, label in MajorLevel.choices},
+        "g": {value: str(label) for value, label in Gender.choices},
+    }
+
+
 def claim_rows(claims: dict) -> list[tuple[str, str]]:
     labels = claim_labels()
-    values = dict(claims)
-    if "k" in values and values["k"] in CertificateKind.values:
-        values["k"] = CertificateKind(values["k"]).label
-    if "l" in values:
-        values["l"] = dict(MajorLevel.choices).get(values["l"], values["l"])
+    coded = claim_value_labels()
+    values = {key: coded.get(key, {}).get(value, value) for key, value in dict(claims).items()}
     return [(label, values[key]) for key, label in labels.items() if key in values]
 
 
