@@ -16,10 +16,11 @@ it shows) on every page reached from the start pages, same site only. What is a 
 - a download without an RFC 6266 ``Content-Disposition`` (an ASCII ``filename=`` fallback and a
   ``filename*=UTF-8''…``); English, raw booleans or ISO timestamps in an exported XLSX.
 
-The crawl is bounded without naming pages: URLs are grouped by their URL pattern and the names of
-their query parameters (``/students/12/`` and ``/students/40/`` are one group, ``?sort=name`` and
-``?sort=-code`` another); a group is visited ``PER_PATTERN`` times without a query string and once
-with one. So a new page is crawled as soon as some page links to it, without new code here.
+The crawl is bounded without naming pages: URLs are grouped by their URL pattern and by whether
+they sort, export or filter (``/students/12/`` and ``/students/40/`` are one group; ``?sort=name``
+and ``?sort=-code`` another; ``?sort=name&export=xlsx`` a third); a group is visited
+``PER_PATTERN`` times when it has no query (once when it answers with a file) and once otherwise.
+So a new page is crawled as soon as some page links to it, without new code here.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from django.urls import Resolver404, resolve
 # Words of English the Chinese UI may show, each with its reason.
 ALLOWED_WORDS = {
     "English",  # the language switch names its language in that language
+    "JavaScript",  # a product name ("this page needs JavaScript")
     "Excel",  # a product name (导入 Excel 文件)
     "Word",  # a product name
     "Ctrl",  # a key name
@@ -51,6 +53,7 @@ ALLOWED_WORDS = {
 }
 PER_PATTERN = 2
 MAX_PAGES = 800  # per role: a crawl that gets here has lost its bound, which is itself a failure
+PAGING_KEYS = {"page", "per_page"}
 SKIPPED_PATHS = ("/static/", "/api/", "/i18n/", "/healthz")
 ATTACHMENT_TYPES = ("application/pdf", "application/vnd.openxmlformats", "text/csv", "application/zip")
 
@@ -224,25 +227,34 @@ class Crawler:
         self.log = None  # a callable(url, status, seconds) to watch the crawl
         self.visited: dict[str, int] = {}  # url -> status
         self._groups: dict[tuple, set[str]] = {}
+        self._downloads: set[tuple] = set()  # groups that answered with a file: one of each is enough
 
     # --- bounding ---------------------------------------------------------------------------------
     @staticmethod
     def group(url: str) -> tuple:
+        """(URL pattern, exported?, sorted?, filtered?): pages of one group look alike to the crawl.
+
+        Paging (``page``, ``per_page``) is not a group of its own; sorting and exporting are, so
+        "sorted", "exported" and "sorted then exported" are each visited once per list.
+        """
         parts = urlsplit(url)
         try:
             route = resolve(parts.path).route
         except Resolver404:
             route = parts.path
-        keys = tuple(sorted({k for k, _v in parse_qsl(parts.query, keep_blank_values=True)}))
-        # Exports and sorting are pages of their own: keep "sorted" and "sorted then exported" apart.
-        return (route, keys)
+        keys = {k for k, _v in parse_qsl(parts.query, keep_blank_values=True)} - PAGING_KEYS
+        exported, ordered = "export" in keys, "sort" in keys
+        # A filtered page is a group of its own; filtered and then sorted or exported is not.
+        return (route, exported, ordered, bool(keys - {"export", "sort"}) and not (exported or ordered))
 
     def _admit(self, url: str) -> bool:
         if url in self.visited:
             return False
         key = self.group(url)
         seen = self._groups.setdefault(key, set())
-        if url in seen or len(seen) >= (1 if key[1] else self.per_pattern):
+        plain = not any(key[1:])
+        limit = self.per_pattern if plain and key not in self._downloads else 1
+        if url in seen or len(seen) >= limit:
             return False
         seen.add(url)
         return True
@@ -331,6 +343,7 @@ class Crawler:
         content_type = response.get("Content-Type", "")
         disposition = response.get("Content-Disposition", "")
         if disposition or content_type.startswith(ATTACHMENT_TYPES):
+            self._downloads.add(self.group(url))
             self.check_download(url, referrer, response, content_type, disposition)
             return []
         if not content_type.startswith("text/html"):
