@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from zhijiao.core.downloads import set_filename
 
+from . import rules
 from .choices import FindingResult
 
 COLORS = {
@@ -96,7 +97,7 @@ def inspection_summary(inspection, items) -> dict:
         {
             "rule_id": c["rule_id"],
             "title": _(c.get("title") or c["rule_id"]),
-            "source": c.get("source", ""),
+            "source": rules.citation(c["rule_id"]),
             "n": total.rules.get(c["rule_id"], 0),
         }
         for c in inspection.checklist

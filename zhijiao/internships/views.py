@@ -44,7 +44,7 @@ from .forms import (
     ReviewForm,
 )
 from .models import Agreement, CheckIn, PayRecord, Report
-from .rules import RULE_TITLES, SOURCES
+from .rules import RULE_TITLES, citation
 from .tables import AlertTable, DirectReportTable, PlacementTable, PlanTable, PostTable
 
 
@@ -190,7 +190,7 @@ class PlacementDetailView(ScopedObjectMixin, View):
                 v
                 | {
                     "title": RULE_TITLES.get(v["rule_id"], ""),
-                    "source": SOURCES.get(v["rule_id"], v.get("source", "")),
+                    "source": citation(v["rule_id"]),
                 }
                 for v in p.violations
             ],

@@ -58,6 +58,13 @@ class Inspection(ScopedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def checklist_shown(self) -> list[dict]:
+        """The checklist as users read it: each rule with its official citation (no web addresses)."""
+        from zhijiao.internships.rules import citation
+
+        return [{**c, "source": citation(c.get("rule_id", ""))} for c in self.checklist]
+
     def audit_scope_path(self) -> str:
         return self.region.path
 
