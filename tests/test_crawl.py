@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.module_loading import import_string
 
-from zhijiao.core.testing_crawl import crawl_user
+from zhijiao.core.testing_crawl import crawl_user, quick_files
 
 pytestmark = [pytest.mark.crawl, pytest.mark.django_db]
 
@@ -117,7 +117,8 @@ def test_crawl(demo, client, role):
     User = get_user_model()
     proper_names = frozenset(User.objects.values_list("username", flat=True))
     user = None if role == "anonymous" else User.objects.get(username=role)
-    crawler = crawl_user(client, user, role=role, proper_names=proper_names)
+    with quick_files():
+        crawler = crawl_user(client, user, role=role, proper_names=proper_names)
     problems = [p for p in crawler.problems if _known(p) is None]
     assert len(crawler.visited) > (2 if user is None else 10), f"{role}: the crawl reached almost nothing"
     assert not problems, f"{len(problems)} problems as {role} ({len(crawler.visited)} pages):\n" + "\n".join(

@@ -275,12 +275,14 @@ class ObjectListView(LoginRequiredMixin, View):
 
 
 def _plain_cell(value):
+    """A table cell as the export shows it: numbers as numbers, everything else as the page's text."""
     from django.utils.html import strip_tags
 
     if value is None:
         return ""
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
+    value = display.shown(value)
     text = strip_tags(str(value)).strip()
     return "" if text == "—" else text
 
