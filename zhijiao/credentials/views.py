@@ -107,7 +107,10 @@ def certificate_pdf(request, pk: int):
         return refused
     content = printing.certificates_pdf([cert])
     return download_response(
-        content, f"{_('Certificate')}-{cert.number}.pdf", content_type="application/pdf", inline=True
+        content,
+        _("Certificate %(number)s.pdf") % {"number": cert.number},
+        content_type="application/pdf",
+        inline=True,
     )
 
 
@@ -120,7 +123,9 @@ def certificate_print(request, pk: int):
         return refused
     content = printing.certificates_pdf([cert])
     services.certificates_record_print(actor=request.user, certificates=[cert])
-    return _pdf_response(content, f"{_('Certificate')}-{cert.number}.pdf", f"certificate-{cert.number}.pdf")
+    return _pdf_response(
+        content, _("Certificate %(number)s.pdf") % {"number": cert.number}, f"certificate-{cert.number}.pdf"
+    )
 
 
 class ReasonForm(forms.Form):
@@ -232,7 +237,7 @@ def print_batch(request):
             services.certificates_record_print(actor=request.user, certificates=certs)
             return _pdf_response(
                 content,
-                f"{_('Certificates')}-{certs[0].class_name or institution_id}.pdf",
+                _("Certificates %(class)s.pdf") % {"class": certs[0].class_name or institution_id},
                 f"certificates-{institution_id}.pdf",
             )
         job = core_jobs.enqueue(

@@ -151,7 +151,8 @@ def svg_bars(
         out.append(f'<text x="{x + 14}" y="15">{escape(name)}</text>')
         x += 24 + 12 * len(name)
     if not rows:
-        out.append(f'<text x="{label_w}" y="{top + bar_h - 4}" fill="#6c757d">{escape(_("No data."))}</text>')
+        empty = _("No data.")  # outside the f-string: xgettext does not read inside one
+        out.append(f'<text x="{label_w}" y="{top + bar_h - 4}" fill="#6c757d">{escape(empty)}</text>')
     for n, (label, values) in enumerate(rows):
         y = top + n * (bar_h + gap)
         out.append(
@@ -183,7 +184,7 @@ def report_charts(summary: dict) -> dict[str, SafeString]:
     failing = [r for r in summary["by_rule"] if r["n"]]
     return {
         "by_rule": svg_bars(
-            [(f"{r['rule_id']} {r['title']}", [r["n"]]) for r in failing],
+            [(r["title"], [r["n"]]) for r in failing],  # the rule's title, not its code
             series=[(_("Non-compliant findings"), COLORS[FindingResult.NON_COMPLIANT])],
             title=_("Findings by rule"),
         ),

@@ -520,7 +520,10 @@ class DashboardView(LoginRequiredMixin, View):
                 data["by_enterprise"], "enterprise__name", name=_("Active placements")
             ),
             "chart-rules": {
-                "categories": [r["rule_id"] for r in data["alerts_by_rule"]],
+                # Rules by their titles: a chart label is read by people, not matched by programs.
+                "categories": [
+                    _(RULE_TITLES.get(r["rule_id"], r["rule_id"])) for r in data["alerts_by_rule"]
+                ],
                 "series": [{"name": _("Open alerts"), "data": [r["n"] for r in data["alerts_by_rule"]]}],
             },
             "chart-worst": _chart(data["worst_enterprises"], "enterprise__name", name=_("Open alerts")),

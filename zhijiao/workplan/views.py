@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhijiao.core import display
 from zhijiao.core.audit import AuditAction, audit_record
 from zhijiao.core.downloads import download_response, file_download
 from zhijiao.core.scoping import is_in_scope, restrict, user_scope
@@ -141,7 +142,8 @@ def _board_export(request, plan, rows, today):
         message=request.GET.urlencode()[:500],
     )
     return xlsx_response(
-        filename=f"{plan.year}-workplan-board-{today:%Y%m%d}.xlsx",
+        filename=_("%(plan)s board %(date)s.xlsx") % {"plan": plan.title, "date": display.day(today)},
+        fallback=f"{plan.year}-workplan-board-{today:%Y%m%d}.xlsx",
         headers=headers,
         rows=lines(),
         sheet_title=str(plan.year),
@@ -245,14 +247,21 @@ def briefing_pdf(request):
 def timeline(request):
     plan = _current_plan(request)
     if plan is None:
-        raise Http404
+        return redirect("workplan:worklist")  # as the board: no plan of their own
     today = selectors.plan_today(plan)
     data = selectors.timeline_data(user=request.user, plan=plan, today=today)
     labels = {h.value: str(h.label) for h in Health}
+    # The red line's label: the board date in words, not the chart's millisecond value.
+    today_label = _("Board date %(date)s") % {"date": display.day(today)}
     return render(
         request,
         "workplan/timeline.html",
-        {"title": _("Timeline"), "plan": plan, "today": today, "chart": {**data, "labels": labels}},
+        {
+            "title": _("Timeline"),
+            "plan": plan,
+            "today": today,
+            "chart": {**data, "labels": labels, "today_label": today_label},
+        },
     )
 
 

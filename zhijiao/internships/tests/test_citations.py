@@ -34,3 +34,24 @@ def test_pages_show_citations_not_research_sources(iw, login):
     )
     detail = login(iw.province).get(inspection.get_absolute_url()).content.decode()
     assert "第十八条" in detail and "estsglobal" not in detail and "Art." not in detail
+
+
+def test_charts_label_rules_by_title_and_say_no_data_in_chinese(world, login, settings, monkeypatch):
+    from django.utils import translation
+
+    from zhijiao.internships import inspection_report, selectors
+
+    with translation.override("zh-hans"):
+        assert "暂无数据" in inspection_report.svg_bars([], series=[("x", "#000")], title="t")
+    real = selectors.dashboard_cached
+
+    def with_alerts(*, user):
+        data = real(user=user)
+        data["alerts_by_rule"] = [{"rule_id": "ANOM-CLOCKWORK", "n": 2}, {"rule_id": "INT-PAY", "n": 1}]
+        return data
+
+    monkeypatch.setattr(selectors, "dashboard_cached", with_alerts)
+    page = login(world["province_admin"]).get(reverse("internships:dashboard")).content.decode()
+    data = page.split('id="chart-rules" type="application/json">', 1)[1].split("</script>")[0]
+    assert "ANOM-CLOCKWORK" not in data and "INT-PAY" not in data
+    assert "\\u7b7e\\u5230" in data or "签到" in data  # 签到时间过于规律: the rule's title
