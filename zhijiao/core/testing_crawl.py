@@ -439,7 +439,7 @@ def sign_in(client, user) -> None:
 
 def crawl_user(client, user, *, role: str | None = None, proper_names=frozenset(), log=None) -> Crawler:
     """Crawl as ``user`` (or anonymously when ``user`` is None) from the home page and the menu."""
-    from zhijiao.core.navigation import menu_for
+    from zhijiao.core.navigation import menu_entries
 
     client.raise_request_exception = False  # a 500 is a finding, not the end of the crawl
     if user is None:
@@ -452,7 +452,7 @@ def crawl_user(client, user, *, role: str | None = None, proper_names=frozenset(
         )
     else:
         sign_in(client, user)
-        start = ["/"] + [entry["url"] for entry in menu_for(user)]
+        start = ["/"] + [entry["url"] for entry in menu_entries(user)]
         crawler = Crawler(client, role or user.username, start=start, proper_names=proper_names)
     crawler.log = log
     # The crawl reports each 500 with its exception; the request logger's tracebacks are noise here.

@@ -95,10 +95,12 @@ class PlanDetailView(ScopedObjectMixin, View):
         placements = (
             selectors.placement_list(user=request.user).filter(plan=plan).order_by("status", "id")[:500]
         )
+        # Edit, place and submit open only for users who may change the plan (not the auditor).
+        can_change = selectors.plan_list(user=request.user, action="change").filter(pk=plan.pk).exists()
         return render(
             request,
             "internships/plan_detail.html",
-            {"title": plan.title, "plan": plan, "placements": placements},
+            {"title": plan.title, "plan": plan, "placements": placements, "can_change": can_change},
         )
 
 
