@@ -29,6 +29,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# With DEBUG on, Django's own (English) debug pages for 404 and 500 only when asked for: the demo
+# runs with DEBUG=1 and shows the platform's Chinese error pages (core.middleware).
+DEBUG_ERROR_PAGES = env_bool("DJANGO_DEBUG_PAGES", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -80,6 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zhijiao.core.middleware.FriendlyErrorPagesMiddleware",
     "zhijiao.core.middleware.RequestIdMiddleware",
     "zhijiao.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -213,7 +217,11 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
 # Private signing keys live in files here (0600), never in the database or the repository.
 CREDENTIALS_KEY_DIR = Path(env("CREDENTIALS_KEY_DIR", str(VAR_DIR / "keys")))
 CREDENTIALS_ISSUER = env("CREDENTIALS_ISSUER", "CN-37-EDU")
-CREDENTIALS_VERIFY_BASE_URL = env("CREDENTIALS_VERIFY_BASE_URL", "http://127.0.0.1:8000")
+# The public address printed in certificates' verification QR codes. Required in production (a system
+# check fails without it); in debug mode (make demo) the address the demo is served on, from PORT.
+CREDENTIALS_VERIFY_BASE_URL = env("CREDENTIALS_VERIFY_BASE_URL") or (
+    f"http://127.0.0.1:{env('PORT', '8000')}" if DEBUG else ""
+)
 # 中职 certificate numbers: a provincial pattern (Shandong's own format is unknown — students.md §7.1).
 CREDENTIALS_PROVINCIAL_PATTERN = env("CREDENTIALS_PROVINCIAL_PATTERN", "{province}{school}{yy}{serial:05d}")
 CREDENTIALS_PROVINCIAL_SCHOOL_DIGITS = env_int("CREDENTIALS_PROVINCIAL_SCHOOL_DIGITS", 5)
