@@ -72,6 +72,7 @@ class CertificateDetailView(ObjectDetailView):
         context["can_authorise"] = selectors.authority_certificate_list(user=user).filter(pk=obj.pk).exists()
         context["is_issued"] = obj.status == CertificateStatus.ISSUED
         context["replaced_by"] = list(obj.replaced_by.all().only("id", "number"))
+        context["verify_link"] = printing.short_link(obj.number, obj.verify_code)
         return context
 
 
