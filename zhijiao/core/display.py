@@ -15,6 +15,7 @@ Pages use the template filters of ``core.templatetags.zhijiao_ui`` (``shown``, `
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -24,9 +25,11 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+_QUERY = re.compile(r"[\w.%+-]+=[^\s&]*(&[\w.%+-]+=[^\s&]*)*")
 #: The actor name stored for writes made without a signed-in user (loaders, jobs, the command line).
 SYSTEM_ACTOR = "system"
 EMPTY = "—"
@@ -102,9 +105,14 @@ def actor_name(name: str) -> str:
     return name
 
 
-def message(text: str) -> str:
-    """An audit message; those written as an English source string are shown translated."""
-    return _(text) if text else ""
+def message(text: str):
+    """An audit message; those written as an English source string are shown translated. An
+    export's message is the page's filter (``sort=name&status=filed``): shown as code, untranslated."""
+    if not text:
+        return ""
+    if _QUERY.fullmatch(text):
+        return format_html('<code translate="no">{}</code>', text)
+    return _(text)
 
 
 def shown(obj: Any) -> Any:

@@ -39,6 +39,7 @@ def test_codes_by_their_names(english):
     assert display.actor_name("") == "System"
     assert display.actor_name("city_jinan") == "city_jinan"
     assert display.message("Demo data") == "Demo data"
+    assert display.message("sort=name&export=xlsx") == '<code translate="no">sort=name&amp;export=xlsx</code>'
     with translation.override("zh-hans"):
         assert display.model_name("accounts.user") == "用户"
         assert display.actor_name("system") == "系统"

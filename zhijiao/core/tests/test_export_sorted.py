@@ -61,3 +61,15 @@ def test_the_export_keeps_the_pages_order(world, login):
         rows = xlsx_rows(client.get(url, {"sort": sort, "export": "xlsx"}))
         column = rows[0].index(next(h for h in rows[0] if h in ("名称", "Name", "name", "学校名称")))
         assert [r[column] for r in rows[1:]] == expected, sort
+
+
+@pytest.mark.django_db
+def test_table_exports_show_booleans_as_yes_no(world, login):
+    from zhijiao.core.testing import catalogue_major
+
+    catalogue_major(code="720101", name="护理")
+    client = login(world["province_admin"])
+    rows = xlsx_rows(client.get(reverse("majors:major_list"), {"export": "xlsx"}))
+    cells = {c for r in rows[1:] for c in r}
+    assert not cells & {True, False, "True", "False"}
+    assert cells & {"是", "否"}

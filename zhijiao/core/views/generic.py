@@ -33,7 +33,7 @@ from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
-from django_tables2 import RequestConfig
+from django_tables2 import BooleanColumn, RequestConfig
 
 from zhijiao.core import display
 from zhijiao.core.audit import audit_record
@@ -271,10 +271,16 @@ class ObjectListView(LoginRequiredMixin, View):
         table = self.table_class(queryset, order_by=())
         columns = [c for c in table.columns if c.name not in getattr(table, "export_exclude", ())]
         headers = [str(c.header) for c in columns]
+        # A boolean column's plain value is the text "True"/"False": shown as 是/否 like everything else.
+        booleans = {c.name for c in columns if isinstance(c.column, BooleanColumn)}
+
+        def cell(row, name):
+            value = row.get_cell_value(name)
+            return display.yes_no(value == "True") if name in booleans else _plain_cell(value)
 
         def rows():
             for row in table.rows:
-                yield [_plain_cell(row.get_cell_value(c.name)) for c in columns]
+                yield [cell(row, c.name) for c in columns]
 
         return xlsx_response(filename=filename, headers=headers, rows=rows())
 
