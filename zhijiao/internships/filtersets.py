@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.filters import YesNoFilter
+
 from .choices import (
     DirectReportCategory,
     DirectReportStatus,
@@ -30,6 +32,7 @@ class PlanFilterSet(django_filters.FilterSet):
 
 class PostFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
+    is_active = YesNoFilter(label=_("open"))
 
     class Meta:
         model = Post
@@ -44,7 +47,7 @@ class PostFilterSet(django_filters.FilterSet):
 class PlacementFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.ChoiceFilter(choices=PlacementStatus.choices, label=_("Status"))
-    blocked = django_filters.BooleanFilter(method="filter_blocked", label=_("Has violations"))
+    blocked = YesNoFilter(method="filter_blocked", label=_("Has violations"))
 
     class Meta:
         model = Placement
@@ -71,7 +74,7 @@ class PlacementFilterSet(django_filters.FilterSet):
 
 
 class AlertFilterSet(django_filters.FilterSet):
-    open = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull", label=_("Open"))
+    open = YesNoFilter(field_name="resolved_at", lookup_expr="isnull", label=_("Open"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
     rule_id = django_filters.CharFilter(label=_("Rule"))
 

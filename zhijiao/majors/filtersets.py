@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.filters import YesNoFilter
 from zhijiao.orgs.choices import RegionLevel
 from zhijiao.orgs.models import Region
 
@@ -15,7 +16,7 @@ class MajorFilterSet(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         queryset=MajorCategory.objects.all(), field_name="major_class__category", label=_("Major category")
     )
-    is_controlled = django_filters.BooleanFilter(label=_("State-controlled (K)"))
+    is_controlled = YesNoFilter(label=_("State-controlled (K)"))
 
     class Meta:
         model = Major

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.filters import YesNoFilter
 from zhijiao.core.validators import normalize_code
 
 from .choices import BatchStatus, ChangeKind, EnrolmentStatus
@@ -15,7 +16,7 @@ class StudentFilterSet(django_filters.FilterSet):
         choices=EnrolmentStatus.choices, method="filter_status", label=_("Status")
     )
     class_name = django_filters.CharFilter(method="filter_class", label=_("Class"))
-    name_flagged = django_filters.BooleanFilter(label=_("Name needs checking"))
+    name_flagged = YesNoFilter(label=_("Name needs checking"))
 
     class Meta:
         model = Student

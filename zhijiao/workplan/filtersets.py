@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.filters import YesNoFilter
+
 from .choices import AssignmentStatus, Decision, ReportStatus, TaskKind, TaskStatus
 from .models import Acknowledgement, Assignment, Milestone, ProgressReport, Task
 
@@ -27,7 +29,7 @@ class MilestoneFilterSet(django_filters.FilterSet):
     due_before = django_filters.DateFilter(
         field_name="due_date", lookup_expr="lte", label=_("Due on or before")
     )
-    open = django_filters.BooleanFilter(field_name="done_on", lookup_expr="isnull", label=_("Not done"))
+    open = YesNoFilter(field_name="done_on", lookup_expr="isnull", label=_("Not done"))
 
     class Meta:
         model = Milestone
