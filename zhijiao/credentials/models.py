@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel
 from zhijiao.majors.choices import MajorLevel
@@ -96,7 +97,7 @@ class Certificate(ScopedModel):
     last_printed_at = models.DateTimeField(_("last printed at"), null=True, blank=True)
 
     # The snapshot printed on the certificate and signed into its QR code.
-    holder_name = models.CharField(_("name"), max_length=50)
+    holder_name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     holder_gender = models.CharField(_("gender"), max_length=10, blank=True, choices=Gender.choices)
     holder_birth_date = models.DateField(_("birth date"), null=True, blank=True)
     institution_code = models.CharField(_("institution code"), max_length=10, blank=True)

@@ -15,7 +15,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -35,7 +35,7 @@ QR_PAGE_PERMISSIONS = "camera=(self), microphone=(), geolocation=()"
 
 class NumberForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Certificate number"), max_length=40)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
 
 
 class CodeForm(forms.Form):
@@ -81,7 +81,7 @@ def _field_labels() -> tuple[str, ...]:
     labels = _FIELD_LABELS.get(language)
     if labels is None:
         labels = _FIELD_LABELS[language] = (
-            _("Name"),
+            pgettext("person", "Name"),
             _("Certificate"),
             _("Certificate number"),
             _("School"),
@@ -424,7 +424,7 @@ def claim_labels() -> dict[str, str]:
     return {
         "no": _("Certificate number"),
         "k": _("Certificate"),
-        "n": _("Name"),
+        "n": pgettext("person", "Name"),
         "s": _("School"),
         "m": _("Major"),
         "l": _("Level"),

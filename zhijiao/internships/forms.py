@@ -1,6 +1,7 @@
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.scoping import restrict
 from zhijiao.core.views.generic import ScopedModelForm
@@ -151,7 +152,7 @@ class InsuranceForm(forms.ModelForm):
 
 class MentorForm(forms.Form):
     kind = forms.ChoiceField(choices=MentorKind.choices, label=_("Kind of mentor"))
-    name = forms.CharField(max_length=50, label=_("Name"))
+    name = forms.CharField(max_length=50, label=pgettext_lazy("person", "Name"))
     phone = forms.CharField(max_length=20, required=False, label=_("Phone"))
 
 

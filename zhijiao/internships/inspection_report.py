@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhijiao.core.downloads import set_filename
 
@@ -298,7 +299,7 @@ def report_workbook(fileobj, inspection, summary: dict) -> None:
         chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(by_rule) + 1))
         ws.add_chart(chart, "F2")
     headers = [
-        _("Name"),
+        pgettext("thing", "Name"),  # of a city or a school
         _("Sampled items"),
         _("Answered by the school"),
         _("Compliant"),

@@ -13,7 +13,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 
 from zhijiao.core.downloads import download_response
@@ -191,7 +191,7 @@ class AccountsBulkView(LoginRequiredMixin, View):
                 headers=[
                     _("School"),
                     _("Class"),
-                    _("Name"),
+                    pgettext("person", "Name"),
                     _("Student registry number"),
                     _("Username"),
                     _("Initial password"),
