@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -298,6 +299,9 @@ SPECTACULAR_SETTINGS = {
         "PlacementStatusEnum": "zhijiao.internships.choices.PlacementStatus",
     },
 }
+
+# A filter's empty choice reads 全部 (every list's selects, like the yes/no filters of core.filters).
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_PAGE_RANGE = 8

@@ -33,7 +33,7 @@ from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
-from django_tables2 import BooleanColumn, RequestConfig
+from django_tables2 import BooleanColumn, DateColumn, DateTimeColumn, RequestConfig
 
 from zhijiao.core import display
 from zhijiao.core.audit import audit_record
@@ -149,6 +149,7 @@ class ObjectListView(LoginRequiredMixin, View):
     def get_table(self, queryset):
         table = self.table_class(queryset, request=self.request)
         RequestConfig(self.request, paginate={"per_page": self.get_page_size()}).configure(table)
+        _keep_dates_whole(table)
         return table
 
     def get_title(self, model) -> str:
@@ -283,6 +284,14 @@ class ObjectListView(LoginRequiredMixin, View):
                 yield [cell(row, c.name) for c in columns]
 
         return xlsx_response(filename=filename, headers=headers, rows=rows())
+
+
+def _keep_dates_whole(table) -> None:
+    """Date and time cells on one line (2026-12-05 14:03) when the other cells wrap to fit the page."""
+    for bound in table.columns:
+        if isinstance(bound.column, (DateColumn, DateTimeColumn)):
+            td = bound.column.attrs.setdefault("td", {})
+            td["class"] = f"{td.get('class', '')} text-nowrap".strip()
 
 
 def _plain_cell(value):
