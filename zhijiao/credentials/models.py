@@ -287,4 +287,6 @@ class LookupLog(models.Model):
         ordering = ["-timestamp", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.kind} {self.result}"
+        from zhijiao.core.display import when
+
+        return f"{when(self.timestamp)} {self.get_kind_display()} {self.get_result_display()}"

@@ -433,7 +433,9 @@ class ProgressReport(ScopedModel):
         indexes = [models.Index(fields=["task", "-submitted_at"])]
 
     def __str__(self) -> str:
-        return f"{self.task.label} · {self.submitted_at:%Y-%m-%d}" if self.submitted_at else self.task.label
+        from zhijiao.core.display import day
+
+        return f"{self.task.label} · {day(self.submitted_at)}" if self.submitted_at else self.task.label
 
     def audit_scope_path(self) -> str:
         return self.scope_path
