@@ -72,6 +72,9 @@ _RFC6266 = re.compile(
 _SKIP_TEXT_TAGS = {"script", "style", "template"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _TEXT_ATTRS = ("title", "placeholder", "aria-label", "alt")
+# Keys of chart data (json_script) whose values a chart draws as text; a code there is a defect.
+LABEL_KEYS = {"categories", "name", "label", "labels", "title", "today_label"}
+_CODE_LABEL = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+")
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,30 @@ def english_words(text: str, proper_names: frozenset[str] | set[str] = frozenset
     return found
 
 
+def chart_labels(blocks: list[str]) -> list[str]:
+    """The texts a chart draws, from the json_script data of a page (values under ``LABEL_KEYS``)."""
+    import json
+
+    out: list[str] = []
+
+    def walk(node, labelled=False):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, labelled or k in LABEL_KEYS)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, labelled)
+        elif isinstance(node, str) and labelled:
+            out.append(node)
+
+    for block in blocks:
+        try:
+            walk(json.loads(block))
+        except ValueError:
+            continue
+    return out
+
+
 def raw_values(text: str) -> list[str]:
     """Python reprs and machine timestamps that leaked onto a page."""
     return [m.group(0) for m in _ISO_TIMESTAMP.finditer(text)] + [m.group(0) for m in _RAW.finditer(text)]
@@ -123,6 +150,8 @@ class PageParser(HTMLParser):
         self.links: list[str] = []
         self.forms: list[_Form] = []
         self.texts: list[str] = []
+        self.json_blocks: list[str] = []  # <script type="application/json">: chart data (json_script)
+        self._json: list[str] | None = None
         self._stack: list[tuple[str, bool]] = []  # (tag, skipped)
         self._form: _Form | None = None
         self._textarea: str | None = None
@@ -139,6 +168,8 @@ class PageParser(HTMLParser):
             or a.get("translate") == "no"
             or (tag == "svg" and a.get("aria-hidden") == "true")
         )
+        if tag == "script" and a.get("type") == "application/json":
+            self._json = []
         if tag not in _VOID:
             self._stack.append((tag, skipped))
         if not skipped:
@@ -179,6 +210,9 @@ class PageParser(HTMLParser):
             self._form.fields.append((name, ""))
 
     def handle_endtag(self, tag):
+        if tag == "script" and self._json is not None:
+            self.json_blocks.append("".join(self._json))
+            self._json = None
         if self._form is not None:
             if tag == "select" and self._form.select:
                 value = self._form.select_value
@@ -198,6 +232,8 @@ class PageParser(HTMLParser):
                 break
 
     def handle_data(self, data):
+        if self._json is not None:
+            self._json.append(data)
         if self._textarea and self._form is not None and self._form.fields:
             name, value = self._form.fields[-1]
             self._form.fields[-1] = (name, value + data)
@@ -368,6 +404,15 @@ class Crawler:
             self.problem(url, referrer, "English on the page: " + ", ".join(sorted(set(english))[:12]))
         if raw:
             self.problem(url, referrer, "raw values on the page: " + ", ".join(sorted(set(raw))[:6]))
+        shown = chart_labels(parser.json_blocks)
+        codes = [t for t in shown if _CODE_LABEL.fullmatch(t)]
+        english = [w for t in shown for w in english_words(t, self.proper_names)]
+        if codes or english:
+            self.problem(
+                url,
+                referrer,
+                "codes or English as chart labels: " + ", ".join(sorted(set(codes + english))[:8]),
+            )
         links = [self.normalise(h, f"http://testserver{url}") for h in parser.links]
         for form in parser.forms:
             action = self.normalise(form.action or url, f"http://testserver{url}")
