@@ -143,6 +143,10 @@ def field_value(field: models.Field | None, stored: Any, related: dict | None = 
         return stored
     if field is None:
         return shown(stored)
+    # A model may say how a structured value reads (``display_<field>(value)``, e.g. a checklist).
+    hook = getattr(getattr(field, "model", None), f"display_{field.name}", None)
+    if callable(hook):
+        return hook(stored)
     if getattr(field, "choices", None):
         labels = dict(field.flatchoices)
         if isinstance(stored, (list, tuple)):

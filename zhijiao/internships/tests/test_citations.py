@@ -55,3 +55,16 @@ def test_charts_label_rules_by_title_and_say_no_data_in_chinese(world, login, se
     data = page.split('id="chart-rules" type="application/json">', 1)[1].split("</script>")[0]
     assert "ANOM-CLOCKWORK" not in data and "INT-PAY" not in data
     assert "\\u7b7e\\u5230" in data or "签到" in data  # 签到时间过于规律: the rule's title
+
+
+def test_the_audit_log_shows_a_checklist_by_titles():
+    from django.utils import translation
+
+    from zhijiao.core import display
+    from zhijiao.internships.models import Inspection
+
+    field = Inspection._meta.get_field("checklist")
+    stored = [{"rule_id": "INT-PAY", "title": "Pay below the minimum", "source": "… Art. 18; https://x"}]
+    with translation.override("zh-hans"):
+        shown = display.field_value(field, stored)
+    assert shown.startswith("INT-PAY ") and "http" not in shown and "Pay below" not in shown
