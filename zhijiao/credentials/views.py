@@ -111,6 +111,7 @@ def certificate_pdf(request, pk: int):
         content,
         _("Certificate %(number)s.pdf") % {"number": cert.number},
         content_type="application/pdf",
+        fallback=f"certificate-{cert.number}.pdf",
         inline=True,
     )
 
