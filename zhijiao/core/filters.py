@@ -1,8 +1,21 @@
-"""Filters shared by every filterset (pages and API alike)."""
+"""The base of every filterset (pages and API alike) and the filters they share.
+
+``FilterSet`` fixes two things once for the whole project:
+- yes/no filters (``BooleanField``s in ``Meta.fields`` and declared ``YesNoFilter``s) start at 全部;
+- labels django-filter makes up from a field's verbose name stay lazy. django-filter computes such a
+  label once and keeps it, in whatever language was active (an API schema built in English froze
+  "Escalation level" onto the Chinese pages); here it is translated each time it is shown.
+"""
 
 import django_filters
 from django import forms
+from django.db import models
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+from django_filters.utils import label_for_filter
+
+_lazy_label = lazy(label_for_filter, str)
 
 
 class YesNoSelect(forms.NullBooleanSelect):
@@ -29,3 +42,21 @@ class YesNoFilter(django_filters.BooleanFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", YesNoSelect)
         super().__init__(*args, **kwargs)
+
+
+class FilterSet(django_filters.FilterSet):
+    """What every filterset of the project derives from (a test checks that they do)."""
+
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.BooleanField: {"filter_class": YesNoFilter},
+    }
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        model = cls._meta.model
+        for f in filters.values():
+            if f._label is None and model is not None:
+                f.label = _lazy_label(model, f.field_name, f.lookup_expr, f.exclude)
+        return filters

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zhijiao.core.filters import YesNoFilter
+from zhijiao.core.filters import FilterSet, YesNoFilter
 
 from .choices import (
     DirectReportCategory,
@@ -15,7 +15,7 @@ from .choices import (
 from .models import Alert, DirectReport, InternshipPlan, Placement, Post
 
 
-class PlanFilterSet(django_filters.FilterSet):
+class PlanFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=InternshipKind.choices, label=_("Kind of internship"))
     filing_status = django_filters.ChoiceFilter(choices=FilingStatus.choices, label=_("Filing status"))
@@ -30,7 +30,7 @@ class PlanFilterSet(django_filters.FilterSet):
         )
 
 
-class PostFilterSet(django_filters.FilterSet):
+class PostFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     is_active = YesNoFilter(label=_("open"))
 
@@ -44,7 +44,7 @@ class PostFilterSet(django_filters.FilterSet):
         )
 
 
-class PlacementFilterSet(django_filters.FilterSet):
+class PlacementFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.ChoiceFilter(choices=PlacementStatus.choices, label=_("Status"))
     blocked = YesNoFilter(method="filter_blocked", label=_("Has violations"))
@@ -73,7 +73,7 @@ class PlacementFilterSet(django_filters.FilterSet):
         return queryset.filter(has) if value else queryset.exclude(has)
 
 
-class AlertFilterSet(django_filters.FilterSet):
+class AlertFilterSet(FilterSet):
     open = YesNoFilter(field_name="resolved_at", lookup_expr="isnull", label=_("Open"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
     rule_id = django_filters.CharFilter(label=_("Rule"))
@@ -83,7 +83,7 @@ class AlertFilterSet(django_filters.FilterSet):
         fields = ["open", "severity", "rule_id", "escalation_level"]
 
 
-class DirectReportFilterSet(django_filters.FilterSet):
+class DirectReportFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(choices=DirectReportStatus.choices, label=_("Status"))
     category = django_filters.ChoiceFilter(choices=DirectReportCategory.choices, label=_("Category"))
 

@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core import display
+from zhijiao.core.filters import FilterSet
 from zhijiao.core.models import AuditAction, AuditEntry
 from zhijiao.core.scoping import can, scope_q
 
@@ -48,7 +49,7 @@ def _object_type_choices():
     return sorted(choices, key=lambda c: c[1])
 
 
-class AuditFilterSet(django_filters.FilterSet):
+class AuditFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="icontains", label=_("actor name"))
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("action"))
