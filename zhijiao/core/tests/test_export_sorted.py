@@ -38,7 +38,6 @@ def test_the_lists_are_found():
 @pytest.mark.django_db
 @pytest.mark.parametrize("name,view", LISTS, ids=[n for n, _v in LISTS])
 def test_sort_then_export(world, login, name, view):
-    login(world["province_admin"])
     client = login(world["province_admin"])
     url = reverse(name)
     table = view.table_class([])
