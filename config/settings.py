@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# With DEBUG on, Django's own (English) debug pages for 404 and 500 only when asked for: the demo
+# runs with DEBUG=1 and shows the platform's Chinese error pages (core.middleware).
+DEBUG_ERROR_PAGES = env_bool("DJANGO_DEBUG_PAGES", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -80,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zhijiao.core.middleware.FriendlyErrorPagesMiddleware",
     "zhijiao.core.middleware.RequestIdMiddleware",
     "zhijiao.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,6 +192,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Dates as 2026-12-05 and times as 2026-12-05 14:03 in every language (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -211,7 +218,11 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
 # Private signing keys live in files here (0600), never in the database or the repository.
 CREDENTIALS_KEY_DIR = Path(env("CREDENTIALS_KEY_DIR", str(VAR_DIR / "keys")))
 CREDENTIALS_ISSUER = env("CREDENTIALS_ISSUER", "CN-37-EDU")
-CREDENTIALS_VERIFY_BASE_URL = env("CREDENTIALS_VERIFY_BASE_URL", "http://127.0.0.1:8000")
+# The public address printed in certificates' verification QR codes. Required in production (a system
+# check fails without it); in debug mode (make demo) the address the demo is served on, from PORT.
+CREDENTIALS_VERIFY_BASE_URL = env("CREDENTIALS_VERIFY_BASE_URL") or (
+    f"http://127.0.0.1:{env('PORT', '8000')}" if DEBUG else ""
+)
 # 中职 certificate numbers: a provincial pattern (Shandong's own format is unknown — students.md §7.1).
 CREDENTIALS_PROVINCIAL_PATTERN = env("CREDENTIALS_PROVINCIAL_PATTERN", "{province}{school}{yy}{serial:05d}")
 CREDENTIALS_PROVINCIAL_SCHOOL_DIGITS = env_int("CREDENTIALS_PROVINCIAL_SCHOOL_DIGITS", 5)
@@ -288,6 +299,9 @@ SPECTACULAR_SETTINGS = {
         "PlacementStatusEnum": "zhijiao.internships.choices.PlacementStatus",
     },
 }
+
+# A filter's empty choice reads 全部 (every list's selects, like the yes/no filters of core.filters).
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_PAGE_RANGE = 8

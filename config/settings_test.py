@@ -10,6 +10,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("JOBS_EAGER", "1")
+os.environ.setdefault("CREDENTIALS_VERIFY_BASE_URL", "http://testserver")
 
 from .settings import *  # noqa: E402,F403
 

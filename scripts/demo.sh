@@ -8,6 +8,7 @@ need_pkgs "${RUNTIME_PKGS[@]}"
 load_dotenv
 
 PORT="${PORT:-8000}"
+export PORT  # the settings derive the verification address printed on certificates from it
 export DJANGO_SETTINGS_MODULE=config.settings
 export DJANGO_DEBUG=1  # the demo serves static files from the source tree
 mkdir -p var

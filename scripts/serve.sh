@@ -9,6 +9,8 @@ load_dotenv
 
 PORT="${PORT:-8000}"
 export DJANGO_SETTINGS_MODULE=config.settings
+# The address printed in certificates' verification QR codes: a real server sets its public address.
+export CREDENTIALS_VERIFY_BASE_URL="${CREDENTIALS_VERIFY_BASE_URL:-http://127.0.0.1:$PORT}"
 mkdir -p var
 ensure_secret_key
 

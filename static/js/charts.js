@@ -45,7 +45,10 @@
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     var build = builders[el.dataset.chart];
     var data = readData(el.dataset.source);
-    if (!build || !data || !data.categories || !data.categories.length) { return; }
+    if (!build || !data || !data.categories || !data.categories.length) {
+      if (el.dataset.empty) { el.textContent = el.dataset.empty; }
+      return;
+    }
     if (el.dataset.chart === "horizontal-bar") {
       el.style.height = Math.max(240, data.categories.length * 26 + 60) + "px";
     }

@@ -10,6 +10,13 @@
   var B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
   var labelsEl = document.getElementById("claim-labels");
   var labels = labelsEl ? JSON.parse(labelsEl.textContent) : {};
+  // Coded claims (kind, level, gender) by their label, from the same table the server uses.
+  var valuesEl = document.getElementById("claim-values");
+  var valueLabels = valuesEl ? JSON.parse(valuesEl.textContent) : {};
+  function shown(key, value) {
+    var table = valueLabels[key];
+    return table && Object.prototype.hasOwnProperty.call(table, value) ? table[value] : String(value);
+  }
 
   function b45decode(text) {
     var bytes = [];
@@ -110,7 +117,7 @@
       claims.forEach(function (value, key) {
         if (!labels[key]) { return; }
         var dt = document.createElement("dt"); dt.className = "col-5 col-sm-4"; dt.textContent = labels[key];
-        var dd = document.createElement("dd"); dd.className = "col-7 col-sm-8"; dd.textContent = String(value);
+        var dd = document.createElement("dd"); dd.className = "col-7 col-sm-8"; dd.textContent = shown(key, value);
         dl.appendChild(dt); dl.appendChild(dd);
       });
       out.appendChild(dl);

@@ -65,7 +65,7 @@
                { type: "inside", yAxisIndex: 0 }],
     series: [
       { type: "custom", renderItem: renderBar, encode: { x: [1, 2], y: 0 }, data: bars,
-        markLine: { silent: true, symbol: "none", lineStyle: { color: "#dc3545" }, data: [{ xAxis: ts(data.today) }] } },
+        markLine: { silent: true, symbol: "none", lineStyle: { color: "#dc3545" }, data: [{ xAxis: ts(data.today), label: { formatter: data.today_label || data.today } }] } },
       { type: "scatter", symbol: "diamond", symbolSize: 9, data: points,
         itemStyle: { color: function (p) { return p.data.done ? "#6c757d" : "#0d6efd"; } } }
     ]

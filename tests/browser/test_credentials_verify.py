@@ -50,6 +50,10 @@ def test_offline_signature_check_in_the_browser(page, published):
     out.wait_for(state="visible")
     assert out.get_attribute("data-result") == "signature_valid_offline", out.inner_text()
     assert "赵孟𫖯" in out.inner_text()
+    # Coded claims by their Chinese label, as on the server's own result (page language: zh-hans).
+    text = out.inner_text()
+    assert "毕业证书" in text and "中职" in text, text
+    assert "graduation" not in text and "secondary" not in text
     # One changed character: refused.
     tampered = (
         published.signed_qr[:-6] + ("0" if published.signed_qr[-6] != "0" else "1") + published.signed_qr[-5:]

@@ -34,6 +34,7 @@ from rest_framework.authtoken.models import Token
 from zhijiao.core.scoping import can, user_scope
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.tabular import xlsx_response
+from zhijiao.core.views.generic import describe_entries
 
 from . import forms, selectors, services
 from .filtersets import UserFilterSet
@@ -264,24 +265,6 @@ class TokenView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(new_key=key))
 
 
-def _history_items(entries) -> list[dict]:
-    """Audit entries as the shared change-history partial expects them: entry + field diffs."""
-    labels = {}
-    for model in (User, RoleAssignment):
-        labels.update({f.name: str(f.verbose_name) for f in model._meta.concrete_fields})
-    items = []
-    for entry in entries:
-        before, after = entry.before or {}, entry.after or {}
-        keys = list(dict.fromkeys([*after.keys(), *before.keys()]))
-        changes = [
-            {"field": labels.get(k, k), "before": before.get(k), "after": after.get(k)}
-            for k in keys
-            if k not in ("id", "created_at", "updated_at") and before.get(k) != after.get(k)
-        ]
-        items.append({"entry": entry, "changes": changes})
-    return items
-
-
 # --- user management -----------------------------------------------------------------------------
 
 
@@ -375,7 +358,7 @@ class UserDetailView(ManageUsersMixin, TemplateView):
             is_self=target.pk == self.request.user.pk,
             has_device=selectors.user_has_confirmed_device(target),
             sign_ins=list(selectors.user_sign_ins(user=target)),
-            history=_history_items(selectors.user_history(user=target)),
+            history=describe_entries(selectors.user_history(user=target)),
         )
         return ctx
 

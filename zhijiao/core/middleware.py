@@ -51,3 +51,35 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record):
         record.request_id = request_id_var.get() or "-"
         return True
+
+
+class FriendlyErrorPagesMiddleware:
+    """Our Chinese 404 and 500 pages in every mode, ``make demo``'s DEBUG=1 included.
+
+    With DEBUG on, Django answers a missing page or an unhandled error with its English debug page.
+    This middleware (outermost but for the security layers) replaces those with the friendly pages
+    the handlers render when DEBUG is off; ``DJANGO_DEBUG_PAGES=1`` keeps Django's pages for a
+    developer. The error has been logged by Django before it gets here. API requests keep their
+    JSON envelope. Responses of our own handlers carry ``FRIENDLY`` and pass untouched.
+    """
+
+    FRIENDLY = "_zhijiao_friendly_error"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        from django.conf import settings
+
+        if not settings.DEBUG or getattr(settings, "DEBUG_ERROR_PAGES", False):
+            return response
+        if response.status_code not in (404, 500) or getattr(response, self.FRIENDLY, False):
+            return response
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        from zhijiao.core.views import errors
+
+        if response.status_code == 404:
+            return errors.page_not_found(request)
+        return errors.server_error(request)

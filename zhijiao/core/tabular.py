@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable
-from urllib.parse import quote
 
-from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from zhijiao.core.downloads import file_download
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,7 +42,12 @@ def write_xlsx(fileobj, *, headers: list[str], rows: Iterable[Iterable], sheet_t
 
 
 def xlsx_response(
-    *, filename: str, headers: list[str], rows: Iterable[Iterable], sheet_title: str = "Sheet1"
+    *,
+    filename: str,
+    headers: list[str],
+    rows: Iterable[Iterable],
+    sheet_title: str = "Sheet1",
+    fallback: str | None = None,
 ):
     """An XLSX download; the workbook is spooled to a temporary file, not held in memory."""
     tmp = tempfile.TemporaryFile()
@@ -50,9 +55,7 @@ def xlsx_response(
     tmp.seek(0)
     if not filename.endswith(".xlsx"):
         filename += ".xlsx"
-    response = FileResponse(tmp, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_download(tmp, filename, content_type=XLSX_CONTENT_TYPE, fallback=fallback)
 
 
 def write_workbook(fileobj, *, sheets: list[tuple[str, list[str], Iterable[Iterable]]]) -> None:
@@ -74,12 +77,12 @@ def write_workbook(fileobj, *, sheets: list[tuple[str, list[str], Iterable[Itera
     wb.save(fileobj)
 
 
-def workbook_response(*, filename: str, sheets: list[tuple[str, list[str], Iterable[Iterable]]]):
+def workbook_response(
+    *, filename: str, sheets: list[tuple[str, list[str], Iterable[Iterable]]], fallback: str | None = None
+):
     tmp = tempfile.TemporaryFile()
     write_workbook(tmp, sheets=sheets)
     tmp.seek(0)
     if not filename.endswith(".xlsx"):
         filename += ".xlsx"
-    response = FileResponse(tmp, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_download(tmp, filename, content_type=XLSX_CONTENT_TYPE, fallback=fallback)

@@ -2,18 +2,19 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.filters import FilterSet, YesNoFilter
 from zhijiao.majors.choices import MajorLevel
 
 from .choices import CertificateKind, CertificateStatus
 from .models import Certificate
 
 
-class CertificateFilterSet(django_filters.FilterSet):
+class CertificateFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=CertificateKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=CertificateStatus.choices, label=_("Status"))
     level = django_filters.ChoiceFilter(choices=MajorLevel.choices, label=_("Level"))
-    published = django_filters.BooleanFilter(
+    published = YesNoFilter(
         field_name="published_at", lookup_expr="isnull", exclude=True, label=_("Published")
     )
     year = django_filters.NumberFilter(field_name="graduation_date__year", label=_("Graduation year"))

@@ -16,8 +16,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.majors.choices import MajorLevel
+from zhijiao.students.choices import Gender
 
 from .choices import (
     CertificateKind,
@@ -94,14 +97,14 @@ class Certificate(ScopedModel):
     last_printed_at = models.DateTimeField(_("last printed at"), null=True, blank=True)
 
     # The snapshot printed on the certificate and signed into its QR code.
-    holder_name = models.CharField(_("name"), max_length=50)
-    holder_gender = models.CharField(_("gender"), max_length=10, blank=True)
+    holder_name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    holder_gender = models.CharField(_("gender"), max_length=10, blank=True, choices=Gender.choices)
     holder_birth_date = models.DateField(_("birth date"), null=True, blank=True)
     institution_code = models.CharField(_("institution code"), max_length=10, blank=True)
     institution_name = models.CharField(_("school"), max_length=100)
     major_code = models.CharField(_("major code"), max_length=10, blank=True)
     major_name = models.CharField(_("major"), max_length=100)
-    level = models.CharField(_("level"), max_length=10)
+    level = models.CharField(_("level"), max_length=10, choices=MajorLevel.choices)
     study_years = models.PositiveSmallIntegerField(_("length of study (years)"), null=True, blank=True)
     entry_date = models.DateField(_("entry date"), null=True, blank=True)
     graduation_date = models.DateField(_("graduation date"))
@@ -284,4 +287,6 @@ class LookupLog(models.Model):
         ordering = ["-timestamp", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.kind} {self.result}"
+        from zhijiao.core.display import when
+
+        return f"{when(self.timestamp)} {self.get_kind_display()} {self.get_result_display()}"

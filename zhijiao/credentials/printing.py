@@ -38,7 +38,8 @@ def font_config():
 
 
 def verify_base_url() -> str:
-    return getattr(settings, "CREDENTIALS_VERIFY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    """The public address of /verify/ (``CREDENTIALS_VERIFY_BASE_URL``; the demo's own address)."""
+    return (getattr(settings, "CREDENTIALS_VERIFY_BASE_URL", "") or "").rstrip("/")
 
 
 def short_link(number: str, code: str) -> str:
@@ -96,8 +97,21 @@ def gender_label(value: str) -> str:
     return str(dict(Gender.choices).get(value, value))
 
 
+def current_link(cert) -> tuple[str, bytes]:
+    """The verification link at today's address and its QR image; the stored image when unchanged.
+
+    A certificate keeps the link of the address it was issued under; a demo served on another
+    port (or a site that moved) prints the address it is served at now.
+    """
+    link = short_link(cert.number, cert.verify_code)
+    if link == cert.qr_link and cert.qr_link_png:
+        return link, bytes(cert.qr_link_png)
+    return link, qr_png(link)
+
+
 def page_context(cert, *, with_photo: bool = True) -> dict:
     """Everything one certificate page shows; pure data, so the bench can build it without a DB."""
+    link, link_png = current_link(cert)
     return {
         "kind": cert.kind,
         "number": cert.number,
@@ -112,9 +126,9 @@ def page_context(cert, *, with_photo: bool = True) -> dict:
         "issue_date": cert.issue_date,
         "principal": cert.principal_name,
         "verify_code": cert.verify_code,
-        "link": cert.qr_link,
+        "link": link,
         "qr_signed": data_uri(cert.qr_signed_png),
-        "qr_link": data_uri(cert.qr_link_png),
+        "qr_link": data_uri(link_png),
         "photo": photo_uri(cert) if with_photo else None,
         "reissue": cert.replaces_id is not None,
     }

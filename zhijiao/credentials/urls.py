@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.CertificateListView.as_view(), name="certificate_list"),
     path("<int:pk>/", views.CertificateDetailView.as_view(), name="certificate_detail"),
     path("<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("<int:pk>/print/", views.certificate_print, name="certificate_print"),
     path("<int:pk>/<str:verb>/", views.certificate_action, name="certificate_action"),
     path("issue/", views.issue, name="issue"),
     path("print/", views.print_batch, name="print_batch"),

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from zhijiao.core import jobs as core_jobs
+from zhijiao.core.downloads import download_response, file_download
 from zhijiao.core.models import Job
 from zhijiao.core.scoping import user_scope
 from zhijiao.core.services import OutOfScope
@@ -71,13 +72,12 @@ class CertificateDetailView(ObjectDetailView):
         context["can_authorise"] = selectors.authority_certificate_list(user=user).filter(pk=obj.pk).exists()
         context["is_issued"] = obj.status == CertificateStatus.ISSUED
         context["replaced_by"] = list(obj.replaced_by.all().only("id", "number"))
+        context["verify_link"] = printing.short_link(obj.number, obj.verify_code)
         return context
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _pdf_response(content: bytes, filename: str, fallback: str | None = None) -> HttpResponse:
+    return download_response(content, filename, content_type="application/pdf", fallback=fallback)
 
 
 def _certificate_for_change(request, pk):
@@ -89,19 +89,45 @@ def _certificate_for_change(request, pk):
         raise Http404
 
 
-@login_required
-@require_GET
-def certificate_pdf(request, pk: int):
-    """One certificate as a PDF; printing is recorded and audited."""
+def _printable_or_redirect(request, pk):
     cert = _certificate_for_change(request, pk)
     try:
         services.printable([cert])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return HttpResponseRedirect(cert.get_absolute_url())
+        return cert, HttpResponseRedirect(cert.get_absolute_url())
+    return cert, None
+
+
+@login_required
+@require_GET
+def certificate_pdf(request, pk: int):
+    """One certificate as a PDF to look at (opened in the browser): viewing is not printing."""
+    cert, refused = _printable_or_redirect(request, pk)
+    if refused:
+        return refused
+    content = printing.certificates_pdf([cert])
+    return download_response(
+        content,
+        _("Certificate %(number)s.pdf") % {"number": cert.number},
+        content_type="application/pdf",
+        fallback=f"certificate-{cert.number}.pdf",
+        inline=True,
+    )
+
+
+@login_required
+@require_POST
+def certificate_print(request, pk: int):
+    """登记打印: the registrar prints the certificate; the print is counted and audited, the PDF returned."""
+    cert, refused = _printable_or_redirect(request, pk)
+    if refused:
+        return refused
     content = printing.certificates_pdf([cert])
     services.certificates_record_print(actor=request.user, certificates=[cert])
-    return _pdf_response(content, f"certificate-{cert.number}.pdf")
+    return _pdf_response(
+        content, _("Certificate %(number)s.pdf") % {"number": cert.number}, f"certificate-{cert.number}.pdf"
+    )
 
 
 class ReasonForm(forms.Form):
@@ -211,7 +237,11 @@ def print_batch(request):
         if len(certs) <= getattr(settings, "CREDENTIALS_PRINT_SYNC_MAX", 60):
             content = printing.certificates_pdf(certs)
             services.certificates_record_print(actor=request.user, certificates=certs)
-            return _pdf_response(content, f"certificates-{certs[0].class_name or institution_id}.pdf")
+            return _pdf_response(
+                content,
+                _("Certificates %(class)s.pdf") % {"class": certs[0].class_name or institution_id},
+                f"certificates-{institution_id}.pdf",
+            )
         job = core_jobs.enqueue(
             PRINT_JOB,
             params={"ids": [c.pk for c in certs], "language": request.LANGUAGE_CODE},
@@ -240,7 +270,7 @@ def job_download(request, pk: int):
     path = output_path(job)
     if job.status != "succeeded" or not path.exists():
         raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"certificates-job-{job.pk}.pdf")
+    return file_download(path.open("rb"), f"certificates-job-{job.pk}.pdf", content_type="application/pdf")
 
 
 @login_required

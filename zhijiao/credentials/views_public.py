@@ -15,13 +15,14 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhijiao.majors.choices import MajorLevel
+from zhijiao.students.choices import Gender
 
 from . import signing, verification
 from .choices import CertificateKind, LookupKind, LookupResult
@@ -34,7 +35,7 @@ QR_PAGE_PERMISSIONS = "camera=(self), microphone=(), geolocation=()"
 
 class NumberForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Certificate number"), max_length=40)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
 
 
 class CodeForm(forms.Form):
@@ -80,7 +81,7 @@ def _field_labels() -> tuple[str, ...]:
     labels = _FIELD_LABELS.get(language)
     if labels is None:
         labels = _FIELD_LABELS[language] = (
-            _("Name"),
+            pgettext("person", "Name"),
             _("Certificate"),
             _("Certificate number"),
             _("School"),
@@ -375,7 +376,12 @@ def signed_qr(request):
     The signature proves who issued the certificate, not its current status: the page says so and
     offers the online lookup for revocation.
     """
-    context = {"title": _("Check a signed QR code"), "form": QRForm(), "claim_labels": claim_labels()}
+    context = {
+        "title": _("Check a signed QR code"),
+        "form": QRForm(),
+        "claim_labels": claim_labels(),
+        "claim_values": claim_value_labels(),
+    }
     if request.method == "POST":
         client = verification.client_hash(request)
         if verification.rate_limited(client):
@@ -418,7 +424,7 @@ def claim_labels() -> dict[str, str]:
     return {
         "no": _("Certificate number"),
         "k": _("Certificate"),
-        "n": _("Name"),
+        "n": pgettext("person", "Name"),
         "s": _("School"),
         "m": _("Major"),
         "l": _("Level"),
@@ -428,13 +434,20 @@ def claim_labels() -> dict[str, str]:
     }
 
 
+def claim_value_labels() -> dict[str, dict[str, str]]:
+    """The coded claims by their label (kind, level, gender): the server's result and the offline
+    check in the browser (``static/js/verify-qr.js``) read the same table."""
+    return {
+        "k": {value: str(label) for value, label in CertificateKind.choices},
+        "l": {value: str(label) for value, label in MajorLevel.choices},
+        "g": {value: str(label) for value, label in Gender.choices},
+    }
+
+
 def claim_rows(claims: dict) -> list[tuple[str, str]]:
     labels = claim_labels()
-    values = dict(claims)
-    if "k" in values and values["k"] in CertificateKind.values:
-        values["k"] = CertificateKind(values["k"]).label
-    if "l" in values:
-        values["l"] = dict(MajorLevel.choices).get(values["l"], values["l"])
+    coded = claim_value_labels()
+    values = {key: coded.get(key, {}).get(value, value) for key, value in dict(claims).items()}
     return [(label, values[key]) for key, label in labels.items() if key in values]
 
 

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.filters import FilterSet
 from zhijiao.orgs.choices import RegionLevel
 from zhijiao.orgs.models import Region
 
@@ -9,7 +10,7 @@ from .choices import Industry
 from .models import Enterprise
 
 
-class EnterpriseFilterSet(django_filters.FilterSet):
+class EnterpriseFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     city = django_filters.ModelChoiceFilter(
         queryset=Region.objects.filter(level=RegionLevel.CITY), method="filter_city", label=_("City")

@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel
 from zhijiao.core.validators import validate_plain_text, validate_uscc
@@ -14,7 +15,7 @@ class Enterprise(ScopedModel):
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
     )
-    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_text])
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200, validators=[validate_plain_text])
     industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices)
     region = models.ForeignKey(
         "orgs.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="enterprises"

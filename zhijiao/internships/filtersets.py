@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.filters import FilterSet, YesNoFilter
 from zhijiao.majors.selectors import major_category_list
 
 from . import selectors
@@ -16,7 +17,7 @@ from .choices import (
 from .models import Alert, DirectReport, InternshipPlan, Placement, Post
 
 
-class PlanFilterSet(django_filters.FilterSet):
+class PlanFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=InternshipKind.choices, label=_("Kind of internship"))
     filing_status = django_filters.ChoiceFilter(choices=FilingStatus.choices, label=_("Filing status"))
@@ -35,8 +36,9 @@ def _user(request):
     return getattr(request, "user", None)
 
 
-class PostFilterSet(django_filters.FilterSet):
+class PostFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
+    is_active = YesNoFilter(label=_("open"))
     enterprise = django_filters.ModelChoiceFilter(
         queryset=lambda request: selectors.post_enterprise_filter_choices(user=_user(request)),
         label=_("Host enterprise"),
@@ -55,10 +57,10 @@ class PostFilterSet(django_filters.FilterSet):
         )
 
 
-class PlacementFilterSet(django_filters.FilterSet):
+class PlacementFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.ChoiceFilter(choices=PlacementStatus.choices, label=_("Status"))
-    blocked = django_filters.BooleanFilter(method="filter_blocked", label=_("Has violations"))
+    blocked = YesNoFilter(method="filter_blocked", label=_("Has violations"))
     plan = django_filters.ModelChoiceFilter(
         queryset=lambda request: selectors.placement_plan_choices(user=_user(request)),
         label=_("Internship plan"),
@@ -94,8 +96,8 @@ class PlacementFilterSet(django_filters.FilterSet):
         return queryset.filter(has) if value else queryset.exclude(has)
 
 
-class AlertFilterSet(django_filters.FilterSet):
-    open = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull", label=_("Open"))
+class AlertFilterSet(FilterSet):
+    open = YesNoFilter(field_name="resolved_at", lookup_expr="isnull", label=_("Open"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
     rule_id = django_filters.CharFilter(label=_("Rule"))
 
@@ -104,7 +106,7 @@ class AlertFilterSet(django_filters.FilterSet):
         fields = ["open", "severity", "rule_id", "escalation_level"]
 
 
-class DirectReportFilterSet(django_filters.FilterSet):
+class DirectReportFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(choices=DirectReportStatus.choices, label=_("Status"))
     category = django_filters.ChoiceFilter(choices=DirectReportCategory.choices, label=_("Category"))
 

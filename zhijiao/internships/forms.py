@@ -1,8 +1,11 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.autocomplete import AutocompleteSelect
 from zhijiao.core.views.generic import ScopedModelForm
+from zhijiao.core.widgets import ScopedFileInput
 from zhijiao.majors.selectors import major_category_list
 
 from . import selectors
@@ -18,6 +21,9 @@ from .models import (
     Report,
 )
 from .services import AGREEMENT_FIELDS
+
+# The files of an agreement, by the name of their download URL (views_files.AgreementFileView).
+AGREEMENT_FILES = {"consent": "guardian_consent_file", "signed": "attachment"}
 
 
 def _major_categories(user):
@@ -125,9 +131,21 @@ class AgreementForm(forms.ModelForm):
         model = Agreement
         fields = [f for f in AGREEMENT_FIELDS if f != "fee_items"]
         widgets = {
-            name: DATE
-            for name in ("school_signed_on", "host_signed_on", "student_signed_on", "guardian_consent_on")
+            **{
+                name: DATE
+                for name in ("school_signed_on", "host_signed_on", "student_signed_on", "guardian_consent_on")
+            },
+            **{name: ScopedFileInput for name in AGREEMENT_FILES.values()},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        placement_id = self.instance.placement_id if self.instance.pk else None
+        for which, name in AGREEMENT_FILES.items():
+            if name in self.fields and placement_id:
+                self.fields[name].widget.download_url = reverse(
+                    "internships:agreement_file", args=[placement_id, which]
+                )
 
 
 class InsuranceForm(forms.ModelForm):
@@ -139,7 +157,7 @@ class InsuranceForm(forms.ModelForm):
 
 class MentorForm(forms.Form):
     kind = forms.ChoiceField(choices=MentorKind.choices, label=_("Kind of mentor"))
-    name = forms.CharField(max_length=50, label=_("Name"))
+    name = forms.CharField(max_length=50, label=pgettext_lazy("person", "Name"))
     phone = forms.CharField(max_length=20, required=False, label=_("Phone"))
 
 

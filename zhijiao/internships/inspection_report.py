@@ -14,7 +14,6 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponse
 from django.template.loader import render_to_string
@@ -22,7 +21,11 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from zhijiao.core.downloads import set_filename
+
+from . import rules
 from .choices import FindingResult
 
 COLORS = {
@@ -95,7 +98,7 @@ def inspection_summary(inspection, items) -> dict:
         {
             "rule_id": c["rule_id"],
             "title": _(c.get("title") or c["rule_id"]),
-            "source": c.get("source", ""),
+            "source": rules.citation(c["rule_id"]),
             "n": total.rules.get(c["rule_id"], 0),
         }
         for c in inspection.checklist
@@ -149,7 +152,8 @@ def svg_bars(
         out.append(f'<text x="{x + 14}" y="15">{escape(name)}</text>')
         x += 24 + 12 * len(name)
     if not rows:
-        out.append(f'<text x="{label_w}" y="{top + bar_h - 4}" fill="#6c757d">{escape(_("No data."))}</text>')
+        empty = _("No data.")  # outside the f-string: xgettext does not read inside one
+        out.append(f'<text x="{label_w}" y="{top + bar_h - 4}" fill="#6c757d">{escape(empty)}</text>')
     for n, (label, values) in enumerate(rows):
         y = top + n * (bar_h + gap)
         out.append(
@@ -181,7 +185,7 @@ def report_charts(summary: dict) -> dict[str, SafeString]:
     failing = [r for r in summary["by_rule"] if r["n"]]
     return {
         "by_rule": svg_bars(
-            [(f"{r['rule_id']} {r['title']}", [r["n"]]) for r in failing],
+            [(r["title"], [r["n"]]) for r in failing],  # the rule's title, not its code
             series=[(_("Non-compliant findings"), COLORS[FindingResult.NON_COMPLIANT])],
             title=_("Findings by rule"),
         ),
@@ -295,7 +299,7 @@ def report_workbook(fileobj, inspection, summary: dict) -> None:
         chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(by_rule) + 1))
         ws.add_chart(chart, "F2")
     headers = [
-        _("Name"),
+        pgettext("thing", "Name"),  # of a city or a school
         _("Sampled items"),
         _("Answered by the school"),
         _("Compliant"),
@@ -322,9 +326,9 @@ def _filename(inspection, ext: str) -> str:
     return f"{inspection.title}-{timezone.localdate():%Y-%m-%d}.{ext}"
 
 
-def _disposition(inspection, ext: str) -> str:
+def _name_response(response, inspection, ext: str):
     fallback = f"inspection-{inspection.pk}-{timezone.localdate():%Y-%m-%d}.{ext}"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(_filename(inspection, ext))}"
+    return set_filename(response, _filename(inspection, ext), fallback=fallback)
 
 
 def xlsx_response(inspection, summary: dict) -> FileResponse:
@@ -333,9 +337,7 @@ def xlsx_response(inspection, summary: dict) -> FileResponse:
     tmp = tempfile.TemporaryFile()
     report_workbook(tmp, inspection, summary)
     tmp.seek(0)
-    response = FileResponse(tmp, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = _disposition(inspection, "xlsx")
-    return response
+    return _name_response(FileResponse(tmp, content_type=XLSX_CONTENT_TYPE), inspection, "xlsx")
 
 
 # --- PDF ------------------------------------------------------------------------------------------
@@ -369,5 +371,4 @@ def report_pdf(inspection, summary: dict, *, request=None) -> bytes:
 
 def pdf_response(inspection, summary: dict, *, request=None) -> HttpResponse:
     response = HttpResponse(report_pdf(inspection, summary, request=request), content_type="application/pdf")
-    response["Content-Disposition"] = _disposition(inspection, "pdf")
-    return response
+    return _name_response(response, inspection, "pdf")

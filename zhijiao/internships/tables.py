@@ -75,6 +75,7 @@ class PlacementTable(tables.Table):
 
 
 class AlertTable(tables.Table):
+    rule_id = tables.Column(attrs={"td": {"class": "text-nowrap"}})
     student = tables.Column(
         verbose_name=_("Student"),
         accessor="placement__enrolment__student__name",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_inspections
+from . import views, views_files, views_inspections
 
 app_name = "internships"
 
@@ -20,6 +20,11 @@ urlpatterns = [
     path("placements/<int:pk>/activate/", views.PlacementActivateView.as_view(), name="placement_activate"),
     path("placements/<int:pk>/check/", views.PlacementCheckView.as_view(), name="placement_check"),
     path("placements/<int:pk>/agreement/", views.AgreementView.as_view(), name="agreement"),
+    path(
+        "placements/<int:pk>/agreement/<slug:which>/",
+        views_files.AgreementFileView.as_view(),
+        name="agreement_file",
+    ),
     path("placements/<int:pk>/insurance/", views.InsuranceView.as_view(), name="insurance"),
     path("placements/<int:pk>/mentor/", views.MentorView.as_view(), name="mentor"),
     path("placements/<int:pk>/grade/", views.GradeView.as_view(), name="grade"),

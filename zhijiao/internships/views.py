@@ -44,7 +44,7 @@ from .forms import (
     ReviewForm,
 )
 from .models import Agreement, CheckIn, PayRecord, Report
-from .rules import RULE_TITLES, SOURCES
+from .rules import RULE_TITLES, citation
 from .tables import AlertTable, DirectReportTable, PlacementTable, PlanTable, PostTable
 
 
@@ -95,10 +95,12 @@ class PlanDetailView(ScopedObjectMixin, View):
         placements = (
             selectors.placement_list(user=request.user).filter(plan=plan).order_by("status", "id")[:500]
         )
+        # Edit, place and submit open only for users who may change the plan (not the auditor).
+        can_change = selectors.plan_list(user=request.user, action="change").filter(pk=plan.pk).exists()
         return render(
             request,
             "internships/plan_detail.html",
-            {"title": plan.title, "plan": plan, "placements": placements},
+            {"title": plan.title, "plan": plan, "placements": placements, "can_change": can_change},
         )
 
 
@@ -190,7 +192,7 @@ class PlacementDetailView(ScopedObjectMixin, View):
                 v
                 | {
                     "title": RULE_TITLES.get(v["rule_id"], ""),
-                    "source": SOURCES.get(v["rule_id"], v.get("source", "")),
+                    "source": citation(v["rule_id"]),
                 }
                 for v in p.violations
             ],
@@ -520,7 +522,10 @@ class DashboardView(LoginRequiredMixin, View):
                 data["by_enterprise"], "enterprise__name", name=_("Active placements")
             ),
             "chart-rules": {
-                "categories": [r["rule_id"] for r in data["alerts_by_rule"]],
+                # Rules by their titles: a chart label is read by people, not matched by programs.
+                "categories": [
+                    _(RULE_TITLES.get(r["rule_id"], r["rule_id"])) for r in data["alerts_by_rule"]
+                ],
                 "series": [{"name": _("Open alerts"), "data": [r["n"] for r in data["alerts_by_rule"]]}],
             },
             "chart-worst": _chart(data["worst_enterprises"], "enterprise__name", name=_("Open alerts")),

@@ -13,11 +13,12 @@ import os
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from zhijiao.core.downloads import file_download
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.views.generic import add_service_errors
 
@@ -310,4 +311,4 @@ class InspectionEvidenceView(LoginRequiredMixin, View):
             fh = item.evidence.open("rb")
         except (OSError, ValueError):
             raise Http404 from None
-        return FileResponse(fh, as_attachment=True, filename=os.path.basename(item.evidence.name))
+        return file_download(fh, os.path.basename(item.evidence.name))

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.filters import FilterSet, YesNoFilter
 from zhijiao.orgs.choices import RegionLevel
 from zhijiao.orgs.models import Region
 
@@ -9,13 +10,13 @@ from .choices import MajorLevel, OfferingStatus
 from .models import InstitutionMajor, Major, MajorCategory
 
 
-class MajorFilterSet(django_filters.FilterSet):
+class MajorFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     level = django_filters.ChoiceFilter(choices=MajorLevel.choices, label=_("Level"))
     category = django_filters.ModelChoiceFilter(
         queryset=MajorCategory.objects.all(), field_name="major_class__category", label=_("Major category")
     )
-    is_controlled = django_filters.BooleanFilter(label=_("State-controlled (K)"))
+    is_controlled = YesNoFilter(label=_("State-controlled (K)"))
 
     class Meta:
         model = Major
@@ -26,7 +27,7 @@ class MajorFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value.upper()))
 
 
-class OfferingFilterSet(django_filters.FilterSet):
+class OfferingFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     city = django_filters.ModelChoiceFilter(
         queryset=Region.objects.filter(level=RegionLevel.CITY), method="filter_city", label=_("City")

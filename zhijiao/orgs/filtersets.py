@@ -2,11 +2,13 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.filters import FilterSet
+
 from .choices import InstitutionKind, InstitutionStatus, Ownership, RegionLevel
 from .models import Institution, Region
 
 
-class RegionFilterSet(django_filters.FilterSet):
+class RegionFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     level = django_filters.ChoiceFilter(choices=RegionLevel.choices, label=_("Level"))
     parent = django_filters.ModelChoiceFilter(
@@ -21,7 +23,7 @@ class RegionFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value.strip()))
 
 
-class InstitutionFilterSet(django_filters.FilterSet):
+class InstitutionFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     city = django_filters.ModelChoiceFilter(
         queryset=Region.objects.filter(level=RegionLevel.CITY),

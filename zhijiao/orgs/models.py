@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel
 from zhijiao.core.validators import validate_plain_text
@@ -21,7 +22,7 @@ class Region(ScopedModel):
     code = models.CharField(
         _("division code"), max_length=6, unique=True, validators=[division_code_validator]
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=50)
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
         "self",
@@ -75,7 +76,7 @@ class Institution(ScopedModel):
         validators=[institution_code_validator],
         help_text=_("The 10-digit identifier code issued by the Ministry of Education."),
     )
-    name = models.CharField(_("name"), max_length=100, validators=[validate_plain_text])
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100, validators=[validate_plain_text])
     kind = models.CharField(_("kind"), max_length=20, choices=InstitutionKind.choices)
     ownership = models.CharField(
         _("ownership"), max_length=10, choices=Ownership.choices, default=Ownership.PUBLIC

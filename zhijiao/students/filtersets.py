@@ -2,20 +2,21 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.filters import FilterSet, YesNoFilter
 from zhijiao.core.validators import normalize_code
 
 from .choices import BatchStatus, ChangeKind, EnrolmentStatus
 from .models import GraduationList, RegistrationBatch, StatusChange, Student
 
 
-class StudentFilterSet(django_filters.FilterSet):
+class StudentFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     institution = django_filters.NumberFilter(field_name="current_institution_id", label=_("Institution"))
     status = django_filters.ChoiceFilter(
         choices=EnrolmentStatus.choices, method="filter_status", label=_("Status")
     )
     class_name = django_filters.CharFilter(method="filter_class", label=_("Class"))
-    name_flagged = django_filters.BooleanFilter(label=_("Name needs checking"))
+    name_flagged = YesNoFilter(label=_("Name needs checking"))
 
     class Meta:
         model = Student
@@ -34,7 +35,7 @@ class StudentFilterSet(django_filters.FilterSet):
         return queryset.filter(enrolments__is_current=True, enrolments__class_name=value.strip())
 
 
-class BatchFilterSet(django_filters.FilterSet):
+class BatchFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(choices=BatchStatus.choices, label=_("Status"))
     year = django_filters.NumberFilter(label=_("Year"))
 
@@ -43,7 +44,7 @@ class BatchFilterSet(django_filters.FilterSet):
         fields = ["status", "year"]
 
 
-class StatusChangeFilterSet(django_filters.FilterSet):
+class StatusChangeFilterSet(FilterSet):
     kind = django_filters.ChoiceFilter(choices=ChangeKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=StatusChange.Status.choices, label=_("Status"))
 
@@ -52,7 +53,7 @@ class StatusChangeFilterSet(django_filters.FilterSet):
         fields = ["kind", "status"]
 
 
-class GraduationListFilterSet(django_filters.FilterSet):
+class GraduationListFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(choices=BatchStatus.choices, label=_("Status"))
     year = django_filters.NumberFilter(label=_("Year"))
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhijiao.core.importing import Column, Importer, Row, register
 from zhijiao.core.importing.bulk import chunked, filter_in
@@ -75,7 +75,7 @@ class StudentImporter(Importer):
             export=lambda o: o.current_institution.code or "",
             help=gettext_lazy("10-digit institution code; school users may leave it out."),
         ),
-        Column("name", gettext_lazy("Name"), required=True),
+        Column("name", pgettext_lazy("person", "Name"), required=True),
         Column("gender", gettext_lazy("Gender"), type="choice", choices=Gender),
         Column("id_type", gettext_lazy("ID type"), type="choice", choices=IdType),
         Column(

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel, TimeStampedModel
 from zhijiao.core.validators import validate_plain_text
@@ -30,7 +31,7 @@ from .choices import (
 class Student(ScopedModel):
     """A person in the registry; holds at most one 学历教育学籍 in the province (XJ-UNIQUE)."""
 
-    name = models.CharField(_("name"), max_length=50, validators=[validate_plain_text])
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[validate_plain_text])
     name_pinyin = models.CharField(_("name in pinyin"), max_length=100, blank=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     id_type = models.CharField(

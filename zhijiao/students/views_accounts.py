@@ -8,16 +8,15 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 
+from zhijiao.core.downloads import download_response
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.views.generic import may_create
 
@@ -192,7 +191,7 @@ class AccountsBulkView(LoginRequiredMixin, View):
                 headers=[
                     _("School"),
                     _("Class"),
-                    _("Name"),
+                    pgettext("person", "Name"),
                     _("Student registry number"),
                     _("Username"),
                     _("Initial password"),
@@ -215,6 +214,4 @@ class AccountsBulkView(LoginRequiredMixin, View):
         html = get_template("students/accounts_sheet_pdf.html").render(
             {"rows": rows, "schools": schools, "classes": classes, "login_url": login_url, "date": today}
         )
-        response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-        return response
+        return download_response(html_to_pdf(html), filename, content_type="application/pdf")

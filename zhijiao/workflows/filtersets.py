@@ -2,11 +2,13 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.filters import FilterSet
+
 from .choices import RequestStatus
 from .models import ApprovalRequest
 
 
-class ApprovalRequestFilterSet(django_filters.FilterSet):
+class ApprovalRequestFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.CharFilter(label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=RequestStatus.choices, label=_("Status"))

@@ -8,7 +8,6 @@ is kept per process; WeasyPrint is imported only when a PDF is asked for.
 from __future__ import annotations
 
 import datetime
-from urllib.parse import quote
 
 _font_config = None
 
@@ -32,8 +31,3 @@ def render_pdf(html: str, base_url: str) -> bytes:
 def pdf_filename(day: datetime.date) -> str:
     """The briefing's file name, dated by the board day (data, kept in Chinese like the plan)."""
     return f"工作要点督办简报-{day:%Y-%m-%d}.pdf"
-
-
-def content_disposition(filename: str, ascii_fallback: str) -> str:
-    """``attachment`` with an ASCII name for old clients and the UTF-8 name per RFC 5987."""
-    return f"attachment; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(filename)}"

@@ -2,11 +2,13 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.filters import FilterSet, YesNoFilter
+
 from .choices import AssignmentStatus, Decision, ReportStatus, TaskKind, TaskStatus
 from .models import Acknowledgement, Assignment, Milestone, ProgressReport, Task
 
 
-class TaskFilterSet(django_filters.FilterSet):
+class TaskFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     plan__year = django_filters.NumberFilter(label=_("Year"))
     kind = django_filters.ChoiceFilter(choices=TaskKind.choices, label=_("Kind"))
@@ -22,19 +24,19 @@ class TaskFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value))
 
 
-class MilestoneFilterSet(django_filters.FilterSet):
+class MilestoneFilterSet(FilterSet):
     task = django_filters.NumberFilter(field_name="task_id", label=_("Task"))
     due_before = django_filters.DateFilter(
         field_name="due_date", lookup_expr="lte", label=_("Due on or before")
     )
-    open = django_filters.BooleanFilter(field_name="done_on", lookup_expr="isnull", label=_("Not done"))
+    open = YesNoFilter(field_name="done_on", lookup_expr="isnull", label=_("Not done"))
 
     class Meta:
         model = Milestone
         fields = ["task", "due_before", "open"]
 
 
-class ReportFilterSet(django_filters.FilterSet):
+class ReportFilterSet(FilterSet):
     task = django_filters.NumberFilter(field_name="task_id", label=_("Task"))
     assignment = django_filters.NumberFilter(field_name="assignment_id", label=_("Assignment"))
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
@@ -44,7 +46,7 @@ class ReportFilterSet(django_filters.FilterSet):
         fields = ["task", "assignment", "status"]
 
 
-class AcknowledgementFilterSet(django_filters.FilterSet):
+class AcknowledgementFilterSet(FilterSet):
     decision = django_filters.ChoiceFilter(choices=Decision.choices, label=_("Decision"))
     report = django_filters.NumberFilter(field_name="report_id", label=_("Report"))
 
@@ -53,7 +55,7 @@ class AcknowledgementFilterSet(django_filters.FilterSet):
         fields = ["decision", "report"]
 
 
-class AssignmentFilterSet(django_filters.FilterSet):
+class AssignmentFilterSet(FilterSet):
     task = django_filters.NumberFilter(field_name="task_id", label=_("Task"))
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices, label=_("Status"))
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel
 from zhijiao.core.validators import validate_plain_text
@@ -89,7 +90,7 @@ class Plan(ScopedModel):
 class Theme(ScopedModel):
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="themes")
     code = models.SlugField(_("code"), max_length=40)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     scope_region_path = _PROVINCE_SCOPE
@@ -432,7 +433,9 @@ class ProgressReport(ScopedModel):
         indexes = [models.Index(fields=["task", "-submitted_at"])]
 
     def __str__(self) -> str:
-        return f"{self.task.label} · {self.submitted_at:%Y-%m-%d}" if self.submitted_at else self.task.label
+        from zhijiao.core.display import day
+
+        return f"{self.task.label} · {day(self.submitted_at)}" if self.submitted_at else self.task.label
 
     def audit_scope_path(self) -> str:
         return self.scope_path

@@ -13,13 +13,15 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhijiao.core import display
 from zhijiao.core.audit import AuditAction, audit_record
+from zhijiao.core.downloads import download_response, file_download
 from zhijiao.core.scoping import is_in_scope, restrict, user_scope
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.tabular import xlsx_response
@@ -140,7 +142,8 @@ def _board_export(request, plan, rows, today):
         message=request.GET.urlencode()[:500],
     )
     return xlsx_response(
-        filename=f"{plan.year}-workplan-board-{today:%Y%m%d}.xlsx",
+        filename=_("%(plan)s board %(date)s.xlsx") % {"plan": plan.title, "date": display.day(today)},
+        fallback=f"{plan.year}-workplan-board-{today:%Y%m%d}.xlsx",
         headers=headers,
         rows=lines(),
         sheet_title=str(plan.year),
@@ -227,30 +230,38 @@ def briefing_pdf(request):
     from django.conf import settings
     from django.template.loader import render_to_string
 
-    from .briefing import content_disposition, pdf_filename, render_pdf
+    from .briefing import pdf_filename, render_pdf
 
     context = _briefing_context(request, kind="pdf")
     html = render_to_string("workplan/briefing_pdf.html", context, request=request)
-    response = HttpResponse(render_pdf(html, str(settings.BASE_DIR)), content_type="application/pdf")
     day = context["today"]
-    response["Content-Disposition"] = content_disposition(
-        pdf_filename(day), f"{context['plan'].year}-workplan-briefing-{day:%Y-%m-%d}.pdf"
+    return download_response(
+        render_pdf(html, str(settings.BASE_DIR)),
+        pdf_filename(day),
+        content_type="application/pdf",
+        fallback=f"{context['plan'].year}-workplan-briefing-{day:%Y-%m-%d}.pdf",
     )
-    return response
 
 
 @login_required
 def timeline(request):
     plan = _current_plan(request)
     if plan is None:
-        raise Http404
+        return redirect("workplan:worklist")  # as the board: no plan of their own
     today = selectors.plan_today(plan)
     data = selectors.timeline_data(user=request.user, plan=plan, today=today)
     labels = {h.value: str(h.label) for h in Health}
+    # The red line's label: the board date in words, not the chart's millisecond value.
+    today_label = _("Board date %(date)s") % {"date": display.day(today)}
     return render(
         request,
         "workplan/timeline.html",
-        {"title": _("Timeline"), "plan": plan, "today": today, "chart": {**data, "labels": labels}},
+        {
+            "title": _("Timeline"),
+            "plan": plan,
+            "today": today,
+            "chart": {**data, "labels": labels, "today_label": today_label},
+        },
     )
 
 
@@ -525,9 +536,7 @@ def evidence_download(request, pk):
         handle = evidence.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404
-    return FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
+    return file_download(handle, evidence.original_name, content_type=evidence.content_type or None)
 
 
 # --- worklist (cities and schools) ---------------------------------------------------------------

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from zhijiao.core.api.serializers import choice_label
 from zhijiao.core.api.views import ScopedReadOnlyViewSet
+from zhijiao.core.filters import FilterSet
 from zhijiao.core.models import Job, JobStatus
 
 
@@ -19,7 +20,7 @@ def job_list(*, user) -> QuerySet[Job]:
     return Job.objects.filter(created_by=user)
 
 
-class JobFilterSet(django_filters.FilterSet):
+class JobFilterSet(FilterSet):
     kind = django_filters.CharFilter(label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=JobStatus.choices, label=_("Status"))
 

@@ -95,6 +95,10 @@ class Column:
             return str(value)
         if self.choices is not None and value not in (None, ""):
             return str(self.choices(value).label)
+        if isinstance(value, (bool, datetime.datetime)):  # 是/否 and Beijing time, as on the pages
+            from zhijiao.core import display
+
+            return display.shown(value)
         return value
 
 

@@ -1,6 +1,47 @@
 from django import template
 
+from zhijiao.core import display
+
 register = template.Library()
+
+
+@register.filter
+def shown(value):
+    """Any value through the display layer: 是/否, Beijing times, lists joined (core.display)."""
+    return display.shown(value)
+
+
+@register.filter
+def when(value):
+    """A date-time (or its ISO text) in Beijing time: 2026-12-05 14:03."""
+    return display.when(value)
+
+
+@register.filter
+def day(value):
+    return display.day(value)
+
+
+@register.filter
+def model_name(label):
+    """``accounts.user`` → 用户."""
+    return display.model_name(label)
+
+
+@register.filter
+def role_name(code):
+    return display.role_name(code)
+
+
+@register.filter
+def actor(name):
+    """An audit entry's actor: ``system`` → 系统."""
+    return display.actor_name(name)
+
+
+@register.filter
+def audit_message(text):
+    return display.message(text)
 
 
 @register.filter

@@ -225,6 +225,13 @@ class TestDemo:
         assert demo_totp_secret() in demo
         assert "otpauth://totp/" in demo and f"secret={demo_totp_secret()}" in demo
 
+    def test_summary_counts_the_accounts_it_prints(self, demo):
+        printed = len(re.findall(rf"{re.escape(DEFAULT_DEMO_PASSWORD)}$", demo, re.M))
+        assert printed > len(DEMO_USERNAMES)  # the subsystems' people too
+        # The command ran in the default language (the class fixture precedes the English one).
+        assert re.search(rf"(accounts: |账号 ){printed}\b", demo), demo.splitlines()[0]
+        assert "reference rows" not in demo and "schools:" not in demo  # no English in the Chinese line
+
     def test_printed_totp_code_verifies(self):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -71,3 +71,47 @@ def test_base_renders_for_anonymous_without_menu(client, db):
     body = response.content.decode()
     assert 'id="side-menu"' not in body
     assert reverse("accounts:logout") not in body
+
+
+def _boom(request):
+    raise RuntimeError("boom")
+
+
+urlpatterns = None  # filled below: this module doubles as a URLconf with a failing view
+
+
+def _urls():
+    from django.urls import path
+
+    import config.urls as base
+
+    return [path("boom/", _boom), *base.urlpatterns]
+
+
+handler404 = "zhijiao.core.views.errors.page_not_found"
+handler500 = "zhijiao.core.views.errors.server_error"
+
+
+@pytest.mark.parametrize("debug_pages", [False, True])
+def test_debug_mode_shows_our_error_pages_unless_asked(world, login, settings, debug_pages):
+    """make demo runs with DEBUG=1: 404 and 500 are still the platform's pages (Chinese), not Django's."""
+    global urlpatterns
+    urlpatterns = _urls()
+    settings.ROOT_URLCONF = __name__
+    settings.DEBUG = True
+    settings.DEBUG_ERROR_PAGES = debug_pages
+    client = login(world["school_a"])
+    client.raise_request_exception = False
+    missing = client.get("/no-such-page/")
+    failing = client.get("/boom/")
+    assert missing.status_code == 404 and failing.status_code == 500
+    if debug_pages:
+        assert "Using the URLconf" in missing.content.decode()
+        assert "RuntimeError" in failing.content.decode()
+    else:
+        for response in (missing, failing):
+            body = response.content.decode()
+            assert "Django" not in body and "Traceback" not in body and "URLconf" not in body
+            assert 'lang="zh-hans"' in body
+        assert "side-menu" in missing.content.decode()
+        assert "页面" in missing.content.decode() or "未找到" in missing.content.decode()

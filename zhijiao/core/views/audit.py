@@ -8,12 +8,15 @@ import django_tables2 as tables
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core import display
+from zhijiao.core.filters import FilterSet
 from zhijiao.core.models import AuditAction, AuditEntry
 from zhijiao.core.scoping import can, scope_q
 
-from .generic import ObjectDetailView, ObjectListView, change_history
+from .generic import ObjectDetailView, ObjectListView, change_history, describe_entries
 
 
 class _AuditScope:
@@ -33,14 +36,20 @@ def audit_list(*, user) -> QuerySet[AuditEntry]:
 
 
 def _object_type_choices():
-    return [
-        (m._meta.label_lower, f"{m._meta.verbose_name} ({m._meta.label_lower})")
-        for m in apps.get_models()
-        if m.__module__.startswith("zhijiao.")
+    """Every model by its verbose name (the app's name added where two models share one), sorted."""
+    models = [m for m in apps.get_models() if m.__module__.startswith("zhijiao.")]
+    names = [str(capfirst(m._meta.verbose_name)) for m in models]
+    choices = [
+        (
+            m._meta.label_lower,
+            name if names.count(name) == 1 else f"{name}（{m._meta.app_config.verbose_name}）",
+        )
+        for m, name in zip(models, names, strict=True)
     ]
+    return sorted(choices, key=lambda c: c[1])
 
 
-class AuditFilterSet(django_filters.FilterSet):
+class AuditFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="icontains", label=_("actor name"))
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("action"))
@@ -67,9 +76,15 @@ class AuditFilterSet(django_filters.FilterSet):
 
 
 class AuditTable(tables.Table):
-    timestamp = tables.DateTimeColumn(format="Y-m-d H:i:s", linkify=("core:audit_detail", [tables.A("pk")]))
+    timestamp = tables.DateTimeColumn(linkify=("core:audit_detail", [tables.A("pk")]))
     object_id = tables.Column(orderable=False)
-    request_id = tables.Column(orderable=False)
+    request_id = tables.Column(orderable=False, attrs={"td": {"class": "text-break small"}})
+
+    def render_actor_name(self, value):
+        return display.actor_name(value)
+
+    def render_object_type(self, value):
+        return display.model_name(value)
 
     class Meta:
         model = AuditEntry
@@ -86,6 +101,15 @@ class AuditTable(tables.Table):
         )
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("No audit entries match.")
+
+
+def _scope_names(path: str) -> str:
+    """``370000/370100/`` → 山东省 / 济南市 (the regions an entry is filed under)."""
+    from zhijiao.orgs.models import Region
+
+    codes = [c for c in (path or "").split("/") if c]
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return " / ".join(names.get(c, c) for c in codes)
 
 
 class AuditPermissionMixin:
@@ -124,9 +148,17 @@ class AuditDetailView(AuditPermissionMixin, ObjectDetailView):
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
-        before, after = obj.before or {}, obj.after or {}
-        keys = list(dict.fromkeys([*after.keys(), *before.keys()]))
-        context["changes"] = [{"field": k, "before": before.get(k), "after": after.get(k)} for k in keys]
+        shown = {
+            "actor_name": display.actor_name(obj.actor_name),
+            "object_type": display.model_name(obj.object_type),
+            "message": display.message(obj.message),
+            "scope_path": _scope_names(obj.scope_path),
+        }
+        labels = {capfirst(AuditEntry._meta.get_field(n).verbose_name): n for n in shown}
+        context["fields"] = [
+            (label, shown[labels[label]] if label in labels else value) for label, value in context["fields"]
+        ]
+        context["changes"] = describe_entries([obj])[0]["changes"]
         context["related"] = (
             audit_list(user=self.request.user)
             .filter(object_type=obj.object_type, object_id=obj.object_id)

@@ -28,10 +28,16 @@ def _render(request, template_name: str, context: dict | None = None) -> str:
         return loader.render_to_string("500.html", {})
 
 
+def _friendly(response):
+    """Marks a page of ours, so FriendlyErrorPagesMiddleware leaves it as it is."""
+    response._zhijiao_friendly_error = True
+    return response
+
+
 def bad_request(request, exception=None, template_name="400.html"):
     if is_api_request(request):
         return api_error_response(400, "bad_request", _("The request is not valid."))
-    return HttpResponseBadRequest(_render(request, template_name))
+    return _friendly(HttpResponseBadRequest(_render(request, template_name)))
 
 
 def permission_denied(request, exception=None, template_name="403.html"):
@@ -40,17 +46,17 @@ def permission_denied(request, exception=None, template_name="403.html"):
         message = exception.args[0]
     if is_api_request(request):
         return api_error_response(403, "permission_denied", message or _("You do not have permission."))
-    return HttpResponseForbidden(_render(request, template_name, {"message": message}))
+    return _friendly(HttpResponseForbidden(_render(request, template_name, {"message": message})))
 
 
 def page_not_found(request, exception=None, template_name="404.html"):
     if is_api_request(request):
         return api_error_response(404, "not_found", _("Not found."))
-    return HttpResponseNotFound(_render(request, template_name, {"request_path": request.path}))
+    return _friendly(HttpResponseNotFound(_render(request, template_name, {"request_path": request.path})))
 
 
 def server_error(request, template_name="500.html"):
-    if is_api_request(request):
+    if request is not None and is_api_request(request):
         return api_error_response(500, "server_error", _("An internal error occurred; it has been logged."))
     template = loader.get_template(template_name)
-    return HttpResponseServerError(template.render({}))
+    return _friendly(HttpResponseServerError(template.render({})))

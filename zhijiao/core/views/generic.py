@@ -33,11 +33,12 @@ from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
-from django_tables2 import RequestConfig
+from django_tables2 import BooleanColumn, DateColumn, DateTimeColumn, RequestConfig
 
+from zhijiao.core import display
 from zhijiao.core.audit import audit_record
 from zhijiao.core.models import AuditAction, AuditEntry
-from zhijiao.core.scoping import can, user_scope
+from zhijiao.core.scoping import user_scope
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.tabular import xlsx_response
 
@@ -148,6 +149,7 @@ class ObjectListView(LoginRequiredMixin, View):
     def get_table(self, queryset):
         table = self.table_class(queryset, request=self.request)
         RequestConfig(self.request, paginate={"per_page": self.get_page_size()}).configure(table)
+        _keep_dates_whole(table)
         return table
 
     def get_title(self, model) -> str:
@@ -169,8 +171,13 @@ class ObjectListView(LoginRequiredMixin, View):
     def get_context_data(self, *, model, filterset, table) -> dict[str, Any]:
         user = self.request.user
         import_url = None
-        if self.import_kind and can(user, "import"):
-            import_url = safe_reverse("imports:upload", self.import_kind)
+        if self.import_kind:
+            from zhijiao.core.importing import get_importer
+
+            importer = get_importer(self.import_kind)
+            # The same test as the import page itself: the button shows only where the page opens.
+            if importer is not None and importer.available_to(user):
+                import_url = safe_reverse("imports:upload", self.import_kind)
         add_url = None
         if self.add_url_name and may_create(user, model, self.create_nodes):
             add_url = safe_reverse(self.add_url_name)
@@ -209,10 +216,20 @@ class ObjectListView(LoginRequiredMixin, View):
                 return None
         return self.exporter
 
+    def sort_for_export(self, queryset: QuerySet) -> QuerySet:
+        """The rows in the order the page shows them (the table's ``?sort=``), before any slice."""
+        if self.table_class is None:
+            return queryset
+        table = self.table_class(queryset)
+        sort = self.request.GET.get(table.prefixed_order_by_field)
+        if sort:
+            table.order_by = sort  # unknown or unsortable columns are ignored, as on the page
+        return table.data.data
+
     def export(self, queryset: QuerySet, model):
         limit = settings.EXPORT_MAX_ROWS
         total = queryset.count()
-        rows = queryset[:limit]
+        rows = self.sort_for_export(queryset)[:limit]
         filename = self.get_export_filename(model)
         response = self._export_with_exporter(rows, filename)
         if response is None:
@@ -251,24 +268,41 @@ class ObjectListView(LoginRequiredMixin, View):
 
     def export_table(self, queryset, filename):
         """The fallback export: the table's own columns, as displayed (masked where the table masks)."""
-        table = self.table_class(queryset, request=self.request)
+        # Already sorted (sort_for_export) and sliced: the table must not order it again.
+        table = self.table_class(queryset, order_by=())
         columns = [c for c in table.columns if c.name not in getattr(table, "export_exclude", ())]
         headers = [str(c.header) for c in columns]
+        # A boolean column's plain value is the text "True"/"False": shown as 是/否 like everything else.
+        booleans = {c.name for c in columns if isinstance(c.column, BooleanColumn)}
+
+        def cell(row, name):
+            value = row.get_cell_value(name)
+            return display.yes_no(value == "True") if name in booleans else _plain_cell(value)
 
         def rows():
             for row in table.rows:
-                yield [_plain_cell(row.get_cell_value(c.name)) for c in columns]
+                yield [cell(row, c.name) for c in columns]
 
         return xlsx_response(filename=filename, headers=headers, rows=rows())
 
 
+def _keep_dates_whole(table) -> None:
+    """Date and time cells on one line (2026-12-05 14:03) when the other cells wrap to fit the page."""
+    for bound in table.columns:
+        if isinstance(bound.column, (DateColumn, DateTimeColumn)):
+            td = bound.column.attrs.setdefault("td", {})
+            td["class"] = f"{td.get('class', '')} text-nowrap".strip()
+
+
 def _plain_cell(value):
+    """A table cell as the export shows it: numbers as numbers, everything else as the page's text."""
     from django.utils.html import strip_tags
 
     if value is None:
         return ""
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
+    value = display.shown(value)
     text = strip_tags(str(value)).strip()
     return "" if text == "—" else text
 
@@ -296,52 +330,45 @@ class ScopedObjectMixin(LoginRequiredMixin):
 
 
 def _display_value(field, value, related: dict):
-    if value is None or value == "":
-        return value
-    if getattr(field, "choices", None):
-        return dict(field.flatchoices).get(value, value)
-    if field.is_relation and field.many_to_one:
-        return related.get(field.related_model, {}).get(value, value)
-    return value
+    return display.field_value(field, value, related)
 
 
-def _flatten_nested(instance: Model, values: dict) -> dict:
+def _flatten_nested(model: type[Model], values: dict) -> dict:
     """Spread a nested snapshot (a roster import stores the enrolment inside the student's entry as
     ``{"enrolment": {...}}``) into one row per field, keyed ``(field, "Enrolment · Field")``."""
     if not any(isinstance(v, dict) for v in values.values()):
         return values
-    related = {
-        rel.related_model._meta.model_name: rel.related_model for rel in instance._meta.related_objects
-    }
+    related = {rel.related_model._meta.model_name: rel.related_model for rel in model._meta.related_objects}
     flat: dict = {}
     for key, value in values.items():
-        model = related.get(key)
-        if not isinstance(value, dict) or model is None:
+        sub_model = related.get(key)
+        if not isinstance(value, dict) or sub_model is None:
             flat[key] = value
             continue
-        sub_fields = {f.name: f for f in model._meta.concrete_fields}
+        sub_fields = {f.name: f for f in sub_model._meta.concrete_fields}
         for sub, sub_value in value.items():
             sub_field = sub_fields.get(sub)
-            if sub_field is None or sub_field.primary_key or sub_field.related_model is type(instance):
+            if sub_field is None or sub_field.primary_key or sub_field.related_model is model:
                 continue
-            label = f"{capfirst(model._meta.verbose_name)} · {capfirst(sub_field.verbose_name)}"
+            label = f"{capfirst(sub_model._meta.verbose_name)} · {capfirst(sub_field.verbose_name)}"
             flat[(sub_field, label)] = sub_value
     return flat
 
 
-def change_history(instance: Model, limit: int = 50) -> list[dict]:
-    """Audit entries of one object with a field-by-field diff, newest first.
+def describe_changes(model: type[Model] | None, entries: list[AuditEntry]) -> list[dict]:
+    """Each audit entry with its field-by-field diff, every value through the display layer.
 
-    Choice values are shown by label and foreign keys by name (one query per related model).
+    Field names by verbose name, choices by label, booleans 是/否, times in Beijing time, foreign
+    keys by the name of what they point to (one query per related model for all the entries).
+    ``model`` None (a type no longer installed): the stored keys and values, displayed as plain values.
     """
-    entries = list(
-        AuditEntry.objects.filter(
-            object_type=instance._meta.label_lower, object_id=str(instance.pk)
-        ).order_by("-timestamp", "-id")[:limit]
-    )
-    fields = {f.name: f for f in instance._meta.concrete_fields}
+    fields = {f.name: f for f in model._meta.concrete_fields} if model is not None else {}
+    pk_name = model._meta.pk.name if model is not None else "id"
     flat = [
-        (_flatten_nested(instance, entry.before or {}), _flatten_nested(instance, entry.after or {}))
+        (
+            _flatten_nested(model, entry.before or {}) if model else dict(entry.before or {}),
+            _flatten_nested(model, entry.after or {}) if model else dict(entry.after or {}),
+        )
         for entry in entries
     ]
     wanted: dict[type[Model], set] = {}
@@ -349,12 +376,17 @@ def change_history(instance: Model, limit: int = 50) -> list[dict]:
         for values in pair:
             for key, value in values.items():
                 field = key[0] if isinstance(key, tuple) else fields.get(key)
-                if field is not None and field.is_relation and field.many_to_one and value not in (None, ""):
+                if (
+                    field is not None
+                    and field.is_relation
+                    and (field.many_to_one or field.one_to_one)
+                    and value not in (None, "")
+                ):
                     wanted.setdefault(field.related_model, set()).add(value)
-    related = {model: model._default_manager.in_bulk(list(ids)) for model, ids in wanted.items()}
+    related = {m: m._default_manager.in_bulk(list(ids)) for m, ids in wanted.items()}
     history = []
     for entry, (before, after) in zip(entries, flat, strict=True):
-        keys = [k for k in dict.fromkeys([*after.keys(), *before.keys()]) if k != instance._meta.pk.name]
+        keys = [k for k in dict.fromkeys([*after.keys(), *before.keys()]) if k != pk_name]
         changes = []
         for key in keys:
             if entry.action == AuditAction.UPDATE and before.get(key) == after.get(key):
@@ -367,24 +399,58 @@ def change_history(instance: Model, limit: int = 50) -> list[dict]:
             changes.append(
                 {
                     "field": label,
-                    "before": _display_value(field, before.get(key), related) if field else before.get(key),
-                    "after": _display_value(field, after.get(key), related) if field else after.get(key),
+                    "before": _display_value(field, before.get(key), related),
+                    "after": _display_value(field, after.get(key), related),
                 }
             )
         history.append({"entry": entry, "changes": changes})
     return history
 
 
+def describe_entries(entries) -> list[dict]:
+    """``describe_changes`` for entries about any kinds of object, in the order given."""
+    from django.apps import apps
+
+    entries = list(entries)
+    by_type: dict[str, list[AuditEntry]] = {}
+    for entry in entries:
+        by_type.setdefault(entry.object_type, []).append(entry)
+    described = {}
+    for label, group in by_type.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            model = None
+        for item in describe_changes(model, group):
+            described[item["entry"].pk] = item
+    return [described[entry.pk] for entry in entries]
+
+
+def change_history(instance: Model, limit: int = 50) -> list[dict]:
+    """Audit entries of one object with a field-by-field diff, newest first (``describe_changes``)."""
+    entries = list(
+        AuditEntry.objects.filter(
+            object_type=instance._meta.label_lower, object_id=str(instance.pk)
+        ).order_by("-timestamp", "-id")[:limit]
+    )
+    return describe_changes(type(instance), entries)
+
+
 def object_fields(instance: Model, names: list[str], masked: dict | None = None) -> list[tuple[str, Any]]:
-    """(label, display value) pairs for a detail page; choices shown by label, ``masked`` applied."""
+    """(label, display value) pairs for a detail page through the display layer, ``masked`` applied.
+
+    Choices by label, booleans 是/否, dates and times in Beijing time; a foreign key stays the
+    object (the page links to it).
+    """
     masked = masked or {}
     rows = []
     for name in names:
         field = instance._meta.get_field(name)
-        display = getattr(instance, f"get_{name}_display", None)
-        value = display() if callable(display) else getattr(instance, name)
+        value = getattr(instance, name)
         if name in masked and value:
             value = masked[name](str(value))
+        else:
+            value = display.field_value(field, value)
         rows.append((capfirst(field.verbose_name), value))
     return rows
 

@@ -3,7 +3,6 @@
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 
 from zhijiao.core import jobs as core_jobs
 from zhijiao.core.api.views import WRITE, ScopedReadOnlyViewSet, ScopedViewSetMixin, service_action
+from zhijiao.core.downloads import download_response
 from zhijiao.core.services import OutOfScope
 
 from .. import printing, selectors, services
@@ -105,9 +105,7 @@ class CertificateViewSet(ScopedReadOnlyViewSet):
         services.printable([cert])
         content = printing.certificates_pdf([cert])
         services.certificates_record_print(actor=request.user, certificates=[cert])
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="certificate-{cert.number}.pdf"'
-        return response
+        return download_response(content, f"certificate-{cert.number}.pdf", content_type="application/pdf")
 
     @extend_schema(
         request=CertificateIdsSerializer,

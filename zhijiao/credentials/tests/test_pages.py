@@ -1,5 +1,7 @@
 """Staff and holder pages: anonymous → login, out of scope → 404, in scope → the page."""
 
+from urllib.parse import quote
+
 import pytest
 
 from zhijiao.credentials import services
@@ -46,8 +48,30 @@ def test_in_scope_pages(world, login, cert, django_assert_max_num_queries):
     assert cert.number in client.get(f"/credentials/{cert.pk}/").content.decode()
     response = client.get(f"/credentials/{cert.pk}/pdf/")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response["Content-Disposition"].startswith("inline; ")
+
+
+def test_viewing_the_pdf_is_not_printing_it(world, login, cert):
+    """打印次数 counts recorded prints (the explicit action), never a look at the PDF."""
+    client = login(world["school_a"])
+    for _ in range(2):
+        assert client.get(f"/credentials/{cert.pk}/pdf/").status_code == 200
     cert.refresh_from_db()
-    assert cert.print_count == 1
+    assert (cert.print_count, cert.last_printed_at) == (0, None)
+    detail = client.get(f"/credentials/{cert.pk}/").content.decode()
+    assert f'action="/credentials/{cert.pk}/print/"' in detail
+    assert client.get(f"/credentials/{cert.pk}/print/").status_code == 405
+    response = client.post(f"/credentials/{cert.pk}/print/")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response["Content-Disposition"].startswith('attachment; filename="certificate-')
+    cert.refresh_from_db()
+    assert cert.print_count == 1 and cert.last_printed_at is not None
+
+
+def test_the_auditor_is_offered_no_print_button(world, login, cert):
+    detail = login(world["auditor"]).get(f"/credentials/{cert.pk}/").content.decode()
+    assert f"/credentials/{cert.pk}/pdf/" not in detail and f"/credentials/{cert.pk}/print/" not in detail
+    assert login(world["auditor"]).post(f"/credentials/{cert.pk}/print/").status_code == 403
 
 
 def test_auditor_sees_but_may_not_print(world, login, cert):
@@ -79,6 +103,11 @@ def test_class_print_and_refusal_message(world, login, cert, graduate):
         "/credentials/print/", {"institution": world.school_a.pk, "class_name": cert.class_name}
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    # RFC 6266: an ASCII fallback and the class's Chinese name as UTF-8 (not RFC 2047, which browsers ignore)
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="certificates-')
+    assert "filename*=UTF-8''" in disposition and "=?utf-8?" not in disposition
+    assert quote(cert.class_name) in disposition
 
 
 def test_class_print_large_runs_as_a_job(world, login, graduate, settings):

@@ -42,6 +42,7 @@ from ..models import (
     Post,
     Report,
 )
+from ..rules import citation
 from ..services import inspections as inspection_services
 from . import serializers as s
 from .checkin_fast import CheckInRateThrottle, parse_checkin_body, with_fast_checkin
@@ -103,7 +104,7 @@ class PlacementViewSet(ScopedModelViewSet):
             return services.placement_activate(actor=request.user, placement=instance)
         except services.PlacementBlocked as exc:
             raise ValidationError(
-                {"violations": [f"{v.rule_id}: {v.message} ({v.source})" for v in exc.violations]}
+                {"violations": [f"{v.rule_id}: {v.message} ({citation(v.rule_id)})" for v in exc.violations]}
             ) from None
 
     @service_action(request_serializer=s.InternshipReasonSerializer, summary=_("Suspend the placement"))

@@ -66,7 +66,9 @@ class CheckIn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
+        from zhijiao.core.display import when
+
+        return f"{self.get_kind_display()} {when(self.occurred_at)}"
 
     def audit_scope_path(self) -> str:
         return self.placement.institution.region.path
@@ -202,10 +204,12 @@ class DirectReport(ScopedModel):
         return reverse("internships:direct_report_detail", args=[self.pk])
 
     def __str__(self) -> str:
+        from zhijiao.core.display import day
+
         return (
-            f"{self.get_category_display()} · {self.submitted_at:%Y-%m-%d}"
+            f"{self.get_category_display()} · {day(self.submitted_at)}"
             if self.submitted_at
-            else self.category
+            else str(self.get_category_display())
         )
 
     def audit_scope_path(self) -> str:

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import TimeStampedModel
 
@@ -77,7 +78,7 @@ class HolidayCalendar(TimeStampedModel):
 
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind of day"), max_length=10, choices=CalendarDayKind.choices)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=50)
 
     scope_public_view = True
 

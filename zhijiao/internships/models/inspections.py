@@ -58,6 +58,25 @@ class Inspection(ScopedModel):
     def __str__(self) -> str:
         return self.title
 
+    @staticmethod
+    def display_checklist(value) -> str:
+        """The checklist as the change history and the audit log show it: codes and titles."""
+        from django.utils.translation import gettext
+
+        items = value if isinstance(value, list) else []
+        return "；".join(
+            f"{c.get('rule_id', '')} {gettext(c.get('title') or '')}".strip()
+            for c in items
+            if isinstance(c, dict)
+        )
+
+    @property
+    def checklist_shown(self) -> list[dict]:
+        """The checklist as users read it: each rule with its official citation (no web addresses)."""
+        from zhijiao.internships.rules import citation
+
+        return [{**c, "source": citation(c.get("rule_id", ""))} for c in self.checklist]
+
     def audit_scope_path(self) -> str:
         return self.region.path
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel
 from zhijiao.core.validators import validate_plain_text
@@ -249,7 +250,7 @@ class MentorAssignment(_PlacementChild):
         on_delete=models.SET_NULL,
         related_name="mentorships",
     )
-    name = models.CharField(_("name"), max_length=50, validators=[validate_plain_text])
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[validate_plain_text])
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_current = models.BooleanField(_("current"), default=True)
 

@@ -9,6 +9,7 @@ Numbers the domain notes (``shared/domain/internships.md``) mark [S] or [R] come
 """
 
 from .base import (
+    CITATIONS,
     DEFAULTS,
     SOURCES,
     AgreementFacts,
@@ -19,6 +20,7 @@ from .base import (
     _v,
     add_months,
     age_on,
+    citation,
     conf,
     setting_names,
 )
@@ -85,6 +87,8 @@ __all__ = [
     "age_on",
     "add_months",
     "SOURCES",
+    "CITATIONS",
+    "citation",
     "_v",
     "rule_age",
     "rule_grade_one",

@@ -219,5 +219,43 @@ SOURCES = {
 }
 
 
+# What users see as a rule's basis: the official document and article, never a web address
+# (SOURCES above is the research trail, for developers). Rules resting on a provincial 细则 or on the
+# platform's own checks say so; Shandong's own 细则 is not yet cited (internships.md §0).
+_REG_2021 = "《职业学校学生实习管理规定》（教职成〔2021〕4号）"
+_REG_2016 = "《职业学校学生实习管理规定》（教职成〔2016〕3号）"
+CITATIONS = {
+    "INT-AGE": f"{_REG_2021}第十六条第（二）项",
+    "INT-GRADE1": f"{_REG_2021}第十六条第（一）项",
+    "INT-VENUE": f"{_REG_2021}第十六条第（五）项",
+    "INT-AGENT": f"{_REG_2021}第十六条第（六）项",
+    "INT-PHYS": f"{_REG_2021}第十六条第（七）项",
+    "INT-MINOR": f"{_REG_2021}第十六条第（三）项；《未成年工特殊保护规定》",
+    "INT-FEMALE": f"{_REG_2021}第十六条第（四）项；《女职工劳动保护特别规定》",
+    "INT-HOL": f"{_REG_2021}第十七条",
+    "INT-NIGHT": f"{_REG_2021}第十七条",
+    "INT-HOURS": "《中华人民共和国劳动法》第三十六条；《中等职业学校学生实习管理办法》（2007年）",
+    "INT-RATIO-UNIT": f"{_REG_2016}第九条；省级实施细则",
+    "INT-RATIO-POST": f"{_REG_2016}第九条；省级实施细则",
+    "INT-PAY": f"{_REG_2021}第十八条",
+    "INT-PAY-CYCLE": f"{_REG_2021}第十八条",
+    "INT-FEES": "省级实施细则（不得收取实习押金、培训费等费用）",
+    "INT-DUR": "省级实施细则（岗位实习时间）",
+    "INT-MAJOR": "省级实施细则（实习岗位不得跨专业大类）",
+    "INT-AGREE": f"{_REG_2021}（实习协议）；省级实施细则",
+    "INT-INS": "学生实习责任保险有关规定（教职成〔2010〕）",
+    "INT-ASSESS": f"{_REG_2016}第八条",
+    "INT-MENTOR": f"{_REG_2016}第八条",
+    "INT-FILING": "省级实施细则（实习方案备案）",
+    "INT-MISSING": "平台核查规则（连续多日未签到视为失联）",
+    "INT-STATUS": "学籍管理规定（休学、退学或已毕业的学生不在籍）",
+}
+
+
+def citation(rule_id: str) -> str:
+    """The official citation shown to users for a rule ("" for the platform's check-in anomalies)."""
+    return CITATIONS.get(rule_id, "")
+
+
 def _v(rule_id: str, message, severity: str = "block") -> list[Violation]:
     return [Violation(rule_id=rule_id, message=message, severity=severity, source=SOURCES[rule_id])]

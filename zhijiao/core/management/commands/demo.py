@@ -2,8 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from zhijiao.core.demo import DEFAULT_ENTERPRISES, DEFAULT_SCHOOLS, DemoError, demo_load
+from zhijiao.core.demo import COUNT_LABELS, DEFAULT_ENTERPRISES, DEFAULT_SCHOOLS, DemoError, demo_load
 from zhijiao.orgs.reference import ReferenceDataError
 
 
@@ -34,7 +35,10 @@ class Command(BaseCommand):
         except (DemoError, ReferenceDataError) as exc:
             raise CommandError(_("Demo not loaded; nothing was written:\n%(why)s") % {"why": exc})
         if result.created:
-            summary = ", ".join(f"{k}: {v}" for k, v in result.counts.items())
+            summary = pgettext("list separator", ", ").join(
+                _("%(what)s: %(n)s") % {"what": COUNT_LABELS.get(k, k), "n": v}
+                for k, v in result.counts.items()
+            )
             self.stdout.write(
                 self.style.SUCCESS(
                     _("Demo loaded in %(s).1f s (%(summary)s).") % {"s": result.seconds, "summary": summary}

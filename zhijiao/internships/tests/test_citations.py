@@ -1,0 +1,70 @@
+"""Users see a rule's official citation (文号 and article), never a web address or an English note."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from zhijiao.internships import rules
+from zhijiao.internships.services import inspections
+
+
+def test_every_regulation_rule_has_an_official_citation():
+    for rule_id in rules.RULE_TITLES:
+        if not rule_id.startswith("INT-"):
+            continue
+        text = rules.citation(rule_id)
+        assert text, rule_id
+        assert "http" not in text and not re.search(r"[A-Za-z]{2,}", text), (rule_id, text)
+
+
+@pytest.mark.django_db
+def test_pages_show_citations_not_research_sources(iw, login):
+    p = iw.placement(iw.student(birth="20130101"), complete=False)  # under 16: INT-AGE fails
+    iw.placement(activate=True)  # an active placement for the inspection's sample
+    page = login(iw.school_admin).get(reverse("internships:placement_detail", args=[p.pk])).content.decode()
+    assert "第十六条第（二）项" in page
+    assert "estsglobal" not in page and "Art." not in page
+    inspection = inspections.inspection_launch(
+        actor=iw.province,
+        region=iw.w.province,
+        title="专项检查",
+        answer_due=iw.today,
+        rule_ids=["INT-PAY", "INT-AGE"],
+    )
+    detail = login(iw.province).get(inspection.get_absolute_url()).content.decode()
+    assert "第十八条" in detail and "estsglobal" not in detail and "Art." not in detail
+
+
+def test_charts_label_rules_by_title_and_say_no_data_in_chinese(world, login, settings, monkeypatch):
+    from django.utils import translation
+
+    from zhijiao.internships import inspection_report, selectors
+
+    with translation.override("zh-hans"):
+        assert "暂无数据" in inspection_report.svg_bars([], series=[("x", "#000")], title="t")
+    real = selectors.dashboard_cached
+
+    def with_alerts(*, user):
+        data = real(user=user)
+        data["alerts_by_rule"] = [{"rule_id": "ANOM-CLOCKWORK", "n": 2}, {"rule_id": "INT-PAY", "n": 1}]
+        return data
+
+    monkeypatch.setattr(selectors, "dashboard_cached", with_alerts)
+    page = login(world["province_admin"]).get(reverse("internships:dashboard")).content.decode()
+    data = page.split('id="chart-rules" type="application/json">', 1)[1].split("</script>")[0]
+    assert "ANOM-CLOCKWORK" not in data and "INT-PAY" not in data
+    assert "\\u7b7e\\u5230" in data or "签到" in data  # 签到时间过于规律: the rule's title
+
+
+def test_the_audit_log_shows_a_checklist_by_titles():
+    from django.utils import translation
+
+    from zhijiao.core import display
+    from zhijiao.internships.models import Inspection
+
+    field = Inspection._meta.get_field("checklist")
+    stored = [{"rule_id": "INT-PAY", "title": "Pay below the minimum", "source": "… Art. 18; https://x"}]
+    with translation.override("zh-hans"):
+        shown = display.field_value(field, stored)
+    assert shown.startswith("INT-PAY ") and "http" not in shown and "Pay below" not in shown
