@@ -121,7 +121,9 @@ def test_crawl(demo, client, role):
         crawler = crawl_user(client, user, role=role, proper_names=proper_names)
     problems = [p for p in crawler.problems if _known(p) is None]
     print(f"{role}: {len(crawler.visited)} pages, {len(crawler.problems) - len(problems)} known problems")
-    assert len(crawler.visited) > (2 if user is None else 10), f"{role}: the crawl reached almost nothing"
+    assert len(crawler.visited) > (2 if user is None else 10), (
+        f"{role}: the crawl reached almost nothing: {sorted(crawler.visited.items())}"
+    )
     assert not problems, f"{len(problems)} problems as {role} ({len(crawler.visited)} pages):\n" + "\n".join(
         str(p) for p in problems
     )

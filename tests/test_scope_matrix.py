@@ -57,12 +57,14 @@ ROWS_PER_MODEL = 5
 URL_PARAMS = {
     "credentials:certificate_action": {"verb": ("void", "publish")},
     "internships:inspection_report": {"kind": ("xlsx",)},
+    "internships:agreement_file": {"which": ("consent", "signed")},
 }
 #: Id-taking URLs that name no row (none yet); each with the reason.
 NOT_OBJECT_URLS: dict[str, str] = {}
 #: Pages whose GET renders a PDF: opened only where they must refuse (rendering is slow).
 HEAVY = {
     "credentials:certificate_pdf",
+    "credentials:certificate_print",
     "credentials:my_report_pdf",
     "internships:inspection_report",
     "workplan:briefing_pdf",

@@ -104,6 +104,10 @@ def student_context(request, student, *, reveal=False, may_reveal=False) -> dict
         "enrolment": enrolment,
         "enrolments": selectors.enrolment_history(student),
         "changes": selectors.status_change_history(student),
+        # Earlier schools' changes are listed, but linked only where this user may open them.
+        "openable_change_ids": set(
+            selectors.status_change_list(user=request.user).filter(student=student).values_list("pk", flat=True)
+        ),
         "graduations": selectors.graduation_history(student),
         "eligible_internship": selectors.student_is_eligible_for_internship(student),
         "history": change_history(student),

@@ -32,5 +32,6 @@ def _own_report(row, user, action) -> bool:
 
 scope_rule(VerificationReport, _own_report)
 object_url("credentials:certificate_pdf", Certificate)
+object_url("credentials:certificate_print", Certificate)
 object_url("credentials:certificate_action", Certificate)
 object_url("credentials:my_report_pdf", VerificationReport)

@@ -233,6 +233,8 @@ CITATIONS = {
     "INT-MINOR": f"{_REG_2021}第十六条第（三）项；《未成年工特殊保护规定》",
     "INT-FEMALE": f"{_REG_2021}第十六条第（四）项；《女职工劳动保护特别规定》",
     "INT-HOL": f"{_REG_2021}第十七条",
+    # Derived: the 实习时间 of Art. 17 is one student's time, so two placements cannot share it.
+    "INT-OVERLAP": f"{_REG_2021}第十七条",
     "INT-NIGHT": f"{_REG_2021}第十七条",
     "INT-HOURS": "《中华人民共和国劳动法》第三十六条；《中等职业学校学生实习管理办法》（2007年）",
     "INT-RATIO-UNIT": f"{_REG_2016}第九条；省级实施细则",

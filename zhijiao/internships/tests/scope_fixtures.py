@@ -231,6 +231,7 @@ scope_access(
 )
 
 object_url("internships:placement_add", InternshipPlan)
+object_url("internships:agreement_file", Placement)
 object_url("internships:plan_submit", InternshipPlan)
 for _name in ("placement_activate", "placement_check", "agreement", "insurance", "mentor", "grade"):
     object_url(f"internships:{_name}", Placement)
