@@ -272,9 +272,21 @@ class RespondSerializer(serializers.Serializer):
     close = serializers.BooleanField(default=False)
 
 
+def _visible_placements(user):
+    from zhijiao.internships.selectors import placement_list
+
+    return placement_list(user=user)
+
+
 class PayRecordSerializer(serializers.ModelSerializer):
+    # A placement the caller may not see is "does not exist", like an absent one; the month's
+    # uniqueness is checked by the service only after that (DRF's unique-together validator ran
+    # first and answered "already recorded" about other organisations' placements).
+    placement = ScopedPrimaryKeyRelatedField(model=Placement, scope=_visible_placements)
+
     class Meta:
         model = PayRecord
+        validators = []
         fields = [
             "id",
             "placement",
