@@ -238,7 +238,7 @@ CREDENTIALS_PRINT_CHUNK = env_int("CREDENTIALS_PRINT_CHUNK", 100)
 JOBS_EAGER = env_bool("JOBS_EAGER", False)
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
 # A RUNNING job whose heartbeat is older than this is taken again by another worker.
-JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 300)
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

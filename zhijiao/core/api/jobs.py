@@ -31,6 +31,7 @@ class JobFilterSet(django_filters.FilterSet):
 class JobSerializer(serializers.ModelSerializer):
     status_label = choice_label("status")
     percent = serializers.IntegerField(read_only=True)
+    interrupted = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Job
@@ -43,6 +44,7 @@ class JobSerializer(serializers.ModelSerializer):
             "progress_done",
             "progress_total",
             "percent",
+            "interrupted",
             "result",
             "error",
             "attempts",
