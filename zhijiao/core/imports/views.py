@@ -136,10 +136,12 @@ class ImportTemplateView(LoginRequiredMixin, View):
             ["", "", _("Values only: no formulas, no merged cells."), ""],
             ["", "", _("Importing the same file again changes nothing."), ""],
         ]
+        # Code columns (ID numbers, 学籍号, phone numbers, codes) are preformatted as Text.
+        text_columns = {i for i, col in enumerate(columns) if col.type == "code"}
         return workbook_response(
             filename=f"{importer.label}-template.xlsx",
             sheets=[
-                (str(importer.label), [c.header() for c in columns], []),
+                (str(importer.label), [c.header() for c in columns], [], text_columns),
                 (
                     _("Instructions"),
                     [_("Column"), _("Required"), _("Description"), _("Allowed values")],
