@@ -31,6 +31,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def may_reveal_sensitive(self, user, field_name: str) -> bool:
+        """A user's own phone, or one of a user the viewer manages (core.sensitive)."""
+        if user.pk == self.pk:
+            return True
+        from .selectors import can_manage_user
+
+        return can_manage_user(user, self)
+
     def audit_scope_path(self) -> str:
         """Audit entries about a user are filed under their first role's node ("" when none)."""
         ra = (

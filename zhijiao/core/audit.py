@@ -1,7 +1,8 @@
 """Writing audit entries. Only services call this; entries are append-only.
 
 Every create/update/delete records who, when, the request id, the actor's organisation and the
-before/after field values, with ID and phone numbers masked (DESIGN.md, Security and privacy).
+before/after field values, with every sensitive field (``core.sensitive``: ID numbers, 学籍号,
+phone numbers, personal addresses) masked (DESIGN.md, Security and privacy).
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from django.db import models
 
 from .context import client_ip_var, request_id_var
 from .models import AuditAction, AuditEntry
-from .validators import mask_phone, mask_resident_id
+from .sensitive import MASKERS, fields_of
 
-MASKERS = {"phone": mask_phone, "resident_id": mask_resident_id}
 _SKIP_FIELDS = {"password", "created_at", "updated_at"}
 
 
@@ -32,7 +32,7 @@ def _plain(value: Any) -> Any:
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """Concrete field values of ``instance`` with sensitive fields masked."""
-    sensitive = getattr(instance, "sensitive_fields", {})
+    sensitive = fields_of(instance)
     data: dict[str, Any] = {}
     for f in instance._meta.concrete_fields:
         if f.name in _SKIP_FIELDS:

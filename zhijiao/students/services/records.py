@@ -307,6 +307,7 @@ def _audit_rows(rows, sids, eids, plans, paths, common, message) -> list[tuple]:
     file goes through the C JSON string encoder. Pure Python on plain values (runs in a thread)."""
     from json.encoder import encode_basestring as js
 
+    from zhijiao.core.sensitive import mask_registry_number
     from zhijiao.core.validators import mask_phone, mask_resident_id
 
     iso: dict = {}
@@ -334,7 +335,7 @@ def _audit_rows(rows, sids, eids, plans, paths, common, message) -> list[tuple]:
             js(r["id_type"]),
             js(mask_resident_id(r["id_number"])),
             birth_iso,
-            "null" if registry is None else js(registry),
+            "null" if registry is None else js(mask_registry_number(registry)),
             inst,
             js(mask_phone(phone)) if phone else '""',
             js(r.get("guardian_name") or ""),
