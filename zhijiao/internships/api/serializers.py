@@ -1,7 +1,12 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
+from zhijiao.core.api.serializers import (
+    MaskedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ServiceModelSerializer,
+    choice_label,
+)
 from zhijiao.core.scoping import restrict
 from zhijiao.internships.services import POST_FIELDS
 from zhijiao.majors.models import InstitutionMajor, MajorCategory
@@ -166,7 +171,7 @@ class CheckInInSerializer(serializers.Serializer):
     placement = serializers.IntegerField(required=False)
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+class CheckInSerializer(MaskedModelSerializer):
     class Meta:
         model = CheckIn
         fields = [
