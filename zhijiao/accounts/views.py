@@ -31,9 +31,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tables2 import RequestConfig
 from rest_framework.authtoken.models import Token
 
+from zhijiao.core import sensitive
 from zhijiao.core.scoping import can, user_scope
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.tabular import xlsx_response
+from zhijiao.core.views.generic import restore_masked
+from zhijiao.core.views.sensitive import sensitive_values
 
 from . import forms, selectors, services
 from .filtersets import UserFilterSet
@@ -376,6 +379,7 @@ class UserDetailView(ManageUsersMixin, TemplateView):
             has_device=selectors.user_has_confirmed_device(target),
             sign_ins=list(selectors.user_sign_ins(user=target)),
             history=_history_items(selectors.user_history(user=target)),
+            sensitive=sensitive_values(self.request, target),
         )
         return ctx
 
@@ -428,7 +432,7 @@ class UserEditView(ManageUsersMixin, FormView):
         return {
             "display_name": self.target.display_name,
             "email": self.target.email,
-            "phone": self.target.phone,
+            "phone": sensitive.mask(sensitive.PHONE, self.target.phone),  # sent back: unchanged
         }
 
     def get_context_data(self, **kwargs):
@@ -437,7 +441,7 @@ class UserEditView(ManageUsersMixin, FormView):
     def form_valid(self, form):
         try:
             _user, changed = services.user_update(
-                actor=self.request.user, user=self.target, data=form.cleaned_data
+                actor=self.request.user, user=self.target, data=restore_masked(form.cleaned_data, self.target)
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
