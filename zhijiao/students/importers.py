@@ -352,9 +352,10 @@ class StudentImporter(Importer):
     def export_rows(cls, queryset):
         # The selector's prefetch of the current enrolment must survive: iterate in slices.
         qs = cls.export_queryset(queryset)
+        columns = cls.export_columns()
         for start in range(0, qs.count(), 2000):
             for obj in qs[start : start + 2000]:
-                yield [c.export_value(obj) for c in cls.columns]
+                yield [c.export_value(obj) for c in columns]
 
     # --- a repeated import ----------------------------------------------------------------------
     #: What a roster row says about a student already registered at the school; equal means the
