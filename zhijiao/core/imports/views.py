@@ -18,6 +18,7 @@ from zhijiao.core.importing.reading import estimate_rows
 from zhijiao.core.models import Job, JobStatus
 from zhijiao.core.scoping import can
 from zhijiao.core.tabular import workbook_response
+from zhijiao.core.uploads import UploadRejected
 
 from .forms import ImportUploadForm
 from .jobs import JOB_KIND
@@ -92,7 +93,12 @@ class ImportUploadView(LoginRequiredMixin, View):
         if not form.is_valid():
             return render(request, self.template_name, self.context(importer, form=form), status=400)
         upload = form.cleaned_data["file"]
-        if estimate_rows(upload, upload.name) > settings.IMPORT_SYNC_MAX_ROWS:
+        try:
+            rows = estimate_rows(upload, upload.name)  # checks the upload's limits first
+        except UploadRejected as exc:
+            form.add_error("file", str(exc))
+            return render(request, self.template_name, self.context(importer, form=form), status=400)
+        if rows > settings.IMPORT_SYNC_MAX_ROWS:
             name = store_upload(upload)
             job = jobs.enqueue(
                 JOB_KIND,
