@@ -127,3 +127,28 @@ class World:
 
     def __getitem__(self, name: str):
         return self.users[name]
+
+
+def blank_pdf(pages: int = 1) -> bytes:
+    """A small valid PDF (uploads are read and checked: ``core.uploads``)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def small_png() -> bytes:
+    """A valid 2 × 2 PNG."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(buf, format="PNG")
+    return buf.getvalue()
