@@ -130,6 +130,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# Abuse counters (sign-in failures, public lookups, CAPTCHA answers): Redis when REDIS_URL is set,
+# else this process's memory ("memory" forces that; config.checks warns in a served mode).
+RATELIMIT_BACKEND = env("RATELIMIT_BACKEND", "")
+RATELIMIT_PREFIX = env("RATELIMIT_PREFIX", "zj:rl:")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -159,8 +163,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "zhijiao.accounts.validators.CharacterClassValidator"},
 ]
+# Failed sign-ins, counted in sliding windows in Redis (zhijiao.accounts.services, core.ratelimit):
+# LOGIN_MAX_FAILURES for one account from one address within LOGIN_LOCKOUT_MINUTES block that pair;
+# LOGIN_ADDRESS_MAX_FAILURES from one address within LOGIN_ADDRESS_WINDOW_MINUTES block the address;
+# from LOGIN_CAPTCHA_AFTER failures of an account or an address on, a sign-in needs the image CAPTCHA.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 20)
+LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15)
+LOGIN_CAPTCHA_AFTER = env_int("LOGIN_CAPTCHA_AFTER", 3)
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 # TOTP is mandatory for province administrators; OTP_REQUIRED_ROLES lists the role values.
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "province_admin")
