@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
+from zhijiao.core import ratelimit
 from zhijiao.core.audit import AuditAction, audit_record, snapshot
 from zhijiao.core.scoping import clear_scope_cache
 from zhijiao.core.services import OutOfScope
@@ -329,38 +329,95 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
 
 
 # --- sign-in -----------------------------------------------------------------------------------
+# Failed sign-ins are counted in sliding windows shared by every worker (core.ratelimit, Redis):
+# - per account AND address: LOGIN_MAX_FAILURES in LOGIN_LOCKOUT_MINUTES blocks that pair only, so a
+#   stranger elsewhere cannot lock an administrator out;
+# - per address: LOGIN_ADDRESS_MAX_FAILURES in LOGIN_ADDRESS_WINDOW_MINUTES blocks the address
+#   (one password sprayed over many usernames);
+# - per account or per address: from LOGIN_CAPTCHA_AFTER failures on, every sign-in needs the image
+#   CAPTCHA (a slow-down for everyone, a lock for no one).
+# Unknown usernames count exactly like known ones, so nothing tells whether an account exists.
 
 
-def _unknown_key(username: str) -> str:
-    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
-    return f"zhijiao:login-failures:{digest}"
+def _account_key(username: str) -> str:
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
 
 
-def _lockout_window() -> timedelta:
-    return timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+def _address_key(address: str) -> str:
+    return hashlib.sha256((address or "-").encode()).hexdigest()[:32]
 
 
-def login_locked(*, username: str) -> bool:
-    """Is sign-in for this name blocked? Unknown names lock the same way, so nothing is revealed."""
-    user = User.objects.filter(username=username).only("locked_until").first()
-    if user is None:
-        return cache.get(_unknown_key(username), 0) >= settings.LOGIN_MAX_FAILURES
-    return user.locked_until is not None and user.locked_until > timezone.now()
+def _windows() -> dict[str, int]:
+    return {
+        "pair": settings.LOGIN_LOCKOUT_MINUTES * 60,
+        "address": getattr(settings, "LOGIN_ADDRESS_WINDOW_MINUTES", 15) * 60,
+        "account": getattr(settings, "LOGIN_ADDRESS_WINDOW_MINUTES", 15) * 60,
+    }
+
+
+def _counters(username: str, address: str, add: bool) -> list[tuple[str, int, bool]]:
+    w = _windows()
+    account, addr = _account_key(username), _address_key(address)
+    return [
+        (f"login:pair:{account}:{addr}", w["pair"], add),
+        (f"login:addr:{addr}", w["address"], add),
+        (f"login:acct:{account}", w["account"], add),
+    ]
+
+
+@dataclass(frozen=True)
+class LoginGate:
+    pair_locked: bool
+    address_blocked: bool
+    captcha_required: bool
+
+
+def _gate(counts: list[int]) -> LoginGate:
+    pair, address, account = counts
+    after = getattr(settings, "LOGIN_CAPTCHA_AFTER", 3)
+    return LoginGate(
+        pair_locked=pair >= settings.LOGIN_MAX_FAILURES,
+        address_blocked=address >= getattr(settings, "LOGIN_ADDRESS_MAX_FAILURES", 20),
+        captcha_required=account >= after or address >= after,
+    )
+
+
+def login_gate(*, username: str, address: str) -> LoginGate:
+    """What a sign-in for ``username`` from ``address`` meets now (one round trip to the counters)."""
+    return _gate(ratelimit.hits(_counters(username, address, add=False)))
+
+
+def login_address_gate(*, address: str) -> LoginGate:
+    """Before a username is known (the empty sign-in page): does this address need the CAPTCHA?"""
+    w = _windows()
+    (count,) = ratelimit.hits([(f"login:addr:{_address_key(address)}", w["address"], False)])
+    after = getattr(settings, "LOGIN_CAPTCHA_AFTER", 3)
+    return LoginGate(
+        pair_locked=False,
+        address_blocked=count >= getattr(settings, "LOGIN_ADDRESS_MAX_FAILURES", 20),
+        captcha_required=count >= after,
+    )
+
+
+def login_locked(*, username: str, address: str = "") -> bool:
+    """Is sign-in for this name blocked from this address? Unknown names lock alike."""
+    return login_gate(username=username, address=address).pair_locked
 
 
 @transaction.atomic
-def login_failed(*, username: str, reason: str = "password") -> bool:
-    """Count a failed sign-in (password or TOTP code) and audit it. Returns True when now locked.
-
-    After settings.LOGIN_MAX_FAILURES failures the account is locked for LOGIN_LOCKOUT_MINUTES
-    (等保 2.0 login-failure handling); attempts while locked are recorded but not counted.
-    """
-    now = timezone.now()
+def login_failed(*, username: str, address: str = "", reason: str = "password") -> LoginGate:
+    """Count a failed sign-in (password, TOTP code) in the shared windows and audit it; returns
+    what the next attempt meets. The account's own ``failed_login_count`` is kept for the user page;
+    no failure locks the account itself (``locked_until`` is left to administrators)."""
+    gate = _gate(ratelimit.hits(_counters(username, address, add=True)))
     user = User.objects.select_for_update().filter(username=username).first()
+    message = {"otp": _("Wrong verification code")}.get(reason, _("Wrong password"))
+    if gate.pair_locked:
+        message = _("%(reason)s; sign-in from this address blocked for %(minutes)d minutes") % {
+            "reason": message,
+            "minutes": settings.LOGIN_LOCKOUT_MINUTES,
+        }
     if user is None:
-        key = _unknown_key(username)
-        failures = cache.get(key, 0) + 1
-        cache.set(key, failures, settings.LOGIN_LOCKOUT_MINUTES * 60)
         audit_record(
             actor=None,
             action=AuditAction.LOGIN_FAILED,
@@ -368,32 +425,36 @@ def login_failed(*, username: str, reason: str = "password") -> bool:
             object_repr=username[:150],
             message=_("Unknown username"),
         )
-        return failures >= settings.LOGIN_MAX_FAILURES
-    if user.locked_until is not None and user.locked_until > now:
-        locked, message = True, _("Attempt while locked")
-    else:
-        if user.locked_until is not None:
-            # The previous lockout has run out: start counting afresh.
-            user.failed_login_count = 0
-            user.locked_until = None
-        user.failed_login_count += 1
-        locked = user.failed_login_count >= settings.LOGIN_MAX_FAILURES
-        if locked:
-            user.locked_until = now + _lockout_window()
-        user.save(update_fields=["failed_login_count", "locked_until"])
-        message = {"otp": _("Wrong verification code")}.get(reason, _("Wrong password"))
-        if locked:
-            message = _("%(reason)s; locked until %(until)s") % {
-                "reason": message,
-                "until": timezone.localtime(user.locked_until).strftime("%Y-%m-%d %H:%M"),
-            }
+        return gate
+    User.objects.filter(pk=user.pk).update(failed_login_count=models.F("failed_login_count") + 1)
     audit_record(actor=None, action=AuditAction.LOGIN_FAILED, instance=user, message=message)
-    return locked
+    return gate
 
 
 @transaction.atomic
-def login_succeeded(*, user: User) -> None:
+def login_refused(*, username: str, why: str) -> None:
+    """An attempt refused before the password was checked (blocked pair or address, no CAPTCHA):
+    recorded, not counted."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        audit_record(
+            actor=None, action=AuditAction.LOGIN_FAILED, object_type="accounts.user",
+            object_repr=username[:150], message=why,
+        )  # fmt: skip
+    else:
+        audit_record(actor=None, action=AuditAction.LOGIN_FAILED, instance=user, message=why)
+
+
+def login_counters_reset(*, username: str, address: str) -> None:
+    """A successful sign-in clears that account's and pair's failures (not the address's)."""
+    account, addr = _account_key(username), _address_key(address)
+    ratelimit.reset(f"login:pair:{account}:{addr}", f"login:acct:{account}")
+
+
+@transaction.atomic
+def login_succeeded(*, user: User, address: str = "") -> None:
     """Reset the failure count and record the sign-in (with IP and request id from the request context)."""
+    login_counters_reset(username=user.username, address=address)
     # By query: the instance the view holds may predate failures counted in this sign-in.
     User.objects.filter(pk=user.pk).exclude(failed_login_count=0, locked_until=None).update(
         failed_login_count=0, locked_until=None

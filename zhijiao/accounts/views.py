@@ -31,7 +31,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tables2 import RequestConfig
 from rest_framework.authtoken.models import Token
 
-from zhijiao.core import sensitive
+from zhijiao.core import captcha, sensitive
+from zhijiao.core.ratelimit import client_address
 from zhijiao.core.scoping import can, user_scope
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.tabular import xlsx_response
@@ -77,7 +78,7 @@ def _complete_login(request, user, device=None) -> None:
     if device is not None:
         otp_login(request, device)
     _clear_pending(request)
-    services.login_succeeded(user=user)
+    services.login_succeeded(user=user, address=client_address(request))
 
 
 def _apply_errors(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
@@ -113,6 +114,12 @@ class LoginView(FormView):
         ctx["next"] = self.request.GET.get("next", "")
         ctx["timed_out"] = self.request.GET.get("timeout") == "1"
         ctx["idle_minutes"] = settings.SESSION_IDLE_TIMEOUT_MINUTES
+        form = ctx.get("form")
+        gate = getattr(form, "gate", None) or services.login_address_gate(
+            address=client_address(self.request)
+        )
+        if gate.captcha_required:
+            ctx["captcha"] = captcha.new()  # a new picture each time: an answer is good for one try
         return ctx
 
     def form_valid(self, form):
@@ -196,7 +203,8 @@ class OTPView(FormView):
 
     def form_valid(self, form):
         user = self.otp_user
-        if services.login_locked(username=user.username):
+        address = client_address(self.request)
+        if services.login_locked(username=user.username, address=address):
             return self._refuse_locked()
         allowed, _detail = self.device.verify_is_allowed()
         if not allowed:
@@ -204,7 +212,7 @@ class OTPView(FormView):
             form.add_error("otp_token", _("Too many wrong codes in a row. Wait a little and try again."))
             return self.form_invalid(form)
         if not self.device.verify_token(form.cleaned_data["otp_token"]):
-            if services.login_failed(username=user.username, reason="otp"):
+            if services.login_failed(username=user.username, address=address, reason="otp").pair_locked:
                 return self._refuse_locked()
             form.add_error(
                 "otp_token",
