@@ -242,7 +242,7 @@ CREDENTIALS_PROVINCIAL_SCHOOL_DIGITS = env_int("CREDENTIALS_PROVINCIAL_SCHOOL_DI
 CREDENTIALS_NATIONAL_SCHOOL_CODES: dict[str, str] = {}
 CREDENTIALS_LOOKUP_LIMIT = env_int("CREDENTIALS_LOOKUP_LIMIT", 30)
 CREDENTIALS_LOOKUP_WINDOW = env_int("CREDENTIALS_LOOKUP_WINDOW", 60)
-CREDENTIALS_CHALLENGE_AFTER = env_int("CREDENTIALS_CHALLENGE_AFTER", 3)
+CREDENTIALS_CHALLENGE_AFTER = env_int("CREDENTIALS_CHALLENGE_AFTER", 1)
 CREDENTIALS_MISS_WINDOW = env_int("CREDENTIALS_MISS_WINDOW", 900)
 # Public lookups are logged in batches per worker (zhijiao.credentials.verification.LookupLogBuffer):
 # a batch is written at this many rows or when its oldest row is this many seconds old; 1 = at once.
