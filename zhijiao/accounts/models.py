@@ -22,6 +22,7 @@ class User(AbstractUser):
 
     # Users are scoped through their role assignments (see accounts.selectors.user_list).
     sensitive_fields = {"phone": "phone"}
+    person_name_fields = ("display_name",)
 
     class Meta:
         verbose_name = _("user")

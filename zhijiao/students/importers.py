@@ -75,7 +75,7 @@ class StudentImporter(Importer):
             export=lambda o: o.current_institution.code or "",
             help=gettext_lazy("10-digit institution code; school users may leave it out."),
         ),
-        Column("name", gettext_lazy("Name"), required=True),
+        Column("name", gettext_lazy("Name"), required=True, keep_private_use=True),
         Column("gender", gettext_lazy("Gender"), type="choice", choices=Gender),
         Column("id_type", gettext_lazy("ID type"), type="choice", choices=IdType),
         Column(
@@ -122,7 +122,7 @@ class StudentImporter(Importer):
             type="date",
             export=lambda o: _current(o, "entry_date"),
         ),
-        Column("guardian_name", gettext_lazy("Guardian name")),
+        Column("guardian_name", gettext_lazy("Guardian name"), keep_private_use=True),
         Column(
             "guardian_phone",
             gettext_lazy("Guardian phone"),

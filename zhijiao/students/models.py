@@ -75,6 +75,8 @@ class Student(ScopedModel):
     scope_region_path = "current_institution__region__path"
     scope_institution = "current_institution_id"
     scope_change_nodes = frozenset({"region", "institution"})
+    # Names keep private-use code points (flagged in name_flagged), other text loses them.
+    person_name_fields = ("name", "guardian_name")
     # core.sensitive: masked wherever they leave the server; the 学籍号 contains the ID number.
     sensitive_fields = {
         "id_number": "resident_id",

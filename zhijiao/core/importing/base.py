@@ -80,6 +80,8 @@ class Column:
     importable: bool = True
     checked: bool = False  # the parser already ran the model field's validators
     help: Any = ""
+    #: A person's name: private-use code points are kept (and flagged), not stripped.
+    keep_private_use: bool = False
     #: ``core.sensitive`` kind: the exported cell is masked (set from the model's registry by
     #: ``Importer.export_columns`` for a column named after a sensitive field).
     sensitive: str | None = None
@@ -402,7 +404,7 @@ class Importer:
             cell = cell.date() if not cell.time() else cell
         if isinstance(cell, (datetime.date, datetime.datetime)):
             cell = cell.isoformat()
-        value = normalize_text(str(cell))
+        value = normalize_text(str(cell), keep_private_use=col.keep_private_use)
         validate_plain_text(value)
         return value
 
