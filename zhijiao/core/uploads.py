@@ -505,6 +505,11 @@ def check_table_limits(fileobj, filename: str) -> int | None:
     head = _read_head(fileobj, 4096)
     rows = None
     if ext in _XLSX_EXT and head.startswith(b"PK\x03\x04"):
+        fileobj.seek(0)
+        if not zipfile.is_zipfile(fileobj):  # damaged: the reader explains it in its words
+            fileobj.seek(0)
+            return None
+        fileobj.seek(0)
         check_size(_size(fileobj))
         rows = _check_zip(fileobj, spreadsheet=True)
         kind = XLSX
