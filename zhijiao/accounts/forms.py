@@ -262,3 +262,36 @@ class RoleAssignForm(_NodeFieldsMixin, forms.Form):
         cleaned = super().clean()
         self._clean_node(cleaned)
         return cleaned
+
+
+TOKEN_DAYS = ((30, _("30 days")), (90, _("90 days")), (180, _("180 days")), (365, _("One year")))
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What uses the token, e.g. “check-in app” or “data sync”."),
+    )
+    days = forms.TypedChoiceField(label=_("Valid for"), choices=TOKEN_DAYS, coerce=int, initial=90)
+    scopes = forms.MultipleChoiceField(
+        label=_("Also allow"),
+        required=False,
+        choices=(("audit", _("Read the audit log")),),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    otp_code = forms.CharField(
+        label=_("Verification code"),
+        required=False,
+        max_length=12,
+        help_text=_("Your role signs in with an authenticator app: type its current code to create a token."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, may_read_audit: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_read_audit:
+            del self.fields["scopes"]
+
+    def clean_name(self):
+        return normalize_text(self.cleaned_data["name"])

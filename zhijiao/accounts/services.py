@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,6 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from zhijiao.core import ratelimit
 from zhijiao.core.audit import AuditAction, audit_record, snapshot
@@ -30,7 +30,7 @@ from zhijiao.core.validators import normalize_text
 from zhijiao.orgs.choices import RegionLevel
 
 from .choices import ROLE_NODE_KIND, Role
-from .models import RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User
 from .selectors import can_grant, can_manage_user, user_list
 
 USER_EDIT_FIELDS = ("display_name", "email", "phone")
@@ -502,17 +502,125 @@ def otp_devices_reset(*, actor, user: User) -> int:
 
 
 # --- API tokens ---------------------------------------------------------------------------------
+def token_max_days() -> int:
+    return int(getattr(settings, "API_TOKEN_MAX_DAYS", 365))
+
+
+def _requires_second_factor(actor) -> bool:
+    """TOTP roles (OTP_REQUIRED_ROLES) and anyone with an authenticator set up."""
+    from zhijiao.core.scoping import user_scope
+
+    from .selectors import user_has_confirmed_device
+
+    return user_scope(actor).has_role(*settings.OTP_REQUIRED_ROLES) or user_has_confirmed_device(actor)
+
+
+def check_fresh_second_factor(actor, otp_code: str | None) -> None:
+    """A token outlives the session: whoever must sign in with a TOTP code proves it again, with a
+    code typed now, to create one (a session left open is not enough)."""
+    if not _requires_second_factor(actor):
+        return
+    device = TOTPDevice.objects.filter(user=actor, confirmed=True).order_by("id").first()
+    code = re.sub(r"\s", "", otp_code or "")
+    if device is None or not code.isdigit() or len(code) != 6:
+        raise ValidationError({"otp_code": _("Enter the current 6-digit code from your authenticator app.")})
+    allowed, _detail = device.verify_is_allowed()
+    if not allowed or not device.verify_token(code):
+        raise ValidationError({"otp_code": _("The code is wrong or has expired.")})
+
+
+def _new_key() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(30)  # 40 characters, 240 bits
 
 
 @transaction.atomic
-def token_rotate(*, actor) -> str:
-    """Create or replace the caller's API token; the key is returned once for display."""
+def token_create(
+    *, actor, name: str, days: int, scopes: list[str] | tuple = (), otp_code: str | None = None
+) -> tuple[ApiToken, str]:
+    """Create a named API token valid for ``days`` days (at most ``API_TOKEN_MAX_DAYS``); returns the
+    token and its key, shown once. The ``audit`` scope needs the ``view_audit`` right."""
+    from zhijiao.core.scoping import can
+
+    from .authentication import hash_key
+
     if not getattr(actor, "is_authenticated", False):
         raise _refuse()
-    Token.objects.filter(user=actor).delete()
-    token = Token.objects.create(user=actor)
-    audit_record(actor=actor, action=AuditAction.UPDATE, instance=actor, message=_("API token rotated"))
-    return token.key
+    check_fresh_second_factor(actor, otp_code)
+    name = normalize_text(name or "")
+    if not name:
+        raise ValidationError({"name": _("Give the token a name (what uses it).")})
+    if not isinstance(days, int) or not 1 <= days <= token_max_days():
+        raise ValidationError(
+            {"days": _("A token is valid for 1 to %(max)d days.") % {"max": token_max_days()}}
+        )
+    scopes = sorted(set(scopes or ()))
+    unknown = set(scopes) - {value for value, _label in ApiToken.SCOPES}
+    if unknown:
+        raise ValidationError({"scopes": _("Unknown scope.")})
+    if ApiToken.SCOPE_AUDIT in scopes and not can(actor, "view_audit"):
+        raise ValidationError({"scopes": _("You may not read the audit log, so no token of yours may.")})
+    active = ApiToken.objects.filter(user=actor, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    if active.count() >= int(getattr(settings, "API_TOKENS_PER_USER", 10)):
+        raise ValidationError(_("You have too many active tokens; revoke one first."))
+    key = _new_key()
+    token = ApiToken(
+        user=actor,
+        name=name[:100],
+        prefix=key[:8],
+        key_hash=hash_key(key),
+        scopes=scopes,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    token.full_clean()
+    token.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=token,
+        after={
+            "name": token.name,
+            "prefix": token.prefix,
+            "scopes": scopes,
+            "expires_at": token.expires_at.isoformat(),
+        },
+        message=_("API token created"),
+    )
+    return token, key
+
+
+def _own_token(actor, token: ApiToken) -> ApiToken:
+    fresh = (
+        ApiToken.objects.select_for_update().filter(pk=token.pk, user_id=getattr(actor, "pk", None)).first()
+    )
+    if fresh is None:
+        raise _refuse(_("No such token."))
+    return fresh
+
+
+@transaction.atomic
+def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    """Stop a token at once (its owner only)."""
+    token = _own_token(actor, token)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=token, message=_("API token revoked"))
+    return token
+
+
+@transaction.atomic
+def token_rotate(*, actor, token: ApiToken, otp_code: str | None = None) -> tuple[ApiToken, str]:
+    """A new key for the same name, scopes and validity period; the old key stops at once."""
+    token = _own_token(actor, token)
+    days = max(1, min(token_max_days(), round((token.expires_at - token.created_at).total_seconds() / 86400)))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    new, key = token_create(actor=actor, name=token.name, days=days, scopes=token.scopes, otp_code=otp_code)
+    audit_record(actor=actor, action=AuditAction.UPDATE, instance=token, message=_("API token rotated"))
+    return new, key
 
 
 @transaction.atomic

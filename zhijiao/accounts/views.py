@@ -29,7 +29,6 @@ from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tables2 import RequestConfig
-from rest_framework.authtoken.models import Token
 
 from zhijiao.core import captcha, sensitive
 from zhijiao.core.ratelimit import client_address
@@ -258,21 +257,69 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
         return redirect(settings.LOGIN_REDIRECT_URL)
 
 
-@method_decorator(never_cache, name="dispatch")
+@method_decorator([never_cache, sensitive_post_parameters("otp_code")], name="dispatch")
 class TokenView(LoginRequiredMixin, TemplateView):
-    """Show whether the caller has an API token; POST creates or replaces it and shows it once."""
+    """The caller's API tokens: create (named, expiring, optional audit scope; TOTP roles confirm with
+    a fresh code), rotate, revoke. A new key is shown once."""
 
     template_name = "accounts/token.html"
 
     def get_context_data(self, **kwargs):
+        from zhijiao.core.scoping import can
+
+        from .models import ApiToken
+
         ctx = super().get_context_data(**kwargs)
-        ctx["token"] = Token.objects.filter(user=self.request.user).only("created").first()
+        user = self.request.user
+        ctx["tokens"] = list(ApiToken.objects.filter(user=user).order_by("-created_at")[:50])
+        ctx.setdefault("form", forms.TokenForm(may_read_audit=can(user, "view_audit")))
+        ctx["needs_code"] = services._requires_second_factor(user)
+        ctx["max_days"] = services.token_max_days()
         return ctx
 
     def post(self, request):
-        key = services.token_rotate(actor=request.user)
-        messages.success(request, _("A new API token was created. Copy it now: it will not be shown again."))
-        return self.render_to_response(self.get_context_data(new_key=key))
+        from zhijiao.core.scoping import can
+
+        from .models import ApiToken
+
+        action = request.POST.get("action", "create")
+        if action in ("revoke", "rotate"):
+            token = ApiToken.objects.filter(user=request.user, pk=request.POST.get("token") or 0).first()
+            if token is None:
+                raise Http404
+            if action == "revoke":
+                services.token_revoke(actor=request.user, token=token)
+                messages.success(request, _("The token was revoked; it no longer works."))
+                return redirect("accounts:token")
+            try:
+                new, key = services.token_rotate(
+                    actor=request.user, token=token, otp_code=request.POST.get("otp_code")
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("accounts:token")
+            return self._created(new, key)
+        form = forms.TokenForm(request.POST, may_read_audit=can(request.user, "view_audit"))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        try:
+            token, key = services.token_create(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+                scopes=form.cleaned_data.get("scopes") or [],
+                otp_code=form.cleaned_data.get("otp_code"),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        return self._created(token, key)
+
+    def _created(self, token, key):
+        messages.success(
+            self.request, _("A new API token was created. Copy it now: it will not be shown again.")
+        )
+        return self.render_to_response(self.get_context_data(new_key=key, new_token=token))
 
 
 def _history_items(entries) -> list[dict]:

@@ -152,3 +152,25 @@ def small_png() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (2, 2), (200, 30, 30)).save(buf, format="PNG")
     return buf.getvalue()
+
+
+def make_token(user, *, scopes=(), days: int = 30) -> str:
+    """An API token for ``user`` (as ``accounts.services.token_create`` makes one); returns its key."""
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhijiao.accounts.authentication import hash_key
+    from zhijiao.accounts.models import ApiToken
+
+    key = secrets.token_urlsafe(30)
+    ApiToken.objects.create(
+        user=user,
+        name="test",
+        prefix=key[:8],
+        key_hash=hash_key(key),
+        scopes=list(scopes),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return key

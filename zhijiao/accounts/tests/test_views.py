@@ -7,7 +7,6 @@ from django.test import override_settings
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 
 from zhijiao.accounts import services
 from zhijiao.accounts.choices import Role
@@ -264,15 +263,20 @@ class TestOwnAccount:
         assert client.get(HOME).status_code == 200  # still signed in
 
     def test_token_is_shown_once(self, login, client, world):
+        import re
+
         login(world["school_a"])
         url = reverse("accounts:token")
         assert b"no API token yet" in client.get(url).content
-        response = client.post(url)
-        key = Token.objects.get(user=world["school_a"]).key
+        from django_otp.oath import totp
+
+        device = TOTPDevice.objects.get(user=world["school_a"], confirmed=True)  # login() set one up
+        code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+        response = client.post(url, {"action": "create", "name": "数据同步", "days": "90", "otp_code": code})
+        key = re.search(r'id="new-token">([^<]+)<', response.content.decode()).group(1)
         assert key.encode() in response.content
-        assert key.encode() not in client.get(url).content
-        client.post(url)
-        assert Token.objects.get(user=world["school_a"]).key != key
+        page = client.get(url).content.decode()
+        assert key not in page and "数据同步" in page and key[:8] in page
 
 
 # --- user management ------------------------------------------------------------------------------

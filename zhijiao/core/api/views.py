@@ -26,12 +26,13 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from zhijiao.accounts.authentication import ApiTokenAuthentication
 from zhijiao.core.scoping import can, scope_q
 
 from .filters import document_filterset
@@ -84,7 +85,7 @@ class ScopedViewSetMixin:
     #: A role action the caller must hold somewhere (``manage_users``, ``view_audit``), else 403.
     required_action: str | None = None
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [ScopedPermission]
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
     filter_backends = [DjangoFilterBackend, OrderingFilter]
