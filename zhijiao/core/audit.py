@@ -188,3 +188,127 @@ def audit_bulk(
         )
     AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
     return len(entries)
+
+
+class AuditBuffer:
+    """Audit entries of one high-volume kind of write (check-ins), written in batches per process.
+
+    ``add`` keeps a ready entry (its request id and IP taken now); the buffer is written with one
+    multi-row INSERT when it holds ``AUDIT_BUFFER_BATCH`` entries, when its oldest is
+    ``AUDIT_BUFFER_MAX_AGE`` seconds old (a timer thread) and at process exit — the trade-off of the
+    public lookup log (bench/README.md, bench_verify): a process killed outright loses at most that
+    last second of entries, never the writes themselves. Inside a caller's transaction an entry waits
+    for its commit; on SQLite, or with a batch of 1, each entry is written at once. ``resolve(entries)`` fills in what is cheaper to read
+    for the whole batch (scope paths).
+    """
+
+    MAX_PENDING = 50_000
+
+    def __init__(self, resolve=None):
+        import atexit
+        import threading
+
+        self._rows: list[AuditEntry] = []
+        self._lock = threading.Lock()
+        self._timer = None
+        self._resolve = resolve
+        atexit.register(self.flush)
+
+    @staticmethod
+    def _setting(name: str, default):
+        from django.conf import settings
+
+        return getattr(settings, name, default)
+
+    def entry(
+        self,
+        *,
+        actor_id,
+        actor_name: str,
+        action: str,
+        object_type: str,
+        object_id,
+        object_repr: str,
+        after,
+        message: str = "",
+    ) -> AuditEntry:
+        from django.utils import timezone
+
+        return AuditEntry(
+            timestamp=timezone.now(),
+            actor_id=actor_id,
+            actor_name=actor_name or "system",
+            actor_org="",
+            request_id=request_id_var.get() or "",
+            ip_address=client_ip_var.get(),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            object_repr=object_repr[:300],
+            after=after,
+            message=message[:500],
+        )
+
+    def add(self, entry: AuditEntry) -> None:
+        import threading
+
+        from django.db import connection
+
+        if connection.in_atomic_block:
+            # A caller's transaction (the demo loader, tests): the entry is written after its commit.
+            from django.db import transaction
+
+            transaction.on_commit(lambda: self._write([entry]))
+            return
+        batch = self._setting("AUDIT_BUFFER_BATCH", 100)
+        if connection.vendor != "postgresql" or batch <= 1:
+            self._write([entry])
+            return
+        with self._lock:
+            self._rows.append(entry)
+            if len(self._rows) < batch:
+                if self._timer is None:
+                    self._timer = threading.Timer(self._setting("AUDIT_BUFFER_MAX_AGE", 1.0), self._on_timer)
+                    self._timer.daemon = True
+                    self._timer.start()
+                return
+            rows, self._rows = self._rows, []
+        self._write(rows)
+
+    def pending(self) -> int:
+        return len(self._rows)
+
+    def flush(self) -> None:
+        with self._lock:
+            rows, self._rows = self._rows, []
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+        self._write(rows)
+
+    def _on_timer(self) -> None:
+        from django.db import connection
+
+        with self._lock:
+            self._timer = None
+            rows, self._rows = self._rows, []
+        try:
+            self._write(rows)
+        finally:
+            connection.close()  # this short-lived thread's own connection
+
+    def _write(self, rows: list[AuditEntry]) -> None:
+        import logging
+
+        if not rows:
+            return
+        try:
+            if self._resolve is not None:
+                self._resolve(rows)
+            AuditEntry.objects.bulk_create(rows, batch_size=1000)
+        except Exception:
+            logging.getLogger(__name__).exception(
+                "Writing %d audit entries failed; kept for the next write", len(rows)
+            )
+            with self._lock:
+                self._rows[:0] = rows[-self.MAX_PENDING :]
