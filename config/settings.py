@@ -159,7 +159,9 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
         "OPTIONS": {"user_attributes": ("username", "display_name", "email")},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's 20,000 common passwords plus Chinese ones, their variants (P@ssw0rd2024), keyboard
+    # walks (1qaz@WSX3edc) and the platform's name (Zhijiao@2021).
+    {"NAME": "zhijiao.accounts.validators.CommonPasswordPolicyValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "zhijiao.accounts.validators.CharacterClassValidator"},
 ]
