@@ -193,24 +193,30 @@ def audit_bulk(
 class AuditBuffer:
     """Audit entries of one high-volume kind of write (check-ins), written in batches per process.
 
-    ``add`` keeps a ready entry (its request id and IP taken now); the buffer is written with one
-    multi-row INSERT when it holds ``AUDIT_BUFFER_BATCH`` entries, when its oldest is
-    ``AUDIT_BUFFER_MAX_AGE`` seconds old (a timer thread) and at process exit — the trade-off of the
-    public lookup log (bench/README.md, bench_verify): a process killed outright loses at most that
-    last second of entries, never the writes themselves. Inside a caller's transaction an entry waits
-    for its commit; on SQLite, or with a batch of 1, each entry is written at once. ``resolve(entries)`` fills in what is cheaper to read
-    for the whole batch (scope paths).
+    ``add`` keeps a plain row (its time, request id and IP taken now) and returns at once; one writer
+    thread per process, with a database connection of its own kept open, writes the rows with COPY
+    when ``AUDIT_BUFFER_BATCH`` are waiting or the oldest is ``AUDIT_BUFFER_MAX_AGE`` seconds old, and
+    at process exit — the trade-off of the public lookup log (bench/README.md, bench_verify): a
+    process killed outright loses at most that last second of entries, never the writes themselves.
+    Inside a caller's transaction an entry is written after its commit; on SQLite, or with a batch of
+    1, at once. ``resolve(rows)`` fills in, per batch, what is cheaper to read once (scope paths).
     """
 
+    COLUMNS = (
+        "timestamp", "actor", "actor_name", "actor_org", "request_id", "ip_address", "action",
+        "object_type", "object_id", "object_repr", "scope_path", "before", "after", "message",
+    )  # fmt: skip
     MAX_PENDING = 50_000
 
     def __init__(self, resolve=None):
         import atexit
         import threading
 
-        self._rows: list[AuditEntry] = []
+        self._rows: list[dict] = []
         self._lock = threading.Lock()
-        self._timer = None
+        self._wake = threading.Event()
+        self._thread = None
+        self._stopping = False
         self._resolve = resolve
         atexit.register(self.flush)
 
@@ -221,59 +227,75 @@ class AuditBuffer:
         return getattr(settings, name, default)
 
     def entry(
-        self,
-        *,
-        actor_id,
-        actor_name: str,
-        action: str,
-        object_type: str,
-        object_id,
-        object_repr: str,
-        after,
-        message: str = "",
-    ) -> AuditEntry:
+        self, *, actor_id, actor_name, action, object_type, object_id, object_repr, after, message=""
+    ) -> dict:
         from django.utils import timezone
 
-        return AuditEntry(
-            timestamp=timezone.now(),
-            actor_id=actor_id,
-            actor_name=actor_name or "system",
-            actor_org="",
-            request_id=request_id_var.get() or "",
-            ip_address=client_ip_var.get(),
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            object_repr=object_repr[:300],
-            after=after,
-            message=message[:500],
-        )
+        return {
+            "timestamp": timezone.now(),
+            "actor": actor_id,
+            "actor_name": actor_name or "system",
+            "actor_org": "",
+            "request_id": request_id_var.get() or "",
+            "ip_address": client_ip_var.get(),
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "object_repr": object_repr[:300],
+            "scope_path": "",
+            "before": None,
+            "after": after,
+            "message": message[:500],
+        }
 
-    def add(self, entry: AuditEntry) -> None:
-        import threading
-
+    def add(self, row: dict) -> None:
         from django.db import connection
 
         if connection.in_atomic_block:
-            # A caller's transaction (the demo loader, tests): the entry is written after its commit.
             from django.db import transaction
 
-            transaction.on_commit(lambda: self._write([entry]))
+            transaction.on_commit(lambda: self._write([row]))
             return
-        batch = self._setting("AUDIT_BUFFER_BATCH", 100)
-        if connection.vendor != "postgresql" or batch <= 1:
-            self._write([entry])
+        if connection.vendor != "postgresql" or self._setting("AUDIT_BUFFER_BATCH", 100) <= 1:
+            self._write([row])
             return
         with self._lock:
-            self._rows.append(entry)
-            if len(self._rows) < batch:
-                if self._timer is None:
-                    self._timer = threading.Timer(self._setting("AUDIT_BUFFER_MAX_AGE", 1.0), self._on_timer)
-                    self._timer.daemon = True
-                    self._timer.start()
-                return
-            rows, self._rows = self._rows, []
-        self._write(rows)
+            self._rows.append(row)
+            full = len(self._rows) >= self._setting("AUDIT_BUFFER_BATCH", 100)
+            if self._thread is None or not self._thread.is_alive():
+                self._start()
+        if full:
+            self._wake.set()
+
+    def _start(self) -> None:
+        import threading
+
+        self._thread = threading.Thread(target=self._run, name="audit-buffer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self._stopping:
+                self._wake.wait(self._setting("AUDIT_BUFFER_MAX_AGE", 1.0))
+                self._wake.clear()
+                with self._lock:
+                    rows, self._rows = self._rows, []
+                self._write(rows)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        """Write what is waiting and end the writer thread (its connection closed): tests, shutdown."""
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            self._stopping = True
+            self._wake.set()
+            thread.join(timeout=10)
+        self._stopping = False
+        self._thread = None
+        self.flush()
 
     def pending(self) -> int:
         return len(self._rows)
@@ -281,31 +303,39 @@ class AuditBuffer:
     def flush(self) -> None:
         with self._lock:
             rows, self._rows = self._rows, []
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
         self._write(rows)
 
-    def _on_timer(self) -> None:
-        from django.db import connection
-
-        with self._lock:
-            self._timer = None
-            rows, self._rows = self._rows, []
-        try:
-            self._write(rows)
-        finally:
-            connection.close()  # this short-lived thread's own connection
-
-    def _write(self, rows: list[AuditEntry]) -> None:
+    def _write(self, rows: list[dict]) -> None:
+        import json
         import logging
+
+        from django.core.serializers.json import DjangoJSONEncoder
+
+        from .importing.pgcopy import copy_rows, copy_supported
 
         if not rows:
             return
         try:
             if self._resolve is not None:
                 self._resolve(rows)
-            AuditEntry.objects.bulk_create(rows, batch_size=1000)
+            if copy_supported():
+                tuples = [
+                    tuple(
+                        json.dumps(r[c], cls=DjangoJSONEncoder, ensure_ascii=False)
+                        if c in ("before", "after") and r[c] is not None
+                        else r[c]
+                        for c in self.COLUMNS
+                    )
+                    for r in rows
+                ]
+                copy_rows(AuditEntry, self.COLUMNS, tuples)
+            else:
+                AuditEntry.objects.bulk_create(
+                    [
+                        AuditEntry(**{("actor_id" if k == "actor" else k): v for k, v in r.items()})
+                        for r in rows
+                    ]
+                )
         except Exception:
             logging.getLogger(__name__).exception(
                 "Writing %d audit entries failed; kept for the next write", len(rows)

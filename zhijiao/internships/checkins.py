@@ -376,10 +376,10 @@ def _resolve_scope_paths(entries) -> None:
     """The audit entries' scope paths (the placement's school's region), one query per batch."""
     from .models import Placement
 
-    wanted = {e.after["placement"] for e in entries}
+    wanted = {e["after"]["placement"] for e in entries}
     paths = dict(Placement.objects.filter(pk__in=wanted).values_list("pk", "institution__region__path"))
     for e in entries:
-        e.scope_path = paths.get(e.after["placement"], "") or ""
+        e["scope_path"] = paths.get(e["after"]["placement"], "") or ""
 
 
 _AUDIT = None
@@ -417,10 +417,11 @@ def _audit(result: CheckInResult, *, user_id, username, lat, lng, accuracy_m, ad
     )
 
 
-def flush_audit() -> None:
-    """Write the buffered check-in audit entries of this process now (tests, shutdown)."""
+def flush_audit(*, stop: bool = False) -> None:
+    """Write the buffered check-in audit entries of this process now; ``stop`` also ends the writer
+    thread and closes its connection (tests)."""
     if _AUDIT is not None:
-        _AUDIT.flush()
+        _AUDIT.stop() if stop else _AUDIT.flush()
 
 
 def checkin_ingest(
