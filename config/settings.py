@@ -175,6 +175,15 @@ LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 20)
 LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15)
 LOGIN_CAPTCHA_AFTER = env_int("LOGIN_CAPTCHA_AFTER", 3)
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+# API tokens (zhijiao.accounts.models.ApiToken): the longest validity, how many a user may hold, and
+# the validity given to tokens carried over from before tokens expired (migration accounts.0003).
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 10)
+API_TOKEN_MIGRATED_DAYS = env_int("API_TOKEN_MIGRATED_DAYS", 90)
+# Check-in audit entries are written per process in batches of this many, or when the oldest is this
+# many seconds old (zhijiao.core.audit.AuditBuffer; a killed process loses at most that second).
+AUDIT_BUFFER_BATCH = env_int("AUDIT_BUFFER_BATCH", 100)
+AUDIT_BUFFER_MAX_AGE = float(env("AUDIT_BUFFER_MAX_AGE", "1.0"))
 # TOTP is mandatory for province administrators; OTP_REQUIRED_ROLES lists the role values.
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "province_admin")
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "职教管理平台")
