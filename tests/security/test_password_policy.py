@@ -15,7 +15,15 @@ from zhijiao.accounts.validators import common_passwords, keyboard_walk_share, p
 
 @pytest.mark.parametrize(
     "password",
-    ["P@ssw0rd2024", "1qaz@WSX3edc", "Zhijiao@2021", "Woaini@1314", "Qwer1234!", "Zaq1@wsx#EDC", "Shandong@2024"],
+    [
+        "P@ssw0rd2024",
+        "1qaz@WSX3edc",
+        "Zhijiao@2021",
+        "Woaini@1314",
+        "Qwer1234!",
+        "Zaq1@wsx#EDC",
+        "Shandong@2024",
+    ],
 )
 def test_weak_passwords_fail(password, english):
     with pytest.raises(ValidationError):
