@@ -20,14 +20,28 @@ from schemathesis.checks import not_a_server_error
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 
 
-@pytest.fixture
-def api_schema(db, world):
+def _load_schema():
+    # Loaded at collection through the WSGI application: building the schema reads no table.
     from config.wsgi import application
 
     return schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+schema = _load_schema()
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_open():
+    """The cases call the WSGI application inside the test's transaction: Django's end-of-request
+    connection closing is switched off meanwhile, as its own test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
