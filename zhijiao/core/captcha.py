@@ -60,14 +60,15 @@ def draw(text: str, rng: secrets.SystemRandom | None = None) -> bytes:
             [x0, y0, x0 + rng.randint(40, 120), y0 + rng.randint(20, 60)], 0, rng.randint(90, 300), colour, 2
         )
     fonts = _fonts(34)
-    step = (width - 20) / len(text)
+    step = (width - 24) / len(text)
     for i, char in enumerate(text):
-        glyph = Image.new("RGBA", (48, 56), (0, 0, 0, 0))
+        # A canvas wider than the glyph, so turning it never cuts a stroke off.
+        glyph = Image.new("RGBA", (60, 60), (0, 0, 0, 0))
         ImageDraw.Draw(glyph).text(
-            (6, 2), char, font=rng.choice(fonts), fill=tuple(rng.randint(10, 90) for _ in range(3)) + (255,)
+            (14, 6), char, font=rng.choice(fonts), fill=tuple(rng.randint(10, 90) for _ in range(3)) + (255,)
         )
         glyph = glyph.rotate(rng.uniform(-28, 28), resample=Image.BICUBIC, expand=False)
-        image.paste(glyph, (int(10 + i * step + rng.uniform(-3, 3)), rng.randint(-4, 4)), glyph)
+        image.paste(glyph, (int(i * step - 4 + rng.uniform(-2, 2)), rng.randint(-6, 0)), glyph)
     for _ in range(2):  # strike-through curves across the text
         points = [(x, height / 2 + rng.uniform(-14, 14)) for x in range(0, width + 1, width // 6)]
         canvas.line(points, fill=tuple(rng.randint(40, 110) for _ in range(3)), width=2, joint="curve")
