@@ -35,7 +35,7 @@ class TestPasswordPolicy:
         [
             ("Ab1!xyz", "too short"),
             ("abcdefghjkmnpq", "at least 3 of"),
-            ("Password123", "too common"),
+            ("Password123", "common password"),
             ("Zhangwei2024!", "too similar to the username"),
         ],
     )

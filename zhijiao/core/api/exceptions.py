@@ -71,8 +71,7 @@ def _translated(exc):
     detail = str(getattr(exc, "detail", ""))
     if isinstance(exc, exceptions.PermissionDenied) and detail.startswith("CSRF Failed"):
         return exceptions.PermissionDenied(
-            _("The security token of the form (CSRF) is missing or wrong. Reload the page and try again."),
-            code="csrf_failed",
+            _("The security token of the form (CSRF) is missing or wrong. Reload the page and try again.")
         )
     if isinstance(exc, exceptions.ParseError) and detail.startswith("JSON parse error"):
         return exceptions.ParseError(_("The request body is not valid JSON."))
