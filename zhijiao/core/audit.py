@@ -306,39 +306,61 @@ class AuditBuffer:
         self._write(rows)
 
     def _write(self, rows: list[dict]) -> None:
-        import json
         import logging
 
-        from django.core.serializers.json import DjangoJSONEncoder
-
-        from .importing.pgcopy import copy_rows, copy_supported
+        from django.db import DatabaseError, IntegrityError
 
         if not rows:
             return
+        log = logging.getLogger(__name__)
         try:
-            if self._resolve is not None:
-                self._resolve(rows)
-            if copy_supported():
-                tuples = [
-                    tuple(
-                        json.dumps(r[c], cls=DjangoJSONEncoder, ensure_ascii=False)
-                        if c in ("before", "after") and r[c] is not None
-                        else r[c]
-                        for c in self.COLUMNS
+            self._insert(rows)
+        except IntegrityError:
+            # One row the database refuses (its account deleted meanwhile) must not hold up the
+            # others: each is tried alone, and a refused one is logged and dropped.
+            for row in rows:
+                try:
+                    self._insert([row])
+                except IntegrityError:
+                    log.error(
+                        "Audit entry dropped, refused by the database: %s %s",
+                        row["object_type"],
+                        row["object_id"],
                     )
-                    for r in rows
-                ]
-                copy_rows(AuditEntry, self.COLUMNS, tuples)
-            else:
-                AuditEntry.objects.bulk_create(
-                    [
-                        AuditEntry(**{("actor_id" if k == "actor" else k): v for k, v in r.items()})
-                        for r in rows
-                    ]
-                )
-        except Exception:
-            logging.getLogger(__name__).exception(
-                "Writing %d audit entries failed; kept for the next write", len(rows)
-            )
+        except DatabaseError:
+            log.exception("Writing %d audit entries failed; kept for the next write", len(rows))
             with self._lock:
                 self._rows[:0] = rows[-self.MAX_PENDING :]
+
+    def _insert(self, rows: list[dict]) -> None:
+        import json
+
+        from django.core.serializers.json import DjangoJSONEncoder
+        from django.db import transaction
+
+        from .importing.pgcopy import copy_rows, copy_supported
+
+        if self._resolve is not None:
+            self._resolve(rows)
+        if copy_supported():
+            tuples = [
+                tuple(
+                    json.dumps(r[c], cls=DjangoJSONEncoder, ensure_ascii=False)
+                    if c in ("before", "after") and r[c] is not None
+                    else r[c]
+                    for c in self.COLUMNS
+                )
+                for r in rows
+            ]
+            with transaction.atomic():
+                copy_rows(AuditEntry, self.COLUMNS, tuples)
+        else:
+            AuditEntry.objects.bulk_create(
+                [AuditEntry(**{("actor_id" if k == "actor" else k): v for k, v in r.items()}) for r in rows]
+            )
+
+    def discard(self) -> None:
+        """Forget what is waiting and end the writer thread (tests: rows of a flushed database)."""
+        with self._lock:
+            self._rows = []
+        self.stop()
