@@ -308,26 +308,29 @@ class AuditBuffer:
     def _write(self, rows: list[dict]) -> None:
         import logging
 
-        from django.db import DatabaseError, IntegrityError
+        from django.db import DatabaseError, IntegrityError, connection
 
         if not rows:
             return
         log = logging.getLogger(__name__)
+        # COPY runs on the driver's cursor: its errors are the driver's own classes.
+        refused = (IntegrityError, getattr(connection.Database, "IntegrityError", IntegrityError))
+        failed = (DatabaseError, getattr(connection.Database, "DatabaseError", DatabaseError))
         try:
             self._insert(rows)
-        except IntegrityError:
+        except refused:
             # One row the database refuses (its account deleted meanwhile) must not hold up the
             # others: each is tried alone, and a refused one is logged and dropped.
             for row in rows:
                 try:
                     self._insert([row])
-                except IntegrityError:
+                except refused:
                     log.error(
                         "Audit entry dropped, refused by the database: %s %s",
                         row["object_type"],
                         row["object_id"],
                     )
-        except DatabaseError:
+        except failed:
             log.exception("Writing %d audit entries failed; kept for the next write", len(rows))
             with self._lock:
                 self._rows[:0] = rows[-self.MAX_PENDING :]
@@ -352,7 +355,11 @@ class AuditBuffer:
                 )
                 for r in rows
             ]
+            from django.db import connection
+
             with transaction.atomic():
+                with connection.cursor() as cursor:  # a refused row fails here, not at some later commit
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 copy_rows(AuditEntry, self.COLUMNS, tuples)
         else:
             AuditEntry.objects.bulk_create(
