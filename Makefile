@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/zhijiao
 export PYTHON PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help venv assets migrate data demo serve test test-pg bench messages compilemessages lint format clean
+.PHONY: help venv assets migrate data demo serve test test-pg fuzz bench messages compilemessages lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test: venv assets ## ruff, migrations check, system check and the whole pytest s
 
 test-pg: ## make test against a local PostgreSQL (PG_URL=postgres://…)
 	DATABASE_URL=$(PG_URL) $(MAKE) test
+
+fuzz: venv ## the long schemathesis run over /api/schema/ (FUZZ_EXAMPLES per operation, default 60)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/pytest -q -p no:randomly tests/fuzz
 
 bench: venv ## run the benchmarks in bench/ (JSON on stdout)
 	@set -e; for f in bench/*.py; do [ -e "$$f" ] || continue; echo "== $$f" >&2; $(PY) "$$f"; done

@@ -1,6 +1,15 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _fresh_abuse_counters():
+    """Sign-in failures, lookup counters and CAPTCHA answers never leak from one test to the next."""
+    from zhijiao.core import ratelimit
+
+    ratelimit.clear_all()
+    yield
+
+
 @pytest.fixture
 def world(db):
     """A small two-city province with one user per role (see zhijiao.core.testing.World)."""

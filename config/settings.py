@@ -135,6 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# Abuse counters (sign-in failures, public lookups, CAPTCHA answers): Redis when REDIS_URL is set,
+# else this process's memory ("memory" forces that; config.checks warns in a served mode).
+RATELIMIT_BACKEND = env("RATELIMIT_BACKEND", "")
+RATELIMIT_PREFIX = env("RATELIMIT_PREFIX", "zj:rl:")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -160,13 +164,31 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
         "OPTIONS": {"user_attributes": ("username", "display_name", "email")},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's 20,000 common passwords plus Chinese ones, their variants (P@ssw0rd2024), keyboard
+    # walks (1qaz@WSX3edc) and the platform's name (Zhijiao@2021).
+    {"NAME": "zhijiao.accounts.validators.CommonPasswordPolicyValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "zhijiao.accounts.validators.CharacterClassValidator"},
 ]
+# Failed sign-ins, counted in sliding windows in Redis (zhijiao.accounts.services, core.ratelimit):
+# LOGIN_MAX_FAILURES for one account from one address within LOGIN_LOCKOUT_MINUTES block that pair;
+# LOGIN_ADDRESS_MAX_FAILURES from one address within LOGIN_ADDRESS_WINDOW_MINUTES block the address;
+# from LOGIN_CAPTCHA_AFTER failures of an account or an address on, a sign-in needs the image CAPTCHA.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 20)
+LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15)
+LOGIN_CAPTCHA_AFTER = env_int("LOGIN_CAPTCHA_AFTER", 3)
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+# API tokens (zhijiao.accounts.models.ApiToken): the longest validity, how many a user may hold, and
+# the validity given to tokens carried over from before tokens expired (migration accounts.0003).
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 10)
+API_TOKEN_MIGRATED_DAYS = env_int("API_TOKEN_MIGRATED_DAYS", 90)
+# Check-in audit entries are written per process in batches of this many, or when the oldest is this
+# many seconds old (zhijiao.core.audit.AuditBuffer; a killed process loses at most that second).
+AUDIT_BUFFER_BATCH = env_int("AUDIT_BUFFER_BATCH", 100)
+AUDIT_BUFFER_MAX_AGE = float(env("AUDIT_BUFFER_MAX_AGE", "1.0"))
 # TOTP is mandatory for province administrators; OTP_REQUIRED_ROLES lists the role values.
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "province_admin")
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "职教管理平台")
@@ -211,6 +233,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000)
+# What an uploaded file may hold once unpacked, checked before anything parses it (zhijiao.core.uploads;
+# sizes in bytes, cells in characters, images in pixels, PDF pages in points).
+UPLOAD_UNCOMPRESSED_MAX_BYTES = env_int("UPLOAD_UNCOMPRESSED_MAX_BYTES", 384 * 1024 * 1024)
+UPLOAD_PART_MAX_BYTES = env_int("UPLOAD_PART_MAX_BYTES", 256 * 1024 * 1024)
+UPLOAD_ZIP_MAX_PARTS = env_int("UPLOAD_ZIP_MAX_PARTS", 1000)
+UPLOAD_CELL_MAX_CHARS = env_int("UPLOAD_CELL_MAX_CHARS", 32767)
+UPLOAD_MAX_COLUMNS = env_int("UPLOAD_MAX_COLUMNS", 256)
+UPLOAD_SHARED_STRINGS_MAX = env_int("UPLOAD_SHARED_STRINGS_MAX", 4_000_000)
+UPLOAD_CSV_LINE_MAX_BYTES = env_int("UPLOAD_CSV_LINE_MAX_BYTES", 1024 * 1024)
+UPLOAD_PDF_MAX_PAGES = env_int("UPLOAD_PDF_MAX_PAGES", 500)
+UPLOAD_PDF_MAX_PAGE_POINTS = env_int("UPLOAD_PDF_MAX_PAGE_POINTS", 14400)
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 50_000_000)
 
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
 
@@ -230,7 +264,7 @@ CREDENTIALS_PROVINCIAL_SCHOOL_DIGITS = env_int("CREDENTIALS_PROVINCIAL_SCHOOL_DI
 CREDENTIALS_NATIONAL_SCHOOL_CODES: dict[str, str] = {}
 CREDENTIALS_LOOKUP_LIMIT = env_int("CREDENTIALS_LOOKUP_LIMIT", 30)
 CREDENTIALS_LOOKUP_WINDOW = env_int("CREDENTIALS_LOOKUP_WINDOW", 60)
-CREDENTIALS_CHALLENGE_AFTER = env_int("CREDENTIALS_CHALLENGE_AFTER", 3)
+CREDENTIALS_CHALLENGE_AFTER = env_int("CREDENTIALS_CHALLENGE_AFTER", 1)
 CREDENTIALS_MISS_WINDOW = env_int("CREDENTIALS_MISS_WINDOW", 900)
 # Public lookups are logged in batches per worker (zhijiao.credentials.verification.LookupLogBuffer):
 # a batch is written at this many rows or when its oldest row is this many seconds old; 1 = at once.
@@ -249,11 +283,11 @@ CREDENTIALS_PRINT_CHUNK = env_int("CREDENTIALS_PRINT_CHUNK", 100)
 JOBS_EAGER = env_bool("JOBS_EAGER", False)
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
 # A RUNNING job whose heartbeat is older than this is taken again by another worker.
-JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 300)
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "zhijiao.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

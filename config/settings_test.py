@@ -22,3 +22,6 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Uploads made by tests go to a throwaway directory, never into var/media.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="zhijiao-test-media-"))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Abuse counters in this process's memory, emptied before each test (conftest.py); the Redis
+# scripts have their own tests (tests/security/test_ratelimit.py), which skip without REDIS_URL.
+RATELIMIT_BACKEND = "memory"

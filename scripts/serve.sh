@@ -14,6 +14,24 @@ export CREDENTIALS_VERIFY_BASE_URL="${CREDENTIALS_VERIFY_BASE_URL:-http://127.0.
 mkdir -p var
 ensure_secret_key
 
+# Abuse counters (sign-in failures, public lookups, CAPTCHA answers) must be shared by the workers:
+# use REDIS_URL, else the Redis on 127.0.0.1:6379, else start one for the life of this script.
+redis_server=""
+if [ -z "${REDIS_URL:-}" ]; then
+    if command -v redis-cli >/dev/null 2>&1 && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+        say "Using the Redis on 127.0.0.1:6379"
+    else
+        need_cmd redis-server redis-server
+        need_cmd redis-cli redis-tools
+        say "Starting Redis on 127.0.0.1:6379 (no REDIS_URL set)"
+        redis-server --bind 127.0.0.1 --port 6379 --save "" --appendonly no --loglevel warning &
+        redis_server=$!
+        for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+        redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || die "Redis did not start; set REDIS_URL"
+    fi
+    export REDIS_URL="redis://127.0.0.1:6379/0"
+fi
+
 "$PY" manage.py collectstatic --noinput -v 0
 "$PY" manage.py migrate --noinput -v 0
 
@@ -22,7 +40,7 @@ worker=$!
 server=""
 # Whatever ends this script (the server stopping, Ctrl-C, a kill) stops both processes.
 stop_all() {
-    kill $server "$worker" 2>/dev/null || true
+    kill $server "$worker" $redis_server 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap stop_all EXIT

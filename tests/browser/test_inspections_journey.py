@@ -5,9 +5,11 @@ import datetime as dt
 
 import pytest
 
+from zhijiao.core.testing import blank_pdf
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = blank_pdf()
 
 
 @pytest.fixture

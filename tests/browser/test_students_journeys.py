@@ -12,10 +12,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import choose
+from zhijiao.core.testing import blank_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = blank_pdf()
 
 
 def _intake_year() -> int:

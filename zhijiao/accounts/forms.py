@@ -26,9 +26,15 @@ from .selectors import grantable_roles
 
 def locked_message() -> str:
     return _(
-        "Too many failed sign-ins. Sign-in is blocked for %(minutes)d minutes; try again later "
-        "or ask your administrator."
+        "Too many failed sign-ins for this account from your address. Sign-in from here is blocked for "
+        "%(minutes)d minutes; try again later or ask your administrator."
     ) % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}
+
+
+def address_blocked_message() -> str:
+    return _(
+        "Too many failed sign-ins from your network address. Wait %(minutes)d minutes and try again."
+    ) % {"minutes": getattr(settings, "LOGIN_ADDRESS_WINDOW_MINUTES", 15)}
 
 
 class LoginForm(forms.Form):
@@ -40,31 +46,55 @@ class LoginForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    # Shown after repeated failures (core.captcha); the token names the stored answer.
+    captcha_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    captcha = forms.CharField(
+        label=_("Characters in the picture"),
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
 
     error_messages = {
         "invalid": _("Wrong username or password."),
+        "captcha": _("Type the characters shown in the picture (a new picture is shown)."),
     }
 
     def __init__(self, *args, request=None, **kwargs):
         self.request = request
         self.user_cache = None
+        self.gate = None
         super().__init__(*args, **kwargs)
 
     def clean_username(self):
         return normalize_text(self.cleaned_data["username"])
 
     def clean(self):
+        from zhijiao.core import captcha
+        from zhijiao.core.ratelimit import client_address
+
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if not username or password is None:
             return self.cleaned_data
-        # A locked account is refused even with the right password; unknown names lock alike.
-        if services.login_locked(username=username):
-            services.login_failed(username=username)
+        address = client_address(self.request) if self.request is not None else ""
+        self.gate = gate = services.login_gate(username=username, address=address)
+        # Refused before the password is checked: nothing is learnt, not even whether it was right.
+        if gate.address_blocked:
+            services.login_refused(username=username, why=_("Blocked address"))
+            raise forms.ValidationError(address_blocked_message(), code="address_blocked")
+        if gate.pair_locked:
+            services.login_refused(username=username, why=_("Attempt while locked"))
             raise forms.ValidationError(locked_message(), code="locked")
+        if gate.captcha_required and not captcha.check(
+            self.cleaned_data.get("captcha_token", ""), self.cleaned_data.get("captcha", "")
+        ):
+            services.login_refused(username=username, why=_("Wrong or missing CAPTCHA"))
+            raise forms.ValidationError(self.error_messages["captcha"], code="captcha")
         user = authenticate(self.request, username=username, password=password)
         if user is None:
-            if services.login_failed(username=username):
+            self.gate = gate = services.login_failed(username=username, address=address)
+            if gate.pair_locked:
                 raise forms.ValidationError(locked_message(), code="locked")
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         self.user_cache = user
@@ -235,3 +265,36 @@ class RoleAssignForm(_NodeFieldsMixin, forms.Form):
         cleaned = super().clean()
         self._clean_node(cleaned)
         return cleaned
+
+
+TOKEN_DAYS = ((30, _("30 days")), (90, _("90 days")), (180, _("180 days")), (365, _("One year")))
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What uses the token, e.g. “check-in app” or “data sync”."),
+    )
+    days = forms.TypedChoiceField(label=_("Valid for"), choices=TOKEN_DAYS, coerce=int, initial=90)
+    scopes = forms.MultipleChoiceField(
+        label=_("Also allow"),
+        required=False,
+        choices=(("audit", _("Read the audit log")),),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    otp_code = forms.CharField(
+        label=_("Verification code"),
+        required=False,
+        max_length=12,
+        help_text=_("Your role signs in with an authenticator app: type its current code to create a token."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, may_read_audit: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_read_audit:
+            del self.fields["scopes"]
+
+    def clean_name(self):
+        return normalize_text(self.cleaned_data["name"])

@@ -22,6 +22,7 @@ class User(AbstractUser):
 
     # Users are scoped through their role assignments (see accounts.selectors.user_list).
     sensitive_fields = {"phone": "phone"}
+    person_name_fields = ("display_name",)
 
     class Meta:
         verbose_name = _("user")
@@ -30,6 +31,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def may_reveal_sensitive(self, user, field_name: str) -> bool:
+        """A user's own phone, or one of a user the viewer manages (core.sensitive)."""
+        if user.pk == self.pk:
+            return True
+        from .selectors import can_manage_user
+
+        return can_manage_user(user, self)
 
     def audit_scope_path(self) -> str:
         """Audit entries about a user are filed under their first role's node ("" when none)."""
@@ -112,3 +121,53 @@ class RoleAssignment(ScopedModel):
         if self.enterprise_id:
             return self.enterprise.region.path
         return ""
+
+
+class ApiToken(models.Model):
+    """An API token: named, expiring, revocable, with its last use recorded.
+
+    Only a hash of the key is stored (SHA-256 of a 40-character random key: a stolen database gives
+    no usable token); the key is shown once, at creation. ``prefix`` (its first characters) tells
+    tokens apart on the token page and in the audit log. Scopes widen what a token may read beyond
+    the owner's ordinary rights: ``audit`` lets it read the audit log (besides the owner's
+    ``view_audit`` right), so a token made for an integration never reads it by accident.
+    """
+
+    SCOPE_AUDIT = "audit"
+    SCOPES = ((SCOPE_AUDIT, _("Read the audit log")),)
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, validators=[validate_plain_text])
+    prefix = models.CharField(_("key prefix"), max_length=8)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and not self.is_expired
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+    def audit_scope_path(self) -> str:
+        return self.user.audit_scope_path()

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
+from zhijiao.core import ratelimit
 from zhijiao.core.audit import AuditAction, audit_record, snapshot
 from zhijiao.core.scoping import clear_scope_cache
 from zhijiao.core.services import OutOfScope
@@ -30,7 +30,7 @@ from zhijiao.core.validators import normalize_text
 from zhijiao.orgs.choices import RegionLevel
 
 from .choices import ROLE_NODE_KIND, Role
-from .models import RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User
 from .selectors import can_grant, can_manage_user, user_list
 
 USER_EDIT_FIELDS = ("display_name", "email", "phone")
@@ -329,38 +329,95 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
 
 
 # --- sign-in -----------------------------------------------------------------------------------
+# Failed sign-ins are counted in sliding windows shared by every worker (core.ratelimit, Redis):
+# - per account AND address: LOGIN_MAX_FAILURES in LOGIN_LOCKOUT_MINUTES blocks that pair only, so a
+#   stranger elsewhere cannot lock an administrator out;
+# - per address: LOGIN_ADDRESS_MAX_FAILURES in LOGIN_ADDRESS_WINDOW_MINUTES blocks the address
+#   (one password sprayed over many usernames);
+# - per account or per address: from LOGIN_CAPTCHA_AFTER failures on, every sign-in needs the image
+#   CAPTCHA (a slow-down for everyone, a lock for no one).
+# Unknown usernames count exactly like known ones, so nothing tells whether an account exists.
 
 
-def _unknown_key(username: str) -> str:
-    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
-    return f"zhijiao:login-failures:{digest}"
+def _account_key(username: str) -> str:
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
 
 
-def _lockout_window() -> timedelta:
-    return timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+def _address_key(address: str) -> str:
+    return hashlib.sha256((address or "-").encode()).hexdigest()[:32]
 
 
-def login_locked(*, username: str) -> bool:
-    """Is sign-in for this name blocked? Unknown names lock the same way, so nothing is revealed."""
-    user = User.objects.filter(username=username).only("locked_until").first()
-    if user is None:
-        return cache.get(_unknown_key(username), 0) >= settings.LOGIN_MAX_FAILURES
-    return user.locked_until is not None and user.locked_until > timezone.now()
+def _windows() -> dict[str, int]:
+    return {
+        "pair": settings.LOGIN_LOCKOUT_MINUTES * 60,
+        "address": getattr(settings, "LOGIN_ADDRESS_WINDOW_MINUTES", 15) * 60,
+        "account": getattr(settings, "LOGIN_ADDRESS_WINDOW_MINUTES", 15) * 60,
+    }
+
+
+def _counters(username: str, address: str, add: bool) -> list[tuple[str, int, bool]]:
+    w = _windows()
+    account, addr = _account_key(username), _address_key(address)
+    return [
+        (f"login:pair:{account}:{addr}", w["pair"], add),
+        (f"login:addr:{addr}", w["address"], add),
+        (f"login:acct:{account}", w["account"], add),
+    ]
+
+
+@dataclass(frozen=True)
+class LoginGate:
+    pair_locked: bool
+    address_blocked: bool
+    captcha_required: bool
+
+
+def _gate(counts: list[int]) -> LoginGate:
+    pair, address, account = counts
+    after = getattr(settings, "LOGIN_CAPTCHA_AFTER", 3)
+    return LoginGate(
+        pair_locked=pair >= settings.LOGIN_MAX_FAILURES,
+        address_blocked=address >= getattr(settings, "LOGIN_ADDRESS_MAX_FAILURES", 20),
+        captcha_required=account >= after or address >= after,
+    )
+
+
+def login_gate(*, username: str, address: str) -> LoginGate:
+    """What a sign-in for ``username`` from ``address`` meets now (one round trip to the counters)."""
+    return _gate(ratelimit.hits(_counters(username, address, add=False)))
+
+
+def login_address_gate(*, address: str) -> LoginGate:
+    """Before a username is known (the empty sign-in page): does this address need the CAPTCHA?"""
+    w = _windows()
+    (count,) = ratelimit.hits([(f"login:addr:{_address_key(address)}", w["address"], False)])
+    after = getattr(settings, "LOGIN_CAPTCHA_AFTER", 3)
+    return LoginGate(
+        pair_locked=False,
+        address_blocked=count >= getattr(settings, "LOGIN_ADDRESS_MAX_FAILURES", 20),
+        captcha_required=count >= after,
+    )
+
+
+def login_locked(*, username: str, address: str = "") -> bool:
+    """Is sign-in for this name blocked from this address? Unknown names lock alike."""
+    return login_gate(username=username, address=address).pair_locked
 
 
 @transaction.atomic
-def login_failed(*, username: str, reason: str = "password") -> bool:
-    """Count a failed sign-in (password or TOTP code) and audit it. Returns True when now locked.
-
-    After settings.LOGIN_MAX_FAILURES failures the account is locked for LOGIN_LOCKOUT_MINUTES
-    (等保 2.0 login-failure handling); attempts while locked are recorded but not counted.
-    """
-    now = timezone.now()
+def login_failed(*, username: str, address: str = "", reason: str = "password") -> LoginGate:
+    """Count a failed sign-in (password, TOTP code) in the shared windows and audit it; returns
+    what the next attempt meets. The account's own ``failed_login_count`` is kept for the user page;
+    no failure locks the account itself (``locked_until`` is left to administrators)."""
+    gate = _gate(ratelimit.hits(_counters(username, address, add=True)))
     user = User.objects.select_for_update().filter(username=username).first()
+    message = {"otp": _("Wrong verification code")}.get(reason, _("Wrong password"))
+    if gate.pair_locked:
+        message = _("%(reason)s; sign-in from this address blocked for %(minutes)d minutes") % {
+            "reason": message,
+            "minutes": settings.LOGIN_LOCKOUT_MINUTES,
+        }
     if user is None:
-        key = _unknown_key(username)
-        failures = cache.get(key, 0) + 1
-        cache.set(key, failures, settings.LOGIN_LOCKOUT_MINUTES * 60)
         audit_record(
             actor=None,
             action=AuditAction.LOGIN_FAILED,
@@ -368,32 +425,36 @@ def login_failed(*, username: str, reason: str = "password") -> bool:
             object_repr=username[:150],
             message=_("Unknown username"),
         )
-        return failures >= settings.LOGIN_MAX_FAILURES
-    if user.locked_until is not None and user.locked_until > now:
-        locked, message = True, _("Attempt while locked")
-    else:
-        if user.locked_until is not None:
-            # The previous lockout has run out: start counting afresh.
-            user.failed_login_count = 0
-            user.locked_until = None
-        user.failed_login_count += 1
-        locked = user.failed_login_count >= settings.LOGIN_MAX_FAILURES
-        if locked:
-            user.locked_until = now + _lockout_window()
-        user.save(update_fields=["failed_login_count", "locked_until"])
-        message = {"otp": _("Wrong verification code")}.get(reason, _("Wrong password"))
-        if locked:
-            message = _("%(reason)s; locked until %(until)s") % {
-                "reason": message,
-                "until": timezone.localtime(user.locked_until).strftime("%Y-%m-%d %H:%M"),
-            }
+        return gate
+    User.objects.filter(pk=user.pk).update(failed_login_count=models.F("failed_login_count") + 1)
     audit_record(actor=None, action=AuditAction.LOGIN_FAILED, instance=user, message=message)
-    return locked
+    return gate
 
 
 @transaction.atomic
-def login_succeeded(*, user: User) -> None:
+def login_refused(*, username: str, why: str) -> None:
+    """An attempt refused before the password was checked (blocked pair or address, no CAPTCHA):
+    recorded, not counted."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        audit_record(
+            actor=None, action=AuditAction.LOGIN_FAILED, object_type="accounts.user",
+            object_repr=username[:150], message=why,
+        )  # fmt: skip
+    else:
+        audit_record(actor=None, action=AuditAction.LOGIN_FAILED, instance=user, message=why)
+
+
+def login_counters_reset(*, username: str, address: str) -> None:
+    """A successful sign-in clears that account's and pair's failures (not the address's)."""
+    account, addr = _account_key(username), _address_key(address)
+    ratelimit.reset(f"login:pair:{account}:{addr}", f"login:acct:{account}")
+
+
+@transaction.atomic
+def login_succeeded(*, user: User, address: str = "") -> None:
     """Reset the failure count and record the sign-in (with IP and request id from the request context)."""
+    login_counters_reset(username=user.username, address=address)
     # By query: the instance the view holds may predate failures counted in this sign-in.
     User.objects.filter(pk=user.pk).exclude(failed_login_count=0, locked_until=None).update(
         failed_login_count=0, locked_until=None
@@ -441,17 +502,125 @@ def otp_devices_reset(*, actor, user: User) -> int:
 
 
 # --- API tokens ---------------------------------------------------------------------------------
+def token_max_days() -> int:
+    return int(getattr(settings, "API_TOKEN_MAX_DAYS", 365))
+
+
+def _requires_second_factor(actor) -> bool:
+    """TOTP roles (OTP_REQUIRED_ROLES) and anyone with an authenticator set up."""
+    from zhijiao.core.scoping import user_scope
+
+    from .selectors import user_has_confirmed_device
+
+    return user_scope(actor).has_role(*settings.OTP_REQUIRED_ROLES) or user_has_confirmed_device(actor)
+
+
+def check_fresh_second_factor(actor, otp_code: str | None) -> None:
+    """A token outlives the session: whoever must sign in with a TOTP code proves it again, with a
+    code typed now, to create one (a session left open is not enough)."""
+    if not _requires_second_factor(actor):
+        return
+    device = TOTPDevice.objects.filter(user=actor, confirmed=True).order_by("id").first()
+    code = re.sub(r"\s", "", otp_code or "")
+    if device is None or not code.isdigit() or len(code) != 6:
+        raise ValidationError({"otp_code": _("Enter the current 6-digit code from your authenticator app.")})
+    allowed, _detail = device.verify_is_allowed()
+    if not allowed or not device.verify_token(code):
+        raise ValidationError({"otp_code": _("The code is wrong or has expired.")})
+
+
+def _new_key() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(30)  # 40 characters, 240 bits
 
 
 @transaction.atomic
-def token_rotate(*, actor) -> str:
-    """Create or replace the caller's API token; the key is returned once for display."""
+def token_create(
+    *, actor, name: str, days: int, scopes: list[str] | tuple = (), otp_code: str | None = None
+) -> tuple[ApiToken, str]:
+    """Create a named API token valid for ``days`` days (at most ``API_TOKEN_MAX_DAYS``); returns the
+    token and its key, shown once. The ``audit`` scope needs the ``view_audit`` right."""
+    from zhijiao.core.scoping import can
+
+    from .authentication import hash_key
+
     if not getattr(actor, "is_authenticated", False):
         raise _refuse()
-    Token.objects.filter(user=actor).delete()
-    token = Token.objects.create(user=actor)
-    audit_record(actor=actor, action=AuditAction.UPDATE, instance=actor, message=_("API token rotated"))
-    return token.key
+    check_fresh_second_factor(actor, otp_code)
+    name = normalize_text(name or "")
+    if not name:
+        raise ValidationError({"name": _("Give the token a name (what uses it).")})
+    if not isinstance(days, int) or not 1 <= days <= token_max_days():
+        raise ValidationError(
+            {"days": _("A token is valid for 1 to %(max)d days.") % {"max": token_max_days()}}
+        )
+    scopes = sorted(set(scopes or ()))
+    unknown = set(scopes) - {value for value, _label in ApiToken.SCOPES}
+    if unknown:
+        raise ValidationError({"scopes": _("Unknown scope.")})
+    if ApiToken.SCOPE_AUDIT in scopes and not can(actor, "view_audit"):
+        raise ValidationError({"scopes": _("You may not read the audit log, so no token of yours may.")})
+    active = ApiToken.objects.filter(user=actor, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    if active.count() >= int(getattr(settings, "API_TOKENS_PER_USER", 10)):
+        raise ValidationError(_("You have too many active tokens; revoke one first."))
+    key = _new_key()
+    token = ApiToken(
+        user=actor,
+        name=name[:100],
+        prefix=key[:8],
+        key_hash=hash_key(key),
+        scopes=scopes,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    token.full_clean()
+    token.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=token,
+        after={
+            "name": token.name,
+            "prefix": token.prefix,
+            "scopes": scopes,
+            "expires_at": token.expires_at.isoformat(),
+        },
+        message=_("API token created"),
+    )
+    return token, key
+
+
+def _own_token(actor, token: ApiToken) -> ApiToken:
+    fresh = (
+        ApiToken.objects.select_for_update().filter(pk=token.pk, user_id=getattr(actor, "pk", None)).first()
+    )
+    if fresh is None:
+        raise _refuse(_("No such token."))
+    return fresh
+
+
+@transaction.atomic
+def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    """Stop a token at once (its owner only)."""
+    token = _own_token(actor, token)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=token, message=_("API token revoked"))
+    return token
+
+
+@transaction.atomic
+def token_rotate(*, actor, token: ApiToken, otp_code: str | None = None) -> tuple[ApiToken, str]:
+    """A new key for the same name, scopes and validity period; the old key stops at once."""
+    token = _own_token(actor, token)
+    days = max(1, min(token_max_days(), round((token.expires_at - token.created_at).total_seconds() / 86400)))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    new, key = token_create(actor=actor, name=token.name, days=days, scopes=token.scopes, otp_code=otp_code)
+    audit_record(actor=actor, action=AuditAction.UPDATE, instance=token, message=_("API token rotated"))
+    return new, key
 
 
 @transaction.atomic

@@ -29,12 +29,14 @@ from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tables2 import RequestConfig
-from rest_framework.authtoken.models import Token
 
+from zhijiao.core import captcha, sensitive
+from zhijiao.core.ratelimit import client_address
 from zhijiao.core.scoping import can, user_scope
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.tabular import xlsx_response
-from zhijiao.core.views.generic import describe_entries
+from zhijiao.core.views.generic import describe_entries, restore_masked
+from zhijiao.core.views.sensitive import sensitive_values
 
 from . import forms, selectors, services
 from .filtersets import UserFilterSet
@@ -75,7 +77,7 @@ def _complete_login(request, user, device=None) -> None:
     if device is not None:
         otp_login(request, device)
     _clear_pending(request)
-    services.login_succeeded(user=user)
+    services.login_succeeded(user=user, address=client_address(request))
 
 
 def _apply_errors(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
@@ -111,6 +113,12 @@ class LoginView(FormView):
         ctx["next"] = self.request.GET.get("next", "")
         ctx["timed_out"] = self.request.GET.get("timeout") == "1"
         ctx["idle_minutes"] = settings.SESSION_IDLE_TIMEOUT_MINUTES
+        form = ctx.get("form")
+        gate = getattr(form, "gate", None) or services.login_address_gate(
+            address=client_address(self.request)
+        )
+        if gate.captcha_required:
+            ctx["captcha"] = captcha.new()  # a new picture each time: an answer is good for one try
         return ctx
 
     def form_valid(self, form):
@@ -194,7 +202,8 @@ class OTPView(FormView):
 
     def form_valid(self, form):
         user = self.otp_user
-        if services.login_locked(username=user.username):
+        address = client_address(self.request)
+        if services.login_locked(username=user.username, address=address):
             return self._refuse_locked()
         allowed, _detail = self.device.verify_is_allowed()
         if not allowed:
@@ -202,7 +211,7 @@ class OTPView(FormView):
             form.add_error("otp_token", _("Too many wrong codes in a row. Wait a little and try again."))
             return self.form_invalid(form)
         if not self.device.verify_token(form.cleaned_data["otp_token"]):
-            if services.login_failed(username=user.username, reason="otp"):
+            if services.login_failed(username=user.username, address=address, reason="otp").pair_locked:
                 return self._refuse_locked()
             form.add_error(
                 "otp_token",
@@ -248,21 +257,69 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
         return redirect(settings.LOGIN_REDIRECT_URL)
 
 
-@method_decorator(never_cache, name="dispatch")
+@method_decorator([never_cache, sensitive_post_parameters("otp_code")], name="dispatch")
 class TokenView(LoginRequiredMixin, TemplateView):
-    """Show whether the caller has an API token; POST creates or replaces it and shows it once."""
+    """The caller's API tokens: create (named, expiring, optional audit scope; TOTP roles confirm with
+    a fresh code), rotate, revoke. A new key is shown once."""
 
     template_name = "accounts/token.html"
 
     def get_context_data(self, **kwargs):
+        from zhijiao.core.scoping import can
+
+        from .models import ApiToken
+
         ctx = super().get_context_data(**kwargs)
-        ctx["token"] = Token.objects.filter(user=self.request.user).only("created").first()
+        user = self.request.user
+        ctx["tokens"] = list(ApiToken.objects.filter(user=user).order_by("-created_at")[:50])
+        ctx.setdefault("form", forms.TokenForm(may_read_audit=can(user, "view_audit")))
+        ctx["needs_code"] = services._requires_second_factor(user)
+        ctx["max_days"] = services.token_max_days()
         return ctx
 
     def post(self, request):
-        key = services.token_rotate(actor=request.user)
-        messages.success(request, _("A new API token was created. Copy it now: it will not be shown again."))
-        return self.render_to_response(self.get_context_data(new_key=key))
+        from zhijiao.core.scoping import can
+
+        from .models import ApiToken
+
+        action = request.POST.get("action", "create")
+        if action in ("revoke", "rotate"):
+            token = ApiToken.objects.filter(user=request.user, pk=request.POST.get("token") or 0).first()
+            if token is None:
+                raise Http404
+            if action == "revoke":
+                services.token_revoke(actor=request.user, token=token)
+                messages.success(request, _("The token was revoked; it no longer works."))
+                return redirect("accounts:token")
+            try:
+                new, key = services.token_rotate(
+                    actor=request.user, token=token, otp_code=request.POST.get("otp_code")
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("accounts:token")
+            return self._created(new, key)
+        form = forms.TokenForm(request.POST, may_read_audit=can(request.user, "view_audit"))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        try:
+            token, key = services.token_create(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+                scopes=form.cleaned_data.get("scopes") or [],
+                otp_code=form.cleaned_data.get("otp_code"),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        return self._created(token, key)
+
+    def _created(self, token, key):
+        messages.success(
+            self.request, _("A new API token was created. Copy it now: it will not be shown again.")
+        )
+        return self.render_to_response(self.get_context_data(new_key=key, new_token=token))
 
 
 # --- user management -----------------------------------------------------------------------------
@@ -359,6 +416,7 @@ class UserDetailView(ManageUsersMixin, TemplateView):
             has_device=selectors.user_has_confirmed_device(target),
             sign_ins=list(selectors.user_sign_ins(user=target)),
             history=describe_entries(selectors.user_history(user=target)),
+            sensitive=sensitive_values(self.request, target),
         )
         return ctx
 
@@ -411,7 +469,7 @@ class UserEditView(ManageUsersMixin, FormView):
         return {
             "display_name": self.target.display_name,
             "email": self.target.email,
-            "phone": self.target.phone,
+            "phone": sensitive.mask(sensitive.PHONE, self.target.phone),  # sent back: unchanged
         }
 
     def get_context_data(self, **kwargs):
@@ -420,7 +478,7 @@ class UserEditView(ManageUsersMixin, FormView):
     def form_valid(self, form):
         try:
             _user, changed = services.user_update(
-                actor=self.request.user, user=self.target, data=form.cleaned_data
+                actor=self.request.user, user=self.target, data=restore_masked(form.cleaned_data, self.target)
             )
         except ValidationError as exc:
             _apply_errors(form, exc)

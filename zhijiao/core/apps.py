@@ -6,3 +6,32 @@ class CoreConfig(AppConfig):
     name = "zhijiao.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        # Any decoding of an image anywhere (Pillow) refuses a pixel bomb (core.uploads).
+        from PIL import Image
+
+        from .uploads import limit
+
+        Image.MAX_IMAGE_PIXELS = limit("UPLOAD_IMAGE_MAX_PIXELS")
+
+        from django.core import checks
+
+        checks.register(shared_counters_check, checks.Tags.security, deploy=False)
+
+
+def shared_counters_check(app_configs, **kwargs):
+    """Served without Redis, each worker counts sign-in failures and lookups on its own: the limits
+    then multiply with the number of workers."""
+    from django.conf import settings
+    from django.core import checks
+
+    if settings.DEBUG or settings.REDIS_URL or getattr(settings, "RATELIMIT_BACKEND", "") == "memory":
+        return []
+    return [
+        checks.Warning(
+            "REDIS_URL is not set: sign-in and lookup limits are counted per worker process.",
+            hint="Set REDIS_URL (make serve does when a Redis answers on 127.0.0.1:6379); see .env.example.",
+            id="zhijiao.W001",
+        )
+    ]

@@ -1,7 +1,8 @@
 """Writing audit entries. Only services call this; entries are append-only.
 
 Every create/update/delete records who, when, the request id, the actor's organisation and the
-before/after field values, with ID and phone numbers masked (DESIGN.md, Security and privacy).
+before/after field values, with every sensitive field (``core.sensitive``: ID numbers, 学籍号,
+phone numbers, personal addresses) masked (DESIGN.md, Security and privacy).
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from django.db import models
 
 from .context import client_ip_var, request_id_var
 from .models import AuditAction, AuditEntry
-from .validators import mask_phone, mask_resident_id
+from .sensitive import MASKERS, fields_of
 
-MASKERS = {"phone": mask_phone, "resident_id": mask_resident_id}
 _SKIP_FIELDS = {"password", "created_at", "updated_at"}
 
 
@@ -32,7 +32,7 @@ def _plain(value: Any) -> Any:
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """Concrete field values of ``instance`` with sensitive fields masked."""
-    sensitive = getattr(instance, "sensitive_fields", {})
+    sensitive = fields_of(instance)
     data: dict[str, Any] = {}
     for f in instance._meta.concrete_fields:
         if f.name in _SKIP_FIELDS:
@@ -188,3 +188,186 @@ def audit_bulk(
         )
     AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
     return len(entries)
+
+
+class AuditBuffer:
+    """Audit entries of one high-volume kind of write (check-ins), written in batches per process.
+
+    ``add`` keeps a plain row (its time, request id and IP taken now) and returns at once; one writer
+    thread per process, with a database connection of its own kept open, writes the rows with COPY
+    when ``AUDIT_BUFFER_BATCH`` are waiting or the oldest is ``AUDIT_BUFFER_MAX_AGE`` seconds old, and
+    at process exit — the trade-off of the public lookup log (bench/README.md, bench_verify): a
+    process killed outright loses at most that last second of entries, never the writes themselves.
+    Inside a caller's transaction an entry is written after its commit; on SQLite, or with a batch of
+    1, at once. ``resolve(rows)`` fills in, per batch, what is cheaper to read once (scope paths).
+    """
+
+    COLUMNS = (
+        "timestamp", "actor", "actor_name", "actor_org", "request_id", "ip_address", "action",
+        "object_type", "object_id", "object_repr", "scope_path", "before", "after", "message",
+    )  # fmt: skip
+    MAX_PENDING = 50_000
+
+    def __init__(self, resolve=None):
+        import atexit
+        import threading
+
+        self._rows: list[dict] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread = None
+        self._stopping = False
+        self._resolve = resolve
+        atexit.register(self.flush)
+
+    @staticmethod
+    def _setting(name: str, default):
+        from django.conf import settings
+
+        return getattr(settings, name, default)
+
+    def entry(
+        self, *, actor_id, actor_name, action, object_type, object_id, object_repr, after, message=""
+    ) -> dict:
+        from django.utils import timezone
+
+        return {
+            "timestamp": timezone.now(),
+            "actor": actor_id,
+            "actor_name": actor_name or "system",
+            "actor_org": "",
+            "request_id": request_id_var.get() or "",
+            "ip_address": client_ip_var.get(),
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "object_repr": object_repr[:300],
+            "scope_path": "",
+            "before": None,
+            "after": after,
+            "message": message[:500],
+        }
+
+    def add(self, row: dict) -> None:
+        from django.db import connection
+
+        if connection.in_atomic_block:
+            from django.db import transaction
+
+            transaction.on_commit(lambda: self._write([row]))
+            return
+        if connection.vendor != "postgresql" or self._setting("AUDIT_BUFFER_BATCH", 100) <= 1:
+            self._write([row])
+            return
+        with self._lock:
+            self._rows.append(row)
+            full = len(self._rows) >= self._setting("AUDIT_BUFFER_BATCH", 100)
+            if self._thread is None or not self._thread.is_alive():
+                self._start()
+        if full:
+            self._wake.set()
+
+    def _start(self) -> None:
+        import threading
+
+        self._thread = threading.Thread(target=self._run, name="audit-buffer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self._stopping:
+                self._wake.wait(self._setting("AUDIT_BUFFER_MAX_AGE", 1.0))
+                self._wake.clear()
+                with self._lock:
+                    rows, self._rows = self._rows, []
+                self._write(rows)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        """Write what is waiting and end the writer thread (its connection closed): tests, shutdown."""
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            self._stopping = True
+            self._wake.set()
+            thread.join(timeout=10)
+        self._stopping = False
+        self._thread = None
+        self.flush()
+
+    def pending(self) -> int:
+        return len(self._rows)
+
+    def flush(self) -> None:
+        with self._lock:
+            rows, self._rows = self._rows, []
+        self._write(rows)
+
+    def _write(self, rows: list[dict]) -> None:
+        import logging
+
+        from django.db import DatabaseError, IntegrityError, connection
+
+        if not rows:
+            return
+        log = logging.getLogger(__name__)
+        # COPY runs on the driver's cursor: its errors are the driver's own classes.
+        refused = (IntegrityError, getattr(connection.Database, "IntegrityError", IntegrityError))
+        failed = (DatabaseError, getattr(connection.Database, "DatabaseError", DatabaseError))
+        try:
+            self._insert(rows)
+        except refused:
+            # One row the database refuses (its account deleted meanwhile) must not hold up the
+            # others: each is tried alone, and a refused one is logged and dropped.
+            for row in rows:
+                try:
+                    self._insert([row])
+                except refused:
+                    log.error(
+                        "Audit entry dropped, refused by the database: %s %s",
+                        row["object_type"],
+                        row["object_id"],
+                    )
+        except failed:
+            log.exception("Writing %d audit entries failed; kept for the next write", len(rows))
+            with self._lock:
+                self._rows[:0] = rows[-self.MAX_PENDING :]
+
+    def _insert(self, rows: list[dict]) -> None:
+        import json
+
+        from django.core.serializers.json import DjangoJSONEncoder
+        from django.db import transaction
+
+        from .importing.pgcopy import copy_rows, copy_supported
+
+        if self._resolve is not None:
+            self._resolve(rows)
+        if copy_supported():
+            tuples = [
+                tuple(
+                    json.dumps(r[c], cls=DjangoJSONEncoder, ensure_ascii=False)
+                    if c in ("before", "after") and r[c] is not None
+                    else r[c]
+                    for c in self.COLUMNS
+                )
+                for r in rows
+            ]
+            from django.db import connection
+
+            with transaction.atomic():
+                with connection.cursor() as cursor:  # a refused row fails here, not at some later commit
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                copy_rows(AuditEntry, self.COLUMNS, tuples)
+        else:
+            AuditEntry.objects.bulk_create(
+                [AuditEntry(**{("actor_id" if k == "actor" else k): v for k, v in r.items()}) for r in rows]
+            )
+
+    def discard(self) -> None:
+        """Forget what is waiting and end the writer thread (tests: rows of a flushed database)."""
+        with self._lock:
+            self._rows = []
+        self.stop()

@@ -3,8 +3,11 @@
 The queue is the database itself, so jobs survive restarts and any number of ``run_worker``
 processes (on any host) can share it: a worker claims a job with ``SELECT … FOR UPDATE SKIP
 LOCKED`` where the database has it, and always with a compare-and-set update, so SQLite works
-too. A worker that dies leaves its job RUNNING with a stale heartbeat; the next worker takes it
-again, up to ``JOBS_MAX_ATTEMPTS`` attempts. Job functions must therefore be idempotent.
+too. A worker that dies leaves its job RUNNING with a stale heartbeat (``JOBS_STALE_SECONDS``, a
+minute: live workers beat every few seconds); the job then shows as interrupted and the next worker
+takes it again, up to ``JOBS_MAX_ATTEMPTS`` attempts. Job functions must therefore be idempotent.
+A job that raises ``PermanentJobError`` (a refused file, a missing input) fails at once: trying
+again could only fail again, or do the same harm again.
 """
 
 from __future__ import annotations
@@ -28,12 +31,16 @@ JobFunction = Callable[[Job], dict | None]
 _registry: dict[str, JobFunction] = {}
 
 
+class PermanentJobError(Exception):
+    """The job cannot succeed by being run again; it is marked failed without a retry."""
+
+
 def max_attempts() -> int:
     return getattr(settings, "JOBS_MAX_ATTEMPTS", 3)
 
 
 def stale_after() -> timedelta:
-    return timedelta(seconds=getattr(settings, "JOBS_STALE_SECONDS", 300))
+    return timedelta(seconds=getattr(settings, "JOBS_STALE_SECONDS", 60))
 
 
 def register(kind: str) -> Callable[[JobFunction], JobFunction]:
@@ -97,7 +104,7 @@ def run_job(job: Job) -> Job:
             result = fn(job) or {}
     except Exception as exc:  # the job failed: record it and retry or give up
         logger.exception("job %s failed", job.pk)
-        retry = job.attempts < max_attempts()
+        retry = job.attempts < max_attempts() and not isinstance(exc, PermanentJobError)
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.QUEUED if retry else JobStatus.FAILED,
             error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"[:5000],
@@ -174,7 +181,7 @@ class _Heartbeat(threading.Thread):
     def __init__(self, pk: int):
         super().__init__(name=f"job-heartbeat-{pk}", daemon=True)
         self.pk = pk
-        self.interval = max(1.0, stale_after().total_seconds() / 4)
+        self.interval = min(10.0, max(1.0, stale_after().total_seconds() / 4))
         self.stopped = threading.Event()
 
     def run(self) -> None:

@@ -29,7 +29,13 @@ class RequestIdMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """A strict Content-Security-Policy: every asset is served by us, no inline script."""
+    """A strict Content-Security-Policy: every asset is served by us, no inline script.
+
+    Every answer the application itself makes (pages, API, exports, PDFs, the public lookup's
+    result) may carry personal data, so none is stored by a browser or a proxy
+    (``Cache-Control: no-store``) unless the view chose its own caching (the public key list).
+    Static files never reach this middleware (WhiteNoise answers them first, cacheable).
+    """
 
     POLICY = (
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -44,6 +50,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", self.POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+        response.setdefault("Cache-Control", "no-store")
         return response
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -164,6 +165,18 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+    @property
+    def interrupted(self) -> bool:
+        """RUNNING without a recent heartbeat: its worker stopped (killed, crashed, host down). A
+        live worker beats every few seconds; the next worker takes the job again (core.jobs)."""
+        from zhijiao.core.jobs import stale_after
+
+        return (
+            self.status == JobStatus.RUNNING
+            and self.heartbeat_at is not None
+            and self.heartbeat_at < timezone.now() - stale_after()
+        )
 
     @property
     def percent(self) -> int:

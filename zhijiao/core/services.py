@@ -33,7 +33,22 @@ def get_in_scope(model: type[models.Model], pk: Any, actor, action: str = "chang
         raise OutOfScope(_("The record does not exist or is outside your organisation."))
 
 
+def strip_invisible_fields(instance: models.Model) -> None:
+    """Every text field of ``instance`` without invisible characters (``core.validators.
+    strip_invisible``), whatever wrote it — a form, the API, an import. Fields named in the model's
+    ``person_name_fields`` keep private-use code points (flagged rare characters in names)."""
+    from .validators import strip_invisible
+
+    keep = set(getattr(instance, "person_name_fields", ()))
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
+            value = getattr(instance, field.attname)
+            if isinstance(value, str) and not value.isprintable():
+                setattr(instance, field.attname, strip_invisible(value, keep_private_use=field.name in keep))
+
+
 def _save_checked(instance: models.Model) -> None:
+    strip_invisible_fields(instance)
     instance.full_clean()
     try:
         with transaction.atomic():

@@ -58,14 +58,25 @@ def xlsx_response(
     return file_download(tmp, filename, content_type=XLSX_CONTENT_TYPE, fallback=fallback)
 
 
-def write_workbook(fileobj, *, sheets: list[tuple[str, list[str], Iterable[Iterable]]]) -> None:
-    """Several sheets, each (title, headers, rows), streamed like ``write_xlsx`` (import templates)."""
+TEXT_FORMAT = "@"  # Excel's "Text" number format
+
+
+def write_workbook(fileobj, *, sheets: list[tuple]) -> None:
+    """Several sheets, each (title, headers, rows) or (title, headers, rows, text_columns), streamed
+    like ``write_xlsx`` (import templates). ``text_columns``: 0-based indexes of columns formatted as
+    Text, so what a person types or pastes there (ID numbers, codes, phone numbers) stays text in
+    Excel and WPS instead of turning into 3.7E+17 or losing leading zeros."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
-    for title, headers, rows in sheets:
+    for title, headers, rows, *rest in sheets:
         ws = wb.create_sheet(title=str(title)[:31] or "Sheet")
+        for index in sorted(rest[0] if rest else ()):
+            dimension = ws.column_dimensions[get_column_letter(index + 1)]
+            dimension.number_format = TEXT_FORMAT
+            dimension.width = 22
         header_cells = []
         for h in headers:
             c = WriteOnlyCell(ws, value=str(h))
@@ -77,9 +88,7 @@ def write_workbook(fileobj, *, sheets: list[tuple[str, list[str], Iterable[Itera
     wb.save(fileobj)
 
 
-def workbook_response(
-    *, filename: str, sheets: list[tuple[str, list[str], Iterable[Iterable]]], fallback: str | None = None
-):
+def workbook_response(*, filename: str, sheets: list[tuple], fallback: str | None = None):
     tmp = tempfile.TemporaryFile()
     write_workbook(tmp, sheets=sheets)
     tmp.seek(0)

@@ -127,3 +127,50 @@ class World:
 
     def __getitem__(self, name: str):
         return self.users[name]
+
+
+def blank_pdf(pages: int = 1) -> bytes:
+    """A small valid PDF (uploads are read and checked: ``core.uploads``)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def small_png() -> bytes:
+    """A valid 2 × 2 PNG."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def make_token(user, *, scopes=(), days: int = 30) -> str:
+    """An API token for ``user`` (as ``accounts.services.token_create`` makes one); returns its key."""
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhijiao.accounts.authentication import hash_key
+    from zhijiao.accounts.models import ApiToken
+
+    key = secrets.token_urlsafe(30)
+    ApiToken.objects.create(
+        user=user,
+        name="test",
+        prefix=key[:8],
+        key_hash=hash_key(key),
+        scopes=list(scopes),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return key

@@ -16,14 +16,36 @@ _CONTROL_OR_MARKUP = re.compile(r"[<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 
 
-def normalize_text(value: str) -> str:
-    """NFC, ideographic and other odd spaces folded, ends trimmed (names keep rare characters)."""
+# Invisible characters that change what a text compares equal to without changing how it looks:
+# format characters (Unicode category Cf: zero-width space/joiners, word joiner, BOM, soft hyphen,
+# bidi embeddings, overrides, isolates and marks — the "Trojan Source" class, CVE-2021-42574), and
+# private-use code points (Co), which show only with the font that made them.
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+
+
+def strip_invisible(value: str, *, keep_private_use: bool = False) -> str:
+    """``value`` without format characters (category Cf) and, unless ``keep_private_use``, without
+    private-use code points. A person's name keeps private-use code points: a rare character typed
+    with a vendor font is flagged for checking, not deleted (credentials.md §4.2)."""
+    if value.isprintable():  # Cf and Co are never printable: nothing to strip
+        return value
+    out = "".join(c for c in value if unicodedata.category(c) != "Cf")
+    if not keep_private_use:
+        out = _PRIVATE_USE.sub("", out)
+    return out
+
+
+def normalize_text(value: str, *, keep_private_use: bool = False) -> str:
+    """The one normaliser of names and free text (imports, forms, API, the public lookup): NFC,
+    invisible characters removed (``strip_invisible``), ideographic and other odd spaces folded,
+    ends trimmed. "张\u200b三" becomes "张三", so what people type finds what was stored."""
     if not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
-    # Fast path: every whitespace character but the ASCII space is non-printable, so a printable
-    # value without doubled or outer spaces is already in its final form.
+    # Fast path: every whitespace and invisible character but the ASCII space is non-printable, so a
+    # printable value without doubled or outer spaces is already in its final form.
     if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
         return value
+    value = strip_invisible(value, keep_private_use=keep_private_use)
     value = value.replace("\u3000", " ").replace("\xa0", " ")
     return _SPACES.sub(" ", value).strip()
 

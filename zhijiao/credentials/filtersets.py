@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zhijiao.core.filters import FilterSet, YesNoFilter
+from zhijiao.core.filters import FilterSet, YearFilter, YesNoFilter
 from zhijiao.majors.choices import MajorLevel
 
 from .choices import CertificateKind, CertificateStatus
@@ -17,7 +17,7 @@ class CertificateFilterSet(FilterSet):
     published = YesNoFilter(
         field_name="published_at", lookup_expr="isnull", exclude=True, label=_("Published")
     )
-    year = django_filters.NumberFilter(field_name="graduation_date__year", label=_("Graduation year"))
+    year = YearFilter(field_name="graduation_date__year", label=_("Graduation year"))
     class_name = django_filters.CharFilter(label=_("Class"))
 
     class Meta:

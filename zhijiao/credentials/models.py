@@ -128,6 +128,7 @@ class Certificate(ScopedModel):
     scope_region_path = "institution__region__path"
     scope_institution = "institution_id"
     scope_change_nodes = frozenset({"region", "institution"})
+    person_name_fields = ("holder_name", "principal_name")
 
     class Meta:
         verbose_name = _("certificate")

@@ -2,8 +2,8 @@
 
 credentials.md §1.4–1.5: lookup by certificate number + name or by the random code; rate-limit and
 challenge every public lookup; log every lookup; show the minimum (never the ID number).
-Counters live in the cache (Redis in production, shared by every app server); the challenge
-answer lives in the session, which is touched only once a client has missed repeatedly.
+Counters and CAPTCHA answers live in Redis (``core.ratelimit``), shared by every worker and host:
+one round trip per lookup. Pages set no cookie.
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ import datetime
 import hashlib
 import hmac
 import logging
-import random
 import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
+
+from zhijiao.core.validators import strip_invisible
 
 from . import selectors
 from .choices import CertificateStatus, LookupKind, LookupResult, ReportStatus
@@ -56,57 +56,32 @@ def client_hash(request) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-# --- rate limit and challenge ---------------------------------------------------------------------
-def _incr(key: str, ttl: int) -> int:
-    try:
-        return cache.incr(key)
-    except ValueError:
-        if cache.add(key, 1, ttl):
-            return 1
-        return cache.incr(key)
+# --- rate limit and CAPTCHA: one round trip per lookup ---------------------------------------------
+def gate(client: str, *, is_miss: bool, captcha_token: str = "", captcha_answer: str = ""):
+    """After the lookup, before its answer: count the request in the client's sliding window
+    (``CREDENTIALS_LOOKUP_LIMIT`` per ``CREDENTIALS_LOOKUP_WINDOW`` seconds), require the image
+    CAPTCHA from ``CREDENTIALS_CHALLENGE_AFTER`` misses within ``CREDENTIALS_MISS_WINDOW`` seconds
+    (a correct answer clears the misses) and record this miss — one Redis round trip
+    (``core.ratelimit.verify_gate``), shared by every worker. The answer of a lookup that did not
+    pass is never shown."""
+    from zhijiao.core import ratelimit
+
+    return ratelimit.verify_gate(
+        client,
+        limit=setting("CREDENTIALS_LOOKUP_LIMIT", 30),
+        window=setting("CREDENTIALS_LOOKUP_WINDOW", 60),
+        miss_window=setting("CREDENTIALS_MISS_WINDOW", 900),
+        challenge_after=setting("CREDENTIALS_CHALLENGE_AFTER", 1),
+        is_miss=is_miss,
+        captcha_token=captcha_token,
+        captcha_answer=_captcha_answer(captcha_answer) if captcha_answer else "",
+    )
 
 
-def rate_limited(client: str) -> bool:
-    """More than ``CREDENTIALS_LOOKUP_LIMIT`` lookups in ``CREDENTIALS_LOOKUP_WINDOW`` seconds."""
-    limit = setting("CREDENTIALS_LOOKUP_LIMIT", 30)
-    window = setting("CREDENTIALS_LOOKUP_WINDOW", 60)
-    bucket = int(timezone.now().timestamp()) // window
-    return _incr(f"cred:rl:{client}:{bucket}", window + 1) > limit
+def _captcha_answer(value: str) -> str:
+    from zhijiao.core.captcha import normalise_answer
 
-
-def misses(client: str) -> int:
-    return cache.get(f"cred:miss:{client}", 0)
-
-
-def record_miss(client: str) -> None:
-    _incr(f"cred:miss:{client}", setting("CREDENTIALS_MISS_WINDOW", 900))
-
-
-def clear_misses(client: str) -> None:
-    cache.delete(f"cred:miss:{client}")
-
-
-def challenge_required(client: str) -> bool:
-    return misses(client) >= setting("CREDENTIALS_CHALLENGE_AFTER", 3)
-
-
-def new_challenge(request) -> tuple[int, int]:
-    a, b = random.randint(2, 19), random.randint(2, 19)
-    request.session[_CHALLENGE_KEY] = a + b
-    return a, b
-
-
-def challenge_question(request) -> tuple[int, int]:
-    return new_challenge(request)
-
-
-def check_challenge(request, answer) -> bool:
-    """One try per question: the stored answer is dropped whatever the outcome."""
-    expected = request.session.pop(_CHALLENGE_KEY, None)
-    try:
-        return expected is not None and int(str(answer).strip()) == expected
-    except (TypeError, ValueError):
-        return False
+    return normalise_answer(value)
 
 
 # --- logging --------------------------------------------------------------------------------------
@@ -324,7 +299,12 @@ def _public_certificate(column: str, value: str) -> PublicCertificate | None:
 
 
 def normalise_name(value: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+    """Names compare without spaces, invisible characters (zero-width, bidi) or width variants:
+    "张\u200b三" typed or stored matches 张三 (core.validators.strip_invisible)."""
+    if value and value.isprintable() and value.isalpha():  # the common case: nothing to do
+        return unicodedata.normalize("NFKC", value)
+    value = strip_invisible(unicodedata.normalize("NFKC", value or ""), keep_private_use=True)
+    return re.sub(r"\s+", "", value)
 
 
 def certificate_result(cert: Certificate | None) -> str:

@@ -15,12 +15,13 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zhijiao.core import captcha, ratelimit
 from zhijiao.majors.choices import MajorLevel
 from zhijiao.students.choices import Gender
 
@@ -35,11 +36,13 @@ QR_PAGE_PERMISSIONS = "camera=(self), microphone=(), geolocation=()"
 
 class NumberForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Certificate number"), max_length=40)
-    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
+    name = forms.CharField(label=gettext_lazy("Holder's full name"), max_length=50)
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Verification code"), max_length=40)
+    # The 16-character code printed on the certificate (学信网 calls its own "在线验证码"), not the
+    # TOTP code of the sign-in.
+    code = forms.CharField(label=gettext_lazy("Online verification code"), max_length=40)
 
 
 class QRForm(forms.Form):
@@ -81,7 +84,7 @@ def _field_labels() -> tuple[str, ...]:
     labels = _FIELD_LABELS.get(language)
     if labels is None:
         labels = _FIELD_LABELS[language] = (
-            pgettext("person", "Name"),
+            _("Holder's full name"),
             _("Certificate"),
             _("Certificate number"),
             _("School"),
@@ -226,37 +229,41 @@ def _result_html(result: str, fields_html: str, expires: str, as_of: str) -> str
     return "".join(values[piece] if i % 2 else piece for i, piece in enumerate(pieces))
 
 
-def _guard(request, client: str, kind: str, *, challenge_context):
-    """Rate limit, then the challenge; returns a response to send instead of looking up, or None.
-    ``challenge_context``: the challenge page's extra context, or a function returning it."""
-    if verification.rate_limited(client):
-        verification.log_lookup(client=client, kind=kind, result=LookupResult.RATE_LIMITED)
-        return render(
-            request,
-            "credentials/verify/limited.html",
-            {"title": _("Too many lookups")},
-            status=429,
-        )
-    if verification.challenge_required(client):
-        answer = request.POST.get("challenge") if request.method == "POST" else None
-        if answer is not None and verification.check_challenge(request, answer):
-            verification.clear_misses(client)
-            return None
+def _limited(request, client: str, kind: str, retry_after: int):
+    verification.log_lookup(client=client, kind=kind, result=LookupResult.RATE_LIMITED)
+    response = render(
+        request, "credentials/verify/limited.html", {"title": _("Too many lookups")}, status=429
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _answer(request, client: str, kind: str, outcome, raw_query: str, *, challenge_context, **extra):
+    """The one decision after a lookup (``verification.gate``: a single round trip to the shared
+    counters), then the page: the result, the CAPTCHA, or 429. ``challenge_context``: the CAPTCHA
+    page's extra context, or a function returning it."""
+    data = request.POST if request.method == "POST" else {}
+    decision = verification.gate(
+        client,
+        is_miss=outcome.is_miss,
+        captcha_token=data.get("captcha_token", ""),
+        captcha_answer=data.get("captcha", ""),
+    )
+    if decision.state == ratelimit.LIMITED:
+        return _limited(request, client, kind, decision.retry_after)
+    if not decision.allowed:
         error = None
-        if answer is not None:
+        if decision.state == ratelimit.CAPTCHA_WRONG:
             verification.log_lookup(client=client, kind=kind, result=LookupResult.CHALLENGE_FAILED)
-            error = _("The answer was wrong. Try the new question.")
-        a, b = verification.new_challenge(request)
+            error = _("The characters were wrong. Type the ones in the new picture.")
         if callable(challenge_context):
             challenge_context = challenge_context()
-        context = _context(request, challenge=(a, b), challenge_error=error, **challenge_context)
+        context = _context(request, captcha=captcha.new(), challenge_error=error, **challenge_context)
         return render(request, TEMPLATE, context, status=200)
-    return None
+    return _finish(request, client, kind, outcome, raw_query, **extra)
 
 
 def _finish(request, client: str, kind: str, outcome, raw_query: str, **extra):
-    if outcome.is_miss:
-        verification.record_miss(client)
     verification.log_lookup(
         client=client,
         kind=kind,
@@ -283,17 +290,15 @@ def index(request):
         form = CodeForm(request.POST)
         if not form.is_valid():
             return render(request, TEMPLATE, _context(request, code_form=form, tab="code"))
-        blocked = _guard(
-            request, client, LookupKind.CODE, challenge_context={"code_form": form, "tab": "code"}
-        )
-        if blocked:
-            return blocked
         code = form.cleaned_data["code"]
         outcome = verification.lookup_by_code(code)
         if outcome.errors:
-            form.add_error("code", _("A verification code has 16 letters and digits."))
-        return _finish(request, client, LookupKind.CODE, outcome, code, code_form=form, tab="code")
-    # The form object is built only when a page shows it (errors, the challenge): for a plain
+            form.add_error("code", _("An online verification code has 16 letters and digits."))
+        return _answer(
+            request, client, LookupKind.CODE, outcome, code,
+            challenge_context={"code_form": form, "tab": "code"}, code_form=form, tab="code",
+        )  # fmt: skip
+    # The form object is built only when a page shows it (errors, the CAPTCHA): for a plain
     # lookup its construction and validation cost more than the lookup's query.
     values = _plain_fields(request.POST, NumberForm)
     if values is None:
@@ -301,14 +306,6 @@ def index(request):
         if not form.is_valid():
             return render(request, TEMPLATE, _context(request, number_form=form))
         values = form.cleaned_data
-    blocked = _guard(
-        request,
-        client,
-        LookupKind.NUMBER_NAME,
-        challenge_context=lambda: {"number_form": _validated(NumberForm(request.POST))},
-    )
-    if blocked:
-        return blocked
     number = values["number"]
     outcome = verification.lookup_by_number(number, values["name"])
     extra = {}
@@ -316,7 +313,10 @@ def index(request):
         form = extra["number_form"] = _validated(NumberForm(request.POST))
         for message in outcome.errors.get("number", []):
             form.add_error("number", message)
-    return _finish(request, client, LookupKind.NUMBER_NAME, outcome, number, **extra)
+    return _answer(
+        request, client, LookupKind.NUMBER_NAME, outcome, number,
+        challenge_context=lambda: {"number_form": _validated(NumberForm(request.POST))}, **extra,
+    )  # fmt: skip
 
 
 def _validated(form):
@@ -346,13 +346,11 @@ def short_link(request, number: str):
     """The scanned short link printed on the certificate: ``/verify/v/<number>?c=<code>``."""
     code = request.GET.get("c", "")
     client = verification.client_hash(request)
-    blocked = _guard(
-        request, client, LookupKind.SHORT_URL, challenge_context={"challenge_action": request.get_full_path()}
-    )
-    if blocked:
-        return blocked
     outcome = verification.lookup_short_link(number, code)
-    return _finish(request, client, LookupKind.SHORT_URL, outcome, number, via_link=True)
+    return _answer(
+        request, client, LookupKind.SHORT_URL, outcome, number,
+        challenge_context={"challenge_action": request.get_full_path()}, via_link=True,
+    )  # fmt: skip
 
 
 @csrf_exempt
@@ -360,13 +358,11 @@ def short_link(request, number: str):
 def code_link(request, code: str):
     """The link in a holder's verification report: ``/verify/c/<code>``."""
     client = verification.client_hash(request)
-    blocked = _guard(
-        request, client, LookupKind.CODE, challenge_context={"challenge_action": request.get_full_path()}
-    )
-    if blocked:
-        return blocked
     outcome = verification.lookup_by_code(code)
-    return _finish(request, client, LookupKind.CODE, outcome, code, tab="code", via_link=True)
+    return _answer(
+        request, client, LookupKind.CODE, outcome, code,
+        challenge_context={"challenge_action": request.get_full_path()}, tab="code", via_link=True,
+    )  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -384,13 +380,10 @@ def signed_qr(request):
     }
     if request.method == "POST":
         client = verification.client_hash(request)
-        if verification.rate_limited(client):
-            verification.log_lookup(
-                client=client, kind=LookupKind.SIGNED_QR, result=LookupResult.RATE_LIMITED
-            )
-            return render(
-                request, "credentials/verify/limited.html", {"title": _("Too many lookups")}, status=429
-            )
+        # Checking a signature reveals nothing that is not in the code itself: counted, never a miss.
+        decision = verification.gate(client, is_miss=False)
+        if decision.state == ratelimit.LIMITED:
+            return _limited(request, client, LookupKind.SIGNED_QR, decision.retry_after)
         form = QRForm(request.POST)
         context["form"] = form
         if form.is_valid():
@@ -424,7 +417,7 @@ def claim_labels() -> dict[str, str]:
     return {
         "no": _("Certificate number"),
         "k": _("Certificate"),
-        "n": pgettext("person", "Name"),
+        "n": _("Holder's full name"),
         "s": _("School"),
         "m": _("Major"),
         "l": _("Level"),

@@ -188,9 +188,8 @@ def build_base(*, schools: int = 400, enterprises: int = 3500, seed: int = 7) ->
 def add_placements(base: Base, count: int, *, users: int = 0, checkin_days: int = 1, seed: int = 11) -> None:
     """``count`` students, enrolments and active placements with complete documents, COPY'd; the first
     ``users`` students get accounts with API tokens. ``checkin_days`` of START/END check-ins each."""
-    from rest_framework.authtoken.models import Token
-
-    from zhijiao.accounts.models import User
+    from zhijiao.accounts.authentication import hash_key
+    from zhijiao.accounts.models import ApiToken, User
     from zhijiao.core.testing import make_resident_id
     from zhijiao.students.models import Enrolment, Student
 
@@ -208,7 +207,13 @@ def add_placements(base: Base, count: int, *, users: int = 0, checkin_days: int 
             [User(username=f"bench_stu_{i}", password="!") for i in range(first, first + users)]
         )
         keys = [secrets.token_hex(20) for _ in made]
-        Token.objects.bulk_create([Token(key=k, user=u) for k, u in zip(keys, made, strict=True)])
+        expires = timezone.now() + dt.timedelta(days=30)
+        ApiToken.objects.bulk_create(
+            [
+                ApiToken(user=u, name="bench", prefix=k[:8], key_hash=hash_key(k), expires_at=expires)
+                for k, u in zip(keys, made, strict=True)
+            ]
+        )
         for i, u in zip(range(first, first + users), made, strict=True):
             user_ids[i] = u.pk
         base.users += [(u.pk, k) for u, k in zip(made, keys, strict=True)]

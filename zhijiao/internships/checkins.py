@@ -2,8 +2,9 @@
 active placement, checks its dates, computes the distance to the workplace and inserts
 (``INSERT … SELECT … ON CONFLICT (client_key) DO NOTHING``), prepared once per connection; elsewhere
 (and to explain a refusal or a repeat) one read and one insert. Idempotent by the client's key: a
-resubmission returns the stored row and writes nothing. No audit entry per check-in: the row is itself the
-append-only record (who, when, where, received when).
+resubmission returns the stored row and writes nothing. Every new check-in gets an audit entry (who,
+which placement, when, where — the address masked), written in batches per process
+(``core.audit.AuditBuffer``), so the hot path stays one statement.
 """
 
 from __future__ import annotations
@@ -208,9 +209,16 @@ _INSERT_SELECT = (
 def _insert_in_one_statement(
     sql: str, who, placement_id, *, kind, occurred_at, now, lat, lng, accuracy_m, address, client_key
 ):
-    """Run ``_INSERT_SELECT`` (``who`` = the user's id) or ``_INSERT_SELECT_BY_TOKEN`` (the token)."""
+    """Run ``_INSERT_SELECT`` (``who`` = the user's id) or ``_INSERT_SELECT_BY_TOKEN`` (``who`` = the
+    token's key hash: its parameters come first, then the expiry time)."""
     extra = " AND p.id = %s" if placement_id is not None else ""
     day = timezone.localtime(occurred_at).date()
+    if isinstance(who, TokenKey):  # the CTEs come first: touch, x (the look-up), then the insert
+        params = [now, who.key_hash, now, now - TOKEN_LAST_USE_PRECISION, who.key_hash, now]
+        params += [PlacementStatus.ACTIVE.value, *([placement_id] if placement_id is not None else [])]
+        params += [kind, occurred_at, now, lat, lng, accuracy_m, address, client_key]
+        params += [float(lat), float(lat), float(lng), day, day]
+        return fetch_one(sql.format(extra=extra), params)
     params = [
         kind,
         occurred_at,
@@ -237,17 +245,48 @@ def _insert_in_one_statement(
 # with a token costs ONE round trip including authentication. Nothing returned: a bad token, an
 # inactive account, any refusal above or a repeated key — the caller then takes the usual path
 # (authenticate, then ``checkin_ingest``), which answers each of those.
+# The token is looked up by the SHA-256 of its key (only the hash is stored), must be neither revoked
+# nor expired, and its last use is recorded in the same statement (a data-modifying CTE), at most
+# once a minute per token. The statement also returns the account (for the audit entry).
 _ACTIVE_PLACEMENT_OF_TOKEN = (
-    "SELECT p.id, p.start_date, p.end_date, po.latitude, po.longitude"
-    " FROM authtoken_token t"
+    "SELECT p.id, p.start_date, p.end_date, po.latitude, po.longitude, u.id AS user_id, u.username"
+    " FROM accounts_apitoken t"
     " JOIN accounts_user u ON u.id = t.user_id"
     " JOIN students_student s ON s.user_id = u.id"
     " JOIN students_enrolment e ON e.student_id = s.id"
     " JOIN internships_placement p ON p.enrolment_id = e.id"
     " JOIN internships_post po ON po.id = p.post_id"
-    " WHERE t.key = %s AND u.is_active AND p.status = %s{extra} ORDER BY p.id LIMIT 1"
+    " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s::timestamptz"
+    " AND u.is_active AND p.status = %s{extra} ORDER BY p.id LIMIT 1"
 )
-_INSERT_SELECT_BY_TOKEN = _INSERT_SELECT.replace(_ACTIVE_PLACEMENT, _ACTIVE_PLACEMENT_OF_TOKEN)
+_INSERT_SELECT_BY_TOKEN = (
+    "WITH touch AS (UPDATE accounts_apitoken SET last_used_at = %s::timestamptz WHERE key_hash = %s"
+    " AND revoked_at IS NULL AND expires_at > %s::timestamptz"
+    " AND (last_used_at IS NULL OR last_used_at < %s::timestamptz) RETURNING 1),"
+    " x AS (" + _ACTIVE_PLACEMENT_OF_TOKEN + "),"
+    " ins AS (INSERT INTO internships_checkin (placement_id, kind, occurred_at, received_at, latitude,"
+    " longitude, accuracy_m, address, client_key, distance_m)"
+    " SELECT x.id, %s::varchar, %s::timestamptz, %s::timestamptz, %s::numeric, %s::numeric, %s::integer,"
+    " %s::varchar, %s::varchar,"
+    " CASE WHEN x.latitude IS NULL OR x.longitude IS NULL THEN NULL ELSE round(2 * "
+    + str(EARTH_RADIUS_M)
+    + " * asin(sqrt("
+    "power(sin(radians(x.latitude::float8 - %s::float8) / 2), 2)"
+    " + cos(radians(%s::float8)) * cos(radians(x.latitude::float8))"
+    " * power(sin(radians(x.longitude::float8 - %s::float8) / 2), 2))))::integer END"
+    " FROM x WHERE x.start_date <= %s::date AND x.end_date >= %s::date"
+    " ON CONFLICT (client_key) DO NOTHING RETURNING id, placement_id, distance_m)"
+    " SELECT ins.id, ins.placement_id, ins.distance_m, x.user_id, x.username FROM ins CROSS JOIN x"
+)
+TOKEN_LAST_USE_PRECISION = dt.timedelta(seconds=60)
+
+
+class TokenKey(str):
+    """An API token's key hash, as the token statement takes it."""
+
+    @property
+    def key_hash(self) -> str:
+        return str(self)
 
 
 def _validate_and_insert(
@@ -304,9 +343,11 @@ def checkin_ingest_by_token(
     first (``validate_checkin`` raises ``ValidationError``, nothing written)."""
     if connection.vendor != "postgresql":
         return None
-    inserted, *_unused = _validate_and_insert(
+    from zhijiao.accounts.authentication import hash_key
+
+    inserted, _now, lat, lng, address = _validate_and_insert(
         _INSERT_SELECT_BY_TOKEN,
-        token_key,
+        TokenKey(hash_key(token_key)),
         kind=kind,
         occurred_at=occurred_at,
         latitude=latitude,
@@ -318,7 +359,69 @@ def checkin_ingest_by_token(
     )
     if not inserted:
         return None
-    return CheckInResult(inserted[0], inserted[1], kind, occurred_at, client_key, inserted[2], True)
+    result = CheckInResult(inserted[0], inserted[1], kind, occurred_at, client_key, inserted[2], True)
+    _audit(
+        result,
+        user_id=inserted[3],
+        username=inserted[4],
+        lat=lat,
+        lng=lng,
+        accuracy_m=accuracy_m,
+        address=address,
+    )
+    return result
+
+
+def _resolve_scope_paths(entries) -> None:
+    """The audit entries' scope paths (the placement's school's region), one query per batch."""
+    from .models import Placement
+
+    wanted = {e["after"]["placement"] for e in entries}
+    paths = dict(Placement.objects.filter(pk__in=wanted).values_list("pk", "institution__region__path"))
+    for e in entries:
+        e["scope_path"] = paths.get(e["after"]["placement"], "") or ""
+
+
+_AUDIT = None
+
+
+def _audit(result: CheckInResult, *, user_id, username, lat, lng, accuracy_m, address) -> None:
+    """One audit entry per new check-in, through the batching buffer (core.audit.AuditBuffer)."""
+    global _AUDIT
+    from zhijiao.core.audit import AuditBuffer
+    from zhijiao.core.sensitive import ADDRESS, mask
+
+    if _AUDIT is None:
+        _AUDIT = AuditBuffer(resolve=_resolve_scope_paths)
+    when = timezone.localtime(result.occurred_at)
+    _AUDIT.add(
+        _AUDIT.entry(
+            actor_id=user_id,
+            actor_name=username,
+            action="create",
+            object_type="internships.checkin",
+            object_id=result.id,
+            object_repr=f"{result.kind} {when:%Y-%m-%d %H:%M}",
+            after={
+                "placement": result.placement_id,
+                "kind": result.kind,
+                "occurred_at": result.occurred_at.isoformat(),
+                "latitude": str(lat),
+                "longitude": str(lng),
+                "accuracy_m": accuracy_m,
+                "address": mask(ADDRESS, address) or "",
+                "distance_m": result.distance_m,
+            },
+            message=_("Check-in"),
+        )
+    )
+
+
+def flush_audit(*, stop: bool = False) -> None:
+    """Write the buffered check-in audit entries of this process now; ``stop`` also ends the writer
+    thread and closes its connection (tests)."""
+    if _AUDIT is not None:
+        _AUDIT.stop() if stop else _AUDIT.flush()
 
 
 def checkin_ingest(
@@ -347,7 +450,17 @@ def checkin_ingest(
         placement_id=placement_id,
     )
     if inserted:
-        return CheckInResult(inserted[0], inserted[1], kind, occurred_at, client_key, inserted[2], True)
+        result = CheckInResult(inserted[0], inserted[1], kind, occurred_at, client_key, inserted[2], True)
+        _audit(
+            result,
+            user_id=actor.pk,
+            username=actor.get_username(),
+            lat=lat,
+            lng=lng,
+            accuracy_m=accuracy_m,
+            address=address,
+        )
+        return result
     row = _active_placement_row(actor, placement_id)
     if row is None:
         existing = CheckIn.objects.filter(
@@ -368,7 +481,17 @@ def checkin_ingest(
     params = [pid, kind, occurred_at, now, lat, lng, accuracy_m, address, client_key, distance]
     inserted = fetch_one(_INSERT, params)  # one statement: atomic by itself
     if inserted:
-        return CheckInResult(inserted[0], pid, kind, occurred_at, client_key, distance, True)
+        result = CheckInResult(inserted[0], pid, kind, occurred_at, client_key, distance, True)
+        _audit(
+            result,
+            user_id=actor.pk,
+            username=actor.get_username(),
+            lat=lat,
+            lng=lng,
+            accuracy_m=accuracy_m,
+            address=address,
+        )
+        return result
     existing = CheckIn.objects.filter(client_key=client_key).first()
     if existing is None or existing.placement_id != pid:
         raise ValidationError({"client_key": _("This client key was already used for another check-in.")})

@@ -39,6 +39,19 @@ TEMPLATE_TEXT = (
 )
 
 
+def _scan() -> bytes:
+    """A blank one-page PDF standing in for a scanned form (uploads are checked as real PDFs)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
 def _actor():
     from zhijiao.accounts.models import RoleAssignment
 
@@ -274,7 +287,7 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
                 "guardian_consent_on": signed,
                 # The scanned consent form (知情同意书) every minor needs; one minor's is missing.
                 **(
-                    {"guardian_consent_file": ContentFile(b"%PDF-1.4 demo", name=f"consent-{p.pk}.pdf")}
+                    {"guardian_consent_file": ContentFile(_scan(), name=f"consent-{p.pk}.pdf")}
                     if i != 6
                     else {}
                 ),

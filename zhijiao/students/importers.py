@@ -75,7 +75,7 @@ class StudentImporter(Importer):
             export=lambda o: o.current_institution.code or "",
             help=gettext_lazy("10-digit institution code; school users may leave it out."),
         ),
-        Column("name", pgettext_lazy("person", "Name"), required=True),
+        Column("name", pgettext_lazy("person", "Name"), required=True, keep_private_use=True),
         Column("gender", gettext_lazy("Gender"), type="choice", choices=Gender),
         Column("id_type", gettext_lazy("ID type"), type="choice", choices=IdType),
         Column(
@@ -122,7 +122,7 @@ class StudentImporter(Importer):
             type="date",
             export=lambda o: _current(o, "entry_date"),
         ),
-        Column("guardian_name", gettext_lazy("Guardian name")),
+        Column("guardian_name", gettext_lazy("Guardian name"), keep_private_use=True),
         Column(
             "guardian_phone",
             gettext_lazy("Guardian phone"),
@@ -145,6 +145,7 @@ class StudentImporter(Importer):
         if len(own) == 1 and not scope.region_paths:
             self.default_institution = Institution.objects.select_related("region").get(pk=next(iter(own)))
         self._messages: dict[int, str] = {}
+        self.unchanged_lines = set()
 
     def column_required(self, column: Column) -> bool:
         if column.key == "institution" and self.default_institution is not None:
@@ -289,6 +290,9 @@ class StudentImporter(Importer):
                 )
         for row in rows:
             row.existing = found.get((row.values["id_type"], row.values["id_number"]))
+        self._stored = self._stored_rows(
+            [r.existing.pk for r in rows if r.existing is not None and self._same_school(r)]
+        )
         # 学籍号 are unique too: one already held by someone, or twice in the file, is refused here
         # rather than by the database constraint at write time.
         first_line: dict[str, int] = {}
@@ -321,7 +325,19 @@ class StudentImporter(Importer):
             return
         inst_id = other.current_institution_id
         if inst_id == row.values["institution"].pk:
-            raise ValidationError({"id_number": _("already registered at this school")})
+            if self._stored.get(other.pk) == self._comparable(row.values):
+                # The same file again: this row is already stored exactly so (the template promises
+                # that a repeated import changes nothing).
+                self.unchanged_lines.add(row.line)
+                return
+            raise ValidationError(
+                {
+                    "id_number": _(
+                        "already registered at this school with other details; change the student's "
+                        "record on its page"
+                    )
+                }
+            )
         if inst_id not in self._messages:
             full = Student.objects.select_related("current_institution__region__parent").get(pk=other.pk)
             self._messages[inst_id] = registered_elsewhere_message(actor=self.actor, other=full)
@@ -336,9 +352,59 @@ class StudentImporter(Importer):
     def export_rows(cls, queryset):
         # The selector's prefetch of the current enrolment must survive: iterate in slices.
         qs = cls.export_queryset(queryset)
+        columns = cls.export_columns()
         for start in range(0, qs.count(), 2000):
             for obj in qs[start : start + 2000]:
-                yield [c.export_value(obj) for c in cls.columns]
+                yield [c.export_value(obj) for c in columns]
+
+    # --- a repeated import ----------------------------------------------------------------------
+    #: What a roster row says about a student already registered at the school; equal means the
+    #: row is already stored (unchanged), different means a conflicting row.
+    COMPARED = (
+        "name", "gender", "birth_date", "offering", "class_name", "entry_date", "pathway",
+        "study_years", "guardian_name", "guardian_phone",
+    )  # fmt: skip
+
+    unchanged_lines: set[int]
+
+    def _same_school(self, row: Row) -> bool:
+        return row.existing.current_institution_id == row.values["institution"].pk
+
+    def _comparable(self, values: dict[str, Any]) -> tuple:
+        out = []
+        for key in self.COMPARED:
+            value = values.get(key)
+            if key == "offering":
+                value = getattr(value, "pk", value)
+            elif key == "study_years" and value is None:
+                value = 3
+            elif value is None:
+                value = ""
+            out.append(value)
+        return tuple(out)
+
+    def _stored_rows(self, pks: list[int]) -> dict[int, tuple]:
+        """The compared values of students already at the row's school, with their current enrolment."""
+        self.unchanged_lines = set()
+        stored: dict[int, tuple] = {}
+        if not pks:
+            return stored
+        from .models import Enrolment
+
+        fields = (
+            "student_id", "student__name", "student__gender", "student__birth_date", "offering_id",
+            "class_name", "entry_date", "pathway", "study_years", "student__guardian_name",
+            "student__guardian_phone",
+        )  # fmt: skip
+        for part in chunked(pks):
+            for pk, *values in Enrolment.objects.filter(student_id__in=part, is_current=True).values_list(
+                *fields
+            ):
+                stored[pk] = tuple(values)
+        return stored
 
     def write(self, rows: list[Row], actor) -> dict[str, int]:
-        return student_bulk_create(actor=actor, rows=[r.values for r in rows], message=_("Import"))
+        new = [r.values for r in rows if r.line not in self.unchanged_lines]
+        counts = student_bulk_create(actor=actor, rows=new, message=_("Import"))
+        counts["unchanged"] = len(rows) - len(new)
+        return counts

@@ -76,7 +76,15 @@ class Student(ScopedModel):
     scope_region_path = "current_institution__region__path"
     scope_institution = "current_institution_id"
     scope_change_nodes = frozenset({"region", "institution"})
-    sensitive_fields = {"id_number": "resident_id", "phone": "phone", "guardian_phone": "phone"}
+    # Names keep private-use code points (flagged in name_flagged), other text loses them.
+    person_name_fields = ("name", "guardian_name")
+    # core.sensitive: masked wherever they leave the server; the 学籍号 contains the ID number.
+    sensitive_fields = {
+        "id_number": "resident_id",
+        "registry_number": "registry_number",
+        "phone": "phone",
+        "guardian_phone": "phone",
+    }
 
     class Meta:
         verbose_name = _("student")
@@ -98,6 +106,11 @@ class Student(ScopedModel):
 
     def audit_scope_path(self) -> str:
         return self.current_institution.region.path
+
+    def may_reveal_sensitive(self, user, field_name: str) -> bool:
+        from .selectors import may_see_full_id
+
+        return may_see_full_id(user, self)
 
 
 class Enrolment(ScopedModel):

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from zhijiao.core.sensitive import REGISTRY_NUMBER, mask
 from zhijiao.core.services import OutOfScope
-from zhijiao.core.validators import mask_phone, mask_resident_id
 from zhijiao.core.views.generic import (
     ObjectEditView,
     ObjectListView,
@@ -27,6 +27,7 @@ from zhijiao.core.views.generic import (
     may_create,
     safe_reverse,
 )
+from zhijiao.core.views.sensitive import sensitive_values
 from zhijiao.workflows.views import apply_decision, decision_context
 
 from . import selectors, services
@@ -73,40 +74,31 @@ def _get(selector, user, pk, **kw):
 
 
 class StudentDetailView(LoginRequiredMixin, View):
-    """ID and phone numbers masked; school and authority roles may reveal the ID number (audited)."""
+    """ID number, 学籍号 and phone numbers masked; school and authority roles may reveal one in full
+    (``?reveal=<field>``, audited — ``core.views.sensitive``)."""
 
     template_name = "students/student_detail.html"
 
     def get(self, request, pk):
         student = _get(selectors.student_list, request.user, pk)
-        may_reveal = selectors.may_see_full_id(request.user, student)
-        reveal = may_reveal and request.GET.get("reveal") == "id"
-        if reveal:
-            services.audit_sensitive_view(actor=request.user, student=student)
-        return render(
-            request,
-            self.template_name,
-            student_context(request, student, reveal=reveal, may_reveal=may_reveal),
-        )
+        return render(request, self.template_name, student_context(request, student))
 
 
-def student_context(request, student, *, reveal=False, may_reveal=False) -> dict:
+def student_context(request, student, *, allow_reveal=True) -> dict:
     enrolment = selectors.current_enrolment(student)
     may_change = selectors.student_list(user=request.user, action="change").filter(pk=student.pk).exists()
     return {
         "object": student,
         "title": student.name,
-        "id_number": student.id_number if reveal else mask_resident_id(student.id_number),
-        "revealed": reveal,
-        "may_reveal": may_reveal and not reveal,
-        "phone": mask_phone(student.phone),
-        "guardian_phone": mask_phone(student.guardian_phone),
+        "sensitive": sensitive_values(request, student, allow_reveal=allow_reveal),
         "enrolment": enrolment,
         "enrolments": selectors.enrolment_history(student),
         "changes": selectors.status_change_history(student),
         # Earlier schools' changes are listed, but linked only where this user may open them.
         "openable_change_ids": set(
-            selectors.status_change_list(user=request.user).filter(student=student).values_list("pk", flat=True)
+            selectors.status_change_list(user=request.user)
+            .filter(student=student)
+            .values_list("pk", flat=True)
         ),
         "graduations": selectors.graduation_history(student),
         "eligible_internship": selectors.student_is_eligible_for_internship(student),
@@ -136,7 +128,7 @@ class MyRecordView(LoginRequiredMixin, View):
         student = selectors.student_for_user(request.user)
         if student is None:
             raise Http404
-        context = student_context(request, student)
+        context = student_context(request, student, allow_reveal=False)
         context.update({"self_service": True, "change_url": None, "account_url": None, "list_url": None})
         return render(request, "students/student_detail.html", context)
 
@@ -236,8 +228,7 @@ class BatchDetailView(_ApprovalPageView):
         )
         for e in enrolments:
             # 学籍号 embeds the ID number: masked in lists, as on the roster (PIPL).
-            number = e.student.registry_number
-            e.registry_masked = number[:1] + mask_resident_id(number[1:]) if number else ""
+            e.registry_masked = mask(REGISTRY_NUMBER, e.student.registry_number) or ""
         return {
             "enrolments": enrolments,
             "may_submit": changeable and batch.status == "draft",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 
 from zhijiao.core.downloads import download_response
+from zhijiao.core.sensitive import REGISTRY_NUMBER, mask
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.views.generic import may_create
 
@@ -168,7 +169,8 @@ class AccountsBulkView(LoginRequiredMixin, View):
         rows = [
             {
                 "name": student.name,
-                "registry_number": student.registry_number or "",
+                # The one-time sheet goes on paper to a class: the 学籍号 (it holds the ID) masked.
+                "registry_number": mask(REGISTRY_NUMBER, student.registry_number) or "",
                 "class_name": _class_of(student),
                 "school": student.current_institution.name,
                 "username": user.username,

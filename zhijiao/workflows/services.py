@@ -5,6 +5,7 @@ Rules (each a named function):
 - ``check_may_decide``: the actor holds a ``change`` role at exactly the step's node, and the
   step lies inside the actor's scope (``core.scoping.restrict``).
 - ``check_open``: decided, returned or cancelled requests take no further decisions.
+- ``check_is_submitter``: only the organisation that submitted a request withdraws it.
 Every action writes an ``ApprovalEvent`` and an audit entry in the same transaction as the
 kind's hook (``on_approved`` …), so a failing hook rolls the decision back.
 """
@@ -12,7 +13,7 @@ kind's hook (``on_approved`` …), so a failing hook rolls the decision back.
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,6 +99,28 @@ def _event(request, kind, actor, *, step=None, comment="") -> None:
 
 
 # --- rules ------------------------------------------------------------------------------------------
+def is_submitter(request: ApprovalRequest, actor) -> bool:
+    """Does ``actor`` hold a ``change`` role at exactly the submitting node (the school, or the
+    authority for a request it filed itself)? A city above a school sees the school's request and
+    decides its step, but the request is not the city's to withdraw."""
+    scope = user_scope(actor)
+    if scope.is_superuser:
+        return True
+    for grant in scope.grants_for("change"):
+        if request.institution_id is not None:
+            if grant.institution_id == request.institution_id:
+                return True
+        elif grant.region_path and grant.region_path == request.region.path:
+            return True
+    return False
+
+
+def check_is_submitter(request: ApprovalRequest, actor) -> None:
+    """Only the submitting organisation withdraws its request."""
+    if not is_submitter(request, actor):
+        raise PermissionDenied(_("Only the organisation that submitted this request may withdraw it."))
+
+
 def check_open(request: ApprovalRequest) -> None:
     """Only a request in review takes decisions (finished ones are final)."""
     if request.status != RequestStatus.IN_REVIEW:
@@ -308,6 +331,7 @@ def request_cancel(*, actor, request: ApprovalRequest, comment: str) -> Approval
     """The submitting organisation withdraws a request that is in review or returned."""
     request = _lock(request)
     ensure_in_scope(request, actor, "change")
+    check_is_submitter(request, actor)
     if request.status not in (RequestStatus.IN_REVIEW, RequestStatus.RETURNED):
         raise ValidationError(
             _("This request is %(status)s; it cannot be cancelled.")

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -43,7 +43,8 @@ def decision_context(request, approval) -> dict:
         "approval_events": selectors.request_events(approval),
         "may_decide": selectors.may_decide(user=request.user, request=approval),
         "may_withdraw": approval.status in ("in_review", "returned")
-        and is_in_scope(approval, request.user, "change"),
+        and is_in_scope(approval, request.user, "change")
+        and services.is_submitter(approval, request.user),
         "decision_form": DecisionForm(),
     }
 
@@ -69,6 +70,8 @@ def apply_decision(request, approval):
             messages.success(request, _("The request was resubmitted."))
     except OutOfScope:
         raise Http404
+    except PermissionDenied as exc:
+        return str(exc)
     except ValidationError as exc:
         return " ".join(exc.messages)
     return None

@@ -525,6 +525,12 @@ def validate_evidence(upload) -> tuple[str, str]:
         raise ValidationError(
             {"files": _("%(name)s is not really a .%(ext)s file.") % {"name": name, "ext": ext}}
         )
+    from zhijiao.core.uploads import check_content
+
+    try:  # page counts, pixel bombs, Office parts, damaged files (core.uploads)
+        check_content(upload, name=name, max_bytes=max_bytes)
+    except ValidationError as exc:
+        raise ValidationError({"files": f"{name}: {' '.join(exc.messages)}"}) from None
     return ext, _CONTENT_TYPES.get(ext, "application/octet-stream")
 
 

@@ -1,12 +1,12 @@
 from zhijiao.accounts.filtersets import UserFilterSet
 from zhijiao.accounts.models import User
 from zhijiao.accounts.selectors import user_list
-from zhijiao.core.api.views import ScopedReadOnlyViewSet
+from zhijiao.core.api.views import RevealMixin, ScopedReadOnlyViewSet
 
 from .serializers import UserSerializer
 
 
-class UserViewSet(ScopedReadOnlyViewSet):
+class UserViewSet(RevealMixin, ScopedReadOnlyViewSet):
     """Users whose roles lie in the caller's subtree; only for callers who manage users."""
 
     model = User

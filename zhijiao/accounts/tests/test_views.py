@@ -1,16 +1,14 @@
 import io
 import time
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 
+from zhijiao.accounts import services
 from zhijiao.accounts.choices import Role
 from zhijiao.accounts.models import RoleAssignment, User
 from zhijiao.core.models import AuditAction, AuditEntry
@@ -35,8 +33,9 @@ def signed_in_user(client):
     return client.session.get(SESSION_KEY)
 
 
-def post_login(client, username, password=TEST_PASSWORD, **extra):
-    return client.post(LOGIN, {"username": username, "password": password, **extra})
+def post_login(client, username, password=TEST_PASSWORD, remote_addr=None, **extra):
+    meta = {"REMOTE_ADDR": remote_addr} if remote_addr else {}
+    return client.post(LOGIN, {"username": username, "password": password, **extra}, **meta)
 
 
 def form_errors(response) -> str:
@@ -82,8 +81,10 @@ class TestLogin:
         unknown = form_errors(post_login(client, "no_such_user", "wrong-Passw0rd"))
         assert known == unknown
 
-    @override_settings(LOGIN_MAX_FAILURES=3)
-    def test_lockout_even_with_the_right_password_then_unlock(self, client, world):
+    @override_settings(LOGIN_MAX_FAILURES=3, LOGIN_CAPTCHA_AFTER=10)
+    def test_lockout_even_with_the_right_password_then_unlock(self, client, world, monkeypatch):
+        from zhijiao.core import ratelimit
+
         for _ in range(2):
             assert "Wrong username" in form_errors(post_login(client, "school_a", "wrong-Passw0rd"))
         locked = form_errors(post_login(client, "school_a", "wrong-Passw0rd"))
@@ -97,8 +98,13 @@ class TestLogin:
         for _ in range(3):
             unknown = form_errors(post_login(client, "no_such_user", "wrong-Passw0rd"))
         assert unknown == locked
+        # The same account from another address is not locked.
+        other = post_login(client, "school_a", remote_addr="10.20.30.40")
+        assert other.status_code == 302
+        client.logout()
         # The lock runs out.
-        User.objects.filter(username="school_a").update(locked_until=timezone.now() - timedelta(seconds=1))
+        later = ratelimit._now_ms() + 31 * 60 * 1000
+        monkeypatch.setattr(ratelimit, "_now_ms", lambda: later)
         assert post_login(client, "school_a").status_code == 302
         assert signed_in_user(client) == str(world["school_a"].pk)
         assert User.objects.get(username="school_a").failed_login_count == 0
@@ -171,7 +177,7 @@ class TestOTP:
         TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
         response = client.post(OTP, {"otp_token": bad})
         assert response.status_code == 302 and response["Location"] == LOGIN
-        assert User.objects.get(username="province_admin").locked_until is not None
+        assert services.login_locked(username="province_admin", address="127.0.0.1")
         assert client.get(OTP)["Location"] == LOGIN  # the pending step is gone
 
     def test_optional_device_also_requires_the_code(self, client, world):
@@ -257,15 +263,20 @@ class TestOwnAccount:
         assert client.get(HOME).status_code == 200  # still signed in
 
     def test_token_is_shown_once(self, login, client, world):
+        import re
+
         login(world["school_a"])
         url = reverse("accounts:token")
         assert b"no API token yet" in client.get(url).content
-        response = client.post(url)
-        key = Token.objects.get(user=world["school_a"]).key
+        from django_otp.oath import totp
+
+        device = TOTPDevice.objects.get(user=world["school_a"], confirmed=True)  # login() set one up
+        code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+        response = client.post(url, {"action": "create", "name": "数据同步", "days": "90", "otp_code": code})
+        key = re.search(r'id="new-token">([^<]+)<', response.content.decode()).group(1)
         assert key.encode() in response.content
-        assert key.encode() not in client.get(url).content
-        client.post(url)
-        assert Token.objects.get(user=world["school_a"]).key != key
+        page = client.get(url).content.decode()
+        assert key not in page and "数据同步" in page and key[:8] in page
 
 
 # --- user management ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from zhijiao.core.api.serializers import choice_label
-from zhijiao.core.api.views import ScopedReadOnlyViewSet
+from zhijiao.core.api.views import ScopedPermission, ScopedReadOnlyViewSet
 from zhijiao.core.models import AuditEntry
 from zhijiao.core.views.audit import AuditFilterSet, audit_list
 
@@ -48,9 +48,23 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AuditScopePermission(ScopedPermission):
+    """A token reads the audit log only when it was made with the ``audit`` scope (a session needs
+    none: the person holds ``view_audit``)."""
+
+    message = _("This token may not read the audit log; create a token with the “Read the audit log” scope.")
+
+    def has_permission(self, request, view) -> bool:
+        from zhijiao.accounts.authentication import token_has_scope
+
+        return super().has_permission(request, view) and token_has_scope(request, "audit")
+
+
 class AuditEntryViewSet(ScopedReadOnlyViewSet):
-    """The audit log in the caller's subtree (same scope and filters as the audit page); ID and
-    phone numbers are stored masked."""
+    """The audit log in the caller's subtree (same scope and filters as the audit page); sensitive
+    values are stored masked. A token needs the ``audit`` scope."""
+
+    permission_classes = [AuditScopePermission]
 
     model = AuditEntry
     selector = staticmethod(audit_list)

@@ -65,6 +65,19 @@ def _code(exc: exceptions.APIException) -> str:
     return str(getattr(exc, "default_code", "error"))
 
 
+def _translated(exc):
+    """DRF builds two messages without gettext ("CSRF Failed: …", "JSON parse error - …"): the
+    user's language instead (core.framework_messages lists the other gaps of the frameworks)."""
+    detail = str(getattr(exc, "detail", ""))
+    if isinstance(exc, exceptions.PermissionDenied) and detail.startswith("CSRF Failed"):
+        return exceptions.PermissionDenied(
+            _("The security token of the form (CSRF) is missing or wrong. Reload the page and try again.")
+        )
+    if isinstance(exc, exceptions.ParseError) and detail.startswith("JSON parse error"):
+        return exceptions.ParseError(_("The request body is not valid JSON."))
+    return exc
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         return Response(
@@ -77,6 +90,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
 
+    exc = _translated(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django's handler500 answers (and logs it)

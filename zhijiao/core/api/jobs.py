@@ -32,6 +32,7 @@ class JobFilterSet(FilterSet):
 class JobSerializer(serializers.ModelSerializer):
     status_label = choice_label("status")
     percent = serializers.IntegerField(read_only=True)
+    interrupted = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Job
@@ -44,6 +45,7 @@ class JobSerializer(serializers.ModelSerializer):
             "progress_done",
             "progress_total",
             "percent",
+            "interrupted",
             "result",
             "error",
             "attempts",

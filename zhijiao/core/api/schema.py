@@ -1,7 +1,24 @@
 """OpenAPI: every operation also documents the error envelope it can answer with."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """``Authorization: Token <key>`` (zhijiao.accounts.authentication.ApiTokenAuthentication)."""
+
+    target_class = "zhijiao.accounts.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+    match_subclasses = True
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'An API token made on the "API tokens" page, sent as "Token <key>"; it expires.',
+        }
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -4,11 +4,76 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from rest_framework import serializers
 
+from zhijiao.core import sensitive
 
-class ServiceModelSerializer(serializers.ModelSerializer):
+
+def _sensitive_kind(model: type[Model] | None, source_attrs: list[str]) -> str | None:
+    """The ``core.sensitive`` kind of the model field a serializer field reads (across relations:
+    ``source="student.registry_number"``), or None."""
+    for i, attr in enumerate(source_attrs):
+        if model is None:
+            return None
+        if i == len(source_attrs) - 1:
+            return sensitive.kind_of(model, attr)
+        try:
+            field = model._meta.get_field(attr)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model if field.is_relation else None
+    return None
+
+
+class SensitiveFieldsMixin:
+    """Masks every sensitive field (``core.sensitive``) a serializer outputs, whether generated from
+    the model or declared with a ``source`` reaching one; the full value comes only from the audited
+    reveal (``POST …/{id}/reveal/``). A masked value sent back unchanged (a GET before a PUT) keeps
+    the stored value instead of storing the stars."""
+
+    def _sensitive_fields(self) -> dict[str, str]:
+        cached = getattr(self, "_sensitive_cache", None)
+        if cached is None:
+            model = getattr(getattr(self, "Meta", None), "model", None)
+            cached = {}
+            for name, field in self.fields.items():
+                attrs = getattr(field, "source_attrs", None) or [field.source]
+                if field.source == "*" or not attrs:
+                    continue
+                kind = _sensitive_kind(model, attrs)
+                if kind:
+                    cached[name] = kind
+            self._sensitive_cache = cached
+        return cached
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name, kind in self._sensitive_fields().items():
+            if name in data and isinstance(data[name], str):
+                data[name] = sensitive.mask(kind, data[name])
+        return data
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        instance = getattr(self, "instance", None)
+        if isinstance(instance, Model):
+            for name, kind in self._sensitive_fields().items():
+                field = self.fields[name]
+                key = field.source
+                if key in values and isinstance(values[key], str):
+                    stored = getattr(instance, key, "") or ""
+                    if sensitive.is_masked_form(kind, values[key], stored):
+                        values[key] = stored
+        return values
+
+
+class MaskedModelSerializer(SensitiveFieldsMixin, serializers.ModelSerializer):
+    """A read serializer whose sensitive fields are masked (``SensitiveFieldsMixin``)."""
+
+
+class ServiceModelSerializer(SensitiveFieldsMixin, serializers.ModelSerializer):
     """Validates input and renders output; never writes (the viewset hands data to a service)."""
 
     def create(self, validated_data):  # pragma: no cover - a programming error

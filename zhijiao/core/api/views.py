@@ -25,13 +25,14 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, permissions, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from zhijiao.accounts.authentication import ApiTokenAuthentication
 from zhijiao.core.scoping import can, scope_q
 
 from .filters import document_filterset
@@ -84,7 +85,7 @@ class ScopedViewSetMixin:
     #: A role action the caller must hold somewhere (``manage_users``, ``view_audit``), else 403.
     required_action: str | None = None
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [ScopedPermission]
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
     filter_backends = [DjangoFilterBackend, OrderingFilter]
@@ -128,6 +129,41 @@ class ScopedViewSetMixin:
             return self.select(READ).filter(**{self.lookup_field: lookup}).exists()
         except (TypeError, ValueError):
             return False
+
+
+class RevealSerializer(serializers.Serializer):
+    field = serializers.CharField(max_length=100)
+
+
+class RevealedSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()
+
+
+class RevealMixin:
+    """``POST …/{id}/reveal/`` with ``{"field": …}``: the full value of one sensitive field
+    (``core.sensitive.reveal``: allowed to those who may change the record, recorded in the audit
+    log). Every other answer of the API shows such fields masked."""
+
+    @extend_schema(
+        request=RevealSerializer,
+        responses=RevealedSerializer,
+        summary=_("Show one sensitive value in full (recorded)"),
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, *args, **kwargs):
+        from zhijiao.core import sensitive
+
+        body = RevealSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        name = body.validated_data["field"]
+        instance = self.get_object()
+        if sensitive.kind_of(instance, name) is None:
+            raise exceptions.ValidationError({"field": [_("This field is not a masked field.")]})
+        value = sensitive.reveal(actor=request.user, instance=instance, field_name=name)
+        return Response({"field": name, "value": value})
+
+    reveal.scope_action = READ
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -251,6 +287,7 @@ __all__ = [
     "ScopedPermission",
     "ScopedReadOnlyViewSet",
     "ScopedViewSetMixin",
+    "RevealMixin",
     "may_act_on_any",
     "service_action",
 ]

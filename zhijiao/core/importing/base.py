@@ -80,6 +80,11 @@ class Column:
     importable: bool = True
     checked: bool = False  # the parser already ran the model field's validators
     help: Any = ""
+    #: A person's name: private-use code points are kept (and flagged), not stripped.
+    keep_private_use: bool = False
+    #: ``core.sensitive`` kind: the exported cell is masked (set from the model's registry by
+    #: ``Importer.export_columns`` for a column named after a sensitive field).
+    sensitive: str | None = None
 
     def header(self) -> str:
         return str(self.label)
@@ -88,6 +93,14 @@ class Column:
         return {_header_key(h) for h in _labels_in_all_languages(self.label)} | {self.key.casefold()}
 
     def export_value(self, obj) -> Any:
+        value = self._export_value(obj)
+        if self.sensitive and isinstance(value, str):
+            from zhijiao.core.sensitive import mask
+
+            return mask(self.sensitive, value)
+        return value
+
+    def _export_value(self, obj) -> Any:
         if callable(self.export):
             return self.export(obj)
         value = getattr(obj, self.export or self.key)
@@ -190,13 +203,28 @@ class Importer:
         return [c.header() for c in cls.columns]
 
     @classmethod
+    def export_columns(cls) -> list[Column]:
+        """The columns as exported: one named after a sensitive field of the model (``core.sensitive``)
+        is masked, whatever its ``export`` does — the full value never leaves in a file."""
+        import dataclasses
+
+        from zhijiao.core.sensitive import kind_of
+
+        out = []
+        for col in cls.columns:
+            kind = col.sensitive or kind_of(cls.model, col.export if isinstance(col.export, str) else col.key)
+            out.append(dataclasses.replace(col, sensitive=kind) if kind != col.sensitive else col)
+        return out
+
+    @classmethod
     def export_queryset(cls, queryset):
         return queryset
 
     @classmethod
     def export_rows(cls, queryset) -> Iterable[list[Any]]:
+        columns = cls.export_columns()
         for obj in cls.export_queryset(queryset).iterator(chunk_size=2000):
-            yield [c.export_value(obj) for c in cls.columns]
+            yield [c.export_value(obj) for c in columns]
 
     @classmethod
     def export_response(cls, queryset, filename: str):
@@ -380,7 +408,7 @@ class Importer:
             cell = cell.date() if not cell.time() else cell
         if isinstance(cell, (datetime.date, datetime.datetime)):
             cell = cell.isoformat()
-        value = normalize_text(str(cell))
+        value = normalize_text(str(cell), keep_private_use=col.keep_private_use)
         validate_plain_text(value)
         return value
 

@@ -77,6 +77,14 @@ def read_table(fileobj, filename: str) -> Table:
     check_size(size)
     if size == 0:
         raise ImportFileError(_("The file is empty."))
+    # Decompression bombs, huge cells, far-away columns, too many rows: refused before parsing.
+    from zhijiao.core.uploads import UploadRejected, check_table_limits
+
+    try:
+        check_table_limits(fileobj, filename)
+    except UploadRejected as exc:
+        raise ImportFileError(str(exc)) from None
+    fileobj.seek(0)
     if ext in XLSX_EXTENSIONS:
         table = _read_xlsx(fileobj)
     elif ext in CSV_EXTENSIONS:
@@ -328,9 +336,17 @@ def column_letter_index(ref: str) -> int:
 
 
 def estimate_rows(fileobj, filename: str) -> int:
-    """A cheap row count to choose between inline and background import (no cell is parsed)."""
+    """A cheap row count to choose between inline and background import (no cell is parsed).
+
+    The upload's limits are checked first (``core.uploads.check_table_limits``, which counts the
+    rows on the way); a file it refuses raises ``UploadRejected``."""
+    from zhijiao.core.uploads import check_table_limits
+
     ext = os.path.splitext(filename or "")[1].lower()
+    counted = check_table_limits(fileobj, filename)
     fileobj.seek(0)
+    if counted is not None:
+        return counted
     try:
         if ext in XLSX_EXTENSIONS and zipfile.is_zipfile(fileobj):
             fileobj.seek(0)

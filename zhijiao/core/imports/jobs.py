@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zhijiao.core.importing.runner import run_import, stored_path
-from zhijiao.core.jobs import register, set_progress
+from zhijiao.core.jobs import PermanentJobError, register, set_progress
 from zhijiao.core.models import Job
 
 JOB_KIND = "import"
@@ -13,6 +13,8 @@ JOB_KIND = "import"
 def import_job(job: Job) -> dict:
     params = job.params
     path = stored_path(params["file"])
+    if not path.exists():
+        raise PermanentJobError("the stored upload is gone")
     with open(path, "rb") as fileobj:
         result = run_import(
             params["importer"],

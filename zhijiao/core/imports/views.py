@@ -18,6 +18,7 @@ from zhijiao.core.importing.reading import estimate_rows
 from zhijiao.core.models import Job, JobStatus
 from zhijiao.core.scoping import can
 from zhijiao.core.tabular import workbook_response
+from zhijiao.core.uploads import UploadRejected
 
 from .forms import ImportUploadForm
 from .jobs import JOB_KIND
@@ -92,7 +93,12 @@ class ImportUploadView(LoginRequiredMixin, View):
         if not form.is_valid():
             return render(request, self.template_name, self.context(importer, form=form), status=400)
         upload = form.cleaned_data["file"]
-        if estimate_rows(upload, upload.name) > settings.IMPORT_SYNC_MAX_ROWS:
+        try:
+            rows = estimate_rows(upload, upload.name)  # checks the upload's limits first
+        except UploadRejected as exc:
+            form.add_error("file", str(exc))
+            return render(request, self.template_name, self.context(importer, form=form), status=400)
+        if rows > settings.IMPORT_SYNC_MAX_ROWS:
             name = store_upload(upload)
             job = jobs.enqueue(
                 JOB_KIND,
@@ -136,10 +142,12 @@ class ImportTemplateView(LoginRequiredMixin, View):
             ["", "", _("Values only: no formulas, no merged cells."), ""],
             ["", "", _("Importing the same file again changes nothing."), ""],
         ]
+        # Code columns (ID numbers, 学籍号, phone numbers, codes) are preformatted as Text.
+        text_columns = {i for i, col in enumerate(columns) if col.type == "code"}
         return workbook_response(
             filename=f"{importer.label}-template.xlsx",
             sheets=[
-                (str(importer.label), [c.header() for c in columns], []),
+                (str(importer.label), [c.header() for c in columns], [], text_columns),
                 (
                     _("Instructions"),
                     [_("Column"), _("Required"), _("Description"), _("Allowed values")],

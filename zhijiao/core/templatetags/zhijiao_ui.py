@@ -72,3 +72,11 @@ def bs_widget(bound_field, size: str = ""):
     if bound_field.errors:
         attrs["class"] += " is-invalid"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def mask(value, kind: str):
+    """``{{ value|mask:"phone" }}``: a sensitive value as shown to people (``core.sensitive``)."""
+    from zhijiao.core.sensitive import mask as mask_value
+
+    return mask_value(kind, value)

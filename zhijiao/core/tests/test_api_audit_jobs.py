@@ -37,6 +37,7 @@ def entries(world):
 class TestAuditEntryAPI(APIEndpointTests):
     endpoint = "audit-entries"
     viewer = "auditor"
+    token_scopes = ("audit",)
     obj = staticmethod(lambda w: audit_record(actor=w["jinan"], action="update", instance=w.school_a))
     make_rows = staticmethod(_entries)
     list_max_queries = 4
@@ -47,19 +48,25 @@ class TestAuditEntryAPI(APIEndpointTests):
         assert_error(client.get(url("audit-entries")), 403, "permission_denied")
         assert_error(client.get(url("audit-entries", entries[0].pk)), 403, "permission_denied")
 
+    def test_a_token_needs_the_audit_scope(self, world, entries):
+        assert_error(api_client(world["auditor"]).get(url("audit-entries")), 403, "permission_denied")
+        assert api_client(world["auditor"], scopes=["audit"]).get(url("audit-entries")).status_code == 200
+
     def test_scoped_by_scope_path(self, world, entries):
         city_auditor = make_user("city_auditor", Role.AUDITOR, node=world.jinan)
-        client = api_client(city_auditor)
+        client = api_client(city_auditor, scopes=["audit"])
         assert result_ids(client.get(url("audit-entries"))) == {entries[0].pk}
         assert_error(client.get(url("audit-entries", entries[1].pk)), 404, "not_found")
-        assert result_ids(api_client(world["province_admin"]).get(url("audit-entries"))) >= {
+        assert result_ids(
+            api_client(world["province_admin"], scopes=["audit"]).get(url("audit-entries"))
+        ) >= {
             entries[0].pk,
             entries[1].pk,
         }
 
     def test_filters(self, world, entries):
         a, b = entries
-        client = api_client(world["auditor"])
+        client = api_client(world["auditor"], scopes=["audit"])
         assert result_ids(client.get(url("audit-entries"), {"action": "create"})) == {b.pk}
         assert result_ids(client.get(url("audit-entries"), {"actor_id": world["jinan"].pk})) == {a.pk}
         assert result_ids(client.get(url("audit-entries"), {"actor": "qingdao"})) == {b.pk}
@@ -79,7 +86,7 @@ class TestAuditEntryAPI(APIEndpointTests):
         assert_error(client.get(url("audit-entries"), {"date_from": "yesterday"}), 400, "invalid")
 
     def test_read_only_for_everyone(self, world, entries):
-        client = api_client(world["province_admin"])
+        client = api_client(world["province_admin"], scopes=["audit"])
         assert_error(client.delete(url("audit-entries", entries[0].pk)), 405, "method_not_allowed")
         assert_error(client.patch(url("audit-entries", entries[0].pk), {"message": "x"}), 405)
         assert AuditEntry.objects.count() == 2
@@ -94,7 +101,9 @@ class TestAuditEntryAPI(APIEndpointTests):
         )
         assert response.status_code == 200
         entries = (
-            api_client(world["auditor"]).get(url("audit-entries"), {"request_id": "integration-42"}).json()
+            api_client(world["auditor"], scopes=["audit"])
+            .get(url("audit-entries"), {"request_id": "integration-42"})
+            .json()
         )
         assert entries["count"] == 1
         row = entries["results"][0]

@@ -16,6 +16,7 @@ user may not see is a 404, whatever the reason (missing, out of scope, malformed
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import logging
 from typing import Any
@@ -437,12 +438,21 @@ def change_history(instance: Model, limit: int = 50) -> list[dict]:
 
 
 def object_fields(instance: Model, names: list[str], masked: dict | None = None) -> list[tuple[str, Any]]:
-    """(label, display value) pairs for a detail page through the display layer, ``masked`` applied.
+    """(label, display value) pairs for a detail page through the display layer, ``masked`` applied
+    and every sensitive field (``core.sensitive``) masked.
 
     Choices by label, booleans 是/否, dates and times in Beijing time; a foreign key stays the
     object (the page links to it).
     """
-    masked = masked or {}
+    from zhijiao.core import sensitive
+
+    masked = {
+        **{
+            name: functools.partial(sensitive.mask, kind)
+            for name, kind in sensitive.fields_of(instance).items()
+        },
+        **(masked or {}),
+    }
     rows = []
     for name in names:
         field = instance._meta.get_field(name)
@@ -616,6 +626,8 @@ class ScopedModelForm:
     ``scoped_fields`` maps a field name to ``callable(user) -> queryset`` of allowed choices; the
     current value of an edited row stays selectable so a user may keep what is already there.
     ``text_fields`` / ``code_fields`` are normalised as the services do, before model validation.
+    Sensitive fields (``core.sensitive``) of an edited row are shown masked; sending the masked
+    value back unchanged keeps the stored one (``restore_masked``).
     """
 
     scoped_fields: dict[str, Any] = {}
@@ -636,6 +648,8 @@ class ScopedModelForm:
                     pk__in=queryset.values("pk")
                 ) | model._default_manager.filter(pk=current)
             self.fields[name].queryset = queryset
+        if self.instance.pk:
+            mask_initial(self, self.instance)
         for field in self.fields.values():
             css = "form-select" if getattr(field.widget, "input_type", "") == "select" else "form-control"
             if field.widget.__class__.__name__ in ("CheckboxInput",):
@@ -666,4 +680,27 @@ class ScopedModelForm:
         for name in self.code_fields:
             if isinstance(cleaned.get(name), str):
                 cleaned[name] = normalize_code(cleaned[name])
+        if self.instance.pk:
+            restore_masked(cleaned, self.instance)
         return cleaned
+
+
+def mask_initial(form, instance: Model, names=None) -> None:
+    """Show the sensitive fields of ``instance`` masked in ``form`` (an edit page's initial values)."""
+    from zhijiao.core import sensitive
+
+    for name, kind in sensitive.fields_of(instance).items():
+        if name in form.fields and (names is None or name in names):
+            form.initial[name] = sensitive.mask(kind, getattr(instance, name))
+
+
+def restore_masked(cleaned: dict, instance: Model) -> dict:
+    """A sensitive field sent back as it was shown (masked) means "unchanged": the stored value."""
+    from zhijiao.core import sensitive
+
+    for name, kind in sensitive.fields_of(instance).items():
+        value = cleaned.get(name)
+        stored = getattr(instance, name, "") or ""
+        if isinstance(value, str) and sensitive.is_masked_form(kind, value, stored):
+            cleaned[name] = stored
+    return cleaned

@@ -100,22 +100,61 @@ def test_code_and_short_link(client, published):
     assert kinds == [LookupKind.CODE, LookupKind.SHORT_URL, LookupKind.SHORT_URL]
 
 
-def test_challenge_after_repeated_misses(client, settings, published):
-    settings.CREDENTIALS_CHALLENGE_AFTER = 3
-    for _ in range(3):
-        assert result_of(lookup(client, published.number, "错的")) == "not_found"
+def _captcha(response) -> tuple[str, str]:
+    """The CAPTCHA token a page shows and its answer (read from the counters' store)."""
+    from zhijiao.core import ratelimit
+
+    token = re.search(r'name="captcha_token" value="([0-9a-f]+)"', response.content.decode()).group(1)
+    return token, ratelimit.backend().values[f"{ratelimit._prefix()}cap:{token}"][0]
+
+
+def test_captcha_after_the_first_miss(client, settings, published):
+    settings.CREDENTIALS_CHALLENGE_AFTER = 1
+    assert result_of(lookup(client, published.number, "错的")) == "not_found"
+    # The next lookup, even a right one, is not answered without the picture's characters.
     response = lookup(client, published.number, "王𪚥")
     assert result_of(response) is None
-    assert b'name="challenge"' in response.content
-    # A wrong answer is refused and logged; the lookup does not happen.
-    response = lookup(client, published.number, "王𪚥", challenge="-1")
-    assert b'name="challenge"' in response.content
+    assert b'name="captcha"' in response.content and b"data:image/png;base64," in response.content
+    # A wrong answer is refused and logged; the result is not shown.
+    token, _answer = _captcha(response)
+    response = lookup(client, published.number, "王𪚥", captcha_token=token, captcha="XXXXX")
+    assert result_of(response) is None and b'name="captcha"' in response.content
     assert LookupLog.objects.filter(result=LookupResult.CHALLENGE_FAILED).count() == 1
-    # Solve the new question.
-    text = response.content.decode()
-    a, b = map(int, re.search(r"(\d+) \+ (\d+)", text).groups())
-    response = lookup(client, published.number, "王𪚥", challenge=str(a + b))
+    # An answer is good for one try only.
+    again = lookup(client, published.number, "王𪚥", captcha_token=token, captcha=_answer)
+    assert result_of(again) is None
+    # The new picture, answered in lower case.
+    token, answer = _captcha(again)
+    response = lookup(client, published.number, "王𪚥", captcha_token=token, captcha=answer.lower())
     assert result_of(response) == "valid"
+    # The misses are cleared: the next lookup needs no picture.
+    assert result_of(lookup(client, published.number, "王𪚥")) == "valid"
+
+
+def test_captcha_on_a_scanned_link_after_a_miss(client, settings, published):
+    settings.CREDENTIALS_CHALLENGE_AFTER = 1
+    wrong = f"/verify/v/{published.number}?c={'B' * 16}"
+    assert result_of(client.get(wrong)) == "not_found"
+    page = client.get(f"/verify/v/{published.number}?c={published.verify_code}")
+    assert result_of(page) is None and b'name="captcha"' in page.content
+    token, answer = _captcha(page)
+    done = client.post(
+        f"/verify/v/{published.number}?c={published.verify_code}", {"captcha_token": token, "captcha": answer}
+    )
+    assert result_of(done) == "valid"
+
+
+def test_a_known_number_does_not_find_the_name_by_guessing(client, settings, published):
+    """With a number known, guessing the holder's name meets the CAPTCHA after the first miss."""
+    settings.CREDENTIALS_CHALLENGE_AFTER = 1
+    guesses = ["王一", "王二", "王三", "王𪚥"]
+    results = [result_of(lookup(client, published.number, name)) for name in guesses]
+    assert results == ["not_found", None, None, None]
+
+
+def test_invisible_characters_do_not_hide_a_name(client, published):
+    assert result_of(lookup(client, published.number, "王\u200b𪚥")) == "valid"
+    assert result_of(lookup(client, published.number, "\u202e王𪚥")) == "valid"
 
 
 def test_rate_limit(client, settings, published):
@@ -125,6 +164,7 @@ def test_rate_limit(client, settings, published):
         assert lookup(client, published.number, "王𪚥").status_code == 200
     response = lookup(client, published.number, "王𪚥")
     assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
     assert LookupLog.objects.filter(result=LookupResult.RATE_LIMITED).count() == 1
     # Another client is not affected.
     assert lookup(client, published.number, "王𪚥", meta={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200

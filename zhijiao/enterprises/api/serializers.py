@@ -1,14 +1,13 @@
 from rest_framework import serializers
 
 from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
-from zhijiao.core.validators import mask_phone
 from zhijiao.enterprises.models import Enterprise
 from zhijiao.orgs.forms import regions_for_change
 from zhijiao.orgs.models import Region
 
 
 class EnterpriseSerializer(ServiceModelSerializer):
-    """``contact_phone`` is masked unless the context says ``show_contact_phone`` (see the viewset)."""
+    """``contact_phone`` is masked (``core.sensitive``); ``POST …/{id}/reveal/`` shows it in full."""
 
     region = ScopedPrimaryKeyRelatedField(model=Region, scope=regions_for_change)
     region_code = serializers.CharField(source="region.code", read_only=True)
@@ -34,9 +33,3 @@ class EnterpriseSerializer(ServiceModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if not self.context.get("show_contact_phone") and data.get("contact_phone"):
-            data["contact_phone"] = mask_phone(data["contact_phone"])
-        return data

@@ -51,16 +51,39 @@ class TestEnterpriseAPI(APIEndpointTests):
             rows = api_client(world[name]).get(url("enterprises")).json()["results"]
             assert rows and {r["contact_phone"] for r in rows} == {MASKED}, name
 
-    @pytest.mark.parametrize(("name", "expected"), [("ent_a", PHONE), ("jinan", PHONE), ("auditor", MASKED)])
-    def test_phone_in_detail_full_only_for_change_scoped_callers(self, world, phone, name, expected):
+    @pytest.mark.parametrize("name", ["ent_a", "jinan", "auditor"])
+    def test_phone_masked_in_detail_for_everyone(self, world, phone, name):
         data = api_client(world[name]).get(url("enterprises", world.ent_a.pk)).json()
-        assert data["contact_phone"] == expected
+        assert data["contact_phone"] == MASKED
+
+    @pytest.mark.parametrize(("name", "status"), [("ent_a", 200), ("jinan", 200), ("auditor", 403)])
+    def test_reveal_full_phone_only_for_change_scoped_callers_and_audited(self, world, phone, name, status):
+        response = api_client(world[name]).post(
+            url("enterprises", world.ent_a.pk, "reveal"), {"field": "contact_phone"}, format="json"
+        )
+        assert response.status_code == status
+        seen = AuditEntry.objects.filter(action="view_sensitive", object_id=str(world.ent_a.pk))
+        if status == 200:
+            assert response.json() == {"field": "contact_phone", "value": PHONE}
+            assert seen.get().message == "contact_phone" and seen.get().actor == world[name]
+        else:
+            assert not seen.exists()
+
+    def test_put_with_the_masked_phone_keeps_the_stored_number(self, world, phone):
+        client = api_client(world["ent_a"])
+        detail = client.get(url("enterprises", world.ent_a.pk)).json()
+        writable = {k: detail[k] for k in self.body(world)}
+        writable["headcount"] = 251
+        assert client.put(url("enterprises", world.ent_a.pk), writable, format="json").status_code == 200
+        world.ent_a.refresh_from_db()
+        assert world.ent_a.contact_phone == PHONE and world.ent_a.headcount == 251
 
     def test_create_normalises_validates_and_audits_with_masked_phone(self, world):
         response = api_client(world["jinan"]).post(url("enterprises"), self.body(world), format="json")
         assert response.status_code == 201, response.content
-        assert response.json()["contact_phone"] == "13900000000"
+        assert response.json()["contact_phone"] == "139****0000"
         created = Enterprise.objects.get(credit_code=make_uscc(777))
+        assert created.contact_phone == "13900000000"
         entry = AuditEntry.objects.get(object_type="enterprises.enterprise", object_id=str(created.pk))
         assert entry.after["contact_phone"] == "139****0000"
 

@@ -1,7 +1,12 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
+from zhijiao.core.api.serializers import (
+    MaskedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ServiceModelSerializer,
+    choice_label,
+)
 from zhijiao.core.scoping import restrict
 from zhijiao.enterprises.models import Enterprise
 from zhijiao.internships.services import POST_FIELDS
@@ -167,7 +172,7 @@ class CheckInInSerializer(serializers.Serializer):
     placement = serializers.IntegerField(required=False)
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+class CheckInSerializer(MaskedModelSerializer):
     class Meta:
         model = CheckIn
         fields = [
@@ -274,13 +279,16 @@ class RespondSerializer(serializers.Serializer):
 
 
 class PayRecordSerializer(serializers.ModelSerializer):
-    # The host or the school records pay on a placement it sees (services.pay_record decides who).
+    # A placement the caller may not see is "does not exist", like an absent one; the month's
+    # uniqueness is checked by the service only after that (DRF's unique-together validator ran
+    # first and answered "already recorded" about other organisations' placements).
     placement = ScopedPrimaryKeyRelatedField(
         model=Placement, scope=lambda user: selectors.placement_list(user=user)
     )
 
     class Meta:
         model = PayRecord
+        validators = []
         fields = [
             "id",
             "placement",

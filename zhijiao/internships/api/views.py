@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from zhijiao.accounts.authentication import ApiTokenAuthentication
 from zhijiao.core.api.views import (
     ScopedModelViewSet,
     ScopedReadOnlyViewSet,
@@ -157,24 +158,33 @@ class _OpenWrites(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
 
-class CheckInTokenAuthentication(TokenAuthentication):
+class CheckInTokenAuthentication(ApiTokenAuthentication):
     """Token authentication for the check-in hot path: one hand-written query, and only what recording
-    a check-in needs (the user's id and that the account is active) — no full user row, no ORM."""
+    a check-in needs (the user's id and that the account is active) — no full user row, no ORM. The
+    token's last use is written by the check-in statement itself (checkins.py)."""
 
-    SQL = "SELECT u.id, u.is_active FROM authtoken_token t JOIN accounts_user u ON u.id = t.user_id WHERE t.key = %s"
+    SQL = (
+        "SELECT u.id, u.is_active, t.expires_at > %s::timestamptz, u.username FROM accounts_apitoken t"
+        " JOIN accounts_user u ON u.id = t.user_id WHERE t.key_hash = %s AND t.revoked_at IS NULL"
+    )
 
     def authenticate_credentials(self, key):
         from django.contrib.auth import get_user_model
+        from django.utils import timezone
         from rest_framework import exceptions
+
+        from zhijiao.accounts.authentication import hash_key
 
         from ..checkins import fetch_one
 
-        row = fetch_one(self.SQL, [key])
+        row = fetch_one(self.SQL, [timezone.now(), hash_key(key)])
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not row[2]:
+            raise exceptions.AuthenticationFailed(_("The token has expired; create a new one."))
         if not row[1]:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        user = get_user_model()(pk=row[0], is_active=True)
+        user = get_user_model()(pk=row[0], is_active=True, username=row[3])
         user._state.adding = False
         return (user, key)
 

@@ -51,6 +51,7 @@ class CheckIn(models.Model):
     scope_institution = "placement__institution_id"
     scope_enterprise = "placement__enterprise_id"
     scope_change_nodes = frozenset({"region", "institution", "enterprise"})
+    sensitive_fields = {"address": "address"}  # where a student was (core.sensitive)
 
     class Meta:
         verbose_name = _("check-in")

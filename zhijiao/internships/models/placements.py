@@ -255,6 +255,7 @@ class MentorAssignment(_PlacementChild):
     is_current = models.BooleanField(_("current"), default=True)
 
     sensitive_fields = {"phone": "phone"}
+    person_name_fields = ("name",)
 
     class Meta:
         verbose_name = _("mentor assignment")

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from zhijiao.core.audit import AuditAction, audit_record
 from zhijiao.core.scoping import restrict, user_scope
 from zhijiao.core.services import OutOfScope, ensure_in_scope, model_create, model_update
+from zhijiao.core.uploads import ATTACHMENT_KINDS, UploadRejected, check_upload
 from zhijiao.core.validators import normalize_text
 
 from .. import rules
@@ -81,6 +82,10 @@ def check_evidence(upload) -> None:
         raise ValidationError(
             {"evidence": _("%(name)s is not the kind of file its name says.") % {"name": name}}
         )
+    try:  # page counts, pixel bombs, damaged files (core.uploads)
+        check_upload(upload, name=name, kinds=ATTACHMENT_KINDS, max_bytes=limit_mb * 1024 * 1024)
+    except UploadRejected as exc:
+        raise ValidationError({"evidence": f"{name}: {exc}"}) from None
 
 
 def is_school_side(user, item: InspectionItem) -> bool:

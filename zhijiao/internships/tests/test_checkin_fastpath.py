@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext
-from rest_framework.authtoken.models import Token
 
 from zhijiao.internships.checkins import checkin_ingest, haversine_m
 from zhijiao.internships.models import CheckIn, Placement
@@ -120,12 +119,9 @@ def test_checkin_route_resolves_before_the_other_api_routes():
 
 # --- POST /api/v1/checkins/ with a token: the plain-view fast path (api/checkin_fast.py) -------------
 def _client(user):
-    from rest_framework.test import APIClient
+    from zhijiao.core.testing_api import api_client
 
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    return api_client(user)  # one token per user in a test
 
 
 def _post(user_or_client, body, **extra):

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from zhijiao.core.models import AuditEntry
 from zhijiao.core.services import OutOfScope
+from zhijiao.core.testing import blank_pdf
 from zhijiao.internships import rules
 from zhijiao.internships.models import Alert, Inspection, InspectionItem, InternshipPlan, Placement
 from zhijiao.internships.services import inspections as svc
@@ -17,7 +18,7 @@ from zhijiao.internships.services import placement_create, plan_create
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = blank_pdf()
 
 
 def pdf(name="evidence.pdf", content=PDF):

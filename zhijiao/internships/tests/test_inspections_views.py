@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from zhijiao.core.models import AuditEntry
+from zhijiao.core.testing import make_token
 from zhijiao.internships.models import Inspection, InspectionItem
 from zhijiao.internships.services import inspections as svc
 
@@ -23,8 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def api(user):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user)}")
     return client
 
 

@@ -3,9 +3,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from zhijiao.core.testing import make_token
 from zhijiao.internships import services, sweep
 from zhijiao.internships.models import CheckIn, DirectReport
 
@@ -15,8 +15,7 @@ pytestmark = pytest.mark.django_db
 def api(user=None):
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user)}")
     return client
 
 

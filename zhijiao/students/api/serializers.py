@@ -4,7 +4,7 @@ from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceMo
 from zhijiao.core.validators import mask_phone, mask_resident_id
 from zhijiao.majors.models import InstitutionMajor
 from zhijiao.orgs.models import Institution
-from zhijiao.students.choices import ChangeKind, Grade, GraduationOutcome, Pathway
+from zhijiao.students.choices import ChangeKind, Grade, GraduationOutcome, Pathway, Term
 from zhijiao.students.forms import offerings_for_students
 from zhijiao.students.models import (
     Enrolment,
@@ -115,6 +115,9 @@ class StudentSerializer(ServiceModelSerializer):
 
 class BatchSerializer(ServiceModelSerializer):
     institution = ScopedPrimaryKeyRelatedField(model=Institution, scope=institutions_for_students)
+    # Optional in the schema, as on the model: the autumn intake unless another is named.
+    term = serializers.ChoiceField(choices=Term.choices, default=Term.AUTUMN)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)  # as the page's form
     status_label = choice_label("status")
 
     class Meta:

@@ -6,6 +6,7 @@ from rest_framework import mixins, viewsets
 
 from zhijiao.core.api.views import (
     READ,
+    RevealMixin,
     ScopedModelViewSet,
     ScopedReadOnlyViewSet,
     ScopedViewSetMixin,
@@ -69,7 +70,7 @@ class ApprovalActionsMixin:
         wf.request_return(actor=request.user, request=_require_approval(instance), comment=data["comment"])
 
 
-class StudentViewSet(ScopedModelViewSet):
+class StudentViewSet(RevealMixin, ScopedModelViewSet):
     """学籍: students in scope; ID numbers masked. Adding a student opens a pending enrolment."""
 
     model = Student

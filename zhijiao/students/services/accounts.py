@@ -87,12 +87,11 @@ def initial_password(user) -> str:
 
 
 def student_username_base(student: Student) -> str:
-    """The readable username a student's account starts from: the 学籍号 lower-cased, else ``s<pk>``."""
-    from zhijiao.accounts.models import User
-    from zhijiao.core.validators import normalize_text
-
-    base = User.normalize_username(normalize_text(student.registry_number or "")).lower()
-    return base or f"s{student.pk}"
+    """The username a student's account starts from: ``s`` + the school's five-digit code + the
+    student's record number (``s12345-678``). Never the 学籍号: it holds the ID number, and a
+    username is shown in lists, sign-in logs and audit entries unmasked."""
+    code = "".join(c for c in (student.current_institution.code or "") if c.isdigit())[-5:]
+    return f"s{code}-{student.pk}" if code else f"s{student.pk}"
 
 
 def _free_username(base: str) -> str:

@@ -35,7 +35,7 @@ def student_create(*, actor, data: dict[str, Any]) -> Student:
     if offering is not None and offering.institution_id != institution.pk:
         raise ValidationError({"offering": _("The offered major belongs to another school.")})
     values = {k: data.get(k) for k in STUDENT_FIELDS if k in data}
-    values["name"] = normalize_text(values.get("name") or "")
+    values["name"] = normalize_text(values.get("name") or "", keep_private_use=True)
     values["id_type"] = values.get("id_type") or IdType.RESIDENT_ID
     values["id_number"] = check_identity(
         id_type=values["id_type"],
@@ -77,7 +77,7 @@ def student_update(*, actor, student: Student, data: dict[str, Any]) -> Student:
         editable |= {"gender", "birth_date", "id_type", "id_number"}
     values = {k: v for k, v in data.items() if k in editable}
     if "name" in values:
-        values["name"] = normalize_text(values["name"])
+        values["name"] = normalize_text(values["name"], keep_private_use=True)
         values["name_flagged"] = bool(rules.name_private_use(values["name"]))
     if {"id_number", "birth_date", "gender", "id_type"} & set(values):
         merged = {
@@ -307,6 +307,7 @@ def _audit_rows(rows, sids, eids, plans, paths, common, message) -> list[tuple]:
     file goes through the C JSON string encoder. Pure Python on plain values (runs in a thread)."""
     from json.encoder import encode_basestring as js
 
+    from zhijiao.core.sensitive import mask_registry_number
     from zhijiao.core.validators import mask_phone, mask_resident_id
 
     iso: dict = {}
@@ -334,7 +335,7 @@ def _audit_rows(rows, sids, eids, plans, paths, common, message) -> list[tuple]:
             js(r["id_type"]),
             js(mask_resident_id(r["id_number"])),
             birth_iso,
-            "null" if registry is None else js(registry),
+            "null" if registry is None else js(mask_registry_number(registry)),
             inst,
             js(mask_phone(phone)) if phone else '""',
             js(r.get("guardian_name") or ""),

@@ -62,6 +62,12 @@ def check_attachment(upload) -> None:
         raise ValidationError(
             {"attachments": _("%(name)s is not the kind of file its name says.") % {"name": upload.name}}
         )
+    from zhijiao.core.uploads import ATTACHMENT_KINDS, UploadRejected, check_upload
+
+    try:  # page counts, pixel bombs, damaged files (core.uploads)
+        check_upload(upload, name=upload.name, kinds=ATTACHMENT_KINDS, max_bytes=limit)
+    except UploadRejected as exc:
+        raise ValidationError({"attachments": f"{upload.name}: {exc}"}) from None
 
 
 def suspended_months_used(student: Student) -> int:

@@ -54,7 +54,10 @@ def test_bulk_create_opens_and_links_accounts(world):
     triples = services.student_accounts_bulk_create(actor=world["school_a"], students=[a, b])
     assert [t[0] for t in triples] == [a, b]
     (_, ua, pa), (_, ub, pb) = triples
-    assert ua.username == "g370102200801011234" and ub.username == f"s{b.pk}"
+    # Never the 学籍号 (it holds the ID number): the school's code and the record number.
+    code = world.school_a.code[-5:]
+    assert ua.username == f"s{code}-{a.pk}" and ub.username == f"s{code}-{b.pk}"
+    assert "370102200801011234" not in ua.username
     for student, user, password in triples:
         student.refresh_from_db()
         assert student.user == user and user.display_name == student.name
@@ -69,12 +72,13 @@ def test_bulk_create_opens_and_links_accounts(world):
 
 def test_bulk_create_username_collision_gets_a_suffix(world):
     s1 = registered(world, name="甲")
-    s2 = with_registry(registered(world, name="乙"), "G1")
-    User.objects.create_user(username=f"s{s1.pk}", password=STRONG)
-    User.objects.create_user(username="g1", password=STRONG)
-    User.objects.create_user(username="g1-2", password=STRONG)
+    s2 = registered(world, name="乙")
+    code = world.school_a.code[-5:]
+    User.objects.create_user(username=f"s{code}-{s1.pk}", password=STRONG)
+    User.objects.create_user(username=f"s{code}-{s2.pk}", password=STRONG)
+    User.objects.create_user(username=f"s{code}-{s2.pk}-2", password=STRONG)
     triples = services.student_accounts_bulk_create(actor=world["school_a"], students=[s1, s2])
-    assert [u.username for _, u, _ in triples] == [f"s{s1.pk}-2", "g1-3"]
+    assert [u.username for _, u, _ in triples] == [f"s{code}-{s1.pk}-2", f"s{code}-{s2.pk}-3"]
 
 
 def test_already_linked_student_refuses_the_whole_batch(world):
@@ -167,7 +171,9 @@ def test_post_returns_the_pdf_sheet(world, login):
     for s in (a, b):
         assert s.user is not None
         assert s.name in text and s.user.username in text
-    assert "G370102200801011234" in text and world.school_a.name in text
+    # The 学籍号 is printed masked (it holds the ID number).
+    assert "G370102********1234" in text and "370102200801011234" not in text
+    assert world.school_a.name in text
     assert "/accounts/login/" in text
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from zhijiao.core.services import OutOfScope
-from zhijiao.core.testing import make_user
+from zhijiao.core.testing import blank_pdf, make_user, small_png
 from zhijiao.core.tests.views_helpers import assert_constant_queries, assert_login_redirect
 from zhijiao.students import services
 from zhijiao.students.choices import ChangeKind, EnrolmentStatus
@@ -469,8 +469,8 @@ def test_status_change_page_takes_attachments(world, login):
     assert response.status_code == 200 and "note.pdf" in response.content.decode()
     assert not StatusChange.objects.exists()
     files = [
-        SimpleUploadedFile("a.pdf", b"%PDF-1.4 a", content_type="application/pdf"),
-        SimpleUploadedFile("b.png", b"\x89PNG\r\n\x1a\n", content_type="image/png"),
+        SimpleUploadedFile("a.pdf", blank_pdf(), content_type="application/pdf"),
+        SimpleUploadedFile("b.png", small_png(), content_type="image/png"),
     ]
     response = client.post(url, {**base, "attachments": files})
     assert response.status_code == 302

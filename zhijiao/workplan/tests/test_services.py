@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhijiao.core.models import AuditEntry
 from zhijiao.core.services import OutOfScope
+from zhijiao.core.testing import blank_pdf
 from zhijiao.workplan import rules, selectors, services
 from zhijiao.workplan.choices import AssignmentStatus, Decision, NotificationKind, ReportStatus, TaskStatus
 from zhijiao.workplan.models import (
@@ -21,7 +22,7 @@ from zhijiao.workplan.models import (
 )
 
 D = datetime.date
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = blank_pdf()
 
 
 def _at(day, hour=10):

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from zhijiao.core.testing import blank_pdf
 from zhijiao.workplan import rules, services
 from zhijiao.workplan.choices import AssignmentStatus, Decision, ReportStatus
 from zhijiao.workplan.models import Assignment, Milestone, Notification, ProgressReport
@@ -151,7 +152,7 @@ def test_city_user_sees_only_its_worklist(world, plan, kp, asg, login):
 
 def test_city_answers_and_the_owner_acknowledges(world, plan, kp, asg, login, client):
     login(world["jinan"])
-    pdf = SimpleUploadedFile("扩招进展.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    pdf = SimpleUploadedFile("扩招进展.pdf", blank_pdf(), content_type="application/pdf")
     response = client.post(
         reverse("workplan:assignment_answer", args=[asg.pk]),
         {"text": "济南市已完成扩招录取 3,200 人", "links": "/workplan/worklist/", "files": [pdf]},
