@@ -204,6 +204,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000)
+# Lists at province scale (zhijiao.core.listing): a list counts exactly up to this many rows and
+# shows the planner's estimate ("约 N 条") above it; page numbers reach this many rows deep, past
+# that pages follow a cursor (keyset); an exact count the user asks for stops after this long.
+LIST_EXACT_COUNT_MAX = env_int("LIST_EXACT_COUNT_MAX", 10_000)
+LIST_MAX_OFFSET = env_int("LIST_MAX_OFFSET", 10_000)
+LIST_EXACT_COUNT_TIMEOUT_MS = env_int("LIST_EXACT_COUNT_TIMEOUT_MS", 10_000)
+# Exports up to this many rows are answered at once; larger ones run as a background job with
+# progress, their files kept this many hours under MEDIA_ROOT/exports/.
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 2_000)
+EXPORT_FILE_HOURS = env_int("EXPORT_FILE_HOURS", 48)
 
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
 

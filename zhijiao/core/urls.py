@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, health, home
+from .views import audit, exports, health, home
 
 app_name = "core"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
+    path("exports/<int:pk>/", exports.export_detail, name="export_detail"),
+    path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
 ]

@@ -34,19 +34,20 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
+from django_tables2.rows import BoundRows
 
+from zhijiao.core import listing
 from zhijiao.core.audit import audit_record
 from zhijiao.core.models import AuditAction, AuditEntry
 from zhijiao.core.scoping import can, user_scope
 from zhijiao.core.services import OutOfScope
-from zhijiao.core.tabular import xlsx_response
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
 # Query-string keys that are not filters (kept out of export links and hidden form fields).
-_NON_FILTER_KEYS = {"page", "per_page", "export", "sort"}
+_NON_FILTER_KEYS = {"page", "per_page", "export", "sort", "cursor", "count"}
 
 
 def _call_selector(view, user, **kwargs) -> QuerySet:
@@ -146,21 +147,115 @@ class ObjectListView(LoginRequiredMixin, View):
         return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
     def get_table(self, queryset):
+        """The table over the filtered rows, ordered as the request asks (paged by ``get_window``)."""
         table = self.table_class(queryset, request=self.request)
-        RequestConfig(self.request, paginate={"per_page": self.get_page_size()}).configure(table)
+        RequestConfig(self.request, paginate=False).configure(table)
         return table
 
     def get_title(self, model) -> str:
         return self.title or str(model._meta.verbose_name_plural)
+
+    def get_tally(self, filterset) -> int | None:
+        """An exact count from maintained counters when the list is not narrowed (None: count rows).
+
+        Lists over the big tables return ``core.counters`` figures for the user's scope here.
+        """
+        return None
+
+    def filters_active(self, filterset) -> bool:
+        """Whether the request narrows the list (then maintained counters do not apply)."""
+        if filterset is None:
+            return False
+        return any(
+            str(v).strip() for k, values in self.request.GET.lists() if k in filterset.filters for v in values
+        )
+
+    def get_count(self, queryset, filterset) -> listing.ListCount:
+        if self.request.GET.get("count") == "exact":
+            exact = listing.exact_count(queryset)
+            if exact is not None:
+                return listing.ListCount(exact, True)
+            messages.info(
+                self.request, _("Counting every row took too long; the number shown is an estimate.")
+            )
+        tally = None if self.filters_active(filterset) else self.get_tally(filterset)
+        return listing.count_rows(queryset, tally=tally)
+
+    def get_window(self, table, filterset) -> listing.ListWindow:
+        """The page the request asks for: by number up to ``LIST_MAX_OFFSET`` rows, else by cursor."""
+        ordered = table.data.data
+        keys = listing.ordering_keys(ordered)
+        count = self.get_count(ordered, filterset)
+        size = self.get_page_size()
+        try:
+            page = int(self.request.GET.get("page") or 1)
+        except ValueError:
+            page = 1
+        cursor = self.request.GET.get("cursor") or None
+        try:
+            window = listing.paginate(
+                ordered, per_page=size, count=count, page=page, cursor=cursor, keys=keys
+            )
+        except listing.InvalidCursor:
+            messages.info(
+                self.request, _("That page link no longer matches the list; showing the first page.")
+            )
+            window = listing.paginate(ordered, per_page=size, count=count, keys=keys)
+        except listing.PageTooDeep:
+            messages.info(
+                self.request,
+                _("Pages this deep have no numbers: use Next to go on from the last numbered page."),
+            )
+            window = listing.paginate(
+                ordered, per_page=size, count=count, page=listing.max_page(size), keys=keys
+            )
+        self.attach_window(table, window)
+        return window
+
+    def page_link(self, **extra) -> str:
+        pairs = [
+            (k, v) for k, values in self.request.GET.lists() if k not in _NON_FILTER_KEYS for v in values
+        ]
+        for key in ("sort", "per_page", "count"):
+            if self.request.GET.get(key):
+                pairs.append((key, self.request.GET[key]))
+        pairs += [(k, v) for k, v in extra.items() if v is not None]
+        return "?" + urlencode(pairs)
+
+    def attach_window(self, table, window: listing.ListWindow) -> None:
+        """Give the table its page: the rows, and the links the pagination bar shows."""
+        table.page = _TablePage(window, BoundRows(window.rows, table=table))
+        table.paginator = _TablePaginator(window)
+        table.window = window
+        window.first_url = (
+            self.page_link(page=1) if (window.number or 1) > 1 or window.number is None else None
+        )
+        window.next_url = (
+            self.page_link(page=window.next_page)
+            if window.next_page
+            else (self.page_link(cursor=window.next_cursor) if window.next_cursor else None)
+        )
+        window.previous_url = (
+            self.page_link(page=window.previous_page)
+            if window.previous_page
+            else (self.page_link(cursor=window.previous_cursor) if window.previous_cursor else None)
+        )
+        window.page_links = (
+            [(n, self.page_link(page=n) if n else None) for n in page_numbers(window)]
+            if window.number is not None
+            else []
+        )
+        window.exact_count_url = None if window.count.exact else self.page_link(count="exact")
 
     def get(self, request, *args, **kwargs):
         queryset = self.get_queryset()
         model = queryset.model
         filterset = self.get_filterset(queryset)
         filtered = filterset.qs if filterset is not None else queryset
-        if request.GET.get("export") == "xlsx":
-            return self.export(filtered, model)
         table = self.get_table(filtered)
+        if request.GET.get("export") in EXPORT_FORMATS:
+            return self.export(table.data.data, model, fmt=request.GET["export"], filterset=filterset)
+        self.get_window(table, filterset)
         context = self.get_context_data(model=model, filterset=filterset, table=table)
         if request.htmx and not request.htmx.history_restore_request:
             return render(request, self.partial_template_name, context)
@@ -185,6 +280,7 @@ class ObjectListView(LoginRequiredMixin, View):
                 (k, v) for k, vs in self.request.GET.lists() if k not in _NON_FILTER_KEYS for v in vs
             ],
             "export_url": "?" + filter_querystring(self.request, export="xlsx"),
+            "csv_export_url": "?" + filter_querystring(self.request, export="csv"),
             "import_url": import_url,
             "add_url": add_url,
             "extra_actions": self.get_extra_actions(),
@@ -209,57 +305,107 @@ class ObjectListView(LoginRequiredMixin, View):
                 return None
         return self.exporter
 
-    def export(self, queryset: QuerySet, model):
-        limit = settings.EXPORT_MAX_ROWS
-        total = queryset.count()
-        rows = queryset[:limit]
-        filename = self.get_export_filename(model)
-        response = self._export_with_exporter(rows, filename)
-        if response is None:
-            response = self.export_table(rows, filename)
-        audit_record(
-            actor=self.request.user,
-            action=AuditAction.EXPORT,
-            object_type=model._meta.label_lower,
-            object_repr=_("%(n)s rows of %(what)s")
-            % {"n": min(total, limit), "what": model._meta.verbose_name_plural},
-            scope_path=actor_scope_path(self.request.user),
-            message=filter_querystring(self.request)[:500],
-        )
-        if total > limit:
-            messages.warning(
-                self.request,
-                _("Only the first %(limit)s of %(total)s rows were exported.")
-                % {"limit": limit, "total": total},
-            )
-        return response
-
-    def _export_with_exporter(self, queryset, filename):
+    def _exporter_method(self, name: str):
         exporter = self.get_exporter()
-        if exporter is None:
-            return None
-        method = getattr(exporter, "export_response", None)
+        method = getattr(exporter, name, None) if exporter is not None else None
         if method is None:
             return None
         if inspect.isclass(exporter) and not inspect.ismethod(method):
             # A plain instance method: the exporter class is instantiated without arguments.
             try:
-                method = exporter().export_response
+                method = getattr(exporter(), name)
             except TypeError:
                 return None
-        return method(queryset, filename)
+        return method
 
-    def export_table(self, queryset, filename):
+    def export_headers(self) -> list[str]:
+        """The export's header row: the app's column map (so the file re-imports), else the table's."""
+        headers = self._exporter_method("export_headers")
+        if headers is not None and self._exporter_method("export_rows") is not None:
+            return list(headers())
+        return [str(c.header) for c in self._export_columns(self.table_class([], request=self.request))]
+
+    def export_rows(self, queryset: QuerySet):
+        """Rows of ``queryset`` (one chunk of the list, in the list's order) as the export writes them."""
+        rows = self._exporter_method("export_rows")
+        if rows is not None:
+            return rows(queryset)
+        return self.export_table_rows(queryset)
+
+    def _export_columns(self, table):
+        return [c for c in table.columns if c.name not in getattr(table, "export_exclude", ())]
+
+    def export_table_rows(self, queryset):
         """The fallback export: the table's own columns, as displayed (masked where the table masks)."""
-        table = self.table_class(queryset, request=self.request)
-        columns = [c for c in table.columns if c.name not in getattr(table, "export_exclude", ())]
-        headers = [str(c.header) for c in columns]
+        table = self.table_class(list(queryset), request=self.request)
+        columns = self._export_columns(table)
+        for row in table.rows:
+            yield [_plain_cell(row.get_cell_value(c.name)) for c in columns]
 
-        def rows():
-            for row in table.rows:
-                yield [_plain_cell(row.get_cell_value(c.name)) for c in columns]
+    def export(self, queryset: QuerySet, model, *, fmt: str = "xlsx", filterset=None):
+        """A small export answers at once; a larger one becomes a background job with progress
+        (``core.exports``), which writes the file in the list's order and scope for its owner."""
+        from zhijiao.core import exports
 
-        return xlsx_response(filename=filename, headers=headers, rows=rows())
+        small = settings.EXPORT_SYNC_MAX_ROWS
+        count = listing.bounded_count(queryset, small)
+        filename = self.get_export_filename(model)
+        if count > small:
+            job = exports.export_start(view=self, fmt=fmt, filename=filename, model=model)
+            return HttpResponseRedirect(reverse("core:export_detail", args=[job.pk]))
+        keys = listing.ordering_keys(queryset)
+        ordered = listing.apply_ordering(queryset, keys) if keys else queryset
+        response = exports.file_response(
+            fmt=fmt, filename=filename, headers=self.export_headers(), rows=self.export_rows(ordered)
+        )
+        audit_record(
+            actor=self.request.user,
+            action=AuditAction.EXPORT,
+            object_type=model._meta.label_lower,
+            object_repr=_("%(n)s rows of %(what)s") % {"n": count, "what": model._meta.verbose_name_plural},
+            scope_path=actor_scope_path(self.request.user),
+            message=filter_querystring(self.request)[:500],
+        )
+        return response
+
+
+class _TablePage:
+    """What django-tables2's templates read from ``table.page``: the rows of the window."""
+
+    def __init__(self, window: listing.ListWindow, rows: BoundRows):
+        self.window = window
+        self.object_list = rows
+        self.number = window.number
+        self.has_next = window.has_next
+        self.has_previous = window.has_previous
+
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+class _TablePaginator:
+    """``table.paginator`` as Django's Paginator answers it (the count may be an estimate: ``table.window``)."""
+
+    def __init__(self, window: listing.ListWindow):
+        self.window = window
+        self.count = window.count.value
+        self.per_page = window.per_page
+        self.num_pages = window.num_pages
+
+
+def page_numbers(window: listing.ListWindow) -> list[int | None]:
+    """1 … n-2 n-1 [n] n+1 n+2 … last numbered page (None for a gap)."""
+    current, last = window.number or 1, max(window.numbered_pages, window.number or 1)
+    wanted = {1, last, *range(max(1, current - 2), min(last, current + 2) + 1)}
+    numbers: list[int | None] = []
+    for n in sorted(wanted):
+        if numbers and n - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers
+
+
+EXPORT_FORMATS = ("xlsx", "csv")
 
 
 def _plain_cell(value):
