@@ -260,7 +260,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "zhijiao.core.api.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "zhijiao.core.api.pagination.ScaledPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "zhijiao.core.api.schema.EnvelopeAutoSchema",
     "EXCEPTION_HANDLER": "zhijiao.core.api.exceptions.exception_handler",
