@@ -61,7 +61,7 @@ class AuditEntryQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One append-only record per write; written only by ``core.audit``."""
 
-    timestamp = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    timestamp = models.DateTimeField(_("time"), auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -100,6 +100,15 @@ class AuditEntry(models.Model):
             # that and equality, where ``db_index`` made a plain b-tree and its pattern-ops twin.
             models.Index(
                 fields=["scope_path"], name="core_audit_scope_path", opclasses=["varchar_pattern_ops"]
+            ),
+            # The audit list is read newest first, page after page (keyset on time, id); its search
+            # matches names by prefix (an object's name, an actor's), each one pattern-ops b-tree.
+            models.Index(fields=["timestamp", "id"], name="core_audit_time"),
+            models.Index(
+                fields=["object_repr"], name="core_audit_repr_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["actor_name"], name="core_audit_actor_prefix", opclasses=["varchar_pattern_ops"]
             ),
         ]
 

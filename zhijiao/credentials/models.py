@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.core.search import NameSearch
 
 from .choices import (
     CertificateKind,
@@ -81,7 +82,7 @@ class Certificate(ScopedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("published by"),
@@ -138,7 +139,21 @@ class Certificate(ScopedModel):
                 violation_error_message=_("This graduation decision already has a current certificate."),
             ),
         ]
-        indexes = [models.Index(fields=["institution", "class_name"])]
+        # Every sortable column of the certificate list has a (column, id) b-tree for the province's
+        # ordered scan and keyset pages; numbers are searched by prefix, holders by the generated
+        # search_terms column (core.search).
+        indexes = [
+            models.Index(fields=["institution", "class_name", "number"], name="credentials_cert_inst_class"),
+            models.Index(fields=["holder_name", "id"], name="credentials_cert_holder"),
+            models.Index(fields=["institution_name", "id"], name="credentials_cert_school"),
+            models.Index(fields=["class_name", "id"], name="credentials_cert_class"),
+            models.Index(fields=["major_name", "id"], name="credentials_cert_major"),
+            models.Index(fields=["graduation_date", "id"], name="credentials_cert_grad_date"),
+            models.Index(fields=["published_at", "id"], name="credentials_cert_published"),
+            models.Index(
+                fields=["number"], name="credentials_cert_no_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} · {self.holder_name}"
@@ -152,6 +167,10 @@ class Certificate(ScopedModel):
     @property
     def is_valid(self) -> bool:
         return self.status == CertificateStatus.ISSUED and self.published_at is not None
+
+
+# ``holder_name__namesearch``: the holder's name from the generated search_terms column (core.search).
+Certificate._meta.get_field("holder_name").register_lookup(NameSearch)
 
 
 class AuthorityCertificate(Certificate):

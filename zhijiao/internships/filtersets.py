@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.search import classify
+
 from .choices import (
     DirectReportCategory,
     DirectReportStatus,
@@ -51,12 +53,24 @@ class PlacementFilterSet(django_filters.FilterSet):
         fields = ["q", "status", "plan", "blocked"]
 
     def search(self, queryset, name, value):
+        """The student's name or ID (the registry's search index), or — from two characters — the
+        host's or the post's name (the few matching ones looked up first, so each branch is indexed)."""
+        from zhijiao.enterprises.models import Enterprise
+        from zhijiao.students.filtersets import student_search_q
+
         value = value.strip()
-        return queryset.filter(
-            Q(enrolment__student__name__icontains=value)
-            | Q(enterprise__name__icontains=value)
-            | Q(post__name__icontains=value)
-        )
+        kind = classify(value)
+        if not kind:
+            return queryset
+        match = student_search_q(value, prefix="enrolment__student__")
+        if kind == "name" and len(value) >= 2:
+            hosts = list(Enterprise.objects.filter(name__icontains=value).values_list("pk", flat=True)[:50])
+            posts = list(Post.objects.filter(name__icontains=value).values_list("pk", flat=True)[:200])
+            if hosts:
+                match |= Q(enterprise_id__in=hosts)
+            if posts:
+                match |= Q(post_id__in=posts)
+        return queryset.filter(match)
 
     def filter_blocked(self, queryset, name, value):
         if value is None:

@@ -57,10 +57,24 @@ def _mentored(user) -> Exists:
     return Exists(MentorAssignment.objects.filter(placement=OuterRef("pk"), user_id=user.pk, is_current=True))
 
 
+def _may_have_own(user) -> bool:
+    """Whether the user may see placements outside their scope as the student or a mentor.
+
+    Staff without a mentor assignment never do; leaving the OR out for them keeps the scope
+    condition alone, which an index serves (an OR with the EXISTS would scan every placement).
+    One query per user object, cached on it.
+    """
+    cached = getattr(user, "_zhijiao_own_placements", None)
+    if cached is None:
+        cached = not user_scope(user).grants or MentorAssignment.objects.filter(user_id=user.pk).exists()
+        user._zhijiao_own_placements = cached
+    return cached
+
+
 def placement_list(*, user, action: str = "view") -> QuerySet[Placement]:
     base = Placement.objects.select_related("plan", "post", "enterprise", "institution", "enrolment__student")
     scoped = restrict(base, user, action)
-    if action != "view" or not getattr(user, "is_authenticated", False):
+    if action != "view" or not getattr(user, "is_authenticated", False) or not _may_have_own(user):
         return scoped
     own = base.filter(Q(enrolment__student__user_id=user.pk) | _mentored(user))
     return scoped | own
@@ -83,7 +97,7 @@ def student_placement(*, user) -> Placement | None:
 def _child_list(model, user, action: str, related=("placement",)) -> QuerySet:
     base = model.objects.select_related(*related)
     scoped = restrict(base, user, action)
-    if action != "view" or not getattr(user, "is_authenticated", False):
+    if action != "view" or not getattr(user, "is_authenticated", False) or not _may_have_own(user):
         return scoped
     mentored = Exists(
         MentorAssignment.objects.filter(placement=OuterRef("placement"), user_id=user.pk, is_current=True)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.models import ScopedModel, TimeStampedModel
+from zhijiao.core.search import NameSearch
 from zhijiao.core.validators import validate_plain_text
 
 from .choices import (
@@ -88,6 +89,26 @@ class Student(ScopedModel):
                 violation_error_message=_("A student with this ID number is already registered."),
             )
         ]
+        # Province-scale lists (zhijiao.core.listing): each sort has a (key, id) b-tree that serves the
+        # province's ordered scan and its keyset pages; a school's rows come first by institution.
+        # ID and registry numbers are searched by prefix (pattern ops); names by the generated
+        # search_terms column's GIN index (core.search, migration 0004).
+        indexes = [
+            models.Index(fields=["current_institution", "name", "id"], name="students_stu_inst_name"),
+            models.Index(fields=["name", "id"], name="students_stu_name"),
+            models.Index(fields=["created_at", "id"], name="students_stu_created"),
+            models.Index(
+                fields=["id_number"], name="students_stu_idno_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["registry_number"],
+                name="students_stu_regno_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_flagged"], name="students_stu_flagged", condition=Q(name_flagged=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -97,6 +118,10 @@ class Student(ScopedModel):
 
     def audit_scope_path(self) -> str:
         return self.current_institution.region.path
+
+
+# ``name__namesearch``: characters, pairs and pinyin from the generated search_terms column (core.search).
+Student._meta.get_field("name").register_lookup(NameSearch)
 
 
 class Enrolment(ScopedModel):
@@ -157,6 +182,11 @@ class Enrolment(ScopedModel):
                 name="students_one_current_enrolment",
                 violation_error_message=_("The student already holds a current enrolment."),
             )
+        ]
+        indexes = [
+            models.Index(fields=["institution", "class_name", "id"], name="students_enr_inst_class"),
+            models.Index(fields=["class_name", "id"], name="students_enr_class"),
+            models.Index(fields=["entry_date", "id"], name="students_enr_entry"),
         ]
 
     def __str__(self) -> str:
@@ -225,7 +255,8 @@ class Graduation(ScopedModel):
     class Meta:
         verbose_name = _("graduation decision")
         verbose_name_plural = _("graduation decisions")
-        ordering = ["-graduation_date"]
+        ordering = ["-graduation_date", "-id"]
+        indexes = [models.Index(fields=["graduation_date", "id"], name="students_grad_date")]
 
     def __str__(self) -> str:
         return f"{self.enrolment.student} · {self.get_outcome_display()}"
@@ -371,6 +402,10 @@ class StatusChange(ScopedModel):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="students_chg_created"),
+            models.Index(fields=["effective_date", "id"], name="students_chg_effective"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student} · {self.get_kind_display()}"

@@ -92,7 +92,7 @@ class PlacementViewSet(ScopedModelViewSet):
     serializer_class = s.PlacementSerializer
     filterset_class = PlacementFilterSet
     ordering_fields = ("start_date", "status", "id")
-    ordering = ("-start_date", "id")
+    ordering = ("-start_date", "-id")
     create_service = staticmethod(_placement_create)
     update_service = staticmethod(services.placement_update)
     service_instance_kwarg = "placement"

@@ -55,7 +55,7 @@ class Alert(models.Model):
     class Meta:
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
-        ordering = ["-first_seen"]
+        ordering = ["-first_seen", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["placement", "rule_id"],

@@ -89,7 +89,7 @@ class Placement(ScopedModel):
     class Meta:
         verbose_name = _("placement")
         verbose_name_plural = _("placements")
-        ordering = ["-start_date", "id"]
+        ordering = ["-start_date", "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
@@ -107,6 +107,11 @@ class Placement(ScopedModel):
             models.Index(fields=["enterprise", "status"], name="internships_pl_ent_status"),
             models.Index(fields=["post", "status"], name="internships_pl_post_status"),
             models.Index(fields=["institution", "status"], name="internships_pl_inst_status"),
+            # The placement list's sorts, province-wide (column, id) and per school.
+            models.Index(fields=["start_date", "id"], name="internships_pl_start"),
+            models.Index(fields=["institution", "start_date", "id"], name="internships_pl_inst_start"),
+            models.Index(fields=["end_date", "id"], name="internships_pl_end"),
+            models.Index(fields=["status", "id"], name="internships_pl_status_id"),
         ]
 
     def get_absolute_url(self) -> str:
