@@ -46,7 +46,9 @@ SURNAMES = (
     "许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷"
     "侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤欧阳"
 )
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏辉斌宇浩凯健俊帆帅旭宁龙林欣悦璇琦瑶"
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏辉斌宇浩凯健俊帆帅旭宁龙林欣悦璇琦瑶"
+)
 # Searches: a common surname, a frequent two-character name, a three-character name, an ID prefix.
 SEARCHES = {"q1": "王", "q2": "王芳", "q3": "李秀英", "qid": "37010220070"}
 
@@ -256,7 +258,15 @@ def load(args) -> dict:
     _copy(CheckIn, checkins(), chunk=500_000)
     stages["checkins_s"] = round(time.perf_counter() - t, 1)
 
-    rules = ["INT-AGE-16", "INT-HOURS", "INT-NIGHT", "INT-PAY-MIN", "INT-INSURANCE", "INT-AGREEMENT", "INT-MENTOR"]
+    rules = [
+        "INT-AGE-16",
+        "INT-HOURS",
+        "INT-NIGHT",
+        "INT-PAY-MIN",
+        "INT-INSURANCE",
+        "INT-AGREEMENT",
+        "INT-MENTOR",
+    ]
 
     def alerts():
         for k, i in enumerate(range(first, first + placed, max(1, placed // args.alerts))):
@@ -324,7 +334,9 @@ def load(args) -> dict:
                 "object_repr": names.get(i) or f"学生{i}",
                 "scope_path": inst_path[inst.pk],
                 "before": None,
-                "after": {"name": names.get(i, ""), "status": "registered"} if action in ("create", "import") else None,
+                "after": {"name": names.get(i, ""), "status": "registered"}
+                if action in ("create", "import")
+                else None,
                 "message": "",
             }
 
@@ -334,7 +346,9 @@ def load(args) -> dict:
 
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = DEFAULT")
-    reset_sequences(Student, Enrolment, Graduation, Certificate, Placement, CheckIn, Alert, StatusChange, AuditEntry)
+    reset_sequences(
+        Student, Enrolment, Graduation, Certificate, Placement, CheckIn, Alert, StatusChange, AuditEntry
+    )
     t = time.perf_counter()
     connection.close()
     with connection.cursor() as cursor:
@@ -457,7 +471,11 @@ def run_measurements(args) -> dict:
 
     users = get_user_model().objects
     clients = {}
-    for key, username in (("province", "bench_province_staff"), ("school", "bench_school_admin"), ("auditor", "bench_auditor")):
+    for key, username in (
+        ("province", "bench_province_staff"),
+        ("school", "bench_school_admin"),
+        ("auditor", "bench_auditor"),
+    ):
         client = Client()
         client.force_login(users.get(username=username))
         clients[key] = client
@@ -465,7 +483,7 @@ def run_measurements(args) -> dict:
     results = []
     targets = [("page", name, path, cls, page_variants(cls)) for name, path, cls in list_pages()]
     targets += [("api", name, path, cls, api_variants(cls)) for name, path, cls in api_lists()]
-    for kind, name, path, cls, variants in targets:
+    for kind, name, path, _cls, variants in targets:
         if args.only and not any(o in path for o in args.only.split(",")):
             continue
         is_audit = "audit" in path
@@ -479,7 +497,9 @@ def run_measurements(args) -> dict:
                 row["province"] = measure(clients["province"], path, params, args.repeat)
                 row["school"] = measure(clients["school"], path, params, args.repeat)
                 row["ratio"] = (
-                    round(row["province"]["p95_ms"] / row["school"]["p95_ms"], 2) if row["school"]["p95_ms"] else None
+                    round(row["province"]["p95_ms"] / row["school"]["p95_ms"], 2)
+                    if row["school"]["p95_ms"]
+                    else None
                 )
             results.append(row)
             print_row(row)
@@ -522,7 +542,8 @@ def summarise(results: list[dict]) -> dict:
             f"{r['path']} {r['variant']}: {r['province']['longest_share']}" for r in heavy
         ],
         "statements_grew": [
-            f"{r['path']} {r['variant']}: {r['school']['statements']} → {r['province']['statements']}" for r in grew
+            f"{r['path']} {r['variant']}: {r['school']['statements']} → {r['province']['statements']}"
+            for r in grew
         ],
         "results": results,
     }
@@ -558,7 +579,9 @@ def main() -> None:
     old_name = connection.settings_dict["NAME"]
     # The database is DATABASE_URL's own name (not test_<name>): one reusable bench database.
     connection.settings_dict.setdefault("TEST", {})["NAME"] = old_name
-    connection.creation.create_test_db(verbosity=0, autoclobber=not args.keepdb, keepdb=args.keepdb, serialize=False)
+    connection.creation.create_test_db(
+        verbosity=0, autoclobber=not args.keepdb, keepdb=args.keepdb, serialize=False
+    )
     try:
         from zhijiao.students.models import Student
 

@@ -5,28 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_audit_scope_path_one_index'),
+        ("core", "0003_audit_scope_path_one_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='timestamp',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='time'),
+            model_name="auditentry",
+            name="timestamp",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="time"),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['timestamp', 'id'], name='core_audit_time'),
+            model_name="auditentry",
+            index=models.Index(fields=["timestamp", "id"], name="core_audit_time"),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['object_repr'], name='core_audit_repr_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="auditentry",
+            index=models.Index(
+                fields=["object_repr"], name="core_audit_repr_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['actor_name'], name='core_audit_actor_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="auditentry",
+            index=models.Index(
+                fields=["actor_name"], name="core_audit_actor_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ),
     ]

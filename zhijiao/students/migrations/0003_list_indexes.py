@@ -5,66 +5,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('majors', '0001_initial'),
-        ('orgs', '0001_initial'),
-        ('students', '0002_registration_changes_graduation_lists'),
-        ('workflows', '0001_approvals'),
+        ("majors", "0001_initial"),
+        ("orgs", "0001_initial"),
+        ("students", "0002_registration_changes_graduation_lists"),
+        ("workflows", "0001_approvals"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='graduation',
-            options={'ordering': ['-graduation_date', '-id'], 'verbose_name': 'graduation decision', 'verbose_name_plural': 'graduation decisions'},
+            name="graduation",
+            options={
+                "ordering": ["-graduation_date", "-id"],
+                "verbose_name": "graduation decision",
+                "verbose_name_plural": "graduation decisions",
+            },
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['institution', 'class_name', 'id'], name='students_enr_inst_class'),
+            model_name="enrolment",
+            index=models.Index(fields=["institution", "class_name", "id"], name="students_enr_inst_class"),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['class_name', 'id'], name='students_enr_class'),
+            model_name="enrolment",
+            index=models.Index(fields=["class_name", "id"], name="students_enr_class"),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['entry_date', 'id'], name='students_enr_entry'),
+            model_name="enrolment",
+            index=models.Index(fields=["entry_date", "id"], name="students_enr_entry"),
         ),
         migrations.AddIndex(
-            model_name='graduation',
-            index=models.Index(fields=['graduation_date', 'id'], name='students_grad_date'),
+            model_name="graduation",
+            index=models.Index(fields=["graduation_date", "id"], name="students_grad_date"),
         ),
         migrations.AddIndex(
-            model_name='statuschange',
-            index=models.Index(fields=['created_at', 'id'], name='students_chg_created'),
+            model_name="statuschange",
+            index=models.Index(fields=["created_at", "id"], name="students_chg_created"),
         ),
         migrations.AddIndex(
-            model_name='statuschange',
-            index=models.Index(fields=['effective_date', 'id'], name='students_chg_effective'),
+            model_name="statuschange",
+            index=models.Index(fields=["effective_date", "id"], name="students_chg_effective"),
         ),
         migrations.AddIndex(
-            model_name='student',
-            index=models.Index(fields=['current_institution', 'name', 'id'], name='students_stu_inst_name'),
+            model_name="student",
+            index=models.Index(fields=["current_institution", "name", "id"], name="students_stu_inst_name"),
         ),
         migrations.AddIndex(
-            model_name='student',
-            index=models.Index(fields=['name', 'id'], name='students_stu_name'),
+            model_name="student",
+            index=models.Index(fields=["name", "id"], name="students_stu_name"),
         ),
         migrations.AddIndex(
-            model_name='student',
-            index=models.Index(fields=['created_at', 'id'], name='students_stu_created'),
+            model_name="student",
+            index=models.Index(fields=["created_at", "id"], name="students_stu_created"),
         ),
         migrations.AddIndex(
-            model_name='student',
-            index=models.Index(fields=['id_number'], name='students_stu_idno_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="student",
+            index=models.Index(
+                fields=["id_number"], name="students_stu_idno_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='student',
-            index=models.Index(fields=['registry_number'], name='students_stu_regno_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="student",
+            index=models.Index(
+                fields=["registry_number"],
+                name="students_stu_regno_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='student',
-            index=models.Index(condition=models.Q(('name_flagged', True)), fields=['name_flagged'], name='students_stu_flagged'),
+            model_name="student",
+            index=models.Index(
+                condition=models.Q(("name_flagged", True)),
+                fields=["name_flagged"],
+                name="students_stu_flagged",
+            ),
         ),
     ]
