@@ -7,10 +7,8 @@ import datetime
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
 from zhijiao.core import listing
-from zhijiao.core.models import AuditAction, AuditEntry
 from zhijiao.students.models import Student
 from zhijiao.students.tests.factories import add_student
 
