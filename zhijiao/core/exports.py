@@ -185,10 +185,10 @@ def chunked_rows(view, ordered, *, progress=None, chunk: int = CHUNK_ROWS):
         return
     last = None
     while True:
-        page = listing.keyset_rows(ordered, keys, last, chunk)
+        page = listing.keyset_rows(ordered, keys, last, chunk, only_keys=True)
         if not page:
             return
-        ids = [row.pk for row in page]
+        ids = [row["pk"] for row in page]
         yield from _rows_of(view, ordered, ids, keys=keys)
         last = listing.row_values(page[-1], keys)
         done += len(page)

@@ -348,13 +348,18 @@ def _reversed(keys: list[SortKey]) -> list[SortKey]:
     return [SortKey(k.path, not k.descending, k.nullable, k.field) for k in keys]
 
 
-def keyset_rows(queryset: QuerySet, keys: list[SortKey], values: list | None, limit: int, *, forward=True):
+def keyset_rows(
+    queryset: QuerySet, keys: list[SortKey], values: list | None, limit: int, *, forward=True, only_keys=False
+):
     """Up to ``limit`` rows after (``forward``) or before ``values`` in the keys' order, in that order.
 
     ``queryset`` is the filtered, scoped list (any ordering is replaced). ``values`` None: from the start.
+    ``only_keys``: dicts of the key values and ``pk`` instead of model instances (exports).
     """
     order_keys = keys if forward else _reversed(keys)
     base = apply_ordering(queryset, order_keys)
+    if only_keys:
+        base = base.values("pk", *[f"_key{i}" for i, k in enumerate(keys) if k.path != "pk"])
     rows: list = []
     segments = keyset_segments(order_keys, values) if values is not None else [None]
     for segment in segments:

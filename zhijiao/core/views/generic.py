@@ -323,7 +323,8 @@ class ObjectListView(LoginRequiredMixin, View):
         headers = self._exporter_method("export_headers")
         if headers is not None and self._exporter_method("export_rows") is not None:
             return list(headers())
-        return [str(c.header) for c in self._export_columns(self.table_class([], request=self.request))]
+        empty = self.get_queryset().none()
+        return [str(c.header) for c in self._export_columns(self.table_class(empty, request=self.request))]
 
     def export_rows(self, queryset: QuerySet):
         """Rows of ``queryset`` (one chunk of the list, in the list's order) as the export writes them."""
@@ -336,11 +337,14 @@ class ObjectListView(LoginRequiredMixin, View):
         return [c for c in table.columns if c.name not in getattr(table, "export_exclude", ())]
 
     def export_table_rows(self, queryset):
-        """The fallback export: the table's own columns, as displayed (masked where the table masks)."""
-        table = self.table_class(list(queryset), request=self.request)
-        columns = self._export_columns(table)
-        for row in table.rows:
-            yield [_plain_cell(row.get_cell_value(c.name)) for c in columns]
+        """The fallback export: the table's own columns, as displayed (masked where the table masks).
+
+        Each column's way to a cell is worked out once per chunk (django-tables2's own
+        ``get_cell_value`` inspects the render method's signature for every cell: 5 ms a row)."""
+        table = self.table_class(queryset.none(), request=self.request)
+        cells = [_cell_function(table, column) for column in self._export_columns(table)]
+        for record in queryset:
+            yield [_plain_cell(cell(record)) for cell in cells]
 
     def export(self, queryset: QuerySet, model, *, fmt: str = "xlsx", filterset=None):
         """A small export answers at once; a larger one becomes a background job with progress
@@ -408,6 +412,52 @@ def page_numbers(window: listing.ListWindow) -> list[int | None]:
 EXPORT_FORMATS = ("xlsx", "csv")
 
 
+def _cell_function(table, bound):
+    """``record -> value`` of one column: its ``value_``/``render_`` method if the table has one
+    (called with the arguments it names), else the field's value (choices by label, rows by name)."""
+    import datetime as dt
+
+    from django_tables2.utils import Accessor
+
+    name = bound.name
+    accessor = Accessor(bound.accessor)
+    model = getattr(table._meta, "model", None)
+    field = accessor.get_field(model) if model is not None else None
+    method = getattr(table, f"value_{name}", None) or getattr(table, f"render_{name}", None)
+    if method is not None:
+        accepted = set(inspect.signature(method).parameters)
+
+        def call(record):
+            value = accessor.resolve(record, quiet=True)
+            args = {
+                "value": value,
+                "record": record,
+                "column": bound.column,
+                "bound_column": bound,
+                "table": table,
+            }
+            return method(**{k: v for k, v in args.items() if k in accepted})
+
+        return call
+    choices = dict(field.flatchoices) if field is not None and getattr(field, "choices", None) else None
+
+    def plain(record):
+        value = accessor.resolve(record, quiet=True)
+        if choices is not None:
+            return choices.get(value, value)
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if isinstance(value, dt.datetime):
+            from django.utils import timezone
+
+            return (
+                timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if timezone.is_aware(value) else value
+            )
+        return value
+
+    return plain
+
+
 def _plain_cell(value):
     from django.utils.html import strip_tags
 
@@ -415,7 +465,8 @@ def _plain_cell(value):
         return ""
     if isinstance(value, (int, float)):
         return value
-    text = strip_tags(str(value)).strip()
+    text = str(value)
+    text = (strip_tags(text) if "<" in text else text).strip()
     return "" if text == "—" else text
 
 
