@@ -164,11 +164,11 @@ class ObjectListView(LoginRequiredMixin, View):
 
     def filters_active(self, filterset) -> bool:
         """Whether the request narrows the list (then maintained counters do not apply)."""
-        if filterset is None:
+        if filterset is None or not filterset.is_bound:
             return False
-        return any(
-            str(v).strip() for k, values in self.request.GET.lists() if k in filterset.filters for v in values
-        )
+        if not filterset.form.is_valid():
+            return True
+        return any(value not in (None, "", [], ()) for value in filterset.form.cleaned_data.values())
 
     def get_count(self, queryset, filterset) -> listing.ListCount:
         if self.request.GET.get("count") == "exact":
