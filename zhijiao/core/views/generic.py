@@ -216,7 +216,7 @@ class ObjectListView(LoginRequiredMixin, View):
         pairs = [
             (k, v) for k, values in self.request.GET.lists() if k not in _NON_FILTER_KEYS for v in values
         ]
-        for key in ("sort", "per_page", "count"):
+        for key in ("sort", "per_page"):  # an exact count is asked for once, not on every page
             if self.request.GET.get(key):
                 pairs.append((key, self.request.GET[key]))
         pairs += [(k, v) for k, v in extra.items() if v is not None]
