@@ -44,6 +44,7 @@ class Certificate(ScopedModel):
         verbose_name=_("institution"),
         on_delete=models.PROTECT,
         related_name="certificates",
+        db_index=False,  # credentials_cert_inst_class (institution, class, number) serves look-ups by school
     )
     kind = models.CharField(_("kind"), max_length=20, choices=CertificateKind.choices)
     number = models.CharField(_("certificate number"), max_length=32, unique=True)

@@ -52,6 +52,7 @@ class Student(ScopedModel):
         verbose_name=_("current institution"),
         on_delete=models.PROTECT,
         related_name="students",
+        db_index=False,  # students_stu_inst_name (institution, name, id) serves every look-up by school
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     guardian_name = models.CharField(
@@ -135,6 +136,7 @@ class Enrolment(ScopedModel):
         verbose_name=_("institution"),
         on_delete=models.PROTECT,
         related_name="enrolments",
+        db_index=False,  # students_enr_inst_class (institution, class, id) serves every look-up by school
     )
     offering = models.ForeignKey(
         "majors.InstitutionMajor",
