@@ -190,6 +190,24 @@ def test_list_statements_do_not_grow_with_rows(world, login):
     assert len(many) == len(few), [q["sql"][:80] for q in many.captured_queries]
 
 
+def test_no_list_page_counts_without_a_bound(world, login):
+    """Pages count at most LIST_EXACT_COUNT_MAX + 1 rows (or read the tallies), never COUNT(*) of all."""
+    from django.test.utils import CaptureQueriesContext
+
+    add_student(world, name="冯一")
+    for user, url in (
+        (world["province_admin"], reverse("students:student_list") + "?q=冯"),
+        (world["auditor"], reverse("core:audit_list")),
+        (world["province_admin"], reverse("credentials:certificate_list")),
+        (world["province_admin"], reverse("internships:placement_list")),
+    ):
+        client = login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+        assert all(" LIMIT " in sql for sql in counts), counts
+
+
 def test_keyset_values_take_dates(world):
     add_student(world, name="钱", entry=datetime.date(2023, 9, 1))
     qs = Student.objects.order_by("-created_at")

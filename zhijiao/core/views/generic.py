@@ -148,7 +148,8 @@ class ObjectListView(LoginRequiredMixin, View):
 
     def get_table(self, queryset):
         """The table over the filtered rows, ordered as the request asks (paged by ``get_window``)."""
-        table = self.table_class(queryset, request=self.request)
+        # Not ``table_class(queryset, request=…)``: django-tables2 then paginates with a COUNT(*).
+        table = self.table_class(queryset)
         RequestConfig(self.request, paginate=False).configure(table)
         return table
 
@@ -324,7 +325,7 @@ class ObjectListView(LoginRequiredMixin, View):
         if headers is not None and self._exporter_method("export_rows") is not None:
             return list(headers())
         empty = self.get_queryset().none()
-        return [str(c.header) for c in self._export_columns(self.table_class(empty, request=self.request))]
+        return [str(c.header) for c in self._export_columns(self.get_table(empty))]
 
     def export_rows(self, queryset: QuerySet):
         """Rows of ``queryset`` (one chunk of the list, in the list's order) as the export writes them."""
@@ -341,7 +342,7 @@ class ObjectListView(LoginRequiredMixin, View):
 
         Each column's way to a cell is worked out once per chunk (django-tables2's own
         ``get_cell_value`` inspects the render method's signature for every cell: 5 ms a row)."""
-        table = self.table_class(queryset.none(), request=self.request)
+        table = self.get_table(queryset.none())
         cells = [_cell_function(table, column) for column in self._export_columns(table)]
         for record in queryset:
             yield [_plain_cell(cell(record)) for cell in cells]
