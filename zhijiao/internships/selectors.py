@@ -21,8 +21,10 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhijiao.core.scoping import restrict, user_scope
@@ -44,9 +46,18 @@ from .models import (
 
 
 def plan_list(*, user, action: str = "view") -> QuerySet[InternshipPlan]:
+    # The count per plan as a correlated subquery: evaluated for the rows a page shows, where a
+    # GROUP BY over the joined placements aggregated all 350,000 of them for every page.
+    placements = (
+        Placement.objects.filter(plan=OuterRef("pk"))
+        .order_by()
+        .values("plan")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return restrict(
         InternshipPlan.objects.select_related("institution", "offering__major"), user, action
-    ).annotate(placement_count=Count("placements"))
+    ).annotate(placement_count=Coalesce(Subquery(placements, output_field=IntegerField()), 0))
 
 
 def post_list(*, user, action: str = "view") -> QuerySet[Post]:
