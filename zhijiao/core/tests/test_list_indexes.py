@@ -114,7 +114,7 @@ PAGES = [
         ("internships_pl_post", "internships_post_pkey"),
     ),
     ("/internships/alerts/", {}, "internships_alert", "first_seen"),
-    ("/internships/alerts/", {"sort": "rule_id"}, "internships_alert", "rule_id"),
+    ("/internships/alerts/", {"sort": "rule_id"}, "internships_alert", "internships_alert_rule"),
     ("/internships/alerts/", {"sort": "resolved_at"}, "internships_alert", "resolved_at"),
 ]
 

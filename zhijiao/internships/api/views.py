@@ -311,7 +311,8 @@ class AlertViewSet(ScopedReadOnlyViewSet):
     selector = staticmethod(selectors.alert_list)
     serializer_class = s.AlertSerializer
     filterset_class = AlertFilterSet
-    ordering_fields = ("first_seen", "severity", "rule_id")
+    # Orders an index serves (severity is a filter).
+    ordering_fields = ("first_seen", "rule_id")
     ordering = ("-first_seen",)
 
 
