@@ -271,34 +271,6 @@ def _top(counts: dict, names: dict, id_key: str, name_key: str, limit: int) -> l
     return [{id_key: k, name_key: names.get(k), "n": n} for k, n in ranked[:limit]]
 
 
-def _tally_sql(kind: str, user, columns: tuple[str, ...], **filters):
-    """The user's rows of one tally as SQL (PostgreSQL with tallies; None otherwise)."""
-    from zhijiao.core import counters
-    from zhijiao.core.models import Tally
-
-    if not counters.applies(user):
-        return None
-    return _sql_of(
-        restrict(Tally.objects.filter(kind=kind, **filters), user, "view").order_by().values(*columns)
-    )
-
-
-def _placement_tally_source(user):
-    """(joined SQL, params, blocked params, aggregates) over the tallies of active and blocked placements."""
-    active = _tally_sql("placements", user, ("institution_id", "k2", "k3", "n"), k1=PlacementStatus.ACTIVE)
-    blocked = _tally_sql("blocked", user, ("institution_id", "k1", "k2", "n"))
-    if active is None or blocked is None:
-        return None
-    (a_sql, a_params), (b_sql, b_params) = active, blocked
-    joined = (
-        "SELECT p.institution_id, p.k2::bigint AS post_id, p.k3::bigint AS enterprise_id, p.n AS n,"
-        " coalesce(b.n, 0) AS blocked"
-        f" FROM ({a_sql}) p LEFT JOIN ({b_sql}) b"
-        " ON b.institution_id = p.institution_id AND b.k1 = p.k2 AND b.k2 = p.k3"
-    )
-    return joined, a_params, b_params, "SUM(n)::bigint AS n, SUM(blocked)::bigint AS blocked"
-
-
 def _placement_counts(user) -> dict:
     """Active placements in scope counted by school and by post (with its host and major category), and
     how many of them have an open blocking alert, in ONE statement: a single pass over the placements
@@ -319,29 +291,26 @@ def _placement_counts(user) -> dict:
         "enterprise_names": {},
         "categories": {},
     }
-    tallied = _placement_tally_source(user)
-    if tallied is not None:
-        # The maintained per-school counts (internships.tallies): a few thousand rows, not a pass
-        # over the placements.
-        joined, params, blocked_params, aggregates = tallied
-    else:
-        compiled = _sql_of(scoped.order_by().values("id", "institution_id", "post_id", "enterprise_id"))
-        if compiled is None:
-            return out
-        source, params = compiled
-        blocked = (
-            Alert.objects.filter(resolved_at__isnull=True, severity="block")
-            .order_by()
-            .values("placement_id")
-            .distinct()
-        )
-        blocked_sql, blocked_params = blocked.query.sql_with_params()
-        joined = (
-            f"SELECT p.institution_id, p.post_id, p.enterprise_id, b.placement_id AS blocked"
-            f" FROM ({source}) p LEFT JOIN ({blocked_sql}) b ON b.placement_id = p.id"
-        )
-        aggregates = "COUNT(*) AS n, COUNT(blocked) AS blocked"
-    grouped = _grouped_sql(joined, [("institution_id",), ("post_id", "enterprise_id")], aggregates)
+    compiled = _sql_of(scoped.order_by().values("id", "institution_id", "post_id", "enterprise_id"))
+    if compiled is None:
+        return out
+    source, params = compiled
+    blocked = (
+        Alert.objects.filter(resolved_at__isnull=True, severity="block")
+        .order_by()
+        .values("placement_id")
+        .distinct()
+    )
+    blocked_sql, blocked_params = blocked.query.sql_with_params()
+    joined = (
+        f"SELECT p.institution_id, p.post_id, p.enterprise_id, b.placement_id AS blocked"
+        f" FROM ({source}) p LEFT JOIN ({blocked_sql}) b ON b.placement_id = p.id"
+    )
+    grouped = _grouped_sql(
+        joined,
+        [("institution_id",), ("post_id", "enterprise_id")],
+        "COUNT(*) AS n, COUNT(blocked) AS blocked",
+    )
     sql = (
         f"SELECT g._set, g.n, g.blocked, g.institution_id, i.{q('name')}, r.{q('path')},"
         f" g.enterprise_id, en.{q('name')}, mc.{q('name')}"
@@ -371,28 +340,15 @@ def _alert_counts(user) -> dict:
     """Open alerts in scope by rule, escalation level and host (warnings and blocks only): one pass."""
     from zhijiao.enterprises.models import Enterprise
 
-    tallied = _tally_sql("alerts_open", user, ("k1", "k2", "k3", "k4", "n"))
-    if tallied is not None:
-        # Open alerts per school and key, maintained by the database (internships.tallies).
-        t_sql, params = tallied
-        source = (
-            "SELECT k1 AS rule_id, k2::int AS escalation_level, nullif(k3, '')::bigint AS enterprise_id, n,"
-            f" CASE WHEN k4 <> 'info' THEN n ELSE 0 END AS serious FROM ({t_sql}) t"
-        )
-        aggregates = "SUM(n)::bigint AS n, SUM(serious)::bigint AS serious"
-    else:
-        scoped = restrict(Alert.objects.filter(resolved_at__isnull=True), user, "view").annotate(
-            serious=Case(When(~Q(severity="info"), then=1), default=0, output_field=IntegerField()),
-        )
-        compiled = _sql_of(
-            scoped.order_by().values("rule_id", "escalation_level", "enterprise_id", "serious")
-        )
-        if compiled is None:
-            return {"by_rule": {}, "by_level": {}, "worst": {}, "worst_names": {}}
-        source, params = compiled
-        aggregates = "COUNT(*) AS n, SUM(serious) AS serious"
+    scoped = restrict(Alert.objects.filter(resolved_at__isnull=True), user, "view").annotate(
+        serious=Case(When(~Q(severity="info"), then=1), default=0, output_field=IntegerField()),
+    )
+    compiled = _sql_of(scoped.order_by().values("rule_id", "escalation_level", "enterprise_id", "serious"))
+    if compiled is None:
+        return {"by_rule": {}, "by_level": {}, "worst": {}, "worst_names": {}}
+    source, params = compiled
     sets = [("rule_id",), ("escalation_level",), ("enterprise_id",)]
-    grouped = _grouped_sql(source, sets, aggregates)
+    grouped = _grouped_sql(source, sets, "COUNT(*) AS n, SUM(serious) AS serious")
     q = connection.ops.quote_name
     sql = (
         f"SELECT g._set, g.n, g.serious, g.rule_id, g.escalation_level, g.enterprise_id, en.{q('name')}"
@@ -538,7 +494,7 @@ def open_alert_counts(*, user) -> dict:
     """Open alerts in the user's scope: ``{"total", "by_severity"}`` (maintained tallies, else counted)."""
     from zhijiao.core import counters
 
-    by_severity = counters.tally("alerts_open", user, by=("k4",))
+    by_severity = counters.tally("alerts_open", user, by=("k2",))
     if by_severity is None:
         scoped = restrict(Alert.objects.filter(resolved_at__isnull=True), user, "view")
         by_severity = {

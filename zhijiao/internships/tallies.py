@@ -1,7 +1,7 @@
 """Placements and open alerts counted per school by the database (``core.counters``).
 
-- ``placements``: k1 status, k2 post id, k3 host id;
-- ``alerts_open``: unresolved alerts, k1 rule, k2 escalation level, k3 host id, k4 severity;
+- ``placements``: k1 status;
+- ``alerts_open``: unresolved alerts, k1 rule, k2 severity;
 - ``blocked``: active placements with at least one open blocking alert, k1 post id, k2 host id —
   kept by both tables' triggers: an alert statement recounts the open blocking alerts of the
   placements it touched (before = now − its own net change), a placement statement counts the
@@ -12,14 +12,14 @@
 
 from zhijiao.core.counters import TallySpec, upsert_sql
 
-PLACEMENTS = TallySpec(
-    "placements", "internships_placement", "institution_id", ("r.status", "r.post_id", "r.enterprise_id")
-)
+# Keys stay few per school: keyed also by post and host, the tally had nearly a row per placement
+# (a school's students spread over thousands of posts) and summing it cost more than counting.
+PLACEMENTS = TallySpec("placements", "internships_placement", "institution_id", ("r.status",))
 ALERTS_OPEN = TallySpec(
     "alerts_open",
     "internships_alert",
     "institution_id",
-    ("r.rule_id", "r.escalation_level", "r.enterprise_id", "r.severity"),
+    ("r.rule_id", "r.severity"),
     "r.resolved_at IS NULL",
 )
 

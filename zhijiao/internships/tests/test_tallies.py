@@ -1,5 +1,5 @@
 """Placement, open-alert and blocked-placement tallies (internships.tallies) follow the services and
-the sweep's statements; the dashboard reads them and says the same as counting the rows."""
+the sweep's statements; the count selectors read them and say the same as counting the rows."""
 
 from __future__ import annotations
 
@@ -71,19 +71,14 @@ def test_tallies_follow_placements_and_alerts(iw):
     assert counters.tally("alerts_open", iw.province) == 2
 
 
-def test_dashboard_from_tallies_matches_counting(iw, monkeypatch):
+def test_placement_and_alert_counts_read_the_tallies(iw, monkeypatch):
     a = iw.placement(activate=True)
     iw.placement(activate=True)
     _alert(a, "INT-1")
     _alert(a, "INT-5", severity="warn")
-    from_tallies = selectors.dashboard(user=iw.province)
-    monkeypatch.setattr(counters, "available", lambda: False)
-    counted = selectors.dashboard(user=iw.province)
-    assert from_tallies == counted
-    assert from_tallies["total_active"] == 2 and from_tallies["compliant"] == 1
-    assert selectors.placement_counts(user=iw.province) == {
-        "total": 2,
-        "by_status": {"active": 2},
-        "active": 2,
-        "blocked": 1,
-    }
+    expected = {"total": 2, "by_status": {"active": 2}, "active": 2, "blocked": 1}
+    assert selectors.placement_counts(user=iw.province) == expected
+    assert selectors.open_alert_counts(user=iw.province) == {"total": 2, "by_severity": {"block": 1, "warn": 1}}
+    monkeypatch.setattr(counters, "available", lambda: False)  # counted, as on SQLite
+    assert selectors.placement_counts(user=iw.province) == expected
+    assert selectors.open_alert_counts(user=iw.province) == {"total": 2, "by_severity": {"block": 1, "warn": 1}}
