@@ -51,6 +51,11 @@ class ListCount:
         digits = int(math.floor(math.log10(self.value))) - 1
         return int(round(self.value, -digits))
 
+    @property
+    def display(self) -> str:
+        """``display_value`` with thousands separators: "2,700,000"."""
+        return f"{self.display_value:,}"
+
 
 def _vendor(queryset: QuerySet) -> str:
     return connections[queryset.db].vendor
