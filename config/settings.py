@@ -245,6 +245,16 @@ UPLOAD_CSV_LINE_MAX_BYTES = env_int("UPLOAD_CSV_LINE_MAX_BYTES", 1024 * 1024)
 UPLOAD_PDF_MAX_PAGES = env_int("UPLOAD_PDF_MAX_PAGES", 500)
 UPLOAD_PDF_MAX_PAGE_POINTS = env_int("UPLOAD_PDF_MAX_PAGE_POINTS", 14400)
 UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 50_000_000)
+# Lists at province scale (zhijiao.core.listing): a list counts exactly up to this many rows and
+# shows the planner's estimate ("约 N 条") above it; page numbers reach this many rows deep, past
+# that pages follow a cursor (keyset); an exact count the user asks for stops after this long.
+LIST_EXACT_COUNT_MAX = env_int("LIST_EXACT_COUNT_MAX", 10_000)
+LIST_MAX_OFFSET = env_int("LIST_MAX_OFFSET", 10_000)
+LIST_EXACT_COUNT_TIMEOUT_MS = env_int("LIST_EXACT_COUNT_TIMEOUT_MS", 10_000)
+# Exports up to this many rows are answered at once; larger ones run as a background job with
+# progress, their files kept this many hours under MEDIA_ROOT/exports/.
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 2_000)
+EXPORT_FILE_HOURS = env_int("EXPORT_FILE_HOURS", 48)
 
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
 
@@ -295,7 +305,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "zhijiao.core.api.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "zhijiao.core.api.pagination.ScaledPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "zhijiao.core.api.schema.EnvelopeAutoSchema",
     "EXCEPTION_HANDLER": "zhijiao.core.api.exceptions.exception_handler",

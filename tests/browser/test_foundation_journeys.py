@@ -30,7 +30,7 @@ def test_province_admin_home_filter_detail_export(page, sign_in, world):
 
     # Export the filtered list: a real XLSX holding just the filtered rows, with Chinese headers.
     with page.expect_download() as info:
-        page.locator("a[download]").first.click()
+        page.get_by_role("link", name="导出 XLSX").first.click()
     data = info.value.path().read_bytes()
     sheet = load_workbook(io.BytesIO(data), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))

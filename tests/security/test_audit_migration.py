@@ -13,7 +13,7 @@ from zhijiao.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = "0004_mask_sensitive_in_audit_entries"
+MIGRATION = "0007_mask_sensitive_in_audit_entries"
 
 
 def _run_migration():

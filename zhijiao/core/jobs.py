@@ -63,7 +63,8 @@ def _autodiscover() -> None:
     from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("jobs")
-    # The import job lives with the pipeline.
+    # The import job lives with the pipeline, the export job with the list exports.
+    import zhijiao.core.exports  # noqa: F401
     import zhijiao.core.imports.jobs  # noqa: F401
 
 

@@ -65,7 +65,7 @@ class AuditEntryQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One append-only record per write; written only by ``core.audit``."""
 
-    timestamp = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    timestamp = models.DateTimeField(_("time"), auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -104,6 +104,15 @@ class AuditEntry(models.Model):
             # that and equality, where ``db_index`` made a plain b-tree and its pattern-ops twin.
             models.Index(
                 fields=["scope_path"], name="core_audit_scope_path", opclasses=["varchar_pattern_ops"]
+            ),
+            # The audit list is read newest first, page after page (keyset on time, id); its search
+            # matches names by prefix (an object's name, an actor's), each one pattern-ops b-tree.
+            models.Index(fields=["timestamp", "id"], name="core_audit_time"),
+            models.Index(
+                fields=["object_repr"], name="core_audit_repr_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["actor_name"], name="core_audit_actor_prefix", opclasses=["varchar_pattern_ops"]
             ),
         ]
 
@@ -183,3 +192,39 @@ class Job(models.Model):
         if not self.progress_total:
             return 100 if self.status == JobStatus.SUCCEEDED else 0
         return min(100, int(self.progress_done * 100 / self.progress_total))
+
+
+class Tally(models.Model):
+    """Rows of one kind per school and keys, kept current by statement-level triggers (PostgreSQL).
+
+    Read through ``core.counters.tally``; written only by the triggers and ``tally_rebuild``.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30)
+    institution = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    k1 = models.CharField(_("key 1"), max_length=40, blank=True, default="")
+    k2 = models.CharField(_("key 2"), max_length=40, blank=True, default="")
+    k3 = models.CharField(_("key 3"), max_length=40, blank=True, default="")
+    k4 = models.CharField(_("key 4"), max_length=40, blank=True, default="")
+    n = models.BigIntegerField(_("count"), default=0)
+
+    scope_region_path = "institution__region__path"
+    scope_institution = "institution_id"
+
+    class Meta:
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "institution", "k1", "k2", "k3", "k4"], name="core_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.institution_id} {self.k1} {self.k2} {self.k3} {self.k4}: {self.n}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, autocomplete, health, home
+from .views import audit, autocomplete, exports, health, home
 
 app_name = "core"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("autocomplete/<str:source>/", autocomplete.AutocompleteView.as_view(), name="autocomplete"),
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
+    path("exports/<int:pk>/", exports.export_detail, name="export_detail"),
+    path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
 ]

@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.filters import FilterSet, YearFilter, YesNoFilter
+from zhijiao.core.search import classify
+from zhijiao.core.validators import normalize_code
 from zhijiao.majors.choices import MajorLevel
 
 from .choices import CertificateKind, CertificateStatus
@@ -25,9 +27,21 @@ class CertificateFilterSet(FilterSet):
         fields = ["q", "kind", "status", "level", "published", "year", "class_name"]
 
     def search(self, queryset, name, value):
+        """The holder's name (search index), the start of the certificate number, or the school's
+        name (the few matching schools are looked up first, so every branch reads an index)."""
+        from zhijiao.orgs.models import Institution
+
         value = value.strip()
-        return queryset.filter(
-            Q(holder_name__icontains=value)
-            | Q(number__startswith=value.upper())
-            | Q(institution_name__icontains=value)
-        )
+        kind = classify(value)
+        if not kind:
+            return queryset
+        if kind == "code":
+            return queryset.filter(number__startswith=normalize_code(value))
+        match = Q(holder_name__namesearch=value)
+        if kind == "name" and len(value) >= 2:
+            schools = list(
+                Institution.objects.filter(name__icontains=value).values_list("pk", flat=True)[:50]
+            )
+            if schools:
+                match |= Q(institution_id__in=schools)
+        return queryset.filter(match)

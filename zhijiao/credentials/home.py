@@ -21,13 +21,21 @@ def panels(*, user, kinds: set[str]) -> list[Panel]:
             Panel(
                 _("Certificates"),
                 [
-                    Figure(_("Issued"), counts["issued"], f"{base}?{urlencode({'status': 'issued'})}"),
+                    Figure(
+                        _("Issued"),
+                        counts["by_status"].get("issued", 0),
+                        f"{base}?{urlencode({'status': 'issued'})}",
+                    ),
                     Figure(
                         _("Published for verification"),
                         counts["published"],
                         f"{base}?{urlencode({'published': 'true'})}",
                     ),
-                    Figure(_("Revoked"), counts["revoked"], f"{base}?{urlencode({'status': 'revoked'})}"),
+                    Figure(
+                        _("Revoked"),
+                        counts["by_status"].get("revoked", 0),
+                        f"{base}?{urlencode({'status': 'revoked'})}",
+                    ),
                 ],
                 order=40,
             )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.core.search import NameSearch
 from zhijiao.majors.choices import MajorLevel
 from zhijiao.students.choices import Gender
 
@@ -46,6 +47,7 @@ class Certificate(ScopedModel):
         verbose_name=_("institution"),
         on_delete=models.PROTECT,
         related_name="certificates",
+        db_index=False,  # credentials_cert_inst_class (institution, class, number) serves look-ups by school
     )
     kind = models.CharField(_("kind"), max_length=20, choices=CertificateKind.choices)
     number = models.CharField(_("certificate number"), max_length=32, unique=True)
@@ -84,7 +86,7 @@ class Certificate(ScopedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("published by"),
@@ -142,7 +144,21 @@ class Certificate(ScopedModel):
                 violation_error_message=_("This graduation decision already has a current certificate."),
             ),
         ]
-        indexes = [models.Index(fields=["institution", "class_name"])]
+        # Every sortable column of the certificate list has a (column, id) b-tree for the province's
+        # ordered scan and keyset pages; numbers are searched by prefix, holders by the generated
+        # search_terms column (core.search).
+        indexes = [
+            models.Index(fields=["institution", "class_name", "number"], name="credentials_cert_inst_class"),
+            models.Index(fields=["holder_name", "id"], name="credentials_cert_holder"),
+            models.Index(fields=["institution_name", "id"], name="credentials_cert_school"),
+            models.Index(fields=["class_name", "id"], name="credentials_cert_class"),
+            models.Index(fields=["major_name", "id"], name="credentials_cert_major"),
+            models.Index(fields=["graduation_date", "id"], name="credentials_cert_grad_date"),
+            models.Index(fields=["published_at", "id"], name="credentials_cert_published"),
+            models.Index(
+                fields=["number"], name="credentials_cert_no_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} · {self.holder_name}"
@@ -156,6 +172,10 @@ class Certificate(ScopedModel):
     @property
     def is_valid(self) -> bool:
         return self.status == CertificateStatus.ISSUED and self.published_at is not None
+
+
+# ``holder_name__namesearch``: the holder's name from the generated search_terms column (core.search).
+Certificate._meta.get_field("holder_name").register_lookup(NameSearch)
 
 
 class AuthorityCertificate(Certificate):

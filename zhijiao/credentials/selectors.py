@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 
 from zhijiao.core.scoping import restrict
 
-from .choices import CertificateStatus
 from .models import AuthorityCertificate, Certificate, VerificationReport
 
 #: The columns a certificate list or detail needs (the QR images stay in the table until printing).
@@ -103,12 +102,39 @@ def public_report_by_code(code: str) -> VerificationReport | None:
 
 
 # --- home page figures (credentials/home.py) ---------------------------------------------------------
-def certificate_counts(*, user) -> dict[str, int]:
-    """The current certificates the user sees: issued, published, revoked."""
+def certificate_counts(*, user) -> dict:
+    """Certificates in the user's scope: ``{"total", "current", "published", "by_status"}`` (current
+    certificates by status; published = current, issued and published). From the maintained tallies
+    (core.counters), counted directly where there are none."""
     from django.db.models import Count, Q
 
-    return restrict(Certificate.objects.filter(is_current=True), user, "view").aggregate(
-        issued=Count("id", filter=Q(status=CertificateStatus.ISSUED)),
-        published=Count("id", filter=Q(status=CertificateStatus.ISSUED, published_at__isnull=False)),
-        revoked=Count("id", filter=Q(status=CertificateStatus.REVOKED)),
-    )
+    from zhijiao.core import counters
+
+    rows = counters.tally("certificates", user, by=("k1", "k2", "k3"))
+    if rows is None:
+        rows = {}
+        for r in (
+            certificate_list(user=user)
+            .order_by()
+            .values("status", "is_current")
+            .annotate(n=Count("id"), published=Count("id", filter=Q(published_at__isnull=False)))
+        ):
+            current = "true" if r["is_current"] else "false"
+            if r["published"]:
+                rows[(r["status"], "true", current)] = r["published"]
+            if r["n"] - r["published"]:
+                rows[(r["status"], "false", current)] = r["n"] - r["published"]
+    by_status: dict[str, int] = {}
+    for (status, _published, current), n in rows.items():
+        if current == "true":
+            by_status[status] = by_status.get(status, 0) + n
+    return {
+        "total": sum(rows.values()),
+        "current": sum(by_status.values()),
+        "published": sum(
+            n
+            for (status, published, current), n in rows.items()
+            if status == "issued" and published == "true" and current == "true"
+        ),
+        "by_status": by_status,
+    }

@@ -38,6 +38,11 @@ class CertificateListView(ObjectListView):
     table_class = CertificateTable
     title = gettext_lazy("Certificates")
 
+    def get_tally(self, filterset):
+        from zhijiao.core import counters
+
+        return counters.tally("certificates", self.request.user)
+
 
 class CertificateDetailView(ObjectDetailView):
     selector = selectors.certificate_list

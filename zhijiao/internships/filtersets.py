@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.filters import FilterSet, YesNoFilter
+from zhijiao.core.search import classify
 from zhijiao.majors.selectors import major_category_list
 
 from . import selectors
@@ -77,12 +78,24 @@ class PlacementFilterSet(FilterSet):
             self.filters.pop("plan", None)
 
     def search(self, queryset, name, value):
+        """The student's name or ID (the registry's search index), or — from two characters — the
+        host's or the post's name (the few matching ones looked up first, so each branch is indexed)."""
+        from zhijiao.enterprises.models import Enterprise
+        from zhijiao.students.filtersets import student_search_q
+
         value = value.strip()
-        return queryset.filter(
-            Q(enrolment__student__name__icontains=value)
-            | Q(enterprise__name__icontains=value)
-            | Q(post__name__icontains=value)
-        )
+        kind = classify(value)
+        if not kind:
+            return queryset
+        match = student_search_q(value, prefix="enrolment__student__")
+        if kind == "name" and len(value) >= 2:
+            hosts = list(Enterprise.objects.filter(name__icontains=value).values_list("pk", flat=True)[:50])
+            posts = list(Post.objects.filter(name__icontains=value).values_list("pk", flat=True)[:200])
+            if hosts:
+                match |= Q(enterprise_id__in=hosts)
+            if posts:
+                match |= Q(post_id__in=posts)
+        return queryset.filter(match)
 
     def filter_blocked(self, queryset, name, value):
         if value is None:

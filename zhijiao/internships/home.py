@@ -21,7 +21,7 @@ def panels(*, user, kinds: set[str]) -> list[Panel]:
     out = []
     if kinds & {"province", "city", "school"}:
         plans = selectors.plan_counts(user=user)
-        placements = selectors.placement_counts(user=user)
+        placements = selectors.placement_counts(user=user)["by_status"]
         figures = [
             Figure(
                 _("Active placements"),
@@ -35,7 +35,7 @@ def panels(*, user, kinds: set[str]) -> list[Panel]:
             ),
             Figure(
                 _("Open compliance alerts"),
-                selectors.open_alert_count(user=user),
+                selectors.open_alert_counts(user=user)["total"],
                 _url("internships:alert_list", open="true"),
             ),
         ]

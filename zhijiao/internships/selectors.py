@@ -21,8 +21,10 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhijiao.core.scoping import restrict, user_scope
@@ -44,9 +46,18 @@ from .models import (
 
 
 def plan_list(*, user, action: str = "view") -> QuerySet[InternshipPlan]:
+    # The count per plan as a correlated subquery: evaluated for the rows a page shows, where a
+    # GROUP BY over the joined placements aggregated all 350,000 of them for every page.
+    placements = (
+        Placement.objects.filter(plan=OuterRef("pk"))
+        .order_by()
+        .values("plan")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return restrict(
         InternshipPlan.objects.select_related("institution", "offering__major"), user, action
-    ).annotate(placement_count=Count("placements"))
+    ).annotate(placement_count=Coalesce(Subquery(placements, output_field=IntegerField()), 0))
 
 
 def post_list(*, user, action: str = "view") -> QuerySet[Post]:
@@ -125,10 +136,24 @@ def _mentored(user) -> Exists:
     return Exists(MentorAssignment.objects.filter(placement=OuterRef("pk"), user_id=user.pk, is_current=True))
 
 
+def _may_have_own(user) -> bool:
+    """Whether the user may see placements outside their scope as the student or a mentor.
+
+    Staff without a mentor assignment never do; leaving the OR out for them keeps the scope
+    condition alone, which an index serves (an OR with the EXISTS would scan every placement).
+    One query per user object, cached on it.
+    """
+    cached = getattr(user, "_zhijiao_own_placements", None)
+    if cached is None:
+        cached = not user_scope(user).grants or MentorAssignment.objects.filter(user_id=user.pk).exists()
+        user._zhijiao_own_placements = cached
+    return cached
+
+
 def placement_list(*, user, action: str = "view") -> QuerySet[Placement]:
     base = Placement.objects.select_related("plan", "post", "enterprise", "institution", "enrolment__student")
     scoped = restrict(base, user, action)
-    if action != "view" or not getattr(user, "is_authenticated", False):
+    if action != "view" or not getattr(user, "is_authenticated", False) or not _may_have_own(user):
         return scoped
     own = base.filter(Q(enrolment__student__user_id=user.pk) | _mentored(user))
     return scoped | own
@@ -151,7 +176,7 @@ def student_placement(*, user) -> Placement | None:
 def _child_list(model, user, action: str, related=("placement",)) -> QuerySet:
     base = model.objects.select_related(*related)
     scoped = restrict(base, user, action)
-    if action != "view" or not getattr(user, "is_authenticated", False):
+    if action != "view" or not getattr(user, "is_authenticated", False) or not _may_have_own(user):
         return scoped
     mentored = Exists(
         MentorAssignment.objects.filter(placement=OuterRef("placement"), user_id=user.pk, is_current=True)
@@ -518,15 +543,6 @@ def plan_counts(*, user) -> dict[str, int]:
     return counts_by(restrict(InternshipPlan.objects.all(), user, "view"), "filing_status")
 
 
-def placement_counts(*, user) -> dict[str, int]:
-    """The placements the user sees, by status."""
-    return counts_by(placement_list(user=user), "status")
-
-
-def open_alert_count(*, user) -> int:
-    return alert_list(user=user).filter(resolved_at__isnull=True).count()
-
-
 def host_figures(*, user, today: dt.date | None = None) -> dict[str, int]:
     """An enterprise's own posts, interns, check-ins of the last seven days and reports to review."""
     today = today or timezone.localdate()
@@ -538,3 +554,42 @@ def host_figures(*, user, today: dt.date | None = None) -> dict[str, int]:
         "checkins": checkin_list(user=user).filter(occurred_at__gte=since).count(),
         "reports": report_list(user=user).filter(status=ReviewStatus.SUBMITTED).count(),
     }
+
+
+def placement_counts(*, user) -> dict:
+    """Placements in the user's scope by status, and the active ones with an open blocking alert:
+    ``{"total", "by_status", "active", "blocked"}``. From the maintained tallies (core.counters);
+    counted directly where there are none (SQLite, enterprise users)."""
+    from zhijiao.core import counters
+
+    by_status = counters.tally("placements", user, by=("k1",))
+    blocked = counters.tally("blocked", user)
+    if by_status is None or blocked is None:
+        scoped = restrict(Placement.objects.all(), user, "view")
+        by_status = {r["status"]: r["n"] for r in scoped.order_by().values("status").annotate(n=Count("id"))}
+        blocked = (
+            scoped.filter(
+                status=PlacementStatus.ACTIVE, alerts__resolved_at__isnull=True, alerts__severity="block"
+            )
+            .distinct()
+            .count()
+        )
+    return {
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "active": by_status.get(PlacementStatus.ACTIVE, 0),
+        "blocked": blocked,
+    }
+
+
+def open_alert_counts(*, user) -> dict:
+    """Open alerts in the user's scope: ``{"total", "by_severity"}`` (maintained tallies, else counted)."""
+    from zhijiao.core import counters
+
+    by_severity = counters.tally("alerts_open", user, by=("k2",))
+    if by_severity is None:
+        scoped = restrict(Alert.objects.filter(resolved_at__isnull=True), user, "view")
+        by_severity = {
+            r["severity"]: r["n"] for r in scoped.order_by().values("severity").annotate(n=Count("id"))
+        }
+    return {"total": sum(by_severity.values()), "by_severity": by_severity}

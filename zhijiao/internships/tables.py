@@ -45,11 +45,16 @@ class PostTable(tables.Table):
 
 
 class PlacementTable(tables.Table):
+    # Sorts read an index each (start/end date, status; school, host and post group by their id).
     student = tables.Column(
         verbose_name=_("Student"),
         accessor="enrolment__student__name",
         linkify=lambda record: record.get_absolute_url(),
+        orderable=False,
     )
+    institution = tables.Column(order_by=("institution_id",))
+    enterprise = tables.Column(order_by=("enterprise_id",))
+    post = tables.Column(order_by=("post_id",))
     violation_count = tables.Column(verbose_name=_("Violations"), accessor="violations", orderable=False)
 
     class Meta(_Meta):
@@ -75,12 +80,19 @@ class PlacementTable(tables.Table):
 
 
 class AlertTable(tables.Table):
+    # Sortable by the indexed columns (rule, first seen, resolved); the rest are filters.
     rule_id = tables.Column(attrs={"td": {"class": "text-nowrap"}})
     student = tables.Column(
         verbose_name=_("Student"),
         accessor="placement__enrolment__student__name",
         linkify=lambda record: record.placement.get_absolute_url() if record.placement_id else None,
+        orderable=False,
     )
+    message = tables.Column(orderable=False)
+    severity = tables.Column(orderable=False)
+    institution = tables.Column(orderable=False)
+    enterprise = tables.Column(orderable=False)
+    escalation_level = tables.Column(orderable=False)
 
     class Meta(_Meta):
         model = Alert

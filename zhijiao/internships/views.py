@@ -137,6 +137,15 @@ class PlacementListView(ObjectListView):
     table_class = PlacementTable
     title = gettext_lazy("Placements")
 
+    def get_tally(self, filterset):
+        from zhijiao.core import counters
+
+        if selectors._may_have_own(
+            self.request.user
+        ):  # a mentor's or student's own rows are outside the tallies
+            return None
+        return counters.tally("placements", self.request.user)
+
 
 class PlacementAddView(LoginRequiredMixin, View):
     def _plan(self, request, plan_pk):

@@ -3,10 +3,31 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.filters import FilterSet, YesNoFilter
+from zhijiao.core.search import CODE_PREFIX_MIN, classify
 from zhijiao.core.validators import normalize_code
 
 from .choices import BatchStatus, ChangeKind, EnrolmentStatus
 from .models import GraduationList, RegistrationBatch, StatusChange, Student
+
+
+def student_search_q(value: str, prefix: str = "") -> Q:
+    """A name (1–4 characters, pinyin or initials; from the search index, core.search) or the start
+    of an ID number or 学籍号 (at least ``CODE_PREFIX_MIN`` characters; shorter must match whole).
+
+    ``prefix`` reaches the student from another model (``"enrolment__student__"``).
+    """
+    value = (value or "").strip()
+    kind = classify(value)
+    if kind == "code":
+        code = normalize_code(value)
+        if len(code) >= CODE_PREFIX_MIN:
+            return Q(**{f"{prefix}id_number__startswith": code}) | Q(
+                **{f"{prefix}registry_number__startswith": code}
+            )
+        return Q(**{f"{prefix}id_number": code}) | Q(**{f"{prefix}registry_number": code})
+    if not kind:
+        return Q()
+    return Q(**{f"{prefix}name__namesearch": value})
 
 
 class StudentFilterSet(FilterSet):
@@ -23,10 +44,7 @@ class StudentFilterSet(FilterSet):
         fields = ["q", "institution", "status", "class_name", "name_flagged"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        code = normalize_code(value)
-        # ID and registry numbers are matched exactly (no substring search over personal numbers).
-        return queryset.filter(Q(name__icontains=value) | Q(id_number=code) | Q(registry_number=code))
+        return queryset.filter(student_search_q(value))
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(enrolments__is_current=True, enrolments__status=value)

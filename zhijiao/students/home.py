@@ -20,7 +20,7 @@ def _url(name: str, **params) -> str:
 def panels(*, user, kinds: set[str]) -> list[Panel]:
     out = []
     if kinds & {"province", "city", "school"}:
-        counts = selectors.counts_by_status(user=user)
+        counts = selectors.student_counts(user=user)["by_status"]
         out.append(
             Panel(
                 _("Students"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel, TimeStampedModel
+from zhijiao.core.search import NameSearch
 from zhijiao.core.validators import validate_plain_text
 
 from .choices import (
@@ -52,6 +53,7 @@ class Student(ScopedModel):
         verbose_name=_("current institution"),
         on_delete=models.PROTECT,
         related_name="students",
+        db_index=False,  # students_stu_inst_name (institution, name, id) serves every look-up by school
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     guardian_name = models.CharField(
@@ -97,6 +99,26 @@ class Student(ScopedModel):
                 violation_error_message=_("A student with this ID number is already registered."),
             )
         ]
+        # Province-scale lists (zhijiao.core.listing): each sort has a (key, id) b-tree that serves the
+        # province's ordered scan and its keyset pages; a school's rows come first by institution.
+        # ID and registry numbers are searched by prefix (pattern ops); names by the generated
+        # search_terms column's GIN index (core.search, migration 0004).
+        indexes = [
+            models.Index(fields=["current_institution", "name", "id"], name="students_stu_inst_name"),
+            models.Index(fields=["name", "id"], name="students_stu_name"),
+            models.Index(fields=["created_at", "id"], name="students_stu_created"),
+            models.Index(
+                fields=["id_number"], name="students_stu_idno_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["registry_number"],
+                name="students_stu_regno_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_flagged"], name="students_stu_flagged", condition=Q(name_flagged=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -113,6 +135,10 @@ class Student(ScopedModel):
         return may_see_full_id(user, self)
 
 
+# ``name__namesearch``: characters, pairs and pinyin from the generated search_terms column (core.search).
+Student._meta.get_field("name").register_lookup(NameSearch)
+
+
 class Enrolment(ScopedModel):
     """One 学籍 at one institution: major offering, class, pathway, stage and status."""
 
@@ -124,6 +150,7 @@ class Enrolment(ScopedModel):
         verbose_name=_("institution"),
         on_delete=models.PROTECT,
         related_name="enrolments",
+        db_index=False,  # students_enr_inst_class (institution, class, id) serves every look-up by school
     )
     offering = models.ForeignKey(
         "majors.InstitutionMajor",
@@ -171,6 +198,11 @@ class Enrolment(ScopedModel):
                 name="students_one_current_enrolment",
                 violation_error_message=_("The student already holds a current enrolment."),
             )
+        ]
+        indexes = [
+            models.Index(fields=["institution", "class_name", "id"], name="students_enr_inst_class"),
+            models.Index(fields=["class_name", "id"], name="students_enr_class"),
+            models.Index(fields=["entry_date", "id"], name="students_enr_entry"),
         ]
 
     def __str__(self) -> str:
@@ -239,7 +271,8 @@ class Graduation(ScopedModel):
     class Meta:
         verbose_name = _("graduation decision")
         verbose_name_plural = _("graduation decisions")
-        ordering = ["-graduation_date"]
+        ordering = ["-graduation_date", "-id"]
+        indexes = [models.Index(fields=["graduation_date", "id"], name="students_grad_date")]
 
     def __str__(self) -> str:
         return f"{self.enrolment.student} · {self.get_outcome_display()}"
@@ -385,6 +418,10 @@ class StatusChange(ScopedModel):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="students_chg_created"),
+            models.Index(fields=["effective_date", "id"], name="students_chg_effective"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student} · {self.get_kind_display()}"

@@ -84,13 +84,18 @@ def status_change_list(*, user, action: str = "view") -> QuerySet[StatusChange]:
 
     from zhijiao.workflows.selectors import request_list
 
-    own = restrict(StatusChange.objects.all(), user, action)
+    base = StatusChange.objects.select_related(
+        "student", "enrolment__institution", "target_institution", "approval"
+    )
+    own = restrict(base, user, action)
+    if user_scope(user).is_province:
+        # The whole province is in scope: every receiving school is too. The scope condition alone
+        # lets the list read its (created_at, id) index instead of hashing every change first.
+        return own
     via_approval = (
         request_list(user=user, action=action).filter(kind="students.status_change").values("object_id")
     )
-    return StatusChange.objects.filter(Q(pk__in=own.values("pk")) | Q(pk__in=via_approval)).select_related(
-        "student", "enrolment__institution", "target_institution", "approval"
-    )
+    return base.filter(Q(pk__in=own.values("pk")) | Q(pk__in=via_approval))
 
 
 def graduation_list_list(*, user, action: str = "view") -> QuerySet[GraduationList]:
@@ -132,6 +137,19 @@ def student_is_eligible_for_internship(student: Student) -> bool:
 def student_is_eligible_for_exams(student: Student) -> bool:
     """A suspended student may not sit exams (students.md §4)."""
     return _current_status(student) in STUDYING
+
+
+def student_counts(*, user) -> dict:
+    """Students in the user's scope and their current enrolments by status: ``{"total": n,
+    "by_status": {status: n}}``. From the maintained per-school tallies (core.counters) — no count
+    over the registry — and counted directly where there are none (SQLite, enterprise users)."""
+    from zhijiao.core import counters
+
+    total = counters.tally("students", user)
+    by_status = counters.tally("enrolments", user, by=("k1",))
+    if total is None or by_status is None:
+        return {"total": student_list(user=user).count(), "by_status": counts_by_status(user=user)}
+    return {"total": total, "by_status": by_status}
 
 
 def counts_by_status(*, user) -> dict[str, int]:

@@ -13,10 +13,12 @@ def _enrolment(record):
 
 
 class StudentTable(tables.Table):
+    # Sortable columns each read an index (core.listing); the school groups by institution, then name.
     name = tables.Column(linkify=True)
+    gender = tables.Column(orderable=False)
     id_number = tables.Column(verbose_name=_("ID number"), orderable=False)
     registry_number = tables.Column()
-    current_institution = tables.Column(order_by=("current_institution__name",))
+    current_institution = tables.Column(order_by=("current_institution_id", "name"))
     major = tables.Column(verbose_name=_("major"), empty_values=(), orderable=False)
     class_name = tables.Column(verbose_name=_("class"), empty_values=(), orderable=False)
     status = tables.Column(verbose_name=_("status"), empty_values=(), orderable=False)
@@ -67,12 +69,14 @@ class BatchTable(tables.Table):
 
 
 class StatusChangeTable(tables.Table):
-    student = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("student__name",))
+    # Sortable by the indexed dates; kind and status are filters.
+    student = tables.Column(linkify=lambda record: record.get_absolute_url(), orderable=False)
     institution = tables.Column(
-        verbose_name=_("institution"),
-        accessor="enrolment__institution",
-        order_by=("enrolment__institution__name",),
+        verbose_name=_("institution"), accessor="enrolment__institution", orderable=False
     )
+    kind = tables.Column(orderable=False)
+    status = tables.Column(orderable=False)
+    target_institution = tables.Column(orderable=False)
 
     class Meta:
         model = StatusChange

@@ -56,6 +56,11 @@ class StudentListView(ObjectListView):
     add_url_name = "students:student_add"
     create_nodes = Enrolment.scope_change_nodes
 
+    def get_tally(self, filterset):
+        from zhijiao.core import counters
+
+        return counters.tally("students", self.request.user)
+
     def get_extra_actions(self) -> list[tuple[str, str]]:
         if not may_create(self.request.user, Student):
             return []

@@ -51,7 +51,9 @@ def _object_type_choices():
 
 class AuditFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="icontains", label=_("actor name"))
+    actor = django_filters.CharFilter(
+        field_name="actor_name", lookup_expr="startswith", label=_("actor name")
+    )
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("action"))
     object_type = django_filters.ChoiceFilter(choices=_object_type_choices, label=_("object type"))
     request_id = django_filters.CharFilter(lookup_expr="iexact", label=_("request id"))
@@ -63,20 +65,28 @@ class AuditFilterSet(FilterSet):
         fields = ["q", "actor", "action", "object_type", "request_id", "date_from", "date_to"]
 
     def search(self, queryset, name, value):
+        """An object's or an actor's name by its start, an object id or a request id: each branch is
+        one index of the log (millions of rows a year: no substring scans)."""
         value = value.strip()
         if not value:
             return queryset
         return queryset.filter(
-            Q(actor_name__icontains=value)
-            | Q(object_repr__icontains=value)
+            Q(object_repr__startswith=value)
+            | Q(actor_name__startswith=value)
             | Q(object_id=value)
             | Q(request_id=value)
-            | Q(message__icontains=value)
         )
 
 
 class AuditTable(tables.Table):
+    # The log reads by time (core_audit_time); everything else narrows it through the filters.
     timestamp = tables.DateTimeColumn(linkify=("core:audit_detail", [tables.A("pk")]))
+    actor_name = tables.Column(orderable=False)
+    actor_org = tables.Column(orderable=False)
+    action = tables.Column(orderable=False)
+    object_type = tables.Column(orderable=False)
+    object_repr = tables.Column(orderable=False)
+    ip_address = tables.Column(orderable=False)
     object_id = tables.Column(orderable=False)
     request_id = tables.Column(orderable=False, attrs={"td": {"class": "text-break small"}})
 

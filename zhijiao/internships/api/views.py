@@ -94,7 +94,7 @@ class PlacementViewSet(ScopedModelViewSet):
     serializer_class = s.PlacementSerializer
     filterset_class = PlacementFilterSet
     ordering_fields = ("start_date", "status", "id")
-    ordering = ("-start_date", "id")
+    ordering = ("-start_date", "-id")
     create_service = staticmethod(_placement_create)
     update_service = staticmethod(services.placement_update)
     service_instance_kwarg = "placement"
@@ -322,7 +322,8 @@ class AlertViewSet(ScopedReadOnlyViewSet):
     selector = staticmethod(selectors.alert_list)
     serializer_class = s.AlertSerializer
     filterset_class = AlertFilterSet
-    ordering_fields = ("first_seen", "severity", "rule_id")
+    # Orders an index serves (severity is a filter).
+    ordering_fields = ("first_seen", "rule_id")
     ordering = ("-first_seen",)
 
 

@@ -57,7 +57,10 @@ class CheckIn(models.Model):
         verbose_name = _("check-in")
         verbose_name_plural = _("check-ins")
         ordering = ["-occurred_at"]
-        indexes = [models.Index(fields=["placement", "occurred_at"], name="internships_ci_pl_time")]
+        indexes = [
+            models.Index(fields=["placement", "occurred_at"], name="internships_ci_pl_time"),
+            models.Index(fields=["occurred_at", "id"], name="internships_ci_time"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),

@@ -32,7 +32,7 @@ class Placement(ScopedModel):
         "students.Enrolment", verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="placements"
     )
     post = models.ForeignKey(
-        Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="placements"
+        Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="placements", db_index=False
     )
     # Denormalised from plan and post: every scope filter, sweep and dashboard groups by them.
     institution = models.ForeignKey(
@@ -41,6 +41,7 @@ class Placement(ScopedModel):
         on_delete=models.PROTECT,
         related_name="placements",
         editable=False,
+        db_index=False,  # the (institution, …) indexes below
     )
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
@@ -48,6 +49,7 @@ class Placement(ScopedModel):
         on_delete=models.PROTECT,
         related_name="placements",
         editable=False,
+        db_index=False,  # the (enterprise, …) indexes below
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
@@ -90,7 +92,7 @@ class Placement(ScopedModel):
     class Meta:
         verbose_name = _("placement")
         verbose_name_plural = _("placements")
-        ordering = ["-start_date", "id"]
+        ordering = ["-start_date", "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
@@ -108,6 +110,15 @@ class Placement(ScopedModel):
             models.Index(fields=["enterprise", "status"], name="internships_pl_ent_status"),
             models.Index(fields=["post", "status"], name="internships_pl_post_status"),
             models.Index(fields=["institution", "status"], name="internships_pl_inst_status"),
+            # The placement list's sorts, province-wide (column, id) and per school; the (school / host /
+            # post, id) ones replace the foreign keys' single-column indexes.
+            models.Index(fields=["institution", "id"], name="internships_pl_inst"),
+            models.Index(fields=["enterprise", "id"], name="internships_pl_ent"),
+            models.Index(fields=["post", "id"], name="internships_pl_post"),
+            models.Index(fields=["start_date", "id"], name="internships_pl_start"),
+            models.Index(fields=["institution", "start_date", "id"], name="internships_pl_inst_start"),
+            models.Index(fields=["end_date", "id"], name="internships_pl_end"),
+            models.Index(fields=["status", "id"], name="internships_pl_status_id"),
         ]
 
     def get_absolute_url(self) -> str:

@@ -112,11 +112,15 @@ def test_institution_export_is_filtered_scoped_and_audited(world, login):
     assert world.school_b.name in flat and world.school_a.name not in flat
 
 
-def test_export_is_capped(world, login, settings):
-    settings.EXPORT_MAX_ROWS = 1
+def test_export_above_the_sync_limit_runs_as_a_job(world, login, settings):
+    settings.EXPORT_SYNC_MAX_ROWS = 1
     client = login(world["province_admin"])
-    rows = xlsx_rows(client.get(reverse("orgs:institution_list"), {"export": "xlsx"}))
-    assert len(rows) == 2  # header + 1
+    response = client.get(reverse("orgs:institution_list"), {"export": "xlsx"})
+    assert response.status_code == 302 and "/exports/" in response["Location"]
+    detail = client.get(response["Location"])
+    download = detail.context["job"].pk
+    rows = xlsx_rows(client.get(reverse("core:export_download", args=[download])))
+    assert len(rows) == 3  # header + both schools: no row limit for a job
 
 
 def test_out_of_scope_detail_and_edit_are_404(world, login):

@@ -146,7 +146,7 @@ class GraduationViewSet(ScopedReadOnlyViewSet):
     serializer_class = GraduationSerializer
     filterset_fields = ("status", "outcome", "graduation_list")
     ordering_fields = ("graduation_date",)
-    ordering = ("-graduation_date", "id")
+    ordering = ("-graduation_date", "-id")
 
 
 def _glists(*, user, action="view"):

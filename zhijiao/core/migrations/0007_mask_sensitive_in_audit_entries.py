@@ -97,6 +97,6 @@ def mask_entries(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0003_audit_scope_path_one_index")]
+    dependencies = [("core", "0006_tally")]
 
     operations = [migrations.RunPython(mask_entries, migrations.RunPython.noop, elidable=True)]

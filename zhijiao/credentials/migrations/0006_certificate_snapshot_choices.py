@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credentials', '0001_initial'),
+        ('credentials', '0005_school_index_only'),
     ]
 
     operations = [

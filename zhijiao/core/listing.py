@@ -1,0 +1,514 @@
+"""Counting and paging lists that hold the whole province without scanning it.
+
+Pages (``core.views.generic.ObjectListView``), the API (``core.api.pagination``) and export jobs
+(``core.exports``) share this:
+
+- **Counts** (``count_rows``): a per-scope tally when the caller has one (exact, a few hundred rows
+  summed), else an exact count bounded to ``LIST_EXACT_COUNT_MAX`` + 1 rows; when the planner
+  expects more than that and counting to the bound would itself be costly, or the bound is hit, the
+  planner's row estimate (``EXPLAIN``), shown as an estimate ("约 2,000,000 条"). An exact count of a
+  large set runs only when the user asks for it (``exact_count``, with a time limit).
+- **Windows** (``paginate``): the queryset is ordered by its sort keys plus the primary key (so
+  every row has one place); page numbers are plain ``OFFSET`` up to ``LIST_MAX_OFFSET`` rows deep;
+  past that, and for any ``cursor``, a keyset window continues after (or before) a row's key
+  values — stable when rows are inserted, as fast on page 10,000 as on page 1.
+
+A cursor is the sort's signature, a direction and the key values of one row, base64-encoded JSON.
+It grants nothing: the window is still read through the caller's scoped queryset.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import decimal
+import json
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
+from django.db import DatabaseError, connections, transaction
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
+from django.db.models.constants import LOOKUP_SEP
+from django.db.models.expressions import OrderBy
+
+
+# --- counting ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ListCount:
+    """How many rows a list holds; ``exact`` False for the planner's estimate."""
+
+    value: int
+    exact: bool = True
+
+    @property
+    def display_value(self) -> int:
+        """The estimate rounded to two significant figures (2,743,118 → 2,700,000); exact as is."""
+        if self.exact or self.value < 100:
+            return self.value
+        digits = int(math.floor(math.log10(self.value))) - 1
+        return int(round(self.value, -digits))
+
+    @property
+    def display(self) -> str:
+        """``display_value`` with thousands separators: "2,700,000"."""
+        return f"{self.display_value:,}"
+
+
+def _vendor(queryset: QuerySet) -> str:
+    return connections[queryset.db].vendor
+
+
+def _pk_only(queryset: QuerySet) -> QuerySet:
+    qs = queryset.order_by().values("pk")
+    qs.query.select_related = False
+    return qs
+
+
+def planner_estimate(queryset: QuerySet) -> int | None:
+    """The row count PostgreSQL's planner expects for ``queryset`` (one ``EXPLAIN``, no scan); None elsewhere."""
+    if _vendor(queryset) != "postgresql":
+        return None
+    try:
+        sql, params = _pk_only(queryset).query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+# The planner's cost (its own units; a page of an index is ~1, a random page 4) above which counting
+# even the bounded LIST_EXACT_COUNT_MAX + 1 rows is not worth it: a filter that matches few rows of
+# many (a common surname in 2.7 M names) would read hundreds of thousands of rows for the bound.
+COUNT_COST_MAX = 2_000
+
+
+def _bounded_plan(queryset: QuerySet, limit: int) -> tuple[int, float] | None:
+    """(rows the planner expects in the whole list, cost of counting up to ``limit`` + 1 of them)."""
+    try:
+        sql, params = _pk_only(queryset)[: limit + 1].query.sql_with_params()
+    except EmptyResultSet:
+        return 0, 0.0
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) SELECT count(*) FROM (" + sql + ") bounded", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    top = plan[0]["Plan"]
+    node = top
+    while node.get("Node Type") != "Limit" and node.get("Plans"):
+        node = node["Plans"][0]
+    below = node["Plans"][0] if node.get("Node Type") == "Limit" and node.get("Plans") else node
+    return int(below["Plan Rows"]), float(top["Total Cost"])
+
+
+def bounded_count(queryset: QuerySet, limit: int) -> int:
+    """``min(count, limit + 1)``: counts no more than ``limit + 1`` rows."""
+    try:
+        return _pk_only(queryset)[: limit + 1].count()
+    except EmptyResultSet:
+        return 0
+
+
+def count_rows(queryset: QuerySet, *, tally: int | None = None, exact_max: int | None = None) -> ListCount:
+    """The list's count: ``tally`` (exact, from maintained counters) if given; else exact when at most
+    ``exact_max`` rows match (counted with a bound); else the planner's estimate, marked as such.
+
+    On databases without a planner estimate (SQLite, the demo) the count is exact.
+    """
+    if tally is not None:
+        return ListCount(int(tally), True)
+    exact_max = settings.LIST_EXACT_COUNT_MAX if exact_max is None else exact_max
+    if _vendor(queryset) != "postgresql":
+        return ListCount(queryset.count(), True)
+    # One EXPLAIN says how many rows to expect and what counting up to the bound would cost.
+    estimate, cost = _bounded_plan(queryset, exact_max)
+    if estimate > exact_max and cost > COUNT_COST_MAX:
+        return ListCount(estimate, False)
+    bounded = bounded_count(queryset, exact_max)
+    if bounded <= exact_max:
+        return ListCount(bounded, True)
+    return ListCount(max(estimate, bounded), False)
+
+
+def exact_count(queryset: QuerySet, *, timeout_ms: int | None = None) -> int | None:
+    """The exact count the user asked for; None when it takes longer than ``timeout_ms`` (PostgreSQL)."""
+    timeout_ms = settings.LIST_EXACT_COUNT_TIMEOUT_MS if timeout_ms is None else timeout_ms
+    if _vendor(queryset) != "postgresql":
+        return queryset.count()
+    try:
+        with transaction.atomic(using=queryset.db):
+            with connections[queryset.db].cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(int(timeout_ms))])
+            return _pk_only(queryset).count()
+    except EmptyResultSet:
+        return 0
+    except DatabaseError:  # the time limit: the transaction was rolled back, nothing else is lost
+        return None
+
+
+# --- sort keys ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SortKey:
+    """One term of a list's order: an ORM path, its direction and whether it may be NULL."""
+
+    path: str
+    descending: bool = False
+    nullable: bool = False
+    field: object = field(default=None, compare=False, repr=False)
+
+    @property
+    def signature(self) -> str:
+        return ("-" if self.descending else "") + self.path
+
+    def order_expression(self) -> OrderBy:
+        expr = F(self.path)
+        if self.descending:
+            return expr.desc(nulls_first=True) if self.nullable else expr.desc()
+        return expr.asc(nulls_last=True) if self.nullable else expr.asc()
+
+
+def _resolve_path(model, path: str):
+    """(field, nullable) at the end of an ORM path; nullable if any step may be NULL."""
+    opts = model._meta
+    parts = path.split(LOOKUP_SEP)
+    nullable = False
+    found = None
+    for i, part in enumerate(parts):
+        if part == "pk":
+            found = opts.pk
+        else:
+            found = opts.get_field(part)
+        if getattr(found, "null", False):
+            nullable = True
+        if i < len(parts) - 1:
+            if not found.is_relation:
+                raise FieldDoesNotExist(path)
+            opts = found.related_model._meta
+    if found.is_relation and found.many_to_one:  # ordering by a foreign key orders by its id
+        found = found.target_field
+    if found is not None and (found.many_to_many or found.one_to_many):
+        raise FieldDoesNotExist(path)
+    return found, nullable
+
+
+def ordering_keys(queryset: QuerySet) -> list[SortKey] | None:
+    """The queryset's order as sort keys ending with the primary key; None when some term is not a
+    plain field path (a random order, an expression), so only offset paging applies."""
+    query = queryset.query
+    terms = list(query.order_by) or (list(query.get_meta().ordering) if query.default_ordering else [])
+    model = queryset.model
+    pk_name = model._meta.pk.name
+    keys: list[SortKey] = []
+    for term in terms:
+        if isinstance(term, OrderBy) and isinstance(term.expression, F):
+            name, descending = term.expression.name, term.descending
+        elif isinstance(term, F):
+            name, descending = term.name, False
+        elif isinstance(term, str) and term and term != "?":
+            descending = term.startswith("-")
+            name = term.lstrip("-+")
+        else:
+            return None
+        if name in ("pk", pk_name, model._meta.pk.attname):
+            keys.append(SortKey("pk", descending, False, model._meta.pk))
+            break  # the primary key is unique: nothing after it matters
+        try:
+            found, nullable = _resolve_path(model, name)
+        except FieldDoesNotExist:
+            # An annotation (e.g. a count): offset paging only.
+            return None
+        if any(k.path == name for k in keys):
+            continue
+        keys.append(SortKey(name, descending, nullable, found))
+    if not keys or keys[-1].path != "pk":
+        keys.append(SortKey("pk", keys[-1].descending if keys else False, False, model._meta.pk))
+    return keys
+
+
+def apply_ordering(queryset: QuerySet, keys: list[SortKey]) -> QuerySet:
+    """Order by the keys (explicit NULL placement: last ascending, first descending, as PostgreSQL's
+    b-trees return them) and carry each key's value on the rows for the next cursor."""
+    annotations = {f"_key{i}": F(k.path) for i, k in enumerate(keys) if k.path != "pk"}
+    if annotations and queryset.query.values_select:
+        annotations = {}
+    if annotations:
+        queryset = queryset.annotate(**annotations)
+    return queryset.order_by(*[k.order_expression() for k in keys])
+
+
+# --- cursors -----------------------------------------------------------------------------------------
+class InvalidCursor(ValueError):
+    pass
+
+
+def _json_value(value):
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _signature(keys: list[SortKey]) -> str:
+    return ",".join(k.signature for k in keys)
+
+
+def encode_cursor(keys: list[SortKey], values: list, *, forward: bool = True) -> str:
+    payload = {"o": _signature(keys), "d": "n" if forward else "p", "v": [_json_value(v) for v in values]}
+    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(keys: list[SortKey], token: str) -> tuple[list, bool]:
+    """(values, forward) of a cursor made for this sort; InvalidCursor for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        payload = json.loads(raw)
+        if payload["o"] != _signature(keys) or payload["d"] not in ("n", "p"):
+            raise InvalidCursor(token)
+        values = payload["v"]
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise InvalidCursor(token)
+        converted = []
+        for key, value in zip(keys, values, strict=True):
+            if value is None:
+                if not key.nullable:
+                    raise InvalidCursor(token)
+                converted.append(None)
+            else:
+                converted.append(key.field.to_python(value))
+        return converted, payload["d"] == "n"
+    except (ValueError, TypeError, KeyError, binascii.Error, ValidationError, AttributeError) as exc:
+        raise InvalidCursor(token) from exc
+
+
+def row_values(obj, keys: list[SortKey]) -> list:
+    """The key values of a row of ``apply_ordering``'s queryset (annotated), or walked from the object."""
+    values = []
+    for i, key in enumerate(keys):
+        if key.path == "pk":
+            values.append(obj["pk"] if isinstance(obj, dict) else obj.pk)
+            continue
+        name = f"_key{i}"
+        if isinstance(obj, dict):
+            values.append(obj.get(name, obj.get(key.path)))
+        elif hasattr(obj, name):
+            values.append(getattr(obj, name))
+        else:
+            value = obj
+            for part in key.path.split(LOOKUP_SEP):
+                value = getattr(value, part, None) if value is not None else None
+            values.append(value)
+    return values
+
+
+class _RowCompare(Func):
+    """``(a, b, c) > (x, y, z)``: one b-tree range over the sort index (PostgreSQL, SQLite ≥ 3.15)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, lhs, rhs, op):
+        super().__init__(*lhs, *rhs)
+        self.width, self.op = len(lhs), op
+
+    def as_sql(self, compiler, connection, **extra):
+        sqls, params = [], []
+        for expr in self.get_source_expressions():
+            sql, p = compiler.compile(expr)
+            sqls.append(sql)
+            params.extend(p)
+        left, right = ", ".join(sqls[: self.width]), ", ".join(sqls[self.width :])
+        if self.width == 1:
+            return f"{left} {self.op} {right}", params
+        return f"({left}) {self.op} ({right})", params
+
+
+def _value(key: SortKey, value):
+    return Value(value, output_field=key.field) if key.field is not None else Value(value)
+
+
+def _after_q(keys: list[SortKey], values: list) -> Q:
+    """Rows strictly after ``values`` in the keys' order (NULLs last ascending, first descending)."""
+    result = Q(pk__in=[])
+    # Built from the last key outwards: after_i OR (equal_i AND rest).
+    for key, value in reversed(list(zip(keys, values, strict=True))):
+        path = key.path
+        if value is None:
+            after = Q(**{f"{path}__isnull": False}) if key.descending else Q(pk__in=[])
+            equal = Q(**{f"{path}__isnull": True})
+        else:
+            after = Q(**{f"{path}__{'lt' if key.descending else 'gt'}": value})
+            if key.nullable and not key.descending:
+                after |= Q(**{f"{path}__isnull": True})
+            equal = Q(**{path: value})
+        result = after | (equal & result)
+    return result
+
+
+def keyset_segments(keys: list[SortKey], values: list) -> list[Q | _RowCompare]:
+    """Conditions selecting the rows after ``values``, to be read in turn (each in the keys' order).
+
+    Same-direction keys compare as one row value, which PostgreSQL reads as a single range of the
+    (sort…, id) index. A nullable first key splits the order into its non-NULL and NULL runs, each
+    one range. Anything else is the general (correct, but not range-shaped) OR of comparisons.
+    """
+    same = len({k.descending for k in keys}) == 1
+    nullable = [k for k in keys if k.nullable]
+    op = "<" if keys[0].descending else ">"
+
+    def row(ks, vs):
+        return _RowCompare([F(k.path) for k in ks], [_value(k, v) for k, v in zip(ks, vs, strict=True)], op)
+
+    if same and not nullable:
+        return [row(keys, values)]
+    if same and nullable == [keys[0]]:
+        first = keys[0]
+        in_nulls = Q(**{f"{first.path}__isnull": True})
+        if values[0] is None:
+            tail = [Q(**{f"{first.path}__isnull": False})] if first.descending else []
+            return [in_nulls & Q(row(keys[1:], values[1:])), *tail]
+        return [Q(row(keys, values))] if first.descending else [Q(row(keys, values)), in_nulls]
+    return [_after_q(keys, values)]
+
+
+def _reversed(keys: list[SortKey]) -> list[SortKey]:
+    return [SortKey(k.path, not k.descending, k.nullable, k.field) for k in keys]
+
+
+def keyset_rows(
+    queryset: QuerySet, keys: list[SortKey], values: list | None, limit: int, *, forward=True, only_keys=False
+):
+    """Up to ``limit`` rows after (``forward``) or before ``values`` in the keys' order, in that order.
+
+    ``queryset`` is the filtered, scoped list (any ordering is replaced). ``values`` None: from the start.
+    ``only_keys``: dicts of the key values and ``pk`` instead of model instances (exports).
+    """
+    order_keys = keys if forward else _reversed(keys)
+    base = apply_ordering(queryset, order_keys)
+    if only_keys:
+        base = base.values("pk", *[f"_key{i}" for i, k in enumerate(keys) if k.path != "pk"])
+    rows: list = []
+    segments = keyset_segments(order_keys, values) if values is not None else [None]
+    for segment in segments:
+        qs = base if segment is None else base.filter(segment)
+        rows.extend(qs[: limit - len(rows)])
+        if len(rows) >= limit:
+            break
+    return rows if forward else rows[::-1]
+
+
+# --- windows ------------------------------------------------------------------------------------------
+class PageTooDeep(ValueError):
+    """A page number past ``LIST_MAX_OFFSET`` rows: follow a cursor instead."""
+
+
+@dataclass
+class ListWindow:
+    """One page of a list, from a page number (offset) or a cursor (keyset)."""
+
+    rows: list
+    count: ListCount
+    per_page: int
+    number: int | None = None  # the page number; None for a cursor page
+    has_next: bool = False
+    has_previous: bool = False
+    next_page: int | None = None
+    previous_page: int | None = None
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+    max_page: int = 1
+
+    @property
+    def num_pages(self) -> int:
+        """Pages the count fills (estimated when the count is)."""
+        return max(1, math.ceil(self.count.value / self.per_page))
+
+    @property
+    def numbered_pages(self) -> int:
+        """Pages reachable by number: within ``LIST_MAX_OFFSET`` and within the count."""
+        return min(self.num_pages, self.max_page)
+
+    @property
+    def start_index(self) -> int | None:
+        if self.number is None or not self.rows:
+            return None
+        return (self.number - 1) * self.per_page + 1
+
+
+def max_page(per_page: int) -> int:
+    return max(1, settings.LIST_MAX_OFFSET // per_page + 1)
+
+
+def paginate(
+    queryset: QuerySet,
+    *,
+    per_page: int,
+    count: ListCount,
+    page: int | None = None,
+    cursor: str | None = None,
+    keys: list[SortKey] | None = None,
+) -> ListWindow:
+    """The window a request asks for. ``keys`` None (an order that is not plain fields): offsets only.
+
+    Raises ``InvalidCursor`` for a cursor of another sort or a tampered one, ``PageTooDeep`` for a
+    page number past ``LIST_MAX_OFFSET`` rows.
+    """
+    deepest = max_page(per_page)
+    window = ListWindow(rows=[], count=count, per_page=per_page, max_page=deepest)
+    if cursor and keys is not None:
+        values, forward = decode_cursor(keys, cursor)
+        rows = keyset_rows(queryset, keys, values, per_page + 1, forward=forward)
+        more = len(rows) > per_page
+        if forward:
+            rows = rows[:per_page]
+            window.has_next, window.has_previous = more, True
+        else:
+            rows = rows[-per_page:] if more else rows
+            window.has_next, window.has_previous = True, more
+        window.rows = rows
+    else:
+        number = max(1, int(page or 1))
+        if number > deepest:
+            raise PageTooDeep(number)
+        offset = (number - 1) * per_page
+        ordered = apply_ordering(queryset, keys) if keys is not None else queryset
+        rows = list(ordered[offset : offset + per_page + 1])
+        window.number = number
+        window.has_next = len(rows) > per_page
+        window.rows = rows[:per_page]
+        window.has_previous = number > 1
+        window.previous_page = number - 1 if number > 1 else None
+        if window.has_next and number + 1 <= deepest:
+            window.next_page = number + 1
+    if keys is not None and window.rows:
+        if window.has_next and window.next_page is None:
+            window.next_cursor = encode_cursor(keys, row_values(window.rows[-1], keys), forward=True)
+        if window.has_previous and window.number is None:
+            window.previous_cursor = encode_cursor(keys, row_values(window.rows[0], keys), forward=False)
+    return window
+
+
+__all__ = [
+    "InvalidCursor",
+    "ListCount",
+    "ListWindow",
+    "PageTooDeep",
+    "SortKey",
+    "apply_ordering",
+    "bounded_count",
+    "count_rows",
+    "decode_cursor",
+    "encode_cursor",
+    "exact_count",
+    "keyset_rows",
+    "ordering_keys",
+    "paginate",
+    "planner_estimate",
+]

@@ -1,0 +1,218 @@
+"""Every large list reads an index for its scope, sort and search (PostgreSQL EXPLAIN).
+
+Each case requests the real page or API endpoint, takes the statement that reads the page's rows
+(the one with ``LIMIT``) and EXPLAINs it with sequential scans and sorts priced out: a plan that
+still sorts the big table, or scans it whole, means no index serves that list. The province's plan
+must read the named index in order (no Sort); the school's must not scan the table.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from zhijiao.core.testing_api import api_client
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN on PostgreSQL")
+
+
+def _row_statement(captured, table: str) -> str:
+    candidates = [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith("SELECT") and " LIMIT " in q["sql"] and f'FROM "{table}"' in q["sql"]
+    ]
+    assert candidates, [q["sql"][:120] for q in captured]
+    return candidates[-1]
+
+
+def explain(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+        cursor.execute("RESET enable_sort")
+    return plan
+
+
+def plan_of(client, path: str, params: dict, table: str) -> str:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, params)
+    assert response.status_code == 200, (path, params, response.status_code)
+    return explain(_row_statement(ctx.captured_queries, table))
+
+
+def assert_reads_index(plan: str, table: str, index) -> None:
+    """No scan of the whole table, no full sort, and the named index read (PostgreSQL may walk its
+    leading column school by school with an incremental sort, which is fine). A sort by a foreign
+    key may also walk the referenced table's primary key — the same order — on tiny test tables."""
+    assert not re.search(rf"Seq Scan on {table}\b", plan), plan
+    assert not re.search(r"(^|->\s+)Sort\b", plan, re.M), plan
+    if index:
+        names = (index,) if isinstance(index, str) else index
+        assert any(name in plan for name in names), plan
+
+
+@pytest.fixture
+def data(world):
+    """One row of each large list in each school (the plans are what is checked, not the rows)."""
+    from zhijiao.students.tests.factories import add_student
+
+    add_student(world, name="王小明")
+    add_student(world, "b", name="李四")
+    return world
+
+
+PAGES = [
+    # (path, params, table, index the province's plan reads)
+    ("/students/", {}, "students_student", "students_stu_inst_name"),
+    ("/students/", {"sort": "name"}, "students_student", "students_stu_name"),
+    ("/students/", {"sort": "-name"}, "students_student", "students_stu_name"),
+    ("/students/", {"sort": "registry_number"}, "students_student", "students_student_registry_number"),
+    ("/students/", {"sort": "current_institution"}, "students_student", "students_stu_inst_name"),
+    ("/students/", {"q": "王"}, "students_student", None),
+    ("/students/", {"q": "王小"}, "students_student", None),
+    ("/students/status-changes/", {}, "students_statuschange", "students_chg_created"),
+    (
+        "/students/status-changes/",
+        {"sort": "effective_date"},
+        "students_statuschange",
+        "students_chg_effective",
+    ),
+    ("/credentials/", {}, "credentials_certificate", "credentials_cert_inst_class"),
+    ("/credentials/", {"sort": "number"}, "credentials_certificate", "credentials_certificate_number"),
+    ("/credentials/", {"sort": "holder_name"}, "credentials_certificate", "credentials_cert_holder"),
+    ("/credentials/", {"sort": "institution_name"}, "credentials_certificate", "credentials_cert_school"),
+    ("/credentials/", {"sort": "class_name"}, "credentials_certificate", "credentials_cert_class"),
+    ("/credentials/", {"sort": "major_name"}, "credentials_certificate", "credentials_cert_major"),
+    ("/credentials/", {"sort": "graduation_date"}, "credentials_certificate", "credentials_cert_grad_date"),
+    ("/credentials/", {"sort": "-published_at"}, "credentials_certificate", "credentials_cert_published"),
+    ("/internships/placements/", {}, "internships_placement", "internships_pl_start"),
+    ("/internships/placements/", {"sort": "end_date"}, "internships_placement", "internships_pl_end"),
+    ("/internships/placements/", {"sort": "status"}, "internships_placement", "internships_pl_status_id"),
+    (
+        "/internships/placements/",
+        {"sort": "institution"},
+        "internships_placement",
+        ("internships_pl_inst", "orgs_institution_pkey"),
+    ),
+    (
+        "/internships/placements/",
+        {"sort": "enterprise"},
+        "internships_placement",
+        ("internships_pl_ent", "enterprises_enterprise_pkey"),
+    ),
+    (
+        "/internships/placements/",
+        {"sort": "post"},
+        "internships_placement",
+        ("internships_pl_post", "internships_post_pkey"),
+    ),
+    ("/internships/alerts/", {}, "internships_alert", "first_seen"),
+    ("/internships/alerts/", {"sort": "rule_id"}, "internships_alert", "internships_alert_rule"),
+    ("/internships/alerts/", {"sort": "resolved_at"}, "internships_alert", "resolved_at"),
+]
+
+APIS = [
+    ("/api/v1/students/", {}, "students_student", "students_stu_inst_name"),
+    ("/api/v1/students/", {"ordering": "name"}, "students_student", "students_stu_name"),
+    ("/api/v1/students/", {"ordering": "-created_at"}, "students_student", "students_stu_created"),
+    ("/api/v1/enrolments/", {}, "students_enrolment", "students_enr_inst_class"),
+    ("/api/v1/enrolments/", {"ordering": "entry_date"}, "students_enrolment", "students_enr_entry"),
+    ("/api/v1/enrolments/", {"ordering": "class_name"}, "students_enrolment", "students_enr_class"),
+    ("/api/v1/graduations/", {}, "students_graduation", "students_grad_date"),
+    ("/api/v1/status-changes/", {}, "students_statuschange", "students_chg_created"),
+    (
+        "/api/v1/status-changes/",
+        {"ordering": "effective_date"},
+        "students_statuschange",
+        "students_chg_effective",
+    ),
+    ("/api/v1/certificates/", {}, "credentials_certificate", "credentials_cert_inst_class"),
+    ("/api/v1/placements/", {}, "internships_placement", "internships_pl_start"),
+    ("/api/v1/checkins/", {}, "internships_checkin", "internships_ci_time"),
+]
+
+
+def _province_and_school(world):
+    from zhijiao.core.testing import make_user
+
+    return world["province_staff"], world["school_a"], make_user
+
+
+@pytest.mark.parametrize(("path", "params", "table", "index"), PAGES)
+def test_list_pages_read_an_index(data, login, path, params, table, index):
+    province, school, _ = _province_and_school(data)
+    assert_reads_index(plan_of(login(province), path, params, table), table, index)
+    assert_reads_index(plan_of(login(school), path, params, table), table, None)
+
+
+@pytest.mark.parametrize(("path", "params", "table", "index"), APIS)
+def test_list_endpoints_read_an_index(data, path, params, table, index):
+    province, school, _ = _province_and_school(data)
+    assert_reads_index(plan_of(api_client(province), path, params, table), table, index)
+    assert_reads_index(plan_of(api_client(school), path, params, table), table, None)
+
+
+def test_audit_list_reads_the_time_index(data, login):
+    auditor = data["auditor"]
+    table = "core_auditentry"
+    assert_reads_index(plan_of(login(auditor), "/audit/", {}, table), table, "core_audit_time")
+    # The search finds its rows from indexes alone (no ordered scan allowed here): every branch has one.
+    from zhijiao.core.models import AuditEntry
+    from zhijiao.core.views.audit import AuditFilterSet
+
+    rows = AuditFilterSet({"q": "王小明"}, queryset=AuditEntry.objects.all()).qs.order_by(
+        "-timestamp", "-id"
+    )[:26]
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(r[0] for r in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+        cursor.execute("RESET enable_indexscan")
+    for index in (
+        "core_audit_repr_prefix",
+        "core_audit_actor_prefix",
+        "core_audit_object_id",
+        "core_audit_request_id",
+    ):
+        assert index in plan, plan
+    assert_reads_index(
+        plan_of(api_client(auditor), "/api/v1/audit-entries/", {}, table), table, "core_audit_time"
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("王", "students_student_terms_gin"),
+        ("小明", "students_student_terms_gin"),
+        ("王小明", "students_student_terms_gin"),
+        ("wang", "students_student_terms_gin"),
+        ("370102", "students_stu_idno_prefix"),
+        ("G370102", "students_stu_regno_prefix"),
+    ],
+)
+def test_student_search_reads_an_index(data, query, index):
+    from zhijiao.students.filtersets import student_search_q
+    from zhijiao.students.models import Student
+
+    sql, params = (
+        Student.objects.filter(student_search_q(query)).order_by("name", "id")[:26].query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")  # no ordered scan: the search must find the rows
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(r[0] for r in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+        cursor.execute("RESET enable_indexscan")
+    assert index in plan and "Seq Scan" not in plan, plan

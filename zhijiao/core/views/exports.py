@@ -1,0 +1,58 @@
+"""An export job's page (progress, then the download) and the download itself: owner only, audited."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from zhijiao.core import exports
+from zhijiao.core.audit import audit_record
+from zhijiao.core.models import AuditAction, JobStatus
+
+from .generic import actor_scope_path
+
+
+def _own_job(request, pk):
+    job = exports.export_job_for(request.user, pk)
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+def export_detail(request, pk: int):
+    job = _own_job(request, pk)
+    template = "core/exports/partials/job.html" if request.htmx else "core/exports/job.html"
+    context = {
+        "title": _("Export: %(what)s") % {"what": exports.describe(job)},
+        "job": job,
+        "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
+        "ready": job.status == JobStatus.SUCCEEDED and exports.output_path(job).exists(),
+        "expired": job.status == JobStatus.SUCCEEDED and not exports.output_path(job).exists(),
+        "list_url": job.params.get("path", "")
+        + ("?" + job.params["query"] if job.params.get("query") else ""),
+    }
+    return render(request, template, context)
+
+
+@login_required
+def export_download(request, pk: int):
+    job = _own_job(request, pk)
+    path = exports.output_path(job)
+    if job.status != JobStatus.SUCCEEDED or not path.exists():
+        raise Http404
+    rows = (job.result or {}).get("rows", 0)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        object_type=job.params.get("object_type", ""),
+        object_repr=_("%(n)s rows of %(what)s") % {"n": rows, "what": job.params.get("what", "")},
+        scope_path=actor_scope_path(request.user),
+        message=(_("export job %(pk)s") % {"pk": job.pk} + " · " + job.params.get("query", ""))[:500],
+    )
+    content_type = exports.CSV_CONTENT_TYPE if path.suffix == ".csv" else exports.XLSX_CONTENT_TYPE
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=exports.download_name(job), content_type=content_type
+    )
