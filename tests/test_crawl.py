@@ -121,7 +121,9 @@ def test_crawl(demo, client, role):
         crawler = crawl_user(client, user, role=role, proper_names=proper_names)
     problems = [p for p in crawler.problems if _known(p) is None]
     print(f"{role}: {len(crawler.visited)} pages, {len(crawler.problems) - len(problems)} known problems")
-    assert len(crawler.visited) > (2 if user is None else 10), (
+    # A student has a handful of pages of their own (record, credentials, internship, account).
+    minimum = 2 if user is None else (10 if user.role_assignments.exists() else 5)
+    assert len(crawler.visited) > minimum, (
         f"{role}: the crawl reached almost nothing: {sorted(crawler.visited.items())}"
     )
     assert not problems, f"{len(problems)} problems as {role} ({len(crawler.visited)} pages):\n" + "\n".join(

@@ -25,6 +25,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from zhijiao.core import jobs, listing
+from zhijiao.core.downloads import file_download
 from zhijiao.core.models import Job
 from zhijiao.core.tabular import XLSX_CONTENT_TYPE, _safe_cell
 
@@ -97,8 +98,10 @@ def write_xlsx_sheets(fileobj, *, headers: list[str], rows: Iterable[Iterable], 
     return n
 
 
-def file_response(*, fmt: str, filename: str, headers: list[str], rows: Iterable[Iterable]) -> FileResponse:
-    """A small export answered at once (spooled to a temporary file)."""
+def file_response(
+    *, fmt: str, filename: str, headers: list[str], rows: Iterable[Iterable], fallback: str | None = None
+) -> FileResponse:
+    """A small export answered at once (spooled to a temporary file); RFC 6266 names (core.downloads)."""
     tmp = tempfile.TemporaryFile()
     if fmt == "csv":
         write_csv(tmp, headers=headers, rows=rows)
@@ -107,7 +110,10 @@ def file_response(*, fmt: str, filename: str, headers: list[str], rows: Iterable
         write_xlsx_sheets(tmp, headers=headers, rows=rows, title=filename)
         name, content_type = f"{filename}.xlsx", XLSX_CONTENT_TYPE
     tmp.seek(0)
-    return FileResponse(tmp, as_attachment=True, filename=name, content_type=content_type)
+    ext = name.rsplit(".", 1)[-1]
+    return file_download(
+        tmp, name, content_type=content_type, fallback=f"{fallback}.{ext}" if fallback else None
+    )
 
 
 # --- the job ------------------------------------------------------------------------------------------

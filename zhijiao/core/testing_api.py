@@ -151,7 +151,7 @@ class APIEndpointTests:
     def test_cursor_pages_walk_the_whole_list(self, world, settings):
         """Past LIST_MAX_OFFSET rows ``next`` carries a cursor; following it visits every row once."""
         settings.LIST_MAX_OFFSET = 1
-        client = api_client(world[self.viewer])
+        client = api_client(world[self.viewer], scopes=self.token_scopes)
         everything = client.get(url(self.endpoint), {"page_size": 500}).json()["results"]
         seen, link, hops = [], url(self.endpoint) + "?page_size=1", 0
         while link and hops < 50:

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CertificateKind(models.TextChoices):
@@ -25,7 +26,7 @@ class NumberRule(models.TextChoices):
 class ReportStatus(models.TextChoices):
     """What a verifier sees for a holder's report (credentials.md §1.5)."""
 
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("validity", "Active")
     EXPIRED = "expired", _("Expired")
     CLOSED = "closed", _("Closed")
     INVALID = "invalid", _("Invalid")
@@ -33,7 +34,7 @@ class ReportStatus(models.TextChoices):
 
 class LookupKind(models.TextChoices):
     NUMBER_NAME = "number_name", _("Certificate number and name")
-    CODE = "code", _("Verification code")
+    CODE = "code", pgettext_lazy("lookup kind", "Verification code")
     SHORT_URL = "short_url", _("Scanned short link")
     SIGNED_QR = "signed_qr", _("Signed QR code")
 

@@ -19,7 +19,7 @@ class FilingStatus(models.TextChoices):
 
 class PlacementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("placement status", "Active")
     SUSPENDED = "suspended", pgettext_lazy("placement status", "Suspended")
     ENDED = "ended", _("Ended")
 

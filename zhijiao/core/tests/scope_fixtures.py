@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from zhijiao.accounts.choices import ROLE_ACTIONS
+from zhijiao.core.exports import EXPORT_JOB
 from zhijiao.core.imports.jobs import JOB_KIND
 from zhijiao.core.models import AuditEntry, Job
 from zhijiao.core.testing_scope import grants_of, object_url, scope_fixture, scope_rule
@@ -19,6 +20,10 @@ def jobs(sw) -> None:
             params={"importer": "students", "file": "x.xlsx", "filename": "x.xlsx"},
         )
     Job.objects.create(kind="credentials.print", created_by=sw["jinan"], params={})
+    for key in ("school_a", "jinan"):
+        Job.objects.create(
+            kind=EXPORT_JOB, created_by=sw[key], status="succeeded", params={"what": "x", "fmt": "xlsx"}
+        )
 
 
 def _job(row, user, action) -> bool:
@@ -48,6 +53,8 @@ def _audit(row, user, action) -> bool:
 scope_rule(Job, _job)
 scope_rule(AuditEntry, _audit)
 object_url("imports:job_detail", Job)
+object_url("core:export_detail", Job)
+object_url("core:export_download", Job)
 object_url("imports:job_progress", Job)
 object_url("credentials:job_detail", Job)
 object_url("credentials:job_download", Job)

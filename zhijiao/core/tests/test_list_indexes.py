@@ -186,7 +186,9 @@ def test_audit_list_reads_the_time_index(data, login):
     ):
         assert index in plan, plan
     assert_reads_index(
-        plan_of(api_client(auditor), "/api/v1/audit-entries/", {}, table), table, "core_audit_time"
+        plan_of(api_client(auditor, scopes=("audit",)), "/api/v1/audit-entries/", {}, table),
+        table,
+        "core_audit_time",
     )
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from zhijiao.core import exports
 from zhijiao.core.audit import audit_record
+from zhijiao.core.downloads import file_download
 from zhijiao.core.models import AuditAction, JobStatus
 
 from .generic import actor_scope_path
@@ -53,6 +54,9 @@ def export_download(request, pk: int):
         message=(_("export job %(pk)s") % {"pk": job.pk} + " · " + job.params.get("query", ""))[:500],
     )
     content_type = exports.CSV_CONTENT_TYPE if path.suffix == ".csv" else exports.XLSX_CONTENT_TYPE
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename=exports.download_name(job), content_type=content_type
+    return file_download(
+        path.open("rb"),
+        exports.download_name(job),
+        content_type=content_type,
+        fallback=f"export-{job.pk}{path.suffix}",
     )

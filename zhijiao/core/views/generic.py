@@ -368,7 +368,11 @@ class ObjectListView(LoginRequiredMixin, View):
         keys = listing.ordering_keys(queryset)
         ordered = listing.apply_ordering(queryset, keys) if keys else queryset
         response = exports.file_response(
-            fmt=fmt, filename=filename, headers=self.export_headers(), rows=self.export_rows(ordered)
+            fmt=fmt,
+            filename=filename,
+            headers=self.export_headers(),
+            rows=self.export_rows(ordered),
+            fallback=model._meta.model_name,
         )
         audit_record(
             actor=self.request.user,

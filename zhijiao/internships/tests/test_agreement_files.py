@@ -5,9 +5,13 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from zhijiao.core.models import AuditAction, AuditEntry
+from zhijiao.core.testing import blank_pdf
 from zhijiao.internships import services
 
 pytestmark = pytest.mark.django_db
+
+
+CONSENT = blank_pdf()
 
 
 @pytest.fixture
@@ -16,7 +20,7 @@ def placement(iw):
     services.agreement_record(
         actor=iw.school_admin,
         placement=p,
-        data={"guardian_consent_file": ContentFile(b"%PDF-1.4 consent", name="consent-guardian.pdf")},
+        data={"guardian_consent_file": ContentFile(CONSENT, name="consent-guardian.pdf")},
     )
     return p
 
@@ -29,7 +33,7 @@ def test_the_agreement_page_links_the_consent_file_to_the_scoped_download(iw, pl
     assert "/media/" not in page
     response = client.get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 consent"
+    assert b"".join(response.streaming_content) == CONSENT
     assert response["Content-Disposition"].startswith('attachment; filename="consent-guardian.pdf"')
     assert AuditEntry.objects.filter(
         action=AuditAction.VIEW_SENSITIVE, object_type="internships.agreement"

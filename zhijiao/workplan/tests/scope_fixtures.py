@@ -7,6 +7,7 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from zhijiao.core.testing import blank_pdf
 from zhijiao.core.testing_scope import object_url, scope_fixture, single_owner
 from zhijiao.workplan import services
 from zhijiao.workplan.models import (
@@ -65,7 +66,7 @@ def workplan(sw) -> None:
             actor=sw[who],
             assignment=assignment,
             text=f"{assignment.title}进展。",
-            files=[SimpleUploadedFile(f"{who}.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")],
+            files=[SimpleUploadedFile(f"{who}.pdf", blank_pdf(), content_type="application/pdf")],
             today=datetime.date(2021, 10, 1),
         )
         services.report_acknowledge(actor=admin, report=report, decision="accepted")
