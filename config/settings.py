@@ -289,11 +289,43 @@ CREDENTIALS_REPORT_MIN_DAYS = env_int("CREDENTIALS_REPORT_MIN_DAYS", 7)
 CREDENTIALS_REPORT_MAX_DAYS = env_int("CREDENTIALS_REPORT_MAX_DAYS", 180)
 CREDENTIALS_PRINT_SYNC_MAX = env_int("CREDENTIALS_PRINT_SYNC_MAX", 60)
 CREDENTIALS_PRINT_CHUNK = env_int("CREDENTIALS_PRINT_CHUNK", 100)
-# Jobs run in-process by a worker (`manage.py run_worker`); JOBS_EAGER runs them inline (tests).
-JOBS_EAGER = env_bool("JOBS_EAGER", False)
+# Background jobs (core.jobs) run on Celery workers (config/celery.py); the core.Job row is what
+# users see. A job is tried JOBS_MAX_ATTEMPTS times; a RUNNING job whose heartbeat is older than
+# JOBS_STALE_SECONDS shows as interrupted and is sent to a worker again (core.resume_interrupted_jobs).
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
-# A RUNNING job whose heartbeat is older than this is taken again by another worker.
 JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 60)
+# A QUEUED job no worker has started for this long is sent again (its message was lost).
+JOBS_RESEND_SECONDS = env_int("JOBS_RESEND_SECONDS", 600)
+
+# Celery: Redis as broker when CELERY_BROKER_URL or REDIS_URL says so (production, CI); otherwise
+# kombu's filesystem transport under var/celery/ — the embedded broker of `make demo`, no server.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _celery_dir = VAR_DIR / "celery" / "queue"
+    _celery_dir.mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / "celery" / "control").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_celery_dir),
+        "data_folder_out": str(_celery_dir),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
+    }
+else:
+    # Redis redelivers a message its worker never acknowledged after this many seconds; the
+    # job row's claim makes a second delivery of a still-running job a no-op.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# No result backend: the job row holds progress, result and errors.
+CELERY_TASK_IGNORE_RESULT = True
+# Acknowledge after the task ran, and put a message back when its worker process dies (killed,
+# out of memory): the job is run again, and the job row's checkpoints keep it from writing twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

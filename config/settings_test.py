@@ -9,7 +9,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
-os.environ.setdefault("JOBS_EAGER", "1")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("CREDENTIALS_VERIFY_BASE_URL", "http://testserver")
 
 from .settings import *  # noqa: E402,F403
@@ -25,3 +25,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Abuse counters in this process's memory, emptied before each test (conftest.py); the Redis
 # scripts have their own tests (tests/security/test_ratelimit.py), which skip without REDIS_URL.
 RATELIMIT_BACKEND = "memory"
+# Jobs run inline (CELERY_TASK_ALWAYS_EAGER); anything sent regardless stays in this process.
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}

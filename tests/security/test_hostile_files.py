@@ -85,7 +85,7 @@ def test_limits_hold_in_the_row_estimate(settings):
 
 
 def test_a_refused_file_in_a_background_job_is_not_retried(world, settings):
-    settings.JOBS_EAGER = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     filename, data = corpus.make("far_column")
     stored = store_upload(SimpleUploadedFile(filename, data))
     job = jobs.enqueue(

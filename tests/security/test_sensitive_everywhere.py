@@ -62,7 +62,7 @@ def people(world, settings):
     from zhijiao.internships.checkins import checkin_ingest
     from zhijiao.internships.tests.conftest import IWorld
 
-    settings.JOBS_EAGER = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     student = add_student(world, name="王敏感", number=ID_NUMBER)
     student_services.student_update(
         actor=world["school_a"],

@@ -6,6 +6,13 @@ class CoreConfig(AppConfig):
     name = "zhijiao.core"
     label = "core"
     verbose_name = _("Core")
+    # Celery beat entries (zhijiao.core.tasks.contributed_beat_schedule). A daily digest of
+    # notifications belongs here as "core.send_daily_digests" once the notification service has
+    # the function to call (not in this branch).
+    beat_schedule = {
+        # Jobs whose worker died show as interrupted after JOBS_STALE_SECONDS and are resumed here.
+        "core.resume_interrupted_jobs": {"task": "core.resume_interrupted_jobs", "schedule": 60.0},
+    }
 
     def ready(self):
         # Any decoding of an image anywhere (Pillow) refuses a pixel bomb (core.uploads).

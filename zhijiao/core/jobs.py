@@ -1,13 +1,18 @@
-"""Background jobs: a registry of job functions, a queue in the ``Job`` table, and the worker loop.
+"""Background jobs: job functions registered by kind, run by Celery, seen by users as a ``Job`` row.
 
-The queue is the database itself, so jobs survive restarts and any number of ``run_worker``
-processes (on any host) can share it: a worker claims a job with ``SELECT … FOR UPDATE SKIP
-LOCKED`` where the database has it, and always with a compare-and-set update, so SQLite works
-too. A worker that dies leaves its job RUNNING with a stale heartbeat (``JOBS_STALE_SECONDS``, a
-minute: live workers beat every few seconds); the job then shows as interrupted and the next worker
-takes it again, up to ``JOBS_MAX_ATTEMPTS`` attempts. Job functions must therefore be idempotent.
-A job that raises ``PermanentJobError`` (a refused file, a missing input) fails at once: trying
-again could only fail again, or do the same harm again.
+Celery (config/celery.py) carries the work: ``enqueue`` writes the row and, once the transaction
+commits, sends the ``core.run_job`` task (zhijiao.core.tasks) with the row's id. The row stays the
+single truth users see — status, progress, result, errors — and the only lock: a worker takes a job
+with a compare-and-set update of its row (``claim``), so a message delivered twice (Redis
+redelivery, ``acks_late`` after a lost worker, the resume sweep) runs the job once.
+
+A worker that dies leaves its job RUNNING with a stale heartbeat (``JOBS_STALE_SECONDS``, a minute:
+live workers beat every few seconds); the job then shows as interrupted, and it is run again — by
+Celery at once when only the pool process died (``task_reject_on_worker_lost``), else by the
+``core.resume_interrupted_jobs`` beat entry within the minute — up to ``JOBS_MAX_ATTEMPTS`` attempts.
+Job functions must be idempotent; work done in steps records each step in the row's ``checkpoint``
+in the same transaction as its writes (``once``), so a rerun skips what was committed.
+A job that raises ``PermanentJobError`` (a refused file, a missing input) fails at once.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ import threading
 import traceback
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
@@ -41,6 +47,15 @@ def max_attempts() -> int:
 
 def stale_after() -> timedelta:
     return timedelta(seconds=getattr(settings, "JOBS_STALE_SECONDS", 60))
+
+
+def resend_after() -> timedelta:
+    return timedelta(seconds=getattr(settings, "JOBS_RESEND_SECONDS", 600))
+
+
+def eager() -> bool:
+    """Jobs run inline in the calling process (the test settings; ``CELERY_TASK_ALWAYS_EAGER``)."""
+    return bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
 
 
 def register(kind: str) -> Callable[[JobFunction], JobFunction]:
@@ -68,17 +83,28 @@ def _autodiscover() -> None:
     import zhijiao.core.imports.jobs  # noqa: F401
 
 
+# --- sending ---------------------------------------------------------------------------------------
 def enqueue(kind: str, *, params: dict, created_by=None) -> Job:
-    """Queue a job; with ``JOBS_EAGER`` it runs at once in this process (tests, demos)."""
-    job = Job.objects.create(kind=kind, params=params, created_by=created_by)
-    if settings.JOBS_EAGER:
-        if _claim(job.pk, job.status, job.attempts):
-            job.refresh_from_db()
-            run_job(job)
-            job.refresh_from_db()
+    """Create the job row and hand it to a Celery worker once the transaction commits (eager: run it now)."""
+    job = Job.objects.create(kind=kind, params=params, created_by=created_by, heartbeat_at=timezone.now())
+    send(job.pk)
+    job.refresh_from_db()
     return job
 
 
+def send(pk: int, *, countdown: float | None = None) -> None:
+    """Ask a worker to run job ``pk``; sending twice is harmless (``claim``)."""
+    from .tasks import run_job as task
+
+    if eager():
+        task.apply(args=(pk,))
+        return
+    # After commit: a worker must find the row. robust: a broker that is down leaves the job
+    # QUEUED (the resume sweep sends it again) instead of failing the request that made it.
+    transaction.on_commit(lambda: task.apply_async(args=(pk,), countdown=countdown), robust=True)
+
+
+# --- the job row ---------------------------------------------------------------------------------
 def set_progress(
     job: Job, done: int | None = None, total: int | None = None, stage: str | None = None
 ) -> None:
@@ -94,8 +120,92 @@ def set_progress(
     Job.objects.filter(pk=job.pk).update(**fields)
 
 
+def checkpoint_get(job: Job, key: str, default: Any = None) -> Any:
+    """What an earlier attempt of this job committed under ``key`` (read from the row, not the copy)."""
+    current = Job.objects.filter(pk=job.pk).values_list("checkpoint", flat=True).first() or {}
+    job.checkpoint = current
+    return current.get(key, default)
+
+
+def checkpoint_set(job: Job, key: str, value: Any) -> None:
+    """Record ``value`` under ``key``. Inside the caller's transaction it commits (or not) with the
+    writes it vouches for — that is what makes a rerun skip exactly the committed steps."""
+    current = Job.objects.filter(pk=job.pk).values_list("checkpoint", flat=True).first() or {}
+    current[key] = value
+    Job.objects.filter(pk=job.pk).update(checkpoint=current)
+    job.checkpoint = current
+
+
+def once(job: Job, key: str, fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` once per job: in one transaction with recording its (JSON) outcome under ``key``;
+    a rerun after a crash returns the recorded outcome without running ``fn`` again.
+
+    The row is written at the end of the transaction, so the heartbeat (another connection) is
+    not held up by a long write.
+    """
+    missing = object()
+    done = checkpoint_get(job, key, missing)
+    if done is not missing:
+        return done
+    with transaction.atomic():
+        value = fn()
+        checkpoint_set(job, key, value)
+    return value
+
+
+# --- running (the core.run_job task) ---------------------------------------------------------------
+def claim(pk: int) -> Job | None:
+    """Take job ``pk`` for this worker: a QUEUED job, or a RUNNING one whose worker stopped beating.
+
+    Compare-and-set on (status, attempts): of two deliveries of the same job, one wins. A stale
+    job that already used every attempt (its workers keep dying) is given up instead.
+    """
+    cutoff = timezone.now() - stale_after()
+    row = (
+        Job.objects.filter(pk=pk)
+        .filter(Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff))
+        .values("status", "attempts")
+        .first()
+    )
+    if row is None:
+        return None
+    if row["status"] == JobStatus.RUNNING and row["attempts"] >= max_attempts():
+        Job.objects.filter(pk=pk, status=JobStatus.RUNNING, attempts=row["attempts"]).update(
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            error=f"gave up after {row['attempts']} attempts (the worker stopped)",
+        )
+        return None
+    now = timezone.now()
+    won = Job.objects.filter(pk=pk, status=row["status"], attempts=row["attempts"]).update(
+        status=JobStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        heartbeat_at=now,
+    )
+    return Job.objects.get(pk=pk) if won else None
+
+
+def execute(pk: int) -> Job | None:
+    """Claim job ``pk`` and run it to the end with a heartbeat; None when it was not ours to run."""
+    job = claim(pk)
+    if job is None:
+        return None
+    heartbeat = _Heartbeat(job.pk)
+    heartbeat.start()
+    try:
+        return run_job(job)
+    finally:
+        heartbeat.stopped.set()
+        heartbeat.join(timeout=5)
+
+
 def run_job(job: Job) -> Job:
-    """Run a claimed job to the end and record the outcome; never raises."""
+    """Run a claimed job and record the outcome; a failure is sent again while attempts remain.
+
+    Only ``Exception`` is caught: a worker that is killed (or a test simulating that with a
+    ``BaseException``) leaves the row RUNNING, to be resumed.
+    """
     fn = registered(job.kind)
     language = (job.params or {}).get("language") or settings.LANGUAGE_CODE
     try:
@@ -112,6 +222,8 @@ def run_job(job: Job) -> Job:
             finished_at=None if retry else timezone.now(),
             heartbeat_at=timezone.now(),
         )
+        if retry:
+            send(job.pk, countdown=min(300, 10 * 2 ** (job.attempts - 1)))
     else:
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.SUCCEEDED,
@@ -125,59 +237,27 @@ def run_job(job: Job) -> Job:
     return job
 
 
-def _claim(pk: int, status: str, attempts: int) -> bool:
-    """Compare-and-set: only the worker whose update matches the row it read gets the job."""
+def resume_interrupted() -> list[int]:
+    """Send again the jobs no worker is running: RUNNING with a stale heartbeat (the worker died),
+    and QUEUED ones not started ``JOBS_RESEND_SECONDS`` after they were last sent (a lost message).
+    Run every minute by beat; returns the ids sent."""
     now = timezone.now()
-    return bool(
-        Job.objects.filter(pk=pk, status=status, attempts=attempts).update(
-            status=JobStatus.RUNNING,
-            attempts=F("attempts") + 1,
-            started_at=now,
-            heartbeat_at=now,
-        )
-    )
-
-
-def claim_next() -> Job | None:
-    """Take the oldest queued job, or a RUNNING one whose worker stopped sending heartbeats."""
-    while True:
-        cutoff = timezone.now() - stale_after()
-        qs = Job.objects.filter(
-            Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
-        ).order_by("created_at", "id")
-        if connection.features.has_select_for_update_skip_locked:
-            # PostgreSQL: workers skip rows another worker is claiming instead of queueing on them.
-            with transaction.atomic():
-                candidate = qs.select_for_update(skip_locked=True).only("pk", "status", "attempts").first()
-                outcome = _take(candidate)
-        else:
-            # SQLite: no row locks; the compare-and-set update alone decides who wins.
-            candidate = qs.only("pk", "status", "attempts").first()
-            outcome = _take(candidate)
-        if outcome is not False:
-            return outcome
-        # Lost the race for that row, or gave it up; look again.
-
-
-def _take(candidate: Job | None) -> Job | None | bool:
-    if candidate is None:
-        return None
-    if candidate.attempts >= max_attempts():
-        # A stale job that already used every attempt (its worker kept dying): give up on it.
-        Job.objects.filter(pk=candidate.pk, attempts=candidate.attempts).update(
-            status=JobStatus.FAILED,
-            finished_at=timezone.now(),
-            error=f"gave up after {candidate.attempts} attempts (the worker stopped)",
-        )
-        return False
-    if _claim(candidate.pk, candidate.status, candidate.attempts):
-        return Job.objects.get(pk=candidate.pk)
-    return False
+    stale = Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - stale_after())
+    lost = Q(status=JobStatus.QUEUED) & (Q(heartbeat_at__lt=now - resend_after()) | Q(heartbeat_at=None))
+    sent = []
+    for pk in (
+        Job.objects.filter(stale | lost).order_by("created_at", "id").values_list("pk", flat=True)[:500]
+    ):
+        # Mark when it was sent, so a lost message is re-sent at most once per JOBS_RESEND_SECONDS.
+        Job.objects.filter(pk=pk, status=JobStatus.QUEUED).update(heartbeat_at=now)
+        send(pk)
+        sent.append(pk)
+    return sent
 
 
 class _Heartbeat(threading.Thread):
     """Keeps a running job's heartbeat fresh from its own connection, even during a long write
-    transaction, so no other worker mistakes a slow job for a dead one."""
+    transaction, so the job does not look interrupted while it is only slow."""
 
     def __init__(self, pk: int):
         super().__init__(name=f"job-heartbeat-{pk}", daemon=True)
@@ -198,29 +278,3 @@ class _Heartbeat(threading.Thread):
                     logger.warning("heartbeat for job %s failed", self.pk, exc_info=True)
         finally:
             thread_connection.close()
-
-
-def work(*, once: bool = False, sleep: float = 1.0, max_jobs: int | None = None, stop=None) -> int:
-    """The worker loop behind ``manage.py run_worker``; returns how many jobs it ran."""
-    import time
-
-    done = 0
-    while True:
-        if stop is not None and stop():
-            return done
-        job = claim_next()
-        if job is None:
-            if once:
-                return done
-            time.sleep(sleep)
-            continue
-        heartbeat = _Heartbeat(job.pk)
-        heartbeat.start()
-        try:
-            run_job(job)
-        finally:
-            heartbeat.stopped.set()
-            heartbeat.join(timeout=5)
-        done += 1
-        if max_jobs is not None and done >= max_jobs:
-            return done

@@ -138,10 +138,11 @@ class JobStatus(models.TextChoices):
 
 
 class Job(models.Model):
-    """Long work (imports, batch PDFs) run by ``manage.py run_worker``; survives restarts.
+    """Long work (imports, batch PDFs) run by a Celery worker (``core.jobs``); what users see of it.
 
-    A worker that dies leaves the job RUNNING with a stale heartbeat; the next worker takes it
-    again. Job functions are idempotent (imports write in one transaction keyed on natural keys).
+    A worker that dies leaves the job RUNNING with a stale heartbeat; it is sent to a worker again.
+    Job functions are idempotent: steps committed by an earlier attempt are recorded in
+    ``checkpoint`` in the same transaction as their writes, and a rerun skips them.
     """
 
     kind = models.CharField(_("kind"), max_length=100)
@@ -166,6 +167,7 @@ class Job(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
+    checkpoint = models.JSONField(_("checkpoint"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("background job")
@@ -178,7 +180,7 @@ class Job(models.Model):
     @property
     def interrupted(self) -> bool:
         """RUNNING without a recent heartbeat: its worker stopped (killed, crashed, host down). A
-        live worker beats every few seconds; the next worker takes the job again (core.jobs)."""
+        live worker beats every few seconds; the job is sent to a worker again (core.jobs)."""
         from zhijiao.core.jobs import stale_after
 
         return (

@@ -1,3 +1,4 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +7,14 @@ class CredentialsConfig(AppConfig):
     name = "zhijiao.credentials"
     label = "credentials"
     verbose_name = _("Credentials")
+    # Celery beat entries (zhijiao.core.tasks.contributed_beat_schedule): counts recounted nightly.
+    beat_schedule = {
+        "credentials.tally_rebuild": {
+            "task": "core.tally_rebuild",
+            "schedule": crontab(hour=3, minute=15),
+            "kwargs": {"specs": ["zhijiao.credentials.tallies.CERTIFICATES"]},
+        },
+    }
 
     def ready(self):
         from django.core import checks

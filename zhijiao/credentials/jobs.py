@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from zhijiao.core.jobs import register, set_progress
+from zhijiao.core.jobs import checkpoint_get, checkpoint_set, once, register, set_progress
 from zhijiao.core.models import Job
 
 PRINT_JOB = "credentials.print"
@@ -25,7 +25,9 @@ def output_path(job: Job) -> Path:
 def print_certificates(job: Job) -> dict:
     """Render ``params["ids"]`` in chunks (one WeasyPrint document each), merge, record the print.
 
-    Idempotent: a retried job re-renders into the same file; the print is recorded once at the end.
+    Idempotent, keyed by the job row: each rendered chunk is kept as a part file and counted in the
+    job's checkpoint, so a rerun after a crash renders only the rest; the print (counts and audit
+    entries) is recorded in one transaction with its checkpoint, so never twice.
     """
     from . import printing, selectors, services
 
@@ -33,18 +35,37 @@ def print_certificates(job: Job) -> dict:
     ids = [int(i) for i in job.params["ids"]]
     chunk = int(getattr(settings, "CREDENTIALS_PRINT_CHUNK", 100))
     certs = list(
-        selectors.certificate_print_list(user=actor).filter(pk__in=ids).order_by("class_name", "number")
+        selectors.certificate_print_list(user=actor)
+        .filter(pk__in=ids)
+        .order_by("class_name", "number", "pk")  # the same chunks on every attempt
     )
     if len(certs) != len(set(ids)):
         raise PermissionError("some certificates are outside the requester's scope")
     services.printable(certs)
-    set_progress(job, done=0, total=len(certs), stage="rendering")
-    parts = []
-    for start in range(0, len(certs), chunk):
-        parts.append(printing.certificates_pdf(certs[start : start + chunk]))
-        set_progress(job, done=min(start + chunk, len(certs)))
+    starts = range(0, len(certs), chunk)
+    rendered = checkpoint_get(job, "rendered", 0)
+    set_progress(job, done=min(rendered * chunk, len(certs)), total=len(certs), stage="rendering")
     path = output_path(job)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(printing.merge_pdfs(parts))
-    services.certificates_record_print(actor=actor, certificates=certs, message=f"batch print job {job.pk}")
+    parts = [part_path(job, n) for n in range(len(starts))]
+    for n, start in enumerate(starts):
+        if n < rendered and parts[n].exists():
+            continue
+        parts[n].write_bytes(printing.certificates_pdf(certs[start : start + chunk]))
+        checkpoint_set(job, "rendered", n + 1)
+        set_progress(job, done=min(start + chunk, len(certs)))
+    path.write_bytes(printing.merge_pdfs([p.read_bytes() for p in parts]))
+    once(
+        job,
+        "recorded",
+        lambda: services.certificates_record_print(
+            actor=actor, certificates=certs, message=f"batch print job {job.pk}"
+        ),
+    )
+    for part in parts:
+        part.unlink(missing_ok=True)
     return {"file": path.name, "pages": len(certs)}
+
+
+def part_path(job: Job, n: int) -> Path:
+    return print_dir() / f"job-{job.pk}.part{n}.pdf"

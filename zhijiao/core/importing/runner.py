@@ -63,8 +63,20 @@ def _fail(message: str) -> ImportResult:
 Progress = Callable[[int, int, str], None]
 
 
-def run_import(kind: str, fileobj, filename: str, *, actor, progress: Progress | None = None) -> ImportResult:
-    """Import ``fileobj`` with the importer ``kind`` as ``actor``; nothing is written unless all rows are valid."""
+def run_import(
+    kind: str,
+    fileobj,
+    filename: str,
+    *,
+    actor,
+    progress: Progress | None = None,
+    on_written: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
+    """Import ``fileobj`` with the importer ``kind`` as ``actor``; nothing is written unless all rows are valid.
+
+    ``on_written(result)`` runs inside the write transaction: a background job records there that
+    the rows are in (its checkpoint), so a rerun after a crash reports them instead of writing again.
+    """
     importer_cls = get_importer(kind)
     if importer_cls is None or not importer_cls.available_to(actor):
         return _fail(_("You may not import this kind of data."))
@@ -88,6 +100,8 @@ def run_import(kind: str, fileobj, filename: str, *, actor, progress: Progress |
     try:
         with transaction.atomic():
             counts = importer.write(report.rows, actor)
+            if on_written is not None:
+                on_written(ImportResult(ok=True, total=total, **counts))
     except ValidationError as exc:
         return _fail(" ".join(str(m) for m in exc.messages))
     except PermissionDenied as exc:

@@ -43,7 +43,7 @@ def test_large_export_is_a_job_scoped_sorted_and_owned(world, login, settings, s
     settings.EXPORT_SYNC_MAX_ROWS = 1
     client = login(world["school_a"])
     job = _start(client, {"export": "csv", "sort": "name"})
-    assert job.status == JobStatus.SUCCEEDED, job.error  # JOBS_EAGER in tests
+    assert job.status == JobStatus.SUCCEEDED, job.error  # CELERY_TASK_ALWAYS_EAGER in tests
     assert job.progress_done == job.progress_total == 4
     page = client.get(reverse("core:export_detail", args=[job.pk]))
     assert page.status_code == 200 and reverse("core:export_download", args=[job.pk]) in page.content.decode()
@@ -93,7 +93,7 @@ def test_export_job_of_a_list_without_an_exporter(world, login, settings):
 
 def test_download_before_the_job_is_done_is_404(world, login, settings, students):
     settings.EXPORT_SYNC_MAX_ROWS = 1
-    settings.JOBS_EAGER = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     client = login(world["school_a"])
     job = _start(client, {"export": "xlsx"})
     assert job.status == JobStatus.QUEUED

@@ -73,7 +73,7 @@ class TestAccess:
         assert client.get(reverse("imports:upload", args=["no-such-kind"])).status_code == 404
 
     def test_jobs_are_private_to_their_creator(self, world, login, settings):
-        settings.JOBS_EAGER = False
+        settings.CELERY_TASK_ALWAYS_EAGER = False
         job = jobs.enqueue(
             JOB_KIND,
             params={"importer": "offerings", "file": "x.xlsx", "filename": "mine.xlsx"},
@@ -150,7 +150,7 @@ class TestUpload:
 
     def test_large_file_becomes_a_job_with_progress(self, world, login, settings):
         settings.IMPORT_SYNC_MAX_ROWS = 2
-        settings.JOBS_EAGER = True
+        settings.CELERY_TASK_ALWAYS_EAGER = True
         client = login(world["province_admin"])
         response = client.post(
             reverse("imports:upload", args=["enterprises"]),
@@ -167,7 +167,7 @@ class TestUpload:
         assert 'aria-valuenow="100"' in progress.content.decode()
 
     def test_running_job_polls_and_reloads_without_js(self, world, login, settings):
-        settings.JOBS_EAGER = False
+        settings.CELERY_TASK_ALWAYS_EAGER = False
         job = jobs.enqueue(
             JOB_KIND,
             params={"importer": "offerings", "file": "x.xlsx", "filename": "q.xlsx"},

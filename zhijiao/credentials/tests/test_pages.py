@@ -158,3 +158,59 @@ def test_demo_loader(world, graduate):
         "revoked": 0,
         "reports": 0,
     }
+
+
+def test_a_print_job_killed_after_recording_is_rerun_without_recording_twice(
+    world, graduate, settings, monkeypatch
+):
+    """Chunks rendered and the print recorded, then the worker dies before the job is marked done:
+    the rerun renders nothing again and counts and audits the print once (checkpoints in the job row)."""
+    from zhijiao.core import jobs
+    from zhijiao.core.models import AuditEntry, Job, JobStatus
+    from zhijiao.credentials import jobs as print_jobs
+    from zhijiao.credentials import printing
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CREDENTIALS_PRINT_CHUNK = 1
+    certs = [
+        services.certificate_issue(
+            actor=world["school_a"], graduation=graduate(class_name="重跑班"), principal_name="李校长"
+        )
+        for _ in range(2)
+    ]
+    job = jobs.enqueue(
+        print_jobs.PRINT_JOB, params={"ids": [c.pk for c in certs]}, created_by=world["school_a"]
+    )
+
+    class Killed(BaseException):
+        """The worker process dies (SIGKILL): nothing after this point runs, nothing is caught."""
+
+    rendered, real_render = [], printing.certificates_pdf
+    monkeypatch.setattr(
+        printing, "certificates_pdf", lambda chunk: rendered.append(chunk) or real_render(chunk)
+    )
+    real_unlink = type(print_jobs.part_path(job, 0)).unlink
+
+    def die_on_cleanup(path, missing_ok=False):
+        raise Killed
+
+    monkeypatch.setattr(type(print_jobs.part_path(job, 0)), "unlink", die_on_cleanup)
+    audits = AuditEntry.objects.count()
+    with pytest.raises(Killed):
+        jobs.execute(job.pk)
+    monkeypatch.setattr(type(print_jobs.part_path(job, 0)), "unlink", real_unlink)
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING and job.checkpoint == {"rendered": 2, "recorded": 2}
+    printed = AuditEntry.objects.count() - audits
+    assert printed == 2 and len(rendered) == 2
+
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=job.heartbeat_at - jobs.stale_after() * 2)
+    assert jobs.resume_interrupted() == [job.pk]
+    job = jobs.execute(job.pk)
+    assert job.status == JobStatus.SUCCEEDED and job.attempts == 2 and job.result["pages"] == 2
+    assert len(rendered) == 2  # no chunk rendered again
+    assert AuditEntry.objects.count() - audits == printed  # no second audit entry
+    assert sorted(
+        Certificate.objects.filter(pk__in=[c.pk for c in certs]).values_list("print_count", flat=True)
+    ) == [1, 1]
+    assert print_jobs.output_path(job).exists() and not print_jobs.part_path(job, 0).exists()
