@@ -31,7 +31,7 @@ data: migrate ## load the real reference data (regions, majors catalogue, colleg
 demo: venv assets ## the demo province on http://127.0.0.1:$(PORT) with the demo accounts printed
 	@bash scripts/demo.sh
 
-serve: venv assets ## production style: collectstatic, gunicorn and the worker on 127.0.0.1:$(PORT)
+serve: venv assets ## production style: collectstatic, gunicorn, Celery worker and beat on 127.0.0.1:$(PORT)
 	@bash scripts/serve.sh
 
 test: venv assets ## ruff, migrations check, system check and the whole pytest suite incl. browser tests

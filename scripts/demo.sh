@@ -20,19 +20,24 @@ say "Migrating the database"
 say "Loading the demo province (reference data, schools, enterprises, accounts)"
 "$PY" manage.py demo --skip-checks
 
-"$PY" manage.py run_worker &
+# Background jobs: a Celery worker and beat on the embedded broker (kombu's filesystem transport
+# under var/celery/, no server to install) unless CELERY_BROKER_URL or REDIS_URL names a Redis.
+say "Starting the Celery worker and beat (background jobs, daily sweep, reminders)"
+"$VENV/bin/celery" -A config worker --concurrency 1 --loglevel WARNING &
 worker=$!
+"$VENV/bin/celery" -A config beat --loglevel WARNING &
+beat=$!
 server=""
-# Whatever ends this script (the server stopping, Ctrl-C, a kill) stops both processes.
+# Whatever ends this script (the server stopping, Ctrl-C, a kill) stops all three processes.
 stop_all() {
-    kill $server "$worker" 2>/dev/null || true
+    kill $server "$worker" "$beat" 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-say "Serving on http://127.0.0.1:$PORT/ (Ctrl-C stops the server and the worker)"
+say "Serving on http://127.0.0.1:$PORT/ (Ctrl-C stops the server, the worker and beat)"
 "$PY" manage.py runserver "127.0.0.1:$PORT" &
 server=$!
 wait "$server"

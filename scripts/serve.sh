@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make serve: production style on one machine — collectstatic, migrate, gunicorn + the job worker.
+# make serve: production style on one machine — collectstatic, migrate, gunicorn + Celery worker and beat.
 # Settings come from the environment (.env.example); DJANGO_DEBUG stays off.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -35,12 +35,15 @@ fi
 "$PY" manage.py collectstatic --noinput -v 0
 "$PY" manage.py migrate --noinput -v 0
 
-"$PY" manage.py run_worker &
+# Background jobs over Redis (REDIS_URL, or CELERY_BROKER_URL when set): one worker, one beat.
+"$VENV/bin/celery" -A config worker --concurrency "${CELERY_CONCURRENCY:-2}" --loglevel INFO &
 worker=$!
+"$VENV/bin/celery" -A config beat --loglevel INFO &
+beat=$!
 server=""
-# Whatever ends this script (the server stopping, Ctrl-C, a kill) stops both processes.
+# Whatever ends this script (the server stopping, Ctrl-C, a kill) stops every process it started.
 stop_all() {
-    kill $server "$worker" $redis_server 2>/dev/null || true
+    kill $server "$worker" "$beat" $redis_server 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap stop_all EXIT

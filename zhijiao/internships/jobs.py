@@ -1,5 +1,6 @@
-"""Background job kinds of the internships app (``core.jobs``): the daily sweep, enqueued by cron or
-``manage.py internship_sweep`` and run by ``manage.py run_worker``. The sweep is idempotent."""
+"""Background job kinds of the internships app (``core.jobs``): the daily sweep, started by Celery
+beat (``InternshipsConfig.beat_schedule``) and run by a Celery worker; ``manage.py internship_sweep``
+runs it inline. The sweep is idempotent."""
 
 import datetime as dt
 
