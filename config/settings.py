@@ -299,15 +299,18 @@ JOBS_RESEND_SECONDS = env_int("JOBS_RESEND_SECONDS", 600)
 
 # Celery: Redis as broker when CELERY_BROKER_URL or REDIS_URL says so (production, CI); otherwise
 # kombu's filesystem transport under var/celery/ — the embedded broker of `make demo`, no server.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost/"
+_celery_dir = VAR_DIR / "celery"  # the embedded broker's folders and beat's schedule state
+try:
+    for _sub in ("queue", "control"):
+        (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
+except OSError:  # a read-only var/: a served install gives beat --schedule elsewhere (docs/deploy.md)
+    pass
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _celery_dir = VAR_DIR / "celery" / "queue"
-    _celery_dir.mkdir(parents=True, exist_ok=True)
-    (VAR_DIR / "celery" / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_celery_dir),
-        "data_folder_out": str(_celery_dir),
-        "control_folder": str(VAR_DIR / "celery" / "control"),
+        "data_folder_in": str(_celery_dir / "queue"),
+        "data_folder_out": str(_celery_dir / "queue"),
+        "control_folder": str(_celery_dir / "control"),
     }
 else:
     # Redis redelivers a message its worker never acknowledged after this many seconds; the
@@ -324,7 +327,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = str(_celery_dir / "beat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 REST_FRAMEWORK = {

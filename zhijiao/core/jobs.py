@@ -186,6 +186,10 @@ def claim(pk: int) -> Job | None:
     return Job.objects.get(pk=pk) if won else None
 
 
+def is_running(pk: int) -> bool:
+    return Job.objects.filter(pk=pk, status=JobStatus.RUNNING).exists()
+
+
 def execute(pk: int) -> Job | None:
     """Claim job ``pk`` and run it to the end with a heartbeat; None when it was not ours to run."""
     job = claim(pk)

@@ -15,13 +15,24 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="core.run_job", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def run_job(job_id: int) -> str:
-    """Run the job row ``job_id`` (core.jobs); a second delivery of the same job does nothing."""
+@shared_task(
+    name="core.run_job", bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def run_job(self, job_id: int) -> str:
+    """Run the job row ``job_id`` (core.jobs); a second delivery of a finished job does nothing.
+
+    Found RUNNING with a fresh heartbeat — another worker has it, or the pool process that had it
+    was just killed and Celery put the message back — it looks again once the heartbeat would be
+    stale, so a killed job resumes without waiting for the resume sweep.
+    """
     from . import jobs
 
     job = jobs.execute(job_id)
-    return "skipped" if job is None else job.status
+    if job is not None:
+        return job.status
+    if jobs.is_running(job_id) and not self.request.is_eager:
+        raise self.retry(countdown=jobs.stale_after().total_seconds() + 5, max_retries=120)
+    return "skipped"
 
 
 @shared_task(name="core.resume_interrupted_jobs", ignore_result=True)
@@ -52,6 +63,10 @@ def tally_rebuild(specs: list[str], sql: list[str] | None = None) -> int:
 
     from . import counters
 
+    paths = [*specs, *(sql or ())]
+    if any(not (p.startswith("zhijiao.") and ".tallies." in p) for p in paths):
+        # A message names what to import: only an app's tallies module, never anything else.
+        raise ValueError(f"not a tallies path: {paths!r}")
     if not counters.available():
         return 0
     counters.tally_rebuild([import_string(path) for path in specs])
