@@ -15,9 +15,7 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="core.run_job", bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True
-)
+@shared_task(name="core.run_job", bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_job(self, job_id: int) -> str:
     """Run the job row ``job_id`` (core.jobs); a second delivery of a finished job does nothing.
 
