@@ -1,11 +1,22 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.navigation import MenuGroup, MenuItem
+
 
 class CoreConfig(AppConfig):
     name = "zhijiao.core"
     label = "core"
     verbose_name = _("Core")
+
+    menu = [
+        MenuGroup("start", "", order=0),
+        MenuGroup("mine", _("My pages"), order=80),
+        MenuGroup("system", _("System administration"), order=90),
+        MenuItem(_("Home"), "core:home", "start", None, order=0),
+        MenuItem(_("Imports"), "imports:index", "system", "import", order=90),
+        MenuItem(_("Audit log"), "core:audit_list", "system", "view_audit", order=90),
+    ]
 
     def ready(self):
         # Any decoding of an image anywhere (Pillow) refuses a pixel bomb (core.uploads).

@@ -1,11 +1,26 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from zhijiao.core.navigation import AUTHORITIES, SCHOOL_SIDE, MenuGroup, MenuItem
+
+#: Menu entries a student sees (a user with a student record).
+STUDENT = "zhijiao.students.selectors.user_has_student_record"
 
 
 class CredentialsConfig(AppConfig):
     name = "zhijiao.credentials"
     label = "credentials"
     verbose_name = _("Credentials")
+
+    menu = [
+        MenuGroup("credentials", pgettext_lazy("menu group", "Certificates"), order=40),
+        MenuItem(_("Certificates"), "credentials:certificate_list", "credentials", "view", SCHOOL_SIDE),
+        MenuItem(_("Issue certificates"), "credentials:issue", "credentials", "change", SCHOOL_SIDE),
+        MenuItem(_("Print certificates"), "credentials:print_batch", "credentials", "change", SCHOOL_SIDE),
+        MenuItem(_("Publish credentials"), "credentials:publish", "credentials", "change", AUTHORITIES),
+        MenuItem(_("My credentials"), "credentials:my", "mine", None, visible_if=STUDENT),
+    ]
 
     def ready(self):
         from django.core import checks

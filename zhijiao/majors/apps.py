@@ -1,8 +1,18 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.navigation import ENTERPRISE, SCHOOL_SIDE, UNATTACHED, MenuItem
+
 
 class MajorsConfig(AppConfig):
     name = "zhijiao.majors"
     label = "majors"
     verbose_name = _("Majors")
+
+    menu = [
+        # Reference data every role with a grant may read (an expert too, who holds no "view" action).
+        MenuItem(
+            _("Major catalogue"), "majors:major_list", "basic", None, SCHOOL_SIDE | {ENTERPRISE, UNATTACHED}
+        ),
+        MenuItem(_("Offered majors"), "majors:offering_list", "basic", "view", SCHOOL_SIDE),
+    ]

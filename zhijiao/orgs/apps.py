@@ -1,8 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.navigation import SCHOOL_SIDE, MenuGroup, MenuItem
+
 
 class OrgsConfig(AppConfig):
     name = "zhijiao.orgs"
     label = "orgs"
     verbose_name = _("Organisations")
+
+    menu = [
+        MenuGroup("basic", _("Basic data"), order=10),
+        MenuItem(_("Regions"), "orgs:region_list", "basic", "view", SCHOOL_SIDE),
+        MenuItem(_("Institutions"), "orgs:institution_list", "basic", "view", SCHOOL_SIDE),
+    ]

@@ -1,8 +1,22 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.navigation import SCHOOL_SIDE, MenuGroup, MenuItem
+
+#: Menu entries a student sees (a user with a student record).
+STUDENT = "zhijiao.students.selectors.user_has_student_record"
+
 
 class StudentsConfig(AppConfig):
     name = "zhijiao.students"
     label = "students"
     verbose_name = _("Student registry")
+
+    menu = [
+        MenuGroup("registry", _("Student registry"), order=30),
+        MenuItem(_("Students"), "students:student_list", "registry", "view", SCHOOL_SIDE),
+        MenuItem(_("Registration batches"), "students:batch_list", "registry", "view", SCHOOL_SIDE),
+        MenuItem(_("Status changes"), "students:change_list", "registry", "view", SCHOOL_SIDE),
+        MenuItem(_("Graduation lists"), "students:graduation_list_list", "registry", "view", SCHOOL_SIDE),
+        MenuItem(_("My record"), "students:me", "mine", None, visible_if=STUDENT),
+    ]

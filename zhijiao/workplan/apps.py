@@ -1,8 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.navigation import SCHOOL_SIDE, MenuGroup, MenuItem
+
 
 class WorkplanConfig(AppConfig):
     name = "zhijiao.workplan"
     label = "workplan"
     verbose_name = _("Work plan tracking")
+
+    menu = [
+        MenuGroup("workplan", _("Work plan supervision"), order=60),
+        MenuItem(_("Work plan"), "workplan:board", "workplan", "view", SCHOOL_SIDE),
+    ]
