@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     name = "zhijiao.core"
     label = "core"
     verbose_name = _("Core")
+    urls = [("", "zhijiao.core.urls"), ("imports/", "zhijiao.core.imports.urls")]
+    api_routes = "zhijiao.core.api.routes.register"
+    home_panels = "zhijiao.core.home.panels"
 
     menu = [
         MenuGroup("start", "", order=0),

@@ -10,7 +10,7 @@ attribute            value
 ``urls``             ``(prefix, "zhijiao.<app>.urls")`` pairs, mounted by ``config/urls.py``
 ``api_routes``       dotted path of ``register(router)`` (``core.api.urls``)
 ``importers``        dotted path of the module whose ``Importer`` classes ``register`` themselves
-``demo_loader``      ``DemoLoader`` (``core.demo``): what the demo loads for the app, and after what
+``demo_loader``      ``DemoLoader``: the app's demo data loader, and the apps it must run after
 ``home_panels``      dotted path of ``panels(*, user, kinds) -> list[Panel]`` (``core.home``)
 ``autocomplete``     dotted path of the module that ``register``s the app's ``ChoiceSource``s
 ``detail_panels``    ``{"<app_label>.<model>": dotted path of panel(request, obj) -> (template, context)}``
@@ -20,6 +20,7 @@ attribute            value
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
@@ -43,3 +44,34 @@ def contributed_callables(attr: str) -> list:
 def import_contributed_modules(attr: str) -> list:
     """Import the modules named by every app's ``attr`` (they register themselves on import)."""
     return [import_module(path) for _config, path in contributions(attr)]
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    """An app's demo loader: ``path`` names ``load(*, actor) -> dict | object`` (idempotent), run by
+    ``core.demo.demo_load`` after the shared data and after the loaders of the apps (labels) in
+    ``after``; otherwise in INSTALLED_APPS order."""
+
+    path: str
+    after: tuple[str, ...] = ()
+
+
+def demo_loaders() -> list[tuple[str, DemoLoader]]:
+    """``(app label, loader)`` of every app, each after those it names in ``after``."""
+    declared = {config.label: loader for config, loader in contributions("demo_loader")}
+    ordered: list[tuple[str, DemoLoader]] = []
+    done: set[str] = set()
+
+    def visit(label: str, stack: tuple[str, ...] = ()) -> None:
+        if label in done or label not in declared:
+            return
+        if label in stack:
+            raise RuntimeError(f"demo loaders depend on each other in a cycle: {stack + (label,)}")
+        for dep in declared[label].after:
+            visit(dep, stack + (label,))
+        done.add(label)
+        ordered.append((label, declared[label]))
+
+    for label in declared:
+        visit(label)
+    return ordered

@@ -35,10 +35,10 @@ from zhijiao.core.validators import USCC_ALPHABET, uscc_check_char
 from zhijiao.enterprises.models import Enterprise
 from zhijiao.majors.choices import MajorLevel, OfferingStatus
 from zhijiao.majors.models import InstitutionMajor, Major
+from zhijiao.majors.reference import reference_data_load, reference_data_missing
 from zhijiao.majors.services import offering_major_matches_institution
 from zhijiao.orgs.choices import InstitutionKind, Ownership, RegionLevel
 from zhijiao.orgs.models import Institution, Region
-from zhijiao.orgs.reference import reference_data_load, reference_data_missing
 
 DEMO_SEED = 2021
 DEFAULT_SCHOOLS = 450
@@ -707,13 +707,12 @@ def _result(created: bool, password: str, counts: dict[str, int], started: float
     )
 
 
-# Each subsystem's demo loader, run in order after the shared data (each is idempotent).
-DEMO_EXTENSIONS = [
-    "zhijiao.workplan.demo.load_demo_workplan",
-    "zhijiao.students.demo.load_demo_students",
-    "zhijiao.credentials.demo.load_demo_credentials",
-    "zhijiao.internships.demo.load_demo_internships",
-]
+def demo_extensions() -> list[str]:
+    """Each subsystem's demo loader (``AppConfig.demo_loader``), in the order they run after the
+    shared data (each is idempotent)."""
+    from zhijiao.core.contributions import demo_loaders
+
+    return [loader.path for _label, loader in demo_loaders()]
 
 
 @transaction.atomic
@@ -802,7 +801,7 @@ def demo_load(
         new_enterprises[0] if new_enterprises else Enterprise.objects.order_by("credit_code").first()
     )
     _create_accounts(actor=actor, password=password, school=school, enterprise=enterprise)
-    for dotted in DEMO_EXTENSIONS if extensions else ():
+    for dotted in demo_extensions() if extensions else ():
         import_string(dotted)(actor=actor)
     result = _result(True, password, counts, started)
     # Every account the summary table prints: the roles' and those the subsystems' demos add.

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhijiao.core.contributions import DemoLoader
 from zhijiao.core.navigation import AUTHORITIES, SCHOOL_SIDE, MenuGroup, MenuItem
 
 #: Menu entries a student sees (a user with a student record).
@@ -12,6 +13,11 @@ class CredentialsConfig(AppConfig):
     name = "zhijiao.credentials"
     label = "credentials"
     verbose_name = _("Credentials")
+    # The public lookup first (order 0): the busiest page, resolved before the ~200 staff page patterns.
+    urls = [("verify/", "zhijiao.credentials.urls_public", 0), ("credentials/", "zhijiao.credentials.urls")]
+    demo_loader = DemoLoader("zhijiao.credentials.demo.load_demo_credentials", after=("students",))
+    api_routes = "zhijiao.credentials.api.routes.register"
+    home_panels = "zhijiao.credentials.home.panels"
 
     menu = [
         MenuGroup("credentials", pgettext_lazy("menu group", "Certificates"), order=40),

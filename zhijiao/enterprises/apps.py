@@ -8,6 +8,10 @@ class EnterprisesConfig(AppConfig):
     name = "zhijiao.enterprises"
     label = "enterprises"
     verbose_name = _("Enterprises")
+    urls = [("enterprises/", "zhijiao.enterprises.urls")]
+    home_panels = "zhijiao.enterprises.home.panels"
+    api_routes = "zhijiao.enterprises.api.routes.register"
+    importers = "zhijiao.enterprises.importers"
 
     menu = [
         MenuItem(

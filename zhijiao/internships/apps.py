@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.contributions import DemoLoader
 from zhijiao.core.navigation import ENTERPRISE, SCHOOL_SIDE, MenuGroup, MenuItem
 
 #: Menu entries a student sees (a user with a student record).
@@ -11,6 +12,13 @@ class InternshipsConfig(AppConfig):
     name = "zhijiao.internships"
     label = "internships"
     verbose_name = _("Internships")
+    urls = [("internships/", "zhijiao.internships.urls")]
+    demo_loader = DemoLoader("zhijiao.internships.demo.load_demo_internships", after=("students",))
+    api_routes = "zhijiao.internships.api.routes.register"
+    home_panels = "zhijiao.internships.home.panels"
+    autocomplete = "zhijiao.internships.autocomplete"
+    #: The registry prefills graduation entries with these grades (students.views).
+    enrolment_grades = "zhijiao.internships.selectors.internship_grades_for"
 
     menu = [
         MenuGroup("internships", _("Internships"), order=50),

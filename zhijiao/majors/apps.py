@@ -8,6 +8,12 @@ class MajorsConfig(AppConfig):
     name = "zhijiao.majors"
     label = "majors"
     verbose_name = _("Majors")
+    urls = [("majors/", "zhijiao.majors.urls")]
+    home_panels = "zhijiao.majors.home.panels"
+    detail_panels = {"orgs.institution": "zhijiao.majors.panels.institution_offerings"}
+    api_routes = "zhijiao.majors.api.routes.register"
+    importers = "zhijiao.majors.importers"
+    autocomplete = "zhijiao.majors.autocomplete"
 
     menu = [
         # Reference data every role with a grant may read (an expert too, who holds no "view" action).

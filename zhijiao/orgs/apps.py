@@ -8,6 +8,10 @@ class OrgsConfig(AppConfig):
     name = "zhijiao.orgs"
     label = "orgs"
     verbose_name = _("Organisations")
+    urls = [("", "zhijiao.orgs.urls")]
+    home_panels = "zhijiao.orgs.home.panels"
+    api_routes = "zhijiao.orgs.api.routes.register"
+    importers = "zhijiao.orgs.importers"
 
     menu = [
         MenuGroup("basic", _("Basic data"), order=10),

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.contributions import DemoLoader
 from zhijiao.core.navigation import SCHOOL_SIDE, MenuGroup, MenuItem
 
 #: Menu entries a student sees (a user with a student record).
@@ -11,6 +12,12 @@ class StudentsConfig(AppConfig):
     name = "zhijiao.students"
     label = "students"
     verbose_name = _("Student registry")
+    urls = [("students/", "zhijiao.students.urls")]
+    demo_loader = DemoLoader("zhijiao.students.demo.load_demo_students")
+    api_routes = "zhijiao.students.api.routes.register"
+    home_panels = "zhijiao.students.home.panels"
+    importers = "zhijiao.students.importers"
+    autocomplete = "zhijiao.students.autocomplete"
 
     menu = [
         MenuGroup("registry", _("Student registry"), order=30),
