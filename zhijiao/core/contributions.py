@@ -48,17 +48,22 @@ def import_contributed_modules(attr: str) -> list:
 
 @dataclass(frozen=True)
 class DemoLoader:
-    """An app's demo loader: ``path`` names ``load(*, actor) -> dict | object`` (idempotent), run by
-    ``core.demo.demo_load`` after the shared data and after the loaders of the apps (labels) in
-    ``after``; otherwise in INSTALLED_APPS order."""
+    """An app's demo loader, run by ``core.demo.demo_load`` after the loaders of the apps (labels)
+    in ``after``, otherwise in INSTALLED_APPS order. ``stage``: ``subsystem`` (the default) names
+    ``load(*, actor)``, idempotent, run after the shared data and the accounts; ``reference`` and
+    ``shared`` name ``load(ctx)`` (``core.demo.DemoContext``), run before the demo schools and
+    before the accounts respectively. An app may declare a list of loaders (one per stage)."""
 
     path: str
     after: tuple[str, ...] = ()
+    stage: str = "subsystem"
 
 
 def demo_loaders() -> list[tuple[str, DemoLoader]]:
     """``(app label, loader)`` of every app, each after those it names in ``after``."""
-    declared = {config.label: loader for config, loader in contributions("demo_loader")}
+    declared: dict[str, list[DemoLoader]] = {}
+    for config, value in contributions("demo_loader"):
+        declared[config.label] = list(value) if isinstance(value, list | tuple) else [value]
     ordered: list[tuple[str, DemoLoader]] = []
     done: set[str] = set()
 
@@ -67,10 +72,11 @@ def demo_loaders() -> list[tuple[str, DemoLoader]]:
             return
         if label in stack:
             raise RuntimeError(f"demo loaders depend on each other in a cycle: {stack + (label,)}")
-        for dep in declared[label].after:
-            visit(dep, stack + (label,))
+        for loader in declared[label]:
+            for dep in loader.after:
+                visit(dep, stack + (label,))
         done.add(label)
-        ordered.append((label, declared[label]))
+        ordered.extend((label, loader) for loader in declared[label])
 
     for label in declared:
         visit(label)

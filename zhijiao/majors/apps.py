@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.contributions import DemoLoader
 from zhijiao.core.navigation import ENTERPRISE, SCHOOL_SIDE, UNATTACHED, MenuItem
 
 
@@ -9,6 +10,10 @@ class MajorsConfig(AppConfig):
     label = "majors"
     verbose_name = _("Majors")
     urls = [("majors/", "zhijiao.majors.urls")]
+    demo_loader = [
+        DemoLoader("zhijiao.majors.demo.load_demo_reference", stage="reference"),
+        DemoLoader("zhijiao.majors.demo.load_demo_offerings", stage="shared"),
+    ]
     home_panels = "zhijiao.majors.home.panels"
     detail_panels = {"orgs.institution": "zhijiao.majors.panels.institution_offerings"}
     api_routes = "zhijiao.majors.api.routes.register"
