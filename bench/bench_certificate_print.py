@@ -56,8 +56,9 @@ def main() -> None:
 def make_graduations(n: int):
     """Rows the students app would hold: bulk-created fixtures (the registry is not what is measured)."""
     from zhijiao.accounts.choices import Role
-    from zhijiao.core.testing import InstitutionFactory, catalogue_major, make_resident_id, make_user, region
+    from zhijiao.core.testing import InstitutionFactory, make_resident_id, make_user, region
     from zhijiao.majors.models import InstitutionMajor
+    from zhijiao.majors.testing import catalogue_major
     from zhijiao.orgs.choices import RegionLevel
     from zhijiao.students.models import Enrolment, Graduation, Student
 

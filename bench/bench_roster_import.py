@@ -61,9 +61,10 @@ def make_world_and_file(n: int, cache: str | None = None):
     """
     from zhijiao.accounts.choices import Role
     from zhijiao.core.tabular import write_xlsx
-    from zhijiao.core.testing import InstitutionFactory, catalogue_major, make_user, region
+    from zhijiao.core.testing import InstitutionFactory, make_user, region
     from zhijiao.core.validators import resident_id_check_char
     from zhijiao.majors.models import InstitutionMajor
+    from zhijiao.majors.testing import catalogue_major
     from zhijiao.orgs.choices import RegionLevel
     from zhijiao.students.importers import StudentImporter
 

@@ -89,9 +89,10 @@ def load_data(n: int, schools: int) -> list[tuple[str, str, str]]:
 
     from django.db import connection
 
-    from zhijiao.core.testing import catalogue_major, make_resident_id, region
+    from zhijiao.core.testing import make_resident_id, region
     from zhijiao.credentials.numbering import iso7064_mod11_2
     from zhijiao.majors.models import InstitutionMajor
+    from zhijiao.majors.testing import catalogue_major
     from zhijiao.orgs.choices import InstitutionKind, RegionLevel
     from zhijiao.orgs.models import Institution
 

@@ -19,6 +19,8 @@ say "Database: ${DATABASE_URL:-SQLite (no DATABASE_URL)}"
 
 say "ruff check"
 "$VENV/bin/ruff" check .
+say "lint-imports (the layer and app contracts in pyproject.toml)"
+"$VENV/bin/lint-imports"
 say "makemigrations --check"
 "$PY" manage.py makemigrations --check --dry-run
 say "manage.py check"

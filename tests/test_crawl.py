@@ -38,7 +38,7 @@ KNOWN_PROBLEMS: list[tuple[str, str, str, str]] = []
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo loaded once for the module, rolled back afterwards."""
-    from zhijiao.core.demo import DEMO_EXTENSIONS, demo_load
+    from zhijiao.core.demo import demo_extensions, demo_load
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
@@ -46,7 +46,7 @@ def demo(django_db_setup, django_db_blocker):
         try:
             with translation.override("zh-hans"):
                 demo_load(schools=SCHOOLS, enterprises=ENTERPRISES, extensions=False)
-                for dotted in DEMO_EXTENSIONS:
+                for dotted in demo_extensions():
                     import_string(dotted)(actor=None, **LOADER_SIZES.get(dotted, {}))
             yield
         finally:

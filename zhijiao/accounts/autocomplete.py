@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from zhijiao.core.autocomplete import ChoiceSource, register
-from zhijiao.enterprises.selectors import enterprise_list
 from zhijiao.orgs.selectors import institution_list
+
+from .selectors import enterprise_node_list
 
 register(
     ChoiceSource(
@@ -17,7 +18,7 @@ register(
 register(
     ChoiceSource(
         name="accounts.enterprises",
-        rows=lambda user: enterprise_list(user=user).order_by("name"),
+        rows=lambda user: enterprise_node_list(user=user).order_by("name"),
         search=("name", "credit_code"),
         prefix=("credit_code",),
     )

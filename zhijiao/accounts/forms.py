@@ -14,14 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from zhijiao.core.autocomplete import AutocompleteSelect
 from zhijiao.core.scoping import user_scope
 from zhijiao.core.validators import normalize_code, normalize_text
-from zhijiao.enterprises.selectors import enterprise_list
 from zhijiao.orgs.choices import RegionLevel
 from zhijiao.orgs.models import Region
 from zhijiao.orgs.selectors import institution_list
 
 from . import services
 from .choices import ROLE_NODE_KIND, Role
-from .selectors import grantable_roles
+from .selectors import enterprise_node_list, grantable_roles
 
 
 def locked_message() -> str:
@@ -204,7 +203,7 @@ class _NodeFieldsMixin:
         )
         self.fields["enterprise"] = forms.ModelChoiceField(
             label=_("Enterprise"),
-            queryset=enterprise_list(user=viewer).order_by("name"),
+            queryset=enterprise_node_list(user=viewer).order_by("name"),
             required=False,
             help_text=_("For enterprise users."),
             widget=AutocompleteSelect("accounts.enterprises"),

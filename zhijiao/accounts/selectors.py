@@ -11,10 +11,20 @@ from django.db.models import Prefetch, Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhijiao.core.models import AuditAction, AuditEntry
-from zhijiao.core.scoping import Grant, user_scope
+from zhijiao.core.scoping import Grant, restrict, user_scope
 
 from .choices import ROLE_LEVEL, ROLE_NODE_KIND, Role
 from .models import RoleAssignment, User
+
+
+def enterprise_node_list(*, user) -> QuerySet:
+    """The enterprises at which the user may grant an enterprise role (a role's node).
+
+    The model is read from ``RoleAssignment.enterprise``: the kernel holds grants at enterprises
+    without importing the enterprises app, which sits above it.
+    """
+    model = RoleAssignment._meta.get_field("enterprise").related_model
+    return restrict(model._default_manager.select_related("region"), user)
 
 
 def _is_province_grant(grant: Grant) -> bool:

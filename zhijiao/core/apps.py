@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.navigation import MenuGroup, MenuItem
+
 
 class CoreConfig(AppConfig):
     name = "zhijiao.core"
@@ -13,6 +15,18 @@ class CoreConfig(AppConfig):
         # Jobs whose worker died show as interrupted after JOBS_STALE_SECONDS and are resumed here.
         "core.resume_interrupted_jobs": {"task": "core.resume_interrupted_jobs", "schedule": 60.0},
     }
+    urls = [("", "zhijiao.core.urls"), ("imports/", "zhijiao.core.imports.urls")]
+    api_routes = "zhijiao.core.api.routes.register"
+    home_panels = "zhijiao.core.home.panels"
+
+    menu = [
+        MenuGroup("start", "", order=0),
+        MenuGroup("mine", _("My pages"), order=80),
+        MenuGroup("system", _("System administration"), order=90),
+        MenuItem(_("Home"), "core:home", "start", None, order=0),
+        MenuItem(_("Imports"), "imports:index", "system", "import", order=90),
+        MenuItem(_("Audit log"), "core:audit_list", "system", "view_audit", order=90),
+    ]
 
     def ready(self):
         # Any decoding of an image anywhere (Pillow) refuses a pixel bomb (core.uploads).

@@ -1,7 +1,11 @@
-"""Demo data: secondary schools, offered majors, enterprises and one account per role.
+"""The demo runner, the demo schools and one account per role.
 
 A seed service: deterministic (``random.Random(DEMO_SEED)``, every iteration in code order),
-one transaction, bulk writes with one audit entry per row. Running it again once the demo is in
+one transaction, bulk writes with one audit entry per row. The apps add their own data through
+``AppConfig.demo_loader`` (``core.contributions.DemoLoader``), in stages: ``reference`` (majors:
+the reference data when missing), then the kernel's schools, ``shared`` (majors: offered majors;
+enterprises: enterprises — drawing from the one seeded generator in ``DemoContext``), then the
+kernel's accounts, then ``subsystem`` loaders (work plan, students, credentials, internships). Running it again once the demo is in
 place writes nothing and only describes the accounts. The names are made up from the real county
 and city names; nothing here describes a real school or enterprise.
 """
@@ -31,14 +35,9 @@ from django.utils.translation import gettext_lazy
 from zhijiao.accounts.choices import Role
 from zhijiao.accounts.models import RoleAssignment
 from zhijiao.core.audit import AuditAction, audit_bulk, audit_record, snapshot
-from zhijiao.core.validators import USCC_ALPHABET, uscc_check_char
-from zhijiao.enterprises.models import Enterprise
-from zhijiao.majors.choices import MajorLevel, OfferingStatus
-from zhijiao.majors.models import InstitutionMajor, Major
-from zhijiao.majors.services import offering_major_matches_institution
+from zhijiao.core.contributions import demo_loaders
 from zhijiao.orgs.choices import InstitutionKind, Ownership, RegionLevel
 from zhijiao.orgs.models import Institution, Region
-from zhijiao.orgs.reference import reference_data_load, reference_data_missing
 
 DEMO_SEED = 2021
 DEFAULT_SCHOOLS = 450
@@ -116,93 +115,7 @@ NUMBERED_NAMES = {
 }
 SCHOOL_BRANDS = "英才 华宇 新华 育才 博文 明德 远航 蓝天 东方 致远 启明 长风 华夏 科达 正阳 锦程".split()
 
-# Category "offsets" (code minus 60/40/20 at 中职/高职专科/职教本科 — 1 农林牧渔 … 19 公共管理与服务).
-THEMES = [
-    (("医", "卫生", "护理", "药"), (12, 9)),
-    (("师范", "幼儿", "幼师"), (17,)),
-    (("体育",), (17,)),
-    (("外国语", "外事", "外贸"), (17, 13, 14)),
-    (("交通", "铁路", "航运", "航空", "海事", "汽车"), (10, 6)),
-    (("电力", "能源"), (3, 6)),
-    (("石油", "胜利", "煤炭", "化工"), (2, 3, 7)),
-    (("电子", "信息", "软件", "科技"), (11,)),
-    (("商业", "财经", "经贸", "商贸", "经济", "贸易", "金融", "财政"), (13,)),
-    (("旅游", "酒店", "烹饪"), (14, 13)),
-    (("艺术", "工艺美术", "传媒"), (15, 16)),
-    (("农业", "畜牧", "林业", "水产", "农"), (1, 9)),
-    (("水利",), (5, 4)),
-    (("建筑", "城市建设", "城建"), (4,)),
-    (("司法", "警官"), (18,)),
-    (("机电", "理工", "工业", "工贸", "机械", "技师", "技工", "工程", "职业技术大学"), (6, 11)),
-]
-LEVEL_OFFSET = {MajorLevel.SECONDARY: 60, MajorLevel.HIGHER: 40, MajorLevel.BACHELOR: 20}
-COMMON_MAJORS = {
-    MajorLevel.SECONDARY: "计算机应用 机电技术应用 会计事务 汽车运用与维修 幼儿保育 电子商务 数控技术应用 "
-    "电子技术应用 护理 建筑工程施工 服装设计与工艺 旅游服务与管理 中餐烹饪 物流服务与管理 "
-    "工业机器人技术应用 市场营销 动漫与游戏制作 计算机网络技术 高星级饭店运营与管理".split(),
-    MajorLevel.HIGHER: "计算机网络技术 大数据技术 软件技术 机电一体化技术 汽车检测与维修技术 电气自动化技术 "
-    "护理 大数据与会计 电子商务 工业机器人技术 数控技术 机械设计与制造 市场营销 现代物流管理 "
-    "建设工程管理 旅游管理 酒店管理与数字化运营 计算机应用技术".split(),
-    MajorLevel.BACHELOR: "计算机应用工程 软件工程技术 大数据工程技术 机械设计制造及自动化 电气工程及自动化 "
-    "大数据与会计 电子商务 护理 建筑工程 现代物流管理 智能制造工程技术 新能源汽车工程技术".split(),
-}
-COMMON_WEIGHT = 40
-# Majors no Shandong school runs (ethnic medicine of other provinces): never picked for the demo.
-NOT_IN_SHANDONG = ("蒙医", "蒙药", "藏医", "藏药", "维医", "维药", "傣医", "哈医", "朝医", "壮医")
-# How many majors each kind offers: (level, lowest, highest).
-OFFER_PLAN = {
-    InstitutionKind.SECONDARY_VOCATIONAL: [(MajorLevel.SECONDARY, 5, 15)],
-    InstitutionKind.TECHNICAL: [(MajorLevel.SECONDARY, 5, 12)],
-    InstitutionKind.TECHNICIAN_COLLEGE: [(MajorLevel.SECONDARY, 4, 8), (MajorLevel.HIGHER, 3, 8)],
-    InstitutionKind.HIGHER_VOCATIONAL: [(MajorLevel.HIGHER, 20, 40)],
-    InstitutionKind.VOCATIONAL_BACHELOR: [(MajorLevel.BACHELOR, 12, 22), (MajorLevel.HIGHER, 5, 12)],
-}
-FIRST_START_YEAR, LAST_START_YEAR = 2005, 2024
-
-# GB/T 4754-2017 sections, weighted towards manufacturing (as Shandong's enterprise register is).
-INDUSTRY_WEIGHTS = {
-    "C": 40, "I": 9, "E": 8, "F": 8, "G": 6, "H": 4, "M": 5, "Q": 3, "L": 4, "D": 3,
-    "A": 3, "O": 2, "R": 2, "J": 1, "K": 2, "N": 1, "B": 1, "P": 1,
-}  # fmt: skip
-INDUSTRY_WORDS = {
-    "A": "农业发展 农牧 果蔬种植 生态农业 水产养殖".split(),
-    "B": "矿业 石材开采".split(),
-    "C": "机械制造 精密机械 汽车零部件 化工 纺织 食品 新材料 装备制造 橡胶制品 医疗器械 电子科技 "
-    "电气设备 重工 环保设备 包装制品 服饰 智能装备 机床".split(),
-    "D": "热力 新能源 燃气 供水".split(),
-    "E": "建设工程 建筑安装 路桥工程 装饰工程 市政工程".split(),
-    "F": "商贸 贸易 医药连锁 超市 农资".split(),
-    "G": "物流 运输 供应链管理 仓储 冷链物流".split(),
-    "H": "餐饮管理 酒店管理 餐饮服务".split(),
-    "I": "软件 信息技术 网络科技 数据科技 智能科技".split(),
-    "J": "融资担保 小额贷款".split(),
-    "K": "物业服务 置业".split(),
-    "L": "人力资源服务 企业管理咨询 会展服务 广告".split(),
-    "M": "检测技术 工程设计 检验检测 技术服务".split(),
-    "N": "环境治理 园林绿化 环境工程".split(),
-    "O": "汽车维修服务 家政服务 养老服务".split(),
-    "P": "职业培训 教育科技".split(),
-    "Q": "健康管理 康复医疗 医养服务".split(),
-    "R": "文化传媒 文化旅游 体育发展".split(),
-}
-ENTERPRISE_BRANDS = (
-    "鑫源 恒泰 瑞丰 宏达 金诚 华宇 天元 鲁通 齐力 泰和 嘉禾 盛达 博远 润泽 永安 康宁 凯盛 东岳 振华 联创 "
-    "新锐 汇通 信诚 德润 荣昌 海川 景程 正和 蓝海 隆盛 安泰 泉信 胜达 同源 福瑞 昊天 明远 弘毅 星辰 源丰 "
-    "富康 合力 益民 惠康 翔宇 晟达 金鼎 银河 万通 华泰 鲁昊 齐泰 瑞达 恒信 中正 国信 宏图 兴业 天成 泓源"
-).split()
-SURNAMES = (
-    "王王王张张张李李李刘刘刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
-    "杜程苏魏吕丁任沈姚卢姜崔钟谭陆范金石贾夏付方白邹孟秦邱尹薛闫段雷侯龙史陶贺顾毛郝孔"
-)
-GIVEN_NAMES = (
-    "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 鹏 华 飞 玲 波 宁 斌 辉 颖 琳 "
-    "建国 晓东 海燕 志强 秀英 建华 文博 子涵 雨萱 浩然 俊杰 晓明 红梅 立新 振宇 家豪 欣怡 国庆 春雷 丽华"
-).split()
-MOBILE_PREFIXES = (
-    "130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 158 159 177 180 182 186 187 188 189".split()
-)
 ROADS = "人民路 建设路 解放路 胜利路 文化路 长江路 黄河路 泰山路 新华路 中山路 工业大道 经济开发区创业路 和平路 青年路 学府路".split()
-HEADCOUNT_BANDS = [((20, 99), 35), ((100, 299), 30), ((300, 999), 20), ((1000, 4999), 12), ((5000, 20000), 3)]
 
 
 class DemoError(Exception):
@@ -268,11 +181,11 @@ class DemoResult:
 # --- small deterministic helpers -------------------------------------------------------------
 
 
-def _weighted(rng: random.Random, pairs: Sequence[tuple[object, float]]):
+def weighted(rng: random.Random, pairs: Sequence[tuple[object, float]]):
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
 
-def _weighted_sample(rng: random.Random, items: Sequence, weights: Sequence[float], k: int) -> list:
+def weighted_sample(rng: random.Random, items: Sequence, weights: Sequence[float], k: int) -> list:
     """k distinct items, drawn with probability proportional to weight (Efraimidis–Spirakis)."""
     keyed = [(rng.random() ** (1.0 / w), i) for i, w in enumerate(weights) if w > 0]
     keyed.sort(reverse=True)
@@ -300,12 +213,12 @@ def _largest_remainder(total: int, weights: dict[str, float]) -> dict[str, int]:
     return share
 
 
-def _county_label(county: Region, city: Region) -> str:
+def county_label(county: Region, city: Region) -> str:
     """How a school names its county: "平阴县", "胶州市", but "济南市历下区" for a district."""
     return f"{city.name}{county.name}" if county.name.endswith("区") else county.name
 
 
-def _short(city: Region) -> str:
+def short_city_name(city: Region) -> str:
     return city.name.removesuffix("市")
 
 
@@ -321,13 +234,13 @@ def demo_password() -> str:
 
 
 @dataclass
-class _Geo:
+class DemoGeo:
     province: Region
     cities: list[Region]
     counties: dict[str, list[Region]]  # city code → counties in code order
 
 
-def _geography() -> _Geo:
+def demo_geography() -> DemoGeo:
     regions = list(Region.objects.order_by("code"))
     province = next(r for r in regions if r.level == RegionLevel.PROVINCE)
     cities = [r for r in regions if r.level == RegionLevel.CITY]
@@ -337,16 +250,16 @@ def _geography() -> _Geo:
         if r.level == RegionLevel.COUNTY and r.parent_id in by_id:
             r.parent = by_id[r.parent_id]
             counties[r.parent.code].append(r)
-    return _Geo(province=province, cities=cities, counties=counties)
+    return DemoGeo(province=province, cities=cities, counties=counties)
 
 
-def _city_weights(geo: _Geo) -> dict[str, float]:
+def city_weights(geo: DemoGeo) -> dict[str, float]:
     return {c.code: CITY_POPULATION.get(c.code, 300) for c in geo.cities if geo.counties[c.code]}
 
 
 def _school_name(rng, *, kind, private, county, city, first, taken) -> tuple[str, bool]:
     """A unique name and whether it is a city-level school (supervised by the city)."""
-    fill = {"county": _county_label(county, city), "city": city.name, "short": _short(city)}
+    fill = {"county": county_label(county, city), "city": city.name, "short": short_city_name(city)}
     if kind == InstitutionKind.TECHNICIAN_COLLEGE:
         options = TECHNICIAN_NAMES
     elif kind == InstitutionKind.TECHNICAL:
@@ -358,7 +271,7 @@ def _school_name(rng, *, kind, private, county, city, first, taken) -> tuple[str
         options = COUNTY_SCHOOL_NAMES[:1] if first else COUNTY_SCHOOL_NAMES
     else:
         options = CITY_SCHOOL_NAMES
-    order = _weighted_sample(rng, options, [w for _t, w in options], len(options))
+    order = weighted_sample(rng, options, [w for _t, w in options], len(options))
     for template, _w in order:
         fill["brand"] = rng.choice(SCHOOL_BRANDS)
         name = template.format(**fill)
@@ -373,9 +286,9 @@ def _school_name(rng, *, kind, private, county, city, first, taken) -> tuple[str
     raise DemoError(_("Could not find a unique school name in %(county)s.") % {"county": fill["county"]})
 
 
-def _plan_schools(rng: random.Random, geo: _Geo, count: int, taken_codes: set[str]) -> list[Institution]:
+def _plan_schools(rng: random.Random, geo: DemoGeo, count: int, taken_codes: set[str]) -> list[Institution]:
     taken = set(Institution.objects.values_list("name", flat=True))
-    quota = _largest_remainder(count, _city_weights(geo))
+    quota = _largest_remainder(count, city_weights(geo))
     if count and not quota.get(JINAN_CODE) and JINAN_CODE in quota:
         # The "school" demo account sits at a 济南 school, even on the smallest scale.
         quota[max(quota, key=lambda c: (quota[c], c))] -= 1
@@ -392,7 +305,7 @@ def _plan_schools(rng: random.Random, geo: _Geo, count: int, taken_codes: set[st
         for i in range(quota[city.code]):
             county = counties[i % len(counties)]
             first = i == 0
-            kind = InstitutionKind.SECONDARY_VOCATIONAL if first else _weighted(rng, KIND_WEIGHTS)
+            kind = InstitutionKind.SECONDARY_VOCATIONAL if first else weighted(rng, KIND_WEIGHTS)
             private = (
                 not first and kind != InstitutionKind.TECHNICIAN_COLLEGE and rng.random() < PRIVATE_SHARE
             )
@@ -405,7 +318,7 @@ def _plan_schools(rng: random.Random, geo: _Geo, count: int, taken_codes: set[st
             elif city_level:
                 authority = f"{city.name}教育局"
             else:
-                authority = f"{_county_label(county, city)}教育和体育局"
+                authority = f"{county_label(county, city)}教育和体育局"
             code_n += rng.randint(1, max_step)
             while f"{DEMO_SCHOOL_CODE_PREFIX}{code_n:05d}" in taken_codes:
                 code_n += 1
@@ -421,146 +334,20 @@ def _plan_schools(rng: random.Random, geo: _Geo, count: int, taken_codes: set[st
                     ownership=Ownership.PRIVATE if private else Ownership.PUBLIC,
                     region=county,
                     supervising_authority=authority,
-                    address=f"{_county_label(county, city)}{rng.choice(ROADS)}{rng.randint(1, 399)}号",
+                    address=f"{county_label(county, city)}{rng.choice(ROADS)}{rng.randint(1, 399)}号",
                 )
             )
     return schools
 
 
-# --- offered majors --------------------------------------------------------------------------
-
-
-def _theme(name: str) -> set[int]:
-    offsets: set[int] = set()
-    for words, cats in THEMES:
-        if any(w in name for w in words) and "职业教育中心" not in name:
-            offsets.update(cats)
-            if offsets:
-                break
-    return offsets
-
-
-def _plan_offerings(rng: random.Random, institutions: list[Institution]) -> list[InstitutionMajor]:
-    by_level: dict[str, list[Major]] = {level: [] for level in MajorLevel.values}
-    for major in Major.objects.order_by("code"):
-        if not any(word in major.name for word in NOT_IN_SHANDONG):
-            by_level[major.level].append(major)
-    offerings: list[InstitutionMajor] = []
-    for inst in institutions:
-        theme = _theme(inst.name)
-        for level, low, high in OFFER_PLAN.get(inst.kind, []):
-            pool = by_level[level]
-            if not pool:
-                continue
-            common = set(COMMON_MAJORS[level])
-            k = min(rng.randint(low, high), len(pool))
-            offset = LEVEL_OFFSET[level]
-            # The half of a themed school's majors that come from its own categories (K allowed there).
-            theme_weights = [
-                (5 if m.name in common else 1) if int(m.code[:2]) - offset in theme else 0 for m in pool
-            ]
-            chosen = _weighted_sample(rng, pool, theme_weights, k // 2 if theme else 0)
-            picked = {m.code for m in chosen}
-            chosen += _weighted_sample(
-                rng,
-                pool,
-                [
-                    0 if m.code in picked or m.is_controlled else (COMMON_WEIGHT if m.name in common else 1)
-                    for m in pool
-                ],
-                k - len(chosen),
-            )
-            for major in sorted(chosen, key=lambda m: m.code):
-                offering_major_matches_institution(institution=inst, major=major)
-                r = rng.random()
-                status = (
-                    OfferingStatus.SUSPENDED
-                    if r < 0.04
-                    else OfferingStatus.REVOKED
-                    if r < 0.06
-                    else OfferingStatus.FILED
-                )
-                offerings.append(
-                    InstitutionMajor(
-                        institution=inst,
-                        major=major,
-                        start_year=rng.randint(FIRST_START_YEAR, LAST_START_YEAR),
-                        status=status,
-                    )
-                )
-    return offerings
-
-
-# --- enterprises -----------------------------------------------------------------------------
-
-
-def make_credit_code(rng: random.Random, division: str) -> str:
-    """A valid 统一社会信用代码 for an enterprise: 9 (工商) 1 (企业), the division, an "MA…" body.
-
-    Structure and check character: GB 32100-2015 (shared/domain/credentials.md §6.2).
-    """
-    body = "91" + division + "MA" + "".join(rng.choice(USCC_ALPHABET) for _ in range(7))
-    return body + uscc_check_char(body)
-
-
-def _person_name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
-
-
-def _mobile(rng: random.Random) -> str:
-    return rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
-
-
-def _plan_enterprises(rng: random.Random, geo: _Geo, count: int) -> list[Enterprise]:
-    weights = _city_weights(geo)
-    city_codes = sorted(weights)
-    cities = {c.code: c for c in geo.cities}
-    taken_codes = set(Enterprise.objects.values_list("credit_code", flat=True))
-    taken_names = set(Enterprise.objects.values_list("name", flat=True))
-    industries = sorted(INDUSTRY_WEIGHTS)
-    out: list[Enterprise] = []
-    while len(out) < count:
-        city = cities[rng.choices(city_codes, weights=[weights[c] for c in city_codes])[0]]
-        county = rng.choice(geo.counties[city.code])
-        industry = rng.choices(industries, weights=[INDUSTRY_WEIGHTS[i] for i in industries])[0]
-        low_high = _weighted(rng, HEADCOUNT_BANDS)
-        headcount = rng.randint(*low_high)
-        suffix = (
-            "集团有限公司" if headcount >= 3000 else ("股份有限公司" if rng.random() < 0.15 else "有限公司")
-        )
-        name = f"{_short(city)}{rng.choice(ENTERPRISE_BRANDS)}{rng.choice(INDUSTRY_WORDS[industry])}{suffix}"
-        code = make_credit_code(rng, county.code)
-        contact, phone = _person_name(rng), _mobile(rng)
-        address = f"{_county_label(county, city)}{rng.choice(ROADS)}{rng.randint(1, 999)}号"
-        if name in taken_names or code in taken_codes:
-            continue
-        taken_names.add(name)
-        taken_codes.add(code)
-        out.append(
-            Enterprise(
-                credit_code=code,
-                name=name,
-                industry=industry,
-                region=county,
-                headcount=headcount,
-                contact_name=contact,
-                contact_phone=phone,
-                address=address,
-            )
-        )
-    return out
-
-
 # --- accounts --------------------------------------------------------------------------------
 
 
-def _account_node(account: DemoAccount, *, school: Institution | None, enterprise: Enterprise | None):
+def _account_node(account: DemoAccount, nodes: dict):
     if account.node_code is None:
         return None
-    if account.node_code == "school":
-        return school
-    if account.node_code == "enterprise":
-        return enterprise
+    if account.node_code in ("school", "enterprise"):
+        return nodes.get(account.node_code)
     region = Region.objects.filter(code=account.node_code).first()
     return region or Institution.objects.filter(code=account.node_code).first()
 
@@ -646,7 +433,7 @@ def check_demo_password(password: str) -> None:
             )
 
 
-def _create_accounts(*, actor, password: str, school, enterprise) -> None:
+def _create_accounts(*, actor, password: str, nodes: dict) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     User = get_user_model()
@@ -664,15 +451,15 @@ def _create_accounts(*, actor, password: str, school, enterprise) -> None:
             after=snapshot(user),
             message=_("Demo account"),
         )
-        node = _account_node(account, school=school, enterprise=enterprise)
-        kwargs = {}
-        if isinstance(node, Region):
-            kwargs["region"] = node
-        elif isinstance(node, Institution):
-            kwargs["institution"] = node
-        elif isinstance(node, Enterprise):
-            kwargs["enterprise"] = node
-        elif account.node_code is not None:
+        node = _account_node(account, nodes)
+        # The grant's field is the one whose model the node is (the enterprise model is read from
+        # RoleAssignment: the kernel does not import the enterprises app).
+        kwargs = {
+            name: node
+            for name in ("region", "institution", "enterprise")
+            if node is not None and isinstance(node, RoleAssignment._meta.get_field(name).related_model)
+        }
+        if not kwargs and account.node_code is not None:
             raise DemoError(
                 _("The organisation of demo account %(u)s is missing (the demo needs at least one school).")
                 % {"u": account.username}
@@ -707,13 +494,64 @@ def _result(created: bool, password: str, counts: dict[str, int], started: float
     )
 
 
-# Each subsystem's demo loader, run in order after the shared data (each is idempotent).
-DEMO_EXTENSIONS = [
-    "zhijiao.workplan.demo.load_demo_workplan",
-    "zhijiao.students.demo.load_demo_students",
-    "zhijiao.credentials.demo.load_demo_credentials",
-    "zhijiao.internships.demo.load_demo_internships",
-]
+@dataclass
+class DemoContext:
+    """What the demo's stages share: the actor, the one seeded generator, the geography, the counts
+    of the load summary, the requested sizes, and the nodes the demo accounts sit at (``school``,
+    ``enterprise``: set by the loader that creates them)."""
+
+    actor: object
+    rng: random.Random
+    counts: dict[str, int]
+    schools: int = DEFAULT_SCHOOLS
+    enterprises: int = DEFAULT_ENTERPRISES
+    data_dir: Path | str | None = None
+    geo: DemoGeo | None = None
+    jinan_path: str = ""
+    nodes: dict = field(default_factory=dict)
+    message: str = ""
+
+
+def _loaders(stage: str) -> list[str]:
+    return [loader.path for _label, loader in demo_loaders() if loader.stage == stage]
+
+
+def demo_extensions() -> list[str]:
+    """Each subsystem's demo loader (``AppConfig.demo_loader``, stage ``subsystem``), in the order
+    they run after the shared data (each is idempotent, called with ``actor=``)."""
+    return _loaders("subsystem")
+
+
+def _load_schools(ctx: DemoContext) -> None:
+    rng, geo = ctx.rng, ctx.geo
+    taken_codes = set(Institution.objects.exclude(code=None).values_list("code", flat=True))
+    new_schools = _plan_schools(rng, geo, ctx.schools, taken_codes)
+    for school in new_schools:
+        school.clean_fields(exclude=["region"])
+    Institution.objects.bulk_create(new_schools, batch_size=500)
+    audit_bulk(
+        actor=ctx.actor,
+        action=AuditAction.CREATE,
+        items=[(s, None, snapshot(s)) for s in new_schools],
+        message=ctx.message,
+    )
+    ctx.counts["schools"] = len(new_schools)
+    jinan = ctx.jinan_path
+    ctx.nodes["school"] = (
+        next(
+            (
+                s
+                for s in new_schools
+                if s.region.path.startswith(jinan) and s.kind == InstitutionKind.SECONDARY_VOCATIONAL
+            ),
+            None,
+        )
+        or Institution.objects.filter(
+            region__path__startswith=jinan, kind=InstitutionKind.SECONDARY_VOCATIONAL
+        )
+        .order_by("code")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -732,79 +570,26 @@ def demo_load(
     if demo_is_loaded():
         return _result(False, password, {}, started)
     check_demo_password(password)
-    counts: dict[str, int] = {}
-    if reference_data_missing():
-        counts["reference rows"] = reference_data_load(actor=actor, data_dir=data_dir).written
-
-    rng = random.Random(DEMO_SEED)
-    geo = _geography()
-    taken_codes = set(Institution.objects.exclude(code=None).values_list("code", flat=True))
-    new_schools = _plan_schools(rng, geo, schools, taken_codes)
-    for school in new_schools:
-        school.clean_fields(exclude=["region"])
-    Institution.objects.bulk_create(new_schools, batch_size=500)
-    message = _("Demo data")
-    audit_bulk(
+    ctx = DemoContext(
         actor=actor,
-        action=AuditAction.CREATE,
-        items=[(s, None, snapshot(s)) for s in new_schools],
-        message=message,
+        rng=random.Random(DEMO_SEED),
+        counts={},
+        schools=schools,
+        enterprises=enterprises,
+        data_dir=data_dir,
+        message=_("Demo data"),
     )
-    counts["schools"] = len(new_schools)
-
-    with_offerings = set(InstitutionMajor.objects.values_list("institution_id", flat=True).distinct())
-    institutions = [
-        i
-        for i in Institution.objects.select_related("region").order_by("code")
-        if i.pk not in with_offerings and i.code
-    ]
-    offerings = _plan_offerings(rng, institutions)
-    for offering in offerings:
-        offering.clean_fields(exclude=["institution", "major"])
-    InstitutionMajor.objects.bulk_create(offerings, batch_size=1000)
-    audit_bulk(
-        actor=actor,
-        action=AuditAction.CREATE,
-        items=[(o, None, snapshot(o)) for o in offerings],
-        message=message,
-    )
-    counts["offered majors"] = len(offerings)
-
-    new_enterprises = _plan_enterprises(rng, geo, enterprises)
-    for enterprise in new_enterprises:
-        enterprise.clean_fields(exclude=["region"])
-    Enterprise.objects.bulk_create(new_enterprises, batch_size=500)
-    audit_bulk(
-        actor=actor,
-        action=AuditAction.CREATE,
-        items=[(e, None, snapshot(e)) for e in new_enterprises],
-        message=message,
-    )
-    counts["enterprises"] = len(new_enterprises)
-
-    jinan = next((c.path for c in geo.cities if c.code == JINAN_CODE), "370000/370100/")
-    school = (
-        next(
-            (
-                s
-                for s in new_schools
-                if s.region.path.startswith(jinan) and s.kind == InstitutionKind.SECONDARY_VOCATIONAL
-            ),
-            None,
-        )
-        or Institution.objects.filter(
-            region__path__startswith=jinan, kind=InstitutionKind.SECONDARY_VOCATIONAL
-        )
-        .order_by("code")
-        .first()
-    )
-    enterprise = next((e for e in new_enterprises if e.region.path.startswith(jinan)), None) or (
-        new_enterprises[0] if new_enterprises else Enterprise.objects.order_by("credit_code").first()
-    )
-    _create_accounts(actor=actor, password=password, school=school, enterprise=enterprise)
-    for dotted in DEMO_EXTENSIONS if extensions else ():
+    for dotted in _loaders("reference"):
+        import_string(dotted)(ctx)
+    ctx.geo = demo_geography()
+    ctx.jinan_path = next((c.path for c in ctx.geo.cities if c.code == JINAN_CODE), "370000/370100/")
+    _load_schools(ctx)
+    for dotted in _loaders("shared"):
+        import_string(dotted)(ctx)
+    _create_accounts(actor=actor, password=password, nodes=ctx.nodes)
+    for dotted in demo_extensions() if extensions else ():
         import_string(dotted)(actor=actor)
-    result = _result(True, password, counts, started)
+    result = _result(True, password, ctx.counts, started)
     # Every account the summary table prints: the roles' and those the subsystems' demos add.
     result.counts["accounts"] = len(result.accounts)
     return result

@@ -10,11 +10,8 @@ user. Figures come from the apps' selectors (scoped), so the home page shows the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import import_module
-from importlib.util import find_spec
 
-from django.apps import apps
-
+from .contributions import contributed_callables
 from .scoping import user_scope
 
 
@@ -25,6 +22,8 @@ class Figure:
     url: str
     #: Marks a figure that asks for action (approvals waiting, open alerts) when it is not zero.
     attention: bool = False
+    #: Place in a panel several apps fill (``Panel.key``).
+    order: int = 50
 
     @property
     def is_number(self) -> bool:
@@ -38,6 +37,17 @@ class Panel:
     order: int = 50
     #: A sentence shown under the figures (e.g. what an expert will find here).
     note: str = ""
+    #: Panels of the same key from several apps are one panel (the overview's figure row).
+    key: str = ""
+    #: A template drawing the whole panel (charts, tables), given ``panel``; ``context`` is its data.
+    template: str = ""
+    context: dict = field(default_factory=dict)
+
+
+#: The key and place of the province's and cities' overview: a row of figures (institutions, offered
+#: majors, enterprises, majors) that several apps fill, then their charts.
+OVERVIEW = "overview"
+OVERVIEW_ORDER = 900
 
 
 def user_kinds(user) -> set[str]:
@@ -61,27 +71,35 @@ def user_kinds(user) -> set[str]:
     return kinds
 
 
-_modules: list = []
+_providers: list = []
 
 
-def home_modules() -> list:
-    if not _modules:
-        for config in apps.get_app_configs():
-            name = f"{config.name}.home"
-            if config.name.startswith("zhijiao.") and find_spec(name) is not None:
-                _modules.append(import_module(name))
-    return _modules
+def panel_providers() -> list:
+    """Every app's ``AppConfig.home_panels`` function."""
+    if not _providers:
+        _providers.extend(contributed_callables("home_panels"))
+    return _providers
 
 
 def home_panels(user) -> tuple[set[str], list[Panel]]:
+    """The user's panels, in order; panels sharing a ``key`` (several apps' figures in one row) merge."""
     kinds = user_kinds(user)
     panels: list[Panel] = []
-    for module in home_modules():
-        panels += module.panels(user=user, kinds=kinds)
+    by_key: dict[str, Panel] = {}
+    for provider in panel_providers():
+        for panel in provider(user=user, kinds=kinds):
+            if panel.key and panel.key in by_key:
+                by_key[panel.key].figures.extend(panel.figures)
+                continue
+            if panel.key:
+                by_key[panel.key] = panel
+            panels.append(panel)
+    for panel in by_key.values():
+        panel.figures.sort(key=lambda f: f.order)
     return kinds, sorted(panels, key=lambda p: p.order)
 
 
-# --- the kernel's own panels: the audit log, the expert's place --------------------------------------
+# --- the kernel's own panel: the audit log --------------------------------------
 def panels(*, user, kinds: set[str]) -> list[Panel]:
     from django.urls import reverse
     from django.utils.http import urlencode
@@ -117,22 +135,6 @@ def panels(*, user, kinds: set[str]) -> list[Panel]:
                     ),
                 ],
                 order=5,
-            )
-        )
-    if "expert" in kinds:
-        out.append(
-            Panel(
-                _("Expert review"),
-                [
-                    Figure(_("Major catalogue"), _("Browse"), reverse("majors:major_list")),
-                    Figure(_("Regions"), _("Browse"), reverse("orgs:region_list")),
-                ],
-                order=5,
-                note=_(
-                    "Applications assigned to you for review will be listed here once programme review "
-                    "opens on the platform. Until then you can consult the national major catalogue and the "
-                    "regions."
-                ),
             )
         )
     return out

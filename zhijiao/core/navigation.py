@@ -3,21 +3,21 @@
 Each ``MenuItem`` says which action it needs and at which kinds of node (province, city, school,
 enterprise) a grant must sit for the page to be of use; an entry is shown only when the user holds
 such a grant. ``tests/test_crawl.py`` opens every entry as every demo role and fails on a 403 or 404,
-so an item that declares too much is caught. (The items are data so that each app can later
-contribute its own through its AppConfig.)
+so an item that declares too much is caught. Each app contributes its groups and items in
+``AppConfig.menu``; the kernel names no app.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zhijiao.accounts.choices import ROLE_ACTIONS
 
+from .contributions import contributions
 from .scoping import Grant, user_scope
 
 # Kinds of node a grant sits at. "province" and "city" are both region grants (city: any region
@@ -31,20 +31,11 @@ ANY_NODE = None
 
 @dataclass(frozen=True)
 class MenuGroup:
+    """A subsystem's heading in the menu; an app contributes its own in ``AppConfig.menu``."""
+
     key: str
     label: object  # "" for the ungrouped items at the top
-
-
-GROUPS = [
-    MenuGroup("start", ""),
-    MenuGroup("basic", _("Basic data")),
-    MenuGroup("registry", _("Student registry")),
-    MenuGroup("credentials", pgettext_lazy("menu group", "Certificates")),
-    MenuGroup("internships", _("Internships")),
-    MenuGroup("workplan", _("Work plan supervision")),
-    MenuGroup("mine", _("My pages")),
-    MenuGroup("system", _("System administration")),
-]
+    order: int = 50
 
 
 @dataclass(frozen=True)
@@ -56,62 +47,43 @@ class MenuItem:
     nodes: frozenset[str] | None = ANY_NODE  # kinds of node whose grant (with ``action``) may use it
     # Extra condition on the user (dotted path to a callable), e.g. "has a student record".
     visible_if: str | None = None
+    #: Place within the group; items of equal order keep INSTALLED_APPS order.
+    order: int = 50
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
-STUDENT = "zhijiao.students.selectors.user_has_student_record"
+def _contributed() -> tuple[list[MenuGroup], list[MenuItem]]:
+    groups: dict[str, MenuGroup] = {}
+    items: list[MenuItem] = []
+    for config, entries in contributions("menu"):
+        for entry in entries:
+            if isinstance(entry, MenuGroup):
+                if entry.key in groups:
+                    raise ImproperlyConfigured(f"{config.name}: menu group {entry.key!r} is declared twice")
+                groups[entry.key] = entry
+            else:
+                items.append(entry)
+    return sorted(groups.values(), key=lambda g: g.order), sorted(items, key=lambda i: i.order)
 
-MENU = [
-    MenuItem(_("Home"), "core:home", "start", None),
-    MenuItem(_("Awaiting my decision"), "workflows:worklist", "start", "change", SCHOOL_SIDE),
-    # 基础数据
-    MenuItem(_("Regions"), "orgs:region_list", "basic", "view", SCHOOL_SIDE),
-    MenuItem(_("Institutions"), "orgs:institution_list", "basic", "view", SCHOOL_SIDE),
-    # Reference data every role with a grant may read (an expert too, who holds no "view" action).
-    MenuItem(
-        _("Major catalogue"), "majors:major_list", "basic", None, SCHOOL_SIDE | {ENTERPRISE, UNATTACHED}
-    ),
-    MenuItem(_("Offered majors"), "majors:offering_list", "basic", "view", SCHOOL_SIDE),
-    MenuItem(_("Enterprises"), "enterprises:enterprise_list", "basic", "view", AUTHORITIES | {ENTERPRISE}),
-    # 学籍
-    MenuItem(_("Students"), "students:student_list", "registry", "view", SCHOOL_SIDE),
-    MenuItem(_("Registration batches"), "students:batch_list", "registry", "view", SCHOOL_SIDE),
-    MenuItem(_("Status changes"), "students:change_list", "registry", "view", SCHOOL_SIDE),
-    MenuItem(_("Graduation lists"), "students:graduation_list_list", "registry", "view", SCHOOL_SIDE),
-    # 学历证书
-    MenuItem(_("Certificates"), "credentials:certificate_list", "credentials", "view", SCHOOL_SIDE),
-    MenuItem(_("Issue certificates"), "credentials:issue", "credentials", "change", SCHOOL_SIDE),
-    MenuItem(_("Print certificates"), "credentials:print_batch", "credentials", "change", SCHOOL_SIDE),
-    MenuItem(_("Publish credentials"), "credentials:publish", "credentials", "change", AUTHORITIES),
-    # 实习
-    MenuItem(_("Internship dashboard"), "internships:dashboard", "internships", "view", SCHOOL_SIDE),
-    MenuItem(_("Internship plans"), "internships:plan_list", "internships", "view", SCHOOL_SIDE),
-    MenuItem(
-        _("Internship posts"), "internships:post_list", "internships", "view", SCHOOL_SIDE | {ENTERPRISE}
-    ),
-    MenuItem(
-        _("Placements"), "internships:placement_list", "internships", "view", SCHOOL_SIDE | {ENTERPRISE}
-    ),
-    MenuItem(_("Compliance alerts"), "internships:alert_list", "internships", "view", SCHOOL_SIDE),
-    MenuItem(_("Direct reports"), "internships:direct_report_list", "internships", "view", SCHOOL_SIDE),
-    MenuItem(_("Special inspections"), "internships:inspection_list", "internships", "view", SCHOOL_SIDE),
-    MenuItem(
-        _("Mentor worklist"), "internships:worklist", "internships", "change", SCHOOL_SIDE | {ENTERPRISE}
-    ),
-    # 督办
-    MenuItem(_("Work plan"), "workplan:board", "workplan", "view", SCHOOL_SIDE),
-    # 我的 (students)
-    MenuItem(_("My record"), "students:me", "mine", None, visible_if=STUDENT),
-    MenuItem(_("My credentials"), "credentials:my", "mine", None, visible_if=STUDENT),
-    MenuItem(_("My internship"), "internships:my", "mine", None, visible_if=STUDENT),
-    # 系统管理
-    MenuItem(_("Users"), "accounts:user_list", "system", "manage_users"),
-    MenuItem(_("Imports"), "imports:index", "system", "import"),
-    MenuItem(_("Audit log"), "core:audit_list", "system", "view_audit"),
-]
+
+_cache: list = []
+
+
+def menu_groups() -> list[MenuGroup]:
+    """Every app's menu groups, in their order."""
+    if not _cache:
+        _cache.append(_contributed())
+    return _cache[0][0]
+
+
+def menu_items() -> list[MenuItem]:
+    """Every app's menu items (``AppConfig.menu``), by order, then INSTALLED_APPS order."""
+    if not _cache:
+        _cache.append(_contributed())
+    return _cache[0][1]
 
 
 def node_kind(grant: Grant) -> str:
@@ -145,7 +117,7 @@ def menu_for(user, current_path: str = "") -> list[dict]:
     """
     scope = user_scope(user)
     entries = []
-    for item in MENU:
+    for item in menu_items():
         if not item_allowed(item, user, scope):
             continue
         try:
@@ -163,7 +135,7 @@ def menu_for(user, current_path: str = "") -> list[dict]:
     for entry in entries:
         entry["active"] = entry is best
     groups = []
-    for group in GROUPS:
+    for group in menu_groups():
         items = [e for e in entries if e["group"] == group.key]
         if items:
             groups.append({"key": group.key, "label": group.label, "items": items})

@@ -1,17 +1,24 @@
-"""Test helpers every app reuses: factories, named users at each node, scope checks."""
+"""Test helpers every app reuses: factories, named users at each node, scope checks.
+
+The kernel builds the tree (regions, schools) and the users; an app above it adds its own rows to
+the test worlds from its ``<app>/testing.py`` with ``@world_part`` (enterprises add ``ent_a``,
+majors the offered majors), so this module names no app above the kernel.
+"""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from importlib import import_module
+from importlib.util import find_spec
 
 import factory
+from django.apps import apps
 from django.contrib.auth import get_user_model
 
 from zhijiao.accounts.choices import Role
 from zhijiao.accounts.models import RoleAssignment
 from zhijiao.core.validators import USCC_ALPHABET, resident_id_check_char, uscc_check_char
-from zhijiao.enterprises.models import Enterprise
-from zhijiao.majors.models import InstitutionMajor, Major, MajorCategory, MajorClass
 from zhijiao.orgs.choices import InstitutionKind, RegionLevel
 from zhijiao.orgs.models import Institution, Region
 
@@ -54,46 +61,54 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     region = None
 
 
-class EnterpriseFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Enterprise
-
-    name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
-    credit_code = factory.Sequence(lambda n: make_uscc(n + 1))
-    industry = "C"
-    headcount = 100
-
-
-def catalogue_major(code: str = "710201", name: str = "计算机应用", level: str = "secondary") -> Major:
-    cat, _ = MajorCategory.objects.get_or_create(
-        level=level, code=code[:2], defaults={"name": "电子与信息大类"}
-    )
-    cls, _ = MajorClass.objects.get_or_create(category=cat, code=code[:4], defaults={"name": "计算机类"})
-    major, _ = Major.objects.get_or_create(
-        code=code, catalogue_version="2021", defaults={"name": name, "level": level, "major_class": cls}
-    )
-    return major
-
-
 def make_user(username: str, role: str | None = None, *, node=None, **extra):
     user = get_user_model().objects.create_user(username=username, password=TEST_PASSWORD, **extra)
     if role:
         kwargs = {}
-        if isinstance(node, Region):
-            kwargs["region"] = node
-        elif isinstance(node, Institution):
-            kwargs["institution"] = node
-        elif isinstance(node, Enterprise):
-            kwargs["enterprise"] = node
+        # The node's field on the grant is the one whose model the node is (region, institution,
+        # enterprise: read from RoleAssignment, so the kernel names no app above it).
+        for name in ("region", "institution", "enterprise"):
+            if node is not None and isinstance(node, RoleAssignment._meta.get_field(name).related_model):
+                kwargs[name] = node
         RoleAssignment.objects.create(user=user, role=role, **kwargs)
     return user
+
+
+#: ``world`` / ``scope_world`` -> functions ``f(w)`` adding an app's rows (``@world_part``).
+WORLD_PARTS: dict[str, list[Callable]] = {"world": [], "scope_world": []}
+_parts_loaded: list[bool] = []
+
+
+def world_part(kind: str = "world"):
+    """Register ``f(w)``: what an app adds to ``World`` (``kind="world"``) or ``ScopeWorld``."""
+
+    def decorator(func):
+        if func not in WORLD_PARTS[kind]:
+            WORLD_PARTS[kind].append(func)
+        return func
+
+    return decorator
+
+
+def run_world_parts(w, kind: str) -> None:
+    """Import every installed app's ``testing`` module once (they register parts), then run ``kind``."""
+    if not _parts_loaded:
+        for config in apps.get_app_configs():
+            name = f"{config.name}.testing"
+            if config.name.startswith("zhijiao.") and config.label != "core" and find_spec(name):
+                import_module(name)
+        _parts_loaded.append(True)
+    for part in WORLD_PARTS[kind]:
+        part(w)
 
 
 class World:
     """A small province: two cities, a school in each, an enterprise in each, a user per role.
 
     Names: ``province_admin``, ``auditor``, ``jinan`` / ``qingdao`` (city admins),
-    ``school_a`` (济南 school), ``school_b`` (青岛 school), ``ent_a``, ``expert``.
+    ``school_a`` (济南 school), ``school_b`` (青岛 school), ``ent_a``, ``expert``. The enterprises
+    (``ent_a``, ``ent_b``, user ``ent_a``) and offered majors (``major``, ``offering_a``/``_b``) come
+    from those apps' ``testing.py``.
     """
 
     def __init__(self):
@@ -104,15 +119,6 @@ class World:
         self.shinan = region("370202", "市南区", RegionLevel.COUNTY, self.qingdao)
         self.school_a = InstitutionFactory(name="济南第一职业中专", region=self.lixia)
         self.school_b = InstitutionFactory(name="青岛第一职业中专", region=self.shinan)
-        self.ent_a = EnterpriseFactory(name="济南测试企业有限公司", region=self.lixia)
-        self.ent_b = EnterpriseFactory(name="青岛测试企业有限公司", region=self.shinan)
-        self.major = catalogue_major()
-        self.offering_a = InstitutionMajor.objects.create(
-            institution=self.school_a, major=self.major, start_year=2020
-        )
-        self.offering_b = InstitutionMajor.objects.create(
-            institution=self.school_b, major=self.major, start_year=2021
-        )
         self.users = {
             "province_admin": make_user("province_admin", Role.PROVINCE_ADMIN, node=self.province),
             "province_staff": make_user("province_staff", Role.PROVINCE_STAFF, node=self.province),
@@ -121,9 +127,9 @@ class World:
             "qingdao": make_user("qingdao", Role.CITY_ADMIN, node=self.qingdao),
             "school_a": make_user("school_a", Role.SCHOOL_ADMIN, node=self.school_a),
             "school_b": make_user("school_b", Role.SCHOOL_ADMIN, node=self.school_b),
-            "ent_a": make_user("ent_a", Role.ENTERPRISE, node=self.ent_a),
             "expert": make_user("expert", Role.EXPERT),
         }
+        run_world_parts(self, "world")
 
     def __getitem__(self, name: str):
         return self.users[name]

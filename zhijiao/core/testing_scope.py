@@ -39,8 +39,7 @@ from django.db.models import Model
 from zhijiao.accounts.choices import ROLE_ACTIONS, Role
 from zhijiao.accounts.models import RoleAssignment
 from zhijiao.core.models import ScopedModel
-from zhijiao.core.testing import InstitutionFactory, World, catalogue_major, make_user
-from zhijiao.majors.models import InstitutionMajor
+from zhijiao.core.testing import InstitutionFactory, World, make_user, run_world_parts
 from zhijiao.orgs.choices import InstitutionKind
 
 SCOPE_ATTRS = ("scope_region_path", "scope_institution", "scope_enterprise", "scope_public_view")
@@ -134,23 +133,17 @@ class ScopeWorld(World):
         self.college = InstitutionFactory(
             name="济南测试职业学院", kind=InstitutionKind.HIGHER_VOCATIONAL, region=self.lixia
         )
-        higher = catalogue_major("510201", "计算机应用技术", level="higher")
-        self.offering_c = InstitutionMajor.objects.create(
-            institution=self.college, major=higher, start_year=2019
-        )
         self.users["college"] = make_user("college", Role.SCHOOL_ADMIN, node=self.college)
-        self.users["ent_b"] = make_user("ent_b", Role.ENTERPRISE, node=self.ent_b)
         self.users["superuser"] = make_user("superuser", is_superuser=True, is_staff=True)
         multi = make_user("multi", Role.CITY_ADMIN, node=self.qingdao)
-        RoleAssignment.objects.create(user=multi, role=Role.ENTERPRISE, enterprise=self.ent_a)
         RoleAssignment.objects.create(user=multi, role=Role.SCHOOL_ADMIN, institution=self.college)
         self.users["multi"] = multi
         # The student's account; the students fixture links it to a student at school A.
         self.users["student"] = make_user("student")
         self.schools = {"a": self.school_a, "b": self.school_b, "c": self.college}
-        self.offerings = {"a": self.offering_a, "b": self.offering_b, "c": self.offering_c}
-        self.enterprises = {"a": self.ent_a, "b": self.ent_b}
         self.made: dict[str, object] = {}
+        # The offered majors (``offerings``) and enterprises (``enterprises``, ``ent_b``) of the apps.
+        run_world_parts(self, "scope_world")
 
     def user(self, role: str):
         if role == "anonymous":

@@ -1,6 +1,13 @@
 from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from zhijiao.core.contributions import DemoLoader
+from zhijiao.core.navigation import AUTHORITIES, SCHOOL_SIDE, MenuGroup, MenuItem
+
+#: Menu entries a student sees (a user with a student record).
+STUDENT = "zhijiao.students.selectors.user_has_student_record"
 
 
 class CredentialsConfig(AppConfig):
@@ -15,6 +22,20 @@ class CredentialsConfig(AppConfig):
             "kwargs": {"specs": ["zhijiao.credentials.tallies.CERTIFICATES"]},
         },
     }
+    # The public lookup first (order 0): the busiest page, resolved before the ~200 staff page patterns.
+    urls = [("verify/", "zhijiao.credentials.urls_public", 0), ("credentials/", "zhijiao.credentials.urls")]
+    demo_loader = DemoLoader("zhijiao.credentials.demo.load_demo_credentials", after=("students",))
+    api_routes = "zhijiao.credentials.api.routes.register"
+    home_panels = "zhijiao.credentials.home.panels"
+
+    menu = [
+        MenuGroup("credentials", pgettext_lazy("menu group", "Certificates"), order=40),
+        MenuItem(_("Certificates"), "credentials:certificate_list", "credentials", "view", SCHOOL_SIDE),
+        MenuItem(_("Issue certificates"), "credentials:issue", "credentials", "change", SCHOOL_SIDE),
+        MenuItem(_("Print certificates"), "credentials:print_batch", "credentials", "change", SCHOOL_SIDE),
+        MenuItem(_("Publish credentials"), "credentials:publish", "credentials", "change", AUTHORITIES),
+        MenuItem(_("My credentials"), "credentials:my", "mine", None, visible_if=STUDENT),
+    ]
 
     def ready(self):
         from django.core import checks

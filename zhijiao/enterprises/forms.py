@@ -1,7 +1,7 @@
 from django import forms
 
 from zhijiao.core.views.generic import ScopedModelForm
-from zhijiao.orgs.forms import regions_for_change
+from zhijiao.orgs.selectors import regions_for_change
 
 from .models import Enterprise
 

@@ -2,6 +2,12 @@ from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.contributions import DemoLoader
+from zhijiao.core.navigation import ENTERPRISE, SCHOOL_SIDE, MenuGroup, MenuItem
+
+#: Menu entries a student sees (a user with a student record).
+STUDENT = "zhijiao.students.selectors.user_has_student_record"
+
 
 class InternshipsConfig(AppConfig):
     name = "zhijiao.internships"
@@ -27,3 +33,29 @@ class InternshipsConfig(AppConfig):
             },
         },
     }
+    urls = [("internships/", "zhijiao.internships.urls")]
+    demo_loader = DemoLoader("zhijiao.internships.demo.load_demo_internships", after=("students",))
+    api_routes = "zhijiao.internships.api.routes.register"
+    home_panels = "zhijiao.internships.home.panels"
+    autocomplete = "zhijiao.internships.autocomplete"
+    #: The registry prefills graduation entries with these grades (students.views).
+    enrolment_grades = "zhijiao.internships.selectors.internship_grades_for"
+
+    menu = [
+        MenuGroup("internships", _("Internships"), order=50),
+        MenuItem(_("Internship dashboard"), "internships:dashboard", "internships", "view", SCHOOL_SIDE),
+        MenuItem(_("Internship plans"), "internships:plan_list", "internships", "view", SCHOOL_SIDE),
+        MenuItem(
+            _("Internship posts"), "internships:post_list", "internships", "view", SCHOOL_SIDE | {ENTERPRISE}
+        ),
+        MenuItem(
+            _("Placements"), "internships:placement_list", "internships", "view", SCHOOL_SIDE | {ENTERPRISE}
+        ),
+        MenuItem(_("Compliance alerts"), "internships:alert_list", "internships", "view", SCHOOL_SIDE),
+        MenuItem(_("Direct reports"), "internships:direct_report_list", "internships", "view", SCHOOL_SIDE),
+        MenuItem(_("Special inspections"), "internships:inspection_list", "internships", "view", SCHOOL_SIDE),
+        MenuItem(
+            _("Mentor worklist"), "internships:worklist", "internships", "change", SCHOOL_SIDE | {ENTERPRISE}
+        ),
+        MenuItem(_("My internship"), "internships:my", "mine", None, visible_if=STUDENT),
+    ]

@@ -99,9 +99,10 @@ class Base:
 def build_base(*, schools: int = 400, enterprises: int = 3500, seed: int = 7) -> Base:
     """Regions, schools with one offered major and a filed plan each, enterprises with two posts each."""
     from zhijiao.accounts.choices import Role
-    from zhijiao.core.testing import catalogue_major, make_uscc, make_user, region
+    from zhijiao.core.testing import make_uscc, make_user, region
     from zhijiao.enterprises.models import Enterprise
     from zhijiao.majors.models import InstitutionMajor
+    from zhijiao.majors.testing import catalogue_major
     from zhijiao.orgs.choices import RegionLevel
     from zhijiao.orgs.models import Institution
 

@@ -17,12 +17,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhijiao.core.validators import normalize_code, normalize_text
+from zhijiao.orgs.choices import RegionLevel
+from zhijiao.orgs.models import Region
 from zhijiao.orgs.reference import (
+    LoadReport,
     ReferenceDataError,
     UpsertResult,
     bulk_upsert,
     data_dir_or_default,
+    institutions_load,
+    parse_institutions,
+    parse_regions,
     read_csv,
+    regions_load,
 )
 
 from .choices import MajorLevel
@@ -208,3 +215,30 @@ def catalogue_load(*, actor, catalogue: Catalogue, version: str = CATALOGUE_VERS
         exclude_clean=("major_class",),
     )
     return [cat_result, cls_result, major_result]
+
+
+# --- everything at once: the divisions (orgs), the catalogue (here), the colleges (orgs) --------------
+# The loader sits here, in the app above both, so the kernel's orgs never imports majors.
+
+
+def reference_data_missing() -> bool:
+    """True when the catalogue or the divisions have not been loaded yet."""
+    return not (Region.objects.filter(level=RegionLevel.PROVINCE).exists() and Major.objects.exists())
+
+
+@transaction.atomic
+def reference_data_load(
+    *, actor, data_dir: Path | str | None = None, catalogue_version: str | None = None
+) -> LoadReport:
+    """Divisions, the major catalogue and the colleges, all checked first, written in one transaction."""
+    version = catalogue_version or CATALOGUE_VERSION
+    regions = parse_regions(data_dir)
+    catalogue = parse_catalogue(data_dir)
+    colleges = parse_institutions(
+        data_dir, city_names=[r.name for r in regions if r.level == RegionLevel.CITY]
+    )
+    report = LoadReport()
+    report.results.append(regions_load(actor=actor, rows=regions))
+    report.results.extend(catalogue_load(actor=actor, catalogue=catalogue, version=version))
+    report.results.append(institutions_load(actor=actor, rows=colleges))
+    return report

@@ -1,15 +1,9 @@
 from django import forms
 
-from zhijiao.core.scoping import restrict
 from zhijiao.core.views.generic import ScopedModelForm
 
-from .choices import RegionLevel
-from .models import Institution, Region
-
-
-def regions_for_change(user):
-    """Regions a user may place a row in: their change subtree, below province level."""
-    return restrict(Region.objects.exclude(level=RegionLevel.PROVINCE), user, "change").order_by("code")
+from .models import Institution
+from .selectors import regions_for_change
 
 
 class InstitutionForm(ScopedModelForm, forms.ModelForm):

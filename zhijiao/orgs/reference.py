@@ -380,33 +380,3 @@ def institutions_load(*, actor, rows: list[InstitutionRow], message: str = "") -
         exclude_clean=("region",),
     )
     return result
-
-
-# --- everything at once ----------------------------------------------------------------------
-
-
-def reference_data_missing() -> bool:
-    """True when the catalogue or the divisions have not been loaded yet."""
-    from zhijiao.majors.models import Major
-
-    return not (Region.objects.filter(level=RegionLevel.PROVINCE).exists() and Major.objects.exists())
-
-
-@transaction.atomic
-def reference_data_load(
-    *, actor, data_dir: Path | str | None = None, catalogue_version: str | None = None
-) -> LoadReport:
-    """Divisions, the major catalogue and the colleges, all checked first, written in one transaction."""
-    from zhijiao.majors import reference as majors_reference
-
-    version = catalogue_version or majors_reference.CATALOGUE_VERSION
-    regions = parse_regions(data_dir)
-    catalogue = majors_reference.parse_catalogue(data_dir)
-    colleges = parse_institutions(
-        data_dir, city_names=[r.name for r in regions if r.level == RegionLevel.CITY]
-    )
-    report = LoadReport()
-    report.results.append(regions_load(actor=actor, rows=regions))
-    report.results.extend(majors_reference.catalogue_load(actor=actor, catalogue=catalogue, version=version))
-    report.results.append(institutions_load(actor=actor, rows=colleges))
-    return report

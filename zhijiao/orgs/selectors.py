@@ -12,6 +12,12 @@ def region_list(*, user) -> QuerySet[Region]:
     return restrict(Region.objects.select_related("parent"), user, "view")
 
 
+def regions_for_change(user) -> QuerySet[Region]:
+    """Regions a user may place a row in: their change subtree, below province level (the choices of
+    a form's or serializer's region field, here and in other apps)."""
+    return restrict(Region.objects.exclude(level=RegionLevel.PROVINCE), user, "change").order_by("code")
+
+
 def region_get(*, user, pk) -> Region:
     return region_list(user=user).get(pk=pk)
 

@@ -9,7 +9,6 @@ from zhijiao.core.views.generic import (
     ObjectEditView,
     ObjectListView,
 )
-from zhijiao.majors.selectors import offering_list
 
 from . import selectors, services
 from .filtersets import InstitutionFilterSet, RegionFilterSet
@@ -72,20 +71,10 @@ class InstitutionListView(ObjectListView):
 
 class InstitutionDetailView(ObjectDetailView):
     selector = selectors.institution_list
-    template_name = "orgs/institution_detail.html"
     fields = INSTITUTION_FIELDS
     edit_url_name = "orgs:institution_edit"
     delete_url_name = "orgs:institution_delete"
     list_url_name = "orgs:institution_list"
-
-    def get_context_data(self, obj):
-        context = super().get_context_data(obj)
-        context["offerings"] = (
-            offering_list(user=self.request.user)
-            .filter(institution=obj)
-            .order_by("major__code", "-start_year")
-        )
-        return context
 
 
 class InstitutionEditView(ObjectEditView):

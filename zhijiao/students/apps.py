@@ -2,6 +2,12 @@ from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.contributions import DemoLoader
+from zhijiao.core.navigation import SCHOOL_SIDE, MenuGroup, MenuItem
+
+#: Menu entries a student sees (a user with a student record).
+STUDENT = "zhijiao.students.selectors.user_has_student_record"
+
 
 class StudentsConfig(AppConfig):
     name = "zhijiao.students"
@@ -15,3 +21,18 @@ class StudentsConfig(AppConfig):
             "kwargs": {"specs": ["zhijiao.students.tallies.STUDENTS", "zhijiao.students.tallies.ENROLMENTS"]},
         },
     }
+    urls = [("students/", "zhijiao.students.urls")]
+    demo_loader = DemoLoader("zhijiao.students.demo.load_demo_students")
+    api_routes = "zhijiao.students.api.routes.register"
+    home_panels = "zhijiao.students.home.panels"
+    importers = "zhijiao.students.importers"
+    autocomplete = "zhijiao.students.autocomplete"
+
+    menu = [
+        MenuGroup("registry", _("Student registry"), order=30),
+        MenuItem(_("Students"), "students:student_list", "registry", "view", SCHOOL_SIDE),
+        MenuItem(_("Registration batches"), "students:batch_list", "registry", "view", SCHOOL_SIDE),
+        MenuItem(_("Status changes"), "students:change_list", "registry", "view", SCHOOL_SIDE),
+        MenuItem(_("Graduation lists"), "students:graduation_list_list", "registry", "view", SCHOOL_SIDE),
+        MenuItem(_("My record"), "students:me", "mine", None, visible_if=STUDENT),
+    ]

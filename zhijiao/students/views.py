@@ -342,12 +342,13 @@ class GraduationListDetailView(_ApprovalPageView):
         )
         from django.db.models import Prefetch
 
-        from zhijiao.credentials.models import Certificate
-
+        # The certificates app declares Certificate.graduation; reading it through that relation keeps
+        # the registry from importing the app above it.
+        certificates = Graduation._meta.get_field("certificates").related_model
         graduations = glist.graduations.select_related("enrolment__student").prefetch_related(
             Prefetch(
                 "certificates",
-                queryset=Certificate.objects.filter(is_current=True).only("id", "number", "graduation_id"),
+                queryset=certificates.objects.filter(is_current=True).only("id", "number", "graduation_id"),
                 to_attr="current_certificates",
             )
         )
@@ -558,10 +559,17 @@ class GraduationListAddView(LoginRequiredMixin, View):
 
 
 def _internship_grades(enrolments) -> dict:
-    """The school's latest post-internship grade per enrolment, to prefill the entries (one query)."""
-    from zhijiao.internships.selectors import internship_grades_for
+    """The school's latest post-internship grade per enrolment, to prefill the entries (one query).
 
-    found = internship_grades_for(e.pk for e in enrolments)
+    The grades come from the apps that record them (``AppConfig.enrolment_grades``: internships).
+    """
+    from zhijiao.core.contributions import contributed_callables
+
+    ids = [e.pk for e in enrolments]
+    found: dict = {}
+    for grades_for in contributed_callables("enrolment_grades"):
+        for key, grade in grades_for(ids).items():
+            found.setdefault(key, grade)
     return {k: v if v in Grade.values else "" for k, v in found.items()}
 
 

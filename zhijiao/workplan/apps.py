@@ -2,6 +2,9 @@ from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.contributions import DemoLoader
+from zhijiao.core.navigation import SCHOOL_SIDE, MenuGroup, MenuItem
+
 
 class WorkplanConfig(AppConfig):
     name = "zhijiao.workplan"
@@ -12,3 +15,12 @@ class WorkplanConfig(AppConfig):
     beat_schedule = {
         "workplan.send_reminders": {"task": "workplan.send_reminders", "schedule": crontab(hour=8, minute=0)},
     }
+    urls = [("workplan/", "zhijiao.workplan.urls")]
+    demo_loader = DemoLoader("zhijiao.workplan.demo.load_demo_workplan")
+    api_routes = "zhijiao.workplan.api.routes.register"
+    autocomplete = "zhijiao.workplan.autocomplete"
+
+    menu = [
+        MenuGroup("workplan", _("Work plan supervision"), order=60),
+        MenuItem(_("Work plan"), "workplan:board", "workplan", "view", SCHOOL_SIDE),
+    ]

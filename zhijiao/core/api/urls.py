@@ -1,17 +1,14 @@
-"""/api/v1/: one router; every app adds its viewsets from ``<app>/api/routes.py``.
+"""/api/v1/: one router; every app adds its viewsets through ``AppConfig.api_routes``.
 
-An app's ``api/routes.py`` defines ``register(router)`` and calls ``router.register(prefix,
-ViewSet, basename=…)`` with kebab-case plural prefixes (``offered-majors``). Apps are discovered
-from INSTALLED_APPS in their order, so a new app only adds its own ``api/routes.py``.
+``api_routes`` names a ``register(router)`` function (``"zhijiao.<app>.api.routes.register"``) that
+calls ``router.register(prefix, ViewSet, basename=…)`` with kebab-case plural prefixes
+(``offered-majors``). Apps are read in INSTALLED_APPS order.
 """
 
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.apps import apps
 from django.urls import URLPattern, include, path
 from rest_framework import routers
 
+from ..contributions import contributed_callables
 from .views import ScopedViewSetMixin
 
 
@@ -30,16 +27,8 @@ router = Router()
 
 
 def _register_apps() -> None:
-    for config in apps.get_app_configs():
-        if not config.name.startswith("zhijiao."):
-            continue
-        module_name = f"{config.name}.api.routes"
-        try:
-            found = find_spec(module_name) is not None
-        except ModuleNotFoundError:  # the app has no api package
-            found = False
-        if found:
-            import_module(module_name).register(router)
+    for register in contributed_callables("api_routes"):
+        register(router)
 
 
 _register_apps()

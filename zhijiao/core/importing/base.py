@@ -598,9 +598,10 @@ def register(cls: type[Importer]) -> type[Importer]:
 
 
 def autodiscover() -> dict[str, type[Importer]]:
-    from django.utils.module_loading import autodiscover_modules
+    """Import every app's ``AppConfig.importers`` module (its classes ``register`` themselves)."""
+    from zhijiao.core.contributions import import_contributed_modules
 
-    autodiscover_modules("importers")
+    import_contributed_modules("importers")
     return registry
 
 

@@ -8,10 +8,11 @@ import pytest
 from django.urls import reverse
 
 from zhijiao.core.autocomplete import LIMIT, SOURCES
-from zhijiao.core.testing import InstitutionFactory, catalogue_major
+from zhijiao.core.testing import InstitutionFactory
 from zhijiao.core.views.autocomplete import load_sources
 from zhijiao.internships.models import InternshipPlan
 from zhijiao.majors.models import InstitutionMajor
+from zhijiao.majors.testing import catalogue_major
 
 pytestmark = pytest.mark.django_db
 

@@ -18,11 +18,11 @@ from zhijiao.core.demo import (
     DemoError,
     demo_load,
     demo_totp_secret,
-    make_credit_code,
 )
 from zhijiao.core.models import AuditEntry
 from zhijiao.core.scoping import restrict
 from zhijiao.core.validators import validate_uscc
+from zhijiao.enterprises.demo import make_credit_code
 from zhijiao.enterprises.models import Enterprise
 from zhijiao.majors.choices import MajorLevel
 from zhijiao.majors.models import InstitutionMajor

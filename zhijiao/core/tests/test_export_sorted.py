@@ -64,7 +64,7 @@ def test_the_export_keeps_the_pages_order(world, login):
 
 @pytest.mark.django_db
 def test_table_exports_show_booleans_as_yes_no(world, login):
-    from zhijiao.core.testing import catalogue_major
+    from zhijiao.majors.testing import catalogue_major
 
     catalogue_major(code="720101", name="护理")
     client = login(world["province_admin"])

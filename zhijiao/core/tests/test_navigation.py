@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from zhijiao.core.navigation import GROUPS, MENU, menu_entries, menu_for
+from zhijiao.core.navigation import menu_entries, menu_for, menu_groups, menu_items
 
 pytestmark = pytest.mark.django_db
 
@@ -13,9 +13,9 @@ def names(user):
 
 
 def test_every_item_belongs_to_a_group_and_every_group_has_a_name():
-    keys = {g.key for g in GROUPS}
-    assert all(item.group in keys for item in MENU)
-    assert [g.key for g in GROUPS][0] == "start"
+    keys = {g.key for g in menu_groups()}
+    assert all(item.group in keys for item in menu_items())
+    assert [g.key for g in menu_groups()][0] == "start"
 
 
 def test_the_menu_is_grouped(world, english):

@@ -21,6 +21,15 @@ def _json(body: str, element_id: str):
     return json.loads(body[start:end])
 
 
+def _overview(response) -> dict:
+    """The overview row's figures (contributed by orgs, majors and enterprises), by the page they open."""
+    return {f.url: f.value for p in response.context["panels"] if p.key == "overview" for f in p.figures}
+
+
+def _panel_data(response, key):
+    return next(p.context[key] for p in response.context["panels"] if key in p.context)
+
+
 def test_province_sees_both_cities_as_chart_and_table(world, login):
     InstitutionFactory(region=world.shinan, kind=InstitutionKind.TECHNICAL)
     client = login(world["province_admin"])
@@ -31,7 +40,8 @@ def test_province_sees_both_cities_as_chart_and_table(world, login):
     assert chart["categories"] == ["济南市", "青岛市"]
     series = {s["name"]: s["data"] for s in chart["series"]}
     assert sum(sum(d) for d in series.values()) == 3
-    assert response.context["counts"]["institutions"] == 3
+    assert _overview(response)[reverse("orgs:institution_list")] == 3
+    assert 'id="home-counts"' in body
     assert 'id="table-by-city"' in body and 'id="table-by-category"' in body
     assert "vendor/echarts/echarts.min.js" in body and "js/charts.js" in body
     # No inline script: only src= scripts and JSON data blocks.
@@ -44,13 +54,14 @@ def test_province_sees_both_cities_as_chart_and_table(world, login):
 def test_city_and_school_see_their_own_scope(world, login):
     client = login(world["jinan"])
     response = client.get(reverse("core:home"))
-    assert [r["name"] for r in response.context["by_city"]["rows"]] == ["济南市"]
-    assert response.context["counts"]["enterprises"] == 1
+    assert [r["name"] for r in _panel_data(response, "by_city")["rows"]] == ["济南市"]
+    assert _overview(response)[reverse("enterprises:enterprise_list")] == 1
     assert response.context["scope_label"] == "济南市"
     client = login(world["school_b"])
     response = client.get(reverse("core:home"))
-    assert "counts" not in response.context  # a school's home is its own work, not the province's figures
-    assert [r["name"] for r in response.context["by_category"]["rows"]] == ["电子与信息大类"]
+    assert not _overview(response)  # a school's home is its own work, not the province's figures
+    assert 'id="table-by-city"' not in response.content.decode()
+    assert [r["name"] for r in _panel_data(response, "by_category")["rows"]] == ["电子与信息大类"]
     assert world.school_a.name not in response.content.decode()
 
 

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, JsonResponse
 from django.views import View
 
 from zhijiao.core.autocomplete import SOURCES, parse_forwarded, search
+from zhijiao.core.contributions import import_contributed_modules
 
 _loaded: list[bool] = []
 
 
 def load_sources() -> None:
-    """Import every app's ``autocomplete.py`` once (they ``register`` their sources)."""
+    """Import every app's ``AppConfig.autocomplete`` module once (they ``register`` their sources)."""
     if _loaded:
         return
-    for config in apps.get_app_configs():
-        if config.name.startswith("zhijiao."):
-            name = f"{config.name}.autocomplete"
-            if find_spec(name) is not None:
-                import_module(name)
+    import_contributed_modules("autocomplete")
     _loaded.append(True)
 
 

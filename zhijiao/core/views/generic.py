@@ -73,18 +73,19 @@ def actor_scope_path(user) -> str:
     for grant in user_scope(user).grants:
         if grant.region_path:
             return grant.region_path
-    from zhijiao.enterprises.models import Enterprise
-    from zhijiao.orgs.models import Institution
+    from zhijiao.accounts.models import RoleAssignment
 
+    # A school's or an enterprise's region, through the grant's own foreign keys (the kernel does
+    # not import the enterprises app).
+    rows = RoleAssignment.objects.filter(user=user).values_list(
+        "institution_id", "institution__region__path", "enterprise_id", "enterprise__region__path"
+    )
+    paths = {("i", i): ip for i, ip, _e, _ep in rows if i} | {("e", e): ep for _i, _ip, e, ep in rows if e}
     for grant in user_scope(user).grants:
-        if grant.institution_id:
-            inst = Institution.objects.select_related("region").filter(pk=grant.institution_id).first()
-            if inst:
-                return inst.region.path
-        if grant.enterprise_id:
-            ent = Enterprise.objects.select_related("region").filter(pk=grant.enterprise_id).first()
-            if ent:
-                return ent.region.path
+        if grant.institution_id and paths.get(("i", grant.institution_id)):
+            return paths[("i", grant.institution_id)]
+        if grant.enterprise_id and paths.get(("e", grant.enterprise_id)):
+            return paths[("e", grant.enterprise_id)]
     return ""
 
 
@@ -666,7 +667,25 @@ class ObjectDetailView(ScopedObjectMixin, View):
             "edit_url": safe_reverse(self.edit_url_name, obj.pk) if changeable else None,
             "delete_url": safe_reverse(self.delete_url_name, obj.pk) if changeable else None,
             "list_url": safe_reverse(self.list_url_name),
+            "contributed_panels": contributed_detail_panels(self.request, obj),
         }
+
+
+def contributed_detail_panels(request, obj) -> list[dict]:
+    """Sections other apps add to a model's detail page (``AppConfig.detail_panels``), e.g. the
+    offered majors on an institution's page: ``{"orgs.institution": "zhijiao.majors.panels.x"}``
+    names a function ``(request, obj) -> (template, context)`` or ``None`` to show nothing."""
+    from zhijiao.core.contributions import contributions
+
+    label = obj._meta.label_lower
+    out = []
+    for _config, panels in contributions("detail_panels"):
+        if label in panels:
+            found = import_string(panels[label])(request, obj)
+            if found is not None:
+                template, data = found
+                out.append({"template": template, "data": data})
+    return out
 
 
 def add_service_errors(form, exc: ValidationError) -> None:

@@ -4,8 +4,9 @@ import itertools
 import pytest
 from django.core.cache import cache
 
-from zhijiao.core.testing import catalogue_major, make_resident_id
+from zhijiao.core.testing import make_resident_id
 from zhijiao.majors.models import InstitutionMajor
+from zhijiao.majors.testing import catalogue_major
 from zhijiao.orgs.choices import InstitutionKind
 from zhijiao.students.models import Enrolment, Graduation, Student
 

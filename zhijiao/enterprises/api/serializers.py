@@ -2,8 +2,8 @@ from rest_framework import serializers
 
 from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
 from zhijiao.enterprises.models import Enterprise
-from zhijiao.orgs.forms import regions_for_change
 from zhijiao.orgs.models import Region
+from zhijiao.orgs.selectors import regions_for_change
 
 
 class EnterpriseSerializer(ServiceModelSerializer):

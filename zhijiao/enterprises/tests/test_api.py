@@ -1,9 +1,10 @@
 import pytest
 
 from zhijiao.core.models import AuditEntry
-from zhijiao.core.testing import EnterpriseFactory, make_uscc
+from zhijiao.core.testing import make_uscc
 from zhijiao.core.testing_api import APIEndpointTests, api_client, assert_error, result_ids, url
 from zhijiao.enterprises.models import Enterprise
+from zhijiao.enterprises.testing import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 

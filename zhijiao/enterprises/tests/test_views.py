@@ -2,9 +2,10 @@ import pytest
 from django.urls import reverse
 
 from zhijiao.core.models import AuditAction, AuditEntry
-from zhijiao.core.testing import EnterpriseFactory, make_uscc
+from zhijiao.core.testing import make_uscc
 from zhijiao.core.tests.views_helpers import assert_constant_queries, assert_login_redirect, xlsx_rows
 from zhijiao.enterprises.models import Enterprise
+from zhijiao.enterprises.testing import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 

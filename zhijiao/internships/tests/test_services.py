@@ -202,6 +202,10 @@ def test_reports_review_and_grade(iw):
     services.evaluation_grade(actor=iw.mentor_user, placement=p, grade="fail")
     assert internship_grade_for(p.enrolment) == "fail"
     assert internship_blocks_graduation(p.enrolment)
+    # The registry prefills its graduation entries with it (InternshipsConfig.enrolment_grades).
+    from zhijiao.students.views import _internship_grades
+
+    assert _internship_grades([p.enrolment]) == {p.enrolment.pk: "fail"}
     services.evaluation_grade(actor=iw.school_admin, placement=p, grade="pass")
     assert not internship_blocks_graduation(p.enrolment)
 

@@ -1,9 +1,10 @@
 import pytest
 
 from zhijiao.core.models import AuditEntry
-from zhijiao.core.testing import InstitutionFactory, catalogue_major
+from zhijiao.core.testing import InstitutionFactory
 from zhijiao.core.testing_api import APIEndpointTests, api_client, assert_error, result_ids, url
 from zhijiao.majors.models import InstitutionMajor, Major, MajorCategory, MajorClass
+from zhijiao.majors.testing import catalogue_major
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ from django.utils import translation
 from zhijiao.core.importing import run_import
 from zhijiao.core.importing.testing import headers, xlsx_file
 from zhijiao.core.models import AuditEntry
-from zhijiao.core.testing import catalogue_major
 from zhijiao.majors.choices import OfferingStatus
 from zhijiao.majors.importers import OfferingImporter
 from zhijiao.majors.models import InstitutionMajor
+from zhijiao.majors.testing import catalogue_major
 
 
 @pytest.fixture(autouse=True)

@@ -13,12 +13,13 @@ from zhijiao.majors.models import Major, MajorCategory, MajorClass
 from zhijiao.majors.reference import (
     CATALOGUE_FILE,
     CATALOGUE_VERSION,
+    ReferenceDataError,
     catalogue_load,
     codes_nest,
     parse_catalogue,
+    reference_data_load,
 )
 from zhijiao.orgs.models import Region
-from zhijiao.orgs.reference import ReferenceDataError, reference_data_load
 
 LEVEL_COUNTS = {MajorLevel.SECONDARY: 368, MajorLevel.HIGHER: 801, MajorLevel.BACHELOR: 321}
 CLASS_COUNTS = {MajorLevel.SECONDARY: 88, MajorLevel.HIGHER: 97, MajorLevel.BACHELOR: 92}

@@ -2,9 +2,10 @@ import pytest
 from django.urls import reverse
 
 from zhijiao.core.models import AuditAction, AuditEntry
-from zhijiao.core.testing import InstitutionFactory, catalogue_major
+from zhijiao.core.testing import InstitutionFactory
 from zhijiao.core.tests.views_helpers import assert_constant_queries, assert_login_redirect, xlsx_rows
 from zhijiao.majors.models import InstitutionMajor
+from zhijiao.majors.testing import catalogue_major
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
 from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
-from zhijiao.orgs.forms import regions_for_change
 from zhijiao.orgs.models import Institution, Region
+from zhijiao.orgs.selectors import regions_for_change
 
 
 class RegionSerializer(serializers.ModelSerializer):

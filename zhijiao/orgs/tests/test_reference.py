@@ -11,14 +11,10 @@ from django.utils import translation
 
 from zhijiao.core.models import AuditEntry
 from zhijiao.majors.models import Major
+from zhijiao.majors.reference import reference_data_load
 from zhijiao.orgs.choices import InstitutionKind, Ownership, RegionLevel
 from zhijiao.orgs.models import Institution, Region
-from zhijiao.orgs.reference import (
-    HEI_VOCATIONAL_FILE,
-    REGIONS_FILE,
-    ReferenceDataError,
-    reference_data_load,
-)
+from zhijiao.orgs.reference import HEI_VOCATIONAL_FILE, REGIONS_FILE, ReferenceDataError
 
 VOCATIONAL_BACHELORS = {
     "山东工程职业技术大学",

@@ -6,8 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from zhijiao.majors.reference import CATALOGUE_VERSION
-from zhijiao.orgs.reference import ReferenceDataError, reference_data_load
+from zhijiao.majors.reference import CATALOGUE_VERSION, ReferenceDataError, reference_data_load
 
 
 class Command(BaseCommand):
