@@ -228,3 +228,28 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.institution_id} {self.k1} {self.k2} {self.k3} {self.k4}: {self.n}"
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Statutory holiday")
+    WORKDAY = "workday", _("Make-up working day")
+
+
+class CalendarDay(TimeStampedModel):
+    """A day of a year the province added to the working-day calendar (``core.workdays``): a year
+    here replaces the year shipped in ``core/workdays/holidays_cn.yaml``."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind of day"), max_length=10, choices=CalendarDayKind.choices)
+    name = models.CharField(_("holiday"), max_length=50)
+    notice = models.CharField(_("document number"), max_length=60, blank=True)
+
+    scope_public_view = True
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("holiday calendar")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
