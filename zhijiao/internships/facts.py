@@ -154,9 +154,9 @@ def checkin_observations(*, today: dt.date) -> dict[int, dict]:
     """
     from django.conf import settings
 
-    from . import rules
     from zhijiao.core import workdays
 
+    from . import rules
     from .models import CheckIn
 
     window = max(getattr(settings, "INTERNSHIP_SWEEP_WINDOW_DAYS", 7), rules.conf("INTERNSHIP_MISSING_DAYS"))

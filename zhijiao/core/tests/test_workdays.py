@@ -102,7 +102,11 @@ def test_the_province_adds_a_year_and_replaces_it(world):
 def test_a_province_year_replaces_the_shipped_one(world):
     assert not workdays.is_working_day(D(2026, 6, 19))
     workdays.calendar_year_load(
-        actor=world["province_admin"], year=2026, number="更正", holidays=[("端午节", D(2026, 6, 22), D(2026, 6, 22))], workdays=[]
+        actor=world["province_admin"],
+        year=2026,
+        number="更正",
+        holidays=[("端午节", D(2026, 6, 22), D(2026, 6, 22))],
+        workdays=[],
     )
     assert workdays.is_working_day(D(2026, 6, 19)) and not workdays.is_working_day(D(2026, 6, 22))
 
@@ -113,10 +117,18 @@ def test_only_the_province_loads_and_days_must_make_sense(world):
         workdays.calendar_year_load(actor=world["school_a"], year=2027, number="x", holidays=[], workdays=[])
     with pytest.raises(ValidationError):  # a make-up day on a weekday
         workdays.calendar_year_load(
-            actor=world["province_admin"], year=2027, number="x", holidays=[], workdays=[("春节", D(2027, 2, 10))]
+            actor=world["province_admin"],
+            year=2027,
+            number="x",
+            holidays=[],
+            workdays=[("春节", D(2027, 2, 10))],
         )
     with pytest.raises(ValidationError):  # a day of another year
         workdays.calendar_year_load(
-            actor=world["province_admin"], year=2027, number="x", holidays=[("劳动节", D(2028, 5, 1), D(2028, 5, 1))], workdays=[]
+            actor=world["province_admin"],
+            year=2027,
+            number="x",
+            holidays=[("劳动节", D(2028, 5, 1), D(2028, 5, 1))],
+            workdays=[],
         )
     assert not CalendarDay.objects.exists()

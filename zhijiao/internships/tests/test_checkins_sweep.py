@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from zhijiao.core import workdays
 from zhijiao.internships import services, sweep
 from zhijiao.internships.anomalies import hamming, text_fingerprint
 from zhijiao.internships.checkins import checkin_ingest
-from zhijiao.core import workdays
 from zhijiao.internships.models import Alert, CheckIn, Placement, Post
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,12 @@ def test_sweep_sees_checkin_behaviour_and_anomalies(iw, settings):
     today = iw.today
     holiday = today - dt.timedelta(days=1)
     workdays.calendar_year_load(
-        actor=None, year=holiday.year, number="测试", holidays=[("测试节", holiday, holiday)], workdays=[], system=True
+        actor=None,
+        year=holiday.year,
+        number="测试",
+        holidays=[("测试节", holiday, holiday)],
+        workdays=[],
+        system=True,
     )
     for i in range(1, 7):
         day = today - dt.timedelta(days=i)
