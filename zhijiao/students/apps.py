@@ -6,3 +6,5 @@ class StudentsConfig(AppConfig):
     name = "zhijiao.students"
     label = "students"
     verbose_name = _("Student registry")
+    # The 学籍 rules in the platform's rule registry (core.rules).
+    rules = "zhijiao.students.rules"
