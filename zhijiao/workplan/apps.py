@@ -6,3 +6,5 @@ class WorkplanConfig(AppConfig):
     name = "zhijiao.workplan"
     label = "workplan"
     verbose_name = _("Work plan tracking")
+    # The messages the work plan sends (core.notifications).
+    notification_kinds = "zhijiao.workplan.choices.NotificationKind"

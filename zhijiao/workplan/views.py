@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhijiao.core import display
+from zhijiao.core import display, notifications
 from zhijiao.core.audit import AuditAction, audit_record
 from zhijiao.core.downloads import download_response, file_download
 from zhijiao.core.scoping import is_in_scope, restrict, user_scope
@@ -236,7 +236,7 @@ def briefing_pdf(request):
     html = render_to_string("workplan/briefing_pdf.html", context, request=request)
     day = context["today"]
     return download_response(
-        render_pdf(html, str(settings.BASE_DIR)),
+        render_pdf(html, str(settings.BASE_DIR), user=request.user),
         pdf_filename(day),
         content_type="application/pdf",
         fallback=f"{context['plan'].year}-workplan-briefing-{day:%Y-%m-%d}.pdf",
@@ -665,13 +665,13 @@ def inbox(request):
             parsed = [int(i) for i in ids] if ids else None
         except ValueError:
             parsed = []
-        services.notifications_mark_read(user=request.user, ids=parsed)
+        notifications.mark_read(user=request.user, ids=parsed)
         return redirect("workplan:inbox")
-    notes = selectors.inbox(user=request.user)[:200]
+    notes = notifications.inbox(user=request.user)[:200]
     return render(
         request,
         "workplan/inbox.html",
-        {"title": _("Inbox"), "notes": notes, "unread": selectors.unread_count(user=request.user)},
+        {"title": _("Inbox"), "notes": notes, "unread": notifications.unread_count(user=request.user)},
     )
 
 

@@ -241,7 +241,9 @@ def calendar_year_load(
         if day in rows:
             raise ValidationError(_("%(day)s cannot be both a holiday and a working day.") % {"day": day})
         if day.weekday() < 5:
-            raise ValidationError(_("%(day)s is a weekday; a make-up working day falls on a weekend.") % {"day": day})
+            raise ValidationError(
+                _("%(day)s is a weekday; a make-up working day falls on a weekend.") % {"day": day}
+            )
         rows[day] = (WORKDAY, name)
     if any(_notice_year(d, n) != year for d, (_k, n) in rows.items()):
         raise ValidationError(_("Every day must belong to the year %(year)s.") % {"year": year})

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zhijiao.core.models import AuditEntry
+from zhijiao.core.models import AuditEntry, Notification
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.testing import blank_pdf
 from zhijiao.workplan import rules, selectors, services
@@ -17,7 +17,6 @@ from zhijiao.workplan.models import (
     Dependency,
     Evidence,
     Milestone,
-    Notification,
     ProgressReport,
 )
 
@@ -348,7 +347,7 @@ def test_reminders_before_on_and_after(world, kp, settings, django_capture_on_co
     assert counts["reminders"] == 1
     note = Notification.objects.get(user=staff)
     assert (
-        note.kind == NotificationKind.REMINDER and "7" in note.text and note.link == task.get_absolute_url()
+        note.kind == NotificationKind.REMINDER and "7" in note.title and note.link == task.get_absolute_url()
     )
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["staff@example.cn"]
 

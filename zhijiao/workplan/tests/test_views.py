@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from zhijiao.core.models import Notification
 from zhijiao.core.testing import blank_pdf
 from zhijiao.workplan import rules, services
 from zhijiao.workplan.choices import AssignmentStatus, Decision, ReportStatus
-from zhijiao.workplan.models import Assignment, Milestone, Notification, ProgressReport
+from zhijiao.workplan.models import Assignment, Milestone, ProgressReport
 
 D = datetime.date
 
