@@ -60,7 +60,6 @@ def _kinds_of(cfg) -> list[Kind]:
         return []
     if isinstance(declared, str):
         declared = import_string(declared)
-    defaults = getattr(declared, "default_channels", {}) or {}
     if hasattr(declared, "choices"):  # a TextChoices class
         declared = [(value, label) for value, label in declared.choices]
     out = []
@@ -69,7 +68,7 @@ def _kinds_of(cfg) -> list[Kind]:
             out.append(item)
         else:
             code, label = item
-            out.append(Kind(code, label, cfg.label, frozenset(defaults.get(code, DEFAULT_CHANNELS))))
+            out.append(Kind(code, label, cfg.label))
     return out
 
 
