@@ -1,4 +1,4 @@
-"""Certificate PDFs with WeasyPrint: one HTML/CSS template per kind, Chinese fonts embedded.
+"""Certificate PDFs: one HTML/CSS template per kind, Chinese fonts embedded.
 
 Fonts (credentials.md §4): ``'Noto Serif CJK SC', 'HanaMinA', 'HanaMinB'`` from Debian's
 ``fonts-noto-cjk`` and ``fonts-hanazono``; fontconfig falls back per glyph, so names with Ext-B–F
@@ -6,7 +6,8 @@ characters (王𪚥, 赵孟𫖯) print and extract as the right text. ``libharfb
 installed or subsetting the CJK fonts takes seconds per document.
 
 A batch (a whole class) is one HTML document with one page per certificate: WeasyPrint then lays
-out the fonts once, 90–120 pages/s per core. One ``FontConfiguration`` is kept per process.
+out the fonts once, 90–120 pages/s per core. The PDF comes from the platform's one entry point
+(``core.pdf``: one ``FontConfiguration`` per process), which adds nothing to a certificate's layout.
 """
 
 from __future__ import annotations
