@@ -10,6 +10,7 @@ urlpatterns = [
     path("otp/", views.OTPView.as_view(), name="otp"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("token/", views.TokenView.as_view(), name="token"),
+    path("inbox/", views_notifications.InboxView.as_view(), name="inbox"),
     path("notifications/", views_notifications.NotificationPreferencesView.as_view(), name="notifications"),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/add/", views.UserCreateView.as_view(), name="user_add"),

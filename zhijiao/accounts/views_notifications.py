@@ -1,5 +1,5 @@
-"""The user's own notification settings: which kinds of message arrive on which channel
-(``core.notifications``)."""
+"""The user's own messages (the in-site inbox) and notification settings: which kinds of message
+arrive on which channel (``core.notifications``). Every app's messages land here."""
 
 from __future__ import annotations
 
@@ -47,3 +47,22 @@ class NotificationPreferencesView(LoginRequiredMixin, TemplateView):
         if changed:
             messages.success(request, _("Your notification settings were saved."))
         return redirect("accounts:notifications")
+
+
+class InboxView(LoginRequiredMixin, TemplateView):
+    template_name = "accounts/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["notes"] = notifications.inbox(user=self.request.user)[:200]
+        ctx["unread"] = notifications.unread_count(user=self.request.user)
+        return ctx
+
+    def post(self, request):
+        ids = request.POST.getlist("ids")
+        try:
+            parsed = [int(i) for i in ids] if ids else None
+        except ValueError:
+            parsed = []
+        notifications.mark_read(user=request.user, ids=parsed)
+        return redirect("accounts:inbox")

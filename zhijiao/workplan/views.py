@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhijiao.core import display, notifications
+from zhijiao.core import display
 from zhijiao.core.audit import AuditAction, audit_record
 from zhijiao.core.downloads import download_response, file_download
 from zhijiao.core.scoping import is_in_scope, restrict, user_scope
@@ -659,20 +659,8 @@ def assignment_pass_on(request, pk):
 
 @login_required
 def inbox(request):
-    if request.method == "POST":
-        ids = request.POST.getlist("ids")
-        try:
-            parsed = [int(i) for i in ids] if ids else None
-        except ValueError:
-            parsed = []
-        notifications.mark_read(user=request.user, ids=parsed)
-        return redirect("workplan:inbox")
-    notes = notifications.inbox(user=request.user)[:200]
-    return render(
-        request,
-        "workplan/inbox.html",
-        {"title": _("Inbox"), "notes": notes, "unread": notifications.unread_count(user=request.user)},
-    )
+    """The inbox moved to the user's own pages (every app's messages: ``accounts:inbox``)."""
+    return redirect("accounts:inbox", permanent=True)
 
 
 # --- forums --------------------------------------------------------------------------------------

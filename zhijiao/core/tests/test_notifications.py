@@ -137,5 +137,5 @@ def test_the_preferences_page(staff, login):
 def test_the_inbox_shows_only_ones_own_messages(staff, world, login):
     notifications.notify(staff, KIND, "我的消息")
     notifications.notify(world["jinan"], KIND, "别人的消息")
-    page = login(staff).get("/workplan/inbox/").content.decode()
+    page = login(staff).get("/accounts/inbox/").content.decode()
     assert "我的消息" in page and "别人的消息" not in page
