@@ -117,6 +117,7 @@ def make_graduations(n: int):
 def run(n: int, batch: int) -> dict:
     from django.db import connection
 
+    from zhijiao.core import pdf
     from zhijiao.credentials import printing, selectors, services
     from zhijiao.credentials.models import Certificate
 
@@ -127,7 +128,7 @@ def run(n: int, batch: int) -> dict:
     issue_seconds = time.perf_counter() - t0
     assert Certificate.objects.count() == n
 
-    printing.font_config()
+    pdf.font_config()
     printing.render_pdf(
         [printing.page_context(Certificate.objects.first(), with_photo=False)]
     )  # pre-warm fonts

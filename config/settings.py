@@ -222,6 +222,36 @@ STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files (core.files): local disk by default (the demo, one server); an S3-compatible bucket
+# (MinIO, any S3 API) when FILES_S3_BUCKET is set, through django-storages. See docs/deploy.md.
+FILES_S3_BUCKET = env("FILES_S3_BUCKET")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if FILES_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": FILES_S3_BUCKET,
+            "endpoint_url": env("FILES_S3_ENDPOINT_URL") or None,  # e.g. http://minio:9000
+            "access_key": env("FILES_S3_ACCESS_KEY") or None,
+            "secret_key": env("FILES_S3_SECRET_KEY") or None,
+            "region_name": env("FILES_S3_REGION") or None,
+            "location": env("FILES_S3_PREFIX"),
+            # Private files: served through the app's scoped views as short-lived signed URLs or
+            # streamed, never public (default ACL none, signed URLs 5 minutes).
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+            "addressing_style": env("FILES_S3_ADDRESSING_STYLE", "path"),  # MinIO wants path-style
+        },
+    }
+# A virus scanner every upload passes (core.files): a dotted path, e.g. zhijiao.core.files.clamd_scan;
+# empty: none. FILES_CLAMD_ADDRESS is clamd's host:port or Unix socket.
+FILES_VIRUS_SCANNER = env("FILES_VIRUS_SCANNER")
+FILES_CLAMD_ADDRESS = env("FILES_CLAMD_ADDRESS", "127.0.0.1:3310")
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploads: a hard cap on what an import may be (bytes); Django's own memory limits stay small.
@@ -399,5 +429,10 @@ LOGGING = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "zhijiao@localhost")
+# Notifications (core.notifications): SMS through a backend class; the demo's only logs.
+NOTIFICATIONS_SMS_BACKEND = env("NOTIFICATIONS_SMS_BACKEND", "zhijiao.core.notifications.LoggingSmsBackend")
+NOTIFICATIONS_SMS_URL = env("NOTIFICATIONS_SMS_URL")
+NOTIFICATIONS_SMS_TOKEN = env("NOTIFICATIONS_SMS_TOKEN")
+NOTIFICATIONS_SMS_SIGN = env("NOTIFICATIONS_SMS_SIGN")
 
 ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_notifications
 
 app_name = "accounts"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("otp/", views.OTPView.as_view(), name="otp"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("token/", views.TokenView.as_view(), name="token"),
+    path("inbox/", views_notifications.InboxView.as_view(), name="inbox"),
+    path("notifications/", views_notifications.NotificationPreferencesView.as_view(), name="notifications"),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/add/", views.UserCreateView.as_view(), name="user_add"),
     path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),

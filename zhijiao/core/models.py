@@ -230,3 +230,106 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.institution_id} {self.k1} {self.k2} {self.k3} {self.k4}: {self.n}"
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Statutory holiday")
+    WORKDAY = "workday", _("Make-up working day")
+
+
+class CalendarDay(TimeStampedModel):
+    """A day of a year the province added to the working-day calendar (``core.workdays``): a year
+    here replaces the year shipped in ``core/workdays/holidays_cn.yaml``."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind of day"), max_length=10, choices=CalendarDayKind.choices)
+    name = models.CharField(_("holiday"), max_length=50)
+    notice = models.CharField(_("document number"), max_length=60, blank=True)
+
+    scope_public_view = True
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("holiday calendar")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class Notification(models.Model):
+    """A message to one user (``core.notifications.notify``): the in-site inbox, and the record of
+    what went out by email, SMS and in the daily digest. ``dedupe_key`` makes repeated sends (reminders)
+    idempotent: one message per key per user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=40)  # one of the apps' notification_kinds
+    title = models.CharField(_("title"), max_length=500)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    texted_at = models.DateTimeField(_("sent by SMS at"), null=True, blank=True)
+    digested_at = models.DateTimeField(_("sent in a digest at"), null=True, blank=True)
+    in_digest = models.BooleanField(_("for the daily digest"), default=False)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="core_notification_dedupe",
+                violation_error_message=_("This notification was already sent."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="core_notification_unread"),
+            models.Index(
+                fields=["user"],
+                condition=models.Q(in_digest=True, digested_at__isnull=True),
+                name="core_notification_digest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title[:80]
+
+    @property
+    def kind_label(self) -> str:
+        from zhijiao.core.notifications import kind_label
+
+        return kind_label(self.kind)
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one kind of message on one channel (absent: the kind's default)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=10)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "channel"], name="core_notification_preference")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.channel} {self.enabled}"

@@ -1,4 +1,4 @@
-"""Certificate PDFs with WeasyPrint: one HTML/CSS template per kind, Chinese fonts embedded.
+"""Certificate PDFs: one HTML/CSS template per kind, Chinese fonts embedded.
 
 Fonts (credentials.md §4): ``'Noto Serif CJK SC', 'HanaMinA', 'HanaMinB'`` from Debian's
 ``fonts-noto-cjk`` and ``fonts-hanazono``; fontconfig falls back per glyph, so names with Ext-B–F
@@ -6,7 +6,8 @@ characters (王𪚥, 赵孟𫖯) print and extract as the right text. ``libharfb
 installed or subsetting the CJK fonts takes seconds per document.
 
 A batch (a whole class) is one HTML document with one page per certificate: WeasyPrint then lays
-out the fonts once, 90–120 pages/s per core. One ``FontConfiguration`` is kept per process.
+out the fonts once, 90–120 pages/s per core. The PDF comes from the platform's one entry point
+(``core.pdf``: one ``FontConfiguration`` per process), which adds nothing to a certificate's layout.
 """
 
 from __future__ import annotations
@@ -20,21 +21,12 @@ from django.conf import settings
 from django.template.loader import get_template
 from django.utils import translation
 
+from zhijiao.core import pdf
+
 from .choices import CertificateKind
 
 #: QR module size on paper: 0.5 mm per module keeps a v13 code near 35 mm (credentials.md §2.3).
 QR_MODULE_MM = 0.5
-
-_font_config = None
-
-
-def font_config():
-    global _font_config
-    if _font_config is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        _font_config = FontConfiguration()
-    return _font_config
 
 
 def verify_base_url() -> str:
@@ -142,9 +134,8 @@ def render_html(pages: Sequence[dict]) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=font_config())
+    """Through the platform's PDF entry point with nothing added: a certificate's layout is its own."""
+    return pdf.render_pdf(html)
 
 
 def render_pdf(pages: Sequence[dict]) -> bytes:

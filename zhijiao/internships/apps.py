@@ -59,3 +59,5 @@ class InternshipsConfig(AppConfig):
         ),
         MenuItem(_("My internship"), "internships:my", "mine", None, visible_if=STUDENT),
     ]
+    # The rules of 《职业学校学生实习管理规定》 in the platform's rule registry (core.rules).
+    rules = "zhijiao.internships.rules"

@@ -106,11 +106,6 @@ class EscalationLevel(models.IntegerChoices):
     PROVINCE = 2, _("Province")
 
 
-class CalendarDayKind(models.TextChoices):
-    HOLIDAY = "holiday", _("Statutory holiday")
-    WORKDAY = "workday", _("Make-up working day")
-
-
 class InspectionStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")

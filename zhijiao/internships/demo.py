@@ -24,7 +24,7 @@ from zhijiao.enterprises.models import Enterprise
 
 from . import services
 from .checkins import haversine_m
-from .models import CheckIn, HolidayCalendar, InternshipPlan, Placement, Post
+from .models import CheckIn, InternshipPlan, Placement, Post
 from .sweep import run_sweep
 
 SEED = 2022
@@ -156,7 +156,6 @@ def _approve_filing(plan, actor) -> None:
 def _load(*, actor, schools: int, per_school: int) -> dict:
     rng = random.Random(SEED)
     today = timezone.localdate()
-    services.holiday_calendar_load(actor=actor, rows=services.holiday_calendar_rows(), system=True)
     demo_school = _account_node("school", "institution")
     college = _account_node("college", "institution")
     demo_host = _account_node("enterprise", "enterprise")
@@ -325,7 +324,6 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
         "active": len(active),
         "blocked": len(blocked),
         "alerts_opened": result["opened"],
-        "holidays": HolidayCalendar.objects.count(),
     }
 
 

@@ -154,13 +154,15 @@ def checkin_observations(*, today: dt.date) -> dict[int, dict]:
     """
     from django.conf import settings
 
+    from zhijiao.core import workdays
+
     from . import rules
-    from .models import CheckIn, HolidayCalendar
+    from .models import CheckIn
 
     window = max(getattr(settings, "INTERNSHIP_SWEEP_WINDOW_DAYS", 7), rules.conf("INTERNSHIP_MISSING_DAYS"))
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(today - dt.timedelta(days=window), dt.time.min, tzinfo=tz)
-    holidays = set(HolidayCalendar.objects.filter(kind="holiday").values_list("date", flat=True))
+    holidays = set(workdays.calendar().holidays_between(since.date(), today))
     ns, ne = (
         rules._minutes(rules.conf("INTERNSHIP_NIGHT_START")),
         rules._minutes(rules.conf("INTERNSHIP_NIGHT_END")),

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from django.http import FileResponse, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from zhijiao.core import pdf
 from zhijiao.core.downloads import set_filename
+from zhijiao.core.pdf.charts import svg_bars
 
 from . import rules
 from .choices import FindingResult
@@ -34,7 +35,6 @@ COLORS = {
     FindingResult.PENDING: "#adb5bd",
     "rate": "#0d6efd",
 }
-FONT = "'Noto Sans CJK SC', 'Noto Serif CJK SC', 'HanaMinA', 'HanaMinB', sans-serif"
 
 
 @dataclass
@@ -120,58 +120,6 @@ def inspection_summary(inspection, items) -> dict:
 
 
 # --- SVG charts -----------------------------------------------------------------------------------
-def _short(text: str, n: int = 18) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def svg_bars(
-    rows: list[tuple[str, list[float]]],
-    *,
-    series: list[tuple[str, str]],
-    title: str,
-    percent: bool = False,
-    width: int = 640,
-) -> SafeString:
-    """Horizontal bars, one row per label, stacked over ``series`` [(name, colour)]; a legend on top.
-
-    Plain SVG 1.1 (rect and text only), escaped labels, so it is safe inline and prints as vectors.
-    """
-    label_w, value_w, bar_h, gap, top = 200, 48, 16, 8, 28
-    plot_w = width - label_w - value_w
-    height = top + max(1, len(rows)) * (bar_h + gap) + 4
-    peak = 100.0 if percent else max([sum(v) for _label, v in rows] + [1])
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="inspection-chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-        f'font-family="{FONT}" font-size="11">',
-        f"<title>{escape(title)}</title>",
-    ]
-    x = label_w
-    for name, colour in series:
-        out.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{colour}"/>')
-        out.append(f'<text x="{x + 14}" y="15">{escape(name)}</text>')
-        x += 24 + 12 * len(name)
-    if not rows:
-        empty = _("No data.")  # outside the f-string: xgettext does not read inside one
-        out.append(f'<text x="{label_w}" y="{top + bar_h - 4}" fill="#6c757d">{escape(empty)}</text>')
-    for n, (label, values) in enumerate(rows):
-        y = top + n * (bar_h + gap)
-        out.append(
-            f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end">{escape(_short(str(label)))}</text>'
-        )
-        out.append(f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{bar_h}" fill="#f1f3f5"/>')
-        x = float(label_w)
-        for value, (_name, colour) in zip(values, series, strict=True):
-            w = plot_w * (value or 0) / peak
-            if w > 0:
-                out.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>')
-            x += w
-        shown = f"{values[0]:g}%" if percent else f"{sum(values):g}"
-        out.append(f'<text x="{label_w + plot_w + 6}" y="{y + bar_h - 4}">{escape(shown)}</text>')
-    out.append("</svg>")
-    return mark_safe("".join(out))  # noqa: S308 — every text node above is escaped
-
-
 def _stacked(groups) -> list[tuple[str, list[float]]]:
     return [(g.name, [g.compliant, g.non_compliant, g.pending]) for g in groups]
 
@@ -341,18 +289,6 @@ def xlsx_response(inspection, summary: dict) -> FileResponse:
 
 
 # --- PDF ------------------------------------------------------------------------------------------
-_font_config = None
-
-
-def _fonts():
-    global _font_config
-    if _font_config is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        _font_config = FontConfiguration()
-    return _font_config
-
-
 def report_html(inspection, summary: dict, *, request=None) -> str:
     return render_to_string(
         "internships/inspection_report_pdf.html",
@@ -362,11 +298,13 @@ def report_html(inspection, summary: dict, *, request=None) -> str:
 
 
 def report_pdf(inspection, summary: dict, *, request=None) -> bytes:
-    from django.conf import settings
-    from weasyprint import HTML
-
+    """The report through the platform's PDF entry point: page numbers, and a watermark with the
+    reader and the time when a request names one."""
     html = report_html(inspection, summary, request=request)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_fonts())
+    user = getattr(request, "user", None)
+    return pdf.render_pdf(
+        html, footer=True, watermark=user if getattr(user, "is_authenticated", False) else None
+    )
 
 
 def pdf_response(inspection, summary: dict, *, request=None) -> HttpResponse:

@@ -35,7 +35,6 @@ from .models import (
     CheckIn,
     DirectReport,
     Evaluation,
-    HolidayCalendar,
     InternshipPlan,
     MentorAssignment,
     PayRecord,
@@ -225,11 +224,6 @@ def reporter_visible(*, user, report: DirectReport) -> bool:
     return report.institution_id in user_scope(user).institution_ids
 
 
-def holiday_list(*, user) -> QuerySet[HolidayCalendar]:
-    return HolidayCalendar.objects.all()
-
-
-# --- the registry reads this --------------------------------------------------------------------------
 def internship_grades_for(enrolment_ids) -> dict[int, str]:
     """The school's grade of each enrolment's latest graded post internship, in one query.
 

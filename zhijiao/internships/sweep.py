@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 
+from zhijiao.core import workdays
+
 from . import rules
 from .choices import EscalationLevel, InternshipKind, PlacementStatus
 from .models import Placement, Post
@@ -95,8 +97,7 @@ WITH ci AS (
     FROM ci GROUP BY placement_id, d
 ), stats AS (
     SELECT placement_id, max(hours) AS max_hours, sum(night) AS night, max(d) FILTER (WHERE rule_day) AS last_day,
-           count(*) FILTER (WHERE rule_day AND d IN (
-               SELECT h.date FROM internships_holidaycalendar h WHERE h.kind = 'holiday')) AS hol_days,
+           count(*) FILTER (WHERE rule_day AND d = ANY(%(holidays)s::date[])) AS hol_days,
            sum(a_n) AS a_n, min(a_lat_min) AS a_lat_min, max(a_lat_max) AS a_lat_max, min(a_lng_min) AS a_lng_min,
            max(a_lng_max) AS a_lng_max, sum(a_far) AS a_far, sum(a_sec) AS a_sec, sum(a_sec2) AS a_sec2
     FROM days GROUP BY placement_id
@@ -407,6 +408,8 @@ def pg_params(today: dt.date) -> dict:
         "tz": str(tz),
         "since": since,
         "today": today,
+        # The statutory holidays of the window (the kernel calendar, core.workdays).
+        "holidays": workdays.calendar().holidays_between(since.date(), today),
         "ended_since": today - dt.timedelta(days=365),
         "night_start": rules.conf("INTERNSHIP_NIGHT_START"),
         "night_end": rules.conf("INTERNSHIP_NIGHT_END"),

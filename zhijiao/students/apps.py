@@ -36,3 +36,5 @@ class StudentsConfig(AppConfig):
         MenuItem(_("Graduation lists"), "students:graduation_list_list", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("My record"), "students:me", "mine", None, visible_if=STUDENT),
     ]
+    # The 学籍 rules in the platform's rule registry (core.rules).
+    rules = "zhijiao.students.rules"

@@ -1,6 +1,8 @@
 """Rules from the regulations, one named function each (source in the docstring; STYLE.md §5).
 
-Limits marked [R] in ``shared/domain/students.md`` are read from settings with a default.
+Each rule is in the platform's rule registry (``core.rules``, registered at the end of this module:
+id, title, the citation users see, parameters). Limits marked [R] in ``shared/domain/students.md``
+are rule parameters: settings with a default.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ import datetime
 import re
 import unicodedata
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from zhijiao.core import rules as registry
 from zhijiao.core.validators import resident_id_check_char
 
 from .choices import ChangeKind, EnrolmentStatus, Grade, Term
@@ -29,9 +32,7 @@ def registration_deadline(year: int, term: str) -> datetime.date:
     Source: students.md §2, 《中等职业学历教育学生学籍电子注册办法（试行）》(教职成〔2014〕12号).
     Configurable: ``settings.STUDENT_REGISTRATION_DEADLINES = {"autumn": (11, 20), "spring": (4, 20)}``.
     """
-    deadlines = getattr(
-        settings, "STUDENT_REGISTRATION_DEADLINES", {Term.AUTUMN: (11, 20), Term.SPRING: (4, 20)}
-    )
+    deadlines = registry.param("STUDENT_REGISTRATION_DEADLINES")
     month, day = deadlines[term]
     return datetime.date(year, month, day)
 
@@ -54,7 +55,7 @@ def check_registration_on_time(
 
 def registry_number_pattern() -> re.Pattern:
     """XJ-NO: the accepted 学籍号 forms, configurable (students.md §3 admits G, L and the [S] J form)."""
-    return re.compile(getattr(settings, "STUDENT_REGISTRY_NUMBER_PATTERN", r"^[GLJ]\d{17}[\dX]$"))
+    return re.compile(registry.param("STUDENT_REGISTRY_NUMBER_PATTERN"))
 
 
 def validate_registry_number(value: str) -> None:
@@ -191,8 +192,8 @@ def check_change_allowed(kind: str, from_status: str) -> str:
 
 def suspension_limits() -> tuple[int, int]:
     return (
-        getattr(settings, "STUDENT_SUSPENSION_SINGLE_MONTHS", 12),
-        getattr(settings, "STUDENT_SUSPENSION_TOTAL_MONTHS", 24),
+        registry.param("STUDENT_SUSPENSION_SINGLE_MONTHS"),
+        registry.param("STUDENT_SUSPENSION_TOTAL_MONTHS"),
     )
 
 
@@ -269,7 +270,7 @@ def check_completion_swap_window(*, completed_on: datetime.date, on: datetime.da
 
     Source: students.md §6 (Zhejiang, etogether [V]); settings ``STUDENT_COMPLETION_SWAP_MONTHS = (6, 24)``.
     """
-    low, high = getattr(settings, "STUDENT_COMPLETION_SWAP_MONTHS", (6, 24))
+    low, high = registry.param("STUDENT_COMPLETION_SWAP_MONTHS")
     months = months_between(completed_on, on)
     if months < low or months > high:
         raise ValidationError(
@@ -291,3 +292,88 @@ def name_private_use(name: str) -> list[str]:
     if not name or max(name) < "\ue000":  # every private-use code point is U+E000 or above
         return []
     return [f"U+{ord(c):04X}" for c in name if unicodedata.category(c) == "Co"]
+
+
+# --- the rule registry ------------------------------------------------------------------------------
+_REG_2010 = "《中等职业学校学生学籍管理办法》（教职成〔2010〕7号）"
+_REG_2014 = "《中等职业学历教育学生学籍电子注册办法（试行）》（教职成〔2014〕12号）"
+_REG_HIGHER = "《普通高等学校学生管理规定》（教育部令第41号）"
+for _rule in (
+    registry.Rule(
+        id="XJ-REG",
+        app="students",
+        title=gettext_noop("Registration after the deadline"),
+        citation=_REG_2014,
+        params={"STUDENT_REGISTRATION_DEADLINES": {Term.AUTUMN: (11, 20), Term.SPRING: (4, 20)}},
+        check=check_registration_on_time,
+        source="students.md §2",
+    ),
+    registry.Rule(
+        id="XJ-NO",
+        app="students",
+        title=gettext_noop("Student registry number malformed"),
+        citation=f"{_REG_2014}；《公民身份号码》（GB 11643—1999）",
+        params={"STUDENT_REGISTRY_NUMBER_PATTERN": r"^[GLJ]\d{17}[\dX]$"},
+        check=validate_registry_number,
+        source="students.md §3 (Hunan 实施办法 [V]; G/L forms [R])",
+    ),
+    registry.Rule(
+        id="XJ-UNIQUE",
+        app="students",
+        title=gettext_noop("More than one student registration"),
+        citation=f"{_REG_2014}（一人一籍）",
+        check=check_one_registry_per_person,
+        source="students.md §2",
+    ),
+    registry.Rule(
+        id="XJ-STATUS",
+        app="students",
+        title=gettext_noop("Status change not allowed from the current status"),
+        citation=_REG_2010,
+        check=check_change_allowed,
+        source="students.md §4 (statuses from public code citing 教职成〔2010〕7号)",
+    ),
+    registry.Rule(
+        id="XJ-XIUXUE",
+        app="students",
+        title=gettext_noop("Suspension too long"),
+        citation=f"{_REG_2010}；省级实施细则",
+        params={"STUDENT_SUSPENSION_SINGLE_MONTHS": 12, "STUDENT_SUSPENSION_TOTAL_MONTHS": 24},
+        check=check_suspension_length,
+        source="students.md §5 (一般1年，累计不超过2年 [R])",
+    ),
+    registry.Rule(
+        id="XJ-BAOLIU",
+        app="students",
+        title=gettext_noop("Status preserved outside higher education"),
+        citation=_REG_HIGHER,
+        check=check_preserve_only_higher,
+        source="students.md §1, §4",
+    ),
+    registry.Rule(
+        id="XJ-GRAD",
+        app="students",
+        title=gettext_noop("Not eligible to graduate"),
+        citation=f"{_REG_2010}；省级实施细则",
+        check=graduation_ineligibility,
+        source="students.md §6 (Hunan [V]; 岗位实习鉴定合格 required)",
+    ),
+    registry.Rule(
+        id="XJ-YIYE",
+        app="students",
+        title=gettext_noop("Certificate of study before one year"),
+        citation=f"{_REG_2010}；省级实施细则",
+        check=check_incomplete_one_year,
+        source="students.md §6 (Hunan [V])",
+    ),
+    registry.Rule(
+        id="XJ-JIEYE",
+        app="students",
+        title=gettext_noop("Completion swapped outside its window"),
+        citation=f"{_REG_2010}；省级实施细则",
+        params={"STUDENT_COMPLETION_SWAP_MONTHS": (6, 24)},
+        check=check_completion_swap_window,
+        source="students.md §6 (Zhejiang [V])",
+    ),
+):
+    registry.register(_rule)

@@ -211,9 +211,9 @@ class AccountsBulkView(LoginRequiredMixin, View):
                 ],
                 sheet_title=_("Accounts"),
             )
-        from zhijiao.credentials.printing import html_to_pdf
+        from zhijiao.core import pdf
 
         html = get_template("students/accounts_sheet_pdf.html").render(
             {"rows": rows, "schools": schools, "classes": classes, "login_url": login_url, "date": today}
         )
-        return download_response(html_to_pdf(html), filename, content_type="application/pdf")
+        return download_response(pdf.render_pdf(html), filename, content_type="application/pdf")

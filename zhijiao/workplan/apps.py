@@ -24,3 +24,5 @@ class WorkplanConfig(AppConfig):
         MenuGroup("workplan", _("Work plan supervision"), order=60),
         MenuItem(_("Work plan"), "workplan:board", "workplan", "view", SCHOOL_SIDE),
     ]
+    # The messages the work plan sends (core.notifications).
+    notification_kinds = "zhijiao.workplan.choices.NotificationKind"

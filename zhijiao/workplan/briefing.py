@@ -1,31 +1,16 @@
-"""The leadership briefing as a PDF (WeasyPrint), with the same Chinese fonts as the certificates.
-
-Fonts: ``'Noto Serif CJK SC', 'HanaMinA', 'HanaMinB'`` (Debian's ``fonts-noto-cjk`` and
-``fonts-hanazono``), named in ``templates/workplan/briefing_pdf.html``. One ``FontConfiguration``
-is kept per process; WeasyPrint is imported only when a PDF is asked for.
-"""
+"""The leadership briefing as a PDF, through the platform's PDF entry point (``core.pdf``: the
+Chinese fonts, page numbers, a watermark with the reader and the time in Beijing)."""
 
 from __future__ import annotations
 
 import datetime
 
-_font_config = None
+from zhijiao.core import pdf
 
 
-def font_config():
-    global _font_config
-    if _font_config is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        _font_config = FontConfiguration()
-    return _font_config
-
-
-def render_pdf(html: str, base_url: str) -> bytes:
+def render_pdf(html: str, base_url: str, *, user=None) -> bytes:
     """PDF bytes of an HTML document; relative URLs in it resolve against ``base_url``."""
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=base_url).write_pdf(font_config=font_config())
+    return pdf.render_pdf(html, base_url=base_url, footer=True, watermark=user)
 
 
 def pdf_filename(day: datetime.date) -> str:

@@ -23,7 +23,6 @@ from .choices import (
     Alternative,
     AssignmentStatus,
     Decision,
-    NotificationKind,
     ReportStatus,
     TaskKind,
     TaskStatus,
@@ -502,41 +501,6 @@ class Acknowledgement(ScopedModel):
 
     def audit_scope_path(self) -> str:
         return self.report.scope_path
-
-
-class Notification(models.Model):
-    """The in-app inbox. ``dedupe_key`` makes reminders idempotent (one per key per user)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="workplan_notifications",
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
-    text = models.CharField(_("text"), max_length=500)
-    link = models.CharField(_("link"), max_length=300, blank=True)
-    dedupe_key = models.CharField(_("deduplication key"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "dedupe_key"],
-                condition=~Q(dedupe_key=""),
-                name="workplan_notification_dedupe",
-                violation_error_message=_("This notification was already sent."),
-            ),
-        ]
-        indexes = [models.Index(fields=["user", "read_at"])]
-
-    def __str__(self) -> str:
-        return self.text[:80]
 
 
 class Forum(ScopedModel):

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
 from django.conf import settings
 from django.utils import timezone
 
-from .choices import CLOSED_STATUSES, Health
+from zhijiao.core import workdays
 
-HOLIDAYS_FILE = Path(__file__).resolve().parent / "data" / "holidays_cn.yaml"
+from .choices import CLOSED_STATUSES, Health
 
 
 def setting(name: str, default):
@@ -38,59 +35,16 @@ def local_today(now: datetime.datetime | None = None) -> datetime.date:
     return now.astimezone(time_zone()).date()
 
 
-# --- the statutory-holiday calendar --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HolidayCalendar:
-    holidays: frozenset[datetime.date]
-    workdays: frozenset[datetime.date]  # weekend days that are working days (调休上班)
-    years: frozenset[int]
-
-    def is_working_day(self, day: datetime.date) -> bool:
-        if day in self.workdays:
-            return True
-        if day in self.holidays:
-            return False
-        return day.weekday() < 5
-
-
-@lru_cache(maxsize=4)
-def _load_calendar(path: str) -> HolidayCalendar:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    holidays: set[datetime.date] = set()
-    workdays: set[datetime.date] = set()
-    for year_data in data.values():
-        for start, end in year_data.get("holidays", []):
-            day = start
-            while day <= end:
-                holidays.add(day)
-                day += datetime.timedelta(days=1)
-        workdays.update(year_data.get("workdays", []))
-    return HolidayCalendar(frozenset(holidays), frozenset(workdays), frozenset(int(y) for y in data))
-
-
-def holiday_calendar() -> HolidayCalendar:
-    return _load_calendar(str(setting("HOLIDAYS_FILE", HOLIDAYS_FILE)))
+# --- working days (the kernel calendar, core.workdays) -------------------------------------------
 
 
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier).
 
-    Saturdays, Sundays and statutory holidays are rest days; make-up days (调休) are working days.
+    Saturdays, Sundays and statutory holidays are rest days; make-up days (调休) are working days —
+    the State Council's notices, as ``core.workdays`` holds them.
     """
-    cal = holiday_calendar()
-    if end == start:
-        return 0
-    sign = 1 if end > start else -1
-    lo, hi = (start, end) if sign > 0 else (end, start)
-    count = 0
-    day = lo + datetime.timedelta(days=1)
-    while day <= hi:
-        if cal.is_working_day(day):
-            count += 1
-        day += datetime.timedelta(days=1)
-    return sign * count
+    return workdays.working_days_between(start, end)
 
 
 # --- 倒计时牌 ---------------------------------------------------------------------------------------
@@ -167,7 +121,7 @@ def answer_deadline_cutoff(today: datetime.date) -> datetime.date:
     limit = setting("ANSWER_WITHIN_WORKING_DAYS", 3)
     day = today
     counted = 0
-    cal = holiday_calendar()
+    cal = workdays.calendar()
     # Walk back until more than ``limit`` working days lie between that day and today.
     while counted <= limit:
         if cal.is_working_day(day):

@@ -18,7 +18,6 @@ from .models import (
     Assignment,
     Forum,
     Milestone,
-    Notification,
     Plan,
     ProgressReport,
     Target,
@@ -372,15 +371,6 @@ def forum_list(*, user, plan: Plan | None = None) -> QuerySet[Forum]:
 
 def forum_get(*, user, pk, action: str = "view") -> Forum:
     return restrict(Forum.objects.select_related("plan", "host", "task"), user, action).get(pk=pk)
-
-
-def inbox(*, user) -> QuerySet[Notification]:
-    """A user's own messages (personal, not organisational: no org scope applies)."""
-    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
-
-
-def unread_count(*, user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 def theme_choices(*, user) -> QuerySet[Theme]:

@@ -7,21 +7,19 @@ Each is keyword-only with an explicit ``actor``, runs in one transaction, valida
 from __future__ import annotations
 
 import datetime
-import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhijiao.accounts.choices import Role
 from zhijiao.accounts.models import RoleAssignment
+from zhijiao.core import files, notifications
 from zhijiao.core.audit import AuditAction, audit_record
 from zhijiao.core.scoping import is_in_scope, restrict, user_scope
 from zhijiao.core.services import OutOfScope, ensure_in_scope, model_create, model_update
@@ -44,14 +42,11 @@ from .models import (
     Evidence,
     Forum,
     Milestone,
-    Notification,
     Plan,
     ProgressReport,
     Target,
     Task,
 )
-
-logger = logging.getLogger(__name__)
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -75,64 +70,6 @@ def can_acknowledge(user, task: Task) -> bool:
     if not is_in_scope(task, user, "change"):
         return False
     return user.pk in (task.owner_id, task.plan.head_id) or _is_province_admin(user)
-
-
-# --- notifications -------------------------------------------------------------------------------
-
-
-def _email_enabled() -> bool:
-    backend = getattr(settings, "EMAIL_BACKEND", "")
-    return bool(rules.setting("EMAIL_NOTIFICATIONS", True)) and "dummy" not in backend
-
-
-def notify(
-    *, user, kind: str, text: str, link: str = "", dedupe_key: str = "", now: datetime.datetime | None = None
-) -> Notification | None:
-    """Put one message in a user's inbox (and mail it when mail is configured).
-
-    With a ``dedupe_key`` the same message is written at most once (reminders are idempotent);
-    returns None when it already exists.
-    """
-    if user is None or not user.is_active:
-        return None
-    if dedupe_key and Notification.objects.filter(user=user, dedupe_key=dedupe_key).exists():
-        return None
-    mail = bool(user.email) and _email_enabled()
-    note = Notification(
-        user=user,
-        kind=kind,
-        text=text[:500],
-        link=link[:300],
-        dedupe_key=dedupe_key[:200],
-        emailed_at=(now or timezone.now()) if mail else None,
-    )
-    note.full_clean()
-    try:
-        with transaction.atomic():
-            note.save()
-    except IntegrityError:  # a concurrent run wrote the same key first
-        return None
-    if mail:
-        address, subject = user.email, text[:120]
-        body = text + (f"\n\n{link}" if link else "")
-
-        def _send():
-            try:
-                send_mail(subject, body, None, [address], fail_silently=False)
-            except Exception:  # mail trouble must not lose the in-app message
-                logger.exception("workplan notification mail to user %s failed", user.pk)
-
-        transaction.on_commit(_send)
-    return note
-
-
-@transaction.atomic
-def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
-    """Mark the user's own messages read (all unread ones when ``ids`` is None)."""
-    qs = Notification.objects.filter(user=user, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
 
 
 def _node_users(*, region: Region | None = None, institution: Institution | None = None) -> list:
@@ -448,10 +385,10 @@ def assignment_create(
         check_scope=False,
     )
     for user in assignment_recipients(assignment):
-        notify(
-            user=user,
-            kind=NotificationKind.ASSIGNMENT,
-            text=_("New assignment: %(title)s (due %(due)s)") % {"title": assignment.title, "due": due_date},
+        notifications.notify(
+            user,
+            NotificationKind.ASSIGNMENT,
+            _("New assignment: %(title)s (due %(due)s)") % {"title": assignment.title, "due": due_date},
             link=assignment.get_absolute_url(),
         )
     return assignment
@@ -459,34 +396,9 @@ def assignment_create(
 
 # --- reports and acknowledgements ----------------------------------------------------------------
 
-_SIGNATURES = {
-    "pdf": (b"%PDF",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "pptx": (b"PK\x03\x04",),
-    "doc": (b"\xd0\xcf\x11\xe0",),
-    "xls": (b"\xd0\xcf\x11\xe0",),
-    "zip": (b"PK\x03\x04",),
-}
-_CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "doc": "application/msword",
-    "xls": "application/vnd.ms-excel",
-    "zip": "application/zip",
-}
-
 
 def evidence_limits() -> tuple[int, tuple[str, ...], int]:
-    max_bytes = int(rules.setting("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
+    max_bytes = files.limit_bytes("WORKPLAN_EVIDENCE_MAX_BYTES")
     extensions = tuple(
         rules.setting(
             "EVIDENCE_EXTENSIONS", ("pdf", "jpg", "jpeg", "png", "docx", "xlsx", "pptx", "doc", "xls")
@@ -497,41 +409,17 @@ def evidence_limits() -> tuple[int, tuple[str, ...], int]:
 
 
 def validate_evidence(upload) -> tuple[str, str]:
-    """Check an uploaded file's size, extension and leading bytes; returns (extension, content type)."""
+    """An evidence file through the platform's upload validator (``core.files``: type by content,
+    size, pages, pixels, Office parts, virus scan); returns (extension, content type)."""
     max_bytes, extensions, _max_files = evidence_limits()
-    name = getattr(upload, "name", "") or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in extensions:
-        raise ValidationError(
-            {
-                "files": _("%(name)s: only these file types are accepted: %(types)s.")
-                % {"name": name, "types": ", ".join(extensions)}
-            }
-        )
-    size = getattr(upload, "size", None) or 0
-    if size > max_bytes:
-        raise ValidationError(
-            {
-                "files": _("%(name)s is %(size)s MB; a file may be at most %(max)s MB.")
-                % {"name": name, "size": round(size / 1048576, 1), "max": round(max_bytes / 1048576, 1)}
-            }
-        )
-    if size == 0:
-        raise ValidationError({"files": _("%(name)s is empty.") % {"name": name}})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in _SIGNATURES.get(ext, (b"",))):
-        raise ValidationError(
-            {"files": _("%(name)s is not really a .%(ext)s file.") % {"name": name, "ext": ext}}
-        )
-    from zhijiao.core.uploads import check_content
-
-    try:  # page counts, pixel bombs, Office parts, damaged files (core.uploads)
-        check_content(upload, name=name, max_bytes=max_bytes)
-    except ValidationError as exc:
-        raise ValidationError({"files": f"{name}: {' '.join(exc.messages)}"}) from None
-    return ext, _CONTENT_TYPES.get(ext, "application/octet-stream")
+    accepted = files.validate_upload(
+        upload,
+        kinds=files.OFFICE_DOCUMENTS | {files.ZIP},
+        max_bytes=max_bytes,
+        field="files",
+        extensions=extensions,
+    )
+    return accepted.extension, accepted.content_type
 
 
 def validate_link(value: str) -> str:
@@ -652,10 +540,10 @@ def report_submit(
         task_update_progress(actor=actor, task=task, progress=progress_value, reason=text, today=today)
     owner = task.owner
     if owner is not None and owner.pk != actor.pk:
-        notify(
-            user=owner,
-            kind=NotificationKind.REPORT,
-            text=_("%(who)s reported on %(task)s") % {"who": actor, "task": task},
+        notifications.notify(
+            owner,
+            NotificationKind.REPORT,
+            _("%(who)s reported on %(task)s") % {"who": actor, "task": task},
             link=task.get_absolute_url(),
         )
     return report
@@ -716,7 +604,7 @@ def report_acknowledge(
             text = _("Your report on %(task)s was accepted.") % {"task": task}
         else:
             text = _("Your report on %(task)s was returned: %(reason)s") % {"task": task, "reason": reason}
-        notify(user=report.author, kind=NotificationKind.ACKNOWLEDGEMENT, text=text, link=link)
+        notifications.notify(report.author, NotificationKind.ACKNOWLEDGEMENT, text, link=link)
     return ack
 
 
@@ -808,7 +696,7 @@ def reminders_send(*, actor=None, today: datetime.date | None = None) -> dict[st
     day = today.isoformat()
 
     def send(user, kind, text, link, key) -> bool:
-        return notify(user=user, kind=kind, text=text, link=link, dedupe_key=f"{key}:{day}") is not None
+        return bool(notifications.notify(user, kind, text, link=link, dedupe_key=f"{key}:{day}"))
 
     tasks = (
         Task.objects.select_related("owner", "plan", "plan__head", "plan__region")

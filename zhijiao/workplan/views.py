@@ -236,7 +236,7 @@ def briefing_pdf(request):
     html = render_to_string("workplan/briefing_pdf.html", context, request=request)
     day = context["today"]
     return download_response(
-        render_pdf(html, str(settings.BASE_DIR)),
+        render_pdf(html, str(settings.BASE_DIR), user=request.user),
         pdf_filename(day),
         content_type="application/pdf",
         fallback=f"{context['plan'].year}-workplan-briefing-{day:%Y-%m-%d}.pdf",
@@ -659,20 +659,8 @@ def assignment_pass_on(request, pk):
 
 @login_required
 def inbox(request):
-    if request.method == "POST":
-        ids = request.POST.getlist("ids")
-        try:
-            parsed = [int(i) for i in ids] if ids else None
-        except ValueError:
-            parsed = []
-        services.notifications_mark_read(user=request.user, ids=parsed)
-        return redirect("workplan:inbox")
-    notes = selectors.inbox(user=request.user)[:200]
-    return render(
-        request,
-        "workplan/inbox.html",
-        {"title": _("Inbox"), "notes": notes, "unread": selectors.unread_count(user=request.user)},
-    )
+    """The inbox moved to the user's own pages (every app's messages: ``accounts:inbox``)."""
+    return redirect("accounts:inbox", permanent=True)
 
 
 # --- forums --------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from zhijiao.core.files import limit_bytes
+from zhijiao.core.uploads import check_size
 
 ALLOWED_EXTENSIONS = (".xlsx", ".xlsm", ".csv")
 
@@ -16,14 +18,8 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if f.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
-                params={
-                    "size": f"{f.size / 1048576:.1f}",
-                    "limit": f"{settings.UPLOAD_MAX_BYTES / 1048576:.0f}",
-                },
-            )
+        # The size here, the content when the file is read (core.uploads.check_table_limits).
+        check_size(f.size, limit_bytes("UPLOAD_MAX_BYTES"))
         if not f.name.lower().endswith(ALLOWED_EXTENSIONS):
             raise forms.ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
         return f

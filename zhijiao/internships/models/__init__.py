@@ -13,7 +13,6 @@ from .activity import (
 )
 from .alerts import (
     Alert,
-    HolidayCalendar,
 )
 from .base import (
     GRADE_CHOICES,
@@ -51,7 +50,6 @@ __all__ = [
     "PayRecord",
     "Evaluation",
     "Alert",
-    "HolidayCalendar",
     "Inspection",
     "InspectionItem",
 ]

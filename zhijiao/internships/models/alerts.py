@@ -1,14 +1,10 @@
-"""Compliance alerts raised by the rules and the statutory holiday calendar they use."""
+"""Compliance alerts raised by the rules."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
-
-from zhijiao.core.models import TimeStampedModel
 
 from ..choices import (
-    CalendarDayKind,
     EscalationLevel,
     Severity,
 )
@@ -74,21 +70,3 @@ class Alert(models.Model):
 
     def audit_scope_path(self) -> str:
         return self.institution.region.path
-
-
-class HolidayCalendar(TimeStampedModel):
-    """Statutory holidays and 调休 make-up working days, loaded from the State Council notice each year."""
-
-    date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind of day"), max_length=10, choices=CalendarDayKind.choices)
-    name = models.CharField(pgettext_lazy("thing", "name"), max_length=50)
-
-    scope_public_view = True
-
-    class Meta:
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("holiday calendar")
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.name}"

@@ -1,7 +1,5 @@
-"""Shared pieces of the internship models: grades and the attachment size check."""
+"""Shared pieces of the internship models: grades and the attachment check."""
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 GRADE_CHOICES = [
@@ -13,15 +11,19 @@ GRADE_CHOICES = [
 
 
 def validate_attachment_size(file) -> None:
-    """Size, and for a new upload its content (core.uploads: type by content, PDF pages, pixel
-    bombs, damaged files); a stored file is not read again on every save."""
-    limit_mb = getattr(settings, "INTERNSHIP_MAX_ATTACHMENT_MB", 10)
-    if file and getattr(file, "size", 0) > limit_mb * 1024 * 1024:
-        raise ValidationError(
-            _("The file is larger than %(limit)s MB.") % {"limit": limit_mb}, code="too_large"
-        )
-    if file and getattr(file, "_committed", True) is False:
-        from zhijiao.core.uploads import check_content
+    """A new upload through the platform's upload validator (``core.files``: any kind it knows, by
+    content, at most ``INTERNSHIP_ATTACHMENT_MAX_BYTES``, pages, pixels, damaged files, virus scan);
+    a stored file is not read again on every save, only its size is checked."""
+    from zhijiao.core import files
 
-        upload = getattr(file, "file", file)
-        check_content(upload, name=getattr(file, "name", ""), max_bytes=limit_mb * 1024 * 1024)
+    if not file:
+        return
+    max_bytes = files.limit_bytes("INTERNSHIP_ATTACHMENT_MAX_BYTES")
+    if getattr(file, "_committed", True) is False:
+        files.validate_upload(
+            getattr(file, "file", file), kinds=files.ANY_KNOWN, max_bytes=max_bytes, name=file.name
+        )
+    elif (getattr(file, "size", 0) or 0) > max_bytes:
+        from zhijiao.core.uploads import check_size
+
+        check_size(file.size, max_bytes)

@@ -6,8 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
-
 from ..choices import ArrangedVia, InternshipKind, PayMethod, PremiumPayer, VenueKind
 
 # --- settings ----------------------------------------------------------------------------------------
@@ -54,8 +52,11 @@ DEFAULTS: dict[str, object] = {
 
 
 def conf(name: str):
-    """A rule's number: ``settings.<name>`` if set, else the documented default."""
-    return getattr(settings, name, DEFAULTS[name])
+    """A rule's number: ``settings.<name>`` if set, else the default its rule declares in the rule
+    registry (``core.rules.param``; the defaults are ``DEFAULTS``)."""
+    from zhijiao.core import rules as registry
+
+    return registry.param(name)
 
 
 def setting_names() -> list[str]:
@@ -255,8 +256,11 @@ CITATIONS = {
 
 
 def citation(rule_id: str) -> str:
-    """The official citation shown to users for a rule ("" for the platform's check-in anomalies)."""
-    return CITATIONS.get(rule_id, "")
+    """The official citation shown to users for a rule ("" for the platform's check-in anomalies),
+    as the rule registry holds it."""
+    from zhijiao.core import rules as registry
+
+    return registry.citation(rule_id)
 
 
 def _v(rule_id: str, message, severity: str = "block") -> list[Violation]:

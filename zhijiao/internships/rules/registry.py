@@ -1,13 +1,21 @@
-"""Every rule by id with its title, and ``evaluate``/``blocking`` over a facts snapshot."""
+"""The internship rules in the platform's rule registry (``core.rules``), and ``evaluate``/``blocking``
+over a facts snapshot.
+
+Each rule: its id, title, the official citation users see, the research trail (``SOURCES``, for
+developers), its parameters (``INTERNSHIP_*`` settings with their defaults) and its check.
+"""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
-from .base import PlacementFacts, Violation
-from .documents import RULES
+from zhijiao.core import rules as registry
 
-RULE_TITLES = {
+from .base import CITATIONS, DEFAULTS, SOURCES, PlacementFacts, Violation
+from .documents import RULES, SWEEP_ONLY
+from .overlap import rule_no_overlap
+
+_TITLES = {
     "INT-AGE": gettext_noop("Student under the minimum age"),
     "INT-GRADE1": gettext_noop("Grade-one student on a post internship"),
     "INT-VENUE": gettext_noop("Entertainment venue"),
@@ -39,11 +47,53 @@ RULE_TITLES = {
     "ANOM-DUP-TEXT": gettext_noop("Near-duplicate report text"),
 }
 
+# The settings each rule reads (their defaults are ``base.DEFAULTS``).
+_PARAMS = {
+    "INT-AGE": ("INTERNSHIP_MIN_AGE",),
+    "INT-GRADE1": ("INTERNSHIP_GRADE_ONE_MONTHS",),
+    "INT-VENUE": ("INTERNSHIP_ENTERTAINMENT_KEYWORDS",),
+    "INT-AGENT": ("INTERNSHIP_AGENCY_KEYWORDS",),
+    "INT-PHYS": ("INTERNSHIP_MAX_PHYSICAL_LEVEL",),
+    "INT-MINOR": ("INTERNSHIP_ADULT_AGE",),
+    "INT-NIGHT": ("INTERNSHIP_NIGHT_START", "INTERNSHIP_NIGHT_END"),
+    "INT-HOURS": ("INTERNSHIP_MAX_DAILY_HOURS", "INTERNSHIP_MAX_WEEKLY_HOURS", "INTERNSHIP_BREAK_HOURS"),
+    "INT-RATIO-UNIT": ("INTERNSHIP_UNIT_RATIO",),
+    "INT-RATIO-POST": ("INTERNSHIP_POST_RATIO",),
+    "INT-PAY": ("INTERNSHIP_PAY_RATIO",),
+    "INT-PAY-CYCLE": ("INTERNSHIP_MAX_PAY_INTERVAL_DAYS",),
+    "INT-FEES": ("INTERNSHIP_FEE_BLOCKLIST",),
+    "INT-DUR": ("INTERNSHIP_POST_MONTHS", "INTERNSHIP_EXTENDED_MONTHS", "INTERNSHIP_EXTENDED_CATEGORIES"),
+    "INT-ASSESS": ("INTERNSHIP_GRADING_DUE_DAYS",),
+    "INT-MISSING": ("INTERNSHIP_MISSING_DAYS",),
+}
+_CHECKS = {**RULES, **SWEEP_ONLY}
+_PLATFORM = {"INT-MISSING"}
+
+for _rule_id, _title in _TITLES.items():
+    registry.register(
+        registry.Rule(
+            id=_rule_id,
+            title=_title,
+            citation=CITATIONS.get(_rule_id, ""),
+            app="internships",
+            params={name: DEFAULTS[name] for name in _PARAMS.get(_rule_id, ())},
+            check=_CHECKS.get(_rule_id, rule_no_overlap if _rule_id == "INT-OVERLAP" else None),
+            source=SOURCES.get(_rule_id, ""),
+            kind="platform" if _rule_id in _PLATFORM or _rule_id.startswith("ANOM-") else "regulation",
+        )
+    )
+
+# A short title per rule id, stored on alerts in English and translated when shown.
+RULE_TITLES = {rule.id: rule.title for rule in registry.all_rules(app="internships")}
+
 
 def evaluate(f: PlacementFacts, *, rules: dict | None = None) -> list[Violation]:
-    """Every violation of every rule for one placement."""
+    """Every violation of every rule in force on ``f.today`` for one placement (the sweep-only and
+    anomaly checks aside)."""
+    if rules is None:
+        rules = {r.id: r.check for r in registry.all_rules(app="internships", on=f.today) if r.id in RULES}
     out: list[Violation] = []
-    for check in (rules or RULES).values():
+    for check in rules.values():
         out.extend(check(f))
     return out
 

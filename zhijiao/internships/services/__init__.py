@@ -14,10 +14,6 @@ from .base import (
     is_school_side,
     is_student_of,
 )
-from .calendar import (
-    holiday_calendar_load,
-    holiday_calendar_rows,
-)
 from .documents import (
     AGREEMENT_FIELDS,
     agreement_dates_plausible,
@@ -134,8 +130,6 @@ __all__ = [
     "evaluation_by_enterprise",
     "evaluation_grade",
     "checkins_confirm",
-    "holiday_calendar_load",
-    "holiday_calendar_rows",
     "inspection_launch",
     "inspection_answer",
     "inspection_finding",

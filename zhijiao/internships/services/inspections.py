@@ -16,7 +16,6 @@ inspection's region).
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,10 +25,10 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhijiao.core import files
 from zhijiao.core.audit import AuditAction, audit_record
 from zhijiao.core.scoping import restrict, user_scope
 from zhijiao.core.services import OutOfScope, ensure_in_scope, model_create, model_update
-from zhijiao.core.uploads import ATTACHMENT_KINDS, UploadRejected, check_upload
 from zhijiao.core.validators import normalize_text
 
 from .. import rules
@@ -45,14 +44,6 @@ from ..models import (
     Placement,
 )
 
-#: Evidence files: what schools scan or export (checked by extension and by the file's first bytes).
-EVIDENCE_TYPES = {
-    ".pdf": (b"%PDF",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
-
 
 def inspection_rule_ids() -> list[str]:
     """The rules a checklist may name: every INT-* rule with a title (the anomaly flags are not rules)."""
@@ -64,28 +55,14 @@ def max_sample_size() -> int:
 
 
 def check_evidence(upload) -> None:
-    """PDF, JPEG or PNG, at most ``INTERNSHIP_MAX_ATTACHMENT_MB`` (the limit of every internship attachment)."""
-    name = os.path.basename(getattr(upload, "name", "") or "")
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in EVIDENCE_TYPES:
-        raise ValidationError(
-            {"evidence": _("%(name)s: only PDF, JPEG and PNG files are accepted.") % {"name": name}}
-        )
-    limit_mb = getattr(settings, "INTERNSHIP_MAX_ATTACHMENT_MB", 10)
-    if (getattr(upload, "size", 0) or 0) > limit_mb * 1024 * 1024:
-        raise ValidationError(
-            {"evidence": _("%(name)s is larger than %(mb)s MB.") % {"name": name, "mb": limit_mb}}
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in EVIDENCE_TYPES[ext]):
-        raise ValidationError(
-            {"evidence": _("%(name)s is not the kind of file its name says.") % {"name": name}}
-        )
-    try:  # page counts, pixel bombs, damaged files (core.uploads)
-        check_upload(upload, name=name, kinds=ATTACHMENT_KINDS, max_bytes=limit_mb * 1024 * 1024)
-    except UploadRejected as exc:
-        raise ValidationError({"evidence": f"{name}: {exc}"}) from None
+    """PDF, JPEG or PNG by content, at most ``INTERNSHIP_ATTACHMENT_MAX_BYTES`` (the limit of every
+    internship attachment; the platform's upload validator, ``core.files``)."""
+    files.validate_upload(
+        upload,
+        kinds=files.IMAGES_AND_PDF,
+        max_bytes=files.limit_bytes("INTERNSHIP_ATTACHMENT_MAX_BYTES"),
+        field="evidence",
+    )
 
 
 def is_school_side(user, item: InspectionItem) -> bool:

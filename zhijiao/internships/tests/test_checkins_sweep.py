@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from zhijiao.core import workdays
 from zhijiao.internships import services, sweep
 from zhijiao.internships.anomalies import hamming, text_fingerprint
 from zhijiao.internships.checkins import checkin_ingest
-from zhijiao.internships.models import Alert, CheckIn, HolidayCalendar, Placement, Post
+from zhijiao.internships.models import Alert, CheckIn, Placement, Post
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,14 @@ def test_sweep_sees_checkin_behaviour_and_anomalies(iw, settings):
     user = p.enrolment.student.user
     today = iw.today
     holiday = today - dt.timedelta(days=1)
-    HolidayCalendar.objects.create(date=holiday, kind="holiday", name="测试节")
+    workdays.calendar_year_load(
+        actor=None,
+        year=holiday.year,
+        number="测试",
+        holidays=[("测试节", holiday, holiday)],
+        workdays=[],
+        system=True,
+    )
     for i in range(1, 7):
         day = today - dt.timedelta(days=i)
         ingest(user, at(day, 8, 28), f"cw-start-{i:04d}", lat="36.700000", lng="117.300000")

@@ -181,7 +181,7 @@ def test_school_answers_with_evidence(opened, iw):
 @pytest.mark.parametrize(
     "upload, expected",
     [
-        (SimpleUploadedFile("x.exe", b"MZ\x90\x00"), "x.exe：仅接受 PDF、JPEG 和 PNG 格式的文件。"),
+        (SimpleUploadedFile("x.exe", b"MZ\x90\x00"), "x.exe：仅支持以下文件类型：PDF, JPEG, PNG。"),
         (SimpleUploadedFile("fake.pdf", b"<html>"), "fake.pdf 的文件内容与其扩展名不符。"),
     ],
 )
@@ -194,7 +194,7 @@ def test_evidence_type_is_checked(opened, iw, upload, expected):
     assert item.school_answer == "" and not item.evidence and item.answered_at is None
 
 
-@override_settings(INTERNSHIP_MAX_ATTACHMENT_MB=1)
+@override_settings(INTERNSHIP_ATTACHMENT_MAX_BYTES=1024 * 1024)
 def test_evidence_size_is_checked(opened, iw):
     _insp, item = opened
     big = pdf(content=PDF + b"0" * (1024 * 1024))

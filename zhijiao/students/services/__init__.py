@@ -54,7 +54,6 @@ from .registration import (
     registration_returned,
 )
 from .status_changes import (
-    ALLOWED_ATTACHMENT_TYPES,
     _change_status_hook,
     check_attachment,
     status_change_approved,
@@ -92,7 +91,6 @@ __all__ = [
     "registration_returned",
     "registration_cancelled",
     "registration_resubmitted",
-    "ALLOWED_ATTACHMENT_TYPES",
     "check_attachment",
     "suspended_months_used",
     "status_change_request",

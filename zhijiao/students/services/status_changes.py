@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhijiao.core import files
 from zhijiao.core.services import model_create, model_update
 from zhijiao.core.validators import normalize_text
 from zhijiao.orgs.models import Institution
@@ -25,49 +25,17 @@ from ..models import (
 )
 from .base import S, _ensure, _scoped
 
+
 # --- 学籍异动 ---------------------------------------------------------------------------------------
-ALLOWED_ATTACHMENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-}
-
-
 def check_attachment(upload) -> None:
-    """Attachments: PDF, JPEG or PNG (checked by extension and magic bytes), at most the configured size."""
-    import os
-
-    limit = getattr(settings, "STUDENT_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
-    ext = os.path.splitext(upload.name or "")[1].lower()
-    if ext not in ALLOWED_ATTACHMENT_TYPES:
-        raise ValidationError(
-            {"attachments": _("%(name)s: only PDF, JPEG and PNG files are accepted.") % {"name": upload.name}}
-        )
-    if upload.size > limit:
-        raise ValidationError(
-            {
-                "attachments": _("%(name)s is larger than %(mb)s MB.")
-                % {"name": upload.name, "mb": limit // 1048576}
-            }
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    magic_ok = (
-        (ext == ".pdf" and head.startswith(b"%PDF"))
-        or (ext in (".jpg", ".jpeg") and head.startswith(b"\xff\xd8\xff"))
-        or (ext == ".png" and head.startswith(b"\x89PNG"))
+    """Attachments: PDF, JPEG or PNG by content, at most ``STUDENT_ATTACHMENT_MAX_BYTES`` (the
+    platform's upload validator, ``core.files``)."""
+    files.validate_upload(
+        upload,
+        kinds=files.IMAGES_AND_PDF,
+        max_bytes=files.limit_bytes("STUDENT_ATTACHMENT_MAX_BYTES"),
+        field="attachments",
     )
-    if not magic_ok:
-        raise ValidationError(
-            {"attachments": _("%(name)s is not the kind of file its name says.") % {"name": upload.name}}
-        )
-    from zhijiao.core.uploads import ATTACHMENT_KINDS, UploadRejected, check_upload
-
-    try:  # page counts, pixel bombs, damaged files (core.uploads)
-        check_upload(upload, name=upload.name, kinds=ATTACHMENT_KINDS, max_bytes=limit)
-    except UploadRejected as exc:
-        raise ValidationError({"attachments": f"{upload.name}: {exc}"}) from None
 
 
 def suspended_months_used(student: Student) -> int:

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from zhijiao.core import workdays
 from zhijiao.workplan import rules
 from zhijiao.workplan.choices import Health
 
@@ -50,7 +51,7 @@ def test_countdown_days():
     ],
 )
 def test_holiday_calendar(day, working):
-    assert rules.holiday_calendar().is_working_day(day) is working
+    assert workdays.is_working_day(day) is working
 
 
 def test_working_days_across_spring_festival():

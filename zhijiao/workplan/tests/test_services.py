@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zhijiao.core.models import AuditEntry
+from zhijiao.core.models import AuditEntry, Notification
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.testing import blank_pdf
 from zhijiao.workplan import rules, selectors, services
@@ -17,7 +17,6 @@ from zhijiao.workplan.models import (
     Dependency,
     Evidence,
     Milestone,
-    Notification,
     ProgressReport,
 )
 
@@ -228,7 +227,7 @@ def test_report_with_evidence_and_links(world, kp):
         (SimpleUploadedFile("run.exe", b"MZ\x90\x00", content_type="application/octet-stream"), "file types"),
         (
             SimpleUploadedFile("fake.pdf", b"<html>not a pdf</html>", content_type="application/pdf"),
-            "not really",
+            "not the kind of file",
         ),
         (SimpleUploadedFile("empty.pdf", b"", content_type="application/pdf"), "empty"),
     ],
@@ -245,7 +244,7 @@ def test_disallowed_attachments_change_nothing(world, kp, upload, message):
 def test_huge_attachment_is_refused(world, kp, settings):
     settings.WORKPLAN_EVIDENCE_MAX_BYTES = 1024
     big = SimpleUploadedFile("big.pdf", PDF + b"0" * 2048, content_type="application/pdf")
-    with pytest.raises(ValidationError, match="at most"):
+    with pytest.raises(ValidationError, match="too large"):
         services.report_submit(actor=world["province_staff"], task=kp(4), text="x", files=[big])
     assert not ProgressReport.objects.exists()
 
@@ -348,7 +347,7 @@ def test_reminders_before_on_and_after(world, kp, settings, django_capture_on_co
     assert counts["reminders"] == 1
     note = Notification.objects.get(user=staff)
     assert (
-        note.kind == NotificationKind.REMINDER and "7" in note.text and note.link == task.get_absolute_url()
+        note.kind == NotificationKind.REMINDER and "7" in note.title and note.link == task.get_absolute_url()
     )
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["staff@example.cn"]
 
@@ -366,7 +365,7 @@ def test_reminders_before_on_and_after(world, kp, settings, django_capture_on_co
     counts = services.reminders_send(today=D(2021, 7, 3))  # 3 days late: escalate to the head
     assert counts["escalations"] == 1
     esc = Notification.objects.get(user=head, kind=NotificationKind.ESCALATION)
-    assert task.title in esc.text
+    assert task.title in esc.title
     services.reminders_send(today=D(2021, 7, 3))
     assert Notification.objects.filter(user=head, kind=NotificationKind.ESCALATION).count() == 1
     # Completed tasks are quiet.

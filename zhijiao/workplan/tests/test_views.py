@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from zhijiao.core.models import Notification
 from zhijiao.core.testing import blank_pdf
 from zhijiao.workplan import rules, services
 from zhijiao.workplan.choices import AssignmentStatus, Decision, ReportStatus
-from zhijiao.workplan.models import Assignment, Milestone, Notification, ProgressReport
+from zhijiao.workplan.models import Assignment, Milestone, ProgressReport
 
 D = datetime.date
 
@@ -188,9 +189,10 @@ def test_city_answers_and_the_owner_acknowledges(world, plan, kp, asg, login, cl
     assert report.status == ReportStatus.RETURNED
     # the city sees the reason in its inbox
     login(world["jinan"])
-    body = client.get(reverse("workplan:inbox")).content.decode()
+    assert client.get(reverse("workplan:inbox"))["Location"] == reverse("accounts:inbox")  # moved
+    body = client.get(reverse("accounts:inbox")).content.decode()
     assert "请补充分院校数据" in body
-    client.post(reverse("workplan:inbox"))
+    client.post(reverse("accounts:inbox"))
     assert not Notification.objects.filter(user=world["jinan"], read_at__isnull=True).exists()
 
 
