@@ -1,3 +1,4 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,12 +9,15 @@ class CoreConfig(AppConfig):
     name = "zhijiao.core"
     label = "core"
     verbose_name = _("Core")
-    # Celery beat entries (zhijiao.core.tasks.contributed_beat_schedule). A daily digest of
-    # notifications belongs here as "core.send_daily_digests" once the notification service has
-    # the function to call (not in this branch).
+    # Celery beat entries (zhijiao.core.tasks.contributed_beat_schedule), Asia/Shanghai times.
     beat_schedule = {
         # Jobs whose worker died show as interrupted after JOBS_STALE_SECONDS and are resumed here.
         "core.resume_interrupted_jobs": {"task": "core.resume_interrupted_jobs", "schedule": 60.0},
+        # One email per user with the day's waiting notifications (core.notifications).
+        "core.send_daily_digests": {
+            "task": "core.send_daily_digests",
+            "schedule": crontab(hour=17, minute=30),
+        },
     }
     urls = [("", "zhijiao.core.urls"), ("imports/", "zhijiao.core.imports.urls")]
     api_routes = "zhijiao.core.api.routes.register"

@@ -76,6 +76,14 @@ def tally_rebuild(specs: list[str], sql: list[str] | None = None) -> int:
     return len(specs) + len(sql or ())
 
 
+@shared_task(name="core.send_daily_digests", ignore_result=True)
+def send_daily_digests() -> int:
+    """The daily digest email of waiting notifications (core.notifications; each message once)."""
+    from .notifications import send_daily_digests as send
+
+    return send()
+
+
 def contributed_beat_schedule() -> dict:
     """Every installed app's ``AppConfig.beat_schedule``, merged (config/celery.py gives it to beat)."""
     schedule: dict = {}
