@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel, TimeStampedModel
+from zhijiao.core.scoping import Rel
 from zhijiao.core.search import NameSearch
 from zhijiao.core.validators import validate_plain_text
 
@@ -413,6 +414,8 @@ class StatusChange(ScopedModel):
     scope_region_path = "enrolment__institution__region__path"
     scope_institution = "enrolment__institution_id"
     scope_change_nodes = frozenset({"region", "institution"})
+    # Whoever reviews its approval request reads it too (a transfer into a school of another city).
+    scope_relations = {"view": (Rel.via("approval"),), "change": (Rel.via("approval"),)}
 
     class Meta:
         verbose_name = _("status change")

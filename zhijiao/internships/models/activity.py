@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.core.scoping import Rel
 from zhijiao.core.validators import validate_plain_text
 
 from ..choices import (
@@ -19,7 +20,7 @@ from ..choices import (
     ReviewStatus,
 )
 from .base import GRADE_CHOICES, validate_attachment_size
-from .placements import Placement, _PlacementChild
+from .placements import PLACEMENT_PEOPLE, Placement, _PlacementChild
 
 
 class CheckIn(models.Model):
@@ -51,6 +52,7 @@ class CheckIn(models.Model):
     scope_institution = "placement__institution_id"
     scope_enterprise = "placement__enterprise_id"
     scope_change_nodes = frozenset({"region", "institution", "enterprise"})
+    scope_relations = {"view": PLACEMENT_PEOPLE}
     sensitive_fields = {"address": "address"}  # where a student was (core.sensitive)
 
     class Meta:
@@ -115,6 +117,7 @@ class Report(_PlacementChild):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True, validators=[validate_plain_text])
     scope_change_nodes = frozenset({"region", "institution", "enterprise"})
+    scope_relations = {"view": PLACEMENT_PEOPLE}
 
     class Meta:
         verbose_name = _("internship report")
@@ -198,6 +201,7 @@ class DirectReport(ScopedModel):
     scope_region_path = "institution__region__path"
     scope_institution = "institution_id"
     scope_change_nodes = frozenset({"region", "institution"})
+    scope_relations = {"view": (Rel.own_person("reporter"),)}  # the student who filed it
 
     class Meta:
         verbose_name = _("direct report")
@@ -242,6 +246,8 @@ class PayRecord(_PlacementChild):
     student_note = models.CharField(
         _("student note"), max_length=500, blank=True, validators=[validate_plain_text]
     )
+
+    scope_relations = {"view": PLACEMENT_PEOPLE}
 
     class Meta:
         verbose_name = _("pay record")
@@ -291,6 +297,8 @@ class Evaluation(_PlacementChild):
         related_name="+",
     )
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
+
+    scope_relations = {"view": PLACEMENT_PEOPLE}
 
     class Meta:
         verbose_name = _("evaluation")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.core.scoping import Rel
 from zhijiao.core.validators import validate_plain_text
 
 from ..choices import (
@@ -88,6 +89,10 @@ class Placement(ScopedModel):
     scope_institution = "institution_id"
     scope_enterprise = "enterprise_id"
     scope_change_nodes = frozenset({"region", "institution"})
+    # The student reads their own placement, a current mentor the placements assigned to them.
+    scope_relations = {
+        "view": (Rel.own_person("enrolment__student__user"), Rel.assigned("mentors", is_current=True))
+    }
 
     class Meta:
         verbose_name = _("placement")
@@ -129,6 +134,13 @@ class Placement(ScopedModel):
 
     def audit_scope_path(self) -> str:
         return self.institution.region.path
+
+
+#: What a placement's student and mentors read of its check-ins, reports, pay and evaluation.
+PLACEMENT_PEOPLE = (
+    Rel.own_person("placement__enrolment__student__user"),
+    Rel.assigned("placement__mentors", is_current=True),
+)
 
 
 class _PlacementChild(ScopedModel):

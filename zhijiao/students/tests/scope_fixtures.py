@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 
 from zhijiao.core.testing import make_resident_id
-from zhijiao.core.testing_scope import object_url, scope_access, scope_fixture
+from zhijiao.core.testing_scope import object_url, scope_fixture
 from zhijiao.students import services
-from zhijiao.students.models import Enrolment, StatusChange, Student
+from zhijiao.students.models import Enrolment, Student
 from zhijiao.workflows import services as wf
 
 NAMES = {"a": "济南甲", "b": "青岛乙", "c": "学院丙"}
@@ -83,13 +83,3 @@ def students(sw) -> None:
 object_url("students:student_account", Student)
 object_url("students:change_add", Student)
 object_url("students:student_detail", Student)
-
-
-def _seen_through_approval(row, user) -> bool:
-    """A status change is read by whoever reviews its approval request (a receiving school's city)."""
-    from zhijiao.core.testing_scope import may
-
-    return row.approval_id is not None and may(user, row.approval, "view")
-
-
-scope_access(StatusChange, view=_seen_through_approval)
