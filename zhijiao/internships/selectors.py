@@ -180,7 +180,9 @@ def alert_list(*, user, action: str = "view") -> QuerySet[Alert]:
 
 
 def direct_report_list(*, user, action: str = "view") -> QuerySet[DirectReport]:
-    return restrict(DirectReport.objects.select_related("institution", "enterprise", "reporter"), user, action)
+    return restrict(
+        DirectReport.objects.select_related("institution", "enterprise", "reporter"), user, action
+    )
 
 
 def reporter_visible(*, user, report: DirectReport) -> bool:

@@ -83,7 +83,9 @@ def status_change_list(*, user, action: str = "view") -> QuerySet[StatusChange]:
     (``StatusChange.scope_relations``: through the approval request; left out for the province,
     whose scope condition alone lets the list read its (created_at, id) index)."""
     return restrict(
-        StatusChange.objects.select_related("student", "enrolment__institution", "target_institution", "approval"),
+        StatusChange.objects.select_related(
+            "student", "enrolment__institution", "target_institution", "approval"
+        ),
         user,
         action,
     )
