@@ -36,8 +36,14 @@ The kinds of relationship:
   per user and assignment model, cached on the user).
 - ``Rel.via(path)``: the row is seen through a related record the user may act on with the same
   action — a request through any of its approval ``steps`` (the approver of each step), a status
-  change through its ``approval``, an inspection through its sampled ``items``. The related
-  model's own declaration (tree and relationships) decides.
+  change through its ``approval``, an inspection through its sampled ``items``, a user through
+  the roles they hold. The related model's own declaration (tree and relationships) decides.
+- ``Rel.outside_tree(path)``: rows with no place in the tree through ``path`` (no related row, or
+  one at no node — a user without roles, an expert) belong to the province: users holding a
+  province-level grant for the action reach them.
+
+``scope_region_path`` may also be a tuple of lookups when a row reaches the tree through one of
+several nodes (``RoleAssignment``: a region, an institution's region or an enterprise's region).
 
 Relationships are not added for a user whose grants for the action already cover the province
 (every row of a model with a region path lies under it), so province-wide lists keep the plain
@@ -175,6 +181,10 @@ class Rel:
     def via(cls, path: str) -> Rel:
         return cls("via", path)
 
+    @classmethod
+    def outside_tree(cls, path: str) -> Rel:
+        return cls("outside_tree", path)
+
     # -- split of the path: prefix (to the row holding the relation) and the last hop
     @property
     def prefix(self) -> str:
@@ -184,10 +194,12 @@ class Rel:
         """(related model, last field) of the path from ``model``."""
         return _resolve(model, self.path)
 
-    def applies_to(self, model: type[Model], user) -> bool:
+    def applies_to(self, model: type[Model], user, action: str) -> bool:
         """Could this relationship give ``user`` any row at all? Cheap, cached on the user."""
         if self.kind == "own_person":
             return not user_scope(user).grants
+        if self.kind == "outside_tree":
+            return any(_is_root(g) for g in user_scope(user).grants_for(action))
         if self.kind == "assigned":
             assignments = self.target(model)[0]
             cache = user.__dict__.setdefault(_REL_CACHE_ATTR, {})
@@ -207,12 +219,43 @@ class Rel:
                 **{field.field.name: OuterRef(outer)}, user_id=user.pk, **dict(self.where)
             )
             return Q(Exists(rows))
+        reverse = field.is_relation and (field.one_to_many or field.many_to_many) and not field.concrete
+        if self.kind == "outside_tree":
+            # No related row, or one placed at no node (all of its scope lookups empty).
+            if not reverse:
+                raise TypeError("Rel.outside_tree follows a reverse relation (rows pointing at this one)")
+            unplaced = {
+                f"{lookup}__isnull": True
+                for lookup in (
+                    *region_lookups(related),
+                    getattr(related, "scope_institution", None),
+                    getattr(related, "scope_enterprise", None),
+                )
+                if lookup
+            }
+            rows = related._default_manager.all()
+            key = field.field.attname
+            holders = f"{self.prefix}__pk__in" if self.prefix else "pk__in"
+            return Q(**{holders: rows.filter(**unplaced).values(key)}) | ~Q(**{holders: rows.values(key)})
         # via: the related records the user may act on, by their own declaration
         visible = restrict(related._default_manager.all(), user, action)
-        if field.is_relation and (field.one_to_many or field.many_to_many) and not field.concrete:
+        if reverse:
             lookup = f"{self.prefix}__pk__in" if self.prefix else "pk__in"
             return Q(**{lookup: visible.values(field.field.attname)})
         return Q(**{f"{self.path}__in": visible.values("pk")})
+
+
+def _is_root(grant: Grant) -> bool:
+    return bool(grant.region_path) and grant.region_path.count("/") == 1
+
+
+def region_lookups(model) -> tuple[str, ...]:
+    """``scope_region_path`` as a tuple: a row may reach the tree through one of several nodes
+    (a role held at a region, an institution or an enterprise)."""
+    value = getattr(model, "scope_region_path", None)
+    if not value:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def relations_for(model: type[Model], action: str) -> tuple[Rel, ...]:
@@ -225,14 +268,14 @@ def _tree_covers_province(model: type[Model], scope: UserScope, action: str) -> 
         return False
     if action != "view" and "region" not in getattr(model, "scope_change_nodes", frozenset()):
         return False
-    return any(g.region_path and g.region_path.count("/") == 1 for g in scope.grants_for(action))
+    return any(_is_root(g) for g in scope.grants_for(action))
 
 
 def _relations(model: type[Model], user, action: str) -> list[Rel]:
     rels = relations_for(model, action)
     if not rels or not user.is_active or _tree_covers_province(model, user_scope(user), action):
         return []
-    return [r for r in rels if r.applies_to(model, user)]
+    return [r for r in rels if r.applies_to(model, user, action)]
 
 
 def reaches_beyond_tree(model: type[Model], user, action: str = "view") -> bool:
@@ -273,7 +316,7 @@ def scope_q(
     ):
         return None
     change_nodes = getattr(rules, "scope_change_nodes", frozenset())
-    region_lookup = getattr(model, "scope_region_path", None)
+    region_paths = region_lookups(model)
     institution_lookup = getattr(model, "scope_institution", None)
     enterprise_lookup = getattr(model, "scope_enterprise", None)
     q = nothing
@@ -281,8 +324,9 @@ def scope_q(
         kind = grant.node_kind
         if action != "view" and kind not in change_nodes:
             continue
-        if kind == "region" and region_lookup:
-            q |= Q(**{f"{region_lookup}__startswith": grant.region_path})
+        if kind == "region" and region_paths:
+            for lookup in region_paths:
+                q |= Q(**{f"{lookup}__startswith": grant.region_path})
         elif kind == "institution" and institution_lookup:
             q |= Q(**{institution_lookup: grant.institution_id})
         elif kind == "enterprise" and enterprise_lookup:

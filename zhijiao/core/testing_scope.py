@@ -215,10 +215,19 @@ class Owner:
     enterprise_id: int | None
 
 
+def _region_path(row: Model) -> str | None:
+    lookups = getattr(type(row), "scope_region_path", None) or ()
+    for lookup in (lookups,) if isinstance(lookups, str) else lookups:
+        path = _walk(row, lookup)
+        if path:
+            return path
+    return None
+
+
 def owner_of(row: Model) -> Owner:
     model = type(row)
     return Owner(
-        path=_walk(row, getattr(model, "scope_region_path", None)),
+        path=_region_path(row),
         institution_id=_walk(row, getattr(model, "scope_institution", None)),
         enterprise_id=_walk(row, getattr(model, "scope_enterprise", None)),
     )
@@ -317,6 +326,13 @@ def relation_allows(row: Model, user, action: str) -> bool:
                 return True
         elif rel.kind == "via":
             if any(may(user, r, action) for r in _people(related)):
+                return True
+        elif rel.kind == "outside_tree":
+            province = any(
+                g.path and g.path.count("/") == 1 and action in ROLE_ACTIONS[g.role] for g in grants_of(user)
+            )
+            held = _people(related)
+            if province and (not held or any(owner_of(r) == Owner(None, None, None) for r in held)):
                 return True
         else:
             raise LookupError(f"unknown relationship {rel.kind!r} on {type(row)._meta.label}")

@@ -127,9 +127,6 @@ class Student(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("students:student_detail", args=[self.pk])
 
-    def audit_scope_path(self) -> str:
-        return self.current_institution.region.path
-
     def may_reveal_sensitive(self, user, field_name: str) -> bool:
         from .selectors import may_see_full_id
 
@@ -209,9 +206,6 @@ class Enrolment(ScopedModel):
     def __str__(self) -> str:
         return f"{self.student} · {self.institution}"
 
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path
-
 
 class Graduation(ScopedModel):
     """The graduation decision for an enrolment: proposed by the school, approved by the authority.
@@ -278,9 +272,6 @@ class Graduation(ScopedModel):
     def __str__(self) -> str:
         return f"{self.enrolment.student} · {self.get_outcome_display()}"
 
-    def audit_scope_path(self) -> str:
-        return self.enrolment.institution.region.path
-
 
 class RegistrationBatch(ScopedModel):
     """电子注册: a school's new students of one intake, reviewed by the city, approved by the province.
@@ -338,9 +329,6 @@ class RegistrationBatch(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("students:batch_detail", args=[self.pk])
-
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path
 
 
 class StatusChange(ScopedModel):
@@ -432,9 +420,6 @@ class StatusChange(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("students:change_detail", args=[self.pk])
 
-    def audit_scope_path(self) -> str:
-        return self.enrolment.institution.region.path
-
 
 class StatusChangeAttachment(TimeStampedModel):
     change = models.ForeignKey(
@@ -491,6 +476,3 @@ class GraduationList(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("students:graduation_list_detail", args=[self.pk])
-
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path

@@ -78,9 +78,6 @@ class ApprovalRequest(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("workflows:request_detail", args=[self.pk])
 
-    def audit_scope_path(self) -> str:
-        return self.region.path
-
     @property
     def is_open(self) -> bool:
         return self.status == RequestStatus.IN_REVIEW
@@ -147,9 +144,6 @@ class ApprovalStep(ScopedModel):
     @property
     def node(self):
         return self.institution if self.institution_id else self.region
-
-    def audit_scope_path(self) -> str:
-        return self.node_path
 
 
 class ApprovalEvent(models.Model):

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zhijiao.core.models import ScopedModel
+from zhijiao.core.models import ScopeDeclared, ScopedModel
 from zhijiao.core.scoping import Rel
 from zhijiao.core.validators import validate_plain_text
 
@@ -23,7 +23,7 @@ from .base import GRADE_CHOICES, validate_attachment_size
 from .placements import PLACEMENT_PEOPLE, Placement, _PlacementChild
 
 
-class CheckIn(models.Model):
+class CheckIn(ScopeDeclared, models.Model):
     """签到: START/END with time and place. High volume: a plain model, written in bulk-friendly form."""
 
     placement = models.ForeignKey(
@@ -75,9 +75,6 @@ class CheckIn(models.Model):
         from zhijiao.core.display import when
 
         return f"{self.get_kind_display()} {when(self.occurred_at)}"
-
-    def audit_scope_path(self) -> str:
-        return self.placement.institution.region.path
 
 
 class Report(_PlacementChild):
@@ -219,9 +216,6 @@ class DirectReport(ScopedModel):
             if self.submitted_at
             else str(self.get_category_display())
         )
-
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path
 
 
 class PayRecord(_PlacementChild):

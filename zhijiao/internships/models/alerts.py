@@ -72,9 +72,6 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"{self.rule_id} · {self.message}"
 
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path
-
 
 class HolidayCalendar(TimeStampedModel):
     """Statutory holidays and 调休 make-up working days, loaded from the State Council notice each year."""

@@ -81,9 +81,6 @@ class Inspection(ScopedModel):
 
         return [{**c, "source": citation(c.get("rule_id", ""))} for c in self.checklist]
 
-    def audit_scope_path(self) -> str:
-        return self.region.path
-
 
 class InspectionItem(ScopedModel):
     """One sampled placement of an inspection: the school's answer and the inspector's finding."""
@@ -136,6 +133,3 @@ class InspectionItem(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.inspection} · {self.institution}"
-
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path

@@ -132,9 +132,6 @@ class Placement(ScopedModel):
     def __str__(self) -> str:
         return f"{self.enrolment.student} · {self.post.name}"
 
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path
-
 
 #: What a placement's student and mentors read of its check-ins, reports, pay and evaluation.
 PLACEMENT_PEOPLE = (
@@ -151,9 +148,6 @@ class _PlacementChild(ScopedModel):
 
     class Meta:
         abstract = True
-
-    def audit_scope_path(self) -> str:
-        return self.placement.institution.region.path
 
 
 class Agreement(_PlacementChild):
