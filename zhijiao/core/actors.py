@@ -32,6 +32,9 @@ class SystemActor:
     role: str  # the role whose actions it holds …
     purpose: str
     # … at the root of the organisation tree (the province): the only kind of grant an actor has.
+    # Decides any approval step of a chain (school, city, province) — the demo's filings and
+    # registrations, which no single person could decide along the whole chain.
+    decides_any_step: bool = False
 
     @property
     def username(self) -> str:
@@ -72,6 +75,7 @@ ACTORS: dict[str, SystemActor] = {
             "系统（演示数据）",
             Role.PROVINCE_ADMIN,
             "Writing the demo province (manage.py demo): approvals at every level of the chain.",
+            decides_any_step=True,
         ),
     )
 }
@@ -80,6 +84,11 @@ ACTORS: dict[str, SystemActor] = {
 def is_system_actor(user) -> bool:
     name = getattr(user, "username", "") or ""
     return name.startswith(PREFIX) and name[len(PREFIX) :] in ACTORS and not user.is_active
+
+
+def decides_any_step(user) -> bool:
+    """Whether ``user`` is a system actor declared to decide any approval step."""
+    return is_system_actor(user) and ACTORS[user.username[len(PREFIX) :]].decides_any_step
 
 
 def _root_paths() -> list[str]:
@@ -124,4 +133,12 @@ def display_name(username: str) -> str | None:
     return None
 
 
-__all__ = ["ACTORS", "SystemActor", "actor_grants", "display_name", "is_system_actor", "system_actor"]
+__all__ = [
+    "ACTORS",
+    "SystemActor",
+    "actor_grants",
+    "decides_any_step",
+    "display_name",
+    "is_system_actor",
+    "system_actor",
+]

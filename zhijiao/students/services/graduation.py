@@ -19,7 +19,7 @@ from ..models import (
     Graduation,
     GraduationList,
 )
-from .base import S, _ensure, _scoped
+from .base import S, _ensure
 from .identity import institutions_for_students
 
 
@@ -41,7 +41,7 @@ def graduation_list_create(
     if not institutions_for_students(actor).filter(pk=institution.pk).exists():
         raise OutOfScope(_("You may only propose graduates of your own school."))
     glist = GraduationList(institution=institution, year=year, graduation_date=graduation_date)
-    model_create(actor=actor, instance=glist, check_scope=_scoped())
+    model_create(actor=actor, instance=glist)
     if not entries:
         raise ValidationError(_("The list holds no students."))
     approved = approved_decisions(entry["enrolment"].pk for entry in entries)
@@ -63,7 +63,7 @@ def graduation_list_create(
             replaces=entry.get("replaces"),
         )
         grad.ineligible_reasons = graduation_problems(grad, approved=approved)
-        model_create(actor=actor, instance=grad, check_scope=_scoped())
+        model_create(actor=actor, instance=grad)
     return glist
 
 
@@ -147,11 +147,9 @@ def graduation_list_submit(*, actor, graduation_list: GraduationList) -> Graduat
         kind="students.graduation",
         target=glist,
         institution=glist.institution,
-        check_scope=_scoped(),
         title=_("Graduation list: %(list)s") % {"list": glist},
     )
     glist, _c = model_update(
-        check_scope=_scoped(),
         actor=actor,
         instance=glist,
         data={"status": BatchStatus.IN_REVIEW, "submitted_at": timezone.now(), "approval": approval},

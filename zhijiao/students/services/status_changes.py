@@ -23,7 +23,7 @@ from ..models import (
     StatusChangeAttachment,
     Student,
 )
-from .base import S, _ensure, _scoped
+from .base import S, _ensure
 
 # --- 学籍异动 ---------------------------------------------------------------------------------------
 ALLOWED_ATTACHMENT_TYPES = {
@@ -146,7 +146,7 @@ def status_change_request(
         target_class_name=normalize_text(target_class_name or ""),
         requested_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    model_create(actor=actor, instance=change, check_scope=_scoped())
+    model_create(actor=actor, instance=change)
     for upload in attachments:
         StatusChangeAttachment.objects.create(
             change=change,
@@ -160,7 +160,6 @@ def status_change_request(
         kind="students.status_change",
         target=change,
         institution=enrolment.institution,
-        check_scope=_scoped(),
         title=f"{change.get_kind_display()} · {student.name}",
         note=reason,
     )
