@@ -59,12 +59,21 @@ def _save_checked(instance: models.Model) -> None:
 
 @transaction.atomic
 def model_create(
-    *, actor, instance: models.Model, check_scope: bool = True, message: str = ""
+    *,
+    actor,
+    instance: models.Model,
+    check_scope: bool = True,
+    message: str = "",
+    scope_action: str = "change",
 ) -> models.Model:
-    """full_clean → save → audit → the new row must lie inside the actor's scope."""
+    """full_clean → save → audit → the new row must lie inside the actor's scope.
+
+    ``scope_action`` names what the actor does when it is not a plain change — an action the
+    model grants through a declared relationship only (a student ``file``s their own 直报).
+    """
     _save_checked(instance)
     if check_scope:
-        ensure_in_scope(instance, actor, "change")
+        ensure_in_scope(instance, actor, scope_action)
     audit_record(
         actor=actor, action=AuditAction.CREATE, instance=instance, after=snapshot(instance), message=message
     )
@@ -73,11 +82,17 @@ def model_create(
 
 @transaction.atomic
 def model_update(
-    *, actor, instance: models.Model, data: dict[str, Any], check_scope: bool = True, message: str = ""
+    *,
+    actor,
+    instance: models.Model,
+    data: dict[str, Any],
+    check_scope: bool = True,
+    message: str = "",
+    scope_action: str = "change",
 ) -> tuple[models.Model, bool]:
     """Apply ``data``; a no-op update writes nothing and records nothing. Returns (instance, changed)."""
     if check_scope:
-        ensure_in_scope(instance, actor, "change")
+        ensure_in_scope(instance, actor, scope_action)
     before = snapshot(instance)
     for name, value in data.items():
         setattr(instance, name, value)
@@ -87,7 +102,7 @@ def model_update(
     _save_checked(instance)
     if check_scope:
         # Nobody may move a row out of the subtree they manage (STYLE.md §3).
-        ensure_in_scope(instance, actor, "change")
+        ensure_in_scope(instance, actor, scope_action)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

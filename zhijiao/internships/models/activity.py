@@ -114,7 +114,11 @@ class Report(_PlacementChild):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True, validators=[validate_plain_text])
     scope_change_nodes = frozenset({"region", "institution", "enterprise"})
-    scope_relations = {"view": PLACEMENT_PEOPLE}
+    scope_relations = {
+        "view": PLACEMENT_PEOPLE,
+        "submit": PLACEMENT_PEOPLE[:1],  # the student writes reports on their own placement
+        "change": PLACEMENT_PEOPLE[1:],  # a mentor reviews them (so do the school and the host)
+    }
 
     class Meta:
         verbose_name = _("internship report")
@@ -198,7 +202,8 @@ class DirectReport(ScopedModel):
     scope_region_path = "institution__region__path"
     scope_institution = "institution_id"
     scope_change_nodes = frozenset({"region", "institution"})
-    scope_relations = {"view": (Rel.own_person("reporter"),)}  # the student who filed it
+    # The student who filed it reads it; a student files one on their own placement.
+    scope_relations = {"view": (Rel.own_person("reporter"),), "file": (Rel.own_person("reporter"),)}
 
     class Meta:
         verbose_name = _("direct report")
@@ -241,7 +246,13 @@ class PayRecord(_PlacementChild):
         _("student note"), max_length=500, blank=True, validators=[validate_plain_text]
     )
 
-    scope_relations = {"view": PLACEMENT_PEOPLE}
+    # The host records pay (as do the school and the mentors); the student confirms what arrived.
+    scope_change_nodes = frozenset({"region", "institution", "enterprise"})
+    scope_relations = {
+        "view": PLACEMENT_PEOPLE,
+        "change": PLACEMENT_PEOPLE[1:],
+        "confirm": PLACEMENT_PEOPLE[:1],
+    }
 
     class Meta:
         verbose_name = _("pay record")
@@ -292,7 +303,9 @@ class Evaluation(_PlacementChild):
     )
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
 
-    scope_relations = {"view": PLACEMENT_PEOPLE}
+    # The host and the host mentor evaluate, the school and the school mentor grade.
+    scope_change_nodes = frozenset({"region", "institution", "enterprise"})
+    scope_relations = {"view": PLACEMENT_PEOPLE, "change": PLACEMENT_PEOPLE[1:]}
 
     class Meta:
         verbose_name = _("evaluation")
