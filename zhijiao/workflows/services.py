@@ -183,13 +183,12 @@ def request_submit(
     title: str,
     note: str = "",
     chain: list[StepSpec] | None = None,
-    check_scope: bool = True,
 ) -> ApprovalRequest:
     """Open a request on ``target`` owned by ``institution``; the first step awaits its decision."""
     spec = get_kind(kind)
     if spec is None:
         raise ValidationError(_("Unknown kind of approval."))
-    if check_scope and not restrict(Institution.objects.filter(pk=institution.pk), actor, "view").exists():
+    if not restrict(Institution.objects.filter(pk=institution.pk), actor, "view").exists():
         raise OutOfScope(_("You may only submit requests for your own organisation."))
     ct = ContentType.objects.get_for_model(target)
     if ApprovalRequest.objects.filter(

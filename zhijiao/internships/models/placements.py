@@ -274,6 +274,11 @@ class MentorAssignment(_PlacementChild):
     sensitive_fields = {"phone": "phone"}
     person_name_fields = ("name",)
 
+    # The host appoints its own mentor (as do the school and the authority), and a current mentor
+    # hands over to the next one.
+    scope_change_nodes = frozenset({"region", "institution", "enterprise"})
+    scope_relations = {"change": PLACEMENT_PEOPLE[1:]}
+
     class Meta:
         verbose_name = _("mentor assignment")
         verbose_name_plural = _("mentor assignments")
