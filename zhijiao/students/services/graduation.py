@@ -176,7 +176,6 @@ def graduation_approve(*, actor, graduation: Graduation) -> Graduation:
         model_update(
             actor=actor,
             instance=grad,
-            check_scope=False,
             data={"status": Graduation.Status.REJECTED, "ineligible_reasons": problems},
         )
         return grad
@@ -185,11 +184,10 @@ def graduation_approve(*, actor, graduation: Graduation) -> Graduation:
     data = {"status": to_status}
     if to_status in (S.GRADUATED, S.INCOMPLETE):
         data["left_at"] = grad.graduation_date
-    model_update(actor=actor, instance=grad.enrolment, data=data, check_scope=False)
+    model_update(actor=actor, instance=grad.enrolment, data=data)
     model_update(
         actor=actor,
         instance=grad,
-        check_scope=False,
         data={
             "status": Graduation.Status.APPROVED,
             "approved_by": actor,
@@ -204,13 +202,13 @@ def graduation_list_approved(approval, actor) -> None:
     glist = GraduationList.objects.select_for_update(of=("self",)).get(pk=approval.object_id)
     for grad in glist.graduations.filter(status=Graduation.Status.PROPOSED).select_related("enrolment"):
         graduation_approve(actor=actor, graduation=grad)
-    model_update(actor=actor, instance=glist, data={"status": BatchStatus.APPROVED}, check_scope=False)
+    model_update(actor=actor, instance=glist, data={"status": BatchStatus.APPROVED})
 
 
 def _list_status_hook(status):
     def hook(approval, actor, reason="") -> None:
         glist = GraduationList.objects.get(pk=approval.object_id)
-        model_update(actor=actor, instance=glist, data={"status": status}, check_scope=False, message=reason)
+        model_update(actor=actor, instance=glist, data={"status": status}, message=reason)
 
     return hook
 

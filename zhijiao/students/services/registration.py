@@ -166,7 +166,6 @@ def registration_approved(approval, actor) -> None:
         actor=actor,
         instance=batch,
         data={"status": BatchStatus.APPROVED, "approved_at": now},
-        check_scope=False,
     )
 
 
@@ -174,7 +173,7 @@ def _batch_status_hook(status):
     def hook(approval, actor, reason="") -> None:
         batch = RegistrationBatch.objects.get(pk=approval.object_id)
         data = {"status": status}
-        model_update(actor=actor, instance=batch, data=data, check_scope=False, message=reason)
+        model_update(actor=actor, instance=batch, data=data, message=reason)
         if status == BatchStatus.CANCELLED:
             batch.enrolments.filter(status=S.PENDING).update(batch=None)
 
