@@ -119,8 +119,12 @@ def system_actor(key: str):
         defaults={"display_name": actor.display_name, "is_active": False},
     )
     if created:
+        from .audit import AuditAction, audit_record, snapshot
+
         user.set_unusable_password()
         user.save(update_fields=["password"])
+        # Like every account, the actor's creation is in the audit log (written by the platform).
+        audit_record(actor=None, action=AuditAction.CREATE, instance=user, after=snapshot(user))
     return user
 
 

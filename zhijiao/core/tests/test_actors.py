@@ -20,6 +20,8 @@ def test_an_actor_is_an_inactive_user_without_a_password_made_once(world):
     assert not sweep.is_active and not sweep.has_usable_password()
     assert sweep.display_name == "系统（每日巡检）"
     assert system_actor("sweep").pk == sweep.pk
+    created = AuditEntry.objects.filter(object_type="accounts.user", object_id=str(sweep.pk), action="create")
+    assert created.count() == 1
 
 
 def test_an_undeclared_actor_is_an_error(world):
