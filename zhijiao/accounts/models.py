@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.core.scoping import Rel
 from zhijiao.core.validators import validate_plain_text
 
 from .choices import Role
@@ -20,7 +21,12 @@ class User(AbstractUser):
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
-    # Users are scoped through their role assignments (see accounts.selectors.user_list).
+    # A user is reached through the roles they hold: where one of them lies in the viewer's
+    # subtree; users without a place in the tree (no role, or an expert's role at no node) by the
+    # province. Superusers are left out by accounts.selectors.user_list.
+    scope_relations = {
+        "manage_users": (Rel.via("role_assignments"), Rel.outside_tree("role_assignments")),
+    }
     sensitive_fields = {"phone": "phone"}
     person_name_fields = ("display_name",)
 
@@ -75,7 +81,8 @@ class RoleAssignment(ScopedModel):
         on_delete=models.PROTECT,
     )
 
-    scope_region_path = "region__path"
+    # A role sits at one node: a region, an institution or an enterprise (each in a region).
+    scope_region_path = ("region__path", "institution__region__path", "enterprise__region__path")
     scope_institution = "institution_id"
     scope_enterprise = "enterprise_id"
     scope_change_nodes = frozenset({"region", "institution"})
@@ -112,15 +119,6 @@ class RoleAssignment(ScopedModel):
         if self.enterprise_id:
             return "enterprise"
         return None
-
-    def audit_scope_path(self) -> str:
-        if self.region_id:
-            return self.region.path
-        if self.institution_id:
-            return self.institution.region.path
-        if self.enterprise_id:
-            return self.enterprise.region.path
-        return ""
 
 
 class ApiToken(models.Model):

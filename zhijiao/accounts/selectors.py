@@ -31,23 +31,6 @@ def _is_province_grant(grant: Grant) -> bool:
     return bool(grant.region_path) and grant.region_path.count("/") == 1
 
 
-def _role_scope_q(viewer, action: str) -> Q | None:
-    scope = user_scope(viewer)
-    if scope.is_superuser:
-        return None
-    q = Q(pk__in=[])
-    for grant in scope.grants_for(action):
-        if grant.region_path:
-            q |= Q(role_assignments__region__path__startswith=grant.region_path)
-            q |= Q(role_assignments__institution__region__path__startswith=grant.region_path)
-            q |= Q(role_assignments__enterprise__region__path__startswith=grant.region_path)
-        elif grant.institution_id:
-            q |= Q(role_assignments__institution_id=grant.institution_id)
-        elif grant.enterprise_id:
-            q |= Q(role_assignments__enterprise_id=grant.enterprise_id)
-    return q
-
-
 def role_assignments_prefetch() -> Prefetch:
     return Prefetch(
         "role_assignments",
@@ -58,24 +41,16 @@ def role_assignments_prefetch() -> Prefetch:
 
 
 def user_list(*, viewer, action: str = "manage_users") -> QuerySet[User]:
-    """Users whose roles lie in the viewer's subtree (experts and role-less users: province only)."""
-    qs = User.objects.prefetch_related(role_assignments_prefetch())
-    if not getattr(viewer, "is_authenticated", False):
-        return qs.none()
-    q = _role_scope_q(viewer, action)
-    if q is None:
+    """Users whose roles lie in the viewer's subtree (experts and role-less users: province only),
+    as ``User.scope_relations`` declares. Superusers sit outside the tree: only superusers see
+    them. System actors (core.actors) are not people: nobody manages them."""
+    from zhijiao.core.actors import PREFIX
+
+    qs = restrict(User.objects.prefetch_related(role_assignments_prefetch()), viewer, action)
+    qs = qs.exclude(username__startswith=PREFIX, is_active=False)
+    if user_scope(viewer).is_superuser:
         return qs
-    scope = user_scope(viewer)
-    if any(_is_province_grant(g) for g in scope.grants_for(action)):
-        q |= Q(role_assignments__isnull=True)
-        q |= Q(
-            role_assignments__region__isnull=True,
-            role_assignments__institution__isnull=True,
-            role_assignments__enterprise__isnull=True,
-        )
-    # Superusers sit outside the tree; only superusers see them.
-    ids = User.objects.filter(q).filter(is_superuser=False).values("pk")
-    return qs.filter(pk__in=ids)
+    return qs.filter(is_superuser=False)
 
 
 def user_get(*, viewer, pk, action: str = "manage_users") -> User:

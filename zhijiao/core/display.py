@@ -99,10 +99,13 @@ def role_name(code: str) -> str:
 
 
 def actor_name(name: str) -> str:
-    """Who wrote: a username as it is; the system's own writes as 系统."""
+    """Who wrote: a username as it is; the system's own writes as 系统, a named system actor
+    (``core.actors``) by its display name (系统（每日巡检）)."""
     if not name or name == SYSTEM_ACTOR:
         return _("System")
-    return name
+    from .actors import display_name
+
+    return display_name(name) or name
 
 
 def message(text: str):

@@ -14,20 +14,45 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class ScopedModel(TimeStampedModel):
+class ScopeDeclared:
+    """Reads a model's scope declaration for one row (a mixin without fields)."""
+
+    def audit_scope_path(self) -> str:
+        """The region path an audit entry for this row is filed under: derived from
+        ``scope_region_path`` (the row's place in the tree). Override only where a row reaches the
+        tree otherwise (a role held at an institution, a user through their roles)."""
+        from .scoping import region_lookups
+
+        for lookup in region_lookups(type(self)):
+            obj = self
+            for part in lookup.split("__"):
+                obj = getattr(obj, part, None)
+                if obj is None:
+                    break
+            if isinstance(obj, str) and obj:
+                return obj
+        return ""
+
+
+class ScopedModel(ScopeDeclared, TimeStampedModel):
     """A model whose rows belong to a place in the organisation tree.
 
     Subclasses declare how a row reaches the tree; ``core.scoping.restrict`` reads these:
-    - ``scope_region_path``: lookup to the row's region path (``"region__path"``), or None;
+    - ``scope_region_path``: lookup to the row's region path (``"region__path"``), or a tuple of
+      lookups when a row reaches the tree through one of several nodes, or None;
     - ``scope_institution``: lookup to the owning institution id (``"pk"``, ``"institution"``), or None;
     - ``scope_enterprise``: lookup to the owning enterprise id, or None;
     - ``scope_public_view``: any signed-in user may view (reference data);
     - ``scope_public_view_nodes``: kinds of node whose users may view every row (schools browse
       every host's posts), while the others see only their own subtree;
-    - ``scope_change_nodes``: which kinds of node may change rows ("region", "institution", "enterprise").
+    - ``scope_change_nodes``: which kinds of node may change rows ("region", "institution", "enterprise");
+    - ``scope_relations``: who reaches rows beyond the tree, per action (``core.scoping.Rel``: the
+      row's own person, assigned users, records seen through a related one).
+
+    The audit log files a row's entries under the region path these give (``audit_scope_path``).
     """
 
-    scope_region_path: str | None = None
+    scope_region_path: str | tuple[str, ...] | None = None
     scope_institution: str | None = None
     scope_enterprise: str | None = None
     scope_public_view: bool = False
@@ -36,10 +61,6 @@ class ScopedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
-
-    def audit_scope_path(self) -> str:
-        """The region path an audit entry for this row is filed under."""
-        return ""
 
 
 class AuditAction(models.TextChoices):
@@ -88,6 +109,11 @@ class AuditEntry(models.Model):
     message = models.CharField(_("message"), max_length=500, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
+
+    # Filed under the region path of what it records; read with ``view_audit`` (core.views.audit),
+    # which region grants hold (the model refuses every change whatever the scope says).
+    scope_region_path = "scope_path"
+    scope_change_nodes = frozenset({"region"})
 
     class Meta:
         verbose_name = _("audit entry")

@@ -59,12 +59,21 @@ def _save_checked(instance: models.Model) -> None:
 
 @transaction.atomic
 def model_create(
-    *, actor, instance: models.Model, check_scope: bool = True, message: str = ""
+    *,
+    actor,
+    instance: models.Model,
+    message: str = "",
+    scope_action: str = "change",
 ) -> models.Model:
-    """full_clean → save → audit → the new row must lie inside the actor's scope."""
+    """full_clean → save → audit → the new row must lie inside the actor's scope.
+
+    ``scope_action`` names what the actor does when it is not a plain change — an action the
+    model grants through a declared relationship only (a student ``file``s their own 直报).
+    There is no way to skip the check: work outside any person's scope is done by a named
+    system actor (``core.actors``).
+    """
     _save_checked(instance)
-    if check_scope:
-        ensure_in_scope(instance, actor, "change")
+    ensure_in_scope(instance, actor, scope_action)
     audit_record(
         actor=actor, action=AuditAction.CREATE, instance=instance, after=snapshot(instance), message=message
     )
@@ -73,11 +82,15 @@ def model_create(
 
 @transaction.atomic
 def model_update(
-    *, actor, instance: models.Model, data: dict[str, Any], check_scope: bool = True, message: str = ""
+    *,
+    actor,
+    instance: models.Model,
+    data: dict[str, Any],
+    message: str = "",
+    scope_action: str = "change",
 ) -> tuple[models.Model, bool]:
     """Apply ``data``; a no-op update writes nothing and records nothing. Returns (instance, changed)."""
-    if check_scope:
-        ensure_in_scope(instance, actor, "change")
+    ensure_in_scope(instance, actor, scope_action)
     before = snapshot(instance)
     for name, value in data.items():
         setattr(instance, name, value)
@@ -85,9 +98,8 @@ def model_update(
     if before == after:
         return instance, False
     _save_checked(instance)
-    if check_scope:
-        # Nobody may move a row out of the subtree they manage (STYLE.md §3).
-        ensure_in_scope(instance, actor, "change")
+    # Nobody may move a row out of the subtree they manage (STYLE.md §3).
+    ensure_in_scope(instance, actor, scope_action)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -100,9 +112,8 @@ def model_update(
 
 
 @transaction.atomic
-def model_delete(*, actor, instance: models.Model, check_scope: bool = True, message: str = "") -> None:
-    if check_scope:
-        ensure_in_scope(instance, actor, "change")
+def model_delete(*, actor, instance: models.Model, message: str = "") -> None:
+    ensure_in_scope(instance, actor, "change")
     before = snapshot(instance)
     scope_path = instance.audit_scope_path() if hasattr(instance, "audit_scope_path") else ""
     pk, label, text = instance.pk, instance._meta.label_lower, str(instance)

@@ -3,9 +3,10 @@
 ``tests/test_scope_matrix.py`` signs in as every kind of user (``ROLES``), opens every list,
 detail, export and write — pages and API, with other organisations' ids — and compares what comes
 back with what the user should see. "Should" is computed here, in Python, from the organisation
-tree and each model's declared scope path (``core.models.ScopedModel``'s ``scope_*`` attributes),
-row by row: a second, independent reading of the same declarations ``core.scoping.restrict``
-turns into SQL. A page or endpoint that reads past its selector, a selector that forgets
+tree and each model's declared scope path (``core.models.ScopedModel``'s ``scope_*`` attributes)
+and declared relationships (``scope_relations``: the own person, assigned users, records seen
+through a related record), row by row in Python: a second, independent reading of the same
+declarations ``core.scoping.restrict`` turns into SQL. A page or endpoint that reads past its selector, a selector that forgets
 ``restrict``, a union that lets too much in — each shows up as a difference.
 
 What an app adds, in ``zhijiao/<app>/tests/scope_fixtures.py`` (imported by the test):
@@ -13,9 +14,8 @@ What an app adds, in ``zhijiao/<app>/tests/scope_fixtures.py`` (imported by the 
 - ``@scope_fixture(after=(...))``: a function ``f(sw)`` writing rows of the app's models into the
   world, in at least two organisations. A scoped model without such rows fails the matrix
   (``test_every_scoped_model_has_rows``), so a new model cannot go untested.
-- ``scope_access(Model, view=..., change=...)``: access beyond the tree that the selectors grant
-  on purpose (a student reads their own placement, a reporter their own 直报), as predicates
-  ``(row, user) -> bool``.
+- ``scope_access(Model, view=..., change=...)``: access beyond the tree and the declared
+  relationships that a service grants on purpose, as predicates ``(row, user) -> bool``.
 - ``scope_rule(Model, rule)``: the whole rule for a model that declares no ``scope_*`` attributes
   (users, audit entries, jobs), ``rule(row, user, action) -> bool``.
 - ``object_url(name, Model)``: which model the id in a URL names, for views without a
@@ -208,10 +208,19 @@ class Owner:
     enterprise_id: int | None
 
 
+def _region_path(row: Model) -> str | None:
+    lookups = getattr(type(row), "scope_region_path", None) or ()
+    for lookup in (lookups,) if isinstance(lookups, str) else lookups:
+        path = _walk(row, lookup)
+        if path:
+            return path
+    return None
+
+
 def owner_of(row: Model) -> Owner:
     model = type(row)
     return Owner(
-        path=_walk(row, getattr(model, "scope_region_path", None)),
+        path=_region_path(row),
         institution_id=_walk(row, getattr(model, "scope_institution", None)),
         enterprise_id=_walk(row, getattr(model, "scope_enterprise", None)),
     )
@@ -280,6 +289,49 @@ def tree_allows(row: Model, user, action: str) -> bool:
     return False
 
 
+def _people(obj) -> list:
+    """The rows behind ``obj``: a related manager's rows, one object, or none."""
+    if obj is None:
+        return []
+    if hasattr(obj, "all") and callable(obj.all):
+        return list(obj.all())
+    return [obj]
+
+
+def relation_allows(row: Model, user, action: str) -> bool:
+    """The model's declared relationships (``scope_relations``), read row by row."""
+    for rel in getattr(type(row), "scope_relations", {}).get(action, ()):
+        prefix, _sep, last = rel.path.rpartition("__")
+        holder = _walk(row, prefix) if prefix else row
+        if holder is None:
+            continue
+        related = getattr(holder, last)
+        if rel.kind == "own_person":
+            # A person acting as themselves: accounts holding a role act through their grants.
+            if related is not None and related.pk == user.pk and not grants_of(user):
+                return True
+        elif rel.kind == "assigned":
+            where = dict(rel.where)
+            if any(
+                a.user_id == user.pk and all(getattr(a, k) == v for k, v in where.items())
+                for a in _people(related)
+            ):
+                return True
+        elif rel.kind == "via":
+            if any(may(user, r, action) for r in _people(related)):
+                return True
+        elif rel.kind == "outside_tree":
+            province = any(
+                g.path and g.path.count("/") == 1 and action in ROLE_ACTIONS[g.role] for g in grants_of(user)
+            )
+            held = _people(related)
+            if province and (not held or any(owner_of(r) == Owner(None, None, None) for r in held)):
+                return True
+        else:
+            raise LookupError(f"unknown relationship {rel.kind!r} on {type(row)._meta.label}")
+    return False
+
+
 def may(user, row: Model, action: str = "view") -> bool:
     """Whether ``user`` should be able to ``action`` (view / change) ``row``."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -291,7 +343,7 @@ def may(user, row: Model, action: str = "view") -> bool:
         return bool(rule(row, user, action))
     if not declares_scope(model):
         raise LookupError(f"{model._meta.label} declares no scope: add scope_* attributes or a scope_rule")
-    if tree_allows(row, user, action):
+    if tree_allows(row, user, action) or relation_allows(row, user, action):
         return True
     return any(p(row, user) for p in ACCESS.get(base, {}).get(action, ()))
 
@@ -376,6 +428,7 @@ __all__ = [
     "may",
     "object_url",
     "owner_of",
+    "relation_allows",
     "scope_access",
     "scope_fixture",
     "scope_rule",

@@ -166,9 +166,6 @@ class Certificate(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("credentials:certificate_detail", args=[self.pk])
 
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path
-
     @property
     def is_valid(self) -> bool:
         return self.status == CertificateStatus.ISSUED and self.published_at is not None

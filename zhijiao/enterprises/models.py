@@ -43,6 +43,3 @@ class Enterprise(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("enterprises:enterprise_detail", args=[self.pk])
-
-    def audit_scope_path(self) -> str:
-        return self.region.path if self.region_id else ""

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from zhijiao.core.actors import system_actor
 from zhijiao.enterprises.models import Enterprise
 
 from . import services
@@ -148,7 +149,7 @@ def _approve_filing(plan, actor) -> None:
             .first()
         )
         while request is not None and request.status == "in_review":
-            request = wf.request_approve(actor=actor, request=request, as_system=True)
+            request = wf.request_approve(actor=system_actor("demo"), request=request)
     else:
         services.plan_decide_filing(actor=actor, plan=plan, approve=True)
 

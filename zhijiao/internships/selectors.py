@@ -1,7 +1,8 @@
 """Reads for internships; every one starts from ``core.scoping.restrict``.
 
 Besides the organisation scope, a student sees their own placement (``Student.user``), and a
-mentor the placements they are assigned to (``MentorAssignment.user``).
+mentor the placements they are assigned to (``MentorAssignment.user``): relationships declared on
+the models (``Placement.scope_relations``), which ``restrict`` applies.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from .models import (
     DirectReport,
     Evaluation,
     InternshipPlan,
-    MentorAssignment,
     PayRecord,
     Placement,
     Post,
@@ -131,31 +131,9 @@ def post_enterprise_filter_choices(*, user) -> QuerySet:
     return Enterprise.objects.filter(pk__in=post_list(user=user).values("enterprise_id")).order_by("name")
 
 
-def _mentored(user) -> Exists:
-    return Exists(MentorAssignment.objects.filter(placement=OuterRef("pk"), user_id=user.pk, is_current=True))
-
-
-def _may_have_own(user) -> bool:
-    """Whether the user may see placements outside their scope as the student or a mentor.
-
-    Staff without a mentor assignment never do; leaving the OR out for them keeps the scope
-    condition alone, which an index serves (an OR with the EXISTS would scan every placement).
-    One query per user object, cached on it.
-    """
-    cached = getattr(user, "_zhijiao_own_placements", None)
-    if cached is None:
-        cached = not user_scope(user).grants or MentorAssignment.objects.filter(user_id=user.pk).exists()
-        user._zhijiao_own_placements = cached
-    return cached
-
-
 def placement_list(*, user, action: str = "view") -> QuerySet[Placement]:
     base = Placement.objects.select_related("plan", "post", "enterprise", "institution", "enrolment__student")
-    scoped = restrict(base, user, action)
-    if action != "view" or not getattr(user, "is_authenticated", False) or not _may_have_own(user):
-        return scoped
-    own = base.filter(Q(enrolment__student__user_id=user.pk) | _mentored(user))
-    return scoped | own
+    return restrict(base, user, action)
 
 
 def placement_get(*, user, pk, action: str = "view") -> Placement:
@@ -173,14 +151,7 @@ def student_placement(*, user) -> Placement | None:
 
 
 def _child_list(model, user, action: str, related=("placement",)) -> QuerySet:
-    base = model.objects.select_related(*related)
-    scoped = restrict(base, user, action)
-    if action != "view" or not getattr(user, "is_authenticated", False) or not _may_have_own(user):
-        return scoped
-    mentored = Exists(
-        MentorAssignment.objects.filter(placement=OuterRef("placement"), user_id=user.pk, is_current=True)
-    )
-    return scoped | base.filter(Q(placement__enrolment__student__user_id=user.pk) | mentored)
+    return restrict(model.objects.select_related(*related), user, action)
 
 
 def checkin_list(*, user, action: str = "view") -> QuerySet[CheckIn]:
@@ -208,11 +179,9 @@ def alert_list(*, user, action: str = "view") -> QuerySet[Alert]:
 
 
 def direct_report_list(*, user, action: str = "view") -> QuerySet[DirectReport]:
-    base = DirectReport.objects.select_related("institution", "enterprise", "reporter")
-    scoped = restrict(base, user, action)
-    if action != "view" or not getattr(user, "is_authenticated", False):
-        return scoped
-    return scoped | base.filter(reporter_id=user.pk)
+    return restrict(
+        DirectReport.objects.select_related("institution", "enterprise", "reporter"), user, action
+    )
 
 
 def reporter_visible(*, user, report: DirectReport) -> bool:
@@ -343,7 +312,7 @@ def _placement_counts(user) -> dict:
     from zhijiao.orgs.models import Institution, Region
 
     q = connection.ops.quote_name
-    scoped = restrict(Placement.objects.filter(status=PlacementStatus.ACTIVE), user, "view")
+    scoped = restrict(Placement.objects.filter(status=PlacementStatus.ACTIVE), user, "view", tree_only=True)
     out = {
         "schools": {},
         "school_names": {},
@@ -465,7 +434,7 @@ def dashboard(*, user, today: dt.date | None = None) -> dict:
     total_active = sum(pc["schools"].values())
     blocking_placements = pc["blocked"]
 
-    reports = restrict(DirectReport.objects.all(), user, "view")
+    reports = restrict(DirectReport.objects.all(), user, "view", tree_only=True)
     answer_time = ExpressionWrapper(
         F("school_responded_at") - F("submitted_at"), output_field=DurationField()
     )
@@ -559,7 +528,7 @@ def placement_counts(*, user) -> dict:
     by_status = counters.tally("placements", user, by=("k1",))
     blocked = counters.tally("blocked", user)
     if by_status is None or blocked is None:
-        scoped = restrict(Placement.objects.all(), user, "view")
+        scoped = restrict(Placement.objects.all(), user, "view", tree_only=True)
         by_status = {r["status"]: r["n"] for r in scoped.order_by().values("status").annotate(n=Count("id"))}
         blocked = (
             scoped.filter(

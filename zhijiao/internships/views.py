@@ -139,10 +139,11 @@ class PlacementListView(ObjectListView):
 
     def get_tally(self, filterset):
         from zhijiao.core import counters
+        from zhijiao.core.scoping import reaches_beyond_tree
 
-        if selectors._may_have_own(
-            self.request.user
-        ):  # a mentor's or student's own rows are outside the tallies
+        from .models import Placement
+
+        if reaches_beyond_tree(Placement, self.request.user):  # a mentor's or student's rows: no tally
             return None
         return counters.tally("placements", self.request.user)
 

@@ -131,6 +131,3 @@ class InstitutionMajor(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("majors:offering_detail", args=[self.pk])
-
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path

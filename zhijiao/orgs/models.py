@@ -51,9 +51,6 @@ class Region(ScopedModel):
     def build_path(self) -> str:
         return (self.parent.path if self.parent_id else "") + self.code + "/"
 
-    def audit_scope_path(self) -> str:
-        return self.path
-
     @property
     def city(self) -> "Region | None":
         """The prefecture-level city this region is or belongs to."""
@@ -115,6 +112,3 @@ class Institution(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:institution_detail", args=[self.pk])
-
-    def audit_scope_path(self) -> str:
-        return self.region.path if self.region_id else ""

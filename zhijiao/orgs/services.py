@@ -7,7 +7,7 @@ from django.db import transaction
 from zhijiao.core.services import model_create, model_delete, model_update
 from zhijiao.core.validators import normalize_code, normalize_text
 
-from .models import Institution, Region
+from .models import Institution
 
 INSTITUTION_FIELDS = (
     "code",
@@ -46,22 +46,6 @@ def institution_update(*, actor, institution: Institution, data: dict[str, Any])
 @transaction.atomic
 def institution_delete(*, actor, institution: Institution) -> None:
     model_delete(actor=actor, instance=institution)
-
-
-@transaction.atomic
-def region_upsert(*, actor, code: str, name: str, level: str, parent: Region | None) -> tuple[Region, bool]:
-    """Reference data: create or refresh one division (no scope check; called by the loader)."""
-    path = (parent.path if parent else "") + code + "/"
-    existing = Region.objects.filter(code=code).first()
-    if existing is None:
-        region = Region(code=code, name=name, level=level, parent=parent, path=path)
-        return model_create(actor=actor, instance=region, check_scope=False), True
-    return model_update(
-        actor=actor,
-        instance=existing,
-        data={"name": name, "level": level, "parent": parent, "path": path},
-        check_scope=False,
-    )
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from zhijiao.core.actors import system_actor
 from zhijiao.core.audit import AuditAction, audit_record, snapshot
 from zhijiao.core.validators import resident_id_check_char
 from zhijiao.majors.models import InstitutionMajor
@@ -57,8 +58,10 @@ def load_demo_students(*, actor=None, per_school: int = 150, schools: int = 12) 
     """Load the demo registry once; returns counts and the student accounts (username, name, password hint)."""
     if Student.objects.exists():
         return {"students": Student.objects.count(), "created": False, "accounts": _accounts()}
-    with transaction.atomic(), services.system_writes():
-        return _load(actor=actor or _approver(), per_school=per_school, schools=schools)
+    with transaction.atomic():
+        return _load(
+            actor=actor or _approver() or system_actor("demo"), per_school=per_school, schools=schools
+        )
 
 
 def _accounts() -> list[dict]:
@@ -139,7 +142,7 @@ def _load(*, actor, per_school: int, schools: int) -> dict:
                 continue
             approval = batch.approval
             while approval.status == "in_review":
-                approval = wf.request_approve(actor=actor, request=approval, as_system=True)
+                approval = wf.request_approve(actor=system_actor("demo"), request=approval)
 
     registered = list(
         Enrolment.objects.filter(status="registered", is_current=True, institution__in=chosen)
@@ -160,7 +163,7 @@ def _load(*, actor, per_school: int, schools: int) -> dict:
         )
         approval = change.approval
         while approval.status == "in_review":
-            approval = wf.request_approve(actor=actor, request=approval, as_system=True)
+            approval = wf.request_approve(actor=system_actor("demo"), request=approval)
         counts["suspended"] += 1
     for e in registered[20:30]:
         targets = [i for i in chosen if i.pk != e.institution_id and offerings.get(i.pk)]
@@ -207,7 +210,7 @@ def _load(*, actor, per_school: int, schools: int) -> dict:
         glist = services.graduation_list_submit(actor=actor, graduation_list=glist)
         approval = glist.approval
         while approval.status == "in_review":
-            approval = wf.request_approve(actor=actor, request=approval, as_system=True)
+            approval = wf.request_approve(actor=system_actor("demo"), request=approval)
         counts["graduated"] += glist.graduations.filter(status="approved", outcome="graduated").count()
 
     # Student accounts: a graduate of the demo school now studying at the demo college (her
@@ -321,7 +324,7 @@ def _college_students(rng: random.Random, *, actor, college, taken: set, n: int 
     batch = services.batch_submit(actor=actor, batch=batch, today=datetime.date(year, 10, 1))
     approval = batch.approval
     while approval.status == "in_review":
-        approval = wf.request_approve(actor=actor, request=approval, as_system=True)
+        approval = wf.request_approve(actor=system_actor("demo"), request=approval)
     return n
 
 
@@ -335,12 +338,9 @@ def _continue_at_college(*, actor, student, college) -> None:
         return
     year = college_entry_year()
     for finished in Enrolment.objects.filter(student=student, is_current=True):
-        model_update(
-            actor=actor, check_scope=False, message="Demo data", instance=finished, data={"is_current": False}
-        )
+        model_update(actor=actor, message="Demo data", instance=finished, data={"is_current": False})
     model_create(
         actor=actor,
-        check_scope=False,
         message="Demo data",
         instance=Enrolment(
             student=student,
@@ -358,7 +358,6 @@ def _continue_at_college(*, actor, student, college) -> None:
     )
     model_update(
         actor=actor,
-        check_scope=False,
         message="Demo data",
         instance=student,
         data={"current_institution": college},

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel, TimeStampedModel
+from zhijiao.core.scoping import Rel
 from zhijiao.core.search import NameSearch
 from zhijiao.core.validators import validate_plain_text
 
@@ -126,9 +127,6 @@ class Student(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("students:student_detail", args=[self.pk])
 
-    def audit_scope_path(self) -> str:
-        return self.current_institution.region.path
-
     def may_reveal_sensitive(self, user, field_name: str) -> bool:
         from .selectors import may_see_full_id
 
@@ -208,9 +206,6 @@ class Enrolment(ScopedModel):
     def __str__(self) -> str:
         return f"{self.student} · {self.institution}"
 
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path
-
 
 class Graduation(ScopedModel):
     """The graduation decision for an enrolment: proposed by the school, approved by the authority.
@@ -277,9 +272,6 @@ class Graduation(ScopedModel):
     def __str__(self) -> str:
         return f"{self.enrolment.student} · {self.get_outcome_display()}"
 
-    def audit_scope_path(self) -> str:
-        return self.enrolment.institution.region.path
-
 
 class RegistrationBatch(ScopedModel):
     """电子注册: a school's new students of one intake, reviewed by the city, approved by the province.
@@ -337,9 +329,6 @@ class RegistrationBatch(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("students:batch_detail", args=[self.pk])
-
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path
 
 
 class StatusChange(ScopedModel):
@@ -413,6 +402,8 @@ class StatusChange(ScopedModel):
     scope_region_path = "enrolment__institution__region__path"
     scope_institution = "enrolment__institution_id"
     scope_change_nodes = frozenset({"region", "institution"})
+    # Whoever reviews its approval request reads it too (a transfer into a school of another city).
+    scope_relations = {"view": (Rel.via("approval"),), "change": (Rel.via("approval"),)}
 
     class Meta:
         verbose_name = _("status change")
@@ -428,9 +419,6 @@ class StatusChange(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("students:change_detail", args=[self.pk])
-
-    def audit_scope_path(self) -> str:
-        return self.enrolment.institution.region.path
 
 
 class StatusChangeAttachment(TimeStampedModel):
@@ -488,6 +476,3 @@ class GraduationList(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("students:graduation_list_detail", args=[self.pk])
-
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path

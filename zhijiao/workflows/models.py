@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.core.scoping import Rel
 from zhijiao.core.validators import validate_plain_text
 
 from .choices import EventKind, RequestStatus, StepLevel, StepStatus
@@ -62,6 +63,8 @@ class ApprovalRequest(ScopedModel):
     scope_region_path = "region__path"
     scope_institution = "institution_id"
     scope_change_nodes = frozenset({"region", "institution"})
+    # Every node deciding a step reads the request (a receiving school the transfer it approves).
+    scope_relations = {"view": (Rel.via("steps"),), "change": (Rel.via("steps"),)}
 
     class Meta:
         verbose_name = _("approval request")
@@ -74,9 +77,6 @@ class ApprovalRequest(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("workflows:request_detail", args=[self.pk])
-
-    def audit_scope_path(self) -> str:
-        return self.region.path
 
     @property
     def is_open(self) -> bool:
@@ -144,9 +144,6 @@ class ApprovalStep(ScopedModel):
     @property
     def node(self):
         return self.institution if self.institution_id else self.region
-
-    def audit_scope_path(self) -> str:
-        return self.node_path
 
 
 class ApprovalEvent(models.Model):

@@ -1,7 +1,8 @@
 """Reads of approval requests; every one starts from ``core.scoping.restrict``.
 
 A request is visible to the submitting organisation's subtree (its own scope) and to every node
-that decides one of its steps (the steps' scope) — a receiving school sees a transfer it approves.
+that decides one of its steps (the steps' scope, declared as ``ApprovalRequest.scope_relations``)
+— a receiving school sees a transfer it approves.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from .models import ApprovalEvent, ApprovalRequest, ApprovalStep
 
 
 def request_list(*, user, action: str = "view") -> QuerySet[ApprovalRequest]:
-    own = restrict(ApprovalRequest.objects.all(), user, action)
-    via_steps = restrict(ApprovalStep.objects.all(), user, action).values("request_id")
-    return ApprovalRequest.objects.filter(Q(pk__in=own.values("pk")) | Q(pk__in=via_steps)).select_related(
-        "institution", "region", "submitted_by", "content_type"
+    # Own subtree or a step's node: ApprovalRequest.scope_relations declares the steps.
+    return restrict(
+        ApprovalRequest.objects.select_related("institution", "region", "submitted_by", "content_type"),
+        user,
+        action,
     )
 
 

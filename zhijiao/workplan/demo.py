@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from zhijiao.accounts.choices import Role
 from zhijiao.accounts.models import RoleAssignment
+from zhijiao.core.actors import system_actor
 from zhijiao.core.audit import AuditAction, audit_record, snapshot
 from zhijiao.core.services import model_update
 from zhijiao.orgs.choices import InstitutionKind, RegionLevel
@@ -187,7 +188,7 @@ def load_demo_workplan(*, actor=None) -> Plan:
     plan, _counts = plan_load(actor=None, path=PLAN_2021, data=data)
     if ProgressReport.objects.filter(task__plan=plan).exists():
         return plan
-    model_update(actor=actor, instance=plan, data={"as_of_date": AS_OF}, check_scope=False)
+    model_update(actor=actor or system_actor("demo"), instance=plan, data={"as_of_date": AS_OF})
     tasks = {(t.kind, t.number): t for t in plan.tasks.select_related("owner")}
     head = plan.head
 

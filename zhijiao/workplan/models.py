@@ -82,9 +82,6 @@ class Plan(ScopedModel):
     def __str__(self) -> str:
         return self.title
 
-    def audit_scope_path(self) -> str:
-        return self.region.path if self.region_id else ""
-
 
 class Theme(ScopedModel):
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="themes")
@@ -108,9 +105,6 @@ class Theme(ScopedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def audit_scope_path(self) -> str:
-        return self.plan.region.path
 
 
 class Task(ScopedModel):
@@ -188,9 +182,6 @@ class Task(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("workplan:task_detail", args=[self.pk])
 
-    def audit_scope_path(self) -> str:
-        return self.plan.region.path
-
 
 class Milestone(ScopedModel):
     """A dated step of a task; 多个方案 — it may carry plan A and plan B with the chosen one."""
@@ -228,9 +219,6 @@ class Milestone(ScopedModel):
 
     def __str__(self) -> str:
         return self.title
-
-    def audit_scope_path(self) -> str:
-        return self.task.plan.region.path
 
 
 class Target(ScopedModel):
@@ -271,9 +259,6 @@ class Target(ScopedModel):
     def percent(self) -> int:
         return min(100, round(self.actual * 100 / self.quantity)) if self.quantity else 0
 
-    def audit_scope_path(self) -> str:
-        return self.task.plan.region.path
-
 
 class Dependency(ScopedModel):
     """``task`` cannot finish before ``depends_on``; the graph stays acyclic (services)."""
@@ -305,9 +290,6 @@ class Dependency(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.task.label} → {self.depends_on.label}"
-
-    def audit_scope_path(self) -> str:
-        return self.task.plan.region.path
 
 
 class Assignment(ScopedModel):
@@ -385,9 +367,6 @@ class Assignment(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("workplan:assignment_detail", args=[self.pk])
 
-    def audit_scope_path(self) -> str:
-        return self.scope_path
-
 
 class ProgressReport(ScopedModel):
     """A progress report on a task, or an answer to an assignment, with evidence and links."""
@@ -436,9 +415,6 @@ class ProgressReport(ScopedModel):
 
         return f"{self.task.label} · {day(self.submitted_at)}" if self.submitted_at else self.task.label
 
-    def audit_scope_path(self) -> str:
-        return self.scope_path
-
 
 class Evidence(ScopedModel):
     report = models.ForeignKey(
@@ -460,9 +436,6 @@ class Evidence(ScopedModel):
 
     def __str__(self) -> str:
         return self.original_name
-
-    def audit_scope_path(self) -> str:
-        return self.report.scope_path
 
 
 class Acknowledgement(ScopedModel):
@@ -498,9 +471,6 @@ class Acknowledgement(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} · {self.report}"
-
-    def audit_scope_path(self) -> str:
-        return self.report.scope_path
 
 
 class Forum(ScopedModel):
@@ -547,6 +517,3 @@ class Forum(ScopedModel):
     @property
     def cases(self) -> list[str]:
         return [line.strip() for line in self.outcome_cases.splitlines() if line.strip()]
-
-    def audit_scope_path(self) -> str:
-        return self.plan.region.path

@@ -382,7 +382,6 @@ def assignment_create(
             due_date=due_date,
             scope_path=scope_path,
         ),
-        check_scope=False,
     )
     for user in assignment_recipients(assignment):
         notifications.notify(
@@ -518,7 +517,6 @@ def report_submit(
             scope_path=scope_path,
             submitted_at=submitted_at or now,
         ),
-        check_scope=False,
     )
     for upload, _ext_name, content_type in checked:
         model_create(
@@ -530,12 +528,9 @@ def report_submit(
                 size=upload.size,
                 content_type=content_type,
             ),
-            check_scope=False,
         )
     if assignment is not None:
-        model_update(
-            actor=actor, instance=assignment, data={"status": AssignmentStatus.SUBMITTED}, check_scope=False
-        )
+        model_update(actor=actor, instance=assignment, data={"status": AssignmentStatus.SUBMITTED})
     elif progress_value is not None and progress_value != task.progress:
         task_update_progress(actor=actor, task=task, progress=progress_value, reason=text, today=today)
     owner = task.owner
@@ -585,17 +580,14 @@ def report_acknowledge(
             by=actor,
             answered_at=answered_at or timezone.now(),
         ),
-        check_scope=False,
     )
     new_status = ReportStatus.ACCEPTED if decision == Decision.ACCEPTED else ReportStatus.RETURNED
-    model_update(actor=actor, instance=report, data={"status": new_status}, check_scope=False)
+    model_update(actor=actor, instance=report, data={"status": new_status})
     if report.assignment_id:
         assignment_status = (
             AssignmentStatus.ACCEPTED if decision == Decision.ACCEPTED else AssignmentStatus.RETURNED
         )
-        model_update(
-            actor=actor, instance=report.assignment, data={"status": assignment_status}, check_scope=False
-        )
+        model_update(actor=actor, instance=report.assignment, data={"status": assignment_status})
         link = report.assignment.get_absolute_url()
     else:
         link = task.get_absolute_url()

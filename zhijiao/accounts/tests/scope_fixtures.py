@@ -12,6 +12,8 @@ from zhijiao.core.testing_scope import grants_of, object_url, scope_rule
 
 
 def _user(row, user, action) -> bool:
+    if row.username.startswith("system:") and not row.is_active:
+        return False  # system actors (core.actors) are nobody's to manage
     if user.is_superuser:
         return True
     if row.is_superuser:

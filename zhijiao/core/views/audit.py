@@ -14,25 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from zhijiao.core import display
 from zhijiao.core.filters import FilterSet
 from zhijiao.core.models import AuditAction, AuditEntry
-from zhijiao.core.scoping import can, scope_q
+from zhijiao.core.scoping import can, restrict
 
 from .generic import ObjectDetailView, ObjectListView, change_history, describe_entries
 
 
-class _AuditScope:
-    """AuditEntry seen by ``core.scoping.scope_q``: filed under ``scope_path``, readable by region grants."""
-
-    scope_region_path = "scope_path"
-    scope_institution = None
-    scope_enterprise = None
-    scope_change_nodes = frozenset({"region"})
-
-
 def audit_list(*, user) -> QuerySet[AuditEntry]:
     """Entries under the subtrees where the user holds ``view_audit`` (superusers: all)."""
-    q = scope_q(_AuditScope, user, "view_audit")
-    qs = AuditEntry.objects.all()
-    return qs if q is None else qs.filter(q)
+    return restrict(AuditEntry.objects.all(), user, "view_audit")
 
 
 def _object_type_choices():

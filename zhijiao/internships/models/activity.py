@@ -7,7 +7,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zhijiao.core.models import ScopedModel
+from zhijiao.core.models import ScopeDeclared, ScopedModel
+from zhijiao.core.scoping import Rel
 from zhijiao.core.validators import validate_plain_text
 
 from ..choices import (
@@ -19,10 +20,10 @@ from ..choices import (
     ReviewStatus,
 )
 from .base import GRADE_CHOICES, validate_attachment_size
-from .placements import Placement, _PlacementChild
+from .placements import PLACEMENT_PEOPLE, Placement, _PlacementChild
 
 
-class CheckIn(models.Model):
+class CheckIn(ScopeDeclared, models.Model):
     """签到: START/END with time and place. High volume: a plain model, written in bulk-friendly form."""
 
     placement = models.ForeignKey(
@@ -51,6 +52,7 @@ class CheckIn(models.Model):
     scope_institution = "placement__institution_id"
     scope_enterprise = "placement__enterprise_id"
     scope_change_nodes = frozenset({"region", "institution", "enterprise"})
+    scope_relations = {"view": PLACEMENT_PEOPLE}
     sensitive_fields = {"address": "address"}  # where a student was (core.sensitive)
 
     class Meta:
@@ -73,9 +75,6 @@ class CheckIn(models.Model):
         from zhijiao.core.display import when
 
         return f"{self.get_kind_display()} {when(self.occurred_at)}"
-
-    def audit_scope_path(self) -> str:
-        return self.placement.institution.region.path
 
 
 class Report(_PlacementChild):
@@ -115,6 +114,11 @@ class Report(_PlacementChild):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True, validators=[validate_plain_text])
     scope_change_nodes = frozenset({"region", "institution", "enterprise"})
+    scope_relations = {
+        "view": PLACEMENT_PEOPLE,
+        "submit": PLACEMENT_PEOPLE[:1],  # the student writes reports on their own placement
+        "change": PLACEMENT_PEOPLE[1:],  # a mentor reviews them (so do the school and the host)
+    }
 
     class Meta:
         verbose_name = _("internship report")
@@ -198,6 +202,8 @@ class DirectReport(ScopedModel):
     scope_region_path = "institution__region__path"
     scope_institution = "institution_id"
     scope_change_nodes = frozenset({"region", "institution"})
+    # The student who filed it reads it; a student files one on their own placement.
+    scope_relations = {"view": (Rel.own_person("reporter"),), "file": (Rel.own_person("reporter"),)}
 
     class Meta:
         verbose_name = _("direct report")
@@ -215,9 +221,6 @@ class DirectReport(ScopedModel):
             if self.submitted_at
             else str(self.get_category_display())
         )
-
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path
 
 
 class PayRecord(_PlacementChild):
@@ -242,6 +245,14 @@ class PayRecord(_PlacementChild):
     student_note = models.CharField(
         _("student note"), max_length=500, blank=True, validators=[validate_plain_text]
     )
+
+    # The host records pay (as do the school and the mentors); the student confirms what arrived.
+    scope_change_nodes = frozenset({"region", "institution", "enterprise"})
+    scope_relations = {
+        "view": PLACEMENT_PEOPLE,
+        "change": PLACEMENT_PEOPLE[1:],
+        "confirm": PLACEMENT_PEOPLE[:1],
+    }
 
     class Meta:
         verbose_name = _("pay record")
@@ -291,6 +302,10 @@ class Evaluation(_PlacementChild):
         related_name="+",
     )
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
+
+    # The host and the host mentor evaluate, the school and the school mentor grade.
+    scope_change_nodes = frozenset({"region", "institution", "enterprise"})
+    scope_relations = {"view": PLACEMENT_PEOPLE, "change": PLACEMENT_PEOPLE[1:]}
 
     class Meta:
         verbose_name = _("evaluation")

@@ -67,6 +67,3 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} · {self.message}"
-
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.core.scoping import Rel
 from zhijiao.core.validators import validate_plain_text
 
 from ..choices import (
@@ -46,6 +47,9 @@ class Inspection(ScopedModel):
 
     scope_region_path = "region__path"
     scope_change_nodes = frozenset({"region"})
+    # The sampled schools, and the cities whose schools a provincial inspection sampled, read it
+    # through their items.
+    scope_relations = {"view": (Rel.via("items"),)}
 
     class Meta:
         verbose_name = _("inspection")
@@ -76,9 +80,6 @@ class Inspection(ScopedModel):
         from zhijiao.internships.rules import citation
 
         return [{**c, "source": citation(c.get("rule_id", ""))} for c in self.checklist]
-
-    def audit_scope_path(self) -> str:
-        return self.region.path
 
 
 class InspectionItem(ScopedModel):
@@ -132,6 +133,3 @@ class InspectionItem(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.inspection} · {self.institution}"
-
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.core.scoping import Rel
 from zhijiao.core.validators import validate_plain_text
 
 from ..choices import (
@@ -88,6 +89,10 @@ class Placement(ScopedModel):
     scope_institution = "institution_id"
     scope_enterprise = "enterprise_id"
     scope_change_nodes = frozenset({"region", "institution"})
+    # The student reads their own placement, a current mentor the placements assigned to them.
+    scope_relations = {
+        "view": (Rel.own_person("enrolment__student__user"), Rel.assigned("mentors", is_current=True))
+    }
 
     class Meta:
         verbose_name = _("placement")
@@ -127,8 +132,12 @@ class Placement(ScopedModel):
     def __str__(self) -> str:
         return f"{self.enrolment.student} · {self.post.name}"
 
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path
+
+#: What a placement's student and mentors read of its check-ins, reports, pay and evaluation.
+PLACEMENT_PEOPLE = (
+    Rel.own_person("placement__enrolment__student__user"),
+    Rel.assigned("placement__mentors", is_current=True),
+)
 
 
 class _PlacementChild(ScopedModel):
@@ -139,9 +148,6 @@ class _PlacementChild(ScopedModel):
 
     class Meta:
         abstract = True
-
-    def audit_scope_path(self) -> str:
-        return self.placement.institution.region.path
 
 
 class Agreement(_PlacementChild):
@@ -267,6 +273,11 @@ class MentorAssignment(_PlacementChild):
 
     sensitive_fields = {"phone": "phone"}
     person_name_fields = ("name",)
+
+    # The host appoints its own mentor (as do the school and the authority), and a current mentor
+    # hands over to the next one.
+    scope_change_nodes = frozenset({"region", "institution", "enterprise"})
+    scope_relations = {"change": PLACEMENT_PEOPLE[1:]}
 
     class Meta:
         verbose_name = _("mentor assignment")

@@ -94,9 +94,6 @@ class InternshipPlan(ScopedModel):
     def __str__(self) -> str:
         return self.title
 
-    def audit_scope_path(self) -> str:
-        return self.institution.region.path
-
 
 class Post(ScopedModel):
     """岗位: a kind of post at a host enterprise, with what the rules need to know about it."""
@@ -212,6 +209,3 @@ class Post(ScopedModel):
     def get_absolute_url(self) -> str:
         # Posts have no page of their own: the list, narrowed to the post's host.
         return f"{reverse('internships:post_list')}?enterprise={self.enterprise_id}"
-
-    def audit_scope_path(self) -> str:
-        return self.enterprise.region.path

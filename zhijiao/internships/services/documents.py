@@ -100,7 +100,6 @@ def mentor_assign(
         instance=MentorAssignment(
             placement=placement, kind=kind, name=normalize_text(name), user=user, phone=phone
         ),
-        check_scope=False,
     )
     placement_check(placement)
     return mentor

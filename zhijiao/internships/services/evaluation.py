@@ -32,9 +32,7 @@ def evaluation_by_enterprise(*, actor, placement: Placement, score: int, comment
         "enterprise_evaluated_by": actor,
         "enterprise_evaluated_at": timezone.now(),
     }
-    evaluation, _changed = model_update(
-        actor=actor, instance=_evaluation(placement), data=data, check_scope=False
-    )
+    evaluation, _changed = model_update(actor=actor, instance=_evaluation(placement), data=data)
     return evaluation
 
 
@@ -47,9 +45,7 @@ def evaluation_grade(*, actor, placement: Placement, grade: str, comment: str = 
     if placement.start_date > _today():
         raise ValidationError({"school_grade": _("An internship that has not started cannot be graded.")})
     data = {"school_grade": grade, "school_comment": comment, "graded_by": actor, "graded_at": timezone.now()}
-    evaluation, _changed = model_update(
-        actor=actor, instance=_evaluation(placement), data=data, check_scope=False
-    )
+    evaluation, _changed = model_update(actor=actor, instance=_evaluation(placement), data=data)
     return evaluation
 
 

@@ -248,8 +248,7 @@ def inspection_finding(
         "failed_rules": failed,
         "rectification_due": rectification_due,
     }
-    # The scope was checked on the inspection: the inspector may sit above the item's school.
-    item, _changed = model_update(actor=actor, instance=item, data=data, check_scope=False)
+    item, _changed = model_update(actor=actor, instance=item, data=data)
     return item
 
 

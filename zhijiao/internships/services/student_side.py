@@ -42,7 +42,7 @@ def report_submit(*, actor, placement: Placement, data: dict[str, Any]) -> Repor
         raise ValidationError({"period_start": _("A report cannot be about a period that has not begun.")})
     data["content"] = normalize_text(data.get("content", ""))
     report = Report(placement=placement, fingerprint=text_fingerprint(data["content"]), **data)
-    return model_create(actor=actor, instance=report, check_scope=False)
+    return model_create(actor=actor, instance=report, scope_action="submit")
 
 
 @transaction.atomic
@@ -58,7 +58,7 @@ def report_review(*, actor, report: Report, accept: bool, comment: str = "") -> 
         "reviewed_at": timezone.now(),
         "review_comment": comment,
     }
-    report, _changed = model_update(actor=actor, instance=report, data=data, check_scope=False)
+    report, _changed = model_update(actor=actor, instance=report, data=data)
     return report
 
 
@@ -78,7 +78,7 @@ def direct_report_submit(*, actor, data: dict[str, Any], placement: Placement | 
         reporter=actor,
         **data,
     )
-    return model_create(actor=actor, instance=report, check_scope=False)
+    return model_create(actor=actor, instance=report, scope_action="file")
 
 
 @transaction.atomic
@@ -110,7 +110,7 @@ def pay_record(*, actor, placement: Placement, data: dict[str, Any]) -> PayRecor
         data["period"] = data["period"].replace(day=1)
     if data.get("paid_on") and data["paid_on"] > _today():
         raise ValidationError({"paid_on": _("A payment date cannot be in the future.")})
-    record = model_create(actor=actor, instance=PayRecord(placement=placement, **data), check_scope=False)
+    record = model_create(actor=actor, instance=PayRecord(placement=placement, **data))
     placement_check(placement, counting=False)
     return record
 
@@ -120,5 +120,5 @@ def pay_confirm(*, actor, record: PayRecord, received_amount, note: str = "") ->
     """The student confirms what actually arrived; a shortfall stays visible to the school."""
     _require(is_student_of(actor, record.placement))
     data = {"received_amount": received_amount, "confirmed_at": timezone.now(), "student_note": note}
-    record, _changed = model_update(actor=actor, instance=record, data=data, check_scope=False)
+    record, _changed = model_update(actor=actor, instance=record, data=data, scope_action="confirm")
     return record

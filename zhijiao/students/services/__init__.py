@@ -8,13 +8,10 @@ from .accounts import (
     student_link_account,
 )
 from .base import (
-    _SYSTEM,
     ENROLMENT_FIELDS,
     STUDENT_FIELDS,
     S,
     _ensure,
-    _scoped,
-    system_writes,
 )
 from .graduation import (
     OUTCOME_STATUS,
@@ -67,9 +64,6 @@ from .status_changes import (
 
 __all__ = [
     "S",
-    "_SYSTEM",
-    "system_writes",
-    "_scoped",
     "_ensure",
     "STUDENT_FIELDS",
     "ENROLMENT_FIELDS",

@@ -11,7 +11,6 @@ from zhijiao.core.services import ensure_in_scope, model_update
 from ..models import (
     Student,
 )
-from .base import _scoped
 
 
 # --- accounts ---------------------------------------------------------------------------------------
@@ -26,7 +25,7 @@ def student_link_account(*, actor, student: Student, user) -> Student:
         raise ValidationError(_("Only an active account without staff roles can be a student account."))
     if user is not None and Student.objects.filter(user=user).exclude(pk=student.pk).exists():
         raise ValidationError(_("This account already belongs to another student."))
-    instance, _c = model_update(check_scope=_scoped(), actor=actor, instance=student, data={"user": user})
+    instance, _c = model_update(actor=actor, instance=student, data={"user": user})
     return instance
 
 

@@ -19,7 +19,7 @@ from ..models import (
     Graduation,
     GraduationList,
 )
-from .base import S, _ensure, _scoped
+from .base import S, _ensure
 from .identity import institutions_for_students
 
 
@@ -41,7 +41,7 @@ def graduation_list_create(
     if not institutions_for_students(actor).filter(pk=institution.pk).exists():
         raise OutOfScope(_("You may only propose graduates of your own school."))
     glist = GraduationList(institution=institution, year=year, graduation_date=graduation_date)
-    model_create(actor=actor, instance=glist, check_scope=_scoped())
+    model_create(actor=actor, instance=glist)
     if not entries:
         raise ValidationError(_("The list holds no students."))
     approved = approved_decisions(entry["enrolment"].pk for entry in entries)
@@ -63,7 +63,7 @@ def graduation_list_create(
             replaces=entry.get("replaces"),
         )
         grad.ineligible_reasons = graduation_problems(grad, approved=approved)
-        model_create(actor=actor, instance=grad, check_scope=_scoped())
+        model_create(actor=actor, instance=grad)
     return glist
 
 
@@ -147,11 +147,9 @@ def graduation_list_submit(*, actor, graduation_list: GraduationList) -> Graduat
         kind="students.graduation",
         target=glist,
         institution=glist.institution,
-        check_scope=_scoped(),
         title=_("Graduation list: %(list)s") % {"list": glist},
     )
     glist, _c = model_update(
-        check_scope=_scoped(),
         actor=actor,
         instance=glist,
         data={"status": BatchStatus.IN_REVIEW, "submitted_at": timezone.now(), "approval": approval},
@@ -178,7 +176,6 @@ def graduation_approve(*, actor, graduation: Graduation) -> Graduation:
         model_update(
             actor=actor,
             instance=grad,
-            check_scope=False,
             data={"status": Graduation.Status.REJECTED, "ineligible_reasons": problems},
         )
         return grad
@@ -187,11 +184,10 @@ def graduation_approve(*, actor, graduation: Graduation) -> Graduation:
     data = {"status": to_status}
     if to_status in (S.GRADUATED, S.INCOMPLETE):
         data["left_at"] = grad.graduation_date
-    model_update(actor=actor, instance=grad.enrolment, data=data, check_scope=False)
+    model_update(actor=actor, instance=grad.enrolment, data=data)
     model_update(
         actor=actor,
         instance=grad,
-        check_scope=False,
         data={
             "status": Graduation.Status.APPROVED,
             "approved_by": actor,
@@ -206,13 +202,13 @@ def graduation_list_approved(approval, actor) -> None:
     glist = GraduationList.objects.select_for_update(of=("self",)).get(pk=approval.object_id)
     for grad in glist.graduations.filter(status=Graduation.Status.PROPOSED).select_related("enrolment"):
         graduation_approve(actor=actor, graduation=grad)
-    model_update(actor=actor, instance=glist, data={"status": BatchStatus.APPROVED}, check_scope=False)
+    model_update(actor=actor, instance=glist, data={"status": BatchStatus.APPROVED})
 
 
 def _list_status_hook(status):
     def hook(approval, actor, reason="") -> None:
         glist = GraduationList.objects.get(pk=approval.object_id)
-        model_update(actor=actor, instance=glist, data={"status": status}, check_scope=False, message=reason)
+        model_update(actor=actor, instance=glist, data={"status": status}, message=reason)
 
     return hook
 

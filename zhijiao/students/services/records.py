@@ -20,7 +20,7 @@ from ..models import (
     Enrolment,
     Student,
 )
-from .base import ENROLMENT_FIELDS, STUDENT_FIELDS, _scoped
+from .base import ENROLMENT_FIELDS, STUDENT_FIELDS
 from .identity import check_identity, institutions_for_students, registered_elsewhere_message
 
 
@@ -57,7 +57,7 @@ def student_create(*, actor, data: dict[str, Any]) -> Student:
     student = Student(
         current_institution=institution, name_flagged=bool(rules.name_private_use(values["name"])), **values
     )
-    model_create(actor=actor, instance=student, check_scope=_scoped())
+    model_create(actor=actor, instance=student)
     enrolment = Enrolment(
         student=student,
         institution=institution,
@@ -65,7 +65,7 @@ def student_create(*, actor, data: dict[str, Any]) -> Student:
     )
     if not enrolment.cohort_year and enrolment.entry_date:
         enrolment.cohort_year = enrolment.entry_date.year
-    model_create(actor=actor, instance=enrolment, check_scope=_scoped())
+    model_create(actor=actor, instance=enrolment)
     return student
 
 
@@ -84,7 +84,7 @@ def student_update(*, actor, student: Student, data: dict[str, Any]) -> Student:
             k: values.get(k, getattr(student, k)) for k in ("id_type", "id_number", "birth_date", "gender")
         }
         values["id_number"] = check_identity(**merged)
-    instance, _changed = model_update(check_scope=_scoped(), actor=actor, instance=student, data=values)
+    instance, _changed = model_update(actor=actor, instance=student, data=values)
     return instance
 
 

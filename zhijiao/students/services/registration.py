@@ -22,7 +22,7 @@ from ..models import (
     RegistrationBatch,
     Student,
 )
-from .base import S, _ensure, _scoped
+from .base import S, _ensure
 from .identity import institutions_for_students
 
 
@@ -35,7 +35,7 @@ def batch_create(*, actor, institution: Institution, year: int, term: str) -> Re
     batch = RegistrationBatch(
         institution=institution, year=year, term=term, deadline=rules.registration_deadline(year, term)
     )
-    model_create(actor=actor, instance=batch, check_scope=_scoped())
+    model_create(actor=actor, instance=batch)
     pending = Enrolment.objects.filter(
         institution=institution, status=S.PENDING, is_current=True, batch__isnull=True, cohort_year=year
     )
@@ -51,13 +51,12 @@ def batch_create(*, actor, institution: Institution, year: int, term: str) -> Re
 def batch_override_deadline(*, actor, batch: RegistrationBatch, reason: str) -> RegistrationBatch:
     """XJ-REG override: the province allows a late batch, with a reason (students.md §2)."""
     _ensure(batch, actor)
-    if _scoped() and not user_scope(actor).is_province:
+    if not user_scope(actor).is_province:
         raise ValidationError(_("Only the province may allow a late registration."))
     reason = normalize_text(reason or "")
     if not reason:
         raise ValidationError({"override_reason": _("Give a reason for allowing the late registration.")})
     batch, _c = model_update(
-        check_scope=_scoped(),
         actor=actor,
         instance=batch,
         data={"override_reason": reason, "override_by": actor, "override_at": timezone.now()},
@@ -88,11 +87,9 @@ def batch_submit(*, actor, batch: RegistrationBatch, today: datetime.date | None
         kind="students.registration",
         target=batch,
         institution=batch.institution,
-        check_scope=_scoped(),
         title=_("Registration of new students: %(batch)s") % {"batch": batch},
     )
     batch, _c = model_update(
-        check_scope=_scoped(),
         actor=actor,
         instance=batch,
         data={"status": BatchStatus.IN_REVIEW, "submitted_at": timezone.now(), "approval": approval},
@@ -169,7 +166,6 @@ def registration_approved(approval, actor) -> None:
         actor=actor,
         instance=batch,
         data={"status": BatchStatus.APPROVED, "approved_at": now},
-        check_scope=False,
     )
 
 
@@ -177,7 +173,7 @@ def _batch_status_hook(status):
     def hook(approval, actor, reason="") -> None:
         batch = RegistrationBatch.objects.get(pk=approval.object_id)
         data = {"status": status}
-        model_update(actor=actor, instance=batch, data=data, check_scope=False, message=reason)
+        model_update(actor=actor, instance=batch, data=data, message=reason)
         if status == BatchStatus.CANCELLED:
             batch.enrolments.filter(status=S.PENDING).update(batch=None)
 

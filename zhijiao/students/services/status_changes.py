@@ -23,7 +23,7 @@ from ..models import (
     StatusChangeAttachment,
     Student,
 )
-from .base import S, _ensure, _scoped
+from .base import S, _ensure
 
 
 # --- 学籍异动 ---------------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def status_change_request(
         target_class_name=normalize_text(target_class_name or ""),
         requested_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    model_create(actor=actor, instance=change, check_scope=_scoped())
+    model_create(actor=actor, instance=change)
     for upload in attachments:
         StatusChangeAttachment.objects.create(
             change=change,
@@ -128,7 +128,6 @@ def status_change_request(
         kind="students.status_change",
         target=change,
         institution=enrolment.institution,
-        check_scope=_scoped(),
         title=f"{change.get_kind_display()} · {student.name}",
         note=reason,
     )
@@ -174,7 +173,6 @@ def status_change_approved(approval, actor) -> None:
         model_update(
             actor=actor,
             instance=enrolment,
-            check_scope=False,
             message=str(change),
             data={"status": S.TRANSFERRED_OUT, "is_current": False, "left_at": change.effective_date},
         )
@@ -191,11 +189,10 @@ def status_change_approved(approval, actor) -> None:
             status=enrolment.status if enrolment.status in rules.STUDYING else S.REGISTERED,
             registered_at=now,
         )
-        model_create(actor=actor, instance=new_enrolment, check_scope=False, message=str(change))
+        model_create(actor=actor, instance=new_enrolment, message=str(change))
         model_update(
             actor=actor,
             instance=change.student,
-            check_scope=False,
             message=str(change),
             data={"current_institution": change.target_institution},
         )
@@ -203,12 +200,11 @@ def status_change_approved(approval, actor) -> None:
         data = {"offering": change.target_offering}
         if change.target_class_name:
             data["class_name"] = change.target_class_name
-        model_update(actor=actor, instance=enrolment, check_scope=False, message=str(change), data=data)
+        model_update(actor=actor, instance=enrolment, message=str(change), data=data)
     elif change.kind == ChangeKind.RETAIN:
         model_update(
             actor=actor,
             instance=enrolment,
-            check_scope=False,
             message=str(change),
             data={"status": S.RETAINED, "cohort_year": enrolment.cohort_year + 1},
         )
@@ -216,11 +212,10 @@ def status_change_approved(approval, actor) -> None:
         data = {"status": change.to_status}
         if change.to_status == S.WITHDRAWN:
             data["left_at"] = change.effective_date
-        model_update(actor=actor, instance=enrolment, check_scope=False, message=str(change), data=data)
+        model_update(actor=actor, instance=enrolment, message=str(change), data=data)
     model_update(
         actor=actor,
         instance=change,
-        check_scope=False,
         data={"status": StatusChange.Status.APPROVED, "applied_at": now, "new_enrolment": new_enrolment},
     )
 
@@ -228,7 +223,7 @@ def status_change_approved(approval, actor) -> None:
 def _change_status_hook(status):
     def hook(approval, actor, reason="") -> None:
         change = StatusChange.objects.get(pk=approval.object_id)
-        model_update(actor=actor, instance=change, data={"status": status}, check_scope=False, message=reason)
+        model_update(actor=actor, instance=change, data={"status": status}, message=reason)
 
     return hook
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from zhijiao.core.actors import system_actor
 from zhijiao.majors.reference import CATALOGUE_VERSION, ReferenceDataError, reference_data_load
 
 
@@ -24,7 +25,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             report = reference_data_load(
-                actor=None, data_dir=options["data_dir"], catalogue_version=options["catalogue_version"]
+                actor=system_actor("reference-data"),
+                data_dir=options["data_dir"],
+                catalogue_version=options["catalogue_version"],
             )
         except ReferenceDataError as exc:
             raise CommandError(
