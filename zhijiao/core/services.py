@@ -59,21 +59,33 @@ def _save_checked(instance: models.Model) -> None:
 
 @transaction.atomic
 def model_create(
-    *, actor, instance: models.Model, check_scope: bool = True, message: str = ""
+    *, actor, instance: models.Model, check_scope: bool = True, message: str = "", event: str = ""
 ) -> models.Model:
-    """full_clean → save → audit → the new row must lie inside the actor's scope."""
+    """full_clean → save → audit (with the typed ``event``, core.events) → the new row must lie
+    inside the actor's scope."""
     _save_checked(instance)
     if check_scope:
         ensure_in_scope(instance, actor, "change")
     audit_record(
-        actor=actor, action=AuditAction.CREATE, instance=instance, after=snapshot(instance), message=message
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=instance,
+        after=snapshot(instance),
+        message=message,
+        event=event,
     )
     return instance
 
 
 @transaction.atomic
 def model_update(
-    *, actor, instance: models.Model, data: dict[str, Any], check_scope: bool = True, message: str = ""
+    *,
+    actor,
+    instance: models.Model,
+    data: dict[str, Any],
+    check_scope: bool = True,
+    message: str = "",
+    event: str = "",
 ) -> tuple[models.Model, bool]:
     """Apply ``data``; a no-op update writes nothing and records nothing. Returns (instance, changed)."""
     if check_scope:
@@ -95,12 +107,15 @@ def model_update(
         before=before,
         after=snapshot(instance),
         message=message,
+        event=event,
     )
     return instance, True
 
 
 @transaction.atomic
-def model_delete(*, actor, instance: models.Model, check_scope: bool = True, message: str = "") -> None:
+def model_delete(
+    *, actor, instance: models.Model, check_scope: bool = True, message: str = "", event: str = ""
+) -> None:
     if check_scope:
         ensure_in_scope(instance, actor, "change")
     before = snapshot(instance)
@@ -120,4 +135,5 @@ def model_delete(*, actor, instance: models.Model, check_scope: bool = True, mes
         scope_path=scope_path,
         before=before,
         message=message,
+        event=event,
     )

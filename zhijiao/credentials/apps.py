@@ -6,6 +6,7 @@ class CredentialsConfig(AppConfig):
     name = "zhijiao.credentials"
     label = "credentials"
     verbose_name = _("Credentials")
+    lifecycles = "zhijiao.credentials.lifecycles"
 
     def ready(self):
         from django.core import checks

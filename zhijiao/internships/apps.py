@@ -6,3 +6,4 @@ class InternshipsConfig(AppConfig):
     name = "zhijiao.internships"
     label = "internships"
     verbose_name = _("Internships")
+    lifecycles = "zhijiao.internships.lifecycles"

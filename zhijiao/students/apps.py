@@ -6,3 +6,4 @@ class StudentsConfig(AppConfig):
     name = "zhijiao.students"
     label = "students"
     verbose_name = _("Student registry")
+    lifecycles = "zhijiao.students.lifecycles"

@@ -6,3 +6,4 @@ class WorkplanConfig(AppConfig):
     name = "zhijiao.workplan"
     label = "workplan"
     verbose_name = _("Work plan tracking")
+    lifecycles = "zhijiao.workplan.lifecycles"

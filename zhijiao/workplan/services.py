@@ -631,6 +631,7 @@ def report_submit(
             submitted_at=submitted_at or now,
         ),
         check_scope=False,
+        event="report.submitted",
     )
     for upload, _ext_name, content_type in checked:
         model_create(
@@ -661,7 +662,6 @@ def report_submit(
     return report
 
 
-@transaction.atomic
 def report_acknowledge(
     *,
     actor,
@@ -670,24 +670,54 @@ def report_acknowledge(
     reason: str = "",
     answered_at: datetime.datetime | None = None,
 ) -> Acknowledgement:
-    """件件有着落，事事有回音 (key point 20, rule 2): the owner accepts a report or returns it with a reason."""
-    report = (
-        ProgressReport.objects.select_for_update(of=("self",))
-        .select_related("task__plan", "assignment")
-        .get(pk=report.pk)
-    )
-    task = report.task
-    if not can_acknowledge(actor, task):
+    """件件有着落，事事有回音 (key point 20, rule 2): the owner accepts a report or returns it with a
+    reason — the transitions ``accept`` / ``return`` of the lifecycle ``workplan.report``."""
+    from zhijiao.core.lifecycle import fire
+
+    report = ProgressReport.objects.select_related("task__plan").get(pk=report.pk)
+    if not may_answer_report(report, actor):
         raise OutOfScope(_("Only the task owner or the division head answers this report."))
     if decision not in Decision.values:
         raise ValidationError({"decision": _("Accept the report or return it.")})
-    reason = _clean_text(reason)
-    if decision == Decision.RETURNED and not reason:
-        raise ValidationError({"reason": _("Say why the report is returned.")})
+    out: dict[str, Any] = {}
+    fire(
+        "workplan.report",
+        report,
+        "accept" if decision == Decision.ACCEPTED else "return",
+        actor=actor,
+        reason=reason,
+        answered_at=answered_at,
+        out=out,
+    )
+    return out["acknowledgement"]
+
+
+def may_answer_report(report: ProgressReport, actor) -> bool:
+    """Relationship: the task's owner, the division head or a province admin (``can_acknowledge``)."""
+    return can_acknowledge(actor, report.task)
+
+
+def report_not_answered(report: ProgressReport, ctx: dict):
+    """Guard: a report is answered once."""
     if Acknowledgement.objects.filter(report=report).exists():
-        raise ValidationError(_("This report has already been answered."))
+        return _("This report has already been answered.")
+    return None
+
+
+def answer_not_before_report(report: ProgressReport, ctx: dict):
+    """Guard: an answer recorded after the fact is not dated before the report."""
+    answered_at = ctx.get("answered_at")
     if answered_at is not None and answered_at < report.submitted_at:
-        raise ValidationError({"answered_at": _("A report cannot be answered before it was submitted.")})
+        return _("A report cannot be answered before it was submitted.")
+    return None
+
+
+def report_answered(report: ProgressReport, actor, ctx: dict) -> None:
+    """Effect of accepting or returning a report: the acknowledgement, the assignment's state and
+    a message to the author."""
+    task = report.task
+    decision = Decision.ACCEPTED if report.status == ReportStatus.ACCEPTED else Decision.RETURNED
+    reason = ctx.get("reason", "")
     ack = model_create(
         actor=actor,
         instance=Acknowledgement(
@@ -695,12 +725,11 @@ def report_acknowledge(
             decision=decision,
             reason=reason,
             by=actor,
-            answered_at=answered_at or timezone.now(),
+            answered_at=ctx.get("answered_at") or timezone.now(),
         ),
         check_scope=False,
     )
-    new_status = ReportStatus.ACCEPTED if decision == Decision.ACCEPTED else ReportStatus.RETURNED
-    model_update(actor=actor, instance=report, data={"status": new_status}, check_scope=False)
+    ctx["out"]["acknowledgement"] = ack
     if report.assignment_id:
         assignment_status = (
             AssignmentStatus.ACCEPTED if decision == Decision.ACCEPTED else AssignmentStatus.RETURNED
@@ -717,7 +746,6 @@ def report_acknowledge(
         else:
             text = _("Your report on %(task)s was returned: %(reason)s") % {"task": task, "reason": reason}
         notify(user=report.author, kind=NotificationKind.ACKNOWLEDGEMENT, text=text, link=link)
-    return ack
 
 
 # --- forums --------------------------------------------------------------------------------------
