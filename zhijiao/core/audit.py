@@ -256,7 +256,17 @@ class AuditBuffer:
         return getattr(settings, name, default)
 
     def entry(
-        self, *, actor_id, actor_name, action, object_type, object_id, object_repr, after, message="", event=""
+        self,
+        *,
+        actor_id,
+        actor_name,
+        action,
+        object_type,
+        object_id,
+        object_repr,
+        after,
+        message="",
+        event="",
     ) -> dict:
         who = {
             "actor": actor_id,

@@ -6,6 +6,7 @@ EVENTS = {
     "certificate.issued": _("Certificate issued"),
     "certificate.voided": _("Certificate voided"),
     "certificate.reissued": _("Certificate reissued"),
+    "certificate.replaced": _("Certificate replaced by a reissue"),
     "certificate.published": _("Certificate published"),
     "certificate.revoked": _("Certificate revoked"),
 }

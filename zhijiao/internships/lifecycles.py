@@ -2,6 +2,7 @@
 and the audit events of the app's services."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.lifecycle import Approval, Lifecycle, Outcome, Transition
 
@@ -18,7 +19,10 @@ EVENTS = {
     "placement.suspended": _("Placement suspended"),
     "placement.ended": _("Placement ended"),
     "alert.raised": _("Alert raised"),
+    "alert.changed": _("Alert severity changed"),
+    "alert.escalated": _("Alert escalated"),
     "alert.cleared": _("Alert cleared"),
+    "mentor.replaced": _("Mentor replaced"),
 }
 
 F = FilingStatus
@@ -49,7 +53,7 @@ PLAN_FILING = Lifecycle(
         # Without the approvals app: the authority decides the plan's own state.
         Transition(
             "file",
-            _("File"),
+            pgettext_lazy("filing", "File"),
             source=[F.IN_REVIEW],
             target=F.FILED,
             action=None,
@@ -80,9 +84,15 @@ PLAN_FILING = Lifecycle(
         title=lambda plan: plan.title,
         on={
             "approved": Outcome(state=F.FILED, data=_outcome(plans.filing_filed), event="plan.filed"),
-            "returned": Outcome(state=F.RETURNED, data=_outcome(plans.filing_comment), event="plan.filing_returned"),
-            "cancelled": Outcome(state=F.DRAFT, data=_outcome(plans.filing_comment), event="plan.filing_withdrawn"),
-            "resubmitted": Outcome(state=F.IN_REVIEW, data=lambda plan, request, reason: {"filing_comment": ""}),
+            "returned": Outcome(
+                state=F.RETURNED, data=_outcome(plans.filing_comment), event="plan.filing_returned"
+            ),
+            "cancelled": Outcome(
+                state=F.DRAFT, data=_outcome(plans.filing_comment), event="plan.filing_withdrawn"
+            ),
+            "resubmitted": Outcome(
+                state=F.IN_REVIEW, data=lambda plan, request, reason: {"filing_comment": ""}
+            ),
         },
     ),
 )

@@ -190,6 +190,8 @@ _ENROLMENT_COLUMNS = (
     "id, created_at, updated_at, student_id, institution_id, offering_id, class_name, cohort_year, "
     "entry_date, study_years, pathway, stage, status, is_current, registered_at, left_at, batch_id"
 )
+
+
 def _bulk_copy(actor, rows: list[dict[str, Any]], message: str) -> None:
     """PostgreSQL: COPY students, enrolments and their audit entries (one per student, see
     ``_audit_rows``; ID and phone numbers masked as ``core.audit.snapshot`` does — the tests

@@ -39,7 +39,13 @@ def batch_create(*, actor, institution: Institution, year: int, term: str) -> Re
     pending = Enrolment.objects.filter(
         institution=institution, status=S.PENDING, is_current=True, batch__isnull=True, cohort_year=year
     )
-    count = pending.update(batch=batch)
+    pending = list(pending)
+    count = Enrolment.objects.filter(pk__in=[e.pk for e in pending]).update(batch=batch)
+    audit_bulk(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        items=[(e, {"batch": None}, {"batch": batch.pk}) for e in pending],
+    )
     if not count:
         raise ValidationError(
             _("There are no new students of %(year)s awaiting registration.") % {"year": year}
