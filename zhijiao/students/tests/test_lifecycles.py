@@ -105,7 +105,7 @@ def test_generic_page_confirms_and_fires(world, login, english, monkeypatch):
     url = reverse("core:lifecycle_students_registration_submit", args=[batch.pk])
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: datetime.date(2026, 10, 1))
     assert login(world["school_b"]).get(url).status_code == 404  # another school's batch
-    assert login(world["jinan"]).get(url).status_code == 404  # sees it, may not submit it
+    assert login(world["qingdao"]).get(url).status_code == 404  # another city's
     client = login(world["school_a"])
     page = client.get(url)
     assert page.status_code == 200 and "Confirm" in page.content.decode()
