@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from zhijiao.core.lifecycle import engine, registry
 from zhijiao.core.lifecycle.views import _object
 
+from .schema import EnvelopeAutoSchema
 from .views import ScopedViewSetMixin
 
 
@@ -30,8 +31,13 @@ class LifecycleActionView(APIView):
     authentication_classes = ScopedViewSetMixin.authentication_classes
     throttle_classes = ScopedViewSetMixin.throttle_classes
     permission_classes = [permissions.IsAuthenticated]
+    schema = EnvelopeAutoSchema()
 
-    @extend_schema(request=TransitionRequestSerializer, responses=TransitionResultSerializer)
+    @extend_schema(
+        operation_id="lifecycle_transition_fire",
+        request=TransitionRequestSerializer,
+        responses=TransitionResultSerializer,
+    )
     def post(self, request, lifecycle: str, pk: int, transition: str):
         try:
             lc = registry.get(lifecycle)
