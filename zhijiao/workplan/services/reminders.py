@@ -141,7 +141,7 @@ def reminders_send(*, actor=None, today: datetime.date | None = None) -> dict[st
             ):
                 counts["escalations"] += 1
 
-    from .selectors import unanswered_counts  # selectors import services' models only
+    from ..selectors import unanswered_counts  # selectors import services' models only
 
     for row in unanswered_counts(today=today):
         owner = row["owner"]

@@ -211,7 +211,7 @@ def briefing_pdf(request):
     from django.conf import settings
     from django.template.loader import render_to_string
 
-    from .briefing import pdf_filename, render_pdf
+    from ..briefing import pdf_filename, render_pdf
 
     context = _briefing_context(request, kind="pdf")
     html = render_to_string("workplan/briefing_pdf.html", context, request=request)

@@ -170,7 +170,7 @@ def inbox(request):
 def forums(request):
     plan = _current_plan(request)
     if plan is None:
-        from .models import Plan
+        from ..models import Plan
 
         plan = Plan.objects.order_by("-year").first()  # forums are public to every signed-in user
     if plan is None:
