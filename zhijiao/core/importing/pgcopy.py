@@ -18,27 +18,32 @@ def copy_supported(using: str = "default") -> bool:
     return conn.vendor == "postgresql" and getattr(conn.Database, "__name__", "") == "psycopg"
 
 
+class RawJSON(str):
+    """JSON text already encoded (built in a worker thread of a large import): COPY sends it as is."""
+
+
 def copy_dicts(model: type[models.Model], rows, *, using: str = "default") -> int:
     """COPY rows given as ``{field name: value}`` (a foreign key by its id) into ``model``'s table.
 
     The columns are the model's concrete fields (its primary key aside), from its metadata; a field
-    missing from a row takes its default; JSON fields are encoded with their own encoder. For
-    append-only rows whose primary keys are not needed afterwards (audit entries).
+    missing from a row takes its default; JSON fields are encoded with their own encoder (a
+    ``RawJSON`` value is already encoded). For append-only rows whose primary keys are not needed
+    afterwards (audit entries).
     """
     conn = connections[using]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    plans = []
-    for f in fields:
-        encoder = (f.encoder or DjangoJSONEncoder) if isinstance(f, models.JSONField) else None
-        plans.append((f.name, f.attname, encoder, f.get_default() if f.has_default() else None))
+    plan = [(f.name, f.attname, f.get_default() if f.has_default() else None) for f in fields]
+    json_columns = [
+        (i, f.encoder or DjangoJSONEncoder) for i, f in enumerate(fields) if isinstance(f, models.JSONField)
+    ]
+    dumps = json.dumps
 
     def values(row):
-        out = []
-        for name, attname, encoder, default in plans:
-            value = row[name] if name in row else row.get(attname, default)
-            if encoder is not None and value is not None:
-                value = json.dumps(value, cls=encoder, ensure_ascii=False)
-            out.append(value)
+        out = [row[name] if name in row else row.get(attname, default) for name, attname, default in plan]
+        for i, encoder in json_columns:
+            value = out[i]
+            if value is not None and type(value) is not RawJSON:
+                out[i] = dumps(value, cls=encoder, ensure_ascii=False)
         return out
 
     table = conn.ops.quote_name(model._meta.db_table)
@@ -46,7 +51,8 @@ def copy_dicts(model: type[models.Model], rows, *, using: str = "default") -> in
     n = 0
     with conn.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            write = copy.write_row
             for row in rows:
-                copy.write_row(values(row))
+                write(values(row))
                 n += 1
     return n

@@ -293,7 +293,10 @@ def _bulk_copy(actor, rows: list[dict[str, Any]], message: str) -> None:
 def _audit_rows(rows, sids, eids, plans, paths, common, message) -> list[dict]:
     """The audit entries (``core.audit.write_entries`` rows): ``after`` is ``snapshot(student)``
     plus ``"enrolment": snapshot(enrolment)``, built from plain values with the same masking.
-    Pure Python (runs in a thread while the students are copied)."""
+    Pure Python (runs in a thread while the students are copied), JSON encoded here too."""
+    import json
+
+    from zhijiao.core.importing.pgcopy import RawJSON
     from zhijiao.core.sensitive import mask_registry_number
     from zhijiao.core.validators import mask_phone, mask_resident_id
 
@@ -344,7 +347,7 @@ def _audit_rows(rows, sids, eids, plans, paths, common, message) -> list[dict]:
                 "object_id": str(sid),
                 "object_repr": r["name"][:300],
                 "scope_path": paths[inst],
-                "after": after,
+                "after": RawJSON(json.dumps(after, ensure_ascii=False)),
                 "message": message[:500],
             }
         )
