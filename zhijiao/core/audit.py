@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 
+from . import events
 from .context import client_ip_var, request_id_var
 from .models import AuditAction, AuditEntry
 from .sensitive import MASKERS, fields_of
@@ -58,6 +59,87 @@ def actor_org_label(actor) -> str:
     return str(ra.node) if ra and ra.node else ""
 
 
+def actor_fields(actor) -> dict[str, Any]:
+    """Who wrote, from where: the part of an entry shared by every row of one write."""
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return {
+        "actor": actor.pk if authenticated else None,
+        "actor_name": actor.get_username() if authenticated else "system",
+        "actor_org": actor_org_label(actor),
+        "request_id": request_id_var.get() or "",
+        "ip_address": client_ip_var.get(),
+    }
+
+
+def _changed_only(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    if before is not None and after is not None:
+        changed = sorted(k for k in after if before.get(k) != after.get(k))
+        return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+    return before, after
+
+
+def _scope_path_of(instance) -> str:
+    return instance.audit_scope_path() if hasattr(instance, "audit_scope_path") else ""
+
+
+def entry_row(
+    *,
+    who: dict[str, Any],
+    action: str,
+    instance: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    scope_path: str = "",
+    message: str = "",
+    event: str = "",
+    timestamp=None,
+) -> dict[str, Any]:
+    """One audit entry as ``{field name: value}`` (a foreign key by its id): what every path writes."""
+    from django.utils import timezone
+
+    if instance is not None:
+        object_type = object_type or instance._meta.label_lower
+        object_id = object_id or str(instance.pk or "")
+        object_repr = object_repr or str(instance)
+        scope_path = scope_path or _scope_path_of(instance)
+    before, after = _changed_only(before, after)
+    return {
+        "timestamp": timestamp or timezone.now(),
+        **who,
+        "action": action,
+        "event": events.check(event),
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_repr": (object_repr or "")[:300],
+        "scope_path": scope_path or "",
+        "before": before,
+        "after": after,
+        "message": (message or "")[:500],
+    }
+
+
+def _as_model(row: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(**{("actor_id" if k == "actor" else k): v for k, v in row.items()})
+
+
+def write_entries(rows: list[dict[str, Any]], *, batch_size: int = 2000) -> int:
+    """The one audit writer of many rows: COPY on PostgreSQL (columns and JSON encoding from the
+    model's metadata, ``pgcopy.copy_dicts``), ``bulk_create`` elsewhere."""
+    from .importing.pgcopy import copy_dicts, copy_supported
+
+    if not rows:
+        return 0
+    if copy_supported():
+        # bulk_create's quoting of the JSON columns, and building 20,000 model instances, cost
+        # more than the insert itself in large imports.
+        return copy_dicts(AuditEntry, rows)
+    AuditEntry.objects.bulk_create([_as_model(r) for r in rows], batch_size=batch_size)
+    return len(rows)
+
+
 def audit_record(
     *,
     actor,
@@ -70,40 +152,41 @@ def audit_record(
     object_repr: str = "",
     scope_path: str = "",
     message: str = "",
+    event: str = "",
 ) -> AuditEntry:
-    if instance is not None:
-        object_type = object_type or instance._meta.label_lower
-        object_id = object_id or str(instance.pk or "")
-        object_repr = object_repr or str(instance)[:300]
-        if not scope_path and hasattr(instance, "audit_scope_path"):
-            scope_path = instance.audit_scope_path()
-    if before is not None and after is not None:
-        changed = {k for k in after if before.get(k) != after.get(k)}
-        before = {k: before.get(k) for k in sorted(changed)}
-        after = {k: after[k] for k in sorted(changed)}
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEntry.objects.create(
-        actor=actor if authenticated else None,
-        actor_name=(actor.get_username() if authenticated else "system"),
-        actor_org=actor_org_label(actor),
-        request_id=request_id_var.get(),
-        ip_address=client_ip_var.get(),
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr[:300],
-        scope_path=scope_path,
-        before=before,
-        after=after,
-        message=message[:500],
+    """One entry (``event``: a name registered in ``core.events``, e.g. ``approval.returned``)."""
+    entry = _as_model(
+        entry_row(
+            who=actor_fields(actor),
+            action=action,
+            instance=instance,
+            before=before,
+            after=after,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            scope_path=scope_path,
+            message=message,
+            event=event,
+        )
     )
+    entry.save()
+    return entry
 
 
 def diff_has_changes(before: dict, after: dict) -> bool:
     return any(before.get(k) != v for k, v in after.items())
 
 
-__all__ = ["AuditAction", "audit_bulk", "audit_record", "diff_has_changes", "snapshot"]
+__all__ = [
+    "AuditAction",
+    "audit_bulk",
+    "audit_record",
+    "diff_has_changes",
+    "entry_row",
+    "snapshot",
+    "write_entries",
+]
 
 
 def audit_bulk(
@@ -112,82 +195,32 @@ def audit_bulk(
     action: str,
     items: list[tuple[models.Model, dict | None, dict | None]],
     message: str = "",
+    event: str = "",
     batch_size: int = 2000,
 ) -> int:
-    """One audit entry per (instance, before, after), written in bulk (imports, loaders).
+    """One audit entry per (instance, before, after), written in bulk (imports, loaders, bulk updates).
 
     ``before``/``after`` are ``snapshot()`` dicts (None for create/delete); only changed keys are kept.
+    The rows are built before COPY starts: str() and audit_scope_path() may query, and the
+    connection is busy for the whole COPY.
     """
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    common = {
-        "actor": actor if authenticated else None,
-        "actor_name": actor.get_username() if authenticated else "system",
-        "actor_org": actor_org_label(actor),
-        "request_id": request_id_var.get(),
-        "ip_address": client_ip_var.get(),
-        "action": action,
-        "message": message[:500],
-    }
+    from django.utils import timezone
 
-    def changed_only(before, after):
-        if before is not None and after is not None:
-            changed = sorted(k for k in after if before.get(k) != after.get(k))
-            return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
-        return before, after
-
-    def scope_path_of(instance) -> str:
-        return instance.audit_scope_path() if hasattr(instance, "audit_scope_path") else ""
-
-    from .importing.pgcopy import copy_rows, copy_supported
-
-    if copy_supported():
-        # PostgreSQL: COPY tuples straight away. bulk_create's quoting of the JSON columns, and
-        # building 20,000 model instances, cost more than the insert itself in large imports.
-        import json
-
-        from django.core.serializers.json import DjangoJSONEncoder
-        from django.utils import timezone
-
-        def as_json(value):
-            return None if value is None else json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
-
-        now = timezone.now()
-        actor_id = common["actor"].pk if common["actor"] is not None else None
-        columns = (
-            "timestamp", "actor", "actor_name", "actor_org", "request_id", "ip_address", "action",
-            "object_type", "object_id", "object_repr", "scope_path", "before", "after", "message",
-        )  # fmt: skip
-
-        def rows():
-            for instance, before, after in items:
-                before, after = changed_only(before, after)
-                yield (
-                    now, actor_id, common["actor_name"], common["actor_org"], common["request_id"],
-                    common["ip_address"], action, instance._meta.label_lower, str(instance.pk or ""),
-                    str(instance)[:300], scope_path_of(instance), as_json(before), as_json(after),
-                    common["message"],
-                )  # fmt: skip
-
-        # Built before COPY starts: str() and audit_scope_path() may query, and the connection is
-        # busy for the whole COPY.
-        return copy_rows(AuditEntry, columns, list(rows()))
-
-    entries = []
-    for instance, before, after in items:
-        before, after = changed_only(before, after)
-        entries.append(
-            AuditEntry(
-                object_type=instance._meta.label_lower,
-                object_id=str(instance.pk or ""),
-                object_repr=str(instance)[:300],
-                scope_path=scope_path_of(instance),
-                before=before,
-                after=after,
-                **common,
-            )
+    who, now = actor_fields(actor), timezone.now()
+    rows = [
+        entry_row(
+            who=who,
+            action=action,
+            instance=instance,
+            before=before,
+            after=after,
+            message=message,
+            event=event,
+            timestamp=now,
         )
-    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
-    return len(entries)
+        for instance, before, after in items
+    ]
+    return write_entries(rows, batch_size=batch_size)
 
 
 class AuditBuffer:
@@ -202,10 +235,6 @@ class AuditBuffer:
     1, at once. ``resolve(rows)`` fills in, per batch, what is cheaper to read once (scope paths).
     """
 
-    COLUMNS = (
-        "timestamp", "actor", "actor_name", "actor_org", "request_id", "ip_address", "action",
-        "object_type", "object_id", "object_repr", "scope_path", "before", "after", "message",
-    )  # fmt: skip
     MAX_PENDING = 50_000
 
     def __init__(self, resolve=None):
@@ -227,26 +256,35 @@ class AuditBuffer:
         return getattr(settings, name, default)
 
     def entry(
-        self, *, actor_id, actor_name, action, object_type, object_id, object_repr, after, message=""
+        self,
+        *,
+        actor_id,
+        actor_name,
+        action,
+        object_type,
+        object_id,
+        object_repr,
+        after,
+        message="",
+        event="",
     ) -> dict:
-        from django.utils import timezone
-
-        return {
-            "timestamp": timezone.now(),
+        who = {
             "actor": actor_id,
             "actor_name": actor_name or "system",
             "actor_org": "",
             "request_id": request_id_var.get() or "",
             "ip_address": client_ip_var.get(),
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "object_repr": object_repr[:300],
-            "scope_path": "",
-            "before": None,
-            "after": after,
-            "message": message[:500],
         }
+        return entry_row(
+            who=who,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            object_repr=object_repr,
+            after=after,
+            message=message,
+            event=event,
+        )
 
     def add(self, row: dict) -> None:
         from django.db import connection
@@ -336,35 +374,19 @@ class AuditBuffer:
                 self._rows[:0] = rows[-self.MAX_PENDING :]
 
     def _insert(self, rows: list[dict]) -> None:
-        import json
+        from django.db import connection, transaction
 
-        from django.core.serializers.json import DjangoJSONEncoder
-        from django.db import transaction
-
-        from .importing.pgcopy import copy_rows, copy_supported
+        from .importing.pgcopy import copy_supported
 
         if self._resolve is not None:
             self._resolve(rows)
         if copy_supported():
-            tuples = [
-                tuple(
-                    json.dumps(r[c], cls=DjangoJSONEncoder, ensure_ascii=False)
-                    if c in ("before", "after") and r[c] is not None
-                    else r[c]
-                    for c in self.COLUMNS
-                )
-                for r in rows
-            ]
-            from django.db import connection
-
             with transaction.atomic():
                 with connection.cursor() as cursor:  # a refused row fails here, not at some later commit
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                copy_rows(AuditEntry, self.COLUMNS, tuples)
+                write_entries(rows)
         else:
-            AuditEntry.objects.bulk_create(
-                [AuditEntry(**{("actor_id" if k == "actor" else k): v for k, v in r.items()}) for r in rows]
-            )
+            write_entries(rows)
 
     def discard(self) -> None:
         """Forget what is waiting and end the writer thread (tests: rows of a flushed database)."""

@@ -107,6 +107,8 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     message = models.CharField(_("message"), max_length=500, blank=True)
+    # A named event (core.events: ``enrolment.registered``, ``approval.returned`` …) besides the diff.
+    event = models.CharField(_("event"), max_length=60, blank=True, default="")
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -134,6 +136,8 @@ class AuditEntry(models.Model):
             # The audit list is read newest first, page after page (keyset on time, id); its search
             # matches names by prefix (an object's name, an actor's), each one pattern-ops b-tree.
             models.Index(fields=["timestamp", "id"], name="core_audit_time"),
+            # Filtered by event, read newest first; the many entries without one share the '' prefix.
+            models.Index(fields=["event", "timestamp", "id"], name="core_audit_event"),
             models.Index(
                 fields=["object_repr"], name="core_audit_repr_prefix", opclasses=["varchar_pattern_ops"]
             ),

@@ -64,8 +64,10 @@ def model_create(
     instance: models.Model,
     message: str = "",
     scope_action: str = "change",
+    event: str = "",
 ) -> models.Model:
-    """full_clean → save → audit → the new row must lie inside the actor's scope.
+    """full_clean → save → audit (with the typed ``event``, core.events) → the new row must lie
+    inside the actor's scope.
 
     ``scope_action`` names what the actor does when it is not a plain change — an action the
     model grants through a declared relationship only (a student ``file``s their own 直报).
@@ -75,7 +77,12 @@ def model_create(
     _save_checked(instance)
     ensure_in_scope(instance, actor, scope_action)
     audit_record(
-        actor=actor, action=AuditAction.CREATE, instance=instance, after=snapshot(instance), message=message
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=instance,
+        after=snapshot(instance),
+        message=message,
+        event=event,
     )
     return instance
 
@@ -88,6 +95,7 @@ def model_update(
     data: dict[str, Any],
     message: str = "",
     scope_action: str = "change",
+    event: str = "",
 ) -> tuple[models.Model, bool]:
     """Apply ``data``; a no-op update writes nothing and records nothing. Returns (instance, changed)."""
     ensure_in_scope(instance, actor, scope_action)
@@ -107,12 +115,13 @@ def model_update(
         before=before,
         after=snapshot(instance),
         message=message,
+        event=event,
     )
     return instance, True
 
 
 @transaction.atomic
-def model_delete(*, actor, instance: models.Model, message: str = "") -> None:
+def model_delete(*, actor, instance: models.Model, message: str = "", event: str = "") -> None:
     ensure_in_scope(instance, actor, "change")
     before = snapshot(instance)
     scope_path = instance.audit_scope_path() if hasattr(instance, "audit_scope_path") else ""
@@ -131,4 +140,5 @@ def model_delete(*, actor, instance: models.Model, message: str = "") -> None:
         scope_path=scope_path,
         before=before,
         message=message,
+        event=event,
     )

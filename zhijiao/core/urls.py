@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .lifecycle.views import urlpatterns as lifecycle_urlpatterns
 from .views import audit, autocomplete, exports, health, home
 
 app_name = "core"
@@ -13,3 +14,4 @@ urlpatterns = [
     path("exports/<int:pk>/", exports.export_detail, name="export_detail"),
     path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
 ]
+urlpatterns += lifecycle_urlpatterns()

@@ -36,6 +36,7 @@ class CredentialsConfig(AppConfig):
         MenuItem(_("Publish credentials"), "credentials:publish", "credentials", "change", AUTHORITIES),
         MenuItem(_("My credentials"), "credentials:my", "mine", None, visible_if=STUDENT),
     ]
+    lifecycles = "zhijiao.credentials.lifecycles"
 
     def ready(self):
         from django.core import checks

@@ -127,12 +127,17 @@ def _snapshot(cert: Certificate) -> dict:
 
 
 @transaction.atomic
-def _create(*, actor, cert: Certificate, message: str) -> Certificate:
+def _create(*, actor, cert: Certificate, message: str, event: str = "certificate.issued") -> Certificate:
     cert.full_clean()
     cert.save(force_insert=True)
     ensure_in_scope(cert, actor, "change")
     audit_record(
-        actor=actor, action=AuditAction.CREATE, instance=cert, after=_snapshot(cert), message=message
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=cert,
+        after=_snapshot(cert),
+        message=message,
+        event=event,
     )
     return cert
 
@@ -197,6 +202,13 @@ def certificates_issue_bulk(
     return issued
 
 
+STATUS_EVENTS = {
+    CertificateStatus.VOIDED: "certificate.voided",
+    CertificateStatus.REVOKED: "certificate.revoked",
+    CertificateStatus.REISSUED: "certificate.replaced",
+}
+
+
 def _set_status(
     *, actor, cert: Certificate, status: str, reason: str, current: bool | None = None
 ) -> Certificate:
@@ -226,6 +238,7 @@ def _set_status(
         before=before,
         after=snapshot(cert),
         message=reason,
+        event=STATUS_EVENTS.get(status, ""),
     )
     return cert
 
@@ -282,7 +295,12 @@ def certificate_reissue(
     # A reissue keeps the publication: the authority published the credential, not the paper.
     new.published_at = old.published_at
     new.published_by = old.published_by
-    _create(actor=actor, cert=new, message=_("reissued: %(reason)s") % {"reason": reason})
+    _create(
+        actor=actor,
+        cert=new,
+        message=_("reissued: %(reason)s") % {"reason": reason},
+        event="certificate.reissued",
+    )
     return new
 
 
@@ -318,6 +336,7 @@ def certificates_publish(*, actor, certificates: Iterable) -> int:
             before=before,
             after=snapshot(cert),
             message=_("published"),
+            event="certificate.published",
         )
         count += 1
     return count

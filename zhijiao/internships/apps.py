@@ -61,3 +61,4 @@ class InternshipsConfig(AppConfig):
     ]
     # The rules of 《职业学校学生实习管理规定》 in the platform's rule registry (core.rules).
     rules = "zhijiao.internships.rules"
+    lifecycles = "zhijiao.internships.lifecycles"

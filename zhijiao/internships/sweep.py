@@ -661,11 +661,20 @@ def _reconcile(now: dt.datetime, rule_ids: list[str]) -> dict[str, int]:
         c.execute(
             f"""UPDATE internships_alert SET resolved_at = %s
                 FROM {TEMP}_diff d WHERE internships_alert.id = d.alert_id AND d.placement_id IS NULL
-                  AND d.alert_rule IN ({", ".join(["%s"] * len(rule_ids))})""",
+                  AND d.alert_rule IN ({", ".join(["%s"] * len(rule_ids))})
+                RETURNING internships_alert.id""",
             [now, *rule_ids],
         )
-        resolved = c.rowcount
+        changes = [(r[0], "alert.cleared", {"resolved_at": None}, {"resolved_at": now}) for r in c.fetchall()]
+        resolved = len(changes)
         # ``last_seen`` is the last change: an open alert is current as of the last sweep.
+        c.execute(
+            f"""SELECT d.alert_id, a.severity, d.severity FROM {TEMP}_diff d
+                JOIN internships_alert a ON a.id = d.alert_id WHERE d.placement_id IS NOT NULL"""
+        )
+        changes += [
+            (pk, "alert.changed", {"severity": old}, {"severity": new}) for pk, old, new in c.fetchall()
+        ]
         c.execute(
             f"""UPDATE internships_alert SET last_seen = %s, severity = d.severity
                 FROM {TEMP}_diff d WHERE internships_alert.id = d.alert_id AND d.placement_id IS NOT NULL""",
@@ -678,20 +687,61 @@ def _reconcile(now: dt.datetime, rule_ids: list[str]) -> dict[str, int]:
                 SELECT d.placement_id, p.institution_id, p.enterprise_id, d.rule_id, d.severity,
                        CASE d.rule_id {titles_case} ELSE d.rule_id END, %s, %s, NULL, 0, NULL
                 FROM {TEMP}_diff d JOIN internships_placement p ON p.id = d.placement_id
-                WHERE d.alert_id IS NULL""",
+                WHERE d.alert_id IS NULL
+                RETURNING id, severity""",
             [*title_params, now, now],
         )
-        opened = c.rowcount
+        new_alerts = c.fetchall()
+        changes += [(pk, "alert.raised", None, {"severity": sev}) for pk, sev in new_alerts]
+        opened = len(new_alerts)
         c.execute(f"DROP TABLE {TEMP}_diff")
         escalated = 0
         for level, days in ((EscalationLevel.PROVINCE, province_days), (EscalationLevel.CITY, city_days)):
             c.execute(
                 """UPDATE internships_alert SET escalation_level = %s, escalated_at = %s
-                   WHERE resolved_at IS NULL AND severity <> 'info' AND escalation_level < %s AND first_seen <= %s""",
+                   WHERE resolved_at IS NULL AND severity <> 'info' AND escalation_level < %s AND first_seen <= %s
+                   RETURNING id""",
                 [int(level), now, int(level), now - dt.timedelta(days=days)],
             )
-            escalated += c.rowcount
+            rows = c.fetchall()
+            changes += [(r[0], "alert.escalated", None, {"escalation_level": int(level)}) for r in rows]
+            escalated += len(rows)
+    _audit_alert_changes(now, changes)
     return {"opened": opened, "refreshed": refreshed, "resolved": resolved, "escalated": escalated}
+
+
+def _audit_alert_changes(now: dt.datetime, changes: list[tuple]) -> int:
+    """One audit entry per alert the sweep opened, cleared, re-graded or escalated (a steady day
+    writes few), through the one audit writer; the scope paths in one query."""
+    if not changes:
+        return 0
+    from zhijiao.core.audit import AuditAction, actor_fields, entry_row, write_entries
+
+    from .models import Alert
+
+    info = {
+        pk: (rule_id, path or "")
+        for pk, rule_id, path in Alert.objects.filter(pk__in={c[0] for c in changes}).values_list(
+            "pk", "rule_id", "institution__region__path"
+        )
+    }
+    who = actor_fields(None)
+    rows = [
+        entry_row(
+            who=who,
+            action=AuditAction.CREATE if event == "alert.raised" else AuditAction.UPDATE,
+            event=event,
+            object_type="internships.alert",
+            object_id=str(pk),
+            object_repr=info.get(pk, ("", ""))[0],
+            scope_path=info.get(pk, ("", ""))[1],
+            before=before,
+            after=after,
+            timestamp=now,
+        )
+        for pk, event, before, after in changes
+    ]
+    return write_entries(rows)
 
 
 def run_sweep(

@@ -38,3 +38,4 @@ class StudentsConfig(AppConfig):
     ]
     # The 学籍 rules in the platform's rule registry (core.rules).
     rules = "zhijiao.students.rules"
+    lifecycles = "zhijiao.students.lifecycles"

@@ -13,3 +13,11 @@ class WorkflowsConfig(AppConfig):
     home_panels = "zhijiao.workflows.home.panels"
 
     menu = [MenuItem(_("Awaiting my decision"), "workflows:worklist", "start", "change", SCHOOL_SIDE)]
+
+    def ready(self):
+        # The lifecycle engine's approval transitions file documents into this app's chains.
+        from zhijiao.core.lifecycle import set_approval_backend
+
+        from . import lifecycle_backend
+
+        set_approval_backend(lifecycle_backend)

@@ -1,17 +1,13 @@
 """Kinds of approval: which chain of nodes decides, and what happens when the chain ends.
 
-Apps register their kinds at import time (``students.workflows_kinds``)::
-
-    register_kind(WorkflowKind(
-        key="students.registration",
-        label=_("New-student registration"),
-        levels=("city", "province"),
-        on_approved=registration_approved,
-    ))
+Apps do not register kinds here: a document lifecycle (``core.lifecycle``, the app's
+``lifecycles`` module) declares its ``Approval`` — kind, label, levels or ``build_chain`` — and the
+outcomes as data (``Approval.on``); ``get_kind`` builds the ``WorkflowKind`` from it, whose hooks
+hand the outcome back to the lifecycle engine (``core.lifecycle.apply_outcome``). ``register_kind``
+stays for kinds without a document model (tests).
 
 The levels of a kind may be overridden per deployment with
-``settings.WORKFLOW_CHAINS = {"students.registration": ["city"]}``. A kind may instead build its
-chain itself (``build_chain``), e.g. a transfer that involves two schools and two cities.
+``settings.WORKFLOW_CHAINS = {"students.registration": ["city"]}``.
 """
 
 from __future__ import annotations
@@ -65,7 +61,34 @@ def all_kinds() -> dict[str, WorkflowKind]:
     return dict(_kinds)
 
 
-def autodiscover() -> None:
-    from django.utils.module_loading import autodiscover_modules
+def _from_lifecycle(lc) -> WorkflowKind:
+    from zhijiao.core.lifecycle import apply_outcome
 
-    autodiscover_modules("workflow_kinds")
+    approval = lc.approval
+
+    def hook(outcome):
+        if outcome not in approval.on:
+            return None
+        if outcome in ("approved", "resubmitted"):
+            return lambda request, actor: apply_outcome(lc, outcome, request, actor)
+        return lambda request, actor, reason="": apply_outcome(lc, outcome, request, actor, reason)
+
+    return WorkflowKind(
+        key=approval.kind,
+        label=approval.label,
+        levels=tuple(approval.levels),
+        build_chain=approval.build_chain,
+        on_approved=hook("approved"),
+        on_returned=hook("returned"),
+        on_cancelled=hook("cancelled"),
+        on_resubmitted=hook("resubmitted"),
+    )
+
+
+def autodiscover() -> None:
+    """The kinds declared by lifecycles (``AppConfig.lifecycles``), once."""
+    from zhijiao.core.lifecycle import all_lifecycles
+
+    for lc in all_lifecycles().values():
+        if lc.approval is not None and lc.approval.kind not in _kinds:
+            _kinds[lc.approval.kind] = _from_lifecycle(lc)

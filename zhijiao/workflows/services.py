@@ -79,7 +79,16 @@ def _clean_text(value: str, *, required: bool, what: str) -> str:
     return value
 
 
-def _event(request, kind, actor, *, step=None, comment="") -> None:
+AUDIT_EVENTS = {
+    EventKind.SUBMIT: "approval.submitted",
+    EventKind.APPROVE: "approval.approved",
+    EventKind.RETURN: "approval.returned",
+    EventKind.RESUBMIT: "approval.resubmitted",
+    EventKind.CANCEL: "approval.cancelled",
+}
+
+
+def _event(request, kind, actor, *, step=None, comment="", final=False) -> None:
     node = step.node if step is not None else (request.institution or request.region)
     ApprovalEvent.objects.create(
         request=request,
@@ -96,6 +105,7 @@ def _event(request, kind, actor, *, step=None, comment="") -> None:
         instance=request,
         after={"event": str(kind), "step": step.order if step else None, "node": str(node)},
         message=f"{kind}: {comment}"[:500],
+        event="approval.completed" if final else AUDIT_EVENTS[kind],
     )
 
 
@@ -261,8 +271,8 @@ def request_approve(
         decided_at=now,
         comment=comment,
     )
-    _event(request, EventKind.APPROVE, actor, step=step, comment=comment)
     following = request.steps.filter(order=step.order + 1).first()
+    _event(request, EventKind.APPROVE, actor, step=step, comment=comment, final=following is None)
     if following is not None:
         ApprovalStep.objects.filter(pk=following.pk).update(status=StepStatus.PENDING)
         ApprovalRequest.objects.filter(pk=request.pk).update(current_step=following.order, updated_at=now)

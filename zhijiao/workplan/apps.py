@@ -26,3 +26,4 @@ class WorkplanConfig(AppConfig):
     ]
     # The messages the work plan sends (core.notifications).
     notification_kinds = "zhijiao.workplan.choices.NotificationKind"
+    lifecycles = "zhijiao.workplan.lifecycles"

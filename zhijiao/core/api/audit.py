@@ -6,6 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from zhijiao.core import events
 from zhijiao.core.api.serializers import choice_label
 from zhijiao.core.api.views import ScopedPermission, ScopedReadOnlyViewSet
 from zhijiao.core.models import AuditEntry
@@ -24,6 +25,10 @@ class AuditEntryApiFilterSet(AuditFilterSet):
 
 class AuditEntrySerializer(serializers.ModelSerializer):
     action_label = choice_label("action")
+    event_label = serializers.SerializerMethodField()
+
+    def get_event_label(self, obj) -> str:
+        return events.label(obj.event)
 
     class Meta:
         model = AuditEntry
@@ -37,6 +42,8 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "ip_address",
             "action",
             "action_label",
+            "event",
+            "event_label",
             "object_type",
             "object_id",
             "object_repr",

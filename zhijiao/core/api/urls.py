@@ -51,6 +51,17 @@ def _wrapped(patterns):
     return out
 
 
+def _lifecycle_action():
+    from .lifecycle import LifecycleActionView
+
+    return LifecycleActionView.as_view()
+
+
 urlpatterns = [
+    path(
+        "lifecycle/<str:lifecycle>/<int:pk>/<str:transition>/",
+        _lifecycle_action(),
+        name="api-lifecycle-action",
+    ),
     path("", include(_wrapped(router.urls))),
 ]

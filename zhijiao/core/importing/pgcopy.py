@@ -8,7 +8,6 @@ writer instead. Use it only for rows whose primary keys are not needed afterward
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
@@ -19,54 +18,41 @@ def copy_supported(using: str = "default") -> bool:
     return conn.vendor == "postgresql" and getattr(conn.Database, "__name__", "") == "psycopg"
 
 
-def copy_insert(model: type[models.Model], objs: Sequence[models.Model], *, using: str = "default") -> int:
-    """Insert ``objs`` with COPY (PostgreSQL, psycopg 3). Field defaults and auto_now_add apply."""
-    if not objs:
-        return 0
-    conn = connections[using]
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(conn.ops.quote_name(f.column) for f in fields)
-    table = conn.ops.quote_name(model._meta.db_table)
-    plain = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
-    plans = []
-    for f in fields:
-        if isinstance(f, models.JSONField):
-            plans.append((f, 1, f.encoder or DjangoJSONEncoder))
-        elif isinstance(f, plain) and not f.is_relation:
-            plans.append((f, 0, None))  # psycopg adapts str/int/bool itself
-        else:
-            plans.append((f, 2, None))
-    with conn.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                row = []
-                for f, kind, encoder in plans:
-                    if kind == 0:
-                        row.append(getattr(obj, f.attname))
-                    elif kind == 1:
-                        value = getattr(obj, f.attname)
-                        row.append(
-                            None if value is None else json.dumps(value, cls=encoder, ensure_ascii=False)
-                        )
-                    else:
-                        row.append(f.get_db_prep_save(f.pre_save(obj, add=True), conn))
-                copy.write_row(row)
-    return len(objs)
+class RawJSON(str):
+    """JSON text already encoded (built in a worker thread of a large import): COPY sends it as is."""
 
 
-def copy_rows(model: type[models.Model], columns: Sequence[str], rows, *, using: str = "default") -> int:
-    """COPY ready-made rows (tuples of database values, in ``columns`` order) into ``model``'s table.
+def copy_dicts(model: type[models.Model], rows, *, using: str = "default") -> int:
+    """COPY rows given as ``{field name: value}`` (a foreign key by its id) into ``model``'s table.
 
-    For the hottest append-only paths (audit entries of imports), where building model instances
-    costs more than the insert itself. The caller supplies database values: JSON as text, no defaults.
+    The columns are the model's concrete fields (its primary key aside), from its metadata; a field
+    missing from a row takes its default; JSON fields are encoded with their own encoder (a
+    ``RawJSON`` value is already encoded). For append-only rows whose primary keys are not needed
+    afterwards (audit entries).
     """
     conn = connections[using]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    plan = [(f.name, f.attname, f.get_default() if f.has_default() else None) for f in fields]
+    json_columns = [
+        (i, f.encoder or DjangoJSONEncoder) for i, f in enumerate(fields) if isinstance(f, models.JSONField)
+    ]
+    dumps = json.dumps
+
+    def values(row):
+        out = [row[name] if name in row else row.get(attname, default) for name, attname, default in plan]
+        for i, encoder in json_columns:
+            value = out[i]
+            if value is not None and type(value) is not RawJSON:
+                out[i] = dumps(value, cls=encoder, ensure_ascii=False)
+        return out
+
     table = conn.ops.quote_name(model._meta.db_table)
-    names = ", ".join(conn.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    names = ", ".join(conn.ops.quote_name(f.column) for f in fields)
     n = 0
     with conn.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            write = copy.write_row
             for row in rows:
-                copy.write_row(row)
+                write(values(row))
                 n += 1
     return n

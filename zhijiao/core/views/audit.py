@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from zhijiao.core import display
+from zhijiao.core import display, events
 from zhijiao.core.filters import FilterSet
 from zhijiao.core.models import AuditAction, AuditEntry
 from zhijiao.core.scoping import can, restrict
@@ -44,6 +44,7 @@ class AuditFilterSet(FilterSet):
         field_name="actor_name", lookup_expr="startswith", label=_("actor name")
     )
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("action"))
+    event = django_filters.ChoiceFilter(choices=events.choices, label=_("event"))
     object_type = django_filters.ChoiceFilter(choices=_object_type_choices, label=_("object type"))
     request_id = django_filters.CharFilter(lookup_expr="iexact", label=_("request id"))
     date_from = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte", label=_("From"))
@@ -51,7 +52,7 @@ class AuditFilterSet(FilterSet):
 
     class Meta:
         model = AuditEntry
-        fields = ["q", "actor", "action", "object_type", "request_id", "date_from", "date_to"]
+        fields = ["q", "actor", "action", "event", "object_type", "request_id", "date_from", "date_to"]
 
     def search(self, queryset, name, value):
         """An object's or an actor's name by its start, an object id or a request id: each branch is
@@ -73,6 +74,7 @@ class AuditTable(tables.Table):
     actor_name = tables.Column(orderable=False)
     actor_org = tables.Column(orderable=False)
     action = tables.Column(orderable=False)
+    event = tables.Column(orderable=False)
     object_type = tables.Column(orderable=False)
     object_repr = tables.Column(orderable=False)
     ip_address = tables.Column(orderable=False)
@@ -85,6 +87,9 @@ class AuditTable(tables.Table):
     def render_object_type(self, value):
         return display.model_name(value)
 
+    def render_event(self, value):
+        return events.label(value)
+
     class Meta:
         model = AuditEntry
         fields = (
@@ -92,6 +97,7 @@ class AuditTable(tables.Table):
             "actor_name",
             "actor_org",
             "action",
+            "event",
             "object_type",
             "object_id",
             "object_repr",
@@ -134,6 +140,7 @@ class AuditDetailView(AuditPermissionMixin, ObjectDetailView):
         "actor_name",
         "actor_org",
         "action",
+        "event",
         "object_type",
         "object_id",
         "object_repr",
@@ -152,6 +159,7 @@ class AuditDetailView(AuditPermissionMixin, ObjectDetailView):
             "object_type": display.model_name(obj.object_type),
             "message": display.message(obj.message),
             "scope_path": _scope_names(obj.scope_path),
+            "event": events.label(obj.event),
         }
         labels = {capfirst(AuditEntry._meta.get_field(n).verbose_name): n for n in shown}
         context["fields"] = [

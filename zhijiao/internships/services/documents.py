@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhijiao.core.audit import AuditAction, audit_bulk
 from zhijiao.core.services import ensure_in_scope, model_create, model_update
 from zhijiao.core.validators import normalize_text
 
@@ -94,7 +95,14 @@ def mentor_assign(
         _require(is_host_of(actor, placement) or is_school_side(actor, placement))
     else:
         ensure_in_scope(placement, actor, "change")
-    MentorAssignment.objects.filter(placement=placement, kind=kind, is_current=True).update(is_current=False)
+    previous = list(MentorAssignment.objects.filter(placement=placement, kind=kind, is_current=True))
+    MentorAssignment.objects.filter(pk__in=[m.pk for m in previous]).update(is_current=False)
+    audit_bulk(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        items=[(m, {"is_current": True}, {"is_current": False}) for m in previous],
+        event="mentor.replaced",
+    )
     mentor = model_create(
         actor=actor,
         instance=MentorAssignment(

@@ -188,6 +188,7 @@ def placement_activate(*, actor, placement: Placement) -> Placement:
         before=before,
         after=snapshot(placement),
         message="activate",
+        event="placement.started",
     )
     return placement
 
@@ -200,6 +201,9 @@ def placement_try_activate(*, actor, placement: Placement) -> tuple[Placement, l
         placement_check(placement, counting=True)
         placement.refresh_from_db()
         return placement, exc.violations
+
+
+STATUS_EVENTS = {PlacementStatus.SUSPENDED: "placement.suspended", PlacementStatus.ENDED: "placement.ended"}
 
 
 def _set_status(
@@ -219,6 +223,7 @@ def _set_status(
         before=before,
         after=snapshot(placement),
         message=status,
+        event=STATUS_EVENTS.get(status, ""),
     )
     return placement
 

@@ -14,12 +14,12 @@ from zhijiao.core.services import OutOfScope, model_create, model_update
 from zhijiao.orgs.models import Institution
 
 from .. import rules
-from ..choices import BatchStatus, GraduationOutcome
+from ..choices import GraduationOutcome
 from ..models import (
     Graduation,
     GraduationList,
 )
-from .base import S, _ensure
+from .base import S
 from .identity import institutions_for_students
 
 
@@ -130,31 +130,11 @@ def graduation_problems(grad: Graduation, *, approved: dict[int, set[int]] | Non
     return reasons
 
 
-@transaction.atomic
 def graduation_list_submit(*, actor, graduation_list: GraduationList) -> GraduationList:
-    from zhijiao.workflows.services import request_submit
+    """School → city → province (lifecycle ``students.graduation``)."""
+    from zhijiao.core.lifecycle import fire
 
-    glist = (
-        GraduationList.objects.select_for_update(of=("self",))
-        .select_related("institution__region")
-        .get(pk=graduation_list.pk)
-    )
-    _ensure(glist, actor)
-    if glist.status != BatchStatus.DRAFT:
-        raise ValidationError(_("Only a draft list can be submitted."))
-    approval = request_submit(
-        actor=actor,
-        kind="students.graduation",
-        target=glist,
-        institution=glist.institution,
-        title=_("Graduation list: %(list)s") % {"list": glist},
-    )
-    glist, _c = model_update(
-        actor=actor,
-        instance=glist,
-        data={"status": BatchStatus.IN_REVIEW, "submitted_at": timezone.now(), "approval": approval},
-    )
-    return glist
+    return fire("students.graduation", graduation_list, "submit", actor=actor)
 
 
 OUTCOME_STATUS = {
@@ -177,6 +157,7 @@ def graduation_approve(*, actor, graduation: Graduation) -> Graduation:
             actor=actor,
             instance=grad,
             data={"status": Graduation.Status.REJECTED, "ineligible_reasons": problems},
+            event="graduation.rejected",
         )
         return grad
     to_status = OUTCOME_STATUS[grad.outcome]
@@ -186,6 +167,7 @@ def graduation_approve(*, actor, graduation: Graduation) -> Graduation:
         data["left_at"] = grad.graduation_date
     model_update(actor=actor, instance=grad.enrolment, data=data)
     model_update(
+        event="graduation.approved",
         actor=actor,
         instance=grad,
         data={
@@ -198,21 +180,7 @@ def graduation_approve(*, actor, graduation: Graduation) -> Graduation:
     return grad
 
 
-def graduation_list_approved(approval, actor) -> None:
-    glist = GraduationList.objects.select_for_update(of=("self",)).get(pk=approval.object_id)
+def graduation_list_approved(glist: GraduationList, approval, actor, reason: str = "") -> None:
+    """Outcome effect: every proposed decision of the approved list is applied (checked again)."""
     for grad in glist.graduations.filter(status=Graduation.Status.PROPOSED).select_related("enrolment"):
         graduation_approve(actor=actor, graduation=grad)
-    model_update(actor=actor, instance=glist, data={"status": BatchStatus.APPROVED})
-
-
-def _list_status_hook(status):
-    def hook(approval, actor, reason="") -> None:
-        glist = GraduationList.objects.get(pk=approval.object_id)
-        model_update(actor=actor, instance=glist, data={"status": status}, message=reason)
-
-    return hook
-
-
-graduation_list_returned = _list_status_hook(BatchStatus.RETURNED)
-graduation_list_cancelled = _list_status_hook(BatchStatus.CANCELLED)
-graduation_list_resubmitted = _list_status_hook(BatchStatus.IN_REVIEW)

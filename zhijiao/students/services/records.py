@@ -167,6 +167,7 @@ def student_bulk_create(*, actor, rows: list[dict[str, Any]], message: str = "")
             for s, e in zip(students, enrolments, strict=True)
         ],
         message=message,
+        event="student.imported",
     )
     return {"created": len(students), "updated": 0, "unchanged": 0}
 
@@ -189,10 +190,6 @@ _ENROLMENT_COLUMNS = (
     "id, created_at, updated_at, student_id, institution_id, offering_id, class_name, cohort_year, "
     "entry_date, study_years, pathway, stage, status, is_current, registered_at, left_at, batch_id"
 )
-_AUDIT_COLUMNS = (
-    "timestamp, actor_id, actor_name, actor_org, request_id, ip_address, action, object_type, object_id, "
-    "object_repr, scope_path, before, after, message"
-)
 
 
 def _bulk_copy(actor, rows: list[dict[str, Any]], message: str) -> None:
@@ -203,8 +200,7 @@ def _bulk_copy(actor, rows: list[dict[str, Any]], message: str) -> None:
 
     from django.db import connection
 
-    from zhijiao.core.audit import actor_org_label
-    from zhijiao.core.context import client_ip_var, request_id_var
+    from zhijiao.core.audit import actor_fields, write_entries
 
     n = len(rows)
     now = timezone.now()
@@ -214,17 +210,14 @@ def _bulk_copy(actor, rows: list[dict[str, Any]], message: str) -> None:
             "region"
         )
     }
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    common = (
-        now,
-        actor.pk if authenticated else None,
-        actor.get_username() if authenticated else "system",
-        actor_org_label(actor),
-        request_id_var.get(),
-        client_ip_var.get(),
-        AuditAction.CREATE,
-        "students.student",
-    )
+    common = {
+        "timestamp": now,
+        **actor_fields(actor),
+        "action": AuditAction.CREATE,
+        "event": "student.imported",
+        "object_type": "students.student",
+        "before": None,
+    }
     message = message[:500]
     with connection.cursor() as cursor, ThreadPoolExecutor(max_workers=1) as executor:
         pg = cursor.cursor
@@ -294,62 +287,68 @@ def _bulk_copy(actor, rows: list[dict[str, Any]], message: str) -> None:
                         None,
                     )
                 )
-        audit_rows = pending.result()
-        with pg.copy(f"COPY core_auditentry ({_AUDIT_COLUMNS}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row in audit_rows:
-                write(row)
+        write_entries(pending.result())
 
 
-def _audit_rows(rows, sids, eids, plans, paths, common, message) -> list[tuple]:
-    """The audit entries' COPY rows: ``after`` is the JSON of ``snapshot(student)`` plus
-    ``"enrolment": snapshot(enrolment)``, from a template in which every value taken from the
-    file goes through the C JSON string encoder. Pure Python on plain values (runs in a thread)."""
-    from json.encoder import encode_basestring as js
+def _audit_rows(rows, sids, eids, plans, paths, common, message) -> list[dict]:
+    """The audit entries (``core.audit.write_entries`` rows): ``after`` is ``snapshot(student)``
+    plus ``"enrolment": snapshot(enrolment)``, built from plain values with the same masking.
+    Pure Python (runs in a thread while the students are copied), JSON encoded here too."""
+    import json
 
+    from zhijiao.core.importing.pgcopy import RawJSON
     from zhijiao.core.sensitive import mask_registry_number
     from zhijiao.core.validators import mask_phone, mask_resident_id
 
     iso: dict = {}
-    template = (
-        '{"id": %d, "name": %s, "name_pinyin": "", "gender": %s, "id_type": %s, "id_number": %s, '
-        '"birth_date": "%s", "registry_number": %s, "current_institution": %d, "phone": %s, '
-        '"guardian_name": %s, "guardian_phone": %s, "user": null, "name_flagged": %s, '
-        '"enrolment": {"id": %d, "student": %d, "institution": %d, "offering": %d, "class_name": %s, '
-        '"cohort_year": %d, "entry_date": "%s", "study_years": %d, "pathway": %s, "stage": "secondary", '
-        '"status": "pending", "is_current": true, "registered_at": null, "left_at": null, "batch": null}}'
-    )
     out = []
     for sid, eid, r, p in zip(sids, eids, rows, plans, strict=True):
         inst, offering, class_name, years, pathway, entry = p
         birth = r["birth_date"]
-        birth_iso = iso.get(birth) or iso.setdefault(birth, birth.isoformat())
-        entry_iso = iso.get(entry) or iso.setdefault(entry, entry.isoformat())
         registry = r.get("registry_number") or None
         phone = r.get("phone") or ""
         guardian_phone = r.get("guardian_phone") or ""
-        after = template % (
-            sid,
-            js(r["name"]),
-            js(r["gender"]),
-            js(r["id_type"]),
-            js(mask_resident_id(r["id_number"])),
-            birth_iso,
-            "null" if registry is None else js(mask_registry_number(registry)),
-            inst,
-            js(mask_phone(phone)) if phone else '""',
-            js(r.get("guardian_name") or ""),
-            js(mask_phone(guardian_phone)) if guardian_phone else '""',
-            "true" if r.get("name_flagged") else "false",
-            eid,
-            sid,
-            inst,
-            offering,
-            js(class_name),
-            entry.year,
-            entry_iso,
-            years,
-            js(pathway),
+        after = {
+            "id": sid,
+            "name": r["name"],
+            "name_pinyin": "",
+            "gender": r["gender"],
+            "id_type": r["id_type"],
+            "id_number": mask_resident_id(r["id_number"]),
+            "birth_date": iso.get(birth) or iso.setdefault(birth, birth.isoformat()),
+            "registry_number": None if registry is None else mask_registry_number(registry),
+            "current_institution": inst,
+            "phone": mask_phone(phone) if phone else "",
+            "guardian_name": r.get("guardian_name") or "",
+            "guardian_phone": mask_phone(guardian_phone) if guardian_phone else "",
+            "user": None,
+            "name_flagged": bool(r.get("name_flagged")),
+            "enrolment": {
+                "id": eid,
+                "student": sid,
+                "institution": inst,
+                "offering": offering,
+                "class_name": class_name,
+                "cohort_year": entry.year,
+                "entry_date": iso.get(entry) or iso.setdefault(entry, entry.isoformat()),
+                "study_years": years,
+                "pathway": pathway,
+                "stage": "secondary",
+                "status": "pending",
+                "is_current": True,
+                "registered_at": None,
+                "left_at": None,
+                "batch": None,
+            },
+        }
+        out.append(
+            {
+                **common,
+                "object_id": str(sid),
+                "object_repr": r["name"][:300],
+                "scope_path": paths[inst],
+                "after": RawJSON(json.dumps(after, ensure_ascii=False)),
+                "message": message[:500],
+            }
         )
-        out.append((*common, str(sid), r["name"][:300], paths[inst], None, after, message))
     return out

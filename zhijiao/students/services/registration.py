@@ -16,7 +16,7 @@ from zhijiao.core.validators import normalize_text
 from zhijiao.orgs.models import Institution
 
 from .. import rules
-from ..choices import BatchStatus, IdType
+from ..choices import IdType
 from ..models import (
     Enrolment,
     RegistrationBatch,
@@ -39,7 +39,13 @@ def batch_create(*, actor, institution: Institution, year: int, term: str) -> Re
     pending = Enrolment.objects.filter(
         institution=institution, status=S.PENDING, is_current=True, batch__isnull=True, cohort_year=year
     )
-    count = pending.update(batch=batch)
+    pending = list(pending)
+    count = Enrolment.objects.filter(pk__in=[e.pk for e in pending]).update(batch=batch)
+    audit_bulk(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        items=[(e, {"batch": None}, {"batch": batch.pk}) for e in pending],
+    )
     if not count:
         raise ValidationError(
             _("There are no new students of %(year)s awaiting registration.") % {"year": year}
@@ -64,37 +70,29 @@ def batch_override_deadline(*, actor, batch: RegistrationBatch, reason: str) -> 
     return batch
 
 
-@transaction.atomic
 def batch_submit(*, actor, batch: RegistrationBatch, today: datetime.date | None = None) -> RegistrationBatch:
-    """School → city → province (workflows kind ``students.registration``); XJ-REG deadline enforced."""
-    from zhijiao.workflows.services import request_submit
+    """School → city → province (lifecycle ``students.registration``); XJ-REG deadline enforced."""
+    from zhijiao.core.lifecycle import fire
 
-    batch = (
-        RegistrationBatch.objects.select_for_update(of=("self",))
-        .select_related("institution__region")
-        .get(pk=batch.pk)
-    )
-    _ensure(batch, actor)
-    if batch.status not in (BatchStatus.DRAFT,):
-        raise ValidationError(_("Only a draft batch can be submitted."))
-    rules.check_registration_on_time(
-        deadline=batch.deadline, today=today or timezone.localdate(), override_reason=batch.override_reason
-    )
-    if not batch.enrolments.exists():
-        raise ValidationError(_("The batch holds no students."))
-    approval = request_submit(
-        actor=actor,
-        kind="students.registration",
-        target=batch,
-        institution=batch.institution,
-        title=_("Registration of new students: %(batch)s") % {"batch": batch},
-    )
-    batch, _c = model_update(
-        actor=actor,
-        instance=batch,
-        data={"status": BatchStatus.IN_REVIEW, "submitted_at": timezone.now(), "approval": approval},
-    )
-    return batch
+    return fire("students.registration", batch, "submit", actor=actor, today=today)
+
+
+def batch_on_time(batch: RegistrationBatch, ctx: dict):
+    """Guard XJ-REG: the registration deadline (students.md §2), unless the province allowed a late batch."""
+    try:
+        rules.check_registration_on_time(
+            deadline=batch.deadline,
+            today=ctx.get("today") or timezone.localdate(),
+            override_reason=batch.override_reason,
+        )
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+def batch_has_students(batch: RegistrationBatch, ctx: dict):
+    """Guard: an empty batch is not submitted."""
+    return None if batch.enrolments.exists() else _("The batch holds no students.")
 
 
 def _next_temporary_serial(province_code: str, year: int) -> int:
@@ -109,8 +107,9 @@ def _next_temporary_serial(province_code: str, year: int) -> int:
     return int(last[len(prefix) : len(prefix) + 7]) + 1 if last else 1
 
 
-def registration_approved(approval, actor) -> None:
-    """Hook: the province approved a batch — every enrolment is registered and gets its 学籍号."""
+def registration_approved(approval, actor) -> dict:
+    """Outcome effect: the province approved a batch — every enrolment is registered and gets its
+    学籍号 (the lifecycle then marks the batch approved with the returned values)."""
     batch = (
         RegistrationBatch.objects.select_for_update(of=("self",))
         .select_related("institution__region")
@@ -155,31 +154,30 @@ def registration_approved(approval, actor) -> None:
         e.updated_at = now
     Student.objects.bulk_update(updated_students, ["registry_number", "updated_at"], batch_size=1000)
     Enrolment.objects.bulk_update(enrolments, ["status", "registered_at", "updated_at"], batch_size=1000)
-    audit_bulk(actor=actor, action=AuditAction.UPDATE, items=audits, message=str(_("Registration approved")))
+    audit_bulk(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        items=audits,
+        message=str(_("Registration approved")),
+        event="student.registry_number_assigned",
+    )
     audit_bulk(
         actor=actor,
         action=AuditAction.UPDATE,
         items=[(e, {"status": S.PENDING}, {"status": S.REGISTERED}) for e in enrolments],
         message=str(_("Registration approved")),
+        event="enrolment.registered",
     )
-    model_update(
+    return {"approved_at": now}
+
+
+def registration_cancelled(batch: RegistrationBatch, approval, actor, reason: str = "") -> None:
+    """Outcome effect: a withdrawn batch lets its pending students go into a later batch."""
+    pending = list(batch.enrolments.filter(status=S.PENDING))
+    Enrolment.objects.filter(pk__in=[e.pk for e in pending]).update(batch=None)
+    audit_bulk(
         actor=actor,
-        instance=batch,
-        data={"status": BatchStatus.APPROVED, "approved_at": now},
+        action=AuditAction.UPDATE,
+        items=[(e, {"batch": batch.pk}, {"batch": None}) for e in pending],
+        message=reason,
     )
-
-
-def _batch_status_hook(status):
-    def hook(approval, actor, reason="") -> None:
-        batch = RegistrationBatch.objects.get(pk=approval.object_id)
-        data = {"status": status}
-        model_update(actor=actor, instance=batch, data=data, message=reason)
-        if status == BatchStatus.CANCELLED:
-            batch.enrolments.filter(status=S.PENDING).update(batch=None)
-
-    return hook
-
-
-registration_returned = _batch_status_hook(BatchStatus.RETURNED)
-registration_cancelled = _batch_status_hook(BatchStatus.CANCELLED)
-registration_resubmitted = _batch_status_hook(BatchStatus.IN_REVIEW)

@@ -61,8 +61,9 @@ def status_change_request(
     target_class_name: str = "",
     attachments: list | tuple = (),
 ) -> StatusChange:
-    """Open a 学籍异动 request; it goes through the approval chain and applies on final approval."""
-    from zhijiao.workflows.services import request_submit
+    """Open a 学籍异动 request; it goes through the approval chain (lifecycle
+    ``students.status_change``) and applies on final approval."""
+    from zhijiao.core.lifecycle import submit_for_approval
 
     enrolment = (
         Enrolment.objects.select_for_update(of=("self",))
@@ -114,7 +115,7 @@ def status_change_request(
         target_class_name=normalize_text(target_class_name or ""),
         requested_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    model_create(actor=actor, instance=change)
+    model_create(actor=actor, instance=change, event="status_change.requested")
     for upload in attachments:
         StatusChangeAttachment.objects.create(
             change=change,
@@ -123,14 +124,7 @@ def status_change_request(
             size=upload.size,
             content_type=getattr(upload, "content_type", "") or "",
         )
-    approval = request_submit(
-        actor=actor,
-        kind="students.status_change",
-        target=change,
-        institution=enrolment.institution,
-        title=f"{change.get_kind_display()} · {student.name}",
-        note=reason,
-    )
+    approval = submit_for_approval("students.status_change", change, actor=actor, note=reason)
     StatusChange.objects.filter(pk=change.pk).update(approval=approval)
     change.approval = approval
     return change
@@ -156,8 +150,8 @@ def transfer_chain(change: StatusChange, institution: Institution):
     return chain
 
 
-def status_change_approved(approval, actor) -> None:
-    """Hook: apply the change. A transfer ends the old enrolment (kept as history) and opens a new one
+def status_change_approved(change: StatusChange, approval, actor, reason: str = "") -> dict:
+    """Outcome effect: apply the change (the lifecycle then marks it approved). A transfer ends the old enrolment (kept as history) and opens a new one
     at the receiving school, which becomes the student's current institution."""
     change = (
         StatusChange.objects.select_for_update(of=("self",))
@@ -213,21 +207,4 @@ def status_change_approved(approval, actor) -> None:
         if change.to_status == S.WITHDRAWN:
             data["left_at"] = change.effective_date
         model_update(actor=actor, instance=enrolment, message=str(change), data=data)
-    model_update(
-        actor=actor,
-        instance=change,
-        data={"status": StatusChange.Status.APPROVED, "applied_at": now, "new_enrolment": new_enrolment},
-    )
-
-
-def _change_status_hook(status):
-    def hook(approval, actor, reason="") -> None:
-        change = StatusChange.objects.get(pk=approval.object_id)
-        model_update(actor=actor, instance=change, data={"status": status}, message=reason)
-
-    return hook
-
-
-status_change_returned = _change_status_hook(StatusChange.Status.RETURNED)
-status_change_cancelled = _change_status_hook(StatusChange.Status.CANCELLED)
-status_change_resubmitted = _change_status_hook(StatusChange.Status.IN_REVIEW)
+    return {"applied_at": now, "new_enrolment": new_enrolment}

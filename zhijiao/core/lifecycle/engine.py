@@ -1,0 +1,184 @@
+"""Firing transitions of declared lifecycles (``core.lifecycle.spec``), and applying the outcomes
+an approval chain reports back.
+
+Every transition runs in one transaction: lock the row, check (in this order) that the actor may
+act on it (``restrict()`` action and named relationships), that it is in a source state, the
+reason where one is required, and the named guards; then set the state (``model_update``: full
+clean, audit entry with the transition's typed event), file it into its approval chain when the
+transition is an approval, and run the effects. Refusals are ``ValidationError``s with a Chinese
+sentence (``OutOfScope`` for an object beyond the actor's scope, which pages turn into 404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..services import OutOfScope, ensure_in_scope, model_update
+from ..validators import normalize_text, validate_plain_text
+from . import registry
+from .spec import OUTCOMES, Lifecycle, Transition
+
+# The approval mechanism registers itself here (``zhijiao.workflows`` in its AppConfig.ready), so the
+# kernel's engine files documents into chains without importing the app that stores them.
+_approval_backend = None
+
+
+def set_approval_backend(backend) -> None:
+    """``backend`` offers ``submit(lifecycle, obj, *, actor, note, check_scope)`` (files a new request
+    or resubmits the returned one) and ``current_node(obj, kind)`` (who must decide now)."""
+    global _approval_backend
+    _approval_backend = backend
+
+
+def _backend():
+    if _approval_backend is None:
+        raise ValidationError(_("Approvals are not available on this installation."))
+    return _approval_backend
+
+
+def _lifecycle(lifecycle: Lifecycle | str) -> Lifecycle:
+    return registry.get(lifecycle) if isinstance(lifecycle, str) else lifecycle
+
+
+def _transition(lc: Lifecycle, transition: Transition | str) -> Transition:
+    return lc.transition(transition) if isinstance(transition, str) else transition
+
+
+def may_act(lc: Lifecycle, obj, t: Transition, actor) -> bool:
+    """The actor may fire ``t`` on ``obj`` as far as who they are goes (not the state or guards)."""
+    from ..scoping import is_in_scope
+
+    if t.action is not None and not is_in_scope(obj, actor, t.action):
+        return False
+    if t.relationships:
+        return any(lc.relationships[name](obj, actor) for name in t.relationships)
+    return True
+
+
+def refusal(lc: Lifecycle, obj, t: Transition, ctx: dict | None = None) -> str | None:
+    """Why ``t`` cannot fire on ``obj`` now (its state, then its guards), or None."""
+    state = lc.state_of(obj)
+    if state not in t.source:
+        if t.refused:
+            return str(t.refused)
+        return _("This record is “%(state)s”; it cannot be “%(action)s” now.") % {
+            "state": lc.state_label(state),
+            "action": t.label,
+        }
+    for guard in t.guards:
+        reason = guard.check(obj, ctx or {})
+        if reason:
+            return str(reason)
+    return None
+
+
+def available(lifecycle: Lifecycle | str, obj, actor, *, generic_only: bool = True) -> list[Transition]:
+    """The transitions ``actor`` may fire on ``obj`` now (the buttons a page offers)."""
+    lc = _lifecycle(lifecycle)
+    return [
+        t
+        for t in lc.transitions
+        if (t.generic or not generic_only)
+        and lc.state_of(obj) in t.source
+        and may_act(lc, obj, t, actor)
+        and refusal(lc, obj, t) is None
+    ]
+
+
+@transaction.atomic
+def fire(
+    lifecycle: Lifecycle | str,
+    obj,
+    transition: Transition | str,
+    *,
+    actor,
+    reason: str = "",
+    **ctx: Any,
+):
+    """Fire ``transition`` on ``obj``; returns the saved object. There is no way around the
+    permission checks: a loader's write is done by a named system actor (``core.actors``)."""
+    lc = _lifecycle(lifecycle)
+    t = _transition(lc, transition)
+    obj = lc.model_class()._default_manager.select_for_update(of=("self",)).get(pk=obj.pk)
+    if t.action is not None:
+        ensure_in_scope(obj, actor, t.action)
+    if t.relationships and not any(lc.relationships[n](obj, actor) for n in t.relationships):
+        raise OutOfScope(_("You may not do this to this record."))
+    reason = normalize_text(reason or "")
+    validate_plain_text(reason)
+    if lc.state_of(obj) not in t.source:
+        raise ValidationError(refusal(lc, obj, t, ctx))
+    if t.reason_required and not reason:
+        raise ValidationError({"reason": str(t.reason_prompt or _("Give a reason."))})
+    ctx["reason"] = reason
+    problem = refusal(lc, obj, t, ctx)
+    if problem:
+        raise ValidationError(problem)
+    data: dict[str, Any] = {}
+    if t.approval and _approval_backend is not None:
+        # Without the approvals app the document's own state is the whole machine.
+        ctx["approval_request"] = _approval_backend.submit(lc, obj, actor=actor, note=reason)
+        obj.refresh_from_db()  # a resubmission's outcome may have moved it already
+    if t.target is not None:
+        data[lc.field] = t.target
+    if t.data is not None:
+        data.update(t.data(obj, ctx))
+    obj, _changed = model_update(
+        actor=actor,
+        instance=obj,
+        data=data,
+        # A transition granted by a relationship only (no action) still needs the record in sight.
+        scope_action=t.action or "view",
+        message=reason,
+        event=t.event,
+    )
+    for effect in t.effects:
+        effect(obj, actor, ctx)
+    return obj
+
+
+def apply_outcome(lifecycle: Lifecycle | str, outcome: str, request, actor, reason: str = "") -> None:
+    """An approval chain ended (or came back): apply what the lifecycle declares for ``outcome``.
+
+    Runs inside the chain's transaction (a failing effect rolls the decision back)."""
+    if outcome not in OUTCOMES:
+        raise ValueError(outcome)
+    lc = _lifecycle(lifecycle)
+    declared = lc.approval.on.get(outcome) if lc.approval else None
+    if declared is None:
+        return
+    model = lc.model_class()
+    obj = model._default_manager.select_for_update(of=("self",)).get(pk=request.object_id)
+    data: dict[str, Any] = {}
+    if declared.effect is not None:
+        data.update(declared.effect(obj, request, actor, reason) or {})
+        obj.refresh_from_db()
+    if declared.state is not None:
+        data[lc.field] = declared.state
+    if declared.data is not None:
+        data.update(declared.data(obj, request, reason))
+    if data or declared.event:
+        model_update(actor=actor, instance=obj, data=data, message=reason, event=declared.event)
+
+
+def submit_for_approval(lifecycle: Lifecycle | str, obj, *, actor, note: str = ""):
+    """File ``obj`` into its lifecycle's approval chain outside a transition (a document created
+    already in review, such as a status change)."""
+    lc = _lifecycle(lifecycle)
+    return _backend().submit(lc, obj, actor=actor, note=note)
+
+
+def awaiting_node(obj, lifecycle: Lifecycle | str | None = None):
+    """Which node of the tree must act on ``obj`` now: the school or authority at the current step
+    of its open approval request, or None. For authorization ("approver at the current step")."""
+    lcs = [_lifecycle(lifecycle)] if lifecycle else registry.for_model(obj)
+    for lc in lcs:
+        if lc.approval is not None and _approval_backend is not None:
+            node = _approval_backend.current_node(obj, lc.approval.kind)
+            if node is not None:
+                return node
+    return None

@@ -1,0 +1,100 @@
+"""The internships app's lifecycles (``core.lifecycle``): 实习方案备案 through the approval chain,
+and the audit events of the app's services."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from zhijiao.core.lifecycle import Approval, Lifecycle, Outcome, Transition
+
+from .choices import FilingStatus
+from .services import plans
+from .services.base import FILING_KIND
+
+EVENTS = {
+    "plan.filing_submitted": _("Internship plan submitted for filing"),
+    "plan.filed": _("Internship plan filed"),
+    "plan.filing_returned": _("Internship plan filing returned"),
+    "plan.filing_withdrawn": _("Internship plan filing withdrawn"),
+    "placement.started": _("Placement started"),
+    "placement.suspended": _("Placement suspended"),
+    "placement.ended": _("Placement ended"),
+    "alert.raised": _("Alert raised"),
+    "alert.changed": _("Alert severity changed"),
+    "alert.escalated": _("Alert escalated"),
+    "alert.cleared": _("Alert cleared"),
+    "mentor.replaced": _("Mentor replaced"),
+}
+
+F = FilingStatus
+
+
+def _outcome(data):
+    """An approval outcome's field values from a transition's ``data(plan, ctx)``."""
+    return lambda plan, request, reason: data(plan, {"reason": reason})
+
+
+PLAN_FILING = Lifecycle(
+    key=FILING_KIND,
+    model="internships.InternshipPlan",
+    states=F,
+    field="filing_status",
+    relationships={"authority": plans.is_filing_authority},
+    transitions=[
+        Transition(
+            "submit_filing",
+            _("Submit for filing"),
+            source=[F.DRAFT, F.RETURNED],
+            target=F.IN_REVIEW,
+            refused=_("Only a draft or returned plan can be submitted for filing."),
+            approval=True,
+            data=plans.filing_comment,
+            event="plan.filing_submitted",
+        ),
+        # Without the approvals app: the authority decides the plan's own state.
+        Transition(
+            "file",
+            pgettext_lazy("filing", "File"),
+            source=[F.IN_REVIEW],
+            target=F.FILED,
+            action=None,
+            relationships=["authority"],
+            refused=_("The plan is not awaiting a filing decision."),
+            data=plans.filing_filed,
+            event="plan.filed",
+            generic=False,
+        ),
+        Transition(
+            "return_filing",
+            _("Return"),
+            source=[F.IN_REVIEW],
+            target=F.RETURNED,
+            action=None,
+            relationships=["authority"],
+            refused=_("The plan is not awaiting a filing decision."),
+            reason_required=True,
+            reason_prompt=_("Give a reason for returning the plan."),
+            data=plans.filing_comment,
+            event="plan.filing_returned",
+            generic=False,
+        ),
+    ],
+    approval=Approval(
+        kind=FILING_KIND,
+        label=_("Internship plan filing"),
+        title=lambda plan: plan.title,
+        on={
+            "approved": Outcome(state=F.FILED, data=_outcome(plans.filing_filed), event="plan.filed"),
+            "returned": Outcome(
+                state=F.RETURNED, data=_outcome(plans.filing_comment), event="plan.filing_returned"
+            ),
+            "cancelled": Outcome(
+                state=F.DRAFT, data=_outcome(plans.filing_comment), event="plan.filing_withdrawn"
+            ),
+            "resubmitted": Outcome(
+                state=F.IN_REVIEW, data=lambda plan, request, reason: {"filing_comment": ""}
+            ),
+        },
+    ),
+)
+
+LIFECYCLES = [PLAN_FILING]
