@@ -38,6 +38,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 VAR_DIR = Path(env("ZHIJIAO_VAR_DIR", str(BASE_DIR / "var")))
 SHARED_DATA_DIR = Path(env("ZHIJIAO_SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+# The issued documents whose wording the platform reads (the 2021 work plan): ../shared/seed/.
+SHARED_SEED_DIR = Path(env("ZHIJIAO_SHARED_SEED_DIR", str(BASE_DIR.parent / "shared" / "seed")))
 
 # DJANGO_SECRET_KEY, else the key `make demo` generated once in var/secret_key; a fixed insecure key
 # only with DEBUG on. Production sets DJANGO_SECRET_KEY.

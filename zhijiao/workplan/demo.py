@@ -24,7 +24,7 @@ from zhijiao.orgs.models import Institution, Region
 
 from . import services
 from .choices import Decision, TaskKind
-from .loader import PLAN_2021, plan_load, read_plan_file
+from .loader import PLAN_2021, PLAN_2021_EXAMPLES, plan_load, read_examples_file, read_plan_file
 from .models import Plan, ProgressReport, Target, Task
 
 AS_OF = datetime.date(2021, 6, 15)
@@ -177,7 +177,8 @@ def load_demo_workplan(*, actor=None) -> Plan:
         raise RuntimeError("load the reference data (regions) before the work-plan demo")
     data = read_plan_file(PLAN_2021)
     data["region_code"] = province.code
-    for person in data["people"]:
+    examples = read_examples_file(PLAN_2021_EXAMPLES)
+    for person in examples["people"]:
         _ensure_user(
             actor=actor,
             username=person["username"],
@@ -185,7 +186,7 @@ def load_demo_workplan(*, actor=None) -> Plan:
             role=Role.PROVINCE_STAFF,
             region=province,
         )
-    plan, _counts = plan_load(actor=None, path=PLAN_2021, data=data)
+    plan, _counts = plan_load(actor=None, path=PLAN_2021, data=data, examples=examples)
     if ProgressReport.objects.filter(task__plan=plan).exists():
         return plan
     model_update(actor=actor or system_actor("demo"), instance=plan, data={"as_of_date": AS_OF})

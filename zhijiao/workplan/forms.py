@@ -51,10 +51,19 @@ class BoardFilterForm(forms.Form):
 
 
 class TaskEditForm(forms.ModelForm):
+    co_units = forms.CharField(
+        label=_("Co-operating units"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separate units with 、 or commas."),
+    )
+
     class Meta:
         model = Task
         fields = [
             "theme",
+            "lead_unit",
+            "co_units",
             "owner",
             "status",
             "start_date",
@@ -74,6 +83,8 @@ class TaskEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         plan = self.instance.plan
         self.fields["theme"].queryset = plan.themes.all()
+        if not self.is_bound:
+            self.initial["co_units"] = "、".join(self.instance.co_units or [])
         # Owners: people who may change the task (the province division).
         from zhijiao.accounts.models import RoleAssignment
 

@@ -1,10 +1,14 @@
-"""Loading a year's plan from its structured file, and copying a plan to a new year.
+"""Loading a year's plan from its structured file and the issued document, and copying a plan to a new year.
 
-The file (``data/plan_2021.yaml`` is the model) carries the document metadata, themes, the key
-points and routine tasks with their wording, targets, and demo owners and due dates. Loading is
-idempotent: plans, themes, tasks and targets are matched on natural keys (year; code; kind and
-number; label) and only changed fields are written and audited. Owners and due dates are set when a
-task is created or still empty — what the division changed in the application is kept.
+The file (``data/plan_2021.yaml`` is the model) carries the document metadata, themes, each item's theme,
+lead and co-operating units and targets; the wording of every item, its bold phrases, the preamble and the
+shifts come from the issued document itself (``seed.read_seed``), so the text has one source. The demo's
+people, owners and due dates are in a separate example file (``data/plan_2021_demo.yaml``); values loaded
+from it are recorded in ``Task.example_fields`` and shown with a 示例 mark.
+
+Loading is idempotent: plans, themes, tasks and targets are matched on natural keys (year; code; kind and
+number; label) and only changed fields are written and audited. Owners and due dates are set when a task is
+created or still empty — what the division changed in the application is kept.
 """
 
 from __future__ import annotations
@@ -26,26 +30,74 @@ from zhijiao.orgs.models import Region
 
 from .choices import TaskKind, TaskStatus
 from .models import Dependency, Milestone, Plan, Target, Task, Theme
+from .seed import SeedPlan, read_seed
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PLAN_2021 = DATA_DIR / "plan_2021.yaml"
+PLAN_2021_EXAMPLES = DATA_DIR / "plan_2021_demo.yaml"
+ITEM_KEYS = (("key_points", TaskKind.KEY_POINT), ("routine_tasks", TaskKind.ROUTINE))
+EXAMPLE_FIELDS = ("owner", "start_date", "due_date")
+
+
+def _read_yaml(path: str | Path) -> Any:
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValidationError(_("The plan file cannot be read: %(error)s") % {"error": exc})
 
 
 def read_plan_file(path: str | Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValidationError(_("The plan file cannot be read: %(error)s") % {"error": exc})
+    """The plan file with each item's wording filled in from the issued document it names."""
+    data = _read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("year"), int):
         raise ValidationError(_("The plan file must be a mapping with a year."))
-    for key in ("key_points", "routine_tasks"):
+    if not data.get("seed"):
+        raise ValidationError(_("The plan file must name the issued document it belongs to (seed)."))
+    seed = read_seed(str(data["seed"]))
+    return merge_seed(data, seed)
+
+
+def merge_seed(data: dict[str, Any], seed: SeedPlan) -> dict[str, Any]:
+    """Fill ``text``, ``title`` (the item's heading sentence) and ``emphasis`` from the document."""
+    data = dict(data)
+    data.setdefault("preamble", seed.preamble)
+    data.setdefault("shifts", seed.shifts)
+    for key, _kind in ITEM_KEYS:
         items = data.get(key) or []
         numbers = [item.get("number") for item in items]
         if len(numbers) != len(set(numbers)) or not all(isinstance(n, int) and n > 0 for n in numbers):
             raise ValidationError(_("%(key)s: every item needs a distinct positive number.") % {"key": key})
+        source = getattr(seed, key)
+        if set(numbers) != set(source):
+            raise ValidationError(
+                _("%(key)s: the file lists items %(file)s but the document has %(seed)s.")
+                % {"key": key, "file": _ranges(numbers), "seed": _ranges(source)}
+            )
+        merged = []
         for item in items:
-            if not str(item.get("text") or "").strip():
-                raise ValidationError(_("%(key)s %(n)s has no text.") % {"key": key, "n": item.get("number")})
+            found = source[item["number"]]
+            merged.append(
+                {
+                    "title": found.heading,
+                    "text": found.text,
+                    "emphasis": found.emphasis,
+                    **item,
+                }
+            )
+        data[key] = merged
+    return data
+
+
+def _ranges(numbers) -> str:
+    numbers = sorted(numbers)
+    return f"{numbers[0]}–{numbers[-1]} ({len(numbers)})" if numbers else "—"
+
+
+def read_examples_file(path: str | Path) -> dict[str, Any]:
+    """The demo's example people, owners and dates (示例)."""
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("tasks", []), list):
+        raise ValidationError(_("The example file must be a mapping with a list of tasks."))
     return data
 
 
@@ -70,15 +122,23 @@ def _as_date(value) -> datetime.date | None:
 
 @transaction.atomic
 def plan_load(
-    *, actor=None, path: str | Path = PLAN_2021, data: dict | None = None
+    *,
+    actor=None,
+    path: str | Path = PLAN_2021,
+    data: dict | None = None,
+    examples: str | Path | dict | None = None,
 ) -> tuple[Plan, dict[str, int]]:
     """Load (or refresh) a year's plan from its file; returns the plan and counts of created rows.
 
-    With an actor (a page), the actor must be able to change plans of the province; the command
-    and the demo run as the system actor ``workplan-loader`` (core.actors), checked alike.
+    ``examples`` (a path or its parsed content) adds the demo's example owners and dates, marked as
+    examples. With an actor (a page), the actor must be able to change plans of the province; the
+    command and the demo run as the system actor ``workplan-loader`` (core.actors), checked alike.
     """
     actor = actor or system_actor("workplan-loader")
     data = data if data is not None else read_plan_file(path)
+    if isinstance(examples, str | Path):
+        examples = read_examples_file(examples)
+    examples = examples or {}
     region = Region.objects.filter(code=str(data.get("region_code", "370000"))).first()
     if region is None:
         raise ValidationError(
@@ -86,17 +146,15 @@ def plan_load(
             % {"code": data.get("region_code")}
         )
     doc = data.get("document") or {}
+    example_tasks = {
+        (str(row.get("kind")), row.get("number")): row for row in examples.get("tasks") or [] if row
+    }
     users = get_user_model().objects.in_bulk(
-        [p["username"] for p in data.get("people", [])]
-        + [
-            i.get("owner")
-            for key in ("key_points", "routine_tasks")
-            for i in data.get(key) or []
-            if i.get("owner")
-        ],
+        [p["username"] for p in examples.get("people", [])]
+        + [row["owner"] for row in example_tasks.values() if row.get("owner")],
         field_name="username",
     )
-    head_name = next((p["username"] for p in data.get("people", []) if p.get("head")), None)
+    head_name = next((p["username"] for p in examples.get("people", []) if p.get("head")), None)
     plan_values = {
         "title": data.get("title", ""),
         "document_number": doc.get("number", ""),
@@ -126,17 +184,36 @@ def plan_load(
         themes[item["code"]] = theme
         counts["themes"] += created
     start = plan.issued_on
-    for key, kind in (("key_points", TaskKind.KEY_POINT), ("routine_tasks", TaskKind.ROUTINE)):
+    default_lead = str(data.get("lead_unit") or doc.get("issuer") or "")
+    loaded: dict[tuple[str, int], Task] = {}
+    repeats: list[tuple[Target, dict]] = []
+    for key, kind in ITEM_KEYS:
         for item in data.get(key) or []:
+            example = example_tasks.get((key, item["number"]), {})
             values = {
                 "title": str(item.get("title") or item["text"])[:200],
                 "text": item["text"],
                 "emphasis": list(item.get("emphasis") or []),
                 "theme": themes.get(item.get("theme")),
-                "owner": users.get(item.get("owner")),
-                "start_date": _as_date(item.get("start_date")) or start,
-                "due_date": _as_date(item.get("due_date")),
+                "lead_unit": str(item.get("lead_unit") or default_lead)[:100],
+                "co_units": [str(u) for u in item.get("co_units") or []],
+                "owner": users.get(example.get("owner")),
+                "start_date": _as_date(example.get("start_date")) or start,
+                "due_date": _as_date(example.get("due_date")),
             }
+            task = Task.objects.filter(plan=plan, kind=kind, number=item["number"]).first()
+            # A value counts as an example when the example file sets it and the task does not have a
+            # value of its own (a new task, or one whose value is still the example).
+            marked = [
+                f
+                for f in EXAMPLE_FIELDS
+                if example.get(f)
+                and values[f] is not None
+                and (task is None or getattr(task, f) in (None, "") or task.is_example(f))
+            ]
+            if task is not None:
+                marked += [f for f in task.example_fields or [] if f not in marked]
+            values["example_fields"] = sorted(marked)
             task, created = _upsert(
                 actor,
                 Task,
@@ -144,14 +221,17 @@ def plan_load(
                 values,
                 keep_if_set=("owner", "due_date", "start_date"),
             )
+            loaded[(key, item["number"])] = task
             counts["tasks"] += created
             for order, target in enumerate(item.get("targets") or [], start=1):
-                _t, created = _upsert(
+                quantity_max = target.get("quantity_max")
+                row, created = _upsert(
                     actor,
                     Target,
                     {"task": task, "label": target["label"]},
                     {
                         "quantity": int(target["quantity"]),
+                        "quantity_max": int(quantity_max) if quantity_max else None,
                         "unit": target["unit"],
                         "approximate": bool(target.get("approximate", False)),
                         "phrase": target.get("phrase", ""),
@@ -159,6 +239,17 @@ def plan_load(
                     },
                 )
                 counts["targets"] += created
+                if target.get("same_as"):
+                    repeats.append((row, target["same_as"]))
+    for row, ref in repeats:
+        first = loaded.get((str(ref.get("kind")), ref.get("number")))
+        original = first and Target.objects.filter(task=first, label=ref.get("label")).first()
+        if original is None:
+            raise ValidationError(
+                _("Target %(label)s refers to a target that the plan does not have.") % {"label": row.label}
+            )
+        if row.same_as_id != original.pk:
+            model_update(actor=actor, instance=row, data={"same_as": original})
     return plan, counts
 
 
@@ -204,6 +295,7 @@ def plan_copy(*, actor, plan: Plan, year: int) -> Plan:
             instance=Theme(plan=new, code=theme.code, name=theme.name, order=theme.order),
         )
     tasks = {}
+    copied_targets: dict[int, Target] = {}
     for task in plan.tasks.prefetch_related("targets", "milestones"):
         copy = model_create(
             actor=actor,
@@ -215,7 +307,10 @@ def plan_copy(*, actor, plan: Plan, year: int) -> Plan:
                 title=task.title,
                 text=task.text,
                 emphasis=list(task.emphasis),
+                lead_unit=task.lead_unit,
+                co_units=list(task.co_units),
                 owner=task.owner,
+                example_fields=list(task.example_fields),
                 status=TaskStatus.NOT_STARTED,
                 progress=0,
                 start_date=_shift_year(task.start_date, years),
@@ -226,12 +321,13 @@ def plan_copy(*, actor, plan: Plan, year: int) -> Plan:
         )
         tasks[task.pk] = copy
         for target in task.targets.all():
-            model_create(
+            copied_targets[target.pk] = model_create(
                 actor=actor,
                 instance=Target(
                     task=copy,
                     label=target.label,
                     quantity=target.quantity,
+                    quantity_max=target.quantity_max,
                     unit=target.unit,
                     approximate=target.approximate,
                     phrase=target.phrase,
@@ -254,4 +350,8 @@ def plan_copy(*, actor, plan: Plan, year: int) -> Plan:
             actor=actor,
             instance=Dependency(task=tasks[dep.task_id], depends_on=tasks[dep.depends_on_id]),
         )
+    for target in Target.objects.filter(task__plan=plan, same_as__isnull=False):
+        copy, original = copied_targets.get(target.pk), copied_targets.get(target.same_as_id)
+        if copy is not None and original is not None:
+            model_update(actor=actor, instance=copy, data={"same_as": original})
     return new

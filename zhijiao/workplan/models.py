@@ -119,6 +119,8 @@ class Task(ScopedModel):
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"))
     emphasis = models.JSONField(_("emphasised phrases"), default=list, blank=True)
+    lead_unit = models.CharField(_("lead unit"), max_length=100, blank=True)
+    co_units = models.JSONField(_("co-operating units"), default=list, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -139,6 +141,9 @@ class Task(ScopedModel):
     chosen_alternative = models.CharField(
         _("chosen alternative"), max_length=1, choices=Alternative.choices, blank=True
     )
+    # Values loaded from the demo's example file (owner, due_date, start_date): the issued document
+    # names no people and no deadlines, so these are shown with a 示例 mark until someone sets them.
+    example_fields = models.JSONField(_("example values"), default=list, blank=True)
 
     scope_region_path = _PROVINCE_SCOPE
 
@@ -181,6 +186,9 @@ class Task(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("workplan:task_detail", args=[self.pk])
+
+    def is_example(self, field_name: str) -> bool:
+        return field_name in (self.example_fields or [])
 
 
 class Milestone(ScopedModel):
@@ -227,11 +235,23 @@ class Target(ScopedModel):
     task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="targets")
     label = models.CharField(_("label"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity"))
+    # A range in the text ("2-3所"): quantity is the lower bound, quantity_max the upper one.
+    quantity_max = models.PositiveIntegerField(_("upper bound"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=10)
     approximate = models.BooleanField(_("approximate (about)"), default=False)
     actual = models.PositiveIntegerField(_("actual"), default=0)
     phrase = models.CharField(_("wording in the plan"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # The same quantity named by two items (the 100 教学创新团队 of KP4 and R17) is counted once: the
+    # second target points at the first and is left out of totals.
+    same_as = models.ForeignKey(
+        "self",
+        verbose_name=_("same as"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeated_in",
+    )
 
     scope_region_path = "task__plan__region__path"
 
@@ -245,6 +265,11 @@ class Target(ScopedModel):
                 name="workplan_target_quantity_positive",
                 violation_error_message=_("A target quantity must be positive."),
             ),
+            models.CheckConstraint(
+                condition=Q(quantity_max__isnull=True) | Q(quantity_max__gt=models.F("quantity")),
+                name="workplan_target_range_ordered",
+                violation_error_message=_("The upper bound must be greater than the quantity."),
+            ),
             models.UniqueConstraint(
                 fields=["task", "label"],
                 name="workplan_target_unique_label",
@@ -253,7 +278,12 @@ class Target(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label} {self.quantity}{self.unit}"
+        return f"{self.label} {self.quantity_text}{self.unit}"
+
+    @property
+    def quantity_text(self) -> str:
+        """ "100", or "2–3" for a range."""
+        return f"{self.quantity}–{self.quantity_max}" if self.quantity_max else str(self.quantity)
 
     @property
     def percent(self) -> int:

@@ -12,7 +12,17 @@ from ..models import Acknowledgement, Assignment, Milestone, ProgressReport, Tar
 class TargetSerializer(serializers.ModelSerializer):
     class Meta:
         model = Target
-        fields = ["id", "label", "quantity", "unit", "approximate", "actual", "phrase"]
+        fields = [
+            "id",
+            "label",
+            "quantity",
+            "quantity_max",
+            "unit",
+            "approximate",
+            "actual",
+            "phrase",
+            "same_as",
+        ]
         read_only_fields = fields
 
 
@@ -51,8 +61,11 @@ class TaskSerializer(ServiceModelSerializer):
             "emphasis",
             "theme",
             "theme_name",
+            "lead_unit",
+            "co_units",
             "owner",
             "owner_name",
+            "example_fields",
             "status",
             "status_label",
             "progress",
@@ -69,6 +82,7 @@ class TaskSerializer(ServiceModelSerializer):
         ]
         read_only_fields = [
             "plan",
+            "example_fields",
             "kind",
             "number",
             "title",

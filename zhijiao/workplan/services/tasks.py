@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -29,6 +30,8 @@ from .base import _clean_text
 
 TASK_EDIT_FIELDS = (
     "theme",
+    "lead_unit",
+    "co_units",
     "owner",
     "status",
     "start_date",
@@ -70,11 +73,31 @@ def task_update(*, actor, task: Task, data: dict[str, Any]) -> Task:
         cleaned.get("plan_b", task.plan_b),
     )
     _check_in_plan_year(cleaned.get("due_date"), task.plan, "due_date")
+    if "lead_unit" in cleaned:
+        cleaned["lead_unit"] = _clean_text(cleaned["lead_unit"] or "")
+    if "co_units" in cleaned:
+        cleaned["co_units"] = _unit_list(cleaned["co_units"])
     if cleaned.get("status") == TaskStatus.COMPLETED and task.status != TaskStatus.COMPLETED:
         cleaned["completed_on"] = rules.local_today()
         cleaned["progress"] = 100
+    # A demo example value (示例) that someone replaces is the division's own from then on.
+    replaced = {f for f in task.example_fields or [] if f in cleaned and cleaned[f] != getattr(task, f)}
+    if replaced:
+        cleaned["example_fields"] = [f for f in task.example_fields if f not in replaced]
     instance, _changed = model_update(actor=actor, instance=task, data=cleaned)
     return instance
+
+
+def _unit_list(value: Any) -> list[str]:
+    """Co-operating units from a list or from text separated by 、，, ; or new lines; no duplicates."""
+    if isinstance(value, str):
+        value = re.split(r"[、，,；;\n]+", value)
+    units: list[str] = []
+    for unit in value or []:
+        unit = _clean_text(str(unit))
+        if unit and unit not in units:
+            units.append(unit[:100])
+    return units
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from ..choices import Health
@@ -52,3 +53,29 @@ def sees_a_plan(context) -> bool:
     if not hasattr(request, "_workplan_sees_plan"):
         request._workplan_sees_plan = selectors.plan_list(user=request.user).exists()
     return request._workplan_sees_plan
+
+
+@register.simple_tag
+def example_mark(task, field_name: str) -> str:
+    """A 示例 badge beside a value the demo invented (the issued plan names no people and no dates)."""
+    if task is None or not task.is_example(field_name):
+        return ""
+    return format_html(
+        '<span class="badge text-bg-warning ms-1" title="{}">{}</span>',
+        _("An example value of the demo: the issued plan names no owner or date."),
+        _("Example"),
+    )
+
+
+@register.simple_tag
+def target_quantity(target) -> str:
+    """ "约100个", "2–3所"; a target that repeats another item's says which (counted once)."""
+    text = f"{'~' if target.approximate else ''}{target.quantity_text}{target.unit}"
+    if target.same_as_id:
+        other = target.same_as.task
+        return format_html(
+            '{} <div class="small text-body-secondary">{}</div>',
+            text,
+            _("same as %(task)s, counted once") % {"task": other.label},
+        )
+    return text

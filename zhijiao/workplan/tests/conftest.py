@@ -1,12 +1,13 @@
 import pytest
 
-from zhijiao.workplan.loader import plan_load
+from zhijiao.workplan.loader import PLAN_2021_EXAMPLES, plan_load
 
 
 @pytest.fixture
 def plan(world):
-    """The 2021 plan loaded under the World's province, owned by province_staff, division head province_admin."""
-    p, _counts = plan_load()
+    """The 2021 plan loaded under the World's province with the demo's example dates, owned by province_staff,
+    division head province_admin."""
+    p, _counts = plan_load(examples=PLAN_2021_EXAMPLES)
     p.tasks.update(owner=world["province_staff"])
     p.head = world["province_admin"]
     p.save(update_fields=["head"])

@@ -31,20 +31,60 @@ def test_counts_and_numbering(data):
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="shared/seed is not beside the project")
-def test_every_text_is_verbatim_from_the_seed(data):
+def test_the_wording_is_read_from_the_issued_document(data):
+    """Item text, bold phrases, preamble and shifts come from the document, joined across page breaks."""
     seed = _seed_text()
     for key in ("key_points", "routine_tasks"):
         for item in data[key]:
-            assert item["text"] in seed, (key, item["number"])
             assert f"{item['number']}.{item['text']}" in seed, (key, item["number"])
             for phrase in item.get("emphasis", []):
                 assert phrase in item["text"]
             for target in item.get("targets", []):
                 assert target["phrase"] in item["text"]
-    assert data["preamble"] in seed
+    kp = {i["number"]: i for i in data["key_points"]}
+    assert kp[1]["text"].startswith("深入学习贯彻党史学习教育动员大会精神。")
+    # key point 14 continues on the next page: the two halves are one item
+    assert "主赛场承办工作" in kp[14]["text"] and "办出影响力" in kp[14]["text"]
+    assert kp[20]["text"].startswith("加强处室文化建设。（1）") and "倒计时牌" in kp[20]["text"]
+    rt = {i["number"]: i for i in data["routine_tasks"]}
+    assert rt[1]["text"] == "召开 2021 年度职业教育工作会议。"
+    assert rt[40]["text"] == "做好职业教育宣传及政务信息工作。"
+    assert data["preamble"].startswith("2021年，全省职业教育工作的总体思路是") and data["preamble"] in seed
     assert len(data["shifts"]) == 7
     for shift in data["shifts"]:
         assert "——" + shift in seed
+    assert "打造校企命运共同体推动职业教育" in data["shifts"][4]  # split by a page break in the document
+
+
+def test_the_plan_file_holds_no_wording_and_no_people():
+    """One source for the text: the structured file carries no item text, titles, owners or dates."""
+    import yaml
+
+    raw = yaml.safe_load(PLAN_2021.read_text(encoding="utf-8"))
+    assert "people" not in raw and "preamble" not in raw and "shifts" not in raw
+    for key in ("key_points", "routine_tasks"):
+        for item in raw[key]:
+            assert not {"text", "title", "owner", "due_date", "start_date"} & set(item), (key, item["number"])
+
+
+def test_a_missing_document_is_a_clear_error(settings, tmp_path):
+    from django.core.exceptions import ValidationError
+
+    settings.SHARED_SEED_DIR = tmp_path
+    with pytest.raises(ValidationError, match="ZHIJIAO_SHARED_SEED_DIR"):
+        read_plan_file(PLAN_2021)
+
+
+def test_a_plan_file_that_does_not_match_the_document_is_refused(tmp_path):
+    import yaml
+    from django.core.exceptions import ValidationError
+
+    raw = yaml.safe_load(PLAN_2021.read_text(encoding="utf-8"))
+    raw["routine_tasks"] = raw["routine_tasks"][:-1]  # item 40 left out
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValidationError, match="1–39"):
+        read_plan_file(path)
 
 
 def test_document_metadata(data):
@@ -54,13 +94,29 @@ def test_document_metadata(data):
     assert len(data["forum_themes"]) == 12
 
 
-def test_titles_are_the_emphasised_theme(data):
+def test_titles_are_the_documents_heading_sentences(data):
+    """The heading is the item's first sentence as issued, not a phrase picked out of it."""
     kp = {i["number"]: i for i in data["key_points"]}
-    assert kp[1]["title"] == "党史学习"
-    assert kp[7]["title"] == "优化高职院校办学质量考核方案"  # the seed's bold marker splits 优|化
-    assert kp[20]["title"] == "处室文化建设"
+    assert kp[1]["title"] == "深入学习贯彻党史学习教育动员大会精神"
+    assert kp[7]["title"] == "持续优化提升职业教育考核评价方案"  # not only 高职 考核
+    assert kp[16]["title"] == "建设“职教高考”题库"
+    assert kp[20]["title"] == "加强处室文化建设"
     rt = {i["number"]: i for i in data["routine_tasks"]}
-    assert rt[16]["title"] == "职教集团"
+    assert rt[30]["title"] == (
+        "完善职业院校学生实习管理平台，建立“直报”制度，落实跟岗、顶岗实习备案制度，开展实习管理专项检查"
+    )
+    assert rt[34]["title"] == "办好全省职业院校技能大赛、教学能力大赛和中职班主任能力比赛"
+    # the document's bold marker splits 优|化 and 教|学: the file corrects those two
+    assert kp[7]["emphasis"] == ["优化高职院校办学质量考核方案"]
+    assert rt[34]["emphasis"] == ["技能大赛", "教学能力大赛"]
+
+
+def test_lead_and_co_operating_units(data):
+    assert data["lead_unit"] == "山东省教育厅职业教育处"
+    kp = {i["number"]: i for i in data["key_points"]}
+    rt = {i["number"]: i for i in data["routine_tasks"]}
+    assert "山东省教育招生考试院" in kp[16]["co_units"]
+    assert rt[36]["co_units"] == ["山东省教育招生考试院"]
 
 
 def test_targets(data):
@@ -81,6 +137,15 @@ def test_targets(data):
     assert targets[("routine_tasks", 16, "省级骨干职教集团")] == (15, "个")
     assert targets[("routine_tasks", 17, "第三届青年技能名师")] == (100, "名")
     assert targets[("routine_tasks", 17, "教学创新团队")] == (100, "个")
+    items = {(key, i["number"]): i for key in ("key_points", "routine_tasks") for i in data[key]}
+    # "百万工匠" names the programme; it is not a quantity to reach
+    assert "targets" not in items[("key_points", 11)]
+    # "辐射带动2-3所" is a range
+    (spread,) = [t for t in items[("key_points", 6)]["targets"] if t.get("quantity_max")]
+    assert (spread["quantity"], spread["quantity_max"], spread["unit"]) == (2, 3, "所")
+    # the 100 教学创新团队 of KP4 and R17 are one quantity
+    (teams,) = [t for t in items[("routine_tasks", 17)]["targets"] if t["label"] == "教学创新团队"]
+    assert teams["same_as"] == {"kind": "key_points", "number": 4, "label": "教学创新团队"}
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="shared/seed is not beside the project")
@@ -98,7 +163,7 @@ def test_every_number_with_a_unit_in_the_items_is_a_target_or_not_a_quantity(dat
 
 def test_load_is_idempotent_and_audited(world):
     plan, counts = plan_load()
-    assert counts == {"themes": 13, "tasks": 60, "targets": 14}
+    assert counts == {"themes": 13, "tasks": 60, "targets": 13}
     assert plan.tasks.filter(kind=TaskKind.KEY_POINT).count() == 20
     assert plan.tasks.filter(kind=TaskKind.ROUTINE).count() == 40
     assert plan.document_number == "鲁教职处函〔2021〕6号"
@@ -108,7 +173,13 @@ def test_load_is_idempotent_and_audited(world):
     assert plan2.pk == plan.pk
     assert counts2 == {"themes": 0, "tasks": 0, "targets": 0}
     assert AuditEntry.objects.count() == audits  # nothing changed, nothing recorded
-    assert Task.objects.count() == 60 and Target.objects.count() == 14
+    assert Task.objects.count() == 60 and Target.objects.count() == 13
+    repeat = Target.objects.get(task__kind="routine", task__number=17, label="教学创新团队")
+    assert repeat.same_as == Target.objects.get(task__kind="key_point", task__number=4, label="教学创新团队")
+    assert Target.objects.get(task__number=6, task__kind="key_point", quantity_max=3).quantity_text == "2–3"
+    assert set(plan.tasks.values_list("lead_unit", flat=True)) == {"山东省教育厅职业教育处"}
+    assert not plan.tasks.exclude(example_fields=[]).exists()  # no example file: nothing invented
+    assert not plan.tasks.filter(owner__isnull=False).exists()
 
 
 def test_load_keeps_owner_and_due_changed_in_the_application(world):
@@ -118,6 +189,34 @@ def test_load_keeps_owner_and_due_changed_in_the_application(world):
     plan_load()
     task.refresh_from_db()
     assert task.owner == world["province_staff"] and task.due_date == datetime.date(2021, 9, 1)
+
+
+def test_example_owners_and_dates_are_marked_until_someone_sets_them(world):
+    from zhijiao.accounts.choices import Role
+    from zhijiao.accounts.models import RoleAssignment, User
+    from zhijiao.workplan import services
+    from zhijiao.workplan.loader import PLAN_2021_EXAMPLES, read_examples_file
+
+    examples = read_examples_file(PLAN_2021_EXAMPLES)
+    for person in examples["people"]:
+        user = User.objects.create_user(username=person["username"], password=None)
+        RoleAssignment.objects.create(user=user, role=Role.PROVINCE_STAFF, region=world.province)
+    plan, _ = plan_load(examples=PLAN_2021_EXAMPLES)
+    task = plan.tasks.get(kind="key_point", number=16)
+    assert task.owner.username == "wp_zhao" and task.due_date == datetime.date(2021, 12, 31)
+    assert task.example_fields == ["due_date", "owner"]
+    assert plan.head.username == "wp_zhang"
+    audits = AuditEntry.objects.count()
+    plan_load(examples=PLAN_2021_EXAMPLES)
+    assert AuditEntry.objects.count() == audits  # idempotent with the examples too
+    # the division sets a real owner: the mark goes for the owner, stays for the example date
+    services.task_update(actor=world["province_admin"], task=task, data={"owner": world["province_staff"]})
+    task.refresh_from_db()
+    assert task.owner == world["province_staff"] and "owner" not in task.example_fields
+    assert "due_date" in task.example_fields
+    plan_load(examples=PLAN_2021_EXAMPLES)  # a reload keeps the division's owner, unmarked
+    task.refresh_from_db()
+    assert task.owner == world["province_staff"] and "owner" not in task.example_fields
 
 
 def test_load_without_region_is_a_clear_error(db):
@@ -131,6 +230,8 @@ def test_management_command(world, capsys):
     from django.core.management import call_command
 
     call_command("load_workplan", str(PLAN_2021))
+    assert "60 tasks" in capsys.readouterr().out
+    call_command("load_workplan", str(PLAN_2021), examples=str(PLAN_2021.parent / "plan_2021_demo.yaml"))
     assert "60 tasks" in capsys.readouterr().out
     assert Plan.objects.get(year=2021).tasks.count() == 60
 

@@ -112,7 +112,7 @@ def test_board_export_xlsx(world, plan, login):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(wb.active.iter_rows(values_only=True))
-    assert len(rows) == 61 and rows[1][2] == "党史学习"
+    assert len(rows) == 61 and rows[1][2] == "深入学习贯彻党史学习教育动员大会精神"
 
 
 def test_briefing_and_timeline(world, plan, login):
@@ -356,3 +356,55 @@ def test_demo_loads_a_realistic_mix(world):
     load_demo_workplan()
     assert ProgressReport.objects.count() == reports
     assert rules.local_today()  # sanity
+
+
+def test_board_and_task_show_units_and_mark_example_values(world, plan, login):
+    """责任单位 is a unit, not a person; invented owners and dates carry a 示例 mark (the plan names none)."""
+    from django.utils import translation
+
+    plan.tasks.update(example_fields=[])
+    task = plan.tasks.get(kind="key_point", number=16)
+    task.example_fields = ["due_date", "owner"]
+    task.save(update_fields=["example_fields"])
+    client = login(world["province_admin"])
+    with translation.override("zh-hans"):
+        board = client.get(reverse("workplan:board"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        detail = client.get(task.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        kp6 = client.get(
+            plan.tasks.get(kind="key_point", number=6).get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans"
+        ).content.decode()
+        r17 = client.get(
+            plan.tasks.get(kind="routine", number=17).get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans"
+        ).content.decode()
+    assert "牵头单位" in board and "山东省教育厅职业教育处" in board
+    assert board.count(">示例</span>") == 2  # KP16's owner and due date only
+    assert "配合单位" in detail and "山东省教育招生考试院" in detail
+    assert detail.count(">示例</span>") == 2
+    assert "2–3所" in kp6
+    assert "与要点4为同一指标，只计一次" in r17
+
+
+def test_task_edit_sets_units_and_clears_the_example_mark(world, plan, login):
+    task = plan.tasks.get(kind="routine", number=36)
+    task.example_fields = ["due_date", "owner"]
+    task.save(update_fields=["example_fields"])
+    client = login(world["province_admin"])
+    response = client.post(
+        reverse("workplan:task_edit", args=[task.pk]),
+        {
+            "theme": task.theme_id,
+            "lead_unit": "山东省教育厅职业教育处",
+            "co_units": "山东省教育招生考试院、 各市教育局，山东省教育招生考试院",
+            "owner": world["province_staff"].pk,
+            "status": task.status,
+            "start_date": task.start_date.isoformat() if task.start_date else "",
+            "due_date": "2021-07-01",
+            "plan_a": "",
+            "plan_b": "",
+            "chosen_alternative": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    task.refresh_from_db()
+    assert task.co_units == ["山东省教育招生考试院", "各市教育局"]
+    assert task.due_date.isoformat() == "2021-07-01" and task.example_fields == ["owner"]

@@ -25,6 +25,7 @@ from ..forms import (
     PlanCopyForm,
 )
 from ..loader import plan_copy
+from ..models import Task
 
 
 def _or_404(fn, **kwargs):
@@ -74,6 +75,8 @@ def _board_export(request, plan, rows, today):
         _("Kind"),
         _("Title"),
         _("Theme"),
+        _("Lead unit"),
+        _("Co-operating units"),
         _("Owner"),
         _("Status"),
         _("Progress (%)"),
@@ -87,6 +90,7 @@ def _board_export(request, plan, rows, today):
         _("Reported at"),
         _("Targets (actual / target)"),
         _("Unanswered submissions"),
+        _("Example values (demo)"),
     ]
 
     def lines():
@@ -97,6 +101,8 @@ def _board_export(request, plan, rows, today):
                 t.get_kind_display(),
                 t.title,
                 str(t.theme or ""),
+                t.lead_unit,
+                "、".join(t.co_units or []),
                 str(t.owner or ""),
                 t.get_status_display(),
                 t.progress,
@@ -110,8 +116,9 @@ def _board_export(request, plan, rows, today):
                 r.latest_report["at"].astimezone(rules.time_zone()).strftime("%Y-%m-%d %H:%M")
                 if r.latest_report
                 else "",
-                "; ".join(f"{g.label} {g.actual}/{g.quantity}{g.unit}" for g in r.targets),
+                "; ".join(f"{g.label} {g.actual}/{g.quantity_text}{g.unit}" for g in r.targets),
                 r.unanswered,
+                "、".join(str(Task._meta.get_field(f).verbose_name) for f in t.example_fields or []),
             ]
 
     audit_record(
@@ -174,7 +181,8 @@ def _briefing_context(request, *, kind: str) -> dict:
     summary = selectors.board_summary(rows)
     attention = [r for r in rows if r.health in (Health.OVERDUE, Health.AT_RISK)]
     attention.sort(key=lambda r: (r.health != Health.OVERDUE, r.countdown.days_left or 0))
-    targets = [(r.task, t) for r in rows for t in r.targets]
+    # A quantity two items name (KP4 and R17: the same 100 teams) is listed once, under the first.
+    targets = [(r.task, t) for r in rows for t in r.targets if not t.same_as_id]
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,

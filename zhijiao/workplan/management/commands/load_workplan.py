@@ -9,10 +9,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="the plan file, e.g. zhijiao/workplan/data/plan_2021.yaml")
+        parser.add_argument(
+            "--examples",
+            default=None,
+            help="an example file of people, owners and dates (示例), e.g. zhijiao/workplan/data/plan_2021_demo.yaml",
+        )
 
-    def handle(self, *args, path, **options):
+    def handle(self, *args, path, examples=None, **options):
         try:
-            plan, counts = plan_load(path=path)
+            plan, counts = plan_load(path=path, examples=examples)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages))
         self.stdout.write(
