@@ -86,3 +86,19 @@ class ChangeKind(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdrawal")
     PRESERVE = "preserve", _("Preservation of status")
     RESTORE = "restore", _("Restoration of preserved status")
+
+
+class SuspensionReason(models.TextChoices):
+    """Why a student suspends study (教职成〔2010〕7号 第十七条: illness or other reasons; army service)."""
+
+    ILLNESS = "illness", _("Illness")
+    ARMY = "army", _("Military service")
+    WORK = "work", _("Work")
+    OTHER = "other", _("Other reason")
+
+
+class NotificationKind(models.TextChoices):
+    """The students app's messages (``core.notifications``)."""
+
+    SUSPENSION_ENDING = "suspension_ending", _("A suspension of study ends")
+    RESUME_OVERDUE = "resume_overdue", _("Not back after a suspension")

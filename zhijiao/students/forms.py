@@ -5,7 +5,7 @@ from zhijiao.core.views.generic import ScopedModelForm
 from zhijiao.majors.models import InstitutionMajor
 from zhijiao.orgs.models import Institution
 
-from .choices import ChangeKind, Pathway, Term
+from .choices import ChangeKind, Pathway, SuspensionReason, Term
 from .models import Student
 from .services import institutions_for_students
 
@@ -106,6 +106,12 @@ class StatusChangeForm(forms.Form):
         label=_("effective date"), widget=forms.DateInput(attrs={"type": "date"})
     )
     months = forms.IntegerField(label=_("months (suspension)"), required=False, min_value=1, max_value=60)
+    suspension_reason = forms.ChoiceField(
+        label=_("reason for suspension"),
+        choices=[("", "---------"), *SuspensionReason.choices],
+        required=False,
+        help_text=_("For military service, the months of the service."),
+    )
     target_institution = forms.ModelChoiceField(
         queryset=Institution.objects.none(),
         required=False,

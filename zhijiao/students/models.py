@@ -26,6 +26,7 @@ from .choices import (
     IdType,
     Pathway,
     Stage,
+    SuspensionReason,
     Term,
 )
 
@@ -353,6 +354,9 @@ class StatusChange(ScopedModel):
     reason = models.TextField(_("reason"), validators=[validate_plain_text])
     effective_date = models.DateField(_("effective date"))
     months = models.PositiveSmallIntegerField(_("months"), null=True, blank=True)
+    suspension_reason = models.CharField(
+        _("reason for suspension"), max_length=20, choices=SuspensionReason.choices, blank=True
+    )
     from_status = models.CharField(_("status before"), max_length=20, choices=EnrolmentStatus.choices)
     to_status = models.CharField(_("status after"), max_length=20, choices=EnrolmentStatus.choices)
     target_institution = models.ForeignKey(
@@ -419,6 +423,15 @@ class StatusChange(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("students:change_detail", args=[self.pk])
+
+    @property
+    def ends_on(self):
+        """The day a 休学 ends (its effective date plus its months); None for other kinds."""
+        if self.kind != ChangeKind.SUSPEND or not self.months:
+            return None
+        from .rules import add_months
+
+        return add_months(self.effective_date, self.months)
 
 
 class StatusChangeAttachment(TimeStampedModel):

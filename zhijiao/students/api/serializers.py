@@ -168,6 +168,7 @@ class StatusChangeSerializer(ServiceModelSerializer):
             "reason",
             "effective_date",
             "months",
+            "suspension_reason",
             "from_status",
             "to_status",
             "target_institution",

@@ -52,6 +52,11 @@ from .status_changes import (
     suspended_months_used,
     transfer_chain,
 )
+from .suspensions import (
+    resume_overdue,
+    suspensions_remind,
+    withdrawal_propose,
+)
 
 __all__ = [
     "S",
@@ -80,6 +85,9 @@ __all__ = [
     "status_change_request",
     "transfer_chain",
     "status_change_approved",
+    "resume_overdue",
+    "suspensions_remind",
+    "withdrawal_propose",
     "graduation_list_create",
     "approved_decisions",
     "graduation_problems",

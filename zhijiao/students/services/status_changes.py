@@ -16,7 +16,7 @@ from zhijiao.core.validators import normalize_text
 from zhijiao.orgs.models import Institution
 
 from .. import rules
-from ..choices import ChangeKind
+from ..choices import ChangeKind, SuspensionReason
 from ..models import (
     Enrolment,
     StatusChange,
@@ -39,10 +39,13 @@ def check_attachment(upload) -> None:
 
 
 def suspended_months_used(student: Student) -> int:
+    """Months of approved 休学 counted against the school's limit (army service is not, XJ-XIUXUE)."""
     return (
         StatusChange.objects.filter(
             student=student, kind=ChangeKind.SUSPEND, status=StatusChange.Status.APPROVED
-        ).aggregate(n=Sum("months"))["n"]
+        )
+        .exclude(suspension_reason=SuspensionReason.ARMY)
+        .aggregate(n=Sum("months"))["n"]
         or 0
     )
 
@@ -56,6 +59,7 @@ def status_change_request(
     reason: str,
     effective_date: datetime.date,
     months: int | None = None,
+    suspension_reason: str = "",
     target_institution: Institution | None = None,
     target_offering=None,
     target_class_name: str = "",
@@ -81,9 +85,14 @@ def status_change_request(
         raise ValidationError(_("Another status change of this student is still in review."))
     to_status = rules.check_change_allowed(kind, enrolment.status)
     if kind == ChangeKind.SUSPEND:
-        rules.check_suspension_length(months=months, months_already=suspended_months_used(student))
+        rules.check_suspension_length(
+            months=months,
+            months_already=suspended_months_used(student),
+            reason=suspension_reason,
+            institution=enrolment.institution,
+        )
     else:
-        months = None
+        months, suspension_reason = None, ""
     if kind == ChangeKind.PRESERVE:
         rules.check_preserve_only_higher(enrolment.institution)
     if kind == ChangeKind.TRANSFER:
@@ -108,6 +117,7 @@ def status_change_request(
         reason=reason,
         effective_date=effective_date,
         months=months,
+        suspension_reason=suspension_reason,
         from_status=enrolment.status,
         to_status=to_status,
         target_institution=target_institution,

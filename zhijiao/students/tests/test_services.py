@@ -8,7 +8,7 @@ from zhijiao.core.models import AuditEntry
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.testing import blank_pdf
 from zhijiao.students import rules, services
-from zhijiao.students.choices import BatchStatus, ChangeKind, EnrolmentStatus, Grade
+from zhijiao.students.choices import BatchStatus, ChangeKind, EnrolmentStatus, Grade, SuspensionReason
 from zhijiao.students.models import Enrolment, Graduation, RegistrationBatch, StatusChange, Student
 from zhijiao.students.selectors import student_is_eligible_for_exams, student_is_eligible_for_internship
 from zhijiao.workflows import services as wf
@@ -222,6 +222,8 @@ def test_terminal_states_have_no_exit():
 
 def _change(world, student, kind, **kw):
     kw.setdefault("effective_date", datetime.date(2025, 3, 1))
+    if kind == ChangeKind.SUSPEND:
+        kw.setdefault("suspension_reason", SuspensionReason.ILLNESS)
     return services.status_change_request(
         actor=world["school_a"], student=student, kind=kind, reason="申请", **kw
     )
