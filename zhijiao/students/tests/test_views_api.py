@@ -145,12 +145,24 @@ def test_status_change_page(world, login):
     assert client.get(f"/students/{s.pk}/status-change/").status_code == 200
     response = client.post(
         f"/students/{s.pk}/status-change/",
-        {"kind": "suspend", "reason": "病休", "effective_date": "2025-03-01", "months": "30", "suspension_reason": "illness"},
+        {
+            "kind": "suspend",
+            "reason": "病休",
+            "effective_date": "2025-03-01",
+            "months": "30",
+            "suspension_reason": "illness",
+        },
     )
     assert response.status_code == 200 and "12" in response.content.decode()
     response = client.post(
         f"/students/{s.pk}/status-change/",
-        {"kind": "suspend", "reason": "病休", "effective_date": "2025-03-01", "months": "6", "suspension_reason": "illness"},
+        {
+            "kind": "suspend",
+            "reason": "病休",
+            "effective_date": "2025-03-01",
+            "months": "6",
+            "suspension_reason": "illness",
+        },
     )
     assert response.status_code == 302
     assert login(world["school_b"]).get(f"/students/{s.pk}/status-change/").status_code == 404
