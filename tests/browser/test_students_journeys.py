@@ -200,6 +200,7 @@ def test_registrar_proposes_a_graduation_list_and_requests_a_suspension(page, si
     page.fill("textarea[name=reason]", "因病休学")
     page.fill("input[name=effective_date]", f"{year}-03-01")
     page.fill("input[name=months]", "6")
+    page.select_option("select[name=suspension_reason]", "illness")
     page.set_input_files(
         "input[name=attachments]",
         files=[{"name": "诊断证明.pdf", "mimeType": "application/pdf", "buffer": PDF}],
@@ -239,6 +240,7 @@ def submitted(world):
         reason="因病休学",
         effective_date=datetime.date.today(),
         months=6,
+        suspension_reason="illness",
         attachments=[SimpleUploadedFile("诊断证明.pdf", PDF, content_type="application/pdf")],
     )
     grad = registered(world, name="毕业生")

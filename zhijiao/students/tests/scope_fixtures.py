@@ -61,6 +61,7 @@ def students(sw) -> None:
             reason="因病休学",
             effective_date=datetime.date(2025, 3, 1),
             months=6,
+            suspension_reason="illness",
         )
         enrolment = graduate.enrolments.get(is_current=True)
         glist = services.graduation_list_create(
