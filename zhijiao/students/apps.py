@@ -39,6 +39,7 @@ class StudentsConfig(AppConfig):
         MenuItem(_("Students"), "students:student_list", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("Registration batches"), "students:batch_list", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("Status changes"), "students:change_list", "registry", "view", SCHOOL_SIDE),
+        MenuItem(_("Term registration"), "students:term_registration", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("Graduation lists"), "students:graduation_list_list", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("My record"), "students:me", "mine", None, visible_if=STUDENT),
     ]

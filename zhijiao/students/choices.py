@@ -102,3 +102,19 @@ class NotificationKind(models.TextChoices):
 
     SUSPENSION_ENDING = "suspension_ending", _("A suspension of study ends")
     RESUME_OVERDUE = "resume_overdue", _("Not back after a suspension")
+
+
+class SchoolTerm(models.TextChoices):
+    """The two terms of a school year (学期注册 each term)."""
+
+    FIRST = "1", _("First term")
+    SECOND = "2", _("Second term")
+
+
+class NotRegisteredReason(models.TextChoices):
+    """Why a student is not registered for a term (学期注册)."""
+
+    SUSPENDED = "suspended", _("On suspension of study")
+    ABSENT = "absent", _("Did not report (absent)")
+    LEFT = "left", _("Left the school")
+    OTHER = "other", _("Other reason")

@@ -24,7 +24,9 @@ from .choices import (
     Grade,
     GraduationOutcome,
     IdType,
+    NotRegisteredReason,
     Pathway,
+    SchoolTerm,
     Stage,
     SuspensionReason,
     Term,
@@ -330,6 +332,48 @@ class RegistrationBatch(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("students:batch_detail", args=[self.pk])
+
+
+class TermRegistration(ScopedModel):
+    """学期注册: whether a student of a school registered for one term of a school year, and if not why.
+
+    One row per enrolment and term; ``school_year`` is the year the school year starts (2025 = 2025–2026).
+    """
+
+    institution = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="term_registrations",
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="term_registrations"
+    )
+    school_year = models.PositiveSmallIntegerField(_("school year"))
+    term = models.CharField(_("term"), max_length=2, choices=SchoolTerm.choices)
+    registered = models.BooleanField(_("registered"), default=False)
+    reason = models.CharField(
+        _("why not registered"), max_length=20, choices=NotRegisteredReason.choices, blank=True
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True, validators=[validate_plain_text])
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+
+    scope_region_path = "institution__region__path"
+    scope_institution = "institution_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+
+    class Meta:
+        verbose_name = _("term registration")
+        verbose_name_plural = _("term registrations")
+        ordering = ["-school_year", "-term", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "school_year", "term"], name="students_term_registration_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.student} · {self.school_year} {self.get_term_display()}"
 
 
 class StatusChange(ScopedModel):

@@ -260,6 +260,30 @@ def withdrawal_proposal_due(*, ends_on: datetime.date, today: datetime.date) -> 
     return (today - ends_on).days > registry.param("STUDENT_RESUME_GRACE_DAYS")
 
 
+def term_registration_deadline(school_year: int, term: str) -> datetime.date:
+    """XJ-TERM: the last day of a term's 学期注册 — the term's start (``STUDENT_TERM_STARTS``, month and
+    day; the second term in the next calendar year) plus ``STUDENT_TERM_REGISTRATION_DAYS`` (default 30:
+    "每学期开学后一个月内", students.md §5).
+    """
+    month, day = registry.param("STUDENT_TERM_STARTS")[term]
+    start = datetime.date(school_year + (1 if term == "2" else 0), month, day)
+    return start + datetime.timedelta(days=registry.param("STUDENT_TERM_REGISTRATION_DAYS"))
+
+
+def check_term_registration(*, status: str, registered: bool, reason: str) -> None:
+    """XJ-TERM: only a studying student registers for a term; a student not registered has a reason.
+
+    Source: 教职成〔2010〕7号 (每学期注册; a suspended student does not register), students.md §4–§5.
+    """
+    if registered and status not in STUDYING:
+        raise ValidationError(
+            _("A student whose status is “%(status)s” cannot register for a term.")
+            % {"status": S(status).label}
+        )
+    if not registered and not reason:
+        raise ValidationError({"reason": _("Say why the student is not registered.")})
+
+
 def check_preserve_only_higher(institution) -> None:
     """保留学籍 exists in higher education only; the 2010 中职 办法 has none (students.md §1, §4)."""
     if institution.kind not in ("higher", "bachelor"):
@@ -397,6 +421,15 @@ for _rule in (
         params={"STUDENT_SUSPENSION_REMINDER_DAYS": (14, 0), "STUDENT_RESUME_GRACE_DAYS": 14},
         check=withdrawal_proposal_due,
         source="students.md §4 (reminder when 休学 ends; 退学 candidate at the school's discretion)",
+    ),
+    registry.Rule(
+        id="XJ-TERM",
+        app="students",
+        title=gettext_noop("Term registration"),
+        citation=f"{_REG_2010}；{_REG_2014}",
+        params={"STUDENT_TERM_STARTS": {"1": (9, 1), "2": (3, 1)}, "STUDENT_TERM_REGISTRATION_DAYS": 30},
+        check=check_term_registration,
+        source="students.md §5 (registration within the first month of every term [S])",
     ),
     registry.Rule(
         id="XJ-BAOLIU",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("batches/", views.BatchListView.as_view(), name="batch_list"),
     path("batches/add/", views.BatchAddView.as_view(), name="batch_add"),
     path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch_detail"),
+    path("term-registration/", views.TermRegistrationReportView.as_view(), name="term_registration"),
     path("status-changes/", views.StatusChangeListView.as_view(), name="change_list"),
     path("status-changes/<int:pk>/", views.StatusChangeDetailView.as_view(), name="change_detail"),
     path("graduation-lists/", views.GraduationListListView.as_view(), name="graduation_list_list"),

@@ -57,6 +57,10 @@ from .suspensions import (
     suspensions_remind,
     withdrawal_propose,
 )
+from .terms import (
+    term_registration_open,
+    term_registration_record,
+)
 
 __all__ = [
     "S",
@@ -85,6 +89,8 @@ __all__ = [
     "status_change_request",
     "transfer_chain",
     "status_change_approved",
+    "term_registration_open",
+    "term_registration_record",
     "resume_overdue",
     "suspensions_remind",
     "withdrawal_propose",

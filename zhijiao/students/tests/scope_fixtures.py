@@ -52,6 +52,13 @@ def students(sw) -> None:
         pending = _student(sw, key, 4, entry=datetime.date(2025, 9, 1))
         Enrolment.objects.filter(student__in=[placed, graduate, suspended]).update(status="registered")
         sw.made["students"][key] = {"placed": placed, "graduate": graduate, "pending": pending}
+        services.term_registration_record(
+            actor=admin,
+            enrolment=placed.enrolments.get(is_current=True),
+            school_year=2025,
+            term="1",
+            registered=True,
+        )
         batch = services.batch_create(actor=admin, institution=school, year=2025, term="autumn")
         services.batch_submit(actor=admin, batch=batch, today=datetime.date(2025, 10, 1))
         services.status_change_request(

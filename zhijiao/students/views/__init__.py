@@ -8,6 +8,7 @@ from .graduation import (
     GraduationListListView,
     _internship_grades,
 )
+from .quality import TermRegistrationReportView
 from .records import (
     MyRecordView,
     StudentAccountView,
@@ -50,4 +51,5 @@ __all__ = [
     "StatusChangeAddView",
     "StatusChangeDetailView",
     "StatusChangeListView",
+    "TermRegistrationReportView",
 ]
