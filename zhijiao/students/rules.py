@@ -284,6 +284,26 @@ def check_term_registration(*, status: str, registered: bool, reason: str) -> No
         raise ValidationError({"reason": _("Say why the student is not registered.")})
 
 
+FILING_LEVELS = ("city", "province")
+
+
+def change_filing_level(kind: str, *, cross_city: bool = False) -> str:
+    """XJ-FILING: the highest authority a 学籍异动 of ``kind`` goes to — "city" (approved by the
+    school, filed with the city) or "province". ``STUDENT_CHANGE_FILING_LEVELS`` maps each kind to a
+    level, and ``"transfer_cross_city"`` a transfer to a school in another city (default: the province,
+    the rest the city).
+
+    Source: 教职成〔2010〕7号 (学籍变动 managed by the school, filed with the 学籍主管部门); students.md §5
+    (a transfer across authorities is filed on both sides).
+    """
+    levels = registry.param("STUDENT_CHANGE_FILING_LEVELS")
+    key = "transfer_cross_city" if kind == ChangeKind.TRANSFER and cross_city else kind
+    level = levels.get(key, "city")
+    if level not in FILING_LEVELS:
+        raise ValueError(f"STUDENT_CHANGE_FILING_LEVELS[{key!r}] must be one of {FILING_LEVELS}")
+    return level
+
+
 def check_preserve_only_higher(institution) -> None:
     """保留学籍 exists in higher education only; the 2010 中职 办法 has none (students.md §1, §4)."""
     if institution.kind not in ("higher", "bachelor"):
@@ -430,6 +450,20 @@ for _rule in (
         params={"STUDENT_TERM_STARTS": {"1": (9, 1), "2": (3, 1)}, "STUDENT_TERM_REGISTRATION_DAYS": 30},
         check=check_term_registration,
         source="students.md §5 (registration within the first month of every term [S])",
+    ),
+    registry.Rule(
+        id="XJ-FILING",
+        app="students",
+        title=gettext_noop("Which status changes go to the province"),
+        citation=_REG_2010,
+        params={
+            "STUDENT_CHANGE_FILING_LEVELS": {
+                **{kind: "city" for kind in ChangeKind.values},
+                "transfer_cross_city": "province",
+            }
+        },
+        check=change_filing_level,
+        source="issue 13 item 6; students.md §5 (cross-authority transfers filed on both sides)",
     ),
     registry.Rule(
         id="XJ-BAOLIU",

@@ -141,22 +141,26 @@ def status_change_request(
 
 
 def transfer_chain(change: StatusChange, institution: Institution):
-    """转学: the receiving school consents after the sending school (which submits), then the sending
-    city, the receiving city when it differs, and the province (students.md §5)."""
+    """The approval chain of a 学籍异动 (XJ-FILING): the school files it (it submits), the city
+    approves, and the province only where ``rules.change_filing_level`` sends it — by default a
+    transfer to a school in another city. A transfer also needs the receiving school's consent
+    first and, across cities, the receiving city (students.md §5)."""
     from zhijiao.workflows.registry import StepSpec
     from zhijiao.workflows.services import city_of, province_of
 
+    city = city_of(institution.region)
     if change.kind != ChangeKind.TRANSFER:
-        from zhijiao.workflows.registry import get_kind
-        from zhijiao.workflows.services import default_chain
-
-        return default_chain(get_kind("students.status_change"), institution)
-    target = Institution.objects.select_related("region").get(pk=change.target_institution_id)
-    chain = [StepSpec("institution", target), StepSpec("city", city_of(institution.region))]
-    target_city = city_of(target.region)
-    if target_city.pk != chain[1].node.pk:
-        chain.append(StepSpec("city", target_city))
-    chain.append(StepSpec("province", province_of(institution.region)))
+        chain = [StepSpec("city", city)]
+        cross_city = False
+    else:
+        target = Institution.objects.select_related("region").get(pk=change.target_institution_id)
+        chain = [StepSpec("institution", target), StepSpec("city", city)]
+        target_city = city_of(target.region)
+        cross_city = target_city.pk != city.pk
+        if cross_city:
+            chain.append(StepSpec("city", target_city))
+    if rules.change_filing_level(change.kind, cross_city=cross_city) == "province":
+        chain.append(StepSpec("province", province_of(institution.region)))
     return chain
 
 
