@@ -5,6 +5,7 @@ from zhijiao.core.views.generic import ScopedModelForm
 from zhijiao.majors.models import InstitutionMajor
 from zhijiao.orgs.models import Institution
 
+from . import codelists
 from .choices import ChangeKind, Pathway, SuspensionReason, Term
 from .models import Student
 from .services import institutions_for_students
@@ -52,6 +53,10 @@ class StudentForm(ScopedModelForm, forms.ModelForm):
             "phone",
             "guardian_name",
             "guardian_phone",
+            "ethnicity",
+            "hukou_region",
+            "source_category",
+            "aid_category",
         )
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
 
@@ -59,6 +64,21 @@ class StudentForm(ScopedModelForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].required = False
         self.fields["gender"].required = False
+        coded_choice_fields(self)
+
+
+def coded_choice_fields(form) -> None:
+    """民族, 生源类别 and 资助 as selects of their code lists (``students/codelists``)."""
+    for name, listname in (
+        ("ethnicity", "ethnicity"),
+        ("source_category", "source_category"),
+        ("aid_category", "aid_category"),
+    ):
+        field = form.fields.get(name)
+        if field is not None:
+            field.widget = forms.Select(
+                choices=[("", "---------"), *codelists.choices(listname)], attrs={"class": "form-select"}
+            )
 
     def _post_clean(self):
         # Identity and uniqueness are the service's job (with the messages the import uses too).

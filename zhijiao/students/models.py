@@ -16,6 +16,7 @@ from zhijiao.core.scoping import Rel
 from zhijiao.core.search import NameSearch
 from zhijiao.core.validators import validate_plain_text
 
+from . import codelists
 from .choices import (
     BatchStatus,
     ChangeKind,
@@ -31,6 +32,7 @@ from .choices import (
     SuspensionReason,
     Term,
 )
+from .codelists import CodeListValidator, validate_region_code
 
 
 class Student(ScopedModel):
@@ -64,6 +66,23 @@ class Student(ScopedModel):
         _("guardian name"), max_length=50, blank=True, validators=[validate_plain_text]
     )
     guardian_phone = models.CharField(_("guardian phone"), max_length=20, blank=True)
+    # Fields the province reports, coded by the lists in ``students/codelists`` (data, not choices).
+    ethnicity = models.CharField(
+        _("ethnic group"), max_length=2, blank=True, validators=[CodeListValidator("ethnicity")]
+    )
+    hukou_region = models.CharField(
+        _("household registration (region code)"),
+        max_length=6,
+        blank=True,
+        validators=[validate_region_code],
+        help_text=_("Six-digit GB/T 2260 code of the 户籍."),
+    )
+    source_category = models.CharField(
+        _("source category"), max_length=4, blank=True, validators=[CodeListValidator("source_category")]
+    )
+    aid_category = models.CharField(
+        _("student aid eligibility"), max_length=4, blank=True, validators=[CodeListValidator("aid_category")]
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("student account"),
@@ -123,6 +142,15 @@ class Student(ScopedModel):
                 fields=["name_flagged"], name="students_stu_flagged", condition=Q(name_flagged=True)
             ),
         ]
+
+    def get_ethnicity_display(self) -> str:
+        return codelists.label("ethnicity", self.ethnicity)
+
+    def get_source_category_display(self) -> str:
+        return codelists.label("source_category", self.source_category)
+
+    def get_aid_category_display(self) -> str:
+        return codelists.label("aid_category", self.aid_category)
 
     def __str__(self) -> str:
         return self.name
