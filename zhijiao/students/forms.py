@@ -243,3 +243,9 @@ class AccountLinkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _styled(self)
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("photo"), help_text=_("JPEG or PNG, shown on the certificate."), widget=forms.FileInput
+    )

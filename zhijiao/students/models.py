@@ -66,6 +66,12 @@ class Student(ScopedModel):
         _("guardian name"), max_length=50, blank=True, validators=[validate_plain_text]
     )
     guardian_phone = models.CharField(_("guardian phone"), max_length=20, blank=True)
+    photo = models.FileField(
+        _("photo"),
+        upload_to="students/photos/%Y/",
+        blank=True,
+        help_text=_("JPEG or PNG, shown on the certificate."),
+    )
     # Fields the province reports, coded by the lists in ``students/codelists`` (data, not choices).
     ethnicity = models.CharField(
         _("ethnic group"), max_length=2, blank=True, validators=[CodeListValidator("ethnicity")]

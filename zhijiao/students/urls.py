@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.StudentDetailView.as_view(), name="student_detail"),
     path("accounts/bulk/", views_accounts.AccountsBulkView.as_view(), name="accounts_bulk"),
     path("<int:pk>/account/", views.StudentAccountView.as_view(), name="student_account"),
+    path("<int:pk>/photo/", views.StudentPhotoView.as_view(), name="student_photo"),
     path("<int:pk>/status-change/", views.StatusChangeAddView.as_view(), name="change_add"),
     path("batches/", views.BatchListView.as_view(), name="batch_list"),
     path("batches/add/", views.BatchAddView.as_view(), name="batch_add"),

@@ -31,8 +31,10 @@ from .records import (
     _bulk_copy,
     _next_ids,
     audit_sensitive_view,
+    check_photo,
     student_bulk_create,
     student_create,
+    student_photo_set,
     student_update,
 )
 from .registration import (
@@ -72,6 +74,8 @@ __all__ = [
     "institutions_for_students",
     "student_create",
     "student_update",
+    "check_photo",
+    "student_photo_set",
     "audit_sensitive_view",
     "student_bulk_create",
     "_next_ids",

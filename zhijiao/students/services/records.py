@@ -186,7 +186,7 @@ def _next_ids(cursor, table: str, n: int) -> list[int]:
 _STUDENT_COLUMNS = (
     "id, created_at, updated_at, name, name_pinyin, gender, id_type, id_number, birth_date, "
     "registry_number, current_institution_id, phone, guardian_name, guardian_phone, user_id, name_flagged, "
-    "ethnicity, hukou_region, source_category, aid_category"
+    "ethnicity, hukou_region, source_category, aid_category, photo"
 )
 _ENROLMENT_COLUMNS = (
     "id, created_at, updated_at, student_id, institution_id, offering_id, class_name, cohort_year, "
@@ -263,6 +263,7 @@ def _bulk_copy(actor, rows: list[dict[str, Any]], message: str) -> None:
                         None,
                         bool(r.get("name_flagged")),
                         *(r.get(k) or "" for k in CODED_FIELDS),
+                        "",
                     )
                 )
         with pg.copy(f"COPY students_enrolment ({_ENROLMENT_COLUMNS}) FROM STDIN") as copy:
@@ -327,6 +328,7 @@ def _audit_rows(rows, sids, eids, plans, paths, common, message) -> list[dict]:
             "user": None,
             "name_flagged": bool(r.get("name_flagged")),
             **{k: r.get(k) or "" for k in CODED_FIELDS},
+            "photo": "",
             "enrolment": {
                 "id": eid,
                 "student": sid,
@@ -356,3 +358,30 @@ def _audit_rows(rows, sids, eids, plans, paths, common, message) -> list[dict]:
             }
         )
     return out
+
+
+# --- photo ----------------------------------------------------------------------------------------
+PHOTO_MAX_BYTES = 2 * 1024 * 1024  # default of settings.STUDENT_PHOTO_MAX_BYTES
+
+
+def check_photo(upload) -> None:
+    """A student's photo: JPEG or PNG by content, at most ``STUDENT_PHOTO_MAX_BYTES`` (default 2 MB),
+    through the platform's upload validator (``core.files``: type, size, pixel bombs, virus scan)."""
+    from django.conf import settings
+
+    from zhijiao.core import files
+
+    files.validate_upload(
+        upload,
+        kinds=frozenset({files.JPEG, files.PNG}),
+        max_bytes=int(getattr(settings, "STUDENT_PHOTO_MAX_BYTES", PHOTO_MAX_BYTES)),
+        field="photo",
+    )
+
+
+@transaction.atomic
+def student_photo_set(*, actor, student: Student, upload) -> Student:
+    """Store (or replace) the photo on the student record; the certificate prints it."""
+    check_photo(upload)
+    instance, _changed = model_update(actor=actor, instance=student, data={"photo": upload})
+    return instance
