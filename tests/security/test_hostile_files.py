@@ -164,6 +164,7 @@ def test_status_change_page_refuses_a_pixel_bomb(world, login):
             "reason": "病休",
             "effective_date": "2025-03-01",
             "months": "6",
+            "suspension_reason": "illness",
             "attachments": [_upload("png_pixel_bomb")],
         },
     )

@@ -9,12 +9,14 @@ class CertificateKind(models.TextChoices):
     GRADUATION = "graduation", _("Graduation certificate")
     COMPLETION = "completion", _("Certificate of completion")
     INCOMPLETE = "incomplete", _("Certificate of study")
+    # 学历证明书: issued for a lost or damaged certificate, which is never issued a second time.
+    PROOF = "proof", _("Certificate of academic record")
 
 
 class CertificateStatus(models.TextChoices):
     ISSUED = "issued", _("Issued")
     VOIDED = "voided", _("Voided")
-    REISSUED = "reissued", _("Replaced by a reissue")
+    REISSUED = "reissued", _("Lost or damaged; replaced by a certificate of academic record")
     REVOKED = "revoked", _("Revoked")
 
 

@@ -76,6 +76,11 @@ class Certificate(ScopedModel):
         on_delete=models.PROTECT,
         related_name="replaced_by",
     )
+    # 学历证明书 (kind "proof"): the certificate it stands for (the first one, through any chain).
+    original_kind = models.CharField(
+        _("kind of the original certificate"), max_length=20, choices=CertificateKind.choices, blank=True
+    )
+    original_number = models.CharField(_("number of the original certificate"), max_length=32, blank=True)
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     status_changed_by = models.ForeignKey(

@@ -62,6 +62,7 @@ def template_for(kind: str) -> str:
         CertificateKind.GRADUATION: "credentials/print/graduation.html",
         CertificateKind.COMPLETION: "credentials/print/completion.html",
         CertificateKind.INCOMPLETE: "credentials/print/incomplete.html",
+        CertificateKind.PROOF: "credentials/print/proof.html",
     }[kind]
 
 
@@ -122,7 +123,9 @@ def page_context(cert, *, with_photo: bool = True) -> dict:
         "qr_signed": data_uri(cert.qr_signed_png),
         "qr_link": data_uri(link_png),
         "photo": photo_uri(cert) if with_photo else None,
-        "reissue": cert.replaces_id is not None,
+        "reissue": cert.replaces_id is not None and cert.kind != CertificateKind.PROOF,
+        "original_kind": CertificateKind(cert.original_kind).label if cert.original_kind else "",
+        "original_number": cert.original_number,
     }
 
 

@@ -23,7 +23,7 @@ from zhijiao.core.services import OutOfScope, ensure_in_scope
 from zhijiao.core.validators import normalize_text, validate_plain_text
 
 from . import numbering, printing, signing
-from .choices import KIND_FOR_OUTCOME, CertificateStatus
+from .choices import KIND_FOR_OUTCOME, CertificateKind, CertificateStatus
 from .models import AuthorityCertificate, Certificate, VerificationReport
 
 #: 16 upper-case alphanumerics without the look-alikes 0/O and 1/I: 32^16 = 2^80 codes.
@@ -78,7 +78,9 @@ def default_principal(institution) -> str:
     return last or ""
 
 
-def _build(*, graduation, issue_date: datetime.date, principal_name: str, replaces=None) -> Certificate:
+def _build(
+    *, graduation, issue_date: datetime.date, principal_name: str, replaces=None, kind: str = ""
+) -> Certificate:
     enrolment = graduation.enrolment
     student = enrolment.student
     institution = enrolment.institution
@@ -90,7 +92,7 @@ def _build(*, graduation, issue_date: datetime.date, principal_name: str, replac
     cert = Certificate(
         graduation=graduation,
         institution=institution,
-        kind=KIND_FOR_OUTCOME[graduation.outcome],
+        kind=kind or KIND_FOR_OUTCOME[graduation.outcome],
         number=number,
         number_rule=rule,
         verify_code=new_verify_code(),
@@ -110,6 +112,9 @@ def _build(*, graduation, issue_date: datetime.date, principal_name: str, replac
         graduation_date=graduation.graduation_date,
         class_name=enrolment.class_name,
     )
+    if cert.kind == CertificateKind.PROOF and replaces is not None:
+        cert.original_kind = replaces.original_kind or replaces.kind
+        cert.original_number = replaces.original_number or replaces.number
     cert.signed_qr, key = signing.sign_claims(signing.certificate_claims(cert))
     cert.signing_key = key
     cert.qr_link = printing.short_link(cert.number, cert.verify_code)
@@ -276,7 +281,13 @@ def certificate_reissue(
     principal_name: str | None = None,
     issue_date: datetime.date | None = None,
 ) -> Certificate:
-    """补发: a new certificate (new number, code and signature) replaces a lost or damaged one."""
+    """A lost or damaged certificate is not issued a second time: the school issues a 学历证明书
+    (kind "proof") of equal force, numbered, signed and verifiable like a certificate, naming the
+    original certificate; the original stops being current.
+
+    Source: 《中等职业学校学生学籍管理办法》（教职成〔2010〕7号） (学历证书遗失不予补发，出具学历证明书);
+    issue 13 item 4.
+    """
     reason = _reason(reason)
     old = _lock(Certificate, certificate, actor)
     if old.status != CertificateStatus.ISSUED or not old.is_current:
@@ -291,6 +302,7 @@ def certificate_reissue(
         issue_date=issue_date or timezone.localdate(),
         principal_name=_principal(principal_name or old.principal_name, old.institution),
         replaces=old,
+        kind=CertificateKind.PROOF,
     )
     # A reissue keeps the publication: the authority published the credential, not the paper.
     new.published_at = old.published_at
@@ -298,7 +310,7 @@ def certificate_reissue(
     _create(
         actor=actor,
         cert=new,
-        message=_("reissued: %(reason)s") % {"reason": reason},
+        message=_("certificate of academic record issued: %(reason)s") % {"reason": reason},
         event="certificate.reissued",
     )
     return new

@@ -20,7 +20,13 @@ class StudentsConfig(AppConfig):
             "schedule": crontab(hour=3, minute=0),
             "kwargs": {"specs": ["zhijiao.students.tallies.STUDENTS", "zhijiao.students.tallies.ENROLMENTS"]},
         },
+        # 休学 ending / not back after one (XJ-FUXUE), each morning; safe to run twice.
+        "students.suspension_reminders": {
+            "task": "students.suspension_reminders",
+            "schedule": crontab(hour=7, minute=30),
+        },
     }
+    notification_kinds = "zhijiao.students.choices.NotificationKind"
     urls = [("students/", "zhijiao.students.urls")]
     demo_loader = DemoLoader("zhijiao.students.demo.load_demo_students")
     api_routes = "zhijiao.students.api.routes.register"
@@ -33,6 +39,7 @@ class StudentsConfig(AppConfig):
         MenuItem(_("Students"), "students:student_list", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("Registration batches"), "students:batch_list", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("Status changes"), "students:change_list", "registry", "view", SCHOOL_SIDE),
+        MenuItem(_("Term registration"), "students:term_registration", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("Graduation lists"), "students:graduation_list_list", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("My record"), "students:me", "mine", None, visible_if=STUDENT),
     ]

@@ -86,3 +86,35 @@ class ChangeKind(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdrawal")
     PRESERVE = "preserve", _("Preservation of status")
     RESTORE = "restore", _("Restoration of preserved status")
+
+
+class SuspensionReason(models.TextChoices):
+    """Why a student suspends study (教职成〔2010〕7号 第十七条: illness or other reasons; army service)."""
+
+    ILLNESS = "illness", _("Illness")
+    ARMY = "army", _("Military service")
+    WORK = "work", _("Work")
+    OTHER = "other", _("Other reason")
+
+
+class NotificationKind(models.TextChoices):
+    """The students app's messages (``core.notifications``)."""
+
+    SUSPENSION_ENDING = "suspension_ending", _("A suspension of study ends")
+    RESUME_OVERDUE = "resume_overdue", _("Not back after a suspension")
+
+
+class SchoolTerm(models.TextChoices):
+    """The two terms of a school year (学期注册 each term)."""
+
+    FIRST = "1", _("First term")
+    SECOND = "2", _("Second term")
+
+
+class NotRegisteredReason(models.TextChoices):
+    """Why a student is not registered for a term (学期注册)."""
+
+    SUSPENDED = "suspended", _("On suspension of study")
+    ABSENT = "absent", _("Did not report (absent)")
+    LEFT = "left", _("Left the school")
+    OTHER = "other", _("Other reason")

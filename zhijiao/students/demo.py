@@ -21,7 +21,7 @@ from zhijiao.orgs.models import Institution
 from zhijiao.workflows import services as wf
 
 from . import services
-from .choices import ChangeKind, Grade
+from .choices import ChangeKind, Grade, SuspensionReason
 from .models import Enrolment, Student
 
 SEED = 20240901
@@ -151,15 +151,18 @@ def _load(*, actor, per_school: int, schools: int) -> dict:
     )
     rng.shuffle(registered)
     counts = {"suspended": 0, "transfers in review": 0, "graduated": 0}
-    # Suspended (approved), some transfers waiting at the receiving school.
-    for e in registered[:20]:
+    # Suspended (approved): most for illness (12 months), two for military service (as long as the
+    # 24-month service, 教职成〔2010〕7号 第十七条); some transfers waiting at the receiving school.
+    for n, e in enumerate(registered[:20]):
+        army = n < 2
         change = services.status_change_request(
             actor=actor,
             student=e.student,
             kind=ChangeKind.SUSPEND,
-            reason="因病休学",
-            effective_date=datetime.date(2024, 3, 1),
-            months=12,
+            reason="应征入伍，依法服兵役" if army else "因病休学",
+            suspension_reason=SuspensionReason.ARMY if army else SuspensionReason.ILLNESS,
+            effective_date=datetime.date(2025, 9, 1) if army else datetime.date(2024, 3, 1),
+            months=24 if army else 12,
         )
         approval = change.approval
         while approval.status == "in_review":

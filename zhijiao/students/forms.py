@@ -5,7 +5,8 @@ from zhijiao.core.views.generic import ScopedModelForm
 from zhijiao.majors.models import InstitutionMajor
 from zhijiao.orgs.models import Institution
 
-from .choices import ChangeKind, Pathway, Term
+from . import codelists
+from .choices import ChangeKind, Pathway, SuspensionReason, Term
 from .models import Student
 from .services import institutions_for_students
 
@@ -52,6 +53,10 @@ class StudentForm(ScopedModelForm, forms.ModelForm):
             "phone",
             "guardian_name",
             "guardian_phone",
+            "ethnicity",
+            "hukou_region",
+            "source_category",
+            "aid_category",
         )
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
 
@@ -59,6 +64,21 @@ class StudentForm(ScopedModelForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].required = False
         self.fields["gender"].required = False
+        coded_choice_fields(self)
+
+
+def coded_choice_fields(form) -> None:
+    """民族, 生源类别 and 资助 as selects of their code lists (``students/codelists``)."""
+    for name, listname in (
+        ("ethnicity", "ethnicity"),
+        ("source_category", "source_category"),
+        ("aid_category", "aid_category"),
+    ):
+        field = form.fields.get(name)
+        if field is not None:
+            field.widget = forms.Select(
+                choices=[("", "---------"), *codelists.choices(listname)], attrs={"class": "form-select"}
+            )
 
     def _post_clean(self):
         # Identity and uniqueness are the service's job (with the messages the import uses too).
@@ -106,6 +126,12 @@ class StatusChangeForm(forms.Form):
         label=_("effective date"), widget=forms.DateInput(attrs={"type": "date"})
     )
     months = forms.IntegerField(label=_("months (suspension)"), required=False, min_value=1, max_value=60)
+    suspension_reason = forms.ChoiceField(
+        label=_("reason for suspension"),
+        choices=[("", "---------"), *SuspensionReason.choices],
+        required=False,
+        help_text=_("For military service, the months of the service."),
+    )
     target_institution = forms.ModelChoiceField(
         queryset=Institution.objects.none(),
         required=False,
@@ -217,3 +243,9 @@ class AccountLinkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _styled(self)
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("photo"), help_text=_("JPEG or PNG, shown on the certificate."), widget=forms.FileInput
+    )

@@ -23,7 +23,7 @@ from zhijiao.core.validators import mask_phone, mask_resident_id, normalize_code
 from zhijiao.majors.models import InstitutionMajor
 from zhijiao.orgs.models import Institution
 
-from . import rules
+from . import codelists, rules
 from .choices import Gender, IdType, Pathway
 from .models import Student
 from .services import (
@@ -135,6 +135,32 @@ class StudentImporter(Importer):
             type="code",
             help=gettext_lazy("Only for a person who already holds a 学籍号 (reused for life)."),
         ),
+        Column(
+            "ethnicity",
+            gettext_lazy("Ethnic group"),
+            parse="parse_ethnicity",
+            help=gettext_lazy("GB/T 3304 code (01 …) or name (汉族 …)."),
+        ),
+        Column(
+            "hukou_region",
+            gettext_lazy("Household registration (region code)"),
+            type="code",
+            numeric_digits=6,
+            parse="parse_hukou_region",
+            help=gettext_lazy("Six-digit GB/T 2260 code."),
+        ),
+        Column(
+            "source_category",
+            gettext_lazy("Source category"),
+            parse="parse_source_category",
+            help=gettext_lazy("Code or name from the source-category list (e.g. 退役军人)."),
+        ),
+        Column(
+            "aid_category",
+            gettext_lazy("Student aid eligibility"),
+            parse="parse_aid_category",
+            help=gettext_lazy("Code or name from the student-aid list."),
+        ),
     ]
 
     def __init__(self, actor):
@@ -184,6 +210,19 @@ class StudentImporter(Importer):
                 _("no institution with code %(code)s in your organisation") % {"code": value}
             )
         return inst
+
+    def parse_ethnicity(self, value: str) -> str:
+        return codelists.to_code("ethnicity", value)
+
+    def parse_hukou_region(self, value: str) -> str:
+        codelists.validate_region_code(value)
+        return value
+
+    def parse_source_category(self, value: str) -> str:
+        return codelists.to_code("source_category", value)
+
+    def parse_aid_category(self, value: str) -> str:
+        return codelists.to_code("aid_category", value)
 
     # --- cells -------------------------------------------------------------------------------------
     # Rosters from the national system write 男/女 (data, accepted in every UI language).
@@ -362,7 +401,8 @@ class StudentImporter(Importer):
     #: row is already stored (unchanged), different means a conflicting row.
     COMPARED = (
         "name", "gender", "birth_date", "offering", "class_name", "entry_date", "pathway",
-        "study_years", "guardian_name", "guardian_phone",
+        "study_years", "guardian_name", "guardian_phone", "ethnicity", "hukou_region",
+        "source_category", "aid_category",
     )  # fmt: skip
 
     unchanged_lines: set[int]
@@ -394,7 +434,8 @@ class StudentImporter(Importer):
         fields = (
             "student_id", "student__name", "student__gender", "student__birth_date", "offering_id",
             "class_name", "entry_date", "pathway", "study_years", "student__guardian_name",
-            "student__guardian_phone",
+            "student__guardian_phone", "student__ethnicity", "student__hukou_region",
+            "student__source_category", "student__aid_category",
         )  # fmt: skip
         for part in chunked(pks):
             for pk, *values in Enrolment.objects.filter(student_id__in=part, is_current=True).values_list(

@@ -16,6 +16,7 @@ from zhijiao.core.scoping import Rel
 from zhijiao.core.search import NameSearch
 from zhijiao.core.validators import validate_plain_text
 
+from . import codelists
 from .choices import (
     BatchStatus,
     ChangeKind,
@@ -24,10 +25,14 @@ from .choices import (
     Grade,
     GraduationOutcome,
     IdType,
+    NotRegisteredReason,
     Pathway,
+    SchoolTerm,
     Stage,
+    SuspensionReason,
     Term,
 )
+from .codelists import CodeListValidator, validate_region_code
 
 
 class Student(ScopedModel):
@@ -61,6 +66,29 @@ class Student(ScopedModel):
         _("guardian name"), max_length=50, blank=True, validators=[validate_plain_text]
     )
     guardian_phone = models.CharField(_("guardian phone"), max_length=20, blank=True)
+    photo = models.FileField(
+        _("photo"),
+        upload_to="students/photos/%Y/",
+        blank=True,
+        help_text=_("JPEG or PNG, shown on the certificate."),
+    )
+    # Fields the province reports, coded by the lists in ``students/codelists`` (data, not choices).
+    ethnicity = models.CharField(
+        _("ethnic group"), max_length=2, blank=True, validators=[CodeListValidator("ethnicity")]
+    )
+    hukou_region = models.CharField(
+        _("household registration (region code)"),
+        max_length=6,
+        blank=True,
+        validators=[validate_region_code],
+        help_text=_("Six-digit GB/T 2260 code of the 户籍."),
+    )
+    source_category = models.CharField(
+        _("source category"), max_length=4, blank=True, validators=[CodeListValidator("source_category")]
+    )
+    aid_category = models.CharField(
+        _("student aid eligibility"), max_length=4, blank=True, validators=[CodeListValidator("aid_category")]
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("student account"),
@@ -120,6 +148,15 @@ class Student(ScopedModel):
                 fields=["name_flagged"], name="students_stu_flagged", condition=Q(name_flagged=True)
             ),
         ]
+
+    def get_ethnicity_display(self) -> str:
+        return codelists.label("ethnicity", self.ethnicity)
+
+    def get_source_category_display(self) -> str:
+        return codelists.label("source_category", self.source_category)
+
+    def get_aid_category_display(self) -> str:
+        return codelists.label("aid_category", self.aid_category)
 
     def __str__(self) -> str:
         return self.name
@@ -331,6 +368,48 @@ class RegistrationBatch(ScopedModel):
         return reverse("students:batch_detail", args=[self.pk])
 
 
+class TermRegistration(ScopedModel):
+    """学期注册: whether a student of a school registered for one term of a school year, and if not why.
+
+    One row per enrolment and term; ``school_year`` is the year the school year starts (2025 = 2025–2026).
+    """
+
+    institution = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="term_registrations",
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="term_registrations"
+    )
+    school_year = models.PositiveSmallIntegerField(_("school year"))
+    term = models.CharField(_("term"), max_length=2, choices=SchoolTerm.choices)
+    registered = models.BooleanField(_("registered"), default=False)
+    reason = models.CharField(
+        _("why not registered"), max_length=20, choices=NotRegisteredReason.choices, blank=True
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True, validators=[validate_plain_text])
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+
+    scope_region_path = "institution__region__path"
+    scope_institution = "institution_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+
+    class Meta:
+        verbose_name = _("term registration")
+        verbose_name_plural = _("term registrations")
+        ordering = ["-school_year", "-term", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "school_year", "term"], name="students_term_registration_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.student} · {self.school_year} {self.get_term_display()}"
+
+
 class StatusChange(ScopedModel):
     """学籍异动: one request (transfer, suspension …) moving through the approval chain."""
 
@@ -353,6 +432,9 @@ class StatusChange(ScopedModel):
     reason = models.TextField(_("reason"), validators=[validate_plain_text])
     effective_date = models.DateField(_("effective date"))
     months = models.PositiveSmallIntegerField(_("months"), null=True, blank=True)
+    suspension_reason = models.CharField(
+        _("reason for suspension"), max_length=20, choices=SuspensionReason.choices, blank=True
+    )
     from_status = models.CharField(_("status before"), max_length=20, choices=EnrolmentStatus.choices)
     to_status = models.CharField(_("status after"), max_length=20, choices=EnrolmentStatus.choices)
     target_institution = models.ForeignKey(
@@ -419,6 +501,15 @@ class StatusChange(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("students:change_detail", args=[self.pk])
+
+    @property
+    def ends_on(self):
+        """The day a 休学 ends (its effective date plus its months); None for other kinds."""
+        if self.kind != ChangeKind.SUSPEND or not self.months:
+            return None
+        from .rules import add_months
+
+        return add_months(self.effective_date, self.months)
 
 
 class StatusChangeAttachment(TimeStampedModel):

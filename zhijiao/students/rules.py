@@ -190,22 +190,40 @@ def check_change_allowed(kind: str, from_status: str) -> str:
     return to_status
 
 
-def suspension_limits() -> tuple[int, int]:
-    return (
-        registry.param("STUDENT_SUSPENSION_SINGLE_MONTHS"),
-        registry.param("STUDENT_SUSPENSION_TOTAL_MONTHS"),
-    )
+def suspension_limits(institution=None) -> tuple[int, int]:
+    """XJ-XIUXUE: (months of one 休学, months of all together) — the school's rule.
 
-
-def check_suspension_length(*, months: int | None, months_already: int) -> None:
-    """XJ-XIUXUE [R]: one 休学 lasts at most 12 months, all of them together at most 24.
-
-    Source: students.md §5 ("一般1年，累计不超过2年", unverified: settings
-    ``STUDENT_SUSPENSION_SINGLE_MONTHS`` / ``STUDENT_SUSPENSION_TOTAL_MONTHS``).
+    The province's default is ``STUDENT_SUSPENSION_SINGLE_MONTHS`` / ``STUDENT_SUSPENSION_TOTAL_MONTHS``;
+    a school's own rule overrides it in ``STUDENT_SUSPENSION_SCHOOL_LIMITS`` (institution code →
+    ``(single, total)``). Source: 教职成〔2010〕7号 第十七条 (休学期限按学校规定).
     """
-    single, total = suspension_limits()
+    single = registry.param("STUDENT_SUSPENSION_SINGLE_MONTHS")
+    total = registry.param("STUDENT_SUSPENSION_TOTAL_MONTHS")
+    code = getattr(institution, "code", None)
+    if code:
+        single, total = registry.param("STUDENT_SUSPENSION_SCHOOL_LIMITS").get(code, (single, total))
+    return single, total
+
+
+def check_suspension_length(
+    *, months: int | None, months_already: int, reason: str = "", institution=None
+) -> None:
+    """XJ-XIUXUE: a 休学 is within the school's limits (one at most ``single`` months, all together
+    at most ``total``); a 休学 for military service lasts as long as the service and is outside
+    both limits, and is not counted towards them.
+
+    Source: 教职成〔2010〕7号 第十七条 ("因依法服兵役而休学，休学期限与其服役期限相当"; the length
+    otherwise by the school's rules — students.md §5, default "一般1年，累计不超过2年").
+    """
+    from .choices import SuspensionReason
+
+    if not reason:
+        raise ValidationError({"suspension_reason": _("Choose the reason for the suspension.")})
     if not months or months < 1:
         raise ValidationError({"months": _("Give the length of the suspension in months.")})
+    if reason == SuspensionReason.ARMY:
+        return
+    single, total = suspension_limits(institution)
     if months > single:
         raise ValidationError({"months": _("A suspension lasts at most %(n)d months.") % {"n": single}})
     if months_already + months > total:
@@ -215,6 +233,75 @@ def check_suspension_length(*, months: int | None, months_already: int) -> None:
                 % {"n": total, "used": months_already}
             }
         )
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` plus ``months`` calendar months (the last day of a shorter month)."""
+    import calendar
+
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def resume_reminder_days() -> tuple[int, ...]:
+    """XJ-FUXUE: the days before a 休学 ends on which the school is reminded (0: the day it ends)."""
+    return tuple(registry.param("STUDENT_SUSPENSION_REMINDER_DAYS"))
+
+
+def withdrawal_proposal_due(*, ends_on: datetime.date, today: datetime.date) -> bool:
+    """XJ-FUXUE: a student not back (no 复学) more than ``STUDENT_RESUME_GRACE_DAYS`` days (default
+    14) after the 休学 ended may be proposed for 退学 — at the school's discretion, never automatically.
+
+    Source: students.md §4 (休学期满未申请复学 → 退学 candidate), 教职成〔2010〕7号 第十七条; the two
+    weeks are the school's rule (a parameter).
+    """
+    return (today - ends_on).days > registry.param("STUDENT_RESUME_GRACE_DAYS")
+
+
+def term_registration_deadline(school_year: int, term: str) -> datetime.date:
+    """XJ-TERM: the last day of a term's 学期注册 — the term's start (``STUDENT_TERM_STARTS``, month and
+    day; the second term in the next calendar year) plus ``STUDENT_TERM_REGISTRATION_DAYS`` (default 30:
+    "每学期开学后一个月内", students.md §5).
+    """
+    month, day = registry.param("STUDENT_TERM_STARTS")[term]
+    start = datetime.date(school_year + (1 if term == "2" else 0), month, day)
+    return start + datetime.timedelta(days=registry.param("STUDENT_TERM_REGISTRATION_DAYS"))
+
+
+def check_term_registration(*, status: str, registered: bool, reason: str) -> None:
+    """XJ-TERM: only a studying student registers for a term; a student not registered has a reason.
+
+    Source: 教职成〔2010〕7号 (每学期注册; a suspended student does not register), students.md §4–§5.
+    """
+    if registered and status not in STUDYING:
+        raise ValidationError(
+            _("A student whose status is “%(status)s” cannot register for a term.")
+            % {"status": S(status).label}
+        )
+    if not registered and not reason:
+        raise ValidationError({"reason": _("Say why the student is not registered.")})
+
+
+FILING_LEVELS = ("city", "province")
+
+
+def change_filing_level(kind: str, *, cross_city: bool = False) -> str:
+    """XJ-FILING: the highest authority a 学籍异动 of ``kind`` goes to — "city" (approved by the
+    school, filed with the city) or "province". ``STUDENT_CHANGE_FILING_LEVELS`` maps each kind to a
+    level, and ``"transfer_cross_city"`` a transfer to a school in another city (default: the province,
+    the rest the city).
+
+    Source: 教职成〔2010〕7号 (学籍变动 managed by the school, filed with the 学籍主管部门); students.md §5
+    (a transfer across authorities is filed on both sides).
+    """
+    levels = registry.param("STUDENT_CHANGE_FILING_LEVELS")
+    key = "transfer_cross_city" if kind == ChangeKind.TRANSFER and cross_city else kind
+    level = levels.get(key, "city")
+    if level not in FILING_LEVELS:
+        raise ValueError(f"STUDENT_CHANGE_FILING_LEVELS[{key!r}] must be one of {FILING_LEVELS}")
+    return level
 
 
 def check_preserve_only_higher(institution) -> None:
@@ -337,10 +424,46 @@ for _rule in (
         id="XJ-XIUXUE",
         app="students",
         title=gettext_noop("Suspension too long"),
-        citation=f"{_REG_2010}；省级实施细则",
-        params={"STUDENT_SUSPENSION_SINGLE_MONTHS": 12, "STUDENT_SUSPENSION_TOTAL_MONTHS": 24},
+        citation=f"{_REG_2010}第十七条",
+        params={
+            "STUDENT_SUSPENSION_SINGLE_MONTHS": 12,
+            "STUDENT_SUSPENSION_TOTAL_MONTHS": 24,
+            "STUDENT_SUSPENSION_SCHOOL_LIMITS": {},
+        },
         check=check_suspension_length,
-        source="students.md §5 (一般1年，累计不超过2年 [R])",
+        source="students.md §5 (length by the school's rules, default 一般1年，累计不超过2年; army = service)",
+    ),
+    registry.Rule(
+        id="XJ-FUXUE",
+        app="students",
+        title=gettext_noop("Not back after a suspension"),
+        citation=f"{_REG_2010}第十七条",
+        params={"STUDENT_SUSPENSION_REMINDER_DAYS": (14, 0), "STUDENT_RESUME_GRACE_DAYS": 14},
+        check=withdrawal_proposal_due,
+        source="students.md §4 (reminder when 休学 ends; 退学 candidate at the school's discretion)",
+    ),
+    registry.Rule(
+        id="XJ-TERM",
+        app="students",
+        title=gettext_noop("Term registration"),
+        citation=f"{_REG_2010}；{_REG_2014}",
+        params={"STUDENT_TERM_STARTS": {"1": (9, 1), "2": (3, 1)}, "STUDENT_TERM_REGISTRATION_DAYS": 30},
+        check=check_term_registration,
+        source="students.md §5 (registration within the first month of every term [S])",
+    ),
+    registry.Rule(
+        id="XJ-FILING",
+        app="students",
+        title=gettext_noop("Which status changes go to the province"),
+        citation=_REG_2010,
+        params={
+            "STUDENT_CHANGE_FILING_LEVELS": {
+                **{kind: "city" for kind in ChangeKind.values},
+                "transfer_cross_city": "province",
+            }
+        },
+        check=change_filing_level,
+        source="issue 13 item 6; students.md §5 (cross-authority transfers filed on both sides)",
     ),
     registry.Rule(
         id="XJ-BAOLIU",

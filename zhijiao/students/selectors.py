@@ -10,7 +10,15 @@ from django.db.models import Prefetch, QuerySet
 from zhijiao.core.scoping import restrict, user_scope
 
 from .choices import EnrolmentStatus, GraduationOutcome
-from .models import Enrolment, Graduation, GraduationList, RegistrationBatch, StatusChange, Student
+from .models import (
+    Enrolment,
+    Graduation,
+    GraduationList,
+    RegistrationBatch,
+    StatusChange,
+    Student,
+    TermRegistration,
+)
 from .rules import STUDYING
 
 
@@ -178,3 +186,81 @@ def approved_completions(enrolments) -> dict:
     ).order_by("graduation_date", "pk"):
         found[grad.enrolment_id] = grad
     return found
+
+
+# --- 学期注册 and data quality -----------------------------------------------------------------------
+def term_registration_list(*, user, action: str = "view") -> QuerySet[TermRegistration]:
+    return restrict(
+        TermRegistration.objects.select_related("institution", "enrolment__student"), user, action
+    )
+
+
+def term_registration_report(*, user, school_year: int, term: str) -> dict:
+    """学期注册 of a term: who is registered, who is not and why, and who is not recorded yet — the
+    current enrolments (studying or on 休学) the user may see."""
+    rows = {
+        r.enrolment_id: r
+        for r in term_registration_list(user=user).filter(school_year=school_year, term=term)
+    }
+    enrolments = (
+        enrolment_list(user=user)
+        .filter(is_current=True, status__in=[*STUDYING, EnrolmentStatus.SUSPENDED])
+        .order_by("institution_id", "class_name", "student__name", "id")
+    )
+    report = {"registered": [], "not_registered": [], "unrecorded": []}
+    for enrolment in enrolments:
+        row = rows.get(enrolment.pk)
+        if row is None:
+            report["unrecorded"].append(enrolment)
+        elif row.registered:
+            report["registered"].append(row)
+        else:
+            report["not_registered"].append(row)
+    return report
+
+
+def separated_from_record(*, user, school_year: int, term: str, today) -> list[Enrolment]:
+    """人籍分离 (data quality): students the registry holds as studying who are not at school this
+    term — recorded as absent or gone, or not recorded once the term's registration has closed
+    (XJ-TERM)."""
+    from .choices import NotRegisteredReason
+    from .rules import term_registration_deadline
+
+    report = term_registration_report(user=user, school_year=school_year, term=term)
+    out = [
+        r.enrolment
+        for r in report["not_registered"]
+        if r.enrolment.status in STUDYING
+        and r.reason in (NotRegisteredReason.ABSENT, NotRegisteredReason.LEFT)
+    ]
+    if today > term_registration_deadline(school_year, term):
+        out += [e for e in report["unrecorded"] if e.status in STUDYING]
+    return out
+
+
+DUPLICATE_GROUPS_SHOWN = 500  # a page, not a limit of the check
+
+
+def possible_duplicates(*, user) -> list[list[Student]]:
+    """Duplicate check (data quality): students the user may see who share name, birth date and
+    gender under different ID numbers or document types — one person registered twice (一人一籍,
+    教职成〔2014〕12号)."""
+    from django.db.models import Count
+
+    students = student_list(user=user)
+    keys = (
+        students.values("name", "birth_date", "gender")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("name", "birth_date")
+    )
+    groups = []
+    for key in keys[:DUPLICATE_GROUPS_SHOWN]:
+        groups.append(
+            list(
+                students.filter(
+                    name=key["name"], birth_date=key["birth_date"], gender=key["gender"]
+                ).order_by("id")
+            )
+        )
+    return groups

@@ -103,6 +103,16 @@ def test_reissue_replaces_and_keeps_publication(world, graduate):
     assert cert.status == CertificateStatus.REISSUED and not cert.is_current
     assert new.replaces == cert and new.is_current and new.published_at is not None
     assert new.number != cert.number and new.verify_code != cert.verify_code
+    # no second certificate: a 学历证明书 naming the original (教职成〔2010〕7号)
+    assert cert.kind == "graduation" and new.kind == CertificateKind.PROOF
+    assert (new.original_kind, new.original_number) == ("graduation", cert.number)
+    again = services.certificate_reissue(actor=world["school_a"], certificate=new, reason="再次遗失")
+    assert again.kind == CertificateKind.PROOF and again.original_number == cert.number
+    assert Certificate.objects.filter(graduation=cert.graduation, kind="graduation").count() == 1
+    from zhijiao.credentials import printing
+
+    page = printing.render_html([printing.page_context(again, with_photo=False)])
+    assert cert.number in page and "Certificate of Academic Record" in page
 
 
 def test_publish_and_revoke_are_the_authoritys(world, graduate):

@@ -31,8 +31,10 @@ from .records import (
     _bulk_copy,
     _next_ids,
     audit_sensitive_view,
+    check_photo,
     student_bulk_create,
     student_create,
+    student_photo_set,
     student_update,
 )
 from .registration import (
@@ -52,6 +54,15 @@ from .status_changes import (
     suspended_months_used,
     transfer_chain,
 )
+from .suspensions import (
+    resume_overdue,
+    suspensions_remind,
+    withdrawal_propose,
+)
+from .terms import (
+    term_registration_open,
+    term_registration_record,
+)
 
 __all__ = [
     "S",
@@ -63,6 +74,8 @@ __all__ = [
     "institutions_for_students",
     "student_create",
     "student_update",
+    "check_photo",
+    "student_photo_set",
     "audit_sensitive_view",
     "student_bulk_create",
     "_next_ids",
@@ -80,6 +93,11 @@ __all__ = [
     "status_change_request",
     "transfer_chain",
     "status_change_approved",
+    "term_registration_open",
+    "term_registration_record",
+    "resume_overdue",
+    "suspensions_remind",
+    "withdrawal_propose",
     "graduation_list_create",
     "approved_decisions",
     "graduation_problems",

@@ -26,5 +26,11 @@ STUDENT_FIELDS = (
     "phone",
     "guardian_name",
     "guardian_phone",
+    "ethnicity",
+    "hukou_region",
+    "source_category",
+    "aid_category",
 )
+#: The reported fields coded by the lists in ``students/codelists`` (editable after registration).
+CODED_FIELDS = ("ethnicity", "hukou_region", "source_category", "aid_category")
 ENROLMENT_FIELDS = ("offering", "class_name", "cohort_year", "entry_date", "study_years", "pathway", "stage")

@@ -20,7 +20,7 @@ from ..models import (
     Enrolment,
     Student,
 )
-from .base import ENROLMENT_FIELDS, STUDENT_FIELDS
+from .base import CODED_FIELDS, ENROLMENT_FIELDS, STUDENT_FIELDS
 from .identity import check_identity, institutions_for_students, registered_elsewhere_message
 
 
@@ -72,7 +72,7 @@ def student_create(*, actor, data: dict[str, Any]) -> Student:
 @transaction.atomic
 def student_update(*, actor, student: Student, data: dict[str, Any]) -> Student:
     """Correct contact details and names; identity fields only before registration."""
-    editable = {"name", "name_pinyin", "phone", "guardian_name", "guardian_phone"}
+    editable = {"name", "name_pinyin", "phone", "guardian_name", "guardian_phone", *CODED_FIELDS}
     if not student.registry_number:
         editable |= {"gender", "birth_date", "id_type", "id_number"}
     values = {k: v for k, v in data.items() if k in editable}
@@ -142,6 +142,7 @@ def student_bulk_create(*, actor, rows: list[dict[str, Any]], message: str = "")
                 phone=r.get("phone", ""),
                 name_flagged=r.get("name_flagged", False),
                 registry_number=r.get("registry_number") or None,
+                **{k: r.get(k) or "" for k in CODED_FIELDS},
             )
         )
     Student.objects.bulk_create(students, batch_size=1000)
@@ -184,7 +185,8 @@ def _next_ids(cursor, table: str, n: int) -> list[int]:
 
 _STUDENT_COLUMNS = (
     "id, created_at, updated_at, name, name_pinyin, gender, id_type, id_number, birth_date, "
-    "registry_number, current_institution_id, phone, guardian_name, guardian_phone, user_id, name_flagged"
+    "registry_number, current_institution_id, phone, guardian_name, guardian_phone, user_id, name_flagged, "
+    "ethnicity, hukou_region, source_category, aid_category, photo"
 )
 _ENROLMENT_COLUMNS = (
     "id, created_at, updated_at, student_id, institution_id, offering_id, class_name, cohort_year, "
@@ -260,6 +262,8 @@ def _bulk_copy(actor, rows: list[dict[str, Any]], message: str) -> None:
                         r.get("guardian_phone") or "",
                         None,
                         bool(r.get("name_flagged")),
+                        *(r.get(k) or "" for k in CODED_FIELDS),
+                        "",
                     )
                 )
         with pg.copy(f"COPY students_enrolment ({_ENROLMENT_COLUMNS}) FROM STDIN") as copy:
@@ -323,6 +327,8 @@ def _audit_rows(rows, sids, eids, plans, paths, common, message) -> list[dict]:
             "guardian_phone": mask_phone(guardian_phone) if guardian_phone else "",
             "user": None,
             "name_flagged": bool(r.get("name_flagged")),
+            **{k: r.get(k) or "" for k in CODED_FIELDS},
+            "photo": "",
             "enrolment": {
                 "id": eid,
                 "student": sid,
@@ -352,3 +358,30 @@ def _audit_rows(rows, sids, eids, plans, paths, common, message) -> list[dict]:
             }
         )
     return out
+
+
+# --- photo ----------------------------------------------------------------------------------------
+PHOTO_MAX_BYTES = 2 * 1024 * 1024  # default of settings.STUDENT_PHOTO_MAX_BYTES
+
+
+def check_photo(upload) -> None:
+    """A student's photo: JPEG or PNG by content, at most ``STUDENT_PHOTO_MAX_BYTES`` (default 2 MB),
+    through the platform's upload validator (``core.files``: type, size, pixel bombs, virus scan)."""
+    from django.conf import settings
+
+    from zhijiao.core import files
+
+    files.validate_upload(
+        upload,
+        kinds=frozenset({files.JPEG, files.PNG}),
+        max_bytes=int(getattr(settings, "STUDENT_PHOTO_MAX_BYTES", PHOTO_MAX_BYTES)),
+        field="photo",
+    )
+
+
+@transaction.atomic
+def student_photo_set(*, actor, student: Student, upload) -> Student:
+    """Store (or replace) the photo on the student record; the certificate prints it."""
+    check_photo(upload)
+    instance, _changed = model_update(actor=actor, instance=student, data={"photo": upload})
+    return instance

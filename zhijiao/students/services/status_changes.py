@@ -16,7 +16,7 @@ from zhijiao.core.validators import normalize_text
 from zhijiao.orgs.models import Institution
 
 from .. import rules
-from ..choices import ChangeKind
+from ..choices import ChangeKind, SuspensionReason
 from ..models import (
     Enrolment,
     StatusChange,
@@ -39,10 +39,13 @@ def check_attachment(upload) -> None:
 
 
 def suspended_months_used(student: Student) -> int:
+    """Months of approved 休学 counted against the school's limit (army service is not, XJ-XIUXUE)."""
     return (
         StatusChange.objects.filter(
             student=student, kind=ChangeKind.SUSPEND, status=StatusChange.Status.APPROVED
-        ).aggregate(n=Sum("months"))["n"]
+        )
+        .exclude(suspension_reason=SuspensionReason.ARMY)
+        .aggregate(n=Sum("months"))["n"]
         or 0
     )
 
@@ -56,6 +59,7 @@ def status_change_request(
     reason: str,
     effective_date: datetime.date,
     months: int | None = None,
+    suspension_reason: str = "",
     target_institution: Institution | None = None,
     target_offering=None,
     target_class_name: str = "",
@@ -81,9 +85,14 @@ def status_change_request(
         raise ValidationError(_("Another status change of this student is still in review."))
     to_status = rules.check_change_allowed(kind, enrolment.status)
     if kind == ChangeKind.SUSPEND:
-        rules.check_suspension_length(months=months, months_already=suspended_months_used(student))
+        rules.check_suspension_length(
+            months=months,
+            months_already=suspended_months_used(student),
+            reason=suspension_reason,
+            institution=enrolment.institution,
+        )
     else:
-        months = None
+        months, suspension_reason = None, ""
     if kind == ChangeKind.PRESERVE:
         rules.check_preserve_only_higher(enrolment.institution)
     if kind == ChangeKind.TRANSFER:
@@ -108,6 +117,7 @@ def status_change_request(
         reason=reason,
         effective_date=effective_date,
         months=months,
+        suspension_reason=suspension_reason,
         from_status=enrolment.status,
         to_status=to_status,
         target_institution=target_institution,
@@ -131,22 +141,26 @@ def status_change_request(
 
 
 def transfer_chain(change: StatusChange, institution: Institution):
-    """转学: the receiving school consents after the sending school (which submits), then the sending
-    city, the receiving city when it differs, and the province (students.md §5)."""
+    """The approval chain of a 学籍异动 (XJ-FILING): the school files it (it submits), the city
+    approves, and the province only where ``rules.change_filing_level`` sends it — by default a
+    transfer to a school in another city. A transfer also needs the receiving school's consent
+    first and, across cities, the receiving city (students.md §5)."""
     from zhijiao.workflows.registry import StepSpec
     from zhijiao.workflows.services import city_of, province_of
 
+    city = city_of(institution.region)
     if change.kind != ChangeKind.TRANSFER:
-        from zhijiao.workflows.registry import get_kind
-        from zhijiao.workflows.services import default_chain
-
-        return default_chain(get_kind("students.status_change"), institution)
-    target = Institution.objects.select_related("region").get(pk=change.target_institution_id)
-    chain = [StepSpec("institution", target), StepSpec("city", city_of(institution.region))]
-    target_city = city_of(target.region)
-    if target_city.pk != chain[1].node.pk:
-        chain.append(StepSpec("city", target_city))
-    chain.append(StepSpec("province", province_of(institution.region)))
+        chain = [StepSpec("city", city)]
+        cross_city = False
+    else:
+        target = Institution.objects.select_related("region").get(pk=change.target_institution_id)
+        chain = [StepSpec("institution", target), StepSpec("city", city)]
+        target_city = city_of(target.region)
+        cross_city = target_city.pk != city.pk
+        if cross_city:
+            chain.append(StepSpec("city", target_city))
+    if rules.change_filing_level(change.kind, cross_city=cross_city) == "province":
+        chain.append(StepSpec("province", province_of(institution.region)))
     return chain
 
 

@@ -52,6 +52,13 @@ def students(sw) -> None:
         pending = _student(sw, key, 4, entry=datetime.date(2025, 9, 1))
         Enrolment.objects.filter(student__in=[placed, graduate, suspended]).update(status="registered")
         sw.made["students"][key] = {"placed": placed, "graduate": graduate, "pending": pending}
+        services.term_registration_record(
+            actor=admin,
+            enrolment=placed.enrolments.get(is_current=True),
+            school_year=2025,
+            term="1",
+            registered=True,
+        )
         batch = services.batch_create(actor=admin, institution=school, year=2025, term="autumn")
         services.batch_submit(actor=admin, batch=batch, today=datetime.date(2025, 10, 1))
         services.status_change_request(
@@ -61,6 +68,7 @@ def students(sw) -> None:
             reason="因病休学",
             effective_date=datetime.date(2025, 3, 1),
             months=6,
+            suspension_reason="illness",
         )
         enrolment = graduate.enrolments.get(is_current=True)
         glist = services.graduation_list_create(
@@ -84,4 +92,5 @@ def students(sw) -> None:
 
 object_url("students:student_account", Student)
 object_url("students:change_add", Student)
+object_url("students:student_photo", Student)
 object_url("students:student_detail", Student)

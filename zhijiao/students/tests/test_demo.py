@@ -15,6 +15,8 @@ def test_demo_students(world):
     assert StatusChange.objects.filter(kind="transfer", status="in_review").count() == 10
     suspended = Student.objects.filter(enrolments__status="suspended").first()
     assert suspended and not student_is_eligible_for_internship(suspended)
+    army = StatusChange.objects.filter(kind="suspend", status="approved", suspension_reason="army")
+    assert army.count() == 2 and {c.months for c in army} == {24}  # longer than the 12-month limit
     assert Enrolment.objects.filter(status="pending").exists()  # the batch left in review
     assert {a["username"] for a in result["accounts"]} == {"student_demo", "student_rare"}
     for s in Student.objects.exclude(registry_number=None):

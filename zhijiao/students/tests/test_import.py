@@ -31,6 +31,10 @@ def row(**kw):
         "guardian_name": "张父",
         "guardian_phone": "13800000000",
         "registry_number": "",
+        "ethnicity": "",
+        "hukou_region": "",
+        "source_category": "",
+        "aid_category": "",
     }
     base.update(kw)
     return [base[k] for k in KEYS]
@@ -136,3 +140,42 @@ def test_export_masks_id(world, login):
     rows = xlsx_rows(login(world["school_a"]).get("/students/?export=xlsx"))
     flat = " ".join(str(c) for r in rows for c in r)
     assert s.id_number not in flat and s.id_number[:6] in flat
+
+
+def test_reported_fields_by_code_or_name(world):
+    result = do(
+        world,
+        [
+            row(
+                name="甲",
+                ethnicity="汉族",
+                hukou_region="370102",
+                source_category="退役军人",
+                aid_category="02",
+            ),
+            row(name="乙", ethnicity="3", hukou_region="", source_category="11", aid_category=""),
+        ],
+    )
+    assert result.ok, messages(result)
+    a, b = Student.objects.get(name="甲"), Student.objects.get(name="乙")
+    assert (a.ethnicity, a.hukou_region, a.source_category, a.aid_category) == ("01", "370102", "41", "02")
+    assert a.get_ethnicity_display() == "汉族" and a.get_source_category_display() == "退役军人"
+    assert (b.ethnicity, b.source_category) == ("03", "11")
+    bad = do(world, [row(ethnicity="火星族"), row(hukou_region="990000"), row(source_category="99x")])
+    assert not bad.ok and len(bad.errors) == 3
+    # export: the codes, read back by the same importer
+    assert [c.export_value(a) for c in StudentImporter.columns if c.key in ("ethnicity", "hukou_region")] == [
+        "01",
+        "370102",
+    ]
+
+
+def test_code_lists_on_the_form_and_as_data():
+    from zhijiao.students import codelists
+    from zhijiao.students.forms import StudentForm
+
+    assert len(codelists.codes("ethnicity")) == 58 and codelists.label("ethnicity", "56") == "基诺族"
+    assert "退役军人" in codelists.codes("source_category").values()
+    form = StudentForm()
+    assert ("01", "01 汉族") in list(form.fields["ethnicity"].widget.choices)
+    assert ("41", "41 退役军人") in list(form.fields["source_category"].widget.choices)

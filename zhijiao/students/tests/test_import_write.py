@@ -32,7 +32,15 @@ def write_path(request, monkeypatch):
 
 def _rows():
     return [
-        row(name="欧阳䶮", guardian_phone="13812345678", class_name='2024级"1"班\\'),
+        row(
+            name="欧阳䶮",
+            guardian_phone="13812345678",
+            class_name='2024级"1"班\\',
+            ethnicity="汉族",
+            hukou_region="370102",
+            source_category="退役军人",
+            aid_category="01",
+        ),
         row(name="李\ue000", gender="女", id_number=new_id(male=False), guardian_phone="", guardian_name=""),
         row(name="王𪚥", pathway="", study_years=""),
     ]
@@ -60,6 +68,13 @@ def test_one_audit_entry_per_student_with_its_enrolment(world, write_path):
             assert student.guardian_phone not in str(entry.after)
         # queryable by enrolment too
         assert AuditEntry.objects.filter(after__enrolment__id=enrolment.pk).get() == entry
+    coded = Student.objects.get(name="欧阳䶮")
+    assert (coded.ethnicity, coded.hukou_region, coded.source_category, coded.aid_category) == (
+        "01",
+        "370102",
+        "41",
+        "01",
+    )
     flagged = Student.objects.get(name="李\ue000")
     assert flagged.name_flagged and flagged.gender == "female" and flagged.guardian_name == ""
     e = Enrolment.objects.get(student__name="王𪚥")

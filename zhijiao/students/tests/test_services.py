@@ -8,7 +8,7 @@ from zhijiao.core.models import AuditEntry
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.testing import blank_pdf
 from zhijiao.students import rules, services
-from zhijiao.students.choices import BatchStatus, ChangeKind, EnrolmentStatus, Grade
+from zhijiao.students.choices import BatchStatus, ChangeKind, EnrolmentStatus, Grade, SuspensionReason
 from zhijiao.students.models import Enrolment, Graduation, RegistrationBatch, StatusChange, Student
 from zhijiao.students.selectors import student_is_eligible_for_exams, student_is_eligible_for_internship
 from zhijiao.workflows import services as wf
@@ -222,6 +222,8 @@ def test_terminal_states_have_no_exit():
 
 def _change(world, student, kind, **kw):
     kw.setdefault("effective_date", datetime.date(2025, 3, 1))
+    if kind == ChangeKind.SUSPEND:
+        kw.setdefault("suspension_reason", SuspensionReason.ILLNESS)
     return services.status_change_request(
         actor=world["school_a"], student=student, kind=kind, reason="申请", **kw
     )
@@ -233,17 +235,17 @@ def test_suspend_blocks_eligibility_and_limits(world):
     with pytest.raises(ValidationError):
         _change(world, s, ChangeKind.SUSPEND, months=13)
     change = _change(world, s, ChangeKind.SUSPEND, months=12)
-    approve_all(world, change.approval, "jinan", "province_admin")
+    approve_all(world, change.approval, "jinan")  # filed with the city (XJ-FILING)
     s = Student.objects.get(pk=s.pk)
     assert not student_is_eligible_for_internship(s) and not student_is_eligible_for_exams(s)
     with pytest.raises(ValidationError):
         _change(world, s, ChangeKind.SUSPEND, months=1)  # only from studying
     resume = _change(world, s, ChangeKind.RESUME)
-    approve_all(world, resume.approval, "jinan", "province_admin")
+    approve_all(world, resume.approval, "jinan")
     change = _change(world, s, ChangeKind.SUSPEND, months=12)
-    approve_all(world, change.approval, "jinan", "province_admin")
+    approve_all(world, change.approval, "jinan")  # filed with the city (XJ-FILING)
     resume = _change(world, s, ChangeKind.RESUME)
-    approve_all(world, resume.approval, "jinan", "province_admin")
+    approve_all(world, resume.approval, "jinan")
     with pytest.raises(ValidationError, match="24"):
         _change(world, s, ChangeKind.SUSPEND, months=1)
 
@@ -253,7 +255,7 @@ def test_withdraw_is_final(world):
     change = _change(world, s, ChangeKind.WITHDRAW)
     with pytest.raises(ValidationError):
         _change(world, s, ChangeKind.RETAIN)  # one change in review at a time
-    approve_all(world, change.approval, "jinan", "province_admin")
+    approve_all(world, change.approval, "jinan")
     with pytest.raises(ValidationError, match="final"):
         _change(world, s, ChangeKind.RESUME)
 
@@ -409,3 +411,43 @@ def test_registration_batch_scope(world):
     with pytest.raises(OutOfScope):
         services.batch_create(actor=world["school_b"], institution=world.school_a, year=2024, term="autumn")
     assert not RegistrationBatch.objects.exists()
+
+
+# --- XJ-FILING: which changes go to the province ---------------------------------------------------
+def _levels(change):
+    return [(st.level, str(st.node)) for st in change.approval.steps.order_by("order")]
+
+
+def test_most_changes_are_filed_with_the_city(world):
+    s = registered(world)
+    change = _change(world, s, ChangeKind.SUSPEND, months=6)
+    assert _levels(change) == [("city", "济南市")]
+    approve_all(world, change.approval, "jinan")
+    assert StatusChange.objects.get(pk=change.pk).status == "approved"
+
+
+def test_transfer_within_the_city_stays_with_the_city(world):
+    from zhijiao.core.testing import InstitutionFactory
+    from zhijiao.majors.models import InstitutionMajor
+
+    other = InstitutionFactory(name="济南第二职业中专", region=world.school_a.region)
+    offering = InstitutionMajor.objects.create(
+        institution=other, major=world.offering_a.major, start_year=world.offering_a.start_year
+    )
+    change = _change(
+        world, registered(world), ChangeKind.TRANSFER, target_institution=other, target_offering=offering
+    )
+    assert _levels(change) == [("institution", "济南第二职业中专"), ("city", "济南市")]
+
+
+def test_filing_level_per_kind_is_configurable(world):
+    assert rules.change_filing_level(ChangeKind.TRANSFER, cross_city=True) == "province"
+    assert rules.change_filing_level(ChangeKind.TRANSFER) == "city"
+    levels = {"withdraw": "province", "transfer_cross_city": "city"}
+    with override_settings(STUDENT_CHANGE_FILING_LEVELS=levels):
+        assert rules.change_filing_level(ChangeKind.TRANSFER, cross_city=True) == "city"
+        change = _change(world, registered(world), ChangeKind.WITHDRAW)
+        assert _levels(change) == [("city", "济南市"), ("province", "山东省")]
+    with override_settings(STUDENT_CHANGE_FILING_LEVELS={"withdraw": "ministry"}):
+        with pytest.raises(ValueError):
+            rules.change_filing_level(ChangeKind.WITHDRAW)

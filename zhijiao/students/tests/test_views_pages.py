@@ -463,7 +463,13 @@ def test_status_change_page_takes_attachments(world, login):
     s = registered(world)
     client = login(world["school_a"])
     url = f"/students/{s.pk}/status-change/"
-    base = {"kind": "suspend", "reason": "病休", "effective_date": "2025-03-01", "months": "6"}
+    base = {
+        "kind": "suspend",
+        "reason": "病休",
+        "effective_date": "2025-03-01",
+        "months": "6",
+        "suspension_reason": "illness",
+    }
     bad = SimpleUploadedFile("note.pdf", b"not a pdf", content_type="application/pdf")
     response = client.post(url, {**base, "attachments": [bad]})
     assert response.status_code == 200 and "note.pdf" in response.content.decode()

@@ -8,12 +8,14 @@ from .graduation import (
     GraduationListListView,
     _internship_grades,
 )
+from .quality import TermRegistrationReportView
 from .records import (
     MyRecordView,
     StudentAccountView,
     StudentAddView,
     StudentDetailView,
     StudentListView,
+    StudentPhotoView,
     _get,
     _student_account,
     student_context,
@@ -40,6 +42,7 @@ __all__ = [
     "StudentAddView",
     "StudentDetailView",
     "StudentListView",
+    "StudentPhotoView",
     "_get",
     "_student_account",
     "student_context",
@@ -50,4 +53,5 @@ __all__ = [
     "StatusChangeAddView",
     "StatusChangeDetailView",
     "StatusChangeListView",
+    "TermRegistrationReportView",
 ]

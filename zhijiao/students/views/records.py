@@ -30,6 +30,7 @@ from ..filtersets import StudentFilterSet
 from ..forms import (
     AccountCreateForm,
     AccountLinkForm,
+    PhotoForm,
     StudentForm,
 )
 from ..models import Enrolment, Student
@@ -99,6 +100,7 @@ def student_context(request, student, *, allow_reveal=True) -> dict:
         "eligible_internship": selectors.student_is_eligible_for_internship(student),
         "history": change_history(student),
         "change_url": safe_reverse("students:change_add", student.pk) if may_change and enrolment else None,
+        "photo_url": safe_reverse("students:student_photo", student.pk) if may_change else None,
         "account_url": safe_reverse("students:student_account", student.pk) if may_change else None,
         "list_url": safe_reverse("students:student_list"),
     }
@@ -124,7 +126,15 @@ class MyRecordView(LoginRequiredMixin, View):
         if student is None:
             raise Http404
         context = student_context(request, student, allow_reveal=False)
-        context.update({"self_service": True, "change_url": None, "account_url": None, "list_url": None})
+        context.update(
+            {
+                "self_service": True,
+                "change_url": None,
+                "account_url": None,
+                "list_url": None,
+                "photo_url": None,
+            }
+        )
         return render(request, "students/student_detail.html", context)
 
 
@@ -229,3 +239,44 @@ def _student_account(username: str):
         )
         .first()
     )
+
+
+class StudentPhotoView(LoginRequiredMixin, View):
+    """Upload or replace the photo on a student record (printed on the certificate)."""
+
+    def get_student(self):
+        student = _get(selectors.student_list, self.request.user, self.kwargs["pk"])
+        if not selectors.student_list(user=self.request.user, action="change").filter(pk=student.pk).exists():
+            raise PermissionDenied(_("You may view this record but not change it."))
+        return student
+
+    def _render(self, student, form, status=200):
+        return render(
+            self.request,
+            "students/form.html",
+            {
+                "form": form,
+                "title": _("Photo: %(name)s") % {"name": student.name},
+                "cancel_url": student.get_absolute_url(),
+                "multipart": True,
+            },
+            status=status,
+        )
+
+    def get(self, request, pk):
+        return self._render(self.get_student(), PhotoForm())
+
+    def post(self, request, pk):
+        student = self.get_student()
+        form = PhotoForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(student, form, status=400)
+        try:
+            services.student_photo_set(actor=request.user, student=student, upload=form.cleaned_data["photo"])
+        except OutOfScope:
+            raise Http404
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self._render(student, form, status=400)
+        messages.success(request, _("The photo was saved."))
+        return HttpResponseRedirect(student.get_absolute_url())
