@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.contributions import DemoLoader
 
 
 class ReportingConfig(AppConfig):
@@ -8,3 +9,6 @@ class ReportingConfig(AppConfig):
     label = "reporting"
     verbose_name = _("Data reporting")
     lifecycles = "zhijiao.reporting.lifecycles"
+    demo_loader = DemoLoader(
+        "zhijiao.reporting.demo.load_demo_reporting",
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -244,3 +244,58 @@ def submission_approved(submission, request, actor, reason) -> dict:
 def submission_reopened(submission, actor, ctx) -> None:
     """Effect of ``reopen`` (province only): the values leave the rollups until approved again."""
     aggregates_apply(submission, -1)
+
+
+# --- the city's and the province's decisions (through the approval chain) ----------------------
+
+
+def _open_request(submission: Submission):
+    from zhijiao.workflows.choices import RequestStatus
+    from zhijiao.workflows.models import ApprovalRequest
+
+    return (
+        ApprovalRequest.objects.filter(
+            kind="reporting.submission", object_id=submission.pk, status=RequestStatus.IN_REVIEW
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def submissions_decide(*, actor, submissions, decision: str, reason: str = "") -> tuple[int, list[str]]:
+    """Approve or return (with a reason) each submission at its current approval step — the
+    worklist's bulk action. Each decision is its own transaction: one refused decision (not the
+    actor's step, already decided) is reported and does not undo the others. Returns (done, errors)."""
+    from zhijiao.workflows import services as wf
+
+    if decision not in ("approve", "return"):
+        raise ValueError(decision)
+    if decision == "return" and not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the submissions are returned.")})
+    done, errors = 0, []
+    for submission in submissions:
+        request = _open_request(submission)
+        try:
+            if request is None:
+                raise ValidationError(_("Nothing to decide."))
+            with transaction.atomic():
+                if decision == "approve":
+                    wf.request_approve(actor=actor, request=request, comment=reason)
+                else:
+                    wf.request_return(actor=actor, request=request, comment=reason)
+            done += 1
+        except ValidationError as exc:
+            errors.append(f"{submission.institution}：{'；'.join(exc.messages)}")
+        except PermissionDenied:
+            refused = _("You may not decide this step.")
+            errors.append(f"{submission.institution}：{refused}")
+    return done, errors
+
+
+def awaiting(submission: Submission, actor) -> bool:
+    """Whether the submission waits for a decision of the actor's organisation now."""
+    from zhijiao.workflows.services import actor_holds_node, current_step
+
+    request = _open_request(submission)
+    step = current_step(request) if request is not None else None
+    return step is not None and actor_holds_node(actor, step)
