@@ -7,11 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhijiao.core.downloads import download_response
 from zhijiao.core.lifecycle import available, fire
 from zhijiao.core.lifecycle.views import transition_url
 from zhijiao.core.scoping import user_scope
@@ -297,6 +298,8 @@ def definition_export(request):
     version = data_set.current_version() if data_set else None
     if version is None:
         raise Http404
-    response = HttpResponse(definitions.definition_export(version), content_type="text/yaml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{data_set.code}-v{version.number}.yaml"'
-    return response
+    return download_response(
+        definitions.definition_export(version).encode("utf-8"),
+        f"{data_set.code}-v{version.number}.yaml",
+        content_type="text/yaml; charset=utf-8",
+    )
