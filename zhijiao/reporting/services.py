@@ -292,10 +292,17 @@ def submissions_decide(*, actor, submissions, decision: str, reason: str = "") -
     return done, errors
 
 
-def awaiting(submission: Submission, actor) -> bool:
-    """Whether the submission waits for a decision of the actor's organisation now."""
-    from zhijiao.workflows.services import actor_holds_node, current_step
+def awaiting_ids(submission_ids, actor) -> set[int]:
+    """Of these submissions, those waiting for the actor's organisation now — one query for the
+    whole worklist (the current step of each open request)."""
+    from zhijiao.workflows.choices import RequestStatus
+    from zhijiao.workflows.models import ApprovalStep
+    from zhijiao.workflows.services import actor_holds_node
 
-    request = _open_request(submission)
-    step = current_step(request) if request is not None else None
-    return step is not None and actor_holds_node(actor, step)
+    steps = ApprovalStep.objects.filter(
+        request__kind="reporting.submission",
+        request__object_id__in=list(submission_ids),
+        request__status=RequestStatus.IN_REVIEW,
+        order=F("request__current_step"),
+    ).select_related("request")
+    return {step.request.object_id for step in steps if actor_holds_node(actor, step)}

@@ -119,3 +119,32 @@ def test_definition_upload_is_the_province_s(world, login, client):
     assert r.status_code == 302 and DataSet.objects.filter(code="teachers").exists()
     r = client.get(reverse("reporting:definition_export") + "?code=teachers")
     assert "teachers_total" in r.content.decode()
+
+
+def test_worklist_queries_do_not_grow_with_schools(
+    world, login, client, period, django_assert_max_num_queries
+):
+    from zhijiao.core.testing import InstitutionFactory
+
+    login(world["jinan"])
+    url = reverse("reporting:worklist") + f"?period={period.pk}"
+
+    def add_school(n):
+        school = InstitutionFactory(name=f"济南测试学校{n}", region=world.lixia)
+        s = submission_open(actor=world["jinan"], institution=school, period=period)
+        s = submission_save_values(
+            actor=world["jinan"], submission=s, values={("teachers_total", ""): "1"}, revision=0
+        )
+        fire("reporting.submission", s, "submit", actor=world["jinan"])
+
+    add_school(0)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for n in range(1, 6):
+        add_school(n)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count('name="ids"') == 6
