@@ -216,6 +216,7 @@ def definition_load(*, actor, text: str) -> DataSetVersion:
                 max_value=_decimal(e.get("max")),
                 choices=e.get("choices") or [],
                 required=bool(e.get("required", False)),
+                category_order=list(e.get("categories") or []),
                 order=j,
             )
             element.categories.set([categories[c] for c in e.get("categories") or []])

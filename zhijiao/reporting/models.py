@@ -118,6 +118,8 @@ class DataElement(models.Model):
     choices = models.JSONField(_("choices"), default=list, blank=True)  # [{"code", "name"}]
     required = models.BooleanField(_("required"), default=False)
     categories = models.ManyToManyField(Category, verbose_name=_("disaggregations"), blank=True)
+    # The categories' codes in the order the definition gives them: the order of a cell key's parts.
+    category_order = models.JSONField(_("order of disaggregations"), default=list, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -132,7 +134,8 @@ class DataElement(models.Model):
     def cells(self) -> list[tuple[str, str]]:
         """``(cell key, label)`` of every cell: ``("", "")`` for an element without disaggregation,
         else ``("male.grade1", "男 · 一年级")`` over the product of its categories' options."""
-        cats = list(self.categories.all())
+        order = {code: i for i, code in enumerate(self.category_order)}
+        cats = sorted(self.categories.all(), key=lambda c: order.get(c.code, len(order)))
         if not cats:
             return [("", "")]
         return [
