@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "zhijiao.credentials",
     "zhijiao.workflows",
     "zhijiao.internships",
+    "zhijiao.reporting",
 ]
 
 MIDDLEWARE = [

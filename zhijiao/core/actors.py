@@ -71,6 +71,12 @@ ACTORS: dict[str, SystemActor] = {
             "Loading the annual work plan from its data file (workplan.loader).",
         ),
         SystemActor(
+            "reporting-loader",
+            "系统（报送数据集装载）",
+            Role.PROVINCE_STAFF,
+            "Loading data-set definitions from files (manage.py reporting_load).",
+        ),
+        SystemActor(
             "demo",
             "系统（演示数据）",
             Role.PROVINCE_ADMIN,

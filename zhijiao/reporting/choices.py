@@ -1,0 +1,36 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PeriodType(models.TextChoices):
+    YEAR = "year", _("Year")
+    SEMESTER = "semester", _("Semester")
+    QUARTER = "quarter", _("Quarter")
+    MONTH = "month", _("Month")
+
+
+class ValueType(models.TextChoices):
+    NUMBER = "number", _("Number")
+    INTEGER = "integer", _("Integer")
+    PERCENTAGE = "percentage", _("Percentage")
+    MONEY = "money", _("Money")
+    TEXT = "text", _("Text")
+    CHOICE = "choice", _("Choice")
+    DATE = "date", _("Date")
+    ORG = "org", _("Organisation")
+    MAJOR = "major", _("Major")
+
+
+NUMERIC_TYPES = frozenset({ValueType.NUMBER, ValueType.INTEGER, ValueType.PERCENTAGE, ValueType.MONEY})
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+    LOCKED = "locked", _("Locked")
+    REOPENED = "reopened", _("Re-opened")
+
+
+EDITABLE = frozenset({SubmissionStatus.DRAFT, SubmissionStatus.RETURNED, SubmissionStatus.REOPENED})

@@ -1,0 +1,291 @@
+"""数据报送: data sets defined as data (versions, sections, typed elements, disaggregation
+categories, validation rules), periods, one submission per school × data set × period with its
+values, and the rollups written when a submission is approved."""
+
+from __future__ import annotations
+
+import itertools
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zhijiao.core.models import ScopedModel, TimeStampedModel
+
+from .choices import PeriodType, SubmissionStatus, ValueType
+
+
+class DataSet(TimeStampedModel):
+    """A form the province collects (高职院校实验室信息统计 …). Reference data: every signed-in
+    user may read the definition; the province loads versions (``definitions.definition_load``)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    period_type = models.CharField(_("period type"), max_length=10, choices=PeriodType.choices)
+    reporter_kinds = models.JSONField(
+        _("reporting institution kinds"), default=list, blank=True, help_text=_("Empty: every kind.")
+    )
+
+    class Meta:
+        verbose_name = _("data set")
+        verbose_name_plural = _("data sets")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def current_version(self) -> DataSetVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class DataSetVersion(TimeStampedModel):
+    """One version of a data set's definition. Once a submission uses it (``in_use``) it never
+    changes: a new definition is a new version, and collected values stay read under their own."""
+
+    data_set = models.ForeignKey(
+        DataSet, verbose_name=_("data set"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    definition = models.JSONField(_("definition"), default=dict)
+    in_use = models.BooleanField(_("in use"), default=False)
+
+    class Meta:
+        verbose_name = _("data set version")
+        verbose_name_plural = _("data set versions")
+        ordering = ["data_set", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_set", "number"],
+                name="reporting_version_unique",
+                violation_error_message=_("This data set already has a version with this number."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_set} v{self.number}"
+
+
+class Category(models.Model):
+    """A disaggregation (性别, 年级 …) with its options; an element's cells are the product of its
+    categories' options."""
+
+    version = models.ForeignKey(
+        DataSetVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="categories"
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=100)
+    options = models.JSONField(_("options"), default=list)  # [{"code": …, "name": …}]
+
+    class Meta:
+        verbose_name = _("disaggregation category")
+        verbose_name_plural = _("disaggregation categories")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="reporting_category_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Section(models.Model):
+    version = models.ForeignKey(
+        DataSetVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="sections"
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="reporting_section_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataElement(models.Model):
+    version = models.ForeignKey(
+        DataSetVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="elements"
+    )
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="elements"
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    value_type = models.CharField(_("value type"), max_length=12, choices=ValueType.choices)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    min_value = models.DecimalField(_("minimum"), max_digits=20, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(_("maximum"), max_digits=20, decimal_places=4, null=True, blank=True)
+    choices = models.JSONField(_("choices"), default=list, blank=True)  # [{"code", "name"}]
+    required = models.BooleanField(_("required"), default=False)
+    categories = models.ManyToManyField(Category, verbose_name=_("disaggregations"), blank=True)
+    # The categories' codes in the order the definition gives them: the order of a cell key's parts.
+    category_order = models.JSONField(_("order of disaggregations"), default=list, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("data element")
+        verbose_name_plural = _("data elements")
+        ordering = ["section__order", "order"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="reporting_element_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def cells(self) -> list[tuple[str, str]]:
+        """``(cell key, label)`` of every cell: ``("", "")`` for an element without disaggregation,
+        else ``("male.grade1", "男 · 一年级")`` over the product of its categories' options."""
+        order = {code: i for i, code in enumerate(self.category_order)}
+        cats = sorted(self.categories.all(), key=lambda c: order.get(c.code, len(order)))
+        if not cats:
+            return [("", "")]
+        return [
+            (".".join(o["code"] for o in combo), " · ".join(o["name"] for o in combo))
+            for combo in itertools.product(*[c.options for c in cats])
+        ]
+
+
+class ValidationRule(models.Model):
+    """A rule across elements, an expression of ``reporting.expressions`` (never ``eval``)."""
+
+    version = models.ForeignKey(
+        DataSetVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="rules"
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    expression = models.CharField(_("expression"), max_length=500)
+    message = models.CharField(_("message"), max_length=300)
+
+    class Meta:
+        verbose_name = _("validation rule")
+        verbose_name_plural = _("validation rules")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="reporting_rule_unique")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Period(TimeStampedModel):
+    """A period of a data set (2021, 2021S1, 2021Q3, 2021-03) with its reporting deadline."""
+
+    data_set = models.ForeignKey(
+        DataSet, verbose_name=_("data set"), on_delete=models.PROTECT, related_name="periods"
+    )
+    code = models.CharField(_("period"), max_length=10)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    deadline = models.DateField(_("reporting deadline"))
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["data_set", "-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["data_set", "code"], name="reporting_period_unique"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")),
+                name="reporting_period_order",
+                violation_error_message=_("A period ends after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_set} {self.code}"
+
+
+class Submission(ScopedModel):
+    """One school's report of one data set for one period, pinned to the version it was opened
+    under. ``revision`` counts saves: a save made on an older revision is refused (optimistic
+    locking)."""
+
+    institution = models.ForeignKey(
+        "orgs.Institution", verbose_name=_("institution"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    version = models.ForeignKey(
+        DataSetVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.DRAFT,
+        db_index=True,
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    scope_region_path = "institution__region__path"
+    scope_institution = "institution_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["period", "institution_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "period"],
+                name="reporting_submission_unique",
+                violation_error_message=_("This school already has a submission for this period."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.period}"
+
+    @property
+    def is_late(self) -> bool:
+        return self.submitted_at is not None and self.submitted_at.date() > self.period.deadline
+
+
+class DataValue(models.Model):
+    """One cell's value: ``value`` as entered (normalised text), ``number`` for numeric types."""
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("submission"), on_delete=models.CASCADE, related_name="values"
+    )
+    element = models.ForeignKey(
+        DataElement, verbose_name=_("data element"), on_delete=models.PROTECT, related_name="+"
+    )
+    cell = models.CharField(_("cell"), max_length=100, blank=True)
+    value = models.CharField(_("value"), max_length=1000, blank=True)
+    number = models.DecimalField(_("number"), max_digits=24, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data value")
+        verbose_name_plural = _("data values")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "element", "cell"], name="reporting_value_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.element_id}{'.' + self.cell if self.cell else ''}={self.value}"
+
+
+class Aggregate(ScopedModel):
+    """An approved-data rollup: the sum and count of one element's cell over the approved
+    submissions of a region's schools in a period. Written when a submission is approved
+    (and taken back when it is re-opened), never recomputed per request."""
+
+    region = models.ForeignKey(
+        "orgs.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="+")
+    element_code = models.SlugField(_("data element"), max_length=50)
+    cell = models.CharField(_("cell"), max_length=100, blank=True)
+    total = models.DecimalField(_("total"), max_digits=28, decimal_places=4, default=0)
+    count = models.PositiveIntegerField(_("reporting schools"), default=0)
+
+    scope_region_path = "region__path"
+    scope_change_nodes = frozenset()
+
+    class Meta:
+        verbose_name = _("aggregate")
+        verbose_name_plural = _("aggregates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "period", "element_code", "cell"], name="reporting_aggregate_unique"
+            )
+        ]

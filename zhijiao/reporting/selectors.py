@@ -1,0 +1,32 @@
+"""Reads of 数据报送, always from the user's scope."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from zhijiao.core.scoping import restrict
+from zhijiao.orgs.models import Institution
+
+from .models import Aggregate, Period, Submission
+
+
+def submission_list(*, user, action: str = "view") -> QuerySet[Submission]:
+    return restrict(Submission.objects.all(), user, action).select_related(
+        "institution", "period", "period__data_set", "version"
+    )
+
+
+def aggregate_list(*, user, period: Period | None = None) -> QuerySet[Aggregate]:
+    qs = restrict(Aggregate.objects.all(), user, "view").select_related("region", "period")
+    return qs.filter(period=period) if period is not None else qs
+
+
+def completeness(*, user, period: Period) -> list[dict]:
+    """Per school expected to report in the user's scope: its submission's state, and whether it
+    was late or has not reported by the deadline."""
+    schools = restrict(Institution.objects.all(), user, "view").select_related("region")
+    kinds = period.data_set.reporter_kinds
+    if kinds:
+        schools = schools.filter(kind__in=kinds)
+    submissions = {s.institution_id: s for s in submission_list(user=user).filter(period=period)}
+    return [{"institution": school, "submission": submissions.get(school.pk)} for school in schools]

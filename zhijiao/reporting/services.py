@@ -1,0 +1,308 @@
+"""The writers of 数据报送: opening a submission, saving its values (typed, bounded, optimistic
+locking), the rules checked before it is submitted, and the rollups written on approval."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhijiao.core.audit import audit_record
+from zhijiao.core.models import AuditAction
+from zhijiao.core.scoping import user_scope
+from zhijiao.core.services import ensure_in_scope, model_create
+
+from . import expressions
+from .choices import EDITABLE, NUMERIC_TYPES, ValueType
+from .models import Aggregate, DataElement, DataValue, Period, Submission
+
+
+def may_report(institution, data_set) -> bool:
+    """Whether the data set is reported by schools of this kind (empty list: every kind)."""
+    return not data_set.reporter_kinds or institution.kind in data_set.reporter_kinds
+
+
+@transaction.atomic
+def submission_open(*, actor, institution, period: Period) -> Submission:
+    """The school's submission for the period (created on first use, pinned to the data set's
+    current version, which from then on is in use and never changes)."""
+    existing = Submission.objects.filter(institution=institution, period=period).first()
+    if existing is not None:
+        ensure_in_scope(existing, actor, "view")
+        return existing
+    if not may_report(institution, period.data_set):
+        raise ValidationError(_("This school does not report this data set."))
+    version = period.data_set.current_version()
+    if version is None:
+        raise ValidationError(_("This data set has no definition yet."))
+    submission = model_create(
+        actor=actor, instance=Submission(institution=institution, period=period, version=version)
+    )
+    if not version.in_use:
+        type(version).objects.filter(pk=version.pk).update(in_use=True)
+    return submission
+
+
+def clean_value(element: DataElement, raw) -> tuple[str, Decimal | None]:
+    """``(value, number)`` of a raw entry, or a ValidationError with the Chinese reason."""
+    text = "" if raw is None else str(raw).strip()
+    if text == "":
+        if element.required:
+            raise ValidationError(_("This value is required."))
+        return "", None
+    vtype = element.value_type
+    if vtype in NUMERIC_TYPES:
+        try:
+            number = Decimal(text.replace(",", ""))
+        except InvalidOperation as exc:
+            raise ValidationError(_("Enter a number.")) from exc
+        if not number.is_finite():
+            raise ValidationError(_("Enter a number."))
+        if vtype == ValueType.INTEGER and number != number.to_integral_value():
+            raise ValidationError(_("Enter a whole number."))
+        if vtype == ValueType.PERCENTAGE and not (0 <= number <= 100):
+            raise ValidationError(_("A percentage lies between 0 and 100."))
+        if vtype == ValueType.MONEY and number.as_tuple().exponent < -2:
+            raise ValidationError(_("An amount of money has at most two decimals."))
+        if element.min_value is not None and number < element.min_value:
+            raise ValidationError(
+                _("The value is below the minimum %(min)s.") % {"min": element.min_value.normalize()}
+            )
+        if element.max_value is not None and number > element.max_value:
+            raise ValidationError(
+                _("The value is above the maximum %(max)s.") % {"max": element.max_value.normalize()}
+            )
+        return format(number.normalize(), "f"), number
+    if vtype == ValueType.CHOICE:
+        if text not in {c["code"] for c in element.choices}:
+            raise ValidationError(_("Choose one of the listed options."))
+    elif vtype == ValueType.DATE:
+        try:
+            datetime.date.fromisoformat(text)
+        except ValueError as exc:
+            raise ValidationError(_("Enter a date as YYYY-MM-DD.")) from exc
+    elif len(text) > 1000:
+        raise ValidationError(_("The text is longer than 1000 characters."))
+    return text, None
+
+
+def _check_editable(submission: Submission) -> None:
+    if submission.status not in EDITABLE:
+        raise ValidationError(
+            _("This submission is “%(state)s”; its values can no longer be changed.")
+            % {"state": submission.get_status_display()}
+        )
+
+
+@transaction.atomic
+def submission_save_values(*, actor, submission: Submission, values: dict, revision: int) -> Submission:
+    """Save a draft: ``values`` maps ``(element code, cell)`` to the raw entry. Every field is
+    checked first (errors keyed ``element__cell``); nothing is written unless all pass. A save
+    made on an older ``revision`` than the stored one is refused and says what changed since."""
+    submission = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
+    ensure_in_scope(submission, actor, "change")
+    _check_editable(submission)
+    if revision != submission.revision:
+        changed = (
+            submission.values.select_related("element")
+            .filter(element__code__in=[code for code, _cell in values])
+            .values_list("element__name", flat=True)
+            .distinct()
+        )
+        raise ValidationError(
+            _(
+                "Someone saved this form after you opened it (their save: %(n)d); reload it. Their "
+                "values: %(names)s."
+            )
+            % {"n": submission.revision, "names": "、".join(sorted(set(changed))) or "—"}
+        )
+    elements = {e.code: e for e in submission.version.elements.prefetch_related("categories")}
+    errors: dict[str, list[str]] = {}
+    cleaned = []
+    for (code, cell), raw in values.items():
+        element = elements.get(code)
+        key = f"{code}__{cell}" if cell else code
+        if element is None or cell not in {c for c, _label in element.cells()}:
+            errors[key] = [_("No such field in this form.")]
+            continue
+        try:
+            cleaned.append((element, cell, *clean_value(element, raw)))
+        except ValidationError as exc:
+            errors[key] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    existing = {(v.element_id, v.cell): v for v in submission.values.all()}
+    before = {f"{v.element_id}:{v.cell}": v.value for v in existing.values()}
+    new, changed_rows = [], []
+    for element, cell, text, number in cleaned:
+        row = existing.get((element.pk, cell))
+        if row is None:
+            if text != "":
+                new.append(
+                    DataValue(submission=submission, element=element, cell=cell, value=text, number=number)
+                )
+        elif row.value != text:
+            row.value, row.number = text, number
+            changed_rows.append(row)
+    DataValue.objects.bulk_create(new)
+    DataValue.objects.bulk_update(changed_rows, ["value", "number"])
+    Submission.objects.filter(pk=submission.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
+    submission.refresh_from_db()
+    after = dict(before)
+    for element, cell, text, _number in cleaned:
+        after[f"{element.pk}:{cell}"] = text
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=submission,
+        before={"values": before},
+        after={"values": after},
+        event="submission.saved",
+    )
+    return submission
+
+
+def element_totals(submission: Submission) -> dict[str, Decimal]:
+    """Each numeric element's total over its cells (what rule expressions read)."""
+    totals: dict[str, Decimal] = {}
+    for code, number in submission.values.filter(number__isnull=False).values_list("element__code", "number"):
+        totals[code] = totals.get(code, Decimal(0)) + number
+    return totals
+
+
+def rule_failures(submission: Submission) -> list[str]:
+    """The messages of the data set's validation rules that do not hold (a rule reading a value
+    that is missing is skipped), and of required elements left empty."""
+    values = element_totals(submission)
+    failures = [
+        f"{rule.message}（{rule.expression}）"
+        for rule in submission.version.rules.all()
+        if expressions.holds(rule.expression, values) is False
+    ]
+    filled = set(submission.values.values_list("element_id", flat=True))
+    failures += [
+        _("“%(name)s” is required.") % {"name": e.name}
+        for e in submission.version.elements.filter(required=True)
+        if e.pk not in filled
+    ]
+    return failures
+
+
+def submission_valid(submission, ctx) -> str | None:
+    """Guard of ``submit``: every validation rule holds."""
+    failures = rule_failures(submission)
+    if failures:
+        return _("The form does not pass its checks: %(list)s") % {"list": "；".join(failures)}
+    return None
+
+
+def submitted_data(submission, ctx) -> dict:
+    return {"submitted_at": timezone.now()}
+
+
+def is_province(submission, actor) -> bool:
+    return user_scope(actor).is_province
+
+
+# --- rollups -----------------------------------------------------------------------------------
+
+
+def _regions_of(institution):
+    region = institution.region
+    while region is not None:
+        yield region
+        region = region.parent
+
+
+def aggregates_apply(submission: Submission, sign: int) -> None:
+    """Add (``sign`` 1) or take back (-1) the submission's numeric values in the rollups of its
+    school's region and every region above, one upsert per row."""
+    rows = list(submission.values.filter(number__isnull=False).values_list("element__code", "cell", "number"))
+    for region in _regions_of(submission.institution):
+        for code, cell, number in rows:
+            agg, _created = Aggregate.objects.select_for_update().get_or_create(
+                region=region, period=submission.period, element_code=code, cell=cell
+            )
+            Aggregate.objects.filter(pk=agg.pk).update(
+                total=F("total") + sign * number, count=F("count") + sign
+            )
+        # A cell no school reports any more is not a zero: remove emptied rows.
+        Aggregate.objects.filter(region=region, period=submission.period, count=0).delete()
+
+
+def submission_approved(submission, request, actor, reason) -> dict:
+    """Outcome of the chain's last approval: the values enter the rollups."""
+    aggregates_apply(submission, 1)
+    return {"approved_at": timezone.now()}
+
+
+def submission_reopened(submission, actor, ctx) -> None:
+    """Effect of ``reopen`` (province only): the values leave the rollups until approved again."""
+    aggregates_apply(submission, -1)
+
+
+# --- the city's and the province's decisions (through the approval chain) ----------------------
+
+
+def _open_request(submission: Submission):
+    from zhijiao.workflows.choices import RequestStatus
+    from zhijiao.workflows.models import ApprovalRequest
+
+    return (
+        ApprovalRequest.objects.filter(
+            kind="reporting.submission", object_id=submission.pk, status=RequestStatus.IN_REVIEW
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def submissions_decide(*, actor, submissions, decision: str, reason: str = "") -> tuple[int, list[str]]:
+    """Approve or return (with a reason) each submission at its current approval step — the
+    worklist's bulk action. Each decision is its own transaction: one refused decision (not the
+    actor's step, already decided) is reported and does not undo the others. Returns (done, errors)."""
+    from zhijiao.workflows import services as wf
+
+    if decision not in ("approve", "return"):
+        raise ValueError(decision)
+    if decision == "return" and not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the submissions are returned.")})
+    done, errors = 0, []
+    for submission in submissions:
+        request = _open_request(submission)
+        try:
+            if request is None:
+                raise ValidationError(_("Nothing to decide."))
+            with transaction.atomic():
+                if decision == "approve":
+                    wf.request_approve(actor=actor, request=request, comment=reason)
+                else:
+                    wf.request_return(actor=actor, request=request, comment=reason)
+            done += 1
+        except ValidationError as exc:
+            errors.append(f"{submission.institution}：{'；'.join(exc.messages)}")
+        except PermissionDenied:
+            refused = _("You may not decide this step.")
+            errors.append(f"{submission.institution}：{refused}")
+    return done, errors
+
+
+def awaiting_ids(submission_ids, actor) -> set[int]:
+    """Of these submissions, those waiting for the actor's organisation now — one query for the
+    whole worklist (the current step of each open request)."""
+    from zhijiao.workflows.choices import RequestStatus
+    from zhijiao.workflows.models import ApprovalStep
+    from zhijiao.workflows.services import actor_holds_node
+
+    steps = ApprovalStep.objects.filter(
+        request__kind="reporting.submission",
+        request__object_id__in=list(submission_ids),
+        request__status=RequestStatus.IN_REVIEW,
+        order=F("request__current_step"),
+    ).select_related("request")
+    return {step.request.object_id for step in steps if actor_holds_node(actor, step)}

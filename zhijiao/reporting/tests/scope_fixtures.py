@@ -1,0 +1,48 @@
+"""Scope-matrix rows for 数据报送: a small data set, a submission of school A (approved, so its
+values roll up into 历下/济南/山东) and of school B (approved: 市南/青岛), and a draft of the college."""
+
+from __future__ import annotations
+
+import datetime
+
+from zhijiao.core.lifecycle import fire
+from zhijiao.core.testing_scope import object_url, scope_fixture
+from zhijiao.reporting import services
+from zhijiao.reporting.definitions import definition_load
+from zhijiao.reporting.models import Period, Submission
+
+DEFINITION = """
+code: scope_demo
+name: 范围测试数据集
+version: 1
+period_type: year
+sections:
+  - code: main
+    name: 基本
+    elements:
+      - {code: teachers_total, name: 教师总数, type: integer, min: 0}
+"""
+
+
+@scope_fixture()
+def reporting(sw) -> None:
+    version = definition_load(actor=sw["province_admin"], text=DEFINITION)
+    period = Period.objects.create(
+        data_set=version.data_set,
+        code="2021",
+        start=datetime.date(2021, 1, 1),
+        end=datetime.date(2021, 12, 31),
+        deadline=datetime.date(2022, 1, 15),
+    )
+    for who, school, city in (("school_a", sw.school_a, "jinan"), ("school_b", sw.school_b, "qingdao")):
+        s = services.submission_open(actor=sw[who], institution=school, period=period)
+        s = services.submission_save_values(
+            actor=sw[who], submission=s, values={("teachers_total", ""): "12"}, revision=s.revision
+        )
+        s = fire("reporting.submission", s, "submit", actor=sw[who])
+        services.submissions_decide(actor=sw[city], submissions=[s], decision="approve")
+        services.submissions_decide(actor=sw["province_admin"], submissions=[s], decision="approve")
+    services.submission_open(actor=sw["college"], institution=sw.college, period=period)
+
+
+object_url("reporting:submission_form", Submission)

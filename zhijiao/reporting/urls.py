@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("open/", views.submission_open, name="submission_open"),
+    path("submissions/<int:pk>/", views.submission_form, name="submission_form"),
+    path("worklist/", views.worklist, name="worklist"),
+    path("worklist/decide/", views.decide, name="decide"),
+    path("completeness/", views.completeness, name="completeness"),
+    path("aggregates/", views.pivot, name="pivot"),
+    path("definitions/upload/", views.definition_upload, name="definition_upload"),
+    path("definitions/export/", views.definition_export, name="definition_export"),
+]
