@@ -202,7 +202,7 @@ class PlacementDetailView(ScopedObjectMixin, View):
                 v
                 | {
                     "title": RULE_TITLES.get(v["rule_id"], ""),
-                    "source": citation(v["rule_id"]),
+                    "source": citation(v["rule_id"], p.start_date, p.end_date),
                 }
                 for v in p.violations
             ],

@@ -160,6 +160,18 @@ class PlacementSerializer(ServiceModelSerializer):
                 fields[name].read_only = True
         return fields
 
+    def to_representation(self, instance):
+        # Violations cite the official document and article of the rule's version in force on the
+        # placement's days — also those stored before citations were official (no research trail).
+        from ..rules import citation
+
+        data = super().to_representation(instance)
+        data["violations"] = [
+            {**v, "source": citation(v.get("rule_id", ""), instance.start_date, instance.end_date)}
+            for v in data.get("violations") or []
+        ]
+        return data
+
 
 class CheckInInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CheckInKind.choices)
@@ -428,6 +440,11 @@ class InspectionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["checklist"] = instance.checklist_shown  # official citations, never the research trail
+        return data
 
 
 def _inspection_regions(user):

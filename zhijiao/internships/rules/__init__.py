@@ -10,8 +10,12 @@ Numbers the domain notes (``shared/domain/internships.md``) mark [S] or [R] come
 
 from .base import (
     CITATIONS,
+    CITATIONS_2016,
     DEFAULTS,
+    REGULATION_2016,
+    REGULATION_2021,
     SOURCES,
+    VERSIONS,
     AgreementFacts,
     PayFacts,
     PlacementFacts,
@@ -20,9 +24,12 @@ from .base import (
     _v,
     add_months,
     age_on,
+    base_rule_id,
     citation,
     conf,
     setting_names,
+    version_reached,
+    versions_in_force,
 )
 from .documents import (
     AGREEMENT_REQUIRED,
@@ -63,6 +70,7 @@ from .registry import (
     RULE_TITLES,
     blocking,
     evaluate,
+    rules_in_force,
 )
 from .working_time import (
     _minutes,
@@ -89,6 +97,13 @@ __all__ = [
     "SOURCES",
     "CITATIONS",
     "citation",
+    "CITATIONS_2016",
+    "REGULATION_2016",
+    "REGULATION_2021",
+    "VERSIONS",
+    "base_rule_id",
+    "version_reached",
+    "versions_in_force",
     "_v",
     "rule_age",
     "rule_grade_one",
@@ -126,6 +141,7 @@ __all__ = [
     "RULES",
     "SWEEP_ONLY",
     "RULE_TITLES",
+    "rules_in_force",
     "evaluate",
     "blocking",
 ]

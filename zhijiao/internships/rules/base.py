@@ -255,13 +255,104 @@ CITATIONS = {
 }
 
 
-def citation(rule_id: str) -> str:
-    """The official citation shown to users for a rule ("" for the platform's check-in anomalies),
-    as the rule registry holds it."""
+# --- regulation versions ----------------------------------------------------------------------------
+# 《职业学校学生实习管理规定》 was issued as 教职成〔2016〕3号 and revised as 教职成〔2021〕4号, dated
+# 2021-12-31 (internships.md §0). A rule of the regulation is registered once per version it exists in:
+# the 2021 version under its plain id (``INT-PAY``), the 2016 version as ``INT-PAY@2016``; each carries its
+# window (``valid_from``/``valid_to``, inclusive) and its citation. A placement is judged by the versions
+# in force on any of its days, and its violations cite those versions.
+REGULATION_2016 = "教职成〔2016〕3号"
+REGULATION_2021 = "教职成〔2021〕4号"
+VERSION_SEP = "@"
+VERSIONS = {
+    # version key: (文号, valid_from, valid_to)
+    "2016": (REGULATION_2016, dt.date(2016, 4, 11), dt.date(2021, 12, 30)),
+    "2021": (REGULATION_2021, dt.date(2021, 12, 31), None),
+}
+
+# The 2016 citations of the rules the 2016 规定 already had (Art. 16 was one sentence of six bans, without
+# numbered items; the physical-labour ban, 2021 Art. 16(7), is new in 2021 and has no 2016 version).
+CITATIONS_2016 = {
+    "INT-AGE": f"{_REG_2016}第十六条",
+    "INT-GRADE1": f"{_REG_2016}第十六条",
+    "INT-VENUE": f"{_REG_2016}第十六条",
+    "INT-AGENT": f"{_REG_2016}第十六条",
+    "INT-MINOR": f"{_REG_2016}第十六条；《未成年工特殊保护规定》",
+    # Only the high-risk posts of Art. 17(一); the level-III ban is 2021 Art. 16(7) (see version_reached).
+    "INT-PHYS": f"{_REG_2016}第十七条",
+    "INT-FEMALE": f"{_REG_2016}第十六条；《女职工劳动保护特别规定》",
+    "INT-HOL": f"{_REG_2016}第十七条",
+    "INT-OVERLAP": f"{_REG_2016}第十七条",
+    "INT-NIGHT": f"{_REG_2016}第十七条",
+    "INT-RATIO-UNIT": f"{_REG_2016}第九条",
+    "INT-RATIO-POST": f"{_REG_2016}第九条",
+    "INT-PAY": f"{_REG_2016}第十八条",
+    "INT-PAY-CYCLE": f"{_REG_2016}第十八条",
+    "INT-AGREE": f"{_REG_2016}（实习协议）",
+    "INT-ASSESS": f"{_REG_2016}第八条",
+    "INT-MENTOR": f"{_REG_2016}第八条",
+}
+# Rules of the 2021 text, in force from 2021-12-31 (the others rest on laws, provincial 细则 or the
+# platform and have no window). The caps, assessment and mentors stay in the 2021 text under articles
+# not yet checked against the official docx (internships.md §5, §11): cited by document only.
+REGULATION_2021_RULES = frozenset({*CITATIONS_2016, "INT-PHYS"})
+CITATIONS.update(
+    {
+        "INT-RATIO-UNIT": f"{_REG_2021}（岗位实习学生人数比例）；省级实施细则",
+        "INT-RATIO-POST": f"{_REG_2021}（岗位实习学生人数比例）；省级实施细则",
+        "INT-ASSESS": f"{_REG_2021}（实习考核）",
+        "INT-MENTOR": f"{_REG_2021}（实习指导教师）",
+    }
+)
+
+
+def version_reached(f, version: str) -> bool:
+    """Whether some day of the placement falls in ``version``'s window (for the parts of a rule that one
+    version added, such as the level-III ban of 2021 Art. 16(7))."""
+    _, valid_from, valid_to = VERSIONS[version]
+    return f.end_date >= valid_from and (valid_to is None or f.start_date <= valid_to)
+
+
+def base_rule_id(rule_id: str) -> str:
+    """``INT-PAY@2016`` → ``INT-PAY``."""
+    return rule_id.split(VERSION_SEP, 1)[0]
+
+
+def rule_versions(rule_id: str) -> list:
+    """The registered versions of a rule (its plain id and ``<id>@<version>``), oldest first."""
     from zhijiao.core import rules as registry
 
-    return registry.citation(rule_id)
+    base = base_rule_id(rule_id)
+    found = [r for r in registry.all_rules(app="internships") if base_rule_id(r.id) == base]
+    return sorted(found, key=lambda r: r.valid_from or dt.date.min)
+
+
+def versions_in_force(rule_id: str, start: dt.date | None, end: dt.date | None = None) -> list:
+    """The versions of a rule in force on some day of ``start``–``end`` (a single day if no end)."""
+    if start is None:
+        today = dt.date.today()
+        return [r for r in rule_versions(rule_id) if r.in_force(today)] or rule_versions(rule_id)[-1:]
+    end = end or start
+    return [
+        r
+        for r in rule_versions(rule_id)
+        if (r.valid_from is None or r.valid_from <= end) and (r.valid_to is None or start <= r.valid_to)
+    ]
+
+
+def citation(rule_id: str, start: dt.date | None = None, end: dt.date | None = None) -> str:
+    """The official citation shown to users for a rule ("" for the platform's check-in anomalies), as
+    the rule registry holds it: of the version(s) in force on the placement's days ``start``–``end``,
+    or of the version in force today when no day is given."""
+    from zhijiao.core import rules as registry
+
+    found = versions_in_force(rule_id, start, end)
+    if not found:
+        return registry.citation(rule_id)
+    return "；".join(dict.fromkeys(r.citation for r in found if r.citation))
 
 
 def _v(rule_id: str, message, severity: str = "block") -> list[Violation]:
-    return [Violation(rule_id=rule_id, message=message, severity=severity, source=SOURCES[rule_id])]
+    # ``source`` is what the API and the stored violations show: the official citation, never the
+    # research trail (``evaluate`` narrows it to the versions in force on the placement's days).
+    return [Violation(rule_id=rule_id, message=message, severity=severity, source=citation(rule_id))]
