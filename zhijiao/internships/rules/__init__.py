@@ -35,12 +35,14 @@ from .documents import (
     AGREEMENT_REQUIRED,
     RULES,
     SWEEP_ONLY,
+    consent_required,
     rule_agreement,
     rule_assessment,
     rule_insurance,
     rule_mentors,
     rule_missing_checkins,
     rule_plan_filed,
+    rule_self_arranged,
     rule_student_status,
 )
 from .overlap import (
@@ -52,9 +54,12 @@ from .overlap import (
 from .pay import (
     rule_duration,
     rule_fees,
+    rule_guarantee,
+    rule_id_documents,
     rule_major,
     rule_pay,
     rule_pay_cycle,
+    rule_premium,
 )
 from .prohibitions import (
     _has_keyword,
@@ -67,9 +72,11 @@ from .prohibitions import (
     rule_venue,
 )
 from .registry import (
+    EXCEPTED,
     RULE_TITLES,
     blocking,
     evaluate,
+    failing,
     rules_in_force,
 )
 from .working_time import (
@@ -124,10 +131,15 @@ __all__ = [
     "rule_pay",
     "rule_pay_cycle",
     "rule_fees",
+    "rule_guarantee",
+    "rule_id_documents",
+    "rule_premium",
     "rule_duration",
     "rule_major",
     "AGREEMENT_REQUIRED",
     "rule_agreement",
+    "rule_self_arranged",
+    "consent_required",
     "rule_insurance",
     "rule_assessment",
     "rule_mentors",
@@ -141,6 +153,8 @@ __all__ = [
     "RULES",
     "SWEEP_ONLY",
     "RULE_TITLES",
+    "EXCEPTED",
+    "failing",
     "rules_in_force",
     "evaluate",
     "blocking",

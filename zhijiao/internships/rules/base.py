@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..choices import ArrangedVia, InternshipKind, PayMethod, PremiumPayer, VenueKind
+from ..choices import ArrangedVia, InternshipKind, PayMethod, PremiumPayer, VenueKind, WorkKind
 
 # --- settings ----------------------------------------------------------------------------------------
 DEFAULTS: dict[str, object] = {
@@ -73,6 +73,8 @@ class AgreementFacts:
     guardian_consent_on: dt.date | None = None
     has_guardian_file: bool = False
     fee_items: list = field(default_factory=list)
+    keeps_id_documents: bool = False
+    guarantee_required: bool = False
 
 
 @dataclass
@@ -89,6 +91,7 @@ class PayFacts:
     paid_on: dt.date
     method: str = PayMethod.BANK_TRANSFER
     paid_to_student: bool = True
+    premium_deducted: bool = False
 
 
 @dataclass
@@ -124,17 +127,23 @@ class PlacementFacts:
     post_category: str = ""
     # placement
     arranged_via: str = ArrangedVia.SCHOOL
+    self_application_on: dt.date | None = None
+    self_approved_on: dt.date | None = None
+    work_kind: str = WorkKind.INDEPENDENT
     monthly_pay: Decimal = Decimal(0)
     pay_cycle_days: int = 30
     pay_method: str = PayMethod.BANK_TRANSFER
     paid_directly: bool = True
     special_arrangement_ref: str = ""
+    # Approved exceptions to the "一般/原则上" rules: rule id → how the approval is cited.
+    exceptions: dict[str, str] = field(default_factory=dict)
     training_plan_reference: str = ""
     plan_filed: bool = True
     # caps, counted over every school, including this placement
     enterprise_staff: int = 0
     enterprise_interns: int = 0
-    post_staff: int = 0
+    post_staff: int = 0  # 0: not recorded (unknown, not "no staff")
+    post_staff_declared_on: dt.date | None = None
     post_interns: int = 0
     # documents
     agreement: AgreementFacts | None = None
@@ -207,10 +216,14 @@ SOURCES = {
     "INT-PAY": "教职成〔2021〕4号 Art. 18; https://wechat.estsglobal.com/wechat/law_contents/350",
     "INT-PAY-CYCLE": "教职成〔2021〕4号 Art. 18; https://wechat.estsglobal.com/wechat/law_contents/350",
     "INT-FEES": "Shaanxi 细则; http://tour.mbatrip.com/tour/2023/0104/52741.html",
+    "INT-ID-DOCS": "internships.md §7: the 2016 and 2021 rules forbid holding students' ID documents [S]",
+    "INT-GUARANTEE": "internships.md §7: no guarantee, no taking the student's property (Shaanxi 细则) [S]",
+    "INT-PREMIUM": "internships.md §10: the school pays the premium; never charged to or deducted from the student [V 2010/R 2021]",
     "INT-DUR": "Shaanxi/Hainan 细则; http://tour.mbatrip.com/tour/2023/0104/52741.html, http://gocodog.com/index.php?c=show&id=1874",
     "INT-MAJOR": "Shaanxi 细则 (不得跨专业大类); http://tour.mbatrip.com/tour/2023/0104/52741.html",
     "INT-AGREE": "2021 细则; http://gocodog.com/index.php?c=show&id=1874, http://www.cnhxjy.cn/zyjy/6010.html",
     "INT-INS": "教职成〔2010〕 student internship liability insurance; https://m.jiajiaoban.com/e/20101105/4cd36358d7f24.shtml",
+    "INT-SELF": "2016 Art. 8 summary (self-arranged: application + school approval; 认识实习 not self-arranged); 2021 consent sentence, Shaanxi 细则; https://m.64365.com/ask/12816754.aspx",
     "INT-ASSESS": "2016 Art. 8 summary; https://m.64365.com/ask/12816754.aspx",
     "INT-MENTOR": "2016 Art. 8 summary; https://m.64365.com/ask/12816754.aspx",
     "INT-FILING": "provincial 细则 (实习方案备案) [R]",
@@ -242,13 +255,17 @@ CITATIONS = {
     "INT-RATIO-POST": f"{_REG_2016}第九条；省级实施细则",
     "INT-PAY": f"{_REG_2021}第十八条",
     "INT-PAY-CYCLE": f"{_REG_2021}第十八条",
-    "INT-FEES": "省级实施细则（不得收取实习押金、培训费等费用）",
+    "INT-FEES": f"{_REG_2021}（不得收取实习押金、报酬提成、管理费等费用）；省级实施细则",
+    "INT-ID-DOCS": f"{_REG_2021}（不得扣押学生居民身份证、学生证）",
+    "INT-GUARANTEE": f"{_REG_2021}（不得要求学生提供担保或以其他名义收取财物）",
+    "INT-PREMIUM": f"{_REG_2021}（实习责任保险费不得从学生实习报酬中扣除）；学生实习责任保险有关规定（教职成〔2010〕）",
     "INT-DUR": "省级实施细则（岗位实习时间）",
     "INT-MAJOR": "省级实施细则（实习岗位不得跨专业大类）",
     "INT-AGREE": f"{_REG_2021}（实习协议）；省级实施细则",
     "INT-INS": "学生实习责任保险有关规定（教职成〔2010〕）",
     "INT-ASSESS": f"{_REG_2016}第八条",
     "INT-MENTOR": f"{_REG_2016}第八条",
+    "INT-SELF": f"{_REG_2021}（学生自行选择实习单位）",
     "INT-FILING": "省级实施细则（实习方案备案）",
     "INT-MISSING": "平台核查规则（连续多日未签到视为失联）",
     "INT-STATUS": "学籍管理规定（休学、退学或已毕业的学生不在籍）",
@@ -289,6 +306,11 @@ CITATIONS_2016 = {
     "INT-PAY": f"{_REG_2016}第十八条",
     "INT-PAY-CYCLE": f"{_REG_2016}第十八条",
     "INT-AGREE": f"{_REG_2016}（实习协议）",
+    "INT-SELF": f"{_REG_2016}第八条",
+    "INT-FEES": f"{_REG_2016}（不得收取实习押金、报酬提成、管理费等费用）",
+    "INT-ID-DOCS": f"{_REG_2016}（不得扣押学生居民身份证）",
+    "INT-GUARANTEE": f"{_REG_2016}（不得要求学生提供担保）",
+    "INT-PREMIUM": f"{_REG_2016}（实习责任保险）；学生实习责任保险有关规定（教职成〔2010〕）",
     "INT-ASSESS": f"{_REG_2016}第八条",
     "INT-MENTOR": f"{_REG_2016}第八条",
 }

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.utils.translation import gettext_noop
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 
 from zhijiao.core import rules as registry
 
@@ -45,9 +46,13 @@ _TITLES = {
     "INT-PAY": gettext_noop("Pay below the minimum"),
     "INT-PAY-CYCLE": gettext_noop("Pay not monthly or not direct"),
     "INT-FEES": gettext_noop("Fees or deposits charged"),
+    "INT-ID-DOCS": gettext_noop("ID card or student card kept"),
+    "INT-GUARANTEE": gettext_noop("Guarantee demanded from the student"),
+    "INT-PREMIUM": gettext_noop("Insurance premium deducted from pay"),
     "INT-DUR": gettext_noop("Internship too long"),
     "INT-MAJOR": gettext_noop("Post outside the major category"),
     "INT-AGREE": gettext_noop("Agreement missing or incomplete"),
+    "INT-SELF": gettext_noop("Self-arranged internship not applied for or not approved"),
     "INT-INS": gettext_noop("Insurance missing or not covering the period"),
     "INT-ASSESS": gettext_noop("Internship not graded"),
     "INT-MENTOR": gettext_noop("Mentor missing"),
@@ -134,8 +139,36 @@ def evaluate(f: PlacementFacts, *, rules: dict | None = None) -> list[Violation]
         rules = rules_in_force(f.start_date, f.end_date)
     out: list[Violation] = []
     for check in rules.values():
-        out.extend(replace(v, source=citation(v.rule_id, f.start_date, f.end_date)) for v in check(f))
+        out.extend(
+            _excepted(f, replace(v, source=citation(v.rule_id, f.start_date, f.end_date))) for v in check(f)
+        )
     return out
+
+
+EXCEPTED = "excepted"
+
+
+def _excepted(f: PlacementFacts, v: Violation) -> Violation:
+    """A violation of a "一般/原则上" rule with an approved exception passes, citing the exception."""
+    basis = f.exceptions.get(v.rule_id)
+    if basis is None or v.severity == EXCEPTED:
+        return v
+    return replace(v, severity=EXCEPTED, message=_excepted_message(basis, v.message))
+
+
+# Lazy, like the rules' own messages: rendered in the language of whoever reads it.
+_excepted_message = lazy(
+    lambda basis, message: (
+        gettext("Passes by the approved exception (%(basis)s): %(message)s")
+        % {"basis": basis, "message": message}
+    ),
+    str,
+)
+
+
+def failing(violations: list[Violation]) -> list[Violation]:
+    """The violations that stand (those passing by an approved exception aside)."""
+    return [v for v in violations if v.severity != EXCEPTED]
 
 
 def blocking(violations: list[Violation]) -> list[Violation]:

@@ -69,8 +69,150 @@ def test_the_api_never_shows_a_research_trail(iw):
     from zhijiao.core.testing_api import api_client
 
     p = iw.placement(iw.student(birth="20130101"), complete=False)  # under 16: INT-AGE
-    p.violations = [{"rule_id": "INT-AGE", "message": "x", "severity": "block", "source": "Art. 16; https://x"}]
+    p.violations = [
+        {"rule_id": "INT-AGE", "message": "x", "severity": "block", "source": "Art. 16; https://x"}
+    ]
     p.save(update_fields=["violations"])  # an old stored check, from before citations were official
     data = api_client(iw.school_admin).get(f"/api/v1/placements/{p.pk}/").json()
     (v,) = data["violations"]
     assert "http" not in v["source"] and "第十六条" in v["source"]
+
+
+# --- consent (知情同意书) and the self-arranged path ----------------------------------------------------
+def _agreement(**kw):
+    from zhijiao.internships.rules import AgreementFacts
+
+    signed = dt.date(2021, 1, 1)
+    base = dict(
+        fields={name: "x" for name in rules.AGREEMENT_REQUIRED},
+        school_signed_on=signed,
+        host_signed_on=signed,
+        student_signed_on=signed,
+    )
+    return AgreementFacts(**(base | kw))
+
+
+ADULT = dt.date(2000, 1, 1)
+MINOR_IN_2021 = dt.date(2004, 6, 1)  # 17 in 2021
+
+
+@pytest.mark.parametrize(
+    ("end", "birth", "needed"),
+    [
+        (LAST_2016, ADULT, False),  # 2016: consent for minors only
+        (LAST_2016, MINOR_IN_2021, True),
+        (FIRST_2021, ADULT, True),  # 2021: every student
+        (FIRST_2021, MINOR_IN_2021, True),
+    ],
+)
+def test_consent_for_every_post_internship_from_the_2021_revision(end, birth, needed):
+    f = facts(dt.date(2021, 9, 1), end, birth_date=birth, agreement=_agreement())
+    (v,) = [v for v in rules.evaluate(f) if v.rule_id == "INT-AGREE"] or [None]
+    assert (v is not None) is needed
+    consented = facts(
+        dt.date(2021, 9, 1),
+        end,
+        birth_date=birth,
+        agreement=_agreement(guardian_consent_on=dt.date(2021, 1, 1), has_guardian_file=True),
+    )
+    assert not [v for v in rules.evaluate(consented) if v.rule_id == "INT-AGREE"]
+
+
+def test_a_self_arranged_post_internship_needs_the_application_and_the_schools_approval():
+    start, end = dt.date(2026, 3, 1), dt.date(2026, 8, 31)
+    agreement = _agreement()  # no 知情同意书: the application of student and guardian stands for it
+
+    def self_ids(**kw):
+        f = facts(start, end, arranged_via="self", birth_date=ADULT, agreement=agreement, **kw)
+        return [v.rule_id for v in rules.evaluate(f)]
+
+    assert "INT-SELF" in self_ids()
+    assert "INT-SELF" in self_ids(self_application_on=dt.date(2026, 2, 1))
+    late = self_ids(self_application_on=dt.date(2026, 2, 1), self_approved_on=dt.date(2026, 3, 2))
+    assert "INT-SELF" in late
+    ok = self_ids(self_application_on=dt.date(2026, 2, 1), self_approved_on=dt.date(2026, 2, 10))
+    assert "INT-SELF" not in ok and "INT-AGREE" not in ok
+    # The school-arranged one of the same adult needs the consent form.
+    school = facts(start, end, birth_date=ADULT, agreement=agreement)
+    assert "INT-AGREE" in [v.rule_id for v in rules.evaluate(school)]
+
+
+def test_a_cognitive_internship_cannot_be_self_arranged():
+    start = dt.date(2026, 3, 1)
+    f = facts(
+        start, start, kind="cognitive", arranged_via="self", self_application_on=start, self_approved_on=start
+    )
+    (v,) = [v for v in rules.evaluate(f) if v.rule_id == "INT-SELF"]
+    assert "〔2021〕4号" in v.source
+    assert not [v for v in rules.evaluate(facts(start, start, kind="cognitive")) if v.rule_id == "INT-SELF"]
+
+
+# --- pay by kind of work (Art. 18) ------------------------------------------------------------------
+def _pay_facts(start, end, **kw):
+    from decimal import Decimal
+
+    return facts(start, end, wage_standard=Decimal(4000), lowest_grade_wage=Decimal(2500), **kw)
+
+
+def test_the_pay_floor_is_for_relatively_independent_work():
+    from decimal import Decimal
+
+    start, end = dt.date(2026, 3, 1), dt.date(2026, 8, 31)
+    low = _pay_facts(start, end, monthly_pay=Decimal(2000))
+    assert [v.severity for v in rules.rule_pay(low)] == ["block"]
+    assisting = _pay_facts(start, end, monthly_pay=Decimal(2000), work_kind="assisting")
+    assert rules.rule_pay(assisting) == []
+    unpaid = _pay_facts(start, end, monthly_pay=Decimal(0), work_kind="assisting")
+    assert [v.severity for v in rules.rule_pay(unpaid)] == ["warn"]
+
+
+@pytest.mark.parametrize(("end", "passes"), [(LAST_2016, False), (FIRST_2021, True)])
+def test_the_lowest_wage_grade_alternative_comes_with_the_2021_revision(end, passes):
+    from decimal import Decimal
+
+    f = _pay_facts(dt.date(2021, 9, 1), end, monthly_pay=Decimal(2600))  # < 80 % of 4000, ≥ lowest grade
+    assert (rules.rule_pay(f) == []) is passes
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="the single-pass SQL sweep is PostgreSQL's",
+)
+@pytest.mark.django_db
+def test_the_sql_sweep_agrees_on_consent_self_arrangement_pay_kind_and_documents(iw):
+    from decimal import Decimal
+
+    from zhijiao.internships import services, sweep
+    from zhijiao.internships.models import Agreement, Placement
+
+    def active(**data):
+        p = iw.placement()
+        Placement.objects.filter(pk=p.pk).update(status="active", **data)
+        return p
+
+    plain = active()
+    self_arranged = active(arranged_via="self")
+    assisting = active(work_kind="assisting", monthly_pay=Decimal(1000))
+    no_consent = active()
+    Agreement.objects.filter(placement=no_consent).update(guardian_consent_file="")
+    docs = active()
+    Agreement.objects.filter(placement=docs).update(keeps_id_documents=True, guarantee_required=True)
+    premium = active()
+    services.pay_record(
+        actor=iw.host_user,
+        placement=premium,
+        data={"period": iw.start, "amount": Decimal(3200), "paid_on": iw.today, "premium_deducted": True},
+    )
+    sql = sweep.compute_violations(today=iw.today, backend="postgresql")
+    assert sql == sweep.compute_violations(today=iw.today, backend="python")
+    found = {(pid, r) for pid, r, _s in sql}
+    assert not {r for pid, r in found if pid == plain.pk} & {
+        "INT-AGREE",
+        "INT-SELF",
+        "INT-PAY",
+        "INT-PREMIUM",
+    }
+    assert (self_arranged.pk, "INT-SELF") in found and (self_arranged.pk, "INT-AGREE") not in found
+    assert (assisting.pk, "INT-PAY") not in found
+    assert (no_consent.pk, "INT-AGREE") in found
+    assert {(docs.pk, "INT-ID-DOCS"), (docs.pk, "INT-GUARANTEE"), (premium.pk, "INT-PREMIUM")} <= found
