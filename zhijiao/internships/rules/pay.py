@@ -81,14 +81,20 @@ def rule_fees(f: PlacementFacts) -> list[Violation]:
 
 
 def rule_id_documents(f: PlacementFacts) -> list[Violation]:
-    """INT-ID-DOCS [S]: the school and the host may not keep the student's 居民身份证 or 学生证 (internships.md §7)."""
+    """INT-ID-DOCS [S]: the school and the host may not keep the student's 居民身份证 or 学生证.
+
+    Source: internships.md §7 (the 2016 and 2021 规定 forbid holding students' ID documents).
+    """
     if f.agreement and f.agreement.keeps_id_documents:
         return _v("INT-ID-DOCS", _("The school or host may not keep the student's ID card or student card."))
     return []
 
 
 def rule_guarantee(f: PlacementFacts) -> list[Violation]:
-    """INT-GUARANTEE [S]: no guarantee demanded, no property taken from the student (internships.md §7)."""
+    """INT-GUARANTEE [S]: no guarantee demanded, no property taken from the student.
+
+    Source: internships.md §7 (Shaanxi 细则, http://tour.mbatrip.com/tour/2023/0104/52741.html).
+    """
     if f.agreement and f.agreement.guarantee_required:
         return _v("INT-GUARANTEE", _("The student may not be asked for a guarantee or property."))
     return []
@@ -96,7 +102,10 @@ def rule_guarantee(f: PlacementFacts) -> list[Violation]:
 
 def rule_premium(f: PlacementFacts) -> list[Violation]:
     """INT-PREMIUM [V 2010/R 2021]: the liability-insurance premium is the school's; it may not be deducted
-    from the student's pay (internships.md §10; a policy paid by the student is INT-INS)."""
+    from the student's pay (a policy paid by the student is INT-INS).
+
+    Source: internships.md §10 (https://m.jiajiaoban.com/e/20101105/4cd36358d7f24.shtml).
+    """
     if any(r.premium_deducted for r in f.pay_records):
         return _v("INT-PREMIUM", _("The insurance premium may not be deducted from the student's pay."))
     return []

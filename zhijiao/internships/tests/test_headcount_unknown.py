@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from zhijiao.internships import rules, sweep
 from zhijiao.internships.models import Placement, Post
@@ -14,6 +15,7 @@ def ratio(f):
     return {v.rule_id: v for v in rules.rule_ratio_unit(f) + rules.rule_ratio_post(f)}
 
 
+@translation.override("en")
 def test_missing_headcount_is_a_warning_to_record_it_not_a_breach():
     f = PlacementFacts(enterprise_staff=0, enterprise_interns=3, post_staff=0, post_interns=3)
     found = ratio(f)
