@@ -115,3 +115,25 @@ class FindingResult(models.TextChoices):
     PENDING = "pending", _("Not yet inspected")
     COMPLIANT = "compliant", _("Compliant")
     NON_COMPLIANT = "non_compliant", _("Non-compliant")
+
+
+class ExceptionRule(models.TextChoices):
+    """The rules the regulation words as "一般"/"原则上": defaults an approved exception may set aside."""
+
+    DURATION = "INT-DUR", _("Duration of a post internship (generally 6 months)")
+    MAJOR = "INT-MAJOR", _("Post within the student's major category")
+    RATIO_UNIT = "INT-RATIO-UNIT", _("Interns at most one tenth of the host's staff")
+    RATIO_POST = "INT-RATIO-POST", _("Interns at most one fifth of the post's staff")
+
+
+class ExceptionStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class WorkKind(models.TextChoices):
+    """How a 岗位实习 student works (教职成〔2021〕4号 Art. 18): the pay floor follows it."""
+
+    INDEPENDENT = "independent", _("Works relatively independently (pay floor applies)")
+    ASSISTING = "assisting", _("Assists under supervision (appropriate pay)")

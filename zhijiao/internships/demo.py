@@ -285,7 +285,7 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
                 "host_signed_on": signed,
                 "student_signed_on": signed,
                 "guardian_consent_on": signed,
-                # The scanned consent form (知情同意书) every minor needs; one minor's is missing.
+                # The scanned consent form (知情同意书) every 岗位实习 needs; one is missing.
                 **(
                     {"guardian_consent_file": ContentFile(_scan(), name=f"consent-{p.pk}.pdf")}
                     if i != 6
@@ -298,6 +298,7 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
         p, violations = services.placement_try_activate(actor=actor, placement=p)
         (blocked if violations else active).append(p)
     _school_life_cycle(actor, demo_school, active, start, end)
+    _approved_exception(actor, demo_school, blocked + active)
     # Problems that appear after activation (the sweep raises them): unfiled night shifts, pay cut.
     for p in active[2:5]:
         Placement.objects.filter(pk=p.pk).update(monthly_pay=Decimal(1500))  # a seed shortcut: pay cut later
@@ -455,6 +456,37 @@ def _plans_in_every_state(actor, school, start) -> None:
                 wf.request_return(
                     actor=city_user, request=request, comment="实习单位安全保障措施写得不具体，请补充后再报。"
                 )
+
+
+def _approved_exception(actor, school, placements) -> None:
+    """An approved exception on the demo school's page: the school asked to let a post lie outside the
+    student's 专业大类 (原则上不得跨专业大类); the city, which receives the plan's 备案, approved it, and
+    the rule passes citing the approval. A second request waits for the city's decision."""
+    from zhijiao.accounts.models import RoleAssignment
+
+    own = [p for p in placements if school is not None and p.institution_id == school.pk]
+    if not own:
+        return
+    deciders = [ra.user for ra in RoleAssignment.objects.filter(role="city_admin").select_related("user")]
+    decider = next((u for u in [*deciders, actor] if services.is_filing_authority(own[0].plan, u)), None)
+    if decider is None:
+        return
+    exception = services.rule_exception_request(
+        actor=actor,
+        placement=own[0],
+        rule_id="INT-MAJOR",
+        reason="该生辅修工业机器人方向，实习岗位为产线设备调试，与人才培养方案中的岗位能力要求一致。",
+    )
+    services.rule_exception_decide(
+        actor=decider, exception=exception, approve=True, reference="市教育局职成科〔实习〕例外第1号"
+    )
+    if len(own) > 1:
+        services.rule_exception_request(
+            actor=actor,
+            placement=own[1],
+            rule_id="INT-DUR",
+            reason="按人才培养方案分两段岗位实习，第二段在同一企业延续两个月。",
+        )
 
 
 def _node_user(step):

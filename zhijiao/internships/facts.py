@@ -7,8 +7,8 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .choices import InternshipKind, PlacementStatus
-from .models import Agreement, Evaluation, Placement
+from .choices import ExceptionStatus, InternshipKind, PlacementStatus
+from .models import Agreement, Evaluation, Placement, RuleException
 from .rules import AGREEMENT_REQUIRED, AgreementFacts, PayFacts, PlacementFacts, PolicyFacts
 
 try:  # the registry's definition of "studying" (registered or held back a year)
@@ -60,6 +60,8 @@ def agreement_facts(agreement: Agreement | None) -> AgreementFacts | None:
         guardian_consent_on=agreement.guardian_consent_on,
         has_guardian_file=bool(agreement.guardian_consent_file),
         fee_items=list(agreement.fee_items or []),
+        keeps_id_documents=agreement.keeps_id_documents,
+        guarantee_required=agreement.guarantee_required,
     )
 
 
@@ -125,6 +127,9 @@ def placement_facts(
         lowest_grade_wage=post.lowest_grade_wage,
         post_category=post.major_category.name,
         arranged_via=p.arranged_via,
+        self_application_on=p.self_application_on,
+        self_approved_on=p.self_approved_on,
+        work_kind=p.work_kind,
         monthly_pay=p.monthly_pay,
         pay_cycle_days=p.pay_cycle_days,
         pay_method=p.pay_method,
@@ -135,6 +140,7 @@ def placement_facts(
         enterprise_staff=p.enterprise.headcount,
         enterprise_interns=ent_n + extra,
         post_staff=post.on_duty_staff,
+        post_staff_declared_on=post.staff_declared_on,
         post_interns=post_n + extra,
         agreement=agreement_facts(agreement),
         policies=[
@@ -142,8 +148,15 @@ def placement_facts(
             for x in p.policies.all()
         ],
         mentor_kinds={m.kind for m in p.mentors.all() if m.is_current},
-        pay_records=[PayFacts(r.period, r.paid_on, r.method, r.paid_to_student) for r in p.pay_records.all()],
+        pay_records=[
+            PayFacts(r.period, r.paid_on, r.method, r.paid_to_student, r.premium_deducted)
+            for r in p.pay_records.all()
+        ],
         school_grade=evaluation.school_grade if evaluation else "",
+        exceptions={
+            x.rule_id: x.basis
+            for x in RuleException.objects.filter(placement=p, status=ExceptionStatus.APPROVED)
+        },
     )
 
 

@@ -9,7 +9,7 @@ from zhijiao.core.widgets import ScopedFileInput
 from zhijiao.majors.selectors import major_category_list
 
 from . import selectors
-from .choices import CheckInKind, DirectReportCategory, MentorKind, ReportKind
+from .choices import CheckInKind, DirectReportCategory, ExceptionRule, MentorKind, ReportKind
 from .models import (
     GRADE_CHOICES,
     Agreement,
@@ -106,9 +106,24 @@ class PlacementForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=DATE)
     end_date = forms.DateField(label=_("End date"), widget=DATE)
     monthly_pay = forms.DecimalField(label=_("Monthly pay"), min_value=0, max_digits=9, decimal_places=2)
+    work_kind = forms.ChoiceField(
+        label=_("Kind of work"),
+        choices=Placement._meta.get_field("work_kind").choices,
+        initial="independent",
+        required=False,
+    )
     arranged_via = forms.ChoiceField(
         label=_("Arranged via"), choices=Placement._meta.get_field("arranged_via").choices
     )
+    self_application_on = forms.DateField(
+        label=_("Self-arranged: applied for by the student and guardian on"), required=False, widget=DATE
+    )
+    self_approved_on = forms.DateField(
+        label=_("Self-arranged: approved by the school on"), required=False, widget=DATE
+    )
+
+    def clean_work_kind(self):
+        return self.cleaned_data.get("work_kind") or "independent"
 
     def __init__(self, *args, plan=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -202,3 +217,15 @@ class ReviewForm(forms.Form):
 class ResponseForm(forms.Form):
     response = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Response"))
     close = forms.BooleanField(required=False, label=_("Close the report"))
+
+
+class RuleExceptionForm(forms.Form):
+    """The school's request for an exception to a "一般/原则上" rule."""
+
+    rule_id = forms.ChoiceField(choices=ExceptionRule.choices, label=_("Rule"))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=_("Reason"), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule_id"].widget.attrs["class"] = "form-select"
+        self.fields["reason"].widget.attrs["class"] = "form-control"

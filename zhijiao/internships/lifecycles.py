@@ -23,6 +23,9 @@ EVENTS = {
     "alert.escalated": _("Alert escalated"),
     "alert.cleared": _("Alert cleared"),
     "mentor.replaced": _("Mentor replaced"),
+    "placement.exception_requested": _("Rule exception requested"),
+    "placement.exception_approved": _("Rule exception approved"),
+    "placement.exception_refused": _("Rule exception refused"),
 }
 
 F = FilingStatus

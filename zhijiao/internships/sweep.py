@@ -126,7 +126,8 @@ WITH ci AS (
     LEFT JOIN pst ON pst.post_id = po.id
 ), pay AS (
     SELECT placement_id, max(paid_on) AS last_paid,
-           bool_or(method NOT IN ('bank_transfer', 'cash') OR NOT paid_to_student) AS bad
+           bool_or(method NOT IN ('bank_transfer', 'cash') OR NOT paid_to_student) AS bad,
+           bool_or(premium_deducted) AS premium
     FROM internships_payrecord WHERE true{slice_other} GROUP BY placement_id
 ), men AS (
     SELECT placement_id, bool_or(kind = 'school') AND bool_or(kind = 'host') AS both
@@ -183,6 +184,9 @@ WITH ci AS (
 SELECT DISTINCT f.id AS placement_id, r.rule_id, r.severity
 FROM flags f JOIN (VALUES {bits}) AS r (bit, rule_id, severity) ON f.mask & r.bit <> 0
 WHERE f.mask <> 0 AND (f.status = 'active' OR r.rule_id = 'INT-ASSESS')
+  -- A "一般/原则上" rule passes with an approved exception (models.RuleException).
+  AND NOT EXISTS (SELECT 1 FROM internships_ruleexception x
+                  WHERE x.placement_id = f.id AND x.rule_id = r.rule_id AND x.status = 'approved')
 """
 
 
@@ -194,6 +198,9 @@ CORE_COLUMNS: list[str] = [
     "p.start_date",
     "p.end_date",
     "p.arranged_via",
+    "p.self_application_on",
+    "p.self_approved_on",
+    "p.work_kind",
     "p.monthly_pay",
     "p.pay_cycle_days",
     "p.pay_method",
@@ -225,7 +232,7 @@ CORE_COLUMNS: list[str] = [
 ]
 SIDE_COLUMNS: list[str] = [
     "a.id AS agreement_id", "a.fee_items", "a.school_signed_on", "a.host_signed_on", "a.student_signed_on",
-    "a.guardian_consent_on", "a.guardian_consent_file",
+    "a.guardian_consent_on", "a.guardian_consent_file", "a.keeps_id_documents", "a.guarantee_required",
     "(a.location = '' OR a.content = '' OR a.hours_and_rest = '' OR a.board_lodging = '' OR a.safety_protection = ''"
     " OR a.insurance_policy_no = '' OR a.accident_handling = '' OR a.assessment_method = '' OR a.pay_amount IS NULL"
     " OR a.pay_cycle = '' OR a.breach_liability = '') AS agreement_incomplete",
@@ -233,7 +240,7 @@ SIDE_COLUMNS: list[str] = [
     "st.max_hours", "COALESCE(st.night, 0) AS night", "COALESCE(st.hol_days, 0) AS hol_days", "st.last_day",
     "COALESCE(st.a_n, 0) AS a_n", "st.a_lat_min", "st.a_lat_max", "st.a_lng_min", "st.a_lng_max",
     "COALESCE(st.a_far, 0) AS a_far", "st.a_sec", "st.a_sec2",
-    "pay.last_paid", "COALESCE(pay.bad, false) AS bad_pay", "COALESCE(men.both, false) AS both_mentors",
+    "pay.last_paid", "COALESCE(pay.bad, false) AS bad_pay", "COALESCE(pay.premium, false) AS premium_deducted", "COALESCE(men.both, false) AS both_mentors",
     "COALESCE(ins.n, 0) AS policies", "COALESCE(ins.student_paid, false) AS student_paid",
     "COALESCE(ins.cov_start <= c.start_date AND ins.cov_end >= c.end_date, false) AS one_covers",
 ]  # fmt: skip
@@ -254,16 +261,28 @@ POST_ALWAYS: list[tuple[str, str, str]] = [
     ("INT-VENUE", "block", "po.venue_kind <> 'ordinary' OR entk.venue_kw"),
     ("INT-AGENT", "block", "entk.agency_kw"),
     ("INT-PHYS", "block", "po.physical_labour_level > %(max_phys)s"),
-    ("INT-HOURS", "block", "po.daily_hours > %(max_day)s OR po.weekly_hours > %(max_week)s"),
 ]
 POST_UNFILED: list[tuple[str, str, str]] = [
+    # A filed special arrangement (Art. 17) covers working time and rest too.
+    ("INT-HOURS", "block", "po.daily_hours > %(max_day)s OR po.weekly_hours > %(max_week)s"),
     ("INT-PHYS", "block", "po.high_risk"),
     ("INT-HOL", "block", "po.works_holidays"),
     ("INT-NIGHT", "block", "po.overtime OR nightp.post_id IS NOT NULL"),
 ]
 POST_POSTONLY: list[tuple[str, str, str]] = [
-    ("INT-RATIO-UNIT", "block", "COALESCE(ent.n, 0) * %(unit_den)s > %(unit_num)s * en.headcount"),
-    ("INT-RATIO-POST", "block", "COALESCE(pst.n, 0) * %(post_den)s > %(post_num)s * po.on_duty_staff"),
+    # A headcount of 0 is not recorded: a "record it" warning, not a breach (rule_ratio_*).
+    (
+        "INT-RATIO-UNIT",
+        "block",
+        "en.headcount > 0 AND COALESCE(ent.n, 0) * %(unit_den)s > %(unit_num)s * en.headcount",
+    ),
+    ("INT-RATIO-UNIT", "warn", "en.headcount = 0 AND COALESCE(ent.n, 0) > 0"),
+    (
+        "INT-RATIO-POST",
+        "block",
+        "po.on_duty_staff > 0 AND COALESCE(pst.n, 0) * %(post_den)s > %(post_num)s * po.on_duty_staff",
+    ),
+    ("INT-RATIO-POST", "warn", "po.on_duty_staff = 0 AND COALESCE(pst.n, 0) > 0"),
 ]
 FLAG_CONDITIONS: list[tuple[str, str, str]] = [
     ("INT-AGE", "block",
@@ -276,15 +295,21 @@ FLAG_CONDITIONS: list[tuple[str, str, str]] = [
     ("INT-HOL", "block", "b.unfiled AND b.hol_days > 0"),
     ("INT-NIGHT", "block", "b.unfiled AND b.night > 0"),
     ("INT-HOURS", "warn",
-     "NOT (b.daily_hours > %(max_day)s OR b.weekly_hours > %(max_week)s) AND b.max_hours > %(max_span)s"),
-    ("INT-PAY", "block", "b.is_post AND b.monthly_pay < %(pay_ratio)s::numeric * b.wage_standard"
-     " AND NOT (b.lowest_grade_wage > 0 AND b.monthly_pay >= b.lowest_grade_wage)"),
+     "b.unfiled AND NOT (b.daily_hours > %(max_day)s OR b.weekly_hours > %(max_week)s) AND b.max_hours > %(max_span)s"),
+    # The floor for relatively independent work (the lowest-grade alternative from 2021 on); assisting
+    # work is owed appropriate pay (rule_pay).
+    ("INT-PAY", "block", "b.is_post AND b.work_kind <> 'assisting' AND b.monthly_pay < %(pay_ratio)s::numeric * b.wage_standard"
+     " AND NOT (b.end_date >= %(reg_2021_from)s AND b.lowest_grade_wage > 0 AND b.monthly_pay >= b.lowest_grade_wage)"),
+    ("INT-PAY", "warn", "b.is_post AND b.work_kind = 'assisting' AND b.monthly_pay <= 0"),
     ("INT-PAY-CYCLE", "block", "b.is_post AND (b.pay_cycle_days > %(pay_days)s OR b.pay_method NOT IN ('bank_transfer', 'cash')"
      " OR NOT b.paid_directly OR b.bad_pay"
      " OR (b.status = 'active' AND %(today)s - COALESCE(b.last_paid, b.start_date) > %(pay_days)s))"),
     ("INT-FEES", "block", "b.agreement_id IS NOT NULL AND b.fee_items <> '[]'::jsonb AND EXISTS ("
      "SELECT 1 FROM jsonb_array_elements(b.fee_items) x"
      " WHERE (CASE jsonb_typeof(x) WHEN 'object' THEN x ->> 'code' ELSE x #>> '{}' END) = ANY(%(fees)s::text[]))"),
+    ("INT-ID-DOCS", "block", "COALESCE(b.keeps_id_documents, false)"),
+    ("INT-GUARANTEE", "block", "COALESCE(b.guarantee_required, false)"),
+    ("INT-PREMIUM", "block", "b.premium_deducted"),
     ("INT-DUR", "block", "b.is_post AND b.end_date >= b.start_date + make_interval(months =>"
      " CASE WHEN b.student_cat LIKE ANY(%(ext_like)s::text[]) AND b.training_plan_reference <> '' THEN %(ext_months)s"
      " ELSE %(usual_months)s END)"),
@@ -292,7 +317,11 @@ FLAG_CONDITIONS: list[tuple[str, str, str]] = [
     ("INT-AGREE", "block", "b.is_post AND (b.agreement_id IS NULL OR b.agreement_incomplete"
      " OR b.school_signed_on IS NULL OR b.host_signed_on IS NULL OR b.student_signed_on IS NULL"
      " OR b.school_signed_on > b.start_date OR b.host_signed_on > b.start_date OR b.student_signed_on > b.start_date"
-     " OR (b.minor AND (b.guardian_consent_on IS NULL OR b.guardian_consent_file = '')))"),
+     # 知情同意书: every school-arranged 岗位实习 from the 2021 revision on, minors only before (consent_required).
+     " OR ((b.minor OR (b.end_date >= %(reg_2021_from)s AND b.arranged_via <> 'self'))"
+     " AND (b.guardian_consent_on IS NULL OR b.guardian_consent_file = '')))"),
+    ("INT-SELF", "block", "b.arranged_via = 'self' AND (NOT b.is_post OR b.self_application_on IS NULL"
+     " OR b.self_approved_on IS NULL OR b.self_approved_on > b.start_date)"),
     ("INT-INS", "block", "b.student_paid OR b.policies = 0 OR (b.policies = 1 AND NOT b.one_covers) OR (b.policies > 1 AND ("
      "NOT EXISTS (SELECT 1 FROM internships_insurancepolicy i WHERE i.placement_id = b.id"
      " AND i.coverage_start <= b.start_date AND i.coverage_end >= b.start_date)"
@@ -414,6 +443,7 @@ def pg_params(today: dt.date) -> dict:
         "night_start": rules.conf("INTERNSHIP_NIGHT_START"),
         "night_end": rules.conf("INTERNSHIP_NIGHT_END"),
         "adult": rules.conf("INTERNSHIP_ADULT_AGE"),
+        "reg_2021_from": rules.VERSIONS["2021"][1],
         "min_age": rules.conf("INTERNSHIP_MIN_AGE"),
         "grade1": rules.conf("INTERNSHIP_GRADE_ONE_MONTHS"),
         "venue_like": _like_any(rules.conf("INTERNSHIP_ENTERTAINMENT_KEYWORDS")),
@@ -568,6 +598,8 @@ def _fill_python(today: dt.date) -> None:
         for name, value in observed.get(pk, {}).items():
             setattr(f, name, value)
         for v in rules.evaluate(f, rules=every):
+            if v.severity == rules.EXCEPTED:
+                continue  # passes by an approved exception
             if f.status == PlacementStatus.ACTIVE or v.rule_id == "INT-ASSESS":
                 rows.append((pk, v.rule_id, v.severity))
     with connection.cursor() as cursor:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_files, views_inspections
+from . import views, views_exceptions, views_files, views_inspections
 
 app_name = "internships"
 
@@ -28,6 +28,16 @@ urlpatterns = [
     path("placements/<int:pk>/insurance/", views.InsuranceView.as_view(), name="insurance"),
     path("placements/<int:pk>/mentor/", views.MentorView.as_view(), name="mentor"),
     path("placements/<int:pk>/grade/", views.GradeView.as_view(), name="grade"),
+    path(
+        "placements/<int:pk>/exceptions/add/",
+        views_exceptions.RuleExceptionRequestView.as_view(),
+        name="exception_request",
+    ),
+    path(
+        "exceptions/<int:pk>/decide/",
+        views_exceptions.RuleExceptionDecideView.as_view(),
+        name="exception_decide",
+    ),
     path("alerts/", views.AlertListView.as_view(), name="alert_list"),
     path("my/", views.MyInternshipView.as_view(), name="my"),
     path("my/check-in/", views.CheckInView.as_view(), name="checkin"),

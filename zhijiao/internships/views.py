@@ -202,7 +202,7 @@ class PlacementDetailView(ScopedObjectMixin, View):
                 v
                 | {
                     "title": RULE_TITLES.get(v["rule_id"], ""),
-                    "source": citation(v["rule_id"]),
+                    "source": citation(v["rule_id"], p.start_date, p.end_date),
                 }
                 for v in p.violations
             ],
@@ -215,6 +215,8 @@ class PlacementDetailView(ScopedObjectMixin, View):
             "alerts": list(p.alerts.filter(resolved_at__isnull=True)),
             "pay": list(PayRecord.objects.filter(placement=p)[:12]),
             "can_change": can_change,
+            "exceptions": list(p.rule_exceptions.all()),
+            "can_decide_exceptions": services.is_filing_authority(p.plan, user),
             "is_host": services.is_host_of(user, p),
             "grade_form": GradeForm(),
         }

@@ -124,6 +124,9 @@ class PlacementSerializer(ServiceModelSerializer):
             "status",
             "status_label",
             "arranged_via",
+            "self_application_on",
+            "self_approved_on",
+            "work_kind",
             "monthly_pay",
             "pay_cycle_days",
             "pay_method",
@@ -159,6 +162,18 @@ class PlacementSerializer(ServiceModelSerializer):
             for name in ("plan", "enrolment", "post"):
                 fields[name].read_only = True
         return fields
+
+    def to_representation(self, instance):
+        # Violations cite the official document and article of the rule's version in force on the
+        # placement's days — also those stored before citations were official (no research trail).
+        from ..rules import citation
+
+        data = super().to_representation(instance)
+        data["violations"] = [
+            {**v, "source": citation(v.get("rule_id", ""), instance.start_date, instance.end_date)}
+            for v in data.get("violations") or []
+        ]
+        return data
 
 
 class CheckInInSerializer(serializers.Serializer):
@@ -297,6 +312,7 @@ class PayRecordSerializer(serializers.ModelSerializer):
             "paid_on",
             "method",
             "paid_to_student",
+            "premium_deducted",
             "confirmed_at",
             "received_amount",
             "student_note",
@@ -428,6 +444,11 @@ class InspectionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["checklist"] = instance.checklist_shown  # official citations, never the research trail
+        return data
 
 
 def _inspection_regions(user):

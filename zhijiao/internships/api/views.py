@@ -105,7 +105,12 @@ class PlacementViewSet(ScopedModelViewSet):
             return services.placement_activate(actor=request.user, placement=instance)
         except services.PlacementBlocked as exc:
             raise ValidationError(
-                {"violations": [f"{v.rule_id}: {v.message} ({citation(v.rule_id)})" for v in exc.violations]}
+                {
+                    "violations": [
+                        f"{v.rule_id}: {v.message} ({v.source or citation(v.rule_id)})"
+                        for v in exc.violations
+                    ]
+                }
             ) from None
 
     @service_action(request_serializer=s.InternshipReasonSerializer, summary=_("Suspend the placement"))

@@ -18,6 +18,9 @@ from .base import (
     GRADE_CHOICES,
     validate_attachment_size,
 )
+from .exceptions import (
+    RuleException,
+)
 from .inspections import (
     Inspection,
     InspectionItem,
@@ -50,6 +53,7 @@ __all__ = [
     "PayRecord",
     "Evaluation",
     "Alert",
+    "RuleException",
     "Inspection",
     "InspectionItem",
 ]

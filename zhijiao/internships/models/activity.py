@@ -238,6 +238,7 @@ class PayRecord(_PlacementChild):
         _("payment method"), max_length=20, choices=PayMethod.choices, default=PayMethod.BANK_TRANSFER
     )
     paid_to_student = models.BooleanField(_("paid to the student's own account"), default=True)
+    premium_deducted = models.BooleanField(_("insurance premium deducted from this pay"), default=False)
     confirmed_at = models.DateTimeField(_("confirmed by the student at"), null=True, blank=True)
     received_amount = models.DecimalField(
         _("amount received"), max_digits=9, decimal_places=2, null=True, blank=True

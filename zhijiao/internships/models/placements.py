@@ -18,6 +18,7 @@ from ..choices import (
     PayMethod,
     PlacementStatus,
     PremiumPayer,
+    WorkKind,
 )
 from .base import validate_attachment_size
 from .plans import InternshipPlan, Post
@@ -59,10 +60,25 @@ class Placement(ScopedModel):
         max_length=20,
         choices=PlacementStatus.choices,
         default=PlacementStatus.DRAFT,
-        db_index=True,
+        # No index of its own: (status, id) below serves every filter by status as well, and the
+        # planner no longer picks the narrower one and sorts (test_list_indexes).
+        db_index=False,
     )
     arranged_via = models.CharField(
         _("arranged via"), max_length=20, choices=ArrangedVia.choices, default=ArrangedVia.SCHOOL
+    )
+    # A student and guardian who decline the school's arrangement may choose a qualifying host
+    # themselves: their application and the school's approval (教职成〔2021〕4号, 学生自行选择实习单位).
+    self_application_on = models.DateField(
+        _("self-arranged: applied for by the student and guardian on"), null=True, blank=True
+    )
+    self_approved_on = models.DateField(_("self-arranged: approved by the school on"), null=True, blank=True)
+    work_kind = models.CharField(
+        _("kind of work"),
+        max_length=20,
+        choices=WorkKind.choices,
+        default=WorkKind.INDEPENDENT,
+        help_text=_("Relatively independent work is paid at least the floor; assisting work appropriately."),
     )
     monthly_pay = models.DecimalField(
         _("monthly pay"), max_digits=9, decimal_places=2, default=0, validators=[MinValueValidator(0)]
@@ -180,6 +196,12 @@ class Agreement(_PlacementChild):
         _("liability for breach"), blank=True, validators=[validate_plain_text]
     )
     other_matters = models.TextField(_("other matters"), blank=True, validators=[validate_plain_text])
+    keeps_id_documents = models.BooleanField(
+        _("the school or host keeps the student's ID card or student card"), default=False
+    )
+    guarantee_required = models.BooleanField(
+        _("a guarantee or property is demanded from the student"), default=False
+    )
     fee_items = models.JSONField(
         _("fees or deposits charged"),
         default=list,

@@ -10,8 +10,12 @@ Numbers the domain notes (``shared/domain/internships.md``) mark [S] or [R] come
 
 from .base import (
     CITATIONS,
+    CITATIONS_2016,
     DEFAULTS,
+    REGULATION_2016,
+    REGULATION_2021,
     SOURCES,
+    VERSIONS,
     AgreementFacts,
     PayFacts,
     PlacementFacts,
@@ -20,20 +24,25 @@ from .base import (
     _v,
     add_months,
     age_on,
+    base_rule_id,
     citation,
     conf,
     setting_names,
+    version_reached,
+    versions_in_force,
 )
 from .documents import (
     AGREEMENT_REQUIRED,
     RULES,
     SWEEP_ONLY,
+    consent_required,
     rule_agreement,
     rule_assessment,
     rule_insurance,
     rule_mentors,
     rule_missing_checkins,
     rule_plan_filed,
+    rule_self_arranged,
     rule_student_status,
 )
 from .overlap import (
@@ -45,9 +54,12 @@ from .overlap import (
 from .pay import (
     rule_duration,
     rule_fees,
+    rule_guarantee,
+    rule_id_documents,
     rule_major,
     rule_pay,
     rule_pay_cycle,
+    rule_premium,
 )
 from .prohibitions import (
     _has_keyword,
@@ -60,9 +72,12 @@ from .prohibitions import (
     rule_venue,
 )
 from .registry import (
+    EXCEPTED,
     RULE_TITLES,
     blocking,
     evaluate,
+    failing,
+    rules_in_force,
 )
 from .working_time import (
     _minutes,
@@ -89,6 +104,13 @@ __all__ = [
     "SOURCES",
     "CITATIONS",
     "citation",
+    "CITATIONS_2016",
+    "REGULATION_2016",
+    "REGULATION_2021",
+    "VERSIONS",
+    "base_rule_id",
+    "version_reached",
+    "versions_in_force",
     "_v",
     "rule_age",
     "rule_grade_one",
@@ -109,10 +131,15 @@ __all__ = [
     "rule_pay",
     "rule_pay_cycle",
     "rule_fees",
+    "rule_guarantee",
+    "rule_id_documents",
+    "rule_premium",
     "rule_duration",
     "rule_major",
     "AGREEMENT_REQUIRED",
     "rule_agreement",
+    "rule_self_arranged",
+    "consent_required",
     "rule_insurance",
     "rule_assessment",
     "rule_mentors",
@@ -126,6 +153,9 @@ __all__ = [
     "RULES",
     "SWEEP_ONLY",
     "RULE_TITLES",
+    "EXCEPTED",
+    "failing",
+    "rules_in_force",
     "evaluate",
     "blocking",
 ]

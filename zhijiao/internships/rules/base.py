@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..choices import ArrangedVia, InternshipKind, PayMethod, PremiumPayer, VenueKind
+from ..choices import ArrangedVia, InternshipKind, PayMethod, PremiumPayer, VenueKind, WorkKind
 
 # --- settings ----------------------------------------------------------------------------------------
 DEFAULTS: dict[str, object] = {
@@ -73,6 +73,8 @@ class AgreementFacts:
     guardian_consent_on: dt.date | None = None
     has_guardian_file: bool = False
     fee_items: list = field(default_factory=list)
+    keeps_id_documents: bool = False
+    guarantee_required: bool = False
 
 
 @dataclass
@@ -89,6 +91,7 @@ class PayFacts:
     paid_on: dt.date
     method: str = PayMethod.BANK_TRANSFER
     paid_to_student: bool = True
+    premium_deducted: bool = False
 
 
 @dataclass
@@ -124,17 +127,23 @@ class PlacementFacts:
     post_category: str = ""
     # placement
     arranged_via: str = ArrangedVia.SCHOOL
+    self_application_on: dt.date | None = None
+    self_approved_on: dt.date | None = None
+    work_kind: str = WorkKind.INDEPENDENT
     monthly_pay: Decimal = Decimal(0)
     pay_cycle_days: int = 30
     pay_method: str = PayMethod.BANK_TRANSFER
     paid_directly: bool = True
     special_arrangement_ref: str = ""
+    # Approved exceptions to the "一般/原则上" rules: rule id → how the approval is cited.
+    exceptions: dict[str, str] = field(default_factory=dict)
     training_plan_reference: str = ""
     plan_filed: bool = True
     # caps, counted over every school, including this placement
     enterprise_staff: int = 0
     enterprise_interns: int = 0
-    post_staff: int = 0
+    post_staff: int = 0  # 0: not recorded (unknown, not "no staff")
+    post_staff_declared_on: dt.date | None = None
     post_interns: int = 0
     # documents
     agreement: AgreementFacts | None = None
@@ -207,10 +216,14 @@ SOURCES = {
     "INT-PAY": "教职成〔2021〕4号 Art. 18; https://wechat.estsglobal.com/wechat/law_contents/350",
     "INT-PAY-CYCLE": "教职成〔2021〕4号 Art. 18; https://wechat.estsglobal.com/wechat/law_contents/350",
     "INT-FEES": "Shaanxi 细则; http://tour.mbatrip.com/tour/2023/0104/52741.html",
+    "INT-ID-DOCS": "internships.md §7: the 2016 and 2021 rules forbid holding students' ID documents [S]",
+    "INT-GUARANTEE": "internships.md §7: no guarantee, no taking the student's property (Shaanxi 细则) [S]",
+    "INT-PREMIUM": "internships.md §10: the school pays the premium; never charged to or deducted from the student [V 2010/R 2021]",
     "INT-DUR": "Shaanxi/Hainan 细则; http://tour.mbatrip.com/tour/2023/0104/52741.html, http://gocodog.com/index.php?c=show&id=1874",
     "INT-MAJOR": "Shaanxi 细则 (不得跨专业大类); http://tour.mbatrip.com/tour/2023/0104/52741.html",
     "INT-AGREE": "2021 细则; http://gocodog.com/index.php?c=show&id=1874, http://www.cnhxjy.cn/zyjy/6010.html",
     "INT-INS": "教职成〔2010〕 student internship liability insurance; https://m.jiajiaoban.com/e/20101105/4cd36358d7f24.shtml",
+    "INT-SELF": "2016 Art. 8 summary (self-arranged: application + school approval; 认识实习 not self-arranged); 2021 consent sentence, Shaanxi 细则; https://m.64365.com/ask/12816754.aspx",
     "INT-ASSESS": "2016 Art. 8 summary; https://m.64365.com/ask/12816754.aspx",
     "INT-MENTOR": "2016 Art. 8 summary; https://m.64365.com/ask/12816754.aspx",
     "INT-FILING": "provincial 细则 (实习方案备案) [R]",
@@ -242,26 +255,126 @@ CITATIONS = {
     "INT-RATIO-POST": f"{_REG_2016}第九条；省级实施细则",
     "INT-PAY": f"{_REG_2021}第十八条",
     "INT-PAY-CYCLE": f"{_REG_2021}第十八条",
-    "INT-FEES": "省级实施细则（不得收取实习押金、培训费等费用）",
+    "INT-FEES": f"{_REG_2021}（不得收取实习押金、报酬提成、管理费等费用）；省级实施细则",
+    "INT-ID-DOCS": f"{_REG_2021}（不得扣押学生居民身份证、学生证）",
+    "INT-GUARANTEE": f"{_REG_2021}（不得要求学生提供担保或以其他名义收取财物）",
+    "INT-PREMIUM": f"{_REG_2021}（实习责任保险费不得从学生实习报酬中扣除）；学生实习责任保险有关规定（教职成〔2010〕）",
     "INT-DUR": "省级实施细则（岗位实习时间）",
     "INT-MAJOR": "省级实施细则（实习岗位不得跨专业大类）",
     "INT-AGREE": f"{_REG_2021}（实习协议）；省级实施细则",
     "INT-INS": "学生实习责任保险有关规定（教职成〔2010〕）",
     "INT-ASSESS": f"{_REG_2016}第八条",
     "INT-MENTOR": f"{_REG_2016}第八条",
+    "INT-SELF": f"{_REG_2021}（学生自行选择实习单位）",
     "INT-FILING": "省级实施细则（实习方案备案）",
     "INT-MISSING": "平台核查规则（连续多日未签到视为失联）",
     "INT-STATUS": "学籍管理规定（休学、退学或已毕业的学生不在籍）",
 }
 
 
-def citation(rule_id: str) -> str:
-    """The official citation shown to users for a rule ("" for the platform's check-in anomalies),
-    as the rule registry holds it."""
+# --- regulation versions ----------------------------------------------------------------------------
+# 《职业学校学生实习管理规定》 was issued as 教职成〔2016〕3号 and revised as 教职成〔2021〕4号, dated
+# 2021-12-31 (internships.md §0). A rule of the regulation is registered once per version it exists in:
+# the 2021 version under its plain id (``INT-PAY``), the 2016 version as ``INT-PAY@2016``; each carries its
+# window (``valid_from``/``valid_to``, inclusive) and its citation. A placement is judged by the versions
+# in force on any of its days, and its violations cite those versions.
+REGULATION_2016 = "教职成〔2016〕3号"
+REGULATION_2021 = "教职成〔2021〕4号"
+VERSION_SEP = "@"
+VERSIONS = {
+    # version key: (文号, valid_from, valid_to)
+    "2016": (REGULATION_2016, dt.date(2016, 4, 11), dt.date(2021, 12, 30)),
+    "2021": (REGULATION_2021, dt.date(2021, 12, 31), None),
+}
+
+# The 2016 citations of the rules the 2016 规定 already had (Art. 16 was one sentence of six bans, without
+# numbered items; the physical-labour ban, 2021 Art. 16(7), is new in 2021 and has no 2016 version).
+CITATIONS_2016 = {
+    "INT-AGE": f"{_REG_2016}第十六条",
+    "INT-GRADE1": f"{_REG_2016}第十六条",
+    "INT-VENUE": f"{_REG_2016}第十六条",
+    "INT-AGENT": f"{_REG_2016}第十六条",
+    "INT-MINOR": f"{_REG_2016}第十六条；《未成年工特殊保护规定》",
+    # Only the high-risk posts of Art. 17(一); the level-III ban is 2021 Art. 16(7) (see version_reached).
+    "INT-PHYS": f"{_REG_2016}第十七条",
+    "INT-FEMALE": f"{_REG_2016}第十六条；《女职工劳动保护特别规定》",
+    "INT-HOL": f"{_REG_2016}第十七条",
+    "INT-OVERLAP": f"{_REG_2016}第十七条",
+    "INT-NIGHT": f"{_REG_2016}第十七条",
+    "INT-RATIO-UNIT": f"{_REG_2016}第九条",
+    "INT-RATIO-POST": f"{_REG_2016}第九条",
+    "INT-PAY": f"{_REG_2016}第十八条",
+    "INT-PAY-CYCLE": f"{_REG_2016}第十八条",
+    "INT-AGREE": f"{_REG_2016}（实习协议）",
+    "INT-SELF": f"{_REG_2016}第八条",
+    "INT-FEES": f"{_REG_2016}（不得收取实习押金、报酬提成、管理费等费用）",
+    "INT-ID-DOCS": f"{_REG_2016}（不得扣押学生居民身份证）",
+    "INT-GUARANTEE": f"{_REG_2016}（不得要求学生提供担保）",
+    "INT-PREMIUM": f"{_REG_2016}（实习责任保险）；学生实习责任保险有关规定（教职成〔2010〕）",
+    "INT-ASSESS": f"{_REG_2016}第八条",
+    "INT-MENTOR": f"{_REG_2016}第八条",
+}
+# Rules of the 2021 text, in force from 2021-12-31 (the others rest on laws, provincial 细则 or the
+# platform and have no window). The caps, assessment and mentors stay in the 2021 text under articles
+# not yet checked against the official docx (internships.md §5, §11): cited by document only.
+REGULATION_2021_RULES = frozenset({*CITATIONS_2016, "INT-PHYS"})
+CITATIONS.update(
+    {
+        "INT-RATIO-UNIT": f"{_REG_2021}（岗位实习学生人数比例）；省级实施细则",
+        "INT-RATIO-POST": f"{_REG_2021}（岗位实习学生人数比例）；省级实施细则",
+        "INT-ASSESS": f"{_REG_2021}（实习考核）",
+        "INT-MENTOR": f"{_REG_2021}（实习指导教师）",
+    }
+)
+
+
+def version_reached(f, version: str) -> bool:
+    """Whether some day of the placement falls in ``version``'s window (for the parts of a rule that one
+    version added, such as the level-III ban of 2021 Art. 16(7))."""
+    _, valid_from, valid_to = VERSIONS[version]
+    return f.end_date >= valid_from and (valid_to is None or f.start_date <= valid_to)
+
+
+def base_rule_id(rule_id: str) -> str:
+    """``INT-PAY@2016`` → ``INT-PAY``."""
+    return rule_id.split(VERSION_SEP, 1)[0]
+
+
+def rule_versions(rule_id: str) -> list:
+    """The registered versions of a rule (its plain id and ``<id>@<version>``), oldest first."""
     from zhijiao.core import rules as registry
 
-    return registry.citation(rule_id)
+    base = base_rule_id(rule_id)
+    found = [r for r in registry.all_rules(app="internships") if base_rule_id(r.id) == base]
+    return sorted(found, key=lambda r: r.valid_from or dt.date.min)
+
+
+def versions_in_force(rule_id: str, start: dt.date | None, end: dt.date | None = None) -> list:
+    """The versions of a rule in force on some day of ``start``–``end`` (a single day if no end)."""
+    if start is None:
+        today = dt.date.today()
+        return [r for r in rule_versions(rule_id) if r.in_force(today)] or rule_versions(rule_id)[-1:]
+    end = end or start
+    return [
+        r
+        for r in rule_versions(rule_id)
+        if (r.valid_from is None or r.valid_from <= end) and (r.valid_to is None or start <= r.valid_to)
+    ]
+
+
+def citation(rule_id: str, start: dt.date | None = None, end: dt.date | None = None) -> str:
+    """The official citation shown to users for a rule ("" for the platform's check-in anomalies), as
+    the rule registry holds it: of the version(s) in force on the placement's days ``start``–``end``,
+    or of the version in force today when no day is given."""
+    from zhijiao.core import rules as registry
+
+    found = versions_in_force(rule_id, start, end)
+    if not found:
+        return registry.citation(rule_id)
+    return "；".join(dict.fromkeys(r.citation for r in found if r.citation))
 
 
 def _v(rule_id: str, message, severity: str = "block") -> list[Violation]:
-    return [Violation(rule_id=rule_id, message=message, severity=severity, source=SOURCES[rule_id])]
+    # ``source`` is what the API and the stored violations show: the official citation, never the
+    # research trail (``evaluate`` narrows it to the versions in force on the placement's days).
+    return [Violation(rule_id=rule_id, message=message, severity=severity, source=citation(rule_id))]

@@ -7,9 +7,18 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import PremiumPayer
-from .base import PlacementFacts, Violation, _v, conf
-from .pay import rule_duration, rule_fees, rule_major, rule_pay, rule_pay_cycle
+from ..choices import ArrangedVia, PremiumPayer
+from .base import PlacementFacts, Violation, _v, conf, version_reached
+from .pay import (
+    rule_duration,
+    rule_fees,
+    rule_guarantee,
+    rule_id_documents,
+    rule_major,
+    rule_pay,
+    rule_pay_cycle,
+    rule_premium,
+)
 from .prohibitions import (
     rule_age,
     rule_agent,
@@ -59,8 +68,45 @@ def rule_agreement(f: PlacementFacts) -> list[Violation]:
         return _v("INT-AGREE", _("The agreement is not signed by all three parties."))
     if any(s > f.start_date for s in signatures):
         return _v("INT-AGREE", _("The agreement was signed after the internship started."))
-    if f.is_minor and not (a.guardian_consent_on and a.has_guardian_file):
-        return _v("INT-AGREE", _("The student is under 18: the guardian's informed consent is missing."))
+    if consent_required(f) and not (a.guardian_consent_on and a.has_guardian_file):
+        if f.is_minor:
+            return _v("INT-AGREE", _("The student is under 18: the guardian's informed consent is missing."))
+        return _v(
+            "INT-AGREE",
+            _("The informed consent (知情同意书) signed by the student and the guardian is missing."),
+        )
+    return []
+
+
+def consent_required(f: PlacementFacts) -> bool:
+    """Whether a 岗位实习 needs the 知情同意书 of the student and the guardian: under 教职成〔2021〕4号 every
+    school-arranged one (a self-arranged one rests on the application of student and guardian, INT-SELF);
+    under 教职成〔2016〕3号 only a student under 18."""
+    if not f.is_post:
+        return False
+    return f.is_minor or (version_reached(f, "2021") and f.arranged_via != ArrangedVia.SELF)
+
+
+def rule_self_arranged(f: PlacementFacts) -> list[Violation]:
+    """INT-SELF: a student and guardian may choose the host themselves — their application and the school's
+    approval before the start; 认识实习 is organised by the school and cannot be self-arranged.
+
+    Source: internships.md §9 and §11 (2016 Art. 8 summary; 2021 consent sentence).
+    """
+    if f.arranged_via != ArrangedVia.SELF:
+        return []
+    if not f.is_post:
+        return _v(
+            "INT-SELF", _("A cognitive internship is organised by the school and cannot be self-arranged.")
+        )
+    if f.self_application_on is None:
+        return _v(
+            "INT-SELF", _("The self-arranged internship has no application by the student and the guardian.")
+        )
+    if f.self_approved_on is None or f.self_approved_on > f.start_date:
+        return _v(
+            "INT-SELF", _("The self-arranged internship was not approved by the school before it started.")
+        )
     return []
 
 
@@ -160,9 +206,13 @@ RULES: dict[str, Callable[[PlacementFacts], list[Violation]]] = {
     "INT-PAY": rule_pay,
     "INT-PAY-CYCLE": rule_pay_cycle,
     "INT-FEES": rule_fees,
+    "INT-ID-DOCS": rule_id_documents,
+    "INT-GUARANTEE": rule_guarantee,
+    "INT-PREMIUM": rule_premium,
     "INT-DUR": rule_duration,
     "INT-MAJOR": rule_major,
     "INT-AGREE": rule_agreement,
+    "INT-SELF": rule_self_arranged,
     "INT-INS": rule_insurance,
     "INT-ASSESS": rule_assessment,
     "INT-MENTOR": rule_mentors,

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import PayMethod
-from .base import PlacementFacts, Violation, _v, add_months, conf
+from ..choices import PayMethod, WorkKind
+from .base import PlacementFacts, Violation, _v, add_months, conf, version_reached
 
 
 # --- Art. 18: pay ------------------------------------------------------------------------------------
@@ -18,11 +18,21 @@ def rule_pay(f: PlacementFacts) -> list[Violation]:
     """
     if not f.is_post:
         return []
-    ratio = Decimal(str(conf("INTERNSHIP_PAY_RATIO")))
     pay = Decimal(f.monthly_pay)
-    if pay >= ratio * Decimal(f.wage_standard) or (
-        f.lowest_grade_wage and pay >= Decimal(f.lowest_grade_wage)
-    ):
+    if f.work_kind == WorkKind.ASSISTING:
+        # The floor is for students who work relatively independently; one who assists is owed
+        # 适当报酬 (appropriate pay) by the post's pay, workload and hours — no number to check.
+        if pay > 0:
+            return []
+        return _v(
+            "INT-PAY",
+            _("The student assists on the post and is owed appropriate pay; none is agreed."),
+            "warn",
+        )
+    ratio = Decimal(str(conf("INTERNSHIP_PAY_RATIO")))
+    # The lowest-wage-grade alternative is new in 2021; the 2016 floor was 80 % of the probation wage.
+    lowest_ok = f.lowest_grade_wage and pay >= Decimal(f.lowest_grade_wage) and version_reached(f, "2021")
+    if pay >= ratio * Decimal(f.wage_standard) or lowest_ok:
         return []
     return _v(
         "INT-PAY",
@@ -67,6 +77,37 @@ def rule_fees(f: PlacementFacts) -> list[Violation]:
     items = f.agreement.fee_items if f.agreement else []
     if any((item.get("code") if isinstance(item, dict) else item) in blocked for item in items):
         return _v("INT-FEES", _("Students may not be charged deposits or fees of any kind."))
+    return []
+
+
+def rule_id_documents(f: PlacementFacts) -> list[Violation]:
+    """INT-ID-DOCS [S]: the school and the host may not keep the student's 居民身份证 or 学生证.
+
+    Source: internships.md §7 (the 2016 and 2021 规定 forbid holding students' ID documents).
+    """
+    if f.agreement and f.agreement.keeps_id_documents:
+        return _v("INT-ID-DOCS", _("The school or host may not keep the student's ID card or student card."))
+    return []
+
+
+def rule_guarantee(f: PlacementFacts) -> list[Violation]:
+    """INT-GUARANTEE [S]: no guarantee demanded, no property taken from the student.
+
+    Source: internships.md §7 (Shaanxi 细则, http://tour.mbatrip.com/tour/2023/0104/52741.html).
+    """
+    if f.agreement and f.agreement.guarantee_required:
+        return _v("INT-GUARANTEE", _("The student may not be asked for a guarantee or property."))
+    return []
+
+
+def rule_premium(f: PlacementFacts) -> list[Violation]:
+    """INT-PREMIUM [V 2010/R 2021]: the liability-insurance premium is the school's; it may not be deducted
+    from the student's pay (a policy paid by the student is INT-INS).
+
+    Source: internships.md §10 (https://m.jiajiaoban.com/e/20101105/4cd36358d7f24.shtml).
+    """
+    if any(r.premium_deducted for r in f.pay_records):
+        return _v("INT-PREMIUM", _("The insurance premium may not be deducted from the student's pay."))
     return []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import ArrangedVia, VenueKind
-from .base import PlacementFacts, Violation, _v, add_months, conf
+from .base import PlacementFacts, Violation, _v, add_months, conf, version_reached
 
 
 # --- Art. 16: the seven prohibitions ----------------------------------------------------------------
@@ -75,7 +75,8 @@ def rule_physical(f: PlacementFacts) -> list[Violation]:
     Source: 教职成〔2021〕4号 Art. 16(7) and 17, https://wechat.estsglobal.com/wechat/law_contents/348
     """
     out = []
-    if f.physical_labour_level > conf("INTERNSHIP_MAX_PHYSICAL_LEVEL"):
+    # The level-III ban is new in 2021 (Art. 16(7)); the 2016 text (Art. 17) had the high-risk posts only.
+    if f.physical_labour_level > conf("INTERNSHIP_MAX_PHYSICAL_LEVEL") and version_reached(f, "2021"):
         out += _v("INT-PHYS", _("The post's physical-labour intensity is level III or above."))
     if f.high_risk and not f.special_arrangement_ref:
         out += _v(

@@ -7,11 +7,26 @@ developers), its parameters (``INTERNSHIP_*`` settings with their defaults) and 
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_noop
+from dataclasses import replace
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 
 from zhijiao.core import rules as registry
 
-from .base import CITATIONS, DEFAULTS, SOURCES, PlacementFacts, Violation
+from .base import (
+    CITATIONS,
+    CITATIONS_2016,
+    DEFAULTS,
+    REGULATION_2021_RULES,
+    SOURCES,
+    VERSION_SEP,
+    VERSIONS,
+    PlacementFacts,
+    Violation,
+    base_rule_id,
+    citation,
+)
 from .documents import RULES, SWEEP_ONLY
 from .overlap import rule_no_overlap
 
@@ -31,9 +46,13 @@ _TITLES = {
     "INT-PAY": gettext_noop("Pay below the minimum"),
     "INT-PAY-CYCLE": gettext_noop("Pay not monthly or not direct"),
     "INT-FEES": gettext_noop("Fees or deposits charged"),
+    "INT-ID-DOCS": gettext_noop("ID card or student card kept"),
+    "INT-GUARANTEE": gettext_noop("Guarantee demanded from the student"),
+    "INT-PREMIUM": gettext_noop("Insurance premium deducted from pay"),
     "INT-DUR": gettext_noop("Internship too long"),
     "INT-MAJOR": gettext_noop("Post outside the major category"),
     "INT-AGREE": gettext_noop("Agreement missing or incomplete"),
+    "INT-SELF": gettext_noop("Self-arranged internship not applied for or not approved"),
     "INT-INS": gettext_noop("Insurance missing or not covering the period"),
     "INT-ASSESS": gettext_noop("Internship not graded"),
     "INT-MENTOR": gettext_noop("Mentor missing"),
@@ -69,33 +88,87 @@ _PARAMS = {
 _CHECKS = {**RULES, **SWEEP_ONLY}
 _PLATFORM = {"INT-MISSING"}
 
-for _rule_id, _title in _TITLES.items():
+
+def _register(rule_id: str, title: str, *, version: str | None = None, cite: str = "") -> None:
+    _, valid_from, valid_to = VERSIONS[version] if version else (None, None, None)
     registry.register(
         registry.Rule(
-            id=_rule_id,
-            title=_title,
-            citation=CITATIONS.get(_rule_id, ""),
+            id=f"{rule_id}{VERSION_SEP}{version}" if version and version != "2021" else rule_id,
+            title=title,
+            citation=cite,
             app="internships",
-            params={name: DEFAULTS[name] for name in _PARAMS.get(_rule_id, ())},
-            check=_CHECKS.get(_rule_id, rule_no_overlap if _rule_id == "INT-OVERLAP" else None),
-            source=SOURCES.get(_rule_id, ""),
-            kind="platform" if _rule_id in _PLATFORM or _rule_id.startswith("ANOM-") else "regulation",
+            params={name: DEFAULTS[name] for name in _PARAMS.get(rule_id, ())},
+            check=_CHECKS.get(rule_id, rule_no_overlap if rule_id == "INT-OVERLAP" else None),
+            source=SOURCES.get(rule_id, ""),
+            kind="platform" if rule_id in _PLATFORM or rule_id.startswith("ANOM-") else "regulation",
+            valid_from=valid_from,
+            valid_to=valid_to,
         )
     )
 
-# A short title per rule id, stored on alerts in English and translated when shown.
-RULE_TITLES = {rule.id: rule.title for rule in registry.all_rules(app="internships")}
+
+for _rule_id, _title in _TITLES.items():
+    _in_2021 = _rule_id in REGULATION_2021_RULES
+    _register(_rule_id, _title, version="2021" if _in_2021 else None, cite=CITATIONS.get(_rule_id, ""))
+    if _rule_id in CITATIONS_2016:
+        _register(_rule_id, _title, version="2016", cite=CITATIONS_2016[_rule_id])
+
+# A short title per rule id, stored on alerts in English and translated when shown (one per rule, not
+# per version: a violation carries the plain id, its citation says which version).
+RULE_TITLES = {
+    rule.id: rule.title for rule in registry.all_rules(app="internships") if VERSION_SEP not in rule.id
+}
+
+
+def rules_in_force(start, end) -> dict:
+    """The checks of the rules with a version in force on some day of ``start``–``end`` (by plain id)."""
+    return {
+        base_rule_id(r.id): r.check
+        for r in registry.all_rules(app="internships")
+        if base_rule_id(r.id) in RULES
+        and (r.valid_from is None or r.valid_from <= end)
+        and (r.valid_to is None or start <= r.valid_to)
+    }
 
 
 def evaluate(f: PlacementFacts, *, rules: dict | None = None) -> list[Violation]:
-    """Every violation of every rule in force on ``f.today`` for one placement (the sweep-only and
-    anomaly checks aside)."""
+    """Every violation of every rule in force on the placement's days (``start_date``–``end_date``)
+    for one placement (the sweep-only and anomaly checks aside), each citing the version(s) of its rule
+    in force on those days."""
     if rules is None:
-        rules = {r.id: r.check for r in registry.all_rules(app="internships", on=f.today) if r.id in RULES}
+        rules = rules_in_force(f.start_date, f.end_date)
     out: list[Violation] = []
     for check in rules.values():
-        out.extend(check(f))
+        out.extend(
+            _excepted(f, replace(v, source=citation(v.rule_id, f.start_date, f.end_date))) for v in check(f)
+        )
     return out
+
+
+EXCEPTED = "excepted"
+
+
+def _excepted(f: PlacementFacts, v: Violation) -> Violation:
+    """A violation of a "一般/原则上" rule with an approved exception passes, citing the exception."""
+    basis = f.exceptions.get(v.rule_id)
+    if basis is None or v.severity == EXCEPTED:
+        return v
+    return replace(v, severity=EXCEPTED, message=_excepted_message(basis, v.message))
+
+
+# Lazy, like the rules' own messages: rendered in the language of whoever reads it.
+_excepted_message = lazy(
+    lambda basis, message: (
+        gettext("Passes by the approved exception (%(basis)s): %(message)s")
+        % {"basis": basis, "message": message}
+    ),
+    str,
+)
+
+
+def failing(violations: list[Violation]) -> list[Violation]:
+    """The violations that stand (those passing by an approved exception aside)."""
+    return [v for v in violations if v.severity != EXCEPTED]
 
 
 def blocking(violations: list[Violation]) -> list[Violation]:

@@ -74,6 +74,10 @@ def rule_hours(f: PlacementFacts) -> list[Violation]:
 
     Source: 《中等职业学校学生实习管理办法》 2007 (https://news.sohu.com/20070718/n251131939.shtml); 《劳动法》 Art. 36.
     """
+    if f.special_arrangement_ref:
+        # "除相关专业和实习岗位有特殊要求，并报上级主管部门备案的实习安排外" (Art. 17): a filed special
+        # arrangement sets the national working-time rules aside, for hours as for nights and holidays.
+        return []
     day, week = conf("INTERNSHIP_MAX_DAILY_HOURS"), conf("INTERNSHIP_MAX_WEEKLY_HOURS")
     if Decimal(f.daily_hours) > day or Decimal(f.weekly_hours) > week:
         return _v(
@@ -103,6 +107,13 @@ def rule_ratio_unit(f: PlacementFacts) -> list[Violation]:
     Source: 2016 Art. 9 (https://m.b15k.com/zzfl/86436.html); 2021 细则 (http://gocodog.com/index.php?c=show&id=1874).
     """
     ratio = conf("INTERNSHIP_UNIT_RATIO")
+    if f.is_post and not f.enterprise_staff and f.enterprise_interns:
+        # Unknown is unknown: without a recorded headcount the cap cannot be judged, nor broken.
+        return _v(
+            "INT-RATIO-UNIT",
+            _("The host's headcount on duty is missing — record it (the 10 percent cap cannot be checked)."),
+            "warn",
+        )
     if not f.is_post or _within(f.enterprise_interns, f.enterprise_staff, ratio):
         return []
     return _v(
@@ -118,10 +129,25 @@ def rule_ratio_post(f: PlacementFacts) -> list[Violation]:
     Source: 2016 Art. 9 (https://m.b15k.com/zzfl/86436.html); 2021 细则 (http://gocodog.com/index.php?c=show&id=1874).
     """
     ratio = conf("INTERNSHIP_POST_RATIO")
+    if f.is_post and not f.post_staff and f.post_interns:
+        if f.post_staff_declared_on:
+            message = _(
+                "The post's headcount on duty is missing — record it (last reported on %(date)s, as zero)."
+            ) % {"date": f.post_staff_declared_on.isoformat()}
+        else:
+            message = _("The post's headcount on duty is missing — record it (never reported).")
+        return _v("INT-RATIO-POST", message, "warn")
     if not f.is_post or _within(f.post_interns, f.post_staff, ratio):
         return []
     return _v(
         "INT-RATIO-POST",
-        _("%(n)s interns on this post exceed %(pct)s%% of its %(staff)s staff on duty.")
-        % {"n": f.post_interns, "pct": int(Decimal(str(ratio)) * 100), "staff": f.post_staff},
+        _(
+            "%(n)s interns on this post exceed %(pct)s%% of its %(staff)s staff on duty (reported on %(date)s)."
+        )
+        % {
+            "n": f.post_interns,
+            "pct": int(Decimal(str(ratio)) * 100),
+            "staff": f.post_staff,
+            "date": f.post_staff_declared_on.isoformat() if f.post_staff_declared_on else "—",
+        },
     )

@@ -27,6 +27,11 @@ from .evaluation import (
     evaluation_by_enterprise,
     evaluation_grade,
 )
+from .exceptions import (
+    deciding_authority,
+    rule_exception_decide,
+    rule_exception_request,
+)
 from .inspections import (
     inspection_answer,
     inspection_close,
@@ -124,6 +129,9 @@ __all__ = [
     "evaluation_by_enterprise",
     "evaluation_grade",
     "checkins_confirm",
+    "rule_exception_request",
+    "rule_exception_decide",
+    "deciding_authority",
     "inspection_launch",
     "inspection_answer",
     "inspection_finding",

@@ -31,6 +31,8 @@ from .placements import placement_check
 AGREEMENT_FIELDS = (
     *rules.AGREEMENT_REQUIRED,
     "other_matters",
+    "keeps_id_documents",
+    "guarantee_required",
     "fee_items",
     "school_signed_on",
     "host_signed_on",

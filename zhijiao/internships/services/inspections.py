@@ -153,7 +153,7 @@ def inspection_launch(
         raise ValidationError(errors)
     order = {rid: n for n, rid in enumerate(known)}
     checklist = [
-        {"rule_id": rid, "title": rules.RULE_TITLES[rid], "source": rules.SOURCES[rid]}
+        {"rule_id": rid, "title": rules.RULE_TITLES[rid], "source": rules.citation(rid)}
         for rid in sorted(chosen, key=order.__getitem__)
     ]
     sample = _sample(actor=actor, region=region, institutions=institutions, size=sample_size)

@@ -72,7 +72,7 @@ def post_headcount_keeps_caps(*, post: Post, on_duty_staff: int, enterprise_staf
         post_staff=on_duty_staff,
         post_interns=post_n,
     )
-    broken = rules.rule_ratio_post(facts) + rules.rule_ratio_unit(facts)
+    broken = rules.blocking(rules.rule_ratio_post(facts) + rules.rule_ratio_unit(facts))
     if broken:
         raise ValidationError({"on_duty_staff": [str(v.message) for v in broken]})
 

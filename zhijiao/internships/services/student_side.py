@@ -105,7 +105,7 @@ def direct_report_respond(*, actor, report: DirectReport, response: str, close: 
 def pay_record(*, actor, placement: Placement, data: dict[str, Any]) -> PayRecord:
     """The enterprise (or school) records a month's pay."""
     _require(is_host_of(actor, placement) or is_school_side(actor, placement))
-    data = _pick(data, ("period", "amount", "paid_on", "method", "paid_to_student"))
+    data = _pick(data, ("period", "amount", "paid_on", "method", "paid_to_student", "premium_deducted"))
     if data.get("period"):
         data["period"] = data["period"].replace(day=1)
     if data.get("paid_on") and data["paid_on"] > _today():

@@ -2,9 +2,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from zhijiao.core.testing import make_resident_id, make_user
+from zhijiao.core.testing import blank_pdf, make_resident_id, make_user
 from zhijiao.internships import services
 from zhijiao.internships.models import InternshipPlan
 from zhijiao.students.models import Enrolment, Student
@@ -121,6 +122,9 @@ class IWorld:
                 "school_signed_on": signed,
                 "host_signed_on": signed,
                 "student_signed_on": signed,
+                # The 知情同意书 of student and guardian every 岗位实习 needs (教职成〔2021〕4号).
+                "guardian_consent_on": signed,
+                "guardian_consent_file": ContentFile(blank_pdf(), name="consent.pdf"),
             },
         )
         services.insurance_record(

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from zhijiao.core.testing import make_user
+from zhijiao.core.testing import blank_pdf, make_user
 from zhijiao.core.testing_scope import object_url, scope_access, scope_fixture
 from zhijiao.internships import services
 from zhijiao.internships.models import (
@@ -27,6 +28,7 @@ from zhijiao.internships.models import (
     PayRecord,
     Placement,
     Report,
+    RuleException,
 )
 
 HOSTS = {"a": "a", "b": "b", "c": "b"}
@@ -72,6 +74,9 @@ def _complete(p, admin, today, mentor_user=None) -> None:
             "school_signed_on": signed,
             "host_signed_on": signed,
             "student_signed_on": signed,
+            # The 知情同意书 of student and guardian every 岗位实习 needs (教职成〔2021〕4号).
+            "guardian_consent_on": signed,
+            "guardian_consent_file": ContentFile(blank_pdf(), name="consent.pdf"),
         },
     )
     services.insurance_record(
@@ -174,6 +179,13 @@ def internships(sw) -> None:
             first_seen=timezone.now(),
             last_seen=timezone.now(),
         )
+    # Exceptions to a "一般/原则上" rule in two organisations: one approved by the city, one waiting.
+    for key, decider in (("a", sw["jinan"]), ("b", None)):
+        exception = services.rule_exception_request(
+            actor=admin, placement=placements[key], rule_id="INT-DUR", reason=f"{key}分两段实习"
+        )
+        if decider is not None:
+            services.rule_exception_decide(actor=decider, exception=exception, approve=True)
     services.direct_report_submit(
         actor=sw["student"], placement=placements["a"], data={"category": "hours", "content": "加班太多。"}
     )
@@ -214,6 +226,8 @@ object_url("internships:agreement_file", Placement)
 object_url("internships:plan_submit", InternshipPlan)
 for _name in ("placement_activate", "placement_check", "agreement", "insurance", "mentor", "grade"):
     object_url(f"internships:{_name}", Placement)
+object_url("internships:exception_request", Placement)
+object_url("internships:exception_decide", RuleException)
 object_url("internships:direct_report_respond", DirectReport)
 object_url("internships:pay_confirm", PayRecord)
 object_url("internships:report_review", Report)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from zhijiao.core.models import AuditAction, AuditEntry
 from zhijiao.core.testing import blank_pdf
 from zhijiao.internships import services
+from zhijiao.internships.models import Agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,11 @@ def test_out_of_scope_and_missing_files_are_404(iw, placement, login):
     client = login(iw.school_admin)
     assert client.get(reverse("internships:agreement_file", args=[placement.pk, "signed"])).status_code == 404
     assert client.get(reverse("internships:agreement_file", args=[placement.pk, "other"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_stored_file_missing_from_storage_does_not_break_saving_the_agreement(iw):
+    p = iw.placement()  # the consent form is stored
+    a = Agreement.objects.get(placement=p)
+    a.guardian_consent_file.storage.delete(a.guardian_consent_file.name)
+    a.full_clean()  # the other fields still save; the vanished file is not re-checked

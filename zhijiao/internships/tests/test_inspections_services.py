@@ -71,9 +71,12 @@ def test_launch_builds_the_checklist_and_spreads_the_sample_over_schools(iw, wor
     a = [active(iw.placement(complete=False)) for _ in range(3)]
     b = school_b_placements(iw, world, 2)
     insp = launch(world["province_admin"], world.province, iw, sample_size=4, rule_ids=["INT-PAY", "INT-AGE"])
-    # The checklist keeps the registry's order, with each rule's title and source.
+    # The checklist keeps the registry's order, with each rule's title and official citation (the
+    # research trail, rules.SOURCES, is never stored where the API or a page shows it).
     assert [c["rule_id"] for c in insp.checklist] == ["INT-AGE", "INT-PAY"]
-    assert insp.checklist[1]["source"] == rules.SOURCES["INT-PAY"]
+    assert (
+        insp.checklist[1]["source"] == rules.citation("INT-PAY") and "http" not in insp.checklist[1]["source"]
+    )
     assert insp.checklist[1]["title"] == rules.RULE_TITLES["INT-PAY"]
     sampled = list(insp.items.values_list("institution_id", flat=True))
     assert sorted(sampled) == sorted([world.school_a.pk] * 2 + [world.school_b.pk] * 2)

@@ -19,6 +19,8 @@ def good(**changes) -> PlacementFacts:
         school_signed_on=dt.date(2026, 2, 20),
         host_signed_on=dt.date(2026, 2, 21),
         student_signed_on=dt.date(2026, 2, 22),
+        guardian_consent_on=dt.date(2026, 2, 22),
+        has_guardian_file=True,
     )
     facts = PlacementFacts(
         kind="post",
@@ -138,7 +140,25 @@ CASES = [
     ),
     ("INT-MAJOR", {"post_category": "装备制造大类"}, {"post_category": "电子与信息大类"}),
     ("INT-AGREE", {"agreement": None}, {}),
-    ("INT-AGREE", {"end_date": END, "birth_date": dt.date(2009, 1, 1)}, {"birth_date": dt.date(2008, 1, 1)}),
+    # The 知情同意书 of student and guardian: every student from the 2021 revision on (was: under 18).
+    ("INT-AGREE", {"agreement": replace(good().agreement, has_guardian_file=False)}, {}),
+    (
+        "INT-AGREE",
+        {
+            "start_date": dt.date(2021, 3, 1),
+            "end_date": dt.date(2021, 8, 31),
+            "birth_date": dt.date(2004, 1, 1),
+            "agreement": replace(good().agreement, has_guardian_file=False),
+        },
+        {"birth_date": dt.date(2003, 1, 1)},
+    ),
+    ("INT-ID-DOCS", {"agreement": replace(good().agreement, keeps_id_documents=True)}, {}),
+    ("INT-GUARANTEE", {"agreement": replace(good().agreement, guarantee_required=True)}, {}),
+    (
+        "INT-PREMIUM",
+        {"pay_records": [PayFacts(dt.date(2026, 3, 1), dt.date(2026, 3, 31), premium_deducted=True)]},
+        {"pay_records": [PayFacts(dt.date(2026, 3, 1), dt.date(2026, 3, 31))]},
+    ),
     ("INT-INS", {"policies": []}, {}),
     (
         "INT-INS",
@@ -216,6 +236,8 @@ def test_agreement_incomplete_unsigned_and_late():
     assert "INT-AGREE" in ids(good(agreement=replace(a, host_signed_on=None)))
     assert "INT-AGREE" in ids(good(agreement=replace(a, student_signed_on=dt.date(2026, 3, 2))))
     minor = dict(birth_date=dt.date(2009, 1, 1))
+    unconsented = replace(a, guardian_consent_on=None, has_guardian_file=False)
+    assert "INT-AGREE" in ids(good(agreement=unconsented, **minor))
     consented = replace(a, guardian_consent_on=dt.date(2026, 2, 1), has_guardian_file=True)
     assert "INT-AGREE" not in ids(good(agreement=consented, **minor))
 
