@@ -88,7 +88,9 @@ def test_management_command(world, tmp_path, capsys):
 
 def test_cell_keys_follow_the_element_s_order_of_categories(world):
     data = yaml.safe_load(SMALL)
-    data["categories"].append({"code": "title", "name": "职称", "options": [{"code": "senior", "name": "高级"}]})
+    data["categories"].append(
+        {"code": "title", "name": "职称", "options": [{"code": "senior", "name": "高级"}]}
+    )
     data["sections"][0]["elements"][1]["categories"] = ["title", "gender"]
     version = definition_load(actor=world["province_admin"], text=yaml.safe_dump(data, allow_unicode=True))
     cells = version.elements.get(code="teachers_fulltime").cells()
