@@ -153,7 +153,9 @@ def test_national_import_errors_name_the_row_and_column_and_write_nothing(world)
 def test_national_import_refuses_unknown_columns_and_malformed_files(world):
     result = _import(world, [[*_national_row(world), "x"]], headers=[*NATIONAL, "工资"])
     assert not result.ok and any("unknown column" in str(e) for e in result.errors)
-    broken = run_import("students_national", io.BytesIO(b"PK\x03\x04broken"), "n.xlsx", actor=world["school_a"])
+    broken = run_import(
+        "students_national", io.BytesIO(b"PK\x03\x04broken"), "n.xlsx", actor=world["school_a"]
+    )
     assert not broken.ok and not Student.objects.exists()
 
 
