@@ -396,3 +396,11 @@ def registry_statistics(*, user, by: str) -> dict:
         rows.append((merged[key]["label"], cells, sum(cells)))
     totals = [sum(r[1][i] for r in rows) for i in range(len(statuses))]
     return {"statuses": statuses, "rows": rows, "totals": totals, "total": sum(totals)}
+
+
+def exchange_layout(key: str):
+    """The exchange format ``key`` in use (``students.exchange``), for apps that export one (the
+    certificates' CHSI 学历 list); None if unknown."""
+    from . import exchange
+
+    return exchange.layout(key)

@@ -34,6 +34,7 @@ _FILE = re.compile(r"^(?P<key>[a-z0-9_]+)\.v(?P<version>\d+)\.yaml$")
 LAYOUTS = {
     "national_zz": _("National secondary vocational registry template"),
     "chsi_gz": _("CHSI student registration (higher vocational)"),
+    "chsi_xl": _("CHSI qualification registration (higher vocational)"),
 }
 
 
@@ -101,6 +102,11 @@ VALUES = {
 }
 
 
+#: Values a caller supplies with each row (``Layout.row(…, extra)``): the certificate of a 学历 list,
+#: kept by ``credentials``.
+EXTRA_VALUES = frozenset({"certificate_number", "graduation_date", "outcome", "issue_date", "principal_name"})
+
+
 class LayoutError(ValueError):
     """A format file that cannot be used (unknown value name, no columns)."""
 
@@ -113,10 +119,13 @@ class LayoutColumn:
     map: dict[str, str] = field(default_factory=dict)
     date_format: str = "%Y-%m-%d"
 
-    def cell(self, student, enrolment) -> Any:
+    def cell(self, student, enrolment, extra: dict | None = None) -> Any:
         if self.value is None:
             return self.const or ""
-        raw = VALUES[self.value](student, enrolment)
+        if self.value in EXTRA_VALUES:
+            raw = (extra or {}).get(self.value, "")
+        else:
+            raw = VALUES[self.value](student, enrolment)
         if raw is None:
             return ""
         if isinstance(raw, datetime.date):
@@ -146,8 +155,10 @@ class Layout:
 
     def rows(self, students: Iterable) -> Iterable[list]:
         for student in students:
-            enrolment = _enrolment(student)
-            yield [c.cell(student, enrolment) for c in self.columns]
+            yield self.row(student, _enrolment(student))
+
+    def row(self, student, enrolment, extra: dict | None = None) -> list:
+        return [c.cell(student, enrolment, extra) for c in self.columns]
 
 
 def _folders() -> list[Path]:
@@ -171,7 +182,7 @@ def parse(data: dict, *, key: str, version: int) -> Layout:
     columns = []
     for raw in data.get("columns") or []:
         value = raw.get("value")
-        if value is not None and value not in VALUES:
+        if value is not None and value not in VALUES and value not in EXTRA_VALUES:
             raise LayoutError(f"{key} v{version}: unknown value {value!r}")
         columns.append(
             LayoutColumn(
