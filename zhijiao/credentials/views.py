@@ -46,10 +46,11 @@ class CertificateListView(ObjectListView):
     # --- CHSI 学历 registration list (students.exchange "chsi_xl"): ?export=xlsx&layout=chsi_xl ---------
     def get_extra_actions(self) -> list[tuple[str, str]]:
         from zhijiao.core.views.generic import filter_querystring
-        from zhijiao.students.selectors import exchange_layout, may_export_exchange
+        from zhijiao.students.selectors import exchange_layout, has_higher_vocational, may_export_exchange
 
         layout = exchange_layout(CHSI_LAYOUT)
-        if layout is None or not may_export_exchange(self.request.user):
+        user = self.request.user
+        if layout is None or not may_export_exchange(user) or not has_higher_vocational(user):
             return []
         return [
             (

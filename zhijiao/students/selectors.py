@@ -404,3 +404,11 @@ def exchange_layout(key: str):
     from . import exchange
 
     return exchange.layout(key)
+
+
+def has_higher_vocational(user) -> bool:
+    """Whether the user's scope holds a higher vocational college (the CHSI lists apply to it)."""
+    from zhijiao.orgs.choices import InstitutionKind
+    from zhijiao.orgs.models import Institution
+
+    return restrict(Institution.objects.filter(kind=InstitutionKind.HIGHER_VOCATIONAL), user, "view").exists()

@@ -51,8 +51,11 @@ def test_exchange_export_is_for_roles_that_may_see_full_numbers(world, login):
     assert auditor.get("/students/?export=xlsx&layout=national_zz").status_code == 403
     assert "layout=national_zz" not in auditor.get("/students/").content.decode()
     school = login(world["school_a"])
-    assert "layout=national_zz" in school.get("/students/").content.decode()
+    body = school.get("/students/").content.decode()
+    assert "layout=national_zz" in body
+    assert "layout=chsi_gz" not in body  # no higher vocational college in a 中职 school's scope
     assert school.get("/students/?export=xlsx&layout=nonsense").status_code == 404
+    assert school.get("/students/?export=xlsx&layout=chsi_xl").status_code == 404  # the certificates' list
 
 
 def test_chsi_list_holds_only_higher_vocational_students(world, login):

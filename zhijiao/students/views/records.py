@@ -37,6 +37,9 @@ from ..forms import (
 from ..models import Enrolment, Student
 from ..tables import StudentTable
 
+#: The exchange formats exported from the student list (the CHSI 学历 list is the certificates').
+STUDENT_LAYOUTS = ("national_zz", "chsi_gz")
+
 
 class StudentListView(ObjectListView):
     selector = selectors.student_list
@@ -60,7 +63,9 @@ class StudentListView(ObjectListView):
             (_("Registry statistics"), reverse("students:statistics")),
         ]
         if selectors.may_export_exchange(user):
-            for key, label in exchange.LAYOUTS.items():
+            keys = STUDENT_LAYOUTS if selectors.has_higher_vocational(user) else ("national_zz",)
+            for key in keys:
+                label = exchange.LAYOUTS[key]
                 actions.append(
                     (
                         _("Export: %(format)s") % {"format": label},
@@ -93,7 +98,7 @@ class StudentListView(ObjectListView):
         key = self.request.GET.get("layout")
         if not key:
             return None
-        layout = exchange.layout(key)
+        layout = exchange.layout(key) if key in STUDENT_LAYOUTS else None
         if layout is None:
             raise Http404
         if not selectors.may_export_exchange(self.request.user):
