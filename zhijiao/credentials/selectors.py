@@ -138,3 +138,24 @@ def certificate_counts(*, user) -> dict:
         ),
         "by_status": by_status,
     }
+
+
+def chsi_certificates(*, user) -> QuerySet[Certificate]:
+    """The certificates of the CHSI 学历 registration list: issued (or since replaced by a 学历证明书,
+    the original staying registered) 毕业/结业/肄业 certificates the user may change, of higher vocational
+    colleges or of students in the 高职 stage of a through programme."""
+    from django.db.models import Q
+
+    from zhijiao.orgs.choices import InstitutionKind
+
+    from .choices import CertificateKind, CertificateStatus
+
+    return (
+        certificate_list(user=user, action="change")
+        .filter(status__in=[CertificateStatus.ISSUED, CertificateStatus.REISSUED])
+        .exclude(kind=CertificateKind.PROOF)
+        .filter(
+            Q(institution__kind=InstitutionKind.HIGHER_VOCATIONAL) | Q(graduation__enrolment__stage="higher")
+        )
+        .select_related("graduation__enrolment__student", "graduation__enrolment__offering__major")
+    )

@@ -43,6 +43,73 @@ class CertificateListView(ObjectListView):
 
         return counters.tally("certificates", self.request.user)
 
+    # --- CHSI 学历 registration list (students.exchange "chsi_xl"): ?export=xlsx&layout=chsi_xl ---------
+    def get_extra_actions(self) -> list[tuple[str, str]]:
+        from zhijiao.core.views.generic import filter_querystring
+        from zhijiao.students.selectors import exchange_layout, has_higher_vocational, may_export_exchange
+
+        layout = exchange_layout(CHSI_LAYOUT)
+        user = self.request.user
+        if layout is None or not may_export_exchange(user) or not has_higher_vocational(user):
+            return []
+        return [
+            (
+                _("Export: %(format)s") % {"format": layout.label},
+                "?" + filter_querystring(self.request, export="xlsx", layout=CHSI_LAYOUT),
+            )
+        ]
+
+    def get_layout(self):
+        from zhijiao.students.selectors import exchange_layout, may_export_exchange
+
+        key = self.request.GET.get("layout")
+        if not key:
+            return None
+        layout = exchange_layout(key) if key == CHSI_LAYOUT else None
+        if layout is None:
+            raise Http404
+        if not may_export_exchange(self.request.user):
+            raise PermissionDenied
+        return layout
+
+    def get_queryset(self):
+        layout = self.get_layout()
+        if layout is None:
+            return super().get_queryset()
+        # Full ID numbers leave in this file: certificates the user may change, audited (core.exports).
+        return selectors.chsi_certificates(user=self.request.user)
+
+    def get_export_filename(self, model) -> str:
+        layout = self.get_layout()
+        return layout.filename if layout is not None else super().get_export_filename(model)
+
+    def export_headers(self) -> list[str]:
+        layout = self.get_layout()
+        return layout.headers() if layout is not None else super().export_headers()
+
+    def export_rows(self, queryset):
+        layout = self.get_layout()
+        if layout is None:
+            return super().export_rows(queryset)
+        return (
+            layout.row(
+                cert.graduation.enrolment.student,
+                cert.graduation.enrolment,
+                {
+                    "certificate_number": cert.number,
+                    "graduation_date": cert.graduation.graduation_date,
+                    "outcome": cert.graduation.outcome,
+                    "issue_date": cert.issue_date,
+                    "principal_name": cert.principal_name,
+                },
+            )
+            for cert in queryset
+        )
+
+
+#: The CHSI 学历 registration format (a data file in ``students/exchange``).
+CHSI_LAYOUT = "chsi_xl"
+
 
 class CertificateDetailView(ObjectDetailView):
     selector = selectors.certificate_list

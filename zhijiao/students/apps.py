@@ -18,7 +18,13 @@ class StudentsConfig(AppConfig):
         "students.tally_rebuild": {
             "task": "core.tally_rebuild",
             "schedule": crontab(hour=3, minute=0),
-            "kwargs": {"specs": ["zhijiao.students.tallies.STUDENTS", "zhijiao.students.tallies.ENROLMENTS"]},
+            "kwargs": {
+                "specs": [
+                    "zhijiao.students.tallies.STUDENTS",
+                    "zhijiao.students.tallies.ENROLMENTS",
+                    "zhijiao.students.tallies.ENROLMENT_MIX",
+                ]
+            },
         },
         # 休学 ending / not back after one (XJ-FUXUE), each morning; safe to run twice.
         "students.suspension_reminders": {
@@ -40,6 +46,7 @@ class StudentsConfig(AppConfig):
         MenuItem(_("Registration batches"), "students:batch_list", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("Status changes"), "students:change_list", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("Term registration"), "students:term_registration", "registry", "view", SCHOOL_SIDE),
+        MenuItem(_("Registry statistics"), "students:statistics", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("Graduation lists"), "students:graduation_list_list", "registry", "view", SCHOOL_SIDE),
         MenuItem(_("My record"), "students:me", "mine", None, visible_if=STUDENT),
     ]

@@ -249,3 +249,14 @@ class PhotoForm(forms.Form):
     photo = forms.FileField(
         label=_("photo"), help_text=_("JPEG or PNG, shown on the certificate."), widget=forms.FileInput
     )
+
+
+class PhotoArchiveForm(forms.Form):
+    archive = forms.FileField(
+        label=_("ZIP of photos"),
+        help_text=_(
+            "One JPEG or PNG per student, named by the ID number (e.g. 370102200801011234.jpg). "
+            "Photos of students you may not change are reported, not stored."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".zip"}),
+    )

@@ -449,3 +449,60 @@ class StudentImporter(Importer):
         counts = student_bulk_create(actor=actor, rows=new, message=_("Import"))
         counts["unchanged"] = len(rows) - len(new)
         return counts
+
+
+@register
+class NationalRosterImporter(StudentImporter):
+    """The national 中职学籍 system's student export, read through the format file's ``import`` section
+    (``students/exchange/national_zz.v<N>.yaml``): its headers are mapped to the roster's columns, its
+    coded words (证件类型 …) to the platform's codes, and the columns the platform derives are skipped.
+    Everything else — check digits, duplicates, offered majors, all-or-nothing — is the roster's."""
+
+    kind = "students_national"
+    label = gettext_lazy("Student roster from the national registry system")
+    description = gettext_lazy(
+        "The student export of the national secondary vocational registry system, as it comes: its "
+        "column names are mapped by the platform's format file. The roster template's headers work too."
+    )
+
+    def __init__(self, actor):
+        super().__init__(actor)
+        from . import exchange
+
+        self.layout = exchange.layout("national_zz")
+
+    def _map_headers(self, headers: list[Any]) -> dict:
+        from zhijiao.core.importing.base import _header_key
+
+        aliases = {_header_key(h): key for h, key in self.layout.import_columns.items()}
+        ignored = {_header_key(h) for h in self.layout.import_ignore}
+        self.ignored_indexes = set()
+        translated: list[Any] = []
+        for idx, header in enumerate(headers):
+            key = _header_key(header) if header is not None else ""
+            if key in ignored:
+                translated.append(None)
+                self.ignored_indexes.add(idx)
+            elif key in aliases:
+                translated.append(self.column(aliases[key]).header())
+            else:
+                translated.append(header)
+        return super()._map_headers(translated)
+
+    def to_choice(self, col: Column, cell: Any) -> str:
+        words = self.layout.import_values.get(col.key)
+        if words and isinstance(cell, str) and cell.strip() in words:
+            return words[cell.strip()]
+        return super().to_choice(col, cell)
+
+    def to_date(self, col: Column, cell: Any) -> datetime.date | None:
+        # 入学年月 comes as a year and month (202309, 2023-09, 2023年9月): the first of the month.
+        if isinstance(cell, (int, float)) and float(cell).is_integer() and 190001 <= int(cell) <= 210012:
+            cell = str(int(cell))
+        if isinstance(cell, str):
+            m = re.match(r"^(\d{4})(?:[-/.年](\d{1,2})月?|(\d{2}))$", normalize_code(cell))
+            if m:
+                month = int(m[2] or m[3])
+                if 1 <= month <= 12:
+                    return datetime.date(int(m[1]), month, 1)
+        return super().to_date(col, cell)

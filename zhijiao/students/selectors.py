@@ -5,7 +5,7 @@ Other apps call ``student_is_eligible_for_internship`` / ``student_is_eligible_f
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from zhijiao.core.scoping import restrict, user_scope
 
@@ -264,3 +264,151 @@ def possible_duplicates(*, user) -> list[list[Student]]:
             )
         )
     return groups
+
+
+# --- exchange formats (students.exchange) -----------------------------------------------------------
+#: Roles that may take full ID numbers out in an exchange file (those that may reveal one on a page).
+EXCHANGE_ROLES = ("province_admin", "province_staff", "city_admin", "school_admin")
+
+
+def may_export_exchange(user) -> bool:
+    """Whether ``user`` may export the national / CHSI exchange files (full ID numbers, audited)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    scope = user_scope(user)
+    return scope.is_superuser or any(g.role in EXCHANGE_ROLES for g in scope.grants)
+
+
+def exchange_students(*, user, layout: str) -> QuerySet[Student]:
+    """The students an exchange file holds: those the user may change; for CHSI's 高职 list only the
+    students of higher vocational colleges or in the 高职 stage of a through programme."""
+    from django.db.models import Exists, OuterRef
+
+    from zhijiao.orgs.choices import InstitutionKind
+
+    from .choices import Stage
+
+    qs = student_list(user=user, action="change")
+    if layout == "chsi_gz":
+        higher_stage = Enrolment.objects.filter(student=OuterRef("pk"), is_current=True, stage=Stage.HIGHER)
+        qs = qs.filter(Q(current_institution__kind=InstitutionKind.HIGHER_VOCATIONAL) | Exists(higher_stage))
+    return qs
+
+
+# --- 学籍 statistics by region, school, major and grade -------------------------------------------
+#: Dimension → (field on the tally row, field on the enrolment) it groups by.
+STATISTICS_BY = {
+    "region": ("institution__region_id", "institution__region_id"),
+    "school": ("institution_id", "institution_id"),
+    "major": ("k1", "offering__major_id"),
+    "grade": ("k2", "cohort_year"),
+}
+
+
+def _mix_counts(user, dimension: str) -> dict[tuple[str, str], int]:
+    """(dimension value, status) → current enrolments in the user's scope: summed from the
+    maintained tally (core.counters, ``tallies.ENROLMENT_MIX``) — no scan of the registry — and
+    counted from the enrolments only where there is no tally (SQLite, enterprise users)."""
+    from django.db.models import Count, Sum
+
+    from zhijiao.core import counters
+    from zhijiao.core.models import Tally
+
+    tally_field, row_field = STATISTICS_BY[dimension]
+    if counters.applies(user):
+        rows = (
+            restrict(Tally.objects.filter(kind="enrolment_mix"), user, "view")
+            .values(tally_field, "k3")
+            .annotate(total=Sum("n"))
+            .order_by()
+        )
+        status_field = "k3"
+    else:
+        rows = (
+            enrolment_list(user=user)
+            .filter(is_current=True)
+            .values(row_field, "status")
+            .annotate(total=Count("id"))
+            .order_by()
+        )
+        tally_field, status_field = row_field, "status"
+    out: dict[tuple[str, str], int] = {}
+    for row in rows:
+        if row["total"]:
+            key = (str(row[tally_field]), row[status_field])
+            out[key] = out.get(key, 0) + int(row["total"])
+    return out
+
+
+def _region_labels(user, ids: set[str]) -> dict[str, tuple[str, str]]:
+    """Region id → (group key, label): a province user's schools grouped by city, everyone else's by
+    the school's own region (county or city)."""
+    from zhijiao.orgs.models import Region
+
+    regions = {str(r.pk): r for r in Region.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()])}
+    by_city = user_scope(user).is_province
+    cities: dict[str, Region] = {}
+    if by_city:
+        codes = {r.path.split("/")[1] for r in regions.values() if r.path.count("/") > 2}
+        cities = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    out = {}
+    for pk, region in regions.items():
+        target = region
+        parts = region.path.split("/")
+        if by_city and len(parts) > 3 and parts[1] in cities:
+            target = cities[parts[1]]
+        out[pk] = (target.code, target.name)
+    return out
+
+
+def registry_statistics(*, user, by: str) -> dict:
+    """学籍 statistics: current enrolments in the user's scope by ``by`` (region, school, major or
+    grade) and status. ``{"statuses": [(code, label)], "rows": [(label, [n per status], total)],
+    "totals": [...], "total": n}``, rows in the dimension's natural order."""
+    from django.utils.translation import gettext
+
+    from zhijiao.majors.models import Major
+    from zhijiao.orgs.models import Institution
+
+    counts = _mix_counts(user, by)
+    values = {v for v, _s in counts}
+    if by == "region":
+        labels = _region_labels(user, values)
+        group = {v: labels.get(v, (v, "—")) for v in values}
+    elif by == "school":
+        schools = Institution.objects.filter(pk__in=[int(v) for v in values if v.isdigit()])
+        group = {str(i.pk): (i.code or i.name, i.name) for i in schools}
+    elif by == "major":
+        majors = Major.objects.filter(pk__in=[int(v) for v in values if v.isdigit()])
+        group = {str(m.pk): (m.code, f"{m.code} {m.name}") for m in majors}
+    else:
+        group = {v: (v, gettext("Class of %(year)s") % {"year": v}) for v in values}
+    present = {s for _v, s in counts}
+    statuses = [(c, str(label)) for c, label in EnrolmentStatus.choices if c in present]
+    merged: dict[str, dict] = {}
+    for (value, status), n in counts.items():
+        key, label = group.get(value, (value, "—"))
+        row = merged.setdefault(key, {"label": label, "by": {}})
+        row["by"][status] = row["by"].get(status, 0) + n
+    rows = []
+    for key in sorted(merged):
+        cells = [merged[key]["by"].get(c, 0) for c, _l in statuses]
+        rows.append((merged[key]["label"], cells, sum(cells)))
+    totals = [sum(r[1][i] for r in rows) for i in range(len(statuses))]
+    return {"statuses": statuses, "rows": rows, "totals": totals, "total": sum(totals)}
+
+
+def exchange_layout(key: str):
+    """The exchange format ``key`` in use (``students.exchange``), for apps that export one (the
+    certificates' CHSI 学历 list); None if unknown."""
+    from . import exchange
+
+    return exchange.layout(key)
+
+
+def has_higher_vocational(user) -> bool:
+    """Whether the user's scope holds a higher vocational college (the CHSI lists apply to it)."""
+    from zhijiao.orgs.choices import InstitutionKind
+    from zhijiao.orgs.models import Institution
+
+    return restrict(Institution.objects.filter(kind=InstitutionKind.HIGHER_VOCATIONAL), user, "view").exists()

@@ -27,6 +27,7 @@ from .identity import (
     institutions_for_students,
     registered_elsewhere_message,
 )
+from .photos import PhotoImportReport, photos_import_zip
 from .records import (
     _bulk_copy,
     _next_ids,
@@ -75,6 +76,8 @@ __all__ = [
     "student_create",
     "student_update",
     "check_photo",
+    "PhotoImportReport",
+    "photos_import_zip",
     "student_photo_set",
     "audit_sensitive_view",
     "student_bulk_create",

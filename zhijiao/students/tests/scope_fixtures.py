@@ -93,4 +93,5 @@ def students(sw) -> None:
 object_url("students:student_account", Student)
 object_url("students:change_add", Student)
 object_url("students:student_photo", Student)
+object_url("students:student_photo_file", Student)
 object_url("students:student_detail", Student)

@@ -8,6 +8,7 @@ from .graduation import (
     GraduationListListView,
     _internship_grades,
 )
+from .photos import PhotoImportView, StudentPhotoFileView
 from .quality import TermRegistrationReportView
 from .records import (
     MyRecordView,
@@ -26,6 +27,7 @@ from .registration import (
     BatchListView,
     _ApprovalPageView,
 )
+from .statistics import RegistryStatisticsView
 from .status_changes import (
     StatusChangeAddView,
     StatusChangeDetailView,
@@ -43,6 +45,9 @@ __all__ = [
     "StudentDetailView",
     "StudentListView",
     "StudentPhotoView",
+    "StudentPhotoFileView",
+    "PhotoImportView",
+    "RegistryStatisticsView",
     "_get",
     "_student_account",
     "student_context",

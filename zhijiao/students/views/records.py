@@ -20,12 +20,13 @@ from zhijiao.core.views.generic import (
     ObjectListView,
     add_service_errors,
     change_history,
+    filter_querystring,
     may_create,
     safe_reverse,
 )
 from zhijiao.core.views.sensitive import sensitive_values
 
-from .. import selectors, services
+from .. import exchange, selectors, services
 from ..filtersets import StudentFilterSet
 from ..forms import (
     AccountCreateForm,
@@ -35,6 +36,9 @@ from ..forms import (
 )
 from ..models import Enrolment, Student
 from ..tables import StudentTable
+
+#: The exchange formats exported from the student list (the CHSI 学历 list is the certificates').
+STUDENT_LAYOUTS = ("national_zz", "chsi_gz")
 
 
 class StudentListView(ObjectListView):
@@ -53,13 +57,75 @@ class StudentListView(ObjectListView):
         return counters.tally("students", self.request.user)
 
     def get_extra_actions(self) -> list[tuple[str, str]]:
-        if not may_create(self.request.user, Student):
-            return []
+        user = self.request.user
+        actions = [
+            (_("Term registration"), reverse("students:term_registration")),
+            (_("Registry statistics"), reverse("students:statistics")),
+        ]
+        if selectors.may_export_exchange(user):
+            keys = STUDENT_LAYOUTS if selectors.has_higher_vocational(user) else ("national_zz",)
+            for key in keys:
+                label = exchange.LAYOUTS[key]
+                actions.append(
+                    (
+                        _("Export: %(format)s") % {"format": label},
+                        "?" + filter_querystring(self.request, export="xlsx", layout=key),
+                    )
+                )
+        from zhijiao.core.importing import get_importer
+
+        national = get_importer("students_national")
+        if national is not None and national.available_to(user):
+            actions.append(
+                (
+                    _("Import from the national registry system"),
+                    reverse("imports:upload", args=["students_national"]),
+                )
+            )
+        if not may_create(user, Student):
+            return actions
         url = reverse("students:accounts_bulk")
         class_name = (self.request.GET.get("class_name") or "").strip()
         if class_name:  # the class the list is filtered to
             url += "?" + urlencode({"class_name": class_name})
-        return [(_("Open accounts for a class"), url)]
+        actions.append((_("Open accounts for a class"), url))
+        actions.append((_("Import photos (ZIP)"), reverse("students:photo_import")))
+        return actions
+
+    # --- exchange formats (students.exchange): ?export=xlsx&layout=<key> ------------------------------
+    def get_layout(self):
+        # Also read by the background export, whose request keeps the query without ``export``.
+        key = self.request.GET.get("layout")
+        if not key:
+            return None
+        layout = exchange.layout(key) if key in STUDENT_LAYOUTS else None
+        if layout is None:
+            raise Http404
+        if not selectors.may_export_exchange(self.request.user):
+            raise PermissionDenied
+        return layout
+
+    def get_queryset(self):
+        layout = self.get_layout()
+        if layout is None:
+            return super().get_queryset()
+        # Full ID numbers leave in these files (the receiving system needs them): only the students
+        # the user may change, and every export is audited (core.exports).
+        return selectors.exchange_students(user=self.request.user, layout=layout.key)
+
+    def get_export_filename(self, model) -> str:
+        layout = self.get_layout()
+        return layout.filename if layout is not None else super().get_export_filename(model)
+
+    def export_headers(self) -> list[str]:
+        layout = self.get_layout()
+        return layout.headers() if layout is not None else super().export_headers()
+
+    def export_rows(self, queryset):
+        layout = self.get_layout()
+        if layout is None:
+            return super().export_rows(queryset)
+        return layout.rows(queryset)
 
 
 def _get(selector, user, pk, **kw):
@@ -101,6 +167,7 @@ def student_context(request, student, *, allow_reveal=True) -> dict:
         "history": change_history(student),
         "change_url": safe_reverse("students:change_add", student.pk) if may_change and enrolment else None,
         "photo_url": safe_reverse("students:student_photo", student.pk) if may_change else None,
+        "photo_file_url": safe_reverse("students:student_photo_file", student.pk) if student.photo else None,
         "account_url": safe_reverse("students:student_account", student.pk) if may_change else None,
         "list_url": safe_reverse("students:student_list"),
     }
