@@ -31,6 +31,7 @@ class SubmissionStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     LOCKED = "locked", _("Locked")
     REOPENED = "reopened", _("Re-opened")
+    CLOSED = "closed", _("Closed at the deadline")
 
 
 EDITABLE = frozenset({SubmissionStatus.DRAFT, SubmissionStatus.RETURNED, SubmissionStatus.REOPENED})

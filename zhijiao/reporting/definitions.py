@@ -5,6 +5,7 @@ all is well."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,7 +19,7 @@ from zhijiao.core.audit import audit_record
 from zhijiao.core.models import AuditAction
 from zhijiao.core.scoping import user_scope
 
-from . import expressions
+from . import expressions, prefill
 from .choices import PeriodType, ValueType
 from .models import Category, DataElement, DataSet, DataSetVersion, Section, ValidationRule
 
@@ -69,6 +70,8 @@ def check(data: dict) -> list[str]:
         err("version", _("the version is a whole number from 1"))
     if data.get("period_type") not in PeriodType.values:
         err("period_type", _("the period type is one of %(types)s") % {"types": ", ".join(PeriodType.values)})
+    if "max_change" in data and _decimal(data["max_change"]) is None:
+        err("max_change", _("a bound is a number"))
     kinds = (data.get("reporters") or {}).get("kinds", [])
     if not isinstance(kinds, list):
         err("reporters.kinds", _("a list of institution kinds"))
@@ -137,6 +140,18 @@ def check(data: dict) -> list[str]:
             for cat in element.get("categories") or []:
                 if cat not in categories:
                     err(f"{ew}.categories", _("no category “%(code)s”") % {"code": cat})
+            for key in ("expected_min", "expected_max", "max_change"):
+                if key in element and _decimal(element[key]) is None:
+                    err(f"{ew}.{key}", _("a bound is a number"))
+            if "prefill" in element:
+                cats = [categories.get(c) for c in element.get("categories") or []]
+                cells = None
+                if cats and all(cats):
+                    cells = {
+                        ".".join(o.get("code", "") for o in combo)
+                        for combo in itertools.product(*[c["options"] for c in cats])
+                    }
+                errors.extend(prefill.check(f"{ew}.prefill", element["prefill"], cells))
             if ec:
                 elements[ec] = element
 

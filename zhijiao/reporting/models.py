@@ -173,6 +173,12 @@ class Period(TimeStampedModel):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     deadline = models.DateField(_("reporting deadline"))
+    opens_on = models.DateField(
+        _("entry opens on"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: open from when the period is created."),
+    )
 
     class Meta:
         verbose_name = _("period")

@@ -1,0 +1,13 @@
+"""Celery tasks of 数据报送 (autodiscovered; scheduled by ``ReportingConfig.beat_schedule``)."""
+
+from celery import shared_task
+
+
+@shared_task(name="reporting.close_overdue", ignore_result=True)
+def close_overdue(date: str | None = None) -> dict:
+    """Close and lock the forms past their deadline (``services_deadline.close_overdue``); idempotent."""
+    import datetime
+
+    from .services_deadline import close_overdue as run
+
+    return run(today=datetime.date.fromisoformat(date) if date else None)
