@@ -19,7 +19,7 @@ from zhijiao.core.audit import audit_record
 from zhijiao.core.models import AuditAction
 from zhijiao.core.scoping import user_scope
 
-from . import expressions, prefill
+from . import expressions, prefill, reporters
 from .choices import PeriodType, ValueType
 from .models import Category, DataElement, DataSet, DataSetVersion, Section, ValidationRule
 
@@ -72,9 +72,7 @@ def check(data: dict) -> list[str]:
         err("period_type", _("the period type is one of %(types)s") % {"types": ", ".join(PeriodType.values)})
     if "max_change" in data and _decimal(data["max_change"]) is None:
         err("max_change", _("a bound is a number"))
-    kinds = (data.get("reporters") or {}).get("kinds", [])
-    if not isinstance(kinds, list):
-        err("reporters.kinds", _("a list of institution kinds"))
+    errors.extend(reporters.check(data.get("reporters")))
 
     categories: dict[str, dict] = {}
     for i, cat in enumerate(data.get("categories") or []):
@@ -197,6 +195,7 @@ def definition_load(*, actor, text: str) -> DataSetVersion:
         raise DefinitionError([_("period_type: a data set keeps its period type")])
     data_set.name = data["name"]
     data_set.reporter_kinds = list((data.get("reporters") or {}).get("kinds", []))
+    data_set.reporters = dict(data.get("reporters") or {})
     data_set.save()
     version = DataSetVersion.objects.filter(data_set=data_set, number=data["version"]).first()
     if version is not None:

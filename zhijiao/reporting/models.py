@@ -24,6 +24,8 @@ class DataSet(TimeStampedModel):
     reporter_kinds = models.JSONField(
         _("reporting institution kinds"), default=list, blank=True, help_text=_("Empty: every kind.")
     )
+    # Who reports (``reporting.reporters``): kinds, levels, ownership and cities; empty: every school.
+    reporters = models.JSONField(_("who reports"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("data set")

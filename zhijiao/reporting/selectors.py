@@ -10,6 +10,7 @@ from zhijiao.core.scoping import restrict
 from zhijiao.orgs.models import Institution
 
 from .models import Aggregate, DataValue, Period, Submission
+from .reporters import institution_q
 
 
 def submission_list(*, user, action: str = "view") -> QuerySet[Submission]:
@@ -30,6 +31,7 @@ def completeness(*, user, period: Period) -> list[dict]:
     kinds = period.data_set.reporter_kinds
     if kinds:
         schools = schools.filter(kind__in=kinds)
+    schools = schools.filter(institution_q(period.data_set.reporters))
     submissions = {s.institution_id: s for s in submission_list(user=user).filter(period=period)}
     return [{"institution": school, "submission": submissions.get(school.pk)} for school in schools]
 

@@ -23,8 +23,13 @@ from .models import Aggregate, DataElement, DataValue, Period, Submission
 
 
 def may_report(institution, data_set) -> bool:
-    """Whether the data set is reported by schools of this kind (empty list: every kind)."""
-    return not data_set.reporter_kinds or institution.kind in data_set.reporter_kinds
+    """Whether the school reports the data set (its kind, level, ownership and city against the
+    definition's ``reporters``; see ``reporting.reporters``)."""
+    from .reporters import reports
+
+    if data_set.reporter_kinds and institution.kind not in data_set.reporter_kinds:
+        return False
+    return reports(institution, data_set.reporters)
 
 
 @transaction.atomic

@@ -22,6 +22,8 @@ from zhijiao.orgs.models import Institution
 
 from . import definitions, selectors, services
 from .choices import EDITABLE
+from .choices import SubmissionStatus as S
+from .diff import changes_since_return
 from .forms import DecisionForm, DefinitionUploadForm
 from .models import DataSet, Period
 from .services_deadline import entry_window_problem
@@ -149,6 +151,7 @@ def submission_form(request, pk):
             "sections": sections,
             "editable": submission.status in EDITABLE and not window_problem,
             "window_problem": window_problem,
+            "changes": changes_since_return(submission) if submission.status == S.SUBMITTED else None,
             "failures": services.rule_failures(submission),
             "transitions": [
                 (t.label, transition_url(submission, KEY, t.name))
