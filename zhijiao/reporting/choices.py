@@ -35,3 +35,10 @@ class SubmissionStatus(models.TextChoices):
 
 
 EDITABLE = frozenset({SubmissionStatus.DRAFT, SubmissionStatus.RETURNED, SubmissionStatus.REOPENED})
+
+
+class NotificationKind(models.TextChoices):
+    """The messages 数据报送 sends (``core.notifications``)."""
+
+    REMINDER = "reporting_reminder", _("Data report due soon")
+    ESCALATION = "reporting_escalation", _("Schools that have not reported")

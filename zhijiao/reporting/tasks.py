@@ -11,3 +11,13 @@ def close_overdue(date: str | None = None) -> dict:
     from .services_deadline import close_overdue as run
 
     return run(today=datetime.date.fromisoformat(date) if date else None)
+
+
+@shared_task(name="reporting.send_reminders", ignore_result=True)
+def send_reminders(date: str | None = None) -> dict:
+    """Reminders before a deadline and escalation after it (``services_deadline.reminders_send``)."""
+    import datetime
+
+    from .services_deadline import reminders_send
+
+    return reminders_send(today=datetime.date.fromisoformat(date) if date else None)

@@ -107,6 +107,10 @@ def test_form_page_says_entry_is_closed(world, sub, period, login, client):
 def test_beat_schedule_contributes_the_task():
     from django.apps import apps
 
+    assert set(apps.get_app_config("reporting").beat_schedule) == {
+        "reporting.close_overdue",
+        "reporting.send_reminders",
+    }
     assert apps.get_app_config("reporting").beat_schedule["reporting.close_overdue"]["task"] == (
         "reporting.close_overdue"
     )
