@@ -1,8 +1,8 @@
 """The XLSX template of one organisation's submission, and reading it back.
 
-The template is one sheet, a row per cell of the form: element code, cell key, element name,
-cell label, unit and the value (the only column a person edits; the sheet is protected without a
-password so the keys stay as written). The hidden column G's header names the data set, version,
+The template is one sheet, a row per cell of the form: its key (``element code/cell key``),
+element name, cell label, unit and the value (the only column a person edits; the sheet is
+protected without a password so the keys stay as written). The hidden column F's header names the data set, version,
 period, organisation and revision the template was made for: an upload of a template of another
 data set, version, organisation or an older revision is refused as a whole.
 
@@ -30,8 +30,8 @@ from zhijiao.core.uploads import XLSX, UploadRejected, check_upload
 from .choices import ValueType
 
 MARK = "zhijiao.reporting"
-VALUE_COLUMN = 5  # 0-based: F
-IDENTITY_COLUMN = 6  # 0-based: G (hidden)
+VALUE_COLUMN = 4  # 0-based: E
+IDENTITY_COLUMN = 5  # 0-based: F (hidden)
 
 
 def identity(submission) -> str:
@@ -66,7 +66,6 @@ def template_bytes(submission) -> bytes:
     ws.title = _("Form")[:31]
     headers = [
         _("Code"),
-        _("Cell"),
         _("Data element"),
         _("Breakdown"),
         _("Unit"),
@@ -96,7 +95,7 @@ def template_bytes(submission) -> bytes:
                     shown = int(raw) if raw.lstrip("-").isdigit() else float(raw) if raw else None
                 except ValueError:
                     pass
-            ws.append([element.code, cell_key, element.name, label, element.unit])
+            ws.append([f"{element.code}/{cell_key}", element.name, label, element.unit])
             for column in range(1, VALUE_COLUMN + 1):
                 ws.cell(row=row, column=column).data_type = "s"  # text as text, never a formula
             value_cell = ws.cell(row=row, column=VALUE_COLUMN + 1)
@@ -118,9 +117,9 @@ def template_bytes(submission) -> bytes:
                         )
                         ws.add_data_validation(dv)
                     dv.add(value_cell)
-    for letter, width in zip("ABCDEF", (18, 14, 36, 20, 8, 18), strict=True):
+    for letter, width in zip("ABCDE", (24, 36, 20, 8, 18), strict=True):
         ws.column_dimensions[letter].width = width
-    ws.column_dimensions["G"].hidden = True
+    ws.column_dimensions["F"].hidden = True
     ws.freeze_panes = "A2"
     ws.protection.sheet = True
     ws.protection.formatColumns = False
@@ -199,7 +198,8 @@ def read_upload(fileobj, filename: str, submission) -> Parsed:
         if any(isinstance(c, Formula) for c in cells[: VALUE_COLUMN + 1]):
             parsed.errors.append(row_error(line, _("a formula is not accepted; type the value itself")))
             continue
-        key = (_raw(cells[0]), _raw(cells[1]))
+        code, _slash, cell = _raw(cells[0]).partition("/")
+        key = (code, cell)
         if key in parsed.values:
             parsed.errors.append(
                 row_error(line, _("this cell is also on row %(row)d") % {"row": parsed.lines[key]})

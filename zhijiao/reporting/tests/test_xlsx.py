@@ -28,7 +28,7 @@ def workbook(sub):
 
 
 def rows_by_key(ws):
-    return {(r[0].value, r[1].value or ""): r for r in ws.iter_rows(min_row=2)}
+    return {tuple(r[0].value.split("/", 1)): r for r in ws.iter_rows(min_row=2)}
 
 
 def as_file(wb, name="form.xlsx"):
@@ -55,23 +55,24 @@ def test_template_lists_every_cell_with_current_values(world, sub):
     rows = rows_by_key(ws)
     # One row per cell: 1 + 2 (gender) + budget, rate, since, mode.
     assert len(rows) == 7
-    assert rows[("teachers_total", "")][5].value == 12
-    assert rows[("budget", "")][5].value == 3.5
-    assert rows[("mode", "")][5].value == "全日制"  # the choice's name, not its code
-    assert rows[("teachers_fulltime", "female")][3].value == "女"
-    assert ws.cell(row=1, column=7).value == f"zhijiao.reporting/teachers/v1/2021/{world.school_a.pk}/r1"
-    assert ws.column_dimensions["G"].hidden and ws.protection.sheet
-    assert not ws.cell(row=2, column=6).protection.locked and ws.cell(row=2, column=1).protection.locked
+    assert rows[("teachers_total", "")][4].value == 12
+    assert rows[("budget", "")][4].value == 3.5
+    assert rows[("mode", "")][4].value == "全日制"  # the choice's name, not its code
+    assert rows[("teachers_fulltime", "female")][2].value == "女"
+    assert ws.cell(row=2, column=1).value == "teachers_total/"
+    assert ws.cell(row=1, column=6).value == f"zhijiao.reporting/teachers/v1/2021/{world.school_a.pk}/r1"
+    assert ws.column_dimensions["F"].hidden and ws.protection.sheet
+    assert not ws.cell(row=2, column=5).protection.locked and ws.cell(row=2, column=1).protection.locked
 
 
 def test_upload_saves_through_the_form_rules(world, sub):
     wb = workbook(sub)
     rows = rows_by_key(wb.active)
-    rows[("teachers_total", "")][5].value = 20
-    rows[("teachers_fulltime", "male")][5].value = 7
-    rows[("budget", "")][5].value = 12.25
-    rows[("mode", "")][5].value = "非全日制"
-    rows[("since", "")][5].value = "1958-09-01"
+    rows[("teachers_total", "")][4].value = 20
+    rows[("teachers_fulltime", "male")][4].value = 7
+    rows[("budget", "")][4].value = 12.25
+    rows[("mode", "")][4].value = "非全日制"
+    rows[("since", "")][4].value = "1958-09-01"
     saved = upload(world, sub, wb)
     got = {(v.element.code, v.cell): v.value for v in DataValue.objects.select_related("element")}
     assert got == {
@@ -87,9 +88,9 @@ def test_upload_saves_through_the_form_rules(world, sub):
 def test_row_errors_in_chinese_terms_and_nothing_saved(world, sub):
     wb = workbook(sub)
     rows = rows_by_key(wb.active)
-    rows[("teachers_total", "")][5].value = "many"
-    rows[("budget", "")][5].value = 1.234  # three decimals of money
-    rows[("teachers_fulltime", "male")][5].value = "=1+2"
+    rows[("teachers_total", "")][4].value = "many"
+    rows[("budget", "")][4].value = 1.234  # three decimals of money
+    rows[("teachers_fulltime", "male")][4].value = "=1+2"
     line_total = rows[("teachers_total", "")][0].row
     with pytest.raises(ValidationError) as exc:
         upload(world, sub, wb)
@@ -104,8 +105,8 @@ def test_row_errors_in_chinese_terms_and_nothing_saved(world, sub):
 def test_unknown_and_repeated_rows_and_merged_cells(world, sub):
     wb = workbook(sub)
     ws = wb.active
-    ws.append(["no_such", "", "", "", "", 3])
-    ws.append(["teachers_total", "", "", "", "", 4])
+    ws.append(["no_such/", "", "", "", 3])
+    ws.append(["teachers_total/", "", "", "", 4])
     ws.merge_cells("C2:D2")
     with pytest.raises(ValidationError) as exc:
         upload(world, sub, wb)
@@ -128,8 +129,8 @@ def test_unknown_and_repeated_rows_and_merged_cells(world, sub):
 )
 def test_template_of_another_form_is_refused(world, sub, change, message):
     wb = workbook(sub)
-    wb.active.cell(row=1, column=7).value = change.format(pk=world.school_a.pk)
-    rows_by_key(wb.active)[("teachers_total", "")][5].value = 5
+    wb.active.cell(row=1, column=6).value = change.format(pk=world.school_a.pk)
+    rows_by_key(wb.active)[("teachers_total", "")][4].value = 5
     with pytest.raises(ValidationError) as exc:
         upload(world, sub, wb)
     assert message in exc.value.messages[0]
@@ -138,7 +139,7 @@ def test_template_of_another_form_is_refused(world, sub, change, message):
 
 def test_a_new_version_refuses_the_old_template(world, sub, period):
     old = workbook(sub)
-    rows_by_key(old.active)[("teachers_total", "")][5].value = 5
+    rows_by_key(old.active)[("teachers_total", "")][4].value = 5
     definition_load(actor=world["province_admin"], text=SMALL.replace("version: 1", "version: 2"))
     # The submission stays on version 1 (its values are never re-read under version 2): its
     # version-1 template still loads into it.
@@ -180,12 +181,12 @@ def test_download_and_upload_pages(world, login, client, sub):
     r = client.get(url)
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content))
-    rows_by_key(wb.active)[("teachers_total", "")][5].value = "x"
+    rows_by_key(wb.active)[("teachers_total", "")][4].value = "x"
     f = as_file(wb)
     up = reverse("reporting:template_upload", args=[sub.pk])
     r = client.post(up, {"file": SimpleUploadedFile("form.xlsx", f.getvalue())}, follow=True)
     assert "nothing was changed" in r.content.decode() and "Enter a number." in r.content.decode()
-    rows_by_key(wb.active)[("teachers_total", "")][5].value = 8
+    rows_by_key(wb.active)[("teachers_total", "")][4].value = 8
     r = client.post(up, {"file": SimpleUploadedFile("form.xlsx", as_file(wb).getvalue())}, follow=True)
     assert "The template&#x27;s values were saved." in r.content.decode()
     assert DataValue.objects.get().value == "8"
