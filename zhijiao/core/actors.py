@@ -77,6 +77,13 @@ ACTORS: dict[str, SystemActor] = {
             "Loading data-set definitions from files (manage.py reporting_load).",
         ),
         SystemActor(
+            "reporting-deadline",
+            "系统（报送截止）",
+            Role.PROVINCE_STAFF,
+            "Closing data reports at their deadline: unsubmitted forms closed, approved ones locked "
+            "(reporting.close_overdue).",
+        ),
+        SystemActor(
             "demo",
             "系统（演示数据）",
             Role.PROVINCE_ADMIN,

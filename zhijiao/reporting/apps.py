@@ -1,3 +1,4 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,21 @@ class ReportingConfig(AppConfig):
     label = "reporting"
     verbose_name = _("Data reporting")
     lifecycles = "zhijiao.reporting.lifecycles"
+    # Celery beat entries (zhijiao.core.tasks.contributed_beat_schedule), Asia/Shanghai times: forms
+    # past their deadline closed or locked just after midnight, reminders and escalation each morning
+    # (reporting.tasks; safe to run twice).
+    beat_schedule = {
+        "reporting.close_overdue": {
+            "task": "reporting.close_overdue",
+            "schedule": crontab(hour=0, minute=20),
+        },
+        "reporting.send_reminders": {
+            "task": "reporting.send_reminders",
+            "schedule": crontab(hour=8, minute=10),
+        },
+    }
+    # The messages 数据报送 sends (core.notifications): reminders before a deadline, escalation after.
+    notification_kinds = "zhijiao.reporting.choices.NotificationKind"
     demo_loader = DemoLoader(
         "zhijiao.reporting.demo.load_demo_reporting",
     )

@@ -31,6 +31,14 @@ class SubmissionStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     LOCKED = "locked", _("Locked")
     REOPENED = "reopened", _("Re-opened")
+    CLOSED = "closed", _("Closed at the deadline")
 
 
 EDITABLE = frozenset({SubmissionStatus.DRAFT, SubmissionStatus.RETURNED, SubmissionStatus.REOPENED})
+
+
+class NotificationKind(models.TextChoices):
+    """The messages 数据报送 sends (``core.notifications``)."""
+
+    REMINDER = "reporting_reminder", _("Data report due soon")
+    ESCALATION = "reporting_escalation", _("Schools that have not reported")

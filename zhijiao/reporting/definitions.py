@@ -5,6 +5,7 @@ all is well."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,7 +19,7 @@ from zhijiao.core.audit import audit_record
 from zhijiao.core.models import AuditAction
 from zhijiao.core.scoping import user_scope
 
-from . import expressions
+from . import expressions, prefill, reporters
 from .choices import PeriodType, ValueType
 from .models import Category, DataElement, DataSet, DataSetVersion, Section, ValidationRule
 
@@ -69,9 +70,9 @@ def check(data: dict) -> list[str]:
         err("version", _("the version is a whole number from 1"))
     if data.get("period_type") not in PeriodType.values:
         err("period_type", _("the period type is one of %(types)s") % {"types": ", ".join(PeriodType.values)})
-    kinds = (data.get("reporters") or {}).get("kinds", [])
-    if not isinstance(kinds, list):
-        err("reporters.kinds", _("a list of institution kinds"))
+    if "max_change" in data and _decimal(data["max_change"]) is None:
+        err("max_change", _("a bound is a number"))
+    errors.extend(reporters.check(data.get("reporters")))
 
     categories: dict[str, dict] = {}
     for i, cat in enumerate(data.get("categories") or []):
@@ -137,6 +138,18 @@ def check(data: dict) -> list[str]:
             for cat in element.get("categories") or []:
                 if cat not in categories:
                     err(f"{ew}.categories", _("no category “%(code)s”") % {"code": cat})
+            for key in ("expected_min", "expected_max", "max_change"):
+                if key in element and _decimal(element[key]) is None:
+                    err(f"{ew}.{key}", _("a bound is a number"))
+            if "prefill" in element:
+                cats = [categories.get(c) for c in element.get("categories") or []]
+                cells = None
+                if cats and all(cats):
+                    cells = {
+                        ".".join(o.get("code", "") for o in combo)
+                        for combo in itertools.product(*[c["options"] for c in cats])
+                    }
+                errors.extend(prefill.check(f"{ew}.prefill", element["prefill"], cells))
             if ec:
                 elements[ec] = element
 
@@ -182,6 +195,7 @@ def definition_load(*, actor, text: str) -> DataSetVersion:
         raise DefinitionError([_("period_type: a data set keeps its period type")])
     data_set.name = data["name"]
     data_set.reporter_kinds = list((data.get("reporters") or {}).get("kinds", []))
+    data_set.reporters = dict(data.get("reporters") or {})
     data_set.save()
     version = DataSetVersion.objects.filter(data_set=data_set, number=data["version"]).first()
     if version is not None:

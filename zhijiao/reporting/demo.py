@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from zhijiao.accounts.models import RoleAssignment
 from zhijiao.core.actors import system_actor
@@ -76,7 +77,8 @@ def load_demo_reporting(*, actor=None):
         code="2021",
         start=datetime.date(2021, 1, 1),
         end=datetime.date(2021, 12, 31),
-        deadline=datetime.date(2022, 1, 15),  # 示例: an invented deadline
+        # 示例: an invented deadline, a month ahead so the demo's forms are still open for entry.
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
     )
     colleges = Institution.objects.filter(kind__in=version.data_set.reporter_kinds).order_by("pk")[:12]
     for i, college in enumerate(colleges):

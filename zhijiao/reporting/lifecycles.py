@@ -17,6 +17,7 @@ EVENTS = {
     "submission.returned": _("Submission returned"),
     "submission.locked": _("Submission locked"),
     "submission.reopened": _("Submission re-opened"),
+    "submission.closed": _("Submission closed at the deadline"),
 }
 
 SUBMISSION = Lifecycle(
@@ -45,9 +46,18 @@ SUBMISSION = Lifecycle(
             event="submission.locked",
         ),
         Transition(
+            "close",
+            _("Close at the deadline"),
+            source=[S.DRAFT, S.RETURNED, S.REOPENED],
+            target=S.CLOSED,
+            relationships=["province"],
+            event="submission.closed",
+        ),
+        Transition(
             "reopen",
             _("Re-open"),
-            source=[S.APPROVED, S.LOCKED],
+            source=[S.APPROVED, S.LOCKED, S.CLOSED],
+            data=services.reopen_data,
             target=S.REOPENED,
             relationships=["province"],
             reason_required=True,

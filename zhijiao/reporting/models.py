@@ -24,6 +24,8 @@ class DataSet(TimeStampedModel):
     reporter_kinds = models.JSONField(
         _("reporting institution kinds"), default=list, blank=True, help_text=_("Empty: every kind.")
     )
+    # Who reports (``reporting.reporters``): kinds, levels, ownership and cities; empty: every school.
+    reporters = models.JSONField(_("who reports"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("data set")
@@ -173,6 +175,12 @@ class Period(TimeStampedModel):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     deadline = models.DateField(_("reporting deadline"))
+    opens_on = models.DateField(
+        _("entry opens on"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: open from when the period is created."),
+    )
 
     class Meta:
         verbose_name = _("period")

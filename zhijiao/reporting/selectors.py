@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import QuerySet
 
 from zhijiao.core.scoping import restrict
 from zhijiao.orgs.models import Institution
 
-from .models import Aggregate, Period, Submission
+from .models import Aggregate, DataValue, Period, Submission
+from .reporters import institution_q
 
 
 def submission_list(*, user, action: str = "view") -> QuerySet[Submission]:
@@ -28,5 +31,24 @@ def completeness(*, user, period: Period) -> list[dict]:
     kinds = period.data_set.reporter_kinds
     if kinds:
         schools = schools.filter(kind__in=kinds)
+    schools = schools.filter(institution_q(period.data_set.reporters))
     submissions = {s.institution_id: s for s in submission_list(user=user).filter(period=period)}
     return [{"institution": school, "submission": submissions.get(school.pk)} for school in schools]
+
+
+def previous_numbers(*, user, submission: Submission) -> dict[tuple[str, str], Decimal]:
+    """The numbers the same organisation reported for the period before ``submission``'s (same
+    data set, the latest period starting earlier), by (element code, cell) — what outlier flags
+    compare with. Empty when there was none."""
+    before = (
+        Period.objects.filter(data_set_id=submission.period.data_set_id, start__lt=submission.period.start)
+        .order_by("-start")
+        .values("pk")[:1]
+    )
+    rows = DataValue.objects.filter(
+        submission__in=restrict(Submission.objects.all(), user, "view").filter(
+            institution_id=submission.institution_id, period__in=before
+        ),
+        number__isnull=False,
+    ).values_list("element__code", "cell", "number")
+    return {(code, cell): number for code, cell, number in rows}

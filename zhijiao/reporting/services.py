@@ -18,13 +18,18 @@ from zhijiao.core.scoping import user_scope
 from zhijiao.core.services import ensure_in_scope, model_create
 
 from . import expressions
-from .choices import EDITABLE, NUMERIC_TYPES, ValueType
+from .choices import EDITABLE, NUMERIC_TYPES, SubmissionStatus, ValueType
 from .models import Aggregate, DataElement, DataValue, Period, Submission
 
 
 def may_report(institution, data_set) -> bool:
-    """Whether the data set is reported by schools of this kind (empty list: every kind)."""
-    return not data_set.reporter_kinds or institution.kind in data_set.reporter_kinds
+    """Whether the school reports the data set (its kind, level, ownership and city against the
+    definition's ``reporters``; see ``reporting.reporters``)."""
+    from .reporters import reports
+
+    if data_set.reporter_kinds and institution.kind not in data_set.reporter_kinds:
+        return False
+    return reports(institution, data_set.reporters)
 
 
 @transaction.atomic
@@ -45,6 +50,10 @@ def submission_open(*, actor, institution, period: Period) -> Submission:
     )
     if not version.in_use:
         type(version).objects.filter(pk=version.pk).update(in_use=True)
+    from .services_prefill import submission_prefill
+
+    if submission_prefill(actor=actor, submission=submission):
+        submission.refresh_from_db()
     return submission
 
 
@@ -97,6 +106,11 @@ def _check_editable(submission: Submission) -> None:
             _("This submission is “%(state)s”; its values can no longer be changed.")
             % {"state": submission.get_status_display()}
         )
+    from .services_deadline import entry_window_problem
+
+    problem = entry_window_problem(submission)
+    if problem:
+        raise ValidationError(problem)
 
 
 @transaction.atomic
@@ -197,6 +211,11 @@ def rule_failures(submission: Submission) -> list[str]:
 
 def submission_valid(submission, ctx) -> str | None:
     """Guard of ``submit``: every validation rule holds."""
+    from .services_deadline import entry_window_problem
+
+    problem = entry_window_problem(submission)
+    if problem:
+        return problem
     failures = rule_failures(submission)
     if failures:
         return _("The form does not pass its checks: %(list)s") % {"list": "；".join(failures)}
@@ -243,9 +262,18 @@ def submission_approved(submission, request, actor, reason) -> dict:
     return {"approved_at": timezone.now()}
 
 
+def reopen_data(submission, ctx) -> dict:
+    """Before ``reopen``: remember whether the values were approved (in the rollups) — a form
+    closed at the deadline never was."""
+    ctx["was_approved"] = submission.status != SubmissionStatus.CLOSED
+    return {}
+
+
 def submission_reopened(submission, actor, ctx) -> None:
-    """Effect of ``reopen`` (province only): the values leave the rollups until approved again."""
-    aggregates_apply(submission, -1)
+    """Effect of ``reopen`` (province only): approved values leave the rollups until approved
+    again; a form closed at the deadline is open for entry again for this one school."""
+    if ctx.get("was_approved", True):
+        aggregates_apply(submission, -1)
 
 
 # --- the city's and the province's decisions (through the approval chain) ----------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_fill
 
 app_name = "reporting"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("open/", views.submission_open, name="submission_open"),
     path("submissions/<int:pk>/", views.submission_form, name="submission_form"),
+    path("submissions/<int:pk>/template/", views_fill.template_download, name="template_download"),
+    path("submissions/<int:pk>/upload/", views_fill.template_upload, name="template_upload"),
+    path("submissions/<int:pk>/prefill/", views_fill.prefill, name="prefill"),
+    path("submissions/<int:pk>/check/", views_fill.check, name="check"),
     path("worklist/", views.worklist, name="worklist"),
     path("worklist/decide/", views.decide, name="decide"),
     path("completeness/", views.completeness, name="completeness"),

@@ -22,8 +22,11 @@ from zhijiao.orgs.models import Institution
 
 from . import definitions, selectors, services
 from .choices import EDITABLE
+from .choices import SubmissionStatus as S
+from .diff import changes_since_return
 from .forms import DecisionForm, DefinitionUploadForm
 from .models import DataSet, Period
+from .services_deadline import entry_window_problem
 
 KEY = "reporting.submission"
 
@@ -132,6 +135,7 @@ def submission_form(request, pk):
             else:
                 messages.error(request, "；".join(exc.messages))
             submission.refresh_from_db()
+    window_problem = entry_window_problem(submission) if submission.status in EDITABLE else None
     sections = _form_sections(submission, posted)
     for section in sections:
         for item in section["elements"]:
@@ -145,7 +149,9 @@ def submission_form(request, pk):
             "title": str(submission),
             "submission": submission,
             "sections": sections,
-            "editable": submission.status in EDITABLE,
+            "editable": submission.status in EDITABLE and not window_problem,
+            "window_problem": window_problem,
+            "changes": changes_since_return(submission) if submission.status == S.SUBMITTED else None,
             "failures": services.rule_failures(submission),
             "transitions": [
                 (t.label, transition_url(submission, KEY, t.name))

@@ -32,7 +32,7 @@ def reporting(sw) -> None:
         code="2021",
         start=datetime.date(2021, 1, 1),
         end=datetime.date(2021, 12, 31),
-        deadline=datetime.date(2022, 1, 15),
+        deadline=datetime.date(2099, 1, 15),
     )
     for who, school, city in (("school_a", sw.school_a, "jinan"), ("school_b", sw.school_b, "qingdao")):
         s = services.submission_open(actor=sw[who], institution=school, period=period)
@@ -46,3 +46,7 @@ def reporting(sw) -> None:
 
 
 object_url("reporting:submission_form", Submission)
+object_url("reporting:template_download", Submission)
+object_url("reporting:template_upload", Submission)
+object_url("reporting:check", Submission)
+object_url("reporting:prefill", Submission)

@@ -1,0 +1,137 @@
+"""Filling a submission besides the web form: its XLSX template (download, upload) and the checks
+shown as one types (an HTMX partial: field messages, warnings, the rules across elements)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhijiao.core.downloads import download_response
+from zhijiao.core.services import OutOfScope
+from zhijiao.core.tabular import XLSX_CONTENT_TYPE
+
+from . import selectors, services_prefill, services_xlsx, validation, xlsx
+from .choices import EDITABLE
+
+MAX_MESSAGES = 30
+
+
+@login_required
+def template_download(request, pk):
+    submission = get_object_or_404(selectors.submission_list(user=request.user), pk=pk)
+    return download_response(
+        xlsx.template_bytes(submission), xlsx.template_filename(submission), content_type=XLSX_CONTENT_TYPE
+    )
+
+
+@login_required
+@require_POST
+def template_upload(request, pk):
+    submission = get_object_or_404(selectors.submission_list(user=request.user), pk=pk)
+    upload = request.FILES.get("file")
+    back = redirect("reporting:submission_form", pk=submission.pk)
+    if upload is None:
+        messages.error(request, _("Choose the filled-in template to upload."))
+        return back
+    try:
+        services_xlsx.submission_upload(
+            actor=request.user, submission=submission, fileobj=upload, filename=upload.name
+        )
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        problems = exc.messages
+        messages.error(
+            request,
+            _("The template was not loaded; nothing was changed. %(n)d problems:") % {"n": len(problems)},
+        )
+        for line in problems[:MAX_MESSAGES]:
+            messages.error(request, line)
+        if len(problems) > MAX_MESSAGES:
+            messages.error(request, _("… and %(n)d more.") % {"n": len(problems) - MAX_MESSAGES})
+        return back
+    messages.success(request, _("The template's values were saved."))
+    return back
+
+
+def posted_values(data) -> dict[tuple[str, str], str]:
+    values = {}
+    for key, raw in data.items():
+        if key.startswith("v__"):
+            _prefix, code, cell = (key.split("__", 2) + [""])[:3]
+            values[(code, cell)] = raw
+    return values
+
+
+def feedback_id(name: str) -> str:
+    return "fb-" + name.replace(".", "")
+
+
+@login_required
+@require_POST
+def check(request, pk):
+    """The checks of the values posted (nothing saved): the panel of problems, and (out of band)
+    the message under the field being typed and under every field with a problem."""
+    submission = get_object_or_404(selectors.submission_list(user=request.user), pk=pk)
+    if submission.status not in EDITABLE:
+        return HttpResponse("")
+    version = submission.version
+    elements = list(version.elements.prefetch_related("categories"))
+    values = posted_values(request.POST)
+    result = validation.check_values(elements, list(version.rules.all()), values)
+    warnings = validation.flags(
+        elements,
+        version.definition,
+        result.numbers,
+        selectors.previous_numbers(user=request.user, submission=submission),
+    )
+    labels, names = {}, {}
+    for e in elements:
+        for cell, label in e.cells():
+            key = validation.field_key(e.code, cell)
+            labels[key] = f"{e.name}{' · ' + label if label else ''}"
+            names[key] = f"v__{e.code}__{cell}"
+    fields = {}
+    for key in (set(result.errors) | set(warnings)) & set(names):
+        fields[names[key]] = {"errors": result.errors.get(key, []), "warnings": warnings.get(key, [])}
+    trigger = request.headers.get("HX-Trigger-Name", "")
+    if trigger in names.values():
+        fields.setdefault(trigger, {"errors": [], "warnings": []})
+    oob = [{"id": feedback_id(name), **found} for name, found in fields.items()]
+    panel = render_to_string(
+        "reporting/partials/live_checks.html",
+        {
+            "errors": [(labels.get(k, k), m) for k, m in result.errors.items()],
+            "warnings": [(labels.get(k, k), m) for k, m in warnings.items()],
+            "failures": result.failures,
+            "oob": oob,
+        },
+        request=request,
+    )
+    return HttpResponse(panel)
+
+
+@login_required
+@require_POST
+def prefill(request, pk):
+    """Fill the form's empty prefilled cells from the platform's data again (e.g. after 学籍
+    changed); values already entered stay."""
+    submission = get_object_or_404(selectors.submission_list(user=request.user), pk=pk)
+    try:
+        n = services_prefill.submission_prefill(actor=request.user, submission=submission)
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        if n:
+            messages.success(request, _("%(n)d empty cells were filled from the platform's data.") % {"n": n})
+        else:
+            messages.info(request, _("No empty cell is filled from the platform's data."))
+    return redirect("reporting:submission_form", pk=submission.pk)

@@ -1,0 +1,222 @@
+"""The XLSX template of one organisation's submission, and reading it back.
+
+The template is one sheet, a row per cell of the form: its key (``element code/cell key``),
+element name, cell label, unit and the value (the only column a person edits; the sheet is
+protected without a password so the keys stay as written). The hidden column F's header names the data set, version,
+period, organisation and revision the template was made for: an upload of a template of another
+data set, version, organisation or an older revision is refused as a whole.
+
+Reading turns the rows into ``{(element code, cell): raw}`` for the same typed save the web form
+uses (``services.submission_save_values``); formulas, merged cells, unknown or repeated keys are row
+errors. Nothing here writes to the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from zhijiao.core.importing.reading import Formula, ImportFileError, read_table
+from zhijiao.core.uploads import XLSX, UploadRejected, check_upload
+
+from .choices import ValueType
+
+MARK = "zhijiao.reporting"
+VALUE_COLUMN = 4  # 0-based: E
+IDENTITY_COLUMN = 5  # 0-based: F (hidden)
+
+
+def identity(submission) -> str:
+    return "/".join(
+        [
+            MARK,
+            submission.period.data_set.code,
+            f"v{submission.version.number}",
+            submission.period.code,
+            str(submission.institution_id),
+            f"r{submission.revision}",
+        ]
+    )
+
+
+def template_filename(submission) -> str:
+    return f"{submission.period.data_set.code}-{submission.period.code}-{submission.institution_id}.xlsx"
+
+
+def _display(element, value: str) -> str:
+    """What the template shows for a stored value: a choice's name rather than its code."""
+    if element.value_type == ValueType.CHOICE:
+        return {c["code"]: c.get("name", c["code"]) for c in element.choices}.get(value, value)
+    return value
+
+
+def template_bytes(submission) -> bytes:
+    """The template, filled with the submission's current values."""
+    values = {(v.element_id, v.cell): v.value for v in submission.values.all()}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Form")[:31]
+    headers = [
+        _("Code"),
+        _("Data element"),
+        _("Breakdown"),
+        _("Unit"),
+        _("Value"),
+        identity(submission),
+    ]
+    ws.append(headers)
+    bold = Font(bold=True)
+    for cell in ws[1]:
+        cell.font = bold
+    editable = PatternFill("solid", fgColor="FFF2CC")
+    choice_lists: dict[str, DataValidation] = {}
+    elements = submission.version.elements.prefetch_related("categories").select_related("section")
+    row = 1
+    for element in elements:
+        for cell_key, label in element.cells():
+            row += 1
+            raw = values.get((element.pk, cell_key), "")
+            shown = _display(element, raw)
+            if element.value_type in (
+                ValueType.NUMBER,
+                ValueType.INTEGER,
+                ValueType.PERCENTAGE,
+                ValueType.MONEY,
+            ):
+                try:
+                    shown = int(raw) if raw.lstrip("-").isdigit() else float(raw) if raw else None
+                except ValueError:
+                    pass
+            ws.append([f"{element.code}/{cell_key}", element.name, label, element.unit])
+            for column in range(1, VALUE_COLUMN + 1):
+                ws.cell(row=row, column=column).data_type = "s"  # text as text, never a formula
+            value_cell = ws.cell(row=row, column=VALUE_COLUMN + 1)
+            if shown not in ("", None):
+                value_cell.value = shown
+                if isinstance(shown, str):
+                    value_cell.data_type = "s"
+            value_cell.protection = Protection(locked=False)
+            value_cell.fill = editable
+            if element.value_type in (ValueType.TEXT, ValueType.CHOICE, ValueType.ORG, ValueType.MAJOR):
+                value_cell.number_format = "@"
+            if element.value_type == ValueType.CHOICE and element.choices:
+                names = ",".join(c.get("name", c["code"]) for c in element.choices)
+                if len(names) < 250:  # Excel's limit for an inline list
+                    dv = choice_lists.get(element.code)
+                    if dv is None:
+                        dv = choice_lists[element.code] = DataValidation(
+                            type="list", formula1=f'"{names}"', allow_blank=True
+                        )
+                        ws.add_data_validation(dv)
+                    dv.add(value_cell)
+    for letter, width in zip("ABCDE", (24, 36, 20, 8, 18), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.column_dimensions["F"].hidden = True
+    ws.freeze_panes = "A2"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class Parsed:
+    values: dict[tuple[str, str], str] = field(default_factory=dict)
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)  # key → Excel row
+    errors: list[str] = field(default_factory=list)
+
+
+def _raw(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return str(cell)
+    if isinstance(cell, datetime.datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, datetime.date):
+        return cell.isoformat()
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else repr(cell)
+    return str(cell).strip()
+
+
+def row_error(line: int, message: str) -> str:
+    return _("Row %(row)d: %(message)s") % {"row": line, "message": message}
+
+
+def read_upload(fileobj, filename: str, submission) -> Parsed:
+    """The values of an uploaded template of ``submission``; raises ``ValidationError`` (one
+    Chinese sentence) when the file as a whole is refused, and lists row errors in ``errors``."""
+    if os.path.splitext(filename or "")[1].lower() != ".xlsx":
+        raise ValidationError(_("Upload the Excel template (.xlsx) downloaded for this form."))
+    try:
+        check_upload(fileobj, name=filename, kinds={XLSX})
+        table = read_table(fileobj, filename)
+    except UploadRejected as exc:
+        raise ValidationError(str(exc)) from exc
+    except ImportFileError as exc:
+        raise ValidationError(str(exc)) from exc
+    headers = [_raw(h) for h in table.headers]
+    mark = headers[IDENTITY_COLUMN] if len(headers) > IDENTITY_COLUMN else ""
+    parts = mark.split("/")
+    if len(parts) != 6 or parts[0] != MARK:
+        raise ValidationError(
+            _("This is not a template downloaded from this form; download the template and fill that in.")
+        )
+    _mark, code, version, period, institution, revision = parts
+    if code != submission.period.data_set.code:
+        raise ValidationError(_("This template belongs to another data set; download this form's template."))
+    if version != f"v{submission.version.number}":
+        raise ValidationError(
+            _("This template is of version %(theirs)s of the data set; this form uses version %(ours)s.")
+            % {"theirs": version.lstrip("v"), "ours": submission.version.number}
+        )
+    if period != submission.period.code or institution != str(submission.institution_id):
+        raise ValidationError(_("This template belongs to another organisation or period."))
+    if revision != f"r{submission.revision}":
+        raise ValidationError(
+            _(
+                "The form was saved after this template was downloaded; download the template again so "
+                "that no one's values are overwritten."
+            )
+        )
+    parsed = Parsed()
+    for row, _col, ref in table.merged:
+        if row > 1:
+            parsed.errors.append(row_error(row, _("merged cells (%(ref)s) are not accepted") % {"ref": ref}))
+    for line, cells in table.rows:
+        cells = list(cells) + [None] * (VALUE_COLUMN + 1 - len(cells))
+        if any(isinstance(c, Formula) for c in cells[: VALUE_COLUMN + 1]):
+            parsed.errors.append(row_error(line, _("a formula is not accepted; type the value itself")))
+            continue
+        code, _slash, cell = _raw(cells[0]).partition("/")
+        key = (code, cell)
+        if key in parsed.values:
+            parsed.errors.append(
+                row_error(line, _("this cell is also on row %(row)d") % {"row": parsed.lines[key]})
+            )
+            continue
+        parsed.values[key] = _raw(cells[VALUE_COLUMN])
+        parsed.lines[key] = line
+    return parsed
+
+
+def choice_codes(elements, values: dict[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+    """A choice typed (or picked) by its name becomes its code."""
+    by_code = {e.code: e for e in elements}
+    out = {}
+    for (code, cell), raw in values.items():
+        element = by_code.get(code)
+        if element is not None and element.value_type == ValueType.CHOICE:
+            raw = {c.get("name", c["code"]): c["code"] for c in element.choices}.get(raw, raw)
+        out[(code, cell)] = raw
+    return out
