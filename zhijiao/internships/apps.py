@@ -62,3 +62,5 @@ class InternshipsConfig(AppConfig):
     # The rules of 《职业学校学生实习管理规定》 in the platform's rule registry (core.rules).
     rules = "zhijiao.internships.rules"
     lifecycles = "zhijiao.internships.lifecycles"
+    # Placements and insurance lists through the shared import pipeline (core.importing).
+    importers = "zhijiao.internships.importers"

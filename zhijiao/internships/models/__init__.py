@@ -14,6 +14,11 @@ from .activity import (
 from .alerts import (
     Alert,
 )
+from .batch import (
+    EarlyTermination,
+    LeaveRequest,
+    PostChange,
+)
 from .base import (
     GRADE_CHOICES,
     validate_attachment_size,
@@ -56,4 +61,7 @@ __all__ = [
     "RuleException",
     "Inspection",
     "InspectionItem",
+    "PostChange",
+    "LeaveRequest",
+    "EarlyTermination",
 ]
