@@ -14,14 +14,14 @@ from .activity import (
 from .alerts import (
     Alert,
 )
+from .base import (
+    GRADE_CHOICES,
+    validate_attachment_size,
+)
 from .batch import (
     EarlyTermination,
     LeaveRequest,
     PostChange,
-)
-from .base import (
-    GRADE_CHOICES,
-    validate_attachment_size,
 )
 from .exceptions import (
     RuleException,
