@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from zhijiao.core.testing_scope import object_url, scope_fixture
+from zhijiao.core.testing_scope import object_url, scope_access, scope_fixture
 from zhijiao.internships import services
 from zhijiao.internships.models import EarlyTermination, LeaveRequest, Placement, PostChange
 
@@ -55,6 +55,17 @@ def internships_batch(sw) -> None:
                 recorded_by=sw["province_admin"],
             )
 
+
+def _decides_or_withdraws(row, user) -> bool:
+    """The ``internships.leave`` lifecycle's relationships: the student withdraws their own request,
+    the current school mentor approves or refuses it (the school and authorities through the tree)."""
+    placement = row.placement
+    if placement.enrolment.student.user_id == user.pk:
+        return True
+    return placement.mentors.filter(kind="school", user_id=user.pk, is_current=True).exists()
+
+
+scope_access(LeaveRequest, change=_decides_or_withdraws)
 
 for _name in ("placement_changes", "post_change", "terminate", "handbook_pdf"):
     object_url(f"internships:{_name}", Placement)
