@@ -67,6 +67,7 @@ HEAVY = {
     "credentials:certificate_print",
     "credentials:my_report_pdf",
     "internships:inspection_report",
+    "internships:handbook_pdf",
     "workplan:briefing_pdf",
     "credentials:job_download",
 }

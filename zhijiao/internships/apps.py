@@ -58,7 +58,17 @@ class InternshipsConfig(AppConfig):
             _("Mentor worklist"), "internships:worklist", "internships", "change", SCHOOL_SIDE | {ENTERPRISE}
         ),
         MenuItem(_("My internship"), "internships:my", "mine", None, visible_if=STUDENT),
+        MenuItem(
+            _("Reports reviewed per teacher"),
+            "internships:teacher_counts",
+            "internships",
+            "view",
+            SCHOOL_SIDE,
+        ),
+        MenuItem(_("My leave requests"), "internships:my_leave", "mine", None, visible_if=STUDENT),
     ]
     # The rules of 《职业学校学生实习管理规定》 in the platform's rule registry (core.rules).
     rules = "zhijiao.internships.rules"
     lifecycles = "zhijiao.internships.lifecycles"
+    # Placements and insurance lists through the shared import pipeline (core.importing).
+    importers = "zhijiao.internships.importers"

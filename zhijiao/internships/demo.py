@@ -25,6 +25,7 @@ from zhijiao.enterprises.models import Enterprise
 
 from . import services
 from .checkins import haversine_m
+from .demo_batch import load_demo_batch
 from .models import CheckIn, InternshipPlan, Placement, Post
 from .sweep import run_sweep
 
@@ -305,6 +306,7 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
     _checkins(rng, active, today)
     _reports(active, today)
     _direct_reports(active)
+    load_demo_batch(actor=actor, school=demo_school, active=active, today=today)
     run_sweep(now=timezone.now() - dt.timedelta(days=9), today=today - dt.timedelta(days=9), anomalies=False)
     result = run_sweep()
     if actor is not None:

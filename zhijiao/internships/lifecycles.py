@@ -7,7 +7,8 @@ from django.utils.translation import pgettext_lazy
 from zhijiao.core.lifecycle import Approval, Lifecycle, Outcome, Transition
 
 from .choices import FilingStatus
-from .services import plans
+from .choices_batch import LeaveStatus
+from .services import batch, plans
 from .services.base import FILING_KIND
 
 EVENTS = {
@@ -26,6 +27,12 @@ EVENTS = {
     "placement.exception_requested": _("Rule exception requested"),
     "placement.exception_approved": _("Rule exception approved"),
     "placement.exception_refused": _("Rule exception refused"),
+    "placement.post_changed": _("Placement moved to another post"),
+    "placement.terminated": _("Placement ended early"),
+    "leave.requested": _("Leave requested"),
+    "leave.approved": _("Leave approved"),
+    "leave.refused": _("Leave refused"),
+    "leave.withdrawn": _("Leave request withdrawn"),
 }
 
 F = FilingStatus
@@ -100,4 +107,53 @@ PLAN_FILING = Lifecycle(
     ),
 )
 
-LIFECYCLES = [PLAN_FILING]
+L = LeaveStatus
+
+# 请假: the student asks (services.batch.leave_request_submit); the school or the school mentor
+# approves or refuses; the student may withdraw a request not yet decided.
+LEAVE = Lifecycle(
+    key=batch.LEAVE_KIND,
+    model="internships.LeaveRequest",
+    states=L,
+    relationships={"decider": batch.is_leave_decider, "student": batch.is_leave_student},
+    transitions=[
+        Transition(
+            "approve",
+            pgettext_lazy("leave", "Approve"),
+            source=[L.REQUESTED],
+            target=L.APPROVED,
+            action=None,
+            relationships=["decider"],
+            refused=_("The leave request has already been decided."),
+            data=batch.leave_decision_data,
+            effects=[batch.leave_record_decider],
+            event="leave.approved",
+        ),
+        Transition(
+            "refuse",
+            pgettext_lazy("leave", "Refuse"),
+            source=[L.REQUESTED],
+            target=L.REFUSED,
+            action=None,
+            relationships=["decider"],
+            refused=_("The leave request has already been decided."),
+            reason_required=True,
+            reason_prompt=_("Give a reason for refusing the leave."),
+            data=batch.leave_decision_data,
+            effects=[batch.leave_record_decider],
+            event="leave.refused",
+        ),
+        Transition(
+            "withdraw",
+            pgettext_lazy("leave", "Withdraw"),
+            source=[L.REQUESTED],
+            target=L.WITHDRAWN,
+            action=None,
+            relationships=["student"],
+            refused=_("Only a request not yet decided can be withdrawn."),
+            event="leave.withdrawn",
+        ),
+    ],
+)
+
+LIFECYCLES = [PLAN_FILING, LEAVE]

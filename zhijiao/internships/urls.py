@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_exceptions, views_files, views_inspections
+from . import views, views_batch, views_exceptions, views_files, views_inspections
 
 app_name = "internships"
 
@@ -87,4 +87,13 @@ urlpatterns = [
         views_inspections.InspectionEvidenceView.as_view(),
         name="inspection_evidence",
     ),
+    # Batch work on placements (views_batch)
+    path(
+        "placements/<int:pk>/changes/", views_batch.PlacementChangesView.as_view(), name="placement_changes"
+    ),
+    path("placements/<int:pk>/change-post/", views_batch.PostChangeView.as_view(), name="post_change"),
+    path("placements/<int:pk>/terminate/", views_batch.TerminateView.as_view(), name="terminate"),
+    path("placements/<int:pk>/handbook.pdf", views_batch.HandbookPdfView.as_view(), name="handbook_pdf"),
+    path("my/leave/", views_batch.MyLeaveView.as_view(), name="my_leave"),
+    path("teachers/", views_batch.TeacherCountsView.as_view(), name="teacher_counts"),
 ]

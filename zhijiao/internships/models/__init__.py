@@ -18,6 +18,11 @@ from .base import (
     GRADE_CHOICES,
     validate_attachment_size,
 )
+from .batch import (
+    EarlyTermination,
+    LeaveRequest,
+    PostChange,
+)
 from .exceptions import (
     RuleException,
 )
@@ -56,4 +61,7 @@ __all__ = [
     "RuleException",
     "Inspection",
     "InspectionItem",
+    "PostChange",
+    "LeaveRequest",
+    "EarlyTermination",
 ]

@@ -14,6 +14,14 @@ from .base import (
     is_school_side,
     is_student_of,
 )
+from .batch import (
+    LEAVE_KIND,
+    leave_request_decide,
+    leave_request_submit,
+    leave_request_withdraw,
+    placement_change_post,
+    placement_terminate,
+)
 from .documents import (
     AGREEMENT_FIELDS,
     agreement_dates_plausible,
@@ -138,4 +146,10 @@ __all__ = [
     "inspection_close",
     "inspection_rectify",
     "inspection_report_exported",
+    "LEAVE_KIND",
+    "leave_request_submit",
+    "leave_request_decide",
+    "leave_request_withdraw",
+    "placement_change_post",
+    "placement_terminate",
 ]

@@ -236,3 +236,5 @@ object_url("internships:inspection_close", Inspection)
 object_url("internships:inspection_report", Inspection)
 for _name in ("inspection_answer", "inspection_finding", "inspection_rectify", "inspection_evidence"):
     object_url(f"internships:{_name}", InspectionItem)
+
+from . import scope_fixtures_batch  # noqa: E402,F401 - the batch work's rows (post changes, leave, termination)
