@@ -77,6 +77,12 @@ ACTORS: dict[str, SystemActor] = {
             "Loading data-set definitions from files (manage.py reporting_load).",
         ),
         SystemActor(
+            "programmes-loader",
+            "系统（项目类型装载）",
+            Role.PROVINCE_STAFF,
+            "Loading programme types and the plan's calls from files (manage.py programmes_load).",
+        ),
+        SystemActor(
             "demo",
             "系统（演示数据）",
             Role.PROVINCE_ADMIN,
