@@ -39,7 +39,10 @@ class Result:
     def matches(self, app_field: Mapping[int, str], specialties: Mapping[int, Iterable[str]]) -> int:
         """How many assigned pairs match the application's 专业大类."""
         return sum(
-            1 for a, chosen in self.pairs.items() for e in chosen if app_field.get(a) in set(specialties.get(e, ()))
+            1
+            for a, chosen in self.pairs.items()
+            for e in chosen
+            if app_field.get(a) in set(specialties.get(e, ()))
         )
 
     def cost(self, app_field, specialties, *, mismatch: int, load_weight: int, experts) -> int:
@@ -130,7 +133,9 @@ def solve(
         for i in graph[a_node[a]]:
             if to[i] in expert_of and i % 2 == 0 and cap[i] == 0:
                 pairs[a].append(expert_of[to[i]])
-    return Result(pairs={a: sorted(es) for a, es in pairs.items()}, short=[a for a in apps if len(pairs[a]) < n])
+    return Result(
+        pairs={a: sorted(es) for a, es in pairs.items()}, short=[a for a in apps if len(pairs[a]) < n]
+    )
 
 
 def greedy(

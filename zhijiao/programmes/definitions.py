@@ -112,7 +112,10 @@ def check(data: dict) -> list[str]:
             err(where, _("an attachment is a mapping"))
             continue
         if not isinstance(a.get("code"), str) or not CODE.match(a["code"]):
-            err(f"{where}.code", _("a code is lower-case letters, digits and underscores, starting with a letter"))
+            err(
+                f"{where}.code",
+                _("a code is lower-case letters, digits and underscores, starting with a letter"),
+            )
         elif a["code"] in seen:
             err(f"{where}.code", _("“%(code)s” is used twice") % {"code": a["code"]})
         seen.add(a.get("code"))
@@ -120,7 +123,10 @@ def check(data: dict) -> list[str]:
             err(f"{where}.name", _("the name is required"))
         kinds = a.get("kinds") or ["pdf"]
         if not isinstance(kinds, list) or not set(kinds) <= ATTACHMENT_KINDS:
-            err(f"{where}.kinds", _("file kinds among %(list)s") % {"list": ", ".join(sorted(ATTACHMENT_KINDS))})
+            err(
+                f"{where}.kinds",
+                _("file kinds among %(list)s") % {"list": ", ".join(sorted(ATTACHMENT_KINDS))},
+            )
 
     rubric = data.get("rubric")
     if not isinstance(rubric, list) or not rubric:
@@ -134,7 +140,10 @@ def check(data: dict) -> list[str]:
             err(where, _("a rubric item is a mapping"))
             continue
         if not isinstance(item.get("code"), str) or not CODE.match(item["code"]):
-            err(f"{where}.code", _("a code is lower-case letters, digits and underscores, starting with a letter"))
+            err(
+                f"{where}.code",
+                _("a code is lower-case letters, digits and underscores, starting with a letter"),
+            )
         elif item["code"] in items:
             err(f"{where}.code", _("“%(code)s” is used twice") % {"code": item["code"]})
         items.add(item.get("code"))
@@ -172,7 +181,10 @@ def type_load(*, actor, text: str) -> ProgrammeType:
     if existing is not None:
         if existing.calls.exists():
             raise TypeDefinitionError(
-                [_("version: version %(n)d is used by calls; load it as a new version") % {"n": existing.version}]
+                [
+                    _("version: version %(n)d is used by calls; load it as a new version")
+                    % {"n": existing.version}
+                ]
             )
         existing.delete()
     form_version = None

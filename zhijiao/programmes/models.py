@@ -110,7 +110,9 @@ class CityQuota(models.Model):
     """How many applications a city may recommend to a call."""
 
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="quotas")
-    city = models.ForeignKey("orgs.Region", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey(
+        "orgs.Region", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
+    )
     quota = models.PositiveIntegerField(_("quota"))
 
     class Meta:
@@ -127,14 +129,23 @@ class Application(ScopedModel):
     """An institution's application to a call: the form's values (the reporting form engine's
     elements), attachments, the city's ranking, the formal screening and the review result."""
 
-    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications")
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications"
+    )
     institution = models.ForeignKey(
-        "orgs.Institution", verbose_name=_("applicant institution"), on_delete=models.PROTECT, related_name="+"
+        "orgs.Institution",
+        verbose_name=_("applicant institution"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     title = models.CharField(_("title"), max_length=200)
     field = models.CharField(_("专业大类 of the application"), max_length=2, choices=MajorField.choices)
     status = models.CharField(
-        _("status"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT, db_index=True
+        _("status"),
+        max_length=16,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+        db_index=True,
     )
     values = models.JSONField(_("form values"), default=dict, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -142,7 +153,9 @@ class Application(ScopedModel):
     screening_note = models.CharField(_("screening note"), max_length=500, blank=True)
     score = models.DecimalField(_("average score"), max_digits=7, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField(_("overall ranking"), null=True, blank=True)
-    funding = models.DecimalField(_("funding (10k yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    funding = models.DecimalField(
+        _("funding (10k yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
 
     scope_region_path = "institution__region__path"
     scope_institution = "institution_id"
@@ -208,7 +221,9 @@ class Expert(ScopedModel):
         related_name="+",
     )
     employer_name = models.CharField(_("employer"), max_length=200)
-    city = models.ForeignKey("orgs.Region", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey(
+        "orgs.Region", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
+    )
     specialties = models.JSONField(_("specialties (专业大类)"), default=list)
     active = models.BooleanField(_("active"), default=True)
     is_demo = models.BooleanField(_("demo values"), default=False)
@@ -260,7 +275,9 @@ class Review(ScopedModel):
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="reviews"
     )
-    expert = models.ForeignKey(Expert, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="reviews")
+    expert = models.ForeignKey(
+        Expert, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="reviews"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reviewer account"),

@@ -33,7 +33,14 @@ from .models import Application, Attachment, Call, CityQuota, Expert, FormerEmpl
 from .rules import ELIGIBILITY
 
 KEY = "programmes.application"
-FILE_KINDS = {"pdf": files.PDF, "docx": files.DOCX, "xlsx": files.XLSX, "jpeg": files.JPEG, "png": files.PNG, "zip": files.ZIP}
+FILE_KINDS = {
+    "pdf": files.PDF,
+    "docx": files.DOCX,
+    "xlsx": files.XLSX,
+    "jpeg": files.JPEG,
+    "png": files.PNG,
+    "zip": files.ZIP,
+}
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -194,7 +201,9 @@ def call_create(
 
 
 def _set_stage(actor, call: Call, stage: str, **data) -> Call:
-    call, _changed = model_update(actor=actor, instance=call, data={"stage": stage, **data}, event="call.stage")
+    call, _changed = model_update(
+        actor=actor, instance=call, data={"stage": stage, **data}, event="call.stage"
+    )
     return call
 
 
@@ -261,7 +270,11 @@ def attachment_add(*, actor, application: Application, kind: str, upload) -> Att
         field="file",
     )
     attachment = Attachment(
-        application=application, kind=kind, name=accepted.name, content_type=accepted.content_type, size=accepted.size
+        application=application,
+        kind=kind,
+        name=accepted.name,
+        content_type=accepted.content_type,
+        size=accepted.size,
     )
     attachment.file.save(accepted.name, upload, save=False)
     attachment.save()
@@ -287,7 +300,15 @@ def quota_of(call: Call, city: Region) -> int:
     return row.quota if row else 0
 
 
-RECOMMENDED_OR_LATER = [S.RECOMMENDED, S.SCREENED, S.SCREEN_FAILED, S.UNDER_REVIEW, S.SHORTLISTED, S.NOT_SELECTED, S.APPROVED]
+RECOMMENDED_OR_LATER = [
+    S.RECOMMENDED,
+    S.SCREENED,
+    S.SCREEN_FAILED,
+    S.UNDER_REVIEW,
+    S.SHORTLISTED,
+    S.NOT_SELECTED,
+    S.APPROVED,
+]
 
 
 @transaction.atomic
@@ -297,6 +318,8 @@ def city_recommend(*, actor, call: Call, ranking: list[Application]) -> int:
     call, so two cities recommending at the same moment never exceed the total."""
     if not ranking:
         raise ValidationError(_("Choose the applications to recommend, in order."))
+    if not all(is_city_of(a, actor) for a in ranking):
+        raise OutOfScope(_("A city recommends the applications of its own schools."))
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.stage != CallStage.OPEN:
         raise ValidationError(_("Recommendations for this call are closed."))
@@ -343,16 +366,31 @@ def screen(*, actor, application: Application, passed: bool, reason: str = "") -
 
 @transaction.atomic
 def expert_create(
-    *, actor, name: str, title: str, employer_name: str, city: Region, specialties: list[str], employer=None,
-    user=None, former: list[tuple] = (), is_demo: bool = False,
+    *,
+    actor,
+    name: str,
+    title: str,
+    employer_name: str,
+    city: Region,
+    specialties: list[str],
+    employer=None,
+    user=None,
+    former: list[tuple] = (),
+    is_demo: bool = False,
 ) -> Expert:
     if not specialties:
         raise ValidationError({"specialties": _("Choose at least one 专业大类.")})
     expert = model_create(
         actor=actor,
         instance=Expert(
-            name=name, title=title, employer=employer, employer_name=employer_name, city=city,
-            specialties=sorted(set(specialties)), user=user, is_demo=is_demo,
+            name=name,
+            title=title,
+            employer=employer,
+            employer_name=employer_name,
+            city=city,
+            specialties=sorted(set(specialties)),
+            user=user,
+            is_demo=is_demo,
         ),
         event="expert.saved",
     )
@@ -363,17 +401,24 @@ def expert_create(
     return expert
 
 
-def conflicts(call: Call, application: Application, expert: Expert, *, on: datetime.date | None = None) -> list[str]:
+def conflicts(
+    call: Call, application: Application, expert: Expert, *, on: datetime.date | None = None
+) -> list[str]:
     """The hard 回避 reasons that keep the expert off the application (empty: none)."""
     on = on or today()
     years = int(rules.param("PROGRAMMES_AVOID_FORMER_EMPLOYER_YEARS"))
-    since = on.replace(year=on.year - years) if not (on.month == 2 and on.day == 29) else on.replace(
-        year=on.year - years, day=28
+    since = (
+        on.replace(year=on.year - years)
+        if not (on.month == 2 and on.day == 29)
+        else on.replace(year=on.year - years, day=28)
     )
     reasons = []
     if expert.employer_id and expert.employer_id == application.institution_id:
         reasons.append(_("works at the applicant institution"))
-    if any(f.institution_id == application.institution_id and f.end >= since for f in expert.former_employers.all()):
+    if any(
+        f.institution_id == application.institution_id and f.end >= since
+        for f in expert.former_employers.all()
+    ):
         reasons.append(_("worked at the applicant institution within %(n)d years") % {"n": years})
     if call.avoid_same_city and city_of(application.institution) == expert.city:
         reasons.append(_("is from the applicant's city"))
@@ -401,14 +446,17 @@ def reviewers_assign(*, actor, call: Call) -> dict:
     )
     if not applications:
         raise ValidationError(_("No application has passed formal screening yet."))
-    experts = list(Expert.objects.filter(active=True).prefetch_related("former_employers").select_related("city"))
+    experts = list(
+        Expert.objects.filter(active=True).prefetch_related("former_employers").select_related("city")
+    )
     allowed, app_field, specialties = _assignment_input(call, applications, experts)
     n = call.reviewers_per_application
     result = assignment.solve(n=n, allowed=allowed, app_field=app_field, specialties=specialties)
     if result.short:
         names = "、".join(a.title for a in applications if a.pk in set(result.short))
         raise ValidationError(
-            _("Not enough experts without a conflict for: %(list)s. Add experts to the pool.") % {"list": names}
+            _("Not enough experts without a conflict for: %(list)s. Add experts to the pool.")
+            % {"list": names}
         )
     baseline = assignment.greedy(n=n, allowed=allowed, app_field=app_field, specialties=specialties)
     by_id = {e.pk: e for e in experts}
@@ -434,7 +482,11 @@ def reviewers_assign(*, actor, call: Call) -> dict:
             "short": len(r.short),
         }
 
-    return {"solver": figures(result), "greedy": figures(baseline), "pairs": sum(len(v) for v in result.pairs.values())}
+    return {
+        "solver": figures(result),
+        "greedy": figures(baseline),
+        "pairs": sum(len(v) for v in result.pairs.values()),
+    }
 
 
 # --- reviews ----------------------------------------------------------------------------------------------
@@ -443,7 +495,9 @@ def reviewers_assign(*, actor, call: Call) -> dict:
 @transaction.atomic
 def review_submit(*, actor, review: Review, scores: dict, comments: dict) -> Review:
     """An expert's scores, one per rubric item within its highest score, with comments."""
-    review = Review.objects.select_for_update(of=("self",)).select_related("application__call").get(pk=review.pk)
+    review = (
+        Review.objects.select_for_update(of=("self",)).select_related("application__call").get(pk=review.pk)
+    )
     if review.user_id is None or review.user_id != actor.pk:
         raise OutOfScope(_("Only the assigned expert scores this application."))
     if review.status != ReviewStatus.ASSIGNED or review.application.status != S.UNDER_REVIEW:
@@ -460,7 +514,9 @@ def review_submit(*, actor, review: Review, scores: dict, comments: dict) -> Rev
             errors[item["code"]] = [_("Enter a score.")]
             continue
         if not value.is_finite() or value < 0 or value > top or value.as_tuple().exponent < -1:
-            errors[item["code"]] = [_("A score between 0 and %(max)s, at most one decimal.") % {"max": top.normalize()}]
+            errors[item["code"]] = [
+                _("A score between 0 and %(max)s, at most one decimal.") % {"max": top.normalize()}
+            ]
             continue
         cleaned[item["code"]] = format(value.normalize(), "f")
         total += value
@@ -497,9 +553,9 @@ def ranking(call: Call, applications=None) -> list[Application]:
         list(applications)
         if applications is not None
         else list(
-            Application.objects.filter(call=call, score__isnull=False).prefetch_related("reviews").select_related(
-                "institution"
-            )
+            Application.objects.filter(call=call, score__isnull=False)
+            .prefetch_related("reviews")
+            .select_related("institution")
         )
     )
     items = [i["code"] for i in call.rubric]
@@ -540,7 +596,9 @@ def decide(*, actor, call: Call) -> int:
     pending = Review.objects.filter(application__call=call).exclude(status=ReviewStatus.SUBMITTED).count()
     if pending:
         raise ValidationError(_("%(n)d reviews are not in yet.") % {"n": pending})
-    ordered = ranking(call, Application.objects.filter(call=call, status=S.UNDER_REVIEW).prefetch_related("reviews"))
+    ordered = ranking(
+        call, Application.objects.filter(call=call, status=S.UNDER_REVIEW).prefetch_related("reviews")
+    )
     for i, application in enumerate(ordered, start=1):
         Application.objects.filter(pk=application.pk).update(rank=i)
         fire(KEY, application, "shortlist" if i <= call.total_quota else "not_select", actor=actor)
@@ -571,7 +629,8 @@ def approve(*, actor, call: Call, funding: dict | None = None) -> int:
         raise ValidationError(_("The decision list has not been published for objections."))
     if today() <= call.publicity_end:
         raise ValidationError(
-            _("Objections may be raised until %(d)s; approve after that.") % {"d": call.publicity_end.isoformat()}
+            _("Objections may be raised until %(d)s; approve after that.")
+            % {"d": call.publicity_end.isoformat()}
         )
     funding = funding or {}
     approved = 0
@@ -586,6 +645,8 @@ def approve(*, actor, call: Call, funding: dict | None = None) -> int:
 
 def counts_by_status(call: Call) -> dict[str, int]:
     return dict(
-        Application.objects.filter(call=call).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        Application.objects.filter(call=call)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     )
-

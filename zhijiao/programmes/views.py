@@ -114,7 +114,9 @@ def _form_rows(application, posted=None, errors=None):
     for element in version.elements.all():
         name = f"v__{element.code}"
         value = posted.get(name, "") if posted is not None else application.values.get(element.code, "")
-        rows.append({"element": element, "name": name, "value": value, "errors": (errors or {}).get(element.code, [])})
+        rows.append(
+            {"element": element, "name": name, "value": value, "errors": (errors or {}).get(element.code, [])}
+        )
     return rows
 
 
@@ -220,7 +222,9 @@ def recommend(request, pk):
                     return redirect("programmes:recommend", pk=call.pk)
                 ranked.append((int(raw), app.pk, app))
         try:
-            n = services.city_recommend(actor=request.user, call=call, ranking=[a for _r, _p, a in sorted(ranked)])
+            n = services.city_recommend(
+                actor=request.user, call=call, ranking=[a for _r, _p, a in sorted(ranked)]
+            )
         except OutOfScope as exc:
             raise Http404 from exc
         except ValidationError as exc:
@@ -260,7 +264,10 @@ def ranking(request, pk):
             "title": _("Review and ranking"),
             "call": call,
             "rows": rows,
-            "screening": [(a, transition_url(a, KEY, "screen_pass"), transition_url(a, KEY, "screen_fail")) for a in screening[:500]],
+            "screening": [
+                (a, transition_url(a, KEY, "screen_pass"), transition_url(a, KEY, "screen_fail"))
+                for a in screening[:500]
+            ],
             "report": request.session.pop("programmes_assignment", None),
         },
     )
@@ -298,9 +305,13 @@ def manage(request, pk):
 
 @login_required
 def experts(request):
-    page = _page(request, selectors.expert_list(user=request.user).prefetch_related("former_employers__institution"))
+    page = _page(
+        request, selectors.expert_list(user=request.user).prefetch_related("former_employers__institution")
+    )
     may_add = restrict(Region.objects.filter(level=RegionLevel.CITY), request.user, "change").exists()
-    return render(request, "programmes/experts.html", {"title": _("Expert pool"), "page": page, "may_add": may_add})
+    return render(
+        request, "programmes/experts.html", {"title": _("Expert pool"), "page": page, "may_add": may_add}
+    )
 
 
 @login_required
@@ -330,7 +341,9 @@ def my_reviews(request):
 
 @login_required
 def review_form(request, pk):
-    review = get_object_or_404(selectors.review_list(user=request.user).select_related("application__call"), pk=pk)
+    review = get_object_or_404(
+        selectors.review_list(user=request.user).select_related("application__call"), pk=pk
+    )
     application = review.application
     errors = {}
     if request.method == "POST":
@@ -388,4 +401,3 @@ def public_notice(request, code):
         "programmes/public_notice.html",
         {"title": _("Public notice: %(name)s") % {"name": call.name}, "call": call, "listed": listed},
     )
-

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from zhijiao.core.testing import make_user
 from zhijiao.accounts.choices import Role
+from zhijiao.core.testing import make_user
 from zhijiao.programmes import definitions, services
 
 TYPE = """

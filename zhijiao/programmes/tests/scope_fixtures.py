@@ -22,28 +22,53 @@ def programmes(sw) -> None:
     ptype = definitions.type_load(actor=admin, text=TYPE)
     today = timezone.localdate()
     call = services.call_create(
-        actor=admin, programme_type=ptype, code="scope-call", name="范围测试通知", year=2021, total_quota=5,
-        city_quotas={sw.jinan: 2, sw.qingdao: 2}, opens_on=today - datetime.timedelta(days=1),
-        apply_deadline=today + datetime.timedelta(days=5), recommend_deadline=today + datetime.timedelta(days=9),
+        actor=admin,
+        programme_type=ptype,
+        code="scope-call",
+        name="范围测试通知",
+        year=2021,
+        total_quota=5,
+        city_quotas={sw.jinan: 2, sw.qingdao: 2},
+        opens_on=today - datetime.timedelta(days=1),
+        apply_deadline=today + datetime.timedelta(days=5),
+        recommend_deadline=today + datetime.timedelta(days=9),
         reviewers_per_application=1,
     )
-    a = services.application_create(actor=sw["school_a"], call=call, institution=sw.school_a, title="甲申报", field="46")
+    a = services.application_create(
+        actor=sw["school_a"], call=call, institution=sw.school_a, title="甲申报", field="46"
+    )
     a = services.application_save(
         actor=sw["school_a"], application=a, title="甲申报", field="46", values={"teachers": "10"}
     )
     services.attachment_add(
-        actor=sw["school_a"], application=a, kind="plan",
+        actor=sw["school_a"],
+        application=a,
+        kind="plan",
         upload=SimpleUploadedFile("plan.pdf", blank_pdf(), content_type="application/pdf"),
     )
     a = services.application_submit(actor=sw["school_a"], application=a)
     services.city_recommend(actor=sw["jinan"], call=call, ranking=[a])
     services.screen(actor=admin, application=a, passed=True)
-    services.application_create(actor=sw["school_b"], call=call, institution=sw.school_b, title="乙申报", field="51")
+    services.application_create(
+        actor=sw["school_b"], call=call, institution=sw.school_b, title="乙申报", field="51"
+    )
     services.expert_create(
-        actor=admin, name="济南专家", title="professor", employer_name="x", city=sw.jinan, specialties=["46"],
+        actor=admin,
+        name="济南专家",
+        title="professor",
+        employer_name="x",
+        city=sw.jinan,
+        specialties=["46"],
         user=sw["expert"],
     )
-    services.expert_create(actor=admin, name="青岛专家", title="professor", employer_name="y", city=sw.qingdao, specialties=["51"])
+    services.expert_create(
+        actor=admin,
+        name="青岛专家",
+        title="professor",
+        employer_name="y",
+        city=sw.qingdao,
+        specialties=["51"],
+    )
     services.reviewers_assign(actor=admin, call=call)
 
 

@@ -10,7 +10,9 @@ def _brute_force_cost(n, allowed, app_field, specialties, mismatch=4, load_weigh
     best = None
     for combo in itertools.product(*[list(itertools.combinations(sorted(allowed[a]), n)) for a in apps]):
         result = assignment.Result(pairs={a: list(c) for a, c in zip(apps, combo, strict=True)})
-        cost = result.cost(app_field, specialties, mismatch=mismatch, load_weight=load_weight, experts=specialties)
+        cost = result.cost(
+            app_field, specialties, mismatch=mismatch, load_weight=load_weight, experts=specialties
+        )
         best = cost if best is None else min(best, cost)
     return best
 

@@ -22,7 +22,9 @@ def _pdf():
 
 def _submitted(world, call, who="school_a", school=None, title="申报"):
     school = school or (world.school_a if who == "school_a" else world.school_b)
-    app = services.application_create(actor=world[who], call=call, institution=school, title=title, field="46")
+    app = services.application_create(
+        actor=world[who], call=call, institution=school, title=title, field="46"
+    )
     app = services.application_save(
         actor=world[who], application=app, title=title, field="46", values={"teachers": "50", "dual": "20"}
     )
@@ -52,13 +54,21 @@ def test_form_values_go_through_the_form_engine_and_submission_needs_attachments
         )
     assert "teachers" in exc.value.message_dict
     app = services.application_save(
-        actor=world["school_a"], application=app, title="申报", field="46", values={"teachers": "5", "dual": "9"}
+        actor=world["school_a"],
+        application=app,
+        title="申报",
+        field="46",
+        values={"teachers": "5", "dual": "9"},
     )
     with pytest.raises(ValidationError) as exc:
         services.application_submit(actor=world["school_a"], application=app)
     assert "dual <= teachers" in exc.value.messages[0] or "Required attachments" in exc.value.messages[0]
     services.application_save(
-        actor=world["school_a"], application=app, title="申报", field="46", values={"teachers": "50", "dual": "9"}
+        actor=world["school_a"],
+        application=app,
+        title="申报",
+        field="46",
+        values={"teachers": "50", "dual": "9"},
     )
     with pytest.raises(ValidationError) as exc:
         services.application_submit(actor=world["school_a"], application=app)
@@ -78,7 +88,9 @@ def test_form_values_go_through_the_form_engine_and_submission_needs_attachments
 def test_deadline_and_eligibility(world, call):
     college = InstitutionFactory(name="济南职业学院", region=world.lixia, kind="higher")
     with pytest.raises(ValidationError) as exc:
-        services.application_create(actor=world["jinan"], call=call, institution=college, title="x", field="46")
+        services.application_create(
+            actor=world["jinan"], call=call, institution=college, title="x", field="46"
+        )
     assert "PROG" not in exc.value.messages[0] and "申报条件" in exc.value.messages[0]
     app = services.application_create(
         actor=world["school_a"], call=call, institution=world.school_a, title="申报", field="46"
@@ -92,9 +104,13 @@ def test_deadline_and_eligibility(world, call):
 
 def test_city_quota_and_total_are_enforced(world, call):
     a1 = _submitted(world, call, title="一")
-    a2 = _submitted(world, call, "jinan", title="二", school=InstitutionFactory(name="济南二中专", region=world.lixia))
+    a2 = _submitted(
+        world, call, "jinan", title="二", school=InstitutionFactory(name="济南二中专", region=world.lixia)
+    )
     b1 = _submitted(world, call, "school_b", title="三")
-    b2 = _submitted(world, call, "qingdao", title="四", school=InstitutionFactory(name="青岛二中专", region=world.shinan))
+    b2 = _submitted(
+        world, call, "qingdao", title="四", school=InstitutionFactory(name="青岛二中专", region=world.shinan)
+    )
     with pytest.raises(ValidationError) as exc:  # 济南's quota is 1
         services.city_recommend(actor=world["jinan"], call=call, ranking=[a1, a2])
     assert "may recommend 1" in exc.value.messages[0]
@@ -114,16 +130,33 @@ def test_city_quota_and_total_are_enforced(world, call):
 def test_conflicts(world, call):
     app = _submitted(world, call)
     e1 = services.expert_create(
-        actor=world["province_admin"], name="甲", title="professor", employer_name="x", city=world.qingdao,
-        specialties=["46"], employer=world.school_a,
+        actor=world["province_admin"],
+        name="甲",
+        title="professor",
+        employer_name="x",
+        city=world.qingdao,
+        specialties=["46"],
+        employer=world.school_a,
     )
     e2 = services.expert_create(
-        actor=world["province_admin"], name="乙", title="professor", employer_name="x", city=world.qingdao,
-        specialties=["46"], former=[(world.school_a, datetime.date(2015, 1, 1), timezone.localdate() - datetime.timedelta(days=400))],
+        actor=world["province_admin"],
+        name="乙",
+        title="professor",
+        employer_name="x",
+        city=world.qingdao,
+        specialties=["46"],
+        former=[
+            (world.school_a, datetime.date(2015, 1, 1), timezone.localdate() - datetime.timedelta(days=400))
+        ],
     )
     e3 = services.expert_create(
-        actor=world["province_admin"], name="丙", title="professor", employer_name="x", city=world.jinan,
-        specialties=["46"], former=[(world.school_a, datetime.date(2010, 1, 1), datetime.date(2012, 1, 1))],
+        actor=world["province_admin"],
+        name="丙",
+        title="professor",
+        employer_name="x",
+        city=world.jinan,
+        specialties=["46"],
+        former=[(world.school_a, datetime.date(2010, 1, 1), datetime.date(2012, 1, 1))],
     )
     assert services.conflicts(call, app, e1) == ["works at the applicant institution"]
     assert services.conflicts(call, app, e2) == ["worked at the applicant institution within 3 years"]
@@ -142,11 +175,19 @@ def test_whole_round_to_public_notice_and_approval(world, call, expert_user, cli
     services.screen(actor=world["province_admin"], application=a, passed=True)
     services.screen(actor=world["province_admin"], application=b, passed=True)
     experts = []
-    for i, (city, employer) in enumerate([(world.jinan, world.school_a), (world.qingdao, None), (world.jinan, None)]):
+    for i, (city, employer) in enumerate(
+        [(world.jinan, world.school_a), (world.qingdao, None), (world.jinan, None)]
+    ):
         experts.append(
             services.expert_create(
-                actor=world["province_admin"], name=f"专家{i}", title="professor", employer_name="x", city=city,
-                specialties=["46"], employer=employer, user=expert_user(f"ex{i}"),
+                actor=world["province_admin"],
+                name=f"专家{i}",
+                title="professor",
+                employer_name="x",
+                city=city,
+                specialties=["46"],
+                employer=employer,
+                user=expert_user(f"ex{i}"),
             )
         )
     report = services.reviewers_assign(actor=world["province_admin"], call=call)
@@ -161,10 +202,16 @@ def test_whole_round_to_public_notice_and_approval(world, call, expert_user, cli
     for review in Review.objects.select_related("user"):
         basis, plan = totals[review.application_id]
         with pytest.raises(ValidationError):
-            services.review_submit(actor=review.user, review=review, scores={"basis": "41", "plan": "1"}, comments={})
+            services.review_submit(
+                actor=review.user, review=review, scores={"basis": "41", "plan": "1"}, comments={}
+            )
         with pytest.raises(OutOfScope):
-            services.review_submit(actor=world["province_admin"], review=review, scores={"basis": "1", "plan": "1"}, comments={})
-        services.review_submit(actor=review.user, review=review, scores={"basis": basis, "plan": plan}, comments={"plan": "好"})
+            services.review_submit(
+                actor=world["province_admin"], review=review, scores={"basis": "1", "plan": "1"}, comments={}
+            )
+        services.review_submit(
+            actor=review.user, review=review, scores={"basis": basis, "plan": plan}, comments={"plan": "好"}
+        )
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.score == b.score == Decimal("80.00")

@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Load the programme types in zhijiao/programmes/data/ (and, with --calls, the 2021 plan's calls)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--calls", action="store_true", help="also open the 2021 plan's calls (demo dates)")
+        parser.add_argument(
+            "--calls", action="store_true", help="also open the 2021 plan's calls (demo dates)"
+        )
 
     def handle(self, *args, calls=False, **options):
         actor = system_actor("programmes-loader")
