@@ -15,15 +15,15 @@ from django.views.decorators.http import require_POST
 
 from zhijiao.core.lifecycle import available
 from zhijiao.core.lifecycle.views import transition_url
-from zhijiao.core.scoping import restrict, user_scope
+from zhijiao.core.scoping import user_scope
 from zhijiao.core.services import OutOfScope
 from zhijiao.orgs.choices import RegionLevel
-from zhijiao.orgs.models import Institution, Region
+from zhijiao.orgs.models import Region
 
 from . import definitions, selectors, services
 from .choices import ApplicationStatus as S
 from .choices import CallStage, MajorField, ReviewStatus
-from .forms import ApplyForm, AttachmentForm, ExpertForm
+from .forms import ApplyForm, AttachmentForm, ExpertForm, applicant_institutions, expert_cities
 from .models import Application, Call
 
 KEY = services.KEY
@@ -58,7 +58,7 @@ def calls(request):
 def call_detail(request, pk):
     call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
     role = _role(request.user)
-    institutions = restrict(Institution.objects.all(), request.user, "change", owner_of=Application)
+    institutions = applicant_institutions(request.user)
     own = selectors.application_list(user=request.user).filter(call=call).order_by("status", "pk")
     return render(
         request,
@@ -73,7 +73,7 @@ def call_detail(request, pk):
             ],
             "quotas": call.quotas.select_related("city"),
             "page": _page(request, own),
-            "apply_form": ApplyForm(institutions=institutions) if institutions.exists() else None,
+            "apply_form": ApplyForm(user=request.user) if institutions.exists() else None,
             "is_province": role == "province",
             "counts": services.counts_by_status(call) if role == "province" else {},
             "statuses": S,
@@ -85,8 +85,7 @@ def call_detail(request, pk):
 @require_POST
 def apply(request, pk):
     call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
-    institutions = restrict(Institution.objects.all(), request.user, "change", owner_of=Application)
-    form = ApplyForm(request.POST, institutions=institutions)
+    form = ApplyForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Choose the institution and give a title and a 专业大类."))
         return redirect("programmes:call_detail", pk=call.pk)
@@ -308,7 +307,7 @@ def experts(request):
     page = _page(
         request, selectors.expert_list(user=request.user).prefetch_related("former_employers__institution")
     )
-    may_add = restrict(Region.objects.filter(level=RegionLevel.CITY), request.user, "change").exists()
+    may_add = expert_cities(request.user).exists()
     return render(
         request, "programmes/experts.html", {"title": _("Expert pool"), "page": page, "may_add": may_add}
     )
@@ -316,10 +315,9 @@ def experts(request):
 
 @login_required
 def expert_new(request):
-    cities = restrict(Region.objects.filter(level=RegionLevel.CITY), request.user, "change").order_by("code")
-    if not cities.exists():
+    if not expert_cities(request.user).exists():
         raise Http404
-    form = ExpertForm(request.POST or None, cities=cities)
+    form = ExpertForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.expert_create(actor=request.user, **form.cleaned_data)
