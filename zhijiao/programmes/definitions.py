@@ -155,7 +155,11 @@ def check(data: dict) -> list[str]:
         else:
             total += top
     if rubric and total != 100:
-        err("rubric", _("the rubric's highest scores add up to 100 (now %(n)s)") % {"n": total.normalize()})
+        err(
+            "rubric",
+            _("the rubric's highest scores add up to 100 (now %(n)s)")
+            % {"n": format(total.normalize(), "f")},
+        )
 
     form = data.get("form")
     if form is not None:

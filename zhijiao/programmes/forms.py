@@ -20,7 +20,9 @@ def expert_cities(user):
 
 
 class ApplyForm(forms.Form):
-    institution = forms.ModelChoiceField(label=_("Applicant institution"), queryset=Institution.objects.none())
+    institution = forms.ModelChoiceField(
+        label=_("Applicant institution"), queryset=Institution.objects.none()
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     field = forms.ChoiceField(label=_("专业大类 of the application"), choices=MajorField.choices)
 

@@ -515,7 +515,8 @@ def review_submit(*, actor, review: Review, scores: dict, comments: dict) -> Rev
             continue
         if not value.is_finite() or value < 0 or value > top or value.as_tuple().exponent < -1:
             errors[item["code"]] = [
-                _("A score between 0 and %(max)s, at most one decimal.") % {"max": top.normalize()}
+                _("A score between 0 and %(max)s, at most one decimal.")
+                % {"max": format(top.normalize(), "f")}
             ]
             continue
         cleaned[item["code"]] = format(value.normalize(), "f")
