@@ -8,6 +8,7 @@ allowed pairs). The cost of a solution is
     Σ over assigned pairs of ``mismatch`` (0 when the expert's specialties include the
     application's 专业大类)  +  Σ over experts of ``load_weight`` · load²
 
+(by default ``mismatch`` outweighs any load change, so matches come first, then balance)
 The flow network: source → application (capacity n) → expert (capacity 1, cost = mismatch) →
 sink through unit arcs whose costs are the marginal costs of the convex load term
 (``load_weight`` · (2k − 1) for the k-th application). Successive shortest paths with Dijkstra on
@@ -63,11 +64,16 @@ def solve(
     allowed: Mapping[int, Iterable[int]],
     app_field: Mapping[int, str],
     specialties: Mapping[int, Iterable[str]],
-    mismatch: int = 4,
+    mismatch: int | None = None,
     load_weight: int = 1,
 ) -> Result:
-    """The optimal assignment (see the module). ``allowed``: application → experts it may get."""
+    """The optimal assignment (see the module). ``allowed``: application → experts it may get.
+    Without ``mismatch`` the specialty match comes first: a mismatch costs more than any change of
+    one expert's load can save (``load_weight`` · (2 · applications + 1)), so the solution has the
+    most matches possible and, among those, the most even load."""
     apps = sorted(allowed)
+    if mismatch is None:
+        mismatch = load_weight * (2 * len(apps) + 1)
     experts = sorted({e for es in allowed.values() for e in es} | set(specialties))
     specialties = {e: set(specialties.get(e, ())) for e in experts}
     # Nodes: 0 source, 1 sink, then applications, then experts.

@@ -51,7 +51,7 @@ def test_flow_is_optimal_against_brute_force():
     allowed = {1: [10, 11, 12], 2: [10, 11, 13], 3: [11, 12, 13], 4: [10, 12, 13]}
     app_field = {1: "46", 2: "51", 3: "46", 4: "53"}
     specialties = {10: ["46"], 11: ["51", "46"], 12: ["53"], 13: ["46", "53"]}
-    best = assignment.solve(n=2, allowed=allowed, app_field=app_field, specialties=specialties)
+    best = assignment.solve(n=2, allowed=allowed, app_field=app_field, specialties=specialties, mismatch=4)
     cost = best.cost(app_field, specialties, mismatch=4, load_weight=1, experts=specialties)
     assert cost == _brute_force_cost(2, allowed, app_field, specialties)
     assert all(len(set(v)) == 2 for v in best.pairs.values())
@@ -63,3 +63,17 @@ def test_conflicts_leave_an_application_short_and_it_is_named():
     result = assignment.solve(n=2, allowed={1: [10], 2: [10, 11]}, app_field={}, specialties={10: [], 11: []})
     assert result.short == [1]
     assert result.pairs[2] == [10, 11]
+
+
+def test_by_default_matches_come_first_then_balance():
+    # Expert 1 matches both applications, expert 2 matches neither: with matches first, both go
+    # to expert 1 (load 2/0) rather than one mismatch for balance.
+    allowed = {1: [1, 2], 2: [1, 2]}
+    app_field = {1: "46", 2: "46"}
+    specialties = {1: ["46"], 2: ["51"]}
+    best = assignment.solve(n=1, allowed=allowed, app_field=app_field, specialties=specialties)
+    assert best.matches(app_field, specialties) == 2
+    balanced = assignment.solve(
+        n=1, allowed=allowed, app_field=app_field, specialties=specialties, mismatch=1
+    )
+    assert max(balanced.loads(specialties).values()) == 1
