@@ -147,7 +147,7 @@ class Application(ScopedModel):
         default=ApplicationStatus.DRAFT,
         db_index=True,
     )
-    values = models.JSONField(_("form values"), default=dict, blank=True)
+    values = models.JSONField(_("form values"), default=dict, blank=True)  # element id → text
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     city_rank = models.PositiveIntegerField(_("city ranking"), null=True, blank=True)
     screening_note = models.CharField(_("screening note"), max_length=500, blank=True)
@@ -289,6 +289,7 @@ class Review(ScopedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.ASSIGNED
     )
+    # Both by the item's place in the rubric ("1", "2", …).
     scores = models.JSONField(_("scores"), default=dict, blank=True)
     comments = models.JSONField(_("comments"), default=dict, blank=True)
     total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, null=True, blank=True)

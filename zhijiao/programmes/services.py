@@ -83,11 +83,21 @@ def guard_eligible(application, ctx) -> str | None:
     return "；".join(problems) or None
 
 
+def values_by_code(application) -> dict[str, str]:
+    """The application's form values by element code (stored by element id, so that the audit
+    log shows no codes)."""
+    version = application.call.programme_type.form_version
+    if version is None:
+        return {}
+    codes = dict(version.elements.values_list("pk", "code"))
+    return {codes[int(pk)]: text for pk, text in application.values.items() if int(pk) in codes}
+
+
 def guard_form_complete(application, ctx) -> str | None:
     version = application.call.programme_type.form_version
     if version is None:
         return None
-    failures = forms_engine.form_values_failures(version, application.values)
+    failures = forms_engine.form_values_failures(version, values_by_code(application))
     if failures:
         return _("The application form is not complete: %(list)s") % {"list": "；".join(failures)}
     return None
@@ -245,7 +255,12 @@ def application_save(*, actor, application: Application, title: str, field: str,
     ensure_in_scope(application, actor, "change")
     _check_draft(application)
     version = application.call.programme_type.form_version
-    cleaned = forms_engine.form_values_clean(version, values) if version is not None else {}
+    cleaned = {}
+    if version is not None:
+        ids = dict(version.elements.values_list("code", "pk"))
+        cleaned = {
+            str(ids[code]): text for code, text in forms_engine.form_values_clean(version, values).items()
+        }
     application, _changed = model_update(
         actor=actor,
         instance=application,
@@ -523,12 +538,14 @@ def review_submit(*, actor, review: Review, scores: dict, comments: dict) -> Rev
         total += value
     if errors:
         raise ValidationError(errors)
-    comments = {k: str(v)[:1000] for k, v in comments.items() if k in cleaned and str(v).strip()}
+    # Stored by the item's place in the rubric (1, 2, …), so the audit log shows no codes.
+    place = {item["code"]: str(n) for n, item in enumerate(review.application.call.rubric, start=1)}
+    comments = {place[k]: str(v)[:1000] for k, v in comments.items() if k in cleaned and str(v).strip()}
     review, _changed = model_update(
         actor=actor,
         instance=review,
         data={
-            "scores": cleaned,
+            "scores": {place[k]: v for k, v in cleaned.items()},
             "comments": comments,
             "total": total,
             "status": ReviewStatus.SUBMITTED,
@@ -559,7 +576,7 @@ def ranking(call: Call, applications=None) -> list[Application]:
             .select_related("institution")
         )
     )
-    items = [i["code"] for i in call.rubric]
+    items = [str(n) for n in range(1, len(call.rubric) + 1)]
 
     def item_means(app):
         reviews = [r for r in app.reviews.all() if r.status == ReviewStatus.SUBMITTED]

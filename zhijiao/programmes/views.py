@@ -110,9 +110,10 @@ def _form_rows(application, posted=None, errors=None):
     if version is None:
         return []
     rows = []
+    stored = services.values_by_code(application)
     for element in version.elements.all():
         name = f"v__{element.code}"
-        value = posted.get(name, "") if posted is not None else application.values.get(element.code, "")
+        value = posted.get(name, "") if posted is not None else stored.get(element.code, "")
         rows.append(
             {"element": element, "name": name, "value": value, "errors": (errors or {}).get(element.code, [])}
         )
@@ -255,6 +256,7 @@ def ranking(request, pk):
     apps = selectors.application_list(user=request.user).filter(call=call, score__isnull=False)
     ordered = services.ranking(call, apps.prefetch_related("reviews__expert"))
     rows = [{"app": a, "outliers": services.outliers(a)} for a in ordered]
+    may_act = selectors.call_list(user=request.user, action="change").filter(pk=call.pk).exists()
     screening = selectors.application_list(user=request.user).filter(call=call, status=S.RECOMMENDED)
     return render(
         request,
@@ -268,6 +270,7 @@ def ranking(request, pk):
                 for a in screening[:500]
             ],
             "report": request.session.pop("programmes_assignment", None),
+            "may_act": may_act,
         },
     )
 
@@ -363,11 +366,11 @@ def review_form(request, pk):
     items = [
         {
             "item": i,
-            "score": request.POST.get(f"s__{i['code']}", review.scores.get(i["code"], "")),
-            "comment": request.POST.get(f"c__{i['code']}", review.comments.get(i["code"], "")),
+            "score": request.POST.get(f"s__{i['code']}", review.scores.get(str(n), "")),
+            "comment": request.POST.get(f"c__{i['code']}", review.comments.get(str(n), "")),
             "errors": errors.get(i["code"], []),
         }
-        for i in application.call.rubric
+        for n, i in enumerate(application.call.rubric, start=1)
     ]
     return render(
         request,
