@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "zhijiao.workflows",
     "zhijiao.internships",
     "zhijiao.reporting",
+    "zhijiao.programmes",
 ]
 
 MIDDLEWARE = [

@@ -84,6 +84,12 @@ ACTORS: dict[str, SystemActor] = {
             "(reporting.close_overdue).",
         ),
         SystemActor(
+            "programmes-loader",
+            "系统（项目类型装载）",
+            Role.PROVINCE_STAFF,
+            "Loading programme types and the plan's calls from files (manage.py programmes_load).",
+        ),
+        SystemActor(
             "demo",
             "系统（演示数据）",
             Role.PROVINCE_ADMIN,

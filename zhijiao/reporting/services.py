@@ -336,3 +336,53 @@ def awaiting_ids(submission_ids, actor) -> set[int]:
         order=F("request__current_step"),
     ).select_related("request")
     return {step.request.object_id for step in steps if actor_holds_node(actor, step)}
+
+
+# --- the form engine for other apps' forms (a programme's application form) ----------------------
+
+
+def form_values_clean(version, values: dict) -> dict[str, str]:
+    """Check ``values`` (element code → raw entry) against a data-set version's elements without a
+    submission — how another app uses a definition as its form. Only elements without
+    disaggregation are entered this way. Returns the normalised texts (empty entries dropped) or
+    raises a ValidationError keyed by element code."""
+    elements = {e.code: e for e in version.elements.prefetch_related("categories")}
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, str] = {}
+    for code, raw in values.items():
+        element = elements.get(code)
+        if element is None or element.cells() != [("", "")]:
+            errors[code] = [_("No such field in this form.")]
+            continue
+        try:
+            text, _number = clean_value(element, raw)
+        except ValidationError as exc:
+            errors[code] = exc.messages
+            continue
+        if text != "":
+            cleaned[code] = text
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def form_values_failures(version, values: dict[str, str]) -> list[str]:
+    """What keeps stored form values (element code → normalised text) from being submitted: the
+    version's validation rules that do not hold and required elements left empty."""
+    elements = {e.code: e for e in version.elements.all()}
+    numbers = {
+        code: Decimal(text)
+        for code, text in values.items()
+        if code in elements and elements[code].value_type in NUMERIC_TYPES and text != ""
+    }
+    failures = [
+        f"{rule.message}（{rule.expression}）"
+        for rule in version.rules.all()
+        if expressions.holds(rule.expression, numbers) is False
+    ]
+    failures += [
+        _("“%(name)s” is required.") % {"name": e.name}
+        for e in elements.values()
+        if e.required and not values.get(e.code)
+    ]
+    return failures

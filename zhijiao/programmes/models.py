@@ -1,0 +1,318 @@
+"""项目库: programme types as versioned data, calls copied from a type (year, quotas, eligibility,
+dates), applications with their attachments, the expert pool (专家库) with former employers, and
+reviews with scores per rubric item."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zhijiao.core.models import ScopedModel, TimeStampedModel
+from zhijiao.core.scoping import Rel
+
+from .choices import (
+    ApplicantKind,
+    ApplicationStatus,
+    CallStage,
+    ExpertTitle,
+    MajorField,
+    ReviewStatus,
+)
+
+
+class ProgrammeType(TimeStampedModel):
+    """One version of a programme type's definition (phases, who acts, forms, attachments, rubric,
+    transitions), loaded from YAML by ``definitions.type_load``. Reference data: every signed-in
+    user reads it; a new definition is a new version and calls keep the version they copied."""
+
+    code = models.SlugField(_("code"), max_length=50)
+    version = models.PositiveIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=200)
+    applicant_kind = models.CharField(_("applicant kind"), max_length=12, choices=ApplicantKind.choices)
+    definition = models.JSONField(_("definition"), default=dict)
+    form_version = models.ForeignKey(
+        "reporting.DataSetVersion",
+        verbose_name=_("application form"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("programme type")
+        verbose_name_plural = _("programme types")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "version"],
+                name="programmes_type_unique",
+                violation_error_message=_("This programme type already has a version with this number."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class Call(ScopedModel):
+    """A call for applications (申报通知) of one programme type: year, quotas, eligibility, dates.
+    Every signed-in user reads calls; the organising authority (the province) changes them."""
+
+    programme_type = models.ForeignKey(
+        ProgrammeType, verbose_name=_("programme type"), on_delete=models.PROTECT, related_name="calls"
+    )
+    region = models.ForeignKey(
+        "orgs.Region", verbose_name=_("organising authority"), on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("year"))
+    basis = models.CharField(_("basis"), max_length=300, blank=True)
+    total_quota = models.PositiveIntegerField(_("total quota"))
+    eligibility = models.JSONField(_("eligibility rules"), default=list, blank=True)
+    opens_on = models.DateField(_("opens on"))
+    apply_deadline = models.DateField(_("application deadline"))
+    recommend_deadline = models.DateField(_("recommendation deadline"))
+    reviewers_per_application = models.PositiveSmallIntegerField(_("reviewers per application"), default=3)
+    blind_review = models.BooleanField(_("blind review"), default=True)
+    avoid_same_city = models.BooleanField(_("experts from the applicant's city withdraw"), default=False)
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=CallStage.choices, default=CallStage.OPEN, db_index=True
+    )
+    publicity_start = models.DateField(_("public notice from"), null=True, blank=True)
+    publicity_end = models.DateField(_("objections until"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo values"), default=False)
+
+    scope_region_path = "region__path"
+    scope_public_view = True
+    scope_change_nodes = frozenset({"region"})
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-year", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def rubric(self) -> list[dict]:
+        return list(self.programme_type.definition.get("rubric") or [])
+
+    @property
+    def attachments(self) -> list[dict]:
+        return list(self.programme_type.definition.get("attachments") or [])
+
+
+class CityQuota(models.Model):
+    """How many applications a city may recommend to a call."""
+
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="quotas")
+    city = models.ForeignKey(
+        "orgs.Region", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
+    )
+    quota = models.PositiveIntegerField(_("quota"))
+
+    class Meta:
+        verbose_name = _("city quota")
+        verbose_name_plural = _("city quotas")
+        ordering = ["call", "city__code"]
+        constraints = [models.UniqueConstraint(fields=["call", "city"], name="programmes_quota_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.city} {self.quota}"
+
+
+class Application(ScopedModel):
+    """An institution's application to a call: the form's values (the reporting form engine's
+    elements), attachments, the city's ranking, the formal screening and the review result."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications"
+    )
+    institution = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("applicant institution"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    field = models.CharField(_("专业大类 of the application"), max_length=2, choices=MajorField.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+        db_index=True,
+    )
+    values = models.JSONField(_("form values"), default=dict, blank=True)  # element id → text
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    city_rank = models.PositiveIntegerField(_("city ranking"), null=True, blank=True)
+    screening_note = models.CharField(_("screening note"), max_length=500, blank=True)
+    score = models.DecimalField(_("average score"), max_digits=7, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveIntegerField(_("overall ranking"), null=True, blank=True)
+    funding = models.DecimalField(
+        _("funding (10k yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+
+    scope_region_path = "institution__region__path"
+    scope_institution = "institution_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+    scope_relations = {"view": (Rel.assigned("reviews"),)}
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["call", "city_rank", "pk"]
+        indexes = [models.Index(fields=["call", "status"], name="programmes_app_call_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"programmes/{instance.application.call_id}/{instance.application_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file of an application, of one of the kinds the programme type requires (checked by
+    ``core.files.validate_upload``); read through its application."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.SlugField(_("kind"), max_length=50)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["application", "kind", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Expert(ScopedModel):
+    """A member of the expert pool (专家库). A city keeps its own experts; the province all."""
+
+    name = models.CharField(_("name"), max_length=50)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programme_expert",
+    )
+    title = models.CharField(_("title"), max_length=12, choices=ExpertTitle.choices)
+    employer = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("employer (institution)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    employer_name = models.CharField(_("employer"), max_length=200)
+    city = models.ForeignKey(
+        "orgs.Region", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
+    )
+    specialties = models.JSONField(_("specialties (专业大类)"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    is_demo = models.BooleanField(_("demo values"), default=False)
+
+    scope_region_path = "city__path"
+    scope_change_nodes = frozenset({"region"})
+
+    class Meta:
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
+        ordering = ["city__code", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FormerEmployment(models.Model):
+    """An institution the expert worked at, with dates (for 回避 within the rule's years)."""
+
+    expert = models.ForeignKey(
+        Expert, verbose_name=_("expert"), on_delete=models.CASCADE, related_name="former_employers"
+    )
+    institution = models.ForeignKey(
+        "orgs.Institution", verbose_name=_("institution"), on_delete=models.PROTECT, related_name="+"
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"))
+
+    class Meta:
+        verbose_name = _("former employment")
+        verbose_name_plural = _("former employments")
+        ordering = ["expert", "-end"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")),
+                name="programmes_employment_order",
+                violation_error_message=_("An employment ends after it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert} @ {self.institution}"
+
+
+class Review(ScopedModel):
+    """One expert's review of one application: a score per rubric item with a comment. The
+    province sees every review; an expert the reviews of the applications assigned to them."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    expert = models.ForeignKey(
+        Expert, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.ASSIGNED
+    )
+    # Both by the item's place in the rubric ("1", "2", …).
+    scores = models.JSONField(_("scores"), default=dict, blank=True)
+    comments = models.JSONField(_("comments"), default=dict, blank=True)
+    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    scope_region_path = "application__call__region__path"
+    scope_change_nodes = frozenset({"region"})
+    scope_relations = {
+        "view": (Rel.assigned("application__reviews"),),
+        "change": (Rel.assigned("application__reviews"),),
+    }
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["application", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "expert"],
+                name="programmes_review_unique",
+                violation_error_message=_("This expert already reviews this application."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.expert}"

@@ -1,0 +1,92 @@
+"""The programme engine's named rules (core.rules). Eligibility rules are applied as each call
+lists them (``Call.eligibility``: ``[{"rule": id, …parameters}]``); their basis is the call's own
+notice (申报通知), shown with the call. 回避 and the public-notice period are the platform's
+checks, with their numbers as parameters."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from zhijiao.core.rules import Rule, register
+
+APP = "programmes"
+
+
+def _kinds(entry, institution, ctx) -> str | None:
+    kinds = entry.get("kinds") or []
+    if kinds and institution.kind not in kinds:
+        return _("This call is open to %(kinds)s only.") % {"kinds": "、".join(ctx["kind_labels"](kinds))}
+    return None
+
+
+def _ownership(entry, institution, ctx) -> str | None:
+    allowed = entry.get("ownership") or []
+    if allowed and institution.ownership not in allowed:
+        return _("This call is open to institutions of another ownership.")
+    return None
+
+
+def _prior_award(entry, institution, ctx) -> str | None:
+    code = entry.get("programme")
+    if code and code not in ctx["awards"](institution):
+        return _("This call requires an earlier award: %(name)s.") % {"name": entry.get("label") or code}
+    return None
+
+
+ELIG_KIND = register(
+    Rule(
+        id="PROG-ELIG-KIND",
+        title=gettext_noop("Applicant institution kind"),
+        citation="当期项目申报通知“申报条件”",
+        app=APP,
+        check=_kinds,
+    )
+)
+ELIG_OWNERSHIP = register(
+    Rule(
+        id="PROG-ELIG-OWNERSHIP",
+        title=gettext_noop("Applicant ownership (public or private)"),
+        citation="当期项目申报通知“申报条件”",
+        app=APP,
+        check=_ownership,
+    )
+)
+ELIG_PRIOR_AWARD = register(
+    Rule(
+        id="PROG-ELIG-PRIOR-AWARD",
+        title=gettext_noop("Earlier award required"),
+        citation="当期项目申报通知“申报条件”",
+        app=APP,
+        check=_prior_award,
+    )
+)
+AVOID_FORMER_EMPLOYER = register(
+    Rule(
+        id="PROG-AVOID-FORMER-EMPLOYER",
+        title=gettext_noop("Reviewers withdraw from applications of their recent former employers"),
+        app=APP,
+        kind="platform",
+        params={"PROGRAMMES_AVOID_FORMER_EMPLOYER_YEARS": 3},
+    )
+)
+PUBLICITY_DAYS = register(
+    Rule(
+        id="PROG-PUBLICITY-DAYS",
+        title=gettext_noop("Length of the public notice of a decision list"),
+        app=APP,
+        kind="platform",
+        params={"PROGRAMMES_PUBLICITY_WORKING_DAYS": 5},
+    )
+)
+OUTLIER = register(
+    Rule(
+        id="PROG-REVIEW-OUTLIER",
+        title=gettext_noop("A reviewer's total far from the other reviewers' mean is flagged"),
+        app=APP,
+        kind="platform",
+        params={"PROGRAMMES_OUTLIER_POINTS": 15},
+    )
+)
+
+ELIGIBILITY = {r.id: r for r in (ELIG_KIND, ELIG_OWNERSHIP, ELIG_PRIOR_AWARD)}

@@ -1,0 +1,30 @@
+"""Reads of 项目库, always through ``restrict``."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from zhijiao.core.scoping import restrict
+
+from .models import Application, Call, Expert, Review
+
+
+def call_list(*, user, action: str = "view") -> QuerySet[Call]:
+    return restrict(Call.objects.all(), user, action).select_related("programme_type")
+
+
+def application_list(*, user, action: str = "view") -> QuerySet[Application]:
+    return restrict(Application.objects.all(), user, action).select_related("institution", "call")
+
+
+def expert_list(*, user, action: str = "view") -> QuerySet[Expert]:
+    return restrict(Expert.objects.all(), user, action).select_related("city")
+
+
+def review_list(*, user, action: str = "view") -> QuerySet[Review]:
+    return restrict(Review.objects.all(), user, action).select_related("application", "expert")
+
+
+def my_reviews(*, user) -> QuerySet[Review]:
+    """The reviews assigned to the user (narrowed from what they may see)."""
+    return review_list(user=user).filter(user=user).select_related("application__call")

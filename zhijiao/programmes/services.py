@@ -1,0 +1,670 @@
+"""The writers of 项目库: calls copied from a type, applications (draft, form values through the
+reporting form engine, attachments through core.files, submit before the deadline), the city's
+ranked recommendation within quota, formal screening, the expert pool, reviewer assignment
+(``assignment``: exact min-cost flow, hard 回避), scores per rubric item, the ranking with its
+tie rule, the decision list, the public notice and 立项."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhijiao.core import files, rules
+from zhijiao.core.audit import audit_record
+from zhijiao.core.lifecycle import fire
+from zhijiao.core.models import AuditAction
+from zhijiao.core.scoping import user_scope
+from zhijiao.core.services import OutOfScope, ensure_in_scope, model_create, model_update
+from zhijiao.core.workdays import add_working_days
+from zhijiao.orgs.choices import InstitutionKind, RegionLevel
+from zhijiao.orgs.models import Region
+from zhijiao.reporting import services as forms_engine
+
+from . import assignment
+from .choices import ApplicantKind, CallStage, ReviewStatus
+from .choices import ApplicationStatus as S
+from .models import Application, Attachment, Call, CityQuota, Expert, FormerEmployment, ProgrammeType, Review
+from .rules import ELIGIBILITY
+
+KEY = "programmes.application"
+FILE_KINDS = {
+    "pdf": files.PDF,
+    "docx": files.DOCX,
+    "xlsx": files.XLSX,
+    "jpeg": files.JPEG,
+    "png": files.PNG,
+    "zip": files.ZIP,
+}
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+# --- relationships and guards of the lifecycle ---------------------------------------------------
+
+
+def is_province(obj, actor) -> bool:
+    return user_scope(actor).is_province
+
+
+def city_of(institution) -> Region | None:
+    region = institution.region
+    while region is not None and region.level != RegionLevel.CITY:
+        region = region.parent
+    return region
+
+
+def is_city_of(application, actor) -> bool:
+    """The actor holds a grant at the city (or a region between it and the school) of the applicant."""
+    path = application.institution.region.path
+    return any(
+        g.region_path and g.region_path.count("/") >= 2 and path.startswith(g.region_path)
+        for g in user_scope(actor).grants_for("change")
+    )
+
+
+def guard_before_deadline(application, ctx) -> str | None:
+    call = application.call
+    if today() > call.apply_deadline:
+        return _("The application deadline (%(d)s) has passed.") % {"d": call.apply_deadline.isoformat()}
+    return None
+
+
+def guard_eligible(application, ctx) -> str | None:
+    problems = eligibility_problems(application.call, application.institution)
+    return "；".join(problems) or None
+
+
+def values_by_code(application) -> dict[str, str]:
+    """The application's form values by element code (stored by element id, so that the audit
+    log shows no codes)."""
+    version = application.call.programme_type.form_version
+    if version is None:
+        return {}
+    codes = dict(version.elements.values_list("pk", "code"))
+    return {codes[int(pk)]: text for pk, text in application.values.items() if int(pk) in codes}
+
+
+def guard_form_complete(application, ctx) -> str | None:
+    version = application.call.programme_type.form_version
+    if version is None:
+        return None
+    failures = forms_engine.form_values_failures(version, values_by_code(application))
+    if failures:
+        return _("The application form is not complete: %(list)s") % {"list": "；".join(failures)}
+    return None
+
+
+def guard_attachments(application, ctx) -> str | None:
+    have = set(application.attachments.values_list("kind", flat=True))
+    missing = [a["name"] for a in application.call.attachments if a.get("required") and a["code"] not in have]
+    if missing:
+        return _("Required attachments are missing: %(list)s") % {"list": "、".join(missing)}
+    return None
+
+
+def submitted_data(application, ctx) -> dict:
+    return {"submitted_at": timezone.now()}
+
+
+# --- eligibility -----------------------------------------------------------------------------------
+
+
+def awards_of(institution) -> set[str]:
+    """Codes of the programme types under which the institution has an approved application."""
+    return set(
+        Application.objects.filter(institution=institution, status=S.APPROVED).values_list(
+            "call__programme_type__code", flat=True
+        )
+    )
+
+
+def _kind_labels(kinds) -> list[str]:
+    labels = dict(InstitutionKind.choices)
+    return [str(labels.get(k, k)) for k in kinds]
+
+
+def eligibility_problems(call: Call, institution) -> list[str]:
+    """Why the institution may not apply to the call (the call's rules, from the rule registry)."""
+    ctx = {"awards": awards_of, "kind_labels": _kind_labels}
+    problems = []
+    for entry in call.eligibility:
+        rule = ELIGIBILITY.get(entry.get("rule"))
+        if rule is None:
+            continue
+        problem = rule.check(entry, institution, ctx)
+        if problem:
+            problems.append(f"{problem}（{rule.citation}）")
+    return problems
+
+
+# --- calls ------------------------------------------------------------------------------------------
+
+
+def _require_province(actor) -> None:
+    if not user_scope(actor).is_province:
+        raise OutOfScope(_("Only the province may do this."))
+
+
+@transaction.atomic
+def call_create(
+    *,
+    actor,
+    programme_type: ProgrammeType,
+    code: str,
+    name: str,
+    year: int,
+    total_quota: int,
+    city_quotas: dict,
+    opens_on: datetime.date,
+    apply_deadline: datetime.date,
+    recommend_deadline: datetime.date,
+    eligibility: list | None = None,
+    basis: str = "",
+    reviewers_per_application: int = 3,
+    blind_review: bool = True,
+    avoid_same_city: bool = False,
+    is_demo: bool = False,
+) -> Call:
+    """A call copied from a programme type, with its year, quotas, eligibility and dates."""
+    _require_province(actor)
+    if not (opens_on <= apply_deadline <= recommend_deadline):
+        raise ValidationError(_("A call opens, then closes for applications, then for recommendations."))
+    for entry in eligibility or []:
+        if entry.get("rule") not in ELIGIBILITY:
+            raise ValidationError(_("Unknown eligibility rule “%(id)s”.") % {"id": entry.get("rule")})
+    province = Region.objects.get(level=RegionLevel.PROVINCE, parent__isnull=True)
+    call = model_create(
+        actor=actor,
+        instance=Call(
+            programme_type=programme_type,
+            region=province,
+            code=code,
+            name=name,
+            year=year,
+            basis=basis,
+            total_quota=total_quota,
+            eligibility=list(eligibility or []),
+            opens_on=opens_on,
+            apply_deadline=apply_deadline,
+            recommend_deadline=recommend_deadline,
+            reviewers_per_application=reviewers_per_application,
+            blind_review=blind_review,
+            avoid_same_city=avoid_same_city,
+            is_demo=is_demo,
+        ),
+        event="call.opened",
+    )
+    for city, quota in city_quotas.items():
+        if city.level != RegionLevel.CITY:
+            raise ValidationError(_("A quota is given to a city."))
+        CityQuota.objects.create(call=call, city=city, quota=int(quota))
+    return call
+
+
+def _set_stage(actor, call: Call, stage: str, **data) -> Call:
+    call, _changed = model_update(
+        actor=actor, instance=call, data={"stage": stage, **data}, event="call.stage"
+    )
+    return call
+
+
+# --- applications ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_create(*, actor, call: Call, institution, title: str, field: str) -> Application:
+    if not (call.opens_on <= today() <= call.apply_deadline) or call.stage != CallStage.OPEN:
+        raise ValidationError(_("This call is not open for applications."))
+    problems = eligibility_problems(call, institution)
+    if problems:
+        raise ValidationError(problems)
+    if (
+        call.programme_type.applicant_kind == ApplicantKind.INSTITUTION
+        and Application.objects.filter(call=call, institution=institution).exists()
+    ):
+        raise ValidationError(_("This institution has already applied to this call."))
+    return model_create(
+        actor=actor,
+        instance=Application(call=call, institution=institution, title=title, field=field),
+        event="application.saved",
+    )
+
+
+def _check_draft(application: Application) -> None:
+    if application.status != S.DRAFT:
+        raise ValidationError(
+            _("This application is “%(state)s”; it can no longer be changed.")
+            % {"state": application.get_status_display()}
+        )
+
+
+@transaction.atomic
+def application_save(*, actor, application: Application, title: str, field: str, values: dict) -> Application:
+    """Save a draft: the form's values are checked by the reporting form engine (errors keyed by
+    element code); nothing is written unless all pass."""
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    ensure_in_scope(application, actor, "change")
+    _check_draft(application)
+    version = application.call.programme_type.form_version
+    cleaned = {}
+    if version is not None:
+        ids = dict(version.elements.values_list("code", "pk"))
+        cleaned = {
+            str(ids[code]): text for code, text in forms_engine.form_values_clean(version, values).items()
+        }
+    application, _changed = model_update(
+        actor=actor,
+        instance=application,
+        data={"title": title, "field": field, "values": cleaned},
+        event="application.saved",
+    )
+    return application
+
+
+@transaction.atomic
+def attachment_add(*, actor, application: Application, kind: str, upload) -> Attachment:
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    ensure_in_scope(application, actor, "change")
+    _check_draft(application)
+    spec = next((a for a in application.call.attachments if a["code"] == kind), None)
+    if spec is None:
+        raise ValidationError({"kind": _("This call asks for no such attachment.")})
+    accepted = files.validate_upload(
+        upload,
+        kinds={FILE_KINDS[k] for k in spec.get("kinds") or ["pdf"]},
+        max_bytes=ATTACHMENT_MAX_BYTES,
+        field="file",
+    )
+    attachment = Attachment(
+        application=application,
+        kind=kind,
+        name=accepted.name,
+        content_type=accepted.content_type,
+        size=accepted.size,
+    )
+    attachment.file.save(accepted.name, upload, save=False)
+    attachment.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=application,
+        after={"attachment": accepted.name, "kind": kind},
+        event="application.saved",
+    )
+    return attachment
+
+
+def application_submit(*, actor, application: Application) -> Application:
+    return fire(KEY, application, "submit", actor=actor)
+
+
+# --- the city's recommendation ---------------------------------------------------------------------------
+
+
+def quota_of(call: Call, city: Region) -> int:
+    row = CityQuota.objects.filter(call=call, city=city).first()
+    return row.quota if row else 0
+
+
+RECOMMENDED_OR_LATER = [
+    S.RECOMMENDED,
+    S.SCREENED,
+    S.SCREEN_FAILED,
+    S.UNDER_REVIEW,
+    S.SHORTLISTED,
+    S.NOT_SELECTED,
+    S.APPROVED,
+]
+
+
+@transaction.atomic
+def city_recommend(*, actor, call: Call, ranking: list[Application]) -> int:
+    """The city recommends these applications, in this order (ranks continue after those it has
+    recommended already). The city's quota and the call's total are enforced under a lock on the
+    call, so two cities recommending at the same moment never exceed the total."""
+    if not ranking:
+        raise ValidationError(_("Choose the applications to recommend, in order."))
+    if not all(is_city_of(a, actor) for a in ranking):
+        raise OutOfScope(_("A city recommends the applications of its own schools."))
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.stage != CallStage.OPEN:
+        raise ValidationError(_("Recommendations for this call are closed."))
+    if today() > call.recommend_deadline:
+        raise ValidationError(
+            _("The recommendation deadline (%(d)s) has passed.") % {"d": call.recommend_deadline.isoformat()}
+        )
+    cities = {city_of(a.institution) for a in ranking}
+    if len(cities) != 1 or None in cities:
+        raise ValidationError(_("A city recommends the applications of its own schools, one city at a time."))
+    city = cities.pop()
+    if any(a.call_id != call.pk for a in ranking):
+        raise ValidationError(_("These applications belong to another call."))
+    in_city = Application.objects.filter(call=call, institution__region__path__startswith=city.path)
+    already = in_city.filter(status__in=RECOMMENDED_OR_LATER).count()
+    quota = quota_of(call, city)
+    if already + len(ranking) > quota:
+        raise ValidationError(
+            _("%(city)s may recommend %(quota)d applications; %(n)d are recommended already.")
+            % {"city": city.name, "quota": quota, "n": already}
+        )
+    total = Application.objects.filter(call=call, status__in=RECOMMENDED_OR_LATER).count()
+    if total + len(ranking) > call.total_quota:
+        raise ValidationError(
+            _("The call's total of %(quota)d recommendations would be exceeded (%(n)d made).")
+            % {"quota": call.total_quota, "n": total}
+        )
+    for i, application in enumerate(ranking, start=already + 1):
+        application = fire(KEY, application, "recommend", actor=actor)
+        Application.objects.filter(pk=application.pk).update(city_rank=i)
+    return len(ranking)
+
+
+def city_decline(*, actor, application: Application, reason: str) -> Application:
+    return fire(KEY, application, "decline", actor=actor, reason=reason)
+
+
+def screen(*, actor, application: Application, passed: bool, reason: str = "") -> Application:
+    return fire(KEY, application, "screen_pass" if passed else "screen_fail", actor=actor, reason=reason)
+
+
+# --- the expert pool and 回避 --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def expert_create(
+    *,
+    actor,
+    name: str,
+    title: str,
+    employer_name: str,
+    city: Region,
+    specialties: list[str],
+    employer=None,
+    user=None,
+    former: list[tuple] = (),
+    is_demo: bool = False,
+) -> Expert:
+    if not specialties:
+        raise ValidationError({"specialties": _("Choose at least one 专业大类.")})
+    expert = model_create(
+        actor=actor,
+        instance=Expert(
+            name=name,
+            title=title,
+            employer=employer,
+            employer_name=employer_name,
+            city=city,
+            specialties=sorted(set(specialties)),
+            user=user,
+            is_demo=is_demo,
+        ),
+        event="expert.saved",
+    )
+    for institution, start, end in former:
+        row = FormerEmployment(expert=expert, institution=institution, start=start, end=end)
+        row.full_clean()
+        row.save()
+    return expert
+
+
+def conflicts(
+    call: Call, application: Application, expert: Expert, *, on: datetime.date | None = None
+) -> list[str]:
+    """The hard 回避 reasons that keep the expert off the application (empty: none)."""
+    on = on or today()
+    years = int(rules.param("PROGRAMMES_AVOID_FORMER_EMPLOYER_YEARS"))
+    since = (
+        on.replace(year=on.year - years)
+        if not (on.month == 2 and on.day == 29)
+        else on.replace(year=on.year - years, day=28)
+    )
+    reasons = []
+    if expert.employer_id and expert.employer_id == application.institution_id:
+        reasons.append(_("works at the applicant institution"))
+    if any(
+        f.institution_id == application.institution_id and f.end >= since
+        for f in expert.former_employers.all()
+    ):
+        reasons.append(_("worked at the applicant institution within %(n)d years") % {"n": years})
+    if call.avoid_same_city and city_of(application.institution) == expert.city:
+        reasons.append(_("is from the applicant's city"))
+    return reasons
+
+
+def _assignment_input(call: Call, applications, experts):
+    allowed = {a.pk: [e.pk for e in experts if not conflicts(call, a, e)] for a in applications}
+    app_field = {a.pk: a.field for a in applications}
+    specialties = {e.pk: list(e.specialties) for e in experts}
+    return allowed, app_field, specialties
+
+
+@transaction.atomic
+def reviewers_assign(*, actor, call: Call) -> dict:
+    """Assign ``reviewers_per_application`` experts to every screened application of the call by
+    the exact min-cost flow of ``assignment`` (balanced load, specialty match, hard 回避), send
+    them to review, and return the solution's figures next to the greedy baseline's."""
+    _require_province(actor)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.stage != CallStage.OPEN:
+        raise ValidationError(_("Reviewers are assigned once, when the call closes."))
+    applications = list(
+        Application.objects.filter(call=call, status=S.SCREENED).select_related("institution__region")
+    )
+    if not applications:
+        raise ValidationError(_("No application has passed formal screening yet."))
+    experts = list(
+        Expert.objects.filter(active=True).prefetch_related("former_employers").select_related("city")
+    )
+    allowed, app_field, specialties = _assignment_input(call, applications, experts)
+    n = call.reviewers_per_application
+    result = assignment.solve(n=n, allowed=allowed, app_field=app_field, specialties=specialties)
+    if result.short:
+        names = "、".join(a.title for a in applications if a.pk in set(result.short))
+        raise ValidationError(
+            _("Not enough experts without a conflict for: %(list)s. Add experts to the pool.")
+            % {"list": names}
+        )
+    baseline = assignment.greedy(n=n, allowed=allowed, app_field=app_field, specialties=specialties)
+    by_id = {e.pk: e for e in experts}
+    for application in applications:
+        for expert_id in result.pairs[application.pk]:
+            expert = by_id[expert_id]
+            model_create(
+                actor=actor,
+                instance=Review(application=application, expert=expert, user=expert.user),
+                event="review.assigned",
+            )
+        fire(KEY, application, "review", actor=actor)
+    _set_stage(actor, call, CallStage.REVIEWING)
+    expert_ids = [e.pk for e in experts]
+
+    def figures(r):
+        loads = [x for x in r.loads(expert_ids).values()]
+        used = [x for x in loads if x]
+        return {
+            "max_load": max(loads) if loads else 0,
+            "min_load": min(used) if used else 0,
+            "matches": r.matches(app_field, specialties),
+            "short": len(r.short),
+        }
+
+    return {
+        "solver": figures(result),
+        "greedy": figures(baseline),
+        "pairs": sum(len(v) for v in result.pairs.values()),
+    }
+
+
+# --- reviews ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_submit(*, actor, review: Review, scores: dict, comments: dict) -> Review:
+    """An expert's scores, one per rubric item within its highest score, with comments."""
+    review = (
+        Review.objects.select_for_update(of=("self",)).select_related("application__call").get(pk=review.pk)
+    )
+    if review.user_id is None or review.user_id != actor.pk:
+        raise OutOfScope(_("Only the assigned expert scores this application."))
+    if review.status != ReviewStatus.ASSIGNED or review.application.status != S.UNDER_REVIEW:
+        raise ValidationError(_("These scores have been submitted already."))
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, str] = {}
+    total = Decimal(0)
+    for item in review.application.call.rubric:
+        raw = str(scores.get(item["code"], "")).strip()
+        top = Decimal(str(item["max"]))
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            errors[item["code"]] = [_("Enter a score.")]
+            continue
+        if not value.is_finite() or value < 0 or value > top or value.as_tuple().exponent < -1:
+            errors[item["code"]] = [
+                _("A score between 0 and %(max)s, at most one decimal.")
+                % {"max": format(top.normalize(), "f")}
+            ]
+            continue
+        cleaned[item["code"]] = format(value.normalize(), "f")
+        total += value
+    if errors:
+        raise ValidationError(errors)
+    # Stored by the item's place in the rubric (1, 2, …), so the audit log shows no codes.
+    place = {item["code"]: str(n) for n, item in enumerate(review.application.call.rubric, start=1)}
+    comments = {place[k]: str(v)[:1000] for k, v in comments.items() if k in cleaned and str(v).strip()}
+    review, _changed = model_update(
+        actor=actor,
+        instance=review,
+        data={
+            "scores": {place[k]: v for k, v in cleaned.items()},
+            "comments": comments,
+            "total": total,
+            "status": ReviewStatus.SUBMITTED,
+            "submitted_at": timezone.now(),
+        },
+        event="review.submitted",
+    )
+    application = review.application
+    done = application.reviews.filter(status=ReviewStatus.SUBMITTED)
+    if not application.reviews.exclude(status=ReviewStatus.SUBMITTED).exists():
+        totals = [r.total for r in done]
+        Application.objects.filter(pk=application.pk).update(
+            score=(sum(totals) / len(totals)).quantize(Decimal("0.01"))
+        )
+    return review
+
+
+def ranking(call: Call, applications=None) -> list[Application]:
+    """The reviewed applications in order. Ties are broken by rule, in turn: the higher average
+    score; the higher average on the rubric's items in their order (the first item weighs most);
+    the better city ranking; the earlier submission."""
+    applications = (
+        list(applications)
+        if applications is not None
+        else list(
+            Application.objects.filter(call=call, score__isnull=False)
+            .prefetch_related("reviews")
+            .select_related("institution")
+        )
+    )
+    items = [str(n) for n in range(1, len(call.rubric) + 1)]
+
+    def item_means(app):
+        reviews = [r for r in app.reviews.all() if r.status == ReviewStatus.SUBMITTED]
+        return tuple(
+            -sum(Decimal(r.scores.get(code, "0")) for r in reviews) / max(len(reviews), 1) for code in items
+        )
+
+    far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    return sorted(
+        applications,
+        key=lambda a: (-(a.score or 0), item_means(a), a.city_rank or 10**6, a.submitted_at or far, a.pk),
+    )
+
+
+def outliers(application: Application) -> set[int]:
+    """Reviews whose total lies more than the rule's points from the mean of the other reviews."""
+    points = Decimal(str(rules.param("PROGRAMMES_OUTLIER_POINTS")))
+    reviews = [r for r in application.reviews.all() if r.total is not None]
+    flagged = set()
+    for r in reviews:
+        others = [o.total for o in reviews if o.pk != r.pk]
+        if others and abs(r.total - sum(others) / len(others)) > points:
+            flagged.add(r.pk)
+    return flagged
+
+
+@transaction.atomic
+def decide(*, actor, call: Call) -> int:
+    """The decision list: the best-ranked applications up to the call's total quota go on it, the
+    rest are not selected. Every review must be in."""
+    _require_province(actor)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.stage != CallStage.REVIEWING:
+        raise ValidationError(_("The decision list is drawn up once the review is under way."))
+    pending = Review.objects.filter(application__call=call).exclude(status=ReviewStatus.SUBMITTED).count()
+    if pending:
+        raise ValidationError(_("%(n)d reviews are not in yet.") % {"n": pending})
+    ordered = ranking(
+        call, Application.objects.filter(call=call, status=S.UNDER_REVIEW).prefetch_related("reviews")
+    )
+    for i, application in enumerate(ordered, start=1):
+        Application.objects.filter(pk=application.pk).update(rank=i)
+        fire(KEY, application, "shortlist" if i <= call.total_quota else "not_select", actor=actor)
+    _set_stage(actor, call, CallStage.DECIDED)
+    return min(len(ordered), call.total_quota)
+
+
+@transaction.atomic
+def publicise(*, actor, call: Call, start: datetime.date | None = None) -> Call:
+    """Publish the decision list for objections (公示) for the rule's number of working days."""
+    _require_province(actor)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.stage != CallStage.DECIDED:
+        raise ValidationError(_("Only a final decision list is published."))
+    start = start or today()
+    days = int(rules.param("PROGRAMMES_PUBLICITY_WORKING_DAYS"))
+    end = add_working_days(start, days - 1)
+    return _set_stage(actor, call, CallStage.PUBLICISED, publicity_start=start, publicity_end=end)
+
+
+@transaction.atomic
+def approve(*, actor, call: Call, funding: dict | None = None) -> int:
+    """立项: after the objection window has closed, every application on the list is approved
+    (with its funding, 万元, where given). The award then counts as eligibility in later calls."""
+    _require_province(actor)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.stage != CallStage.PUBLICISED:
+        raise ValidationError(_("The decision list has not been published for objections."))
+    if today() <= call.publicity_end:
+        raise ValidationError(
+            _("Objections may be raised until %(d)s; approve after that.")
+            % {"d": call.publicity_end.isoformat()}
+        )
+    funding = funding or {}
+    approved = 0
+    for application in Application.objects.filter(call=call, status=S.SHORTLISTED):
+        if application.pk in funding:
+            Application.objects.filter(pk=application.pk).update(funding=funding[application.pk])
+        fire(KEY, application, "approve", actor=actor)
+        approved += 1
+    _set_stage(actor, call, CallStage.APPROVED)
+    return approved
+
+
+def counts_by_status(call: Call) -> dict[str, int]:
+    return dict(
+        Application.objects.filter(call=call)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )

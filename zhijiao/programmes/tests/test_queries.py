@@ -1,0 +1,53 @@
+"""The ranking and recommendation pages read in a constant number of queries."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from zhijiao.core.testing import InstitutionFactory
+from zhijiao.programmes.choices import ApplicationStatus as S
+from zhijiao.programmes.choices import ReviewStatus
+from zhijiao.programmes.models import Application, Expert, Review
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(world, call, n, start):
+    expert = Expert.objects.create(
+        name=f"专家{start}", title="professor", employer_name="x", city=world.qingdao, specialties=["46"]
+    )
+    for i in range(start, start + n):
+        school = InstitutionFactory(name=f"学校{i}", region=world.lixia)
+        app = Application.objects.create(
+            call=call,
+            institution=school,
+            title=f"申报{i}",
+            field="46",
+            status=S.UNDER_REVIEW,
+            city_rank=i,
+            score=Decimal(70 + i % 5),
+        )
+        Review.objects.create(
+            application=app,
+            expert=expert,
+            status=ReviewStatus.SUBMITTED,
+            scores={"1": "30", "2": "40"},
+            total=Decimal(70),
+        )
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_pages_read_in_constant_queries(world, call, login):
+    client = login(world["province_admin"])
+    _rows(world, call, 2, 0)
+    small = [_count(client, f"/programmes/calls/{call.pk}/{page}/") for page in ("ranking", "recommend")]
+    _rows(world, call, 12, 100)
+    large = [_count(client, f"/programmes/calls/{call.pk}/{page}/") for page in ("ranking", "recommend")]
+    assert large == small

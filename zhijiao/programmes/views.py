@@ -1,0 +1,404 @@
+"""Pages of 项目库: calls, the application form with attachments, the city's ranked
+recommendation, the province's screening, assignment, ranking, decision, public notice and 立项,
+the expert pool, the expert's reviews, and the public 公示 page (no login)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhijiao.core.lifecycle import available
+from zhijiao.core.lifecycle.views import transition_url
+from zhijiao.core.scoping import user_scope
+from zhijiao.core.services import OutOfScope
+from zhijiao.orgs.choices import RegionLevel
+from zhijiao.orgs.models import Region
+
+from . import definitions, selectors, services
+from .choices import ApplicationStatus as S
+from .choices import CallStage, MajorField, ReviewStatus
+from .forms import ApplyForm, AttachmentForm, ExpertForm, applicant_institutions, expert_cities
+from .models import Application, Call
+
+KEY = services.KEY
+
+
+def _errors(request, exc: ValidationError) -> None:
+    messages.error(request, "；".join(exc.messages))
+
+
+def _role(user) -> str:
+    scope = user_scope(user)
+    if scope.is_province:
+        return "province"
+    if scope.region_paths:
+        return "city"
+    if scope.institution_ids:
+        return "school"
+    return "expert"
+
+
+def _page(request, rows, per=50):
+    return Paginator(rows, per).get_page(request.GET.get("page"))
+
+
+@login_required
+def calls(request):
+    page = _page(request, selectors.call_list(user=request.user).order_by("-year", "code"))
+    return render(request, "programmes/calls.html", {"title": _("Calls"), "page": page})
+
+
+@login_required
+def call_detail(request, pk):
+    call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
+    role = _role(request.user)
+    institutions = applicant_institutions(request.user)
+    own = selectors.application_list(user=request.user).filter(call=call).order_by("status", "pk")
+    return render(
+        request,
+        "programmes/call_detail.html",
+        {
+            "title": call.name,
+            "call": call,
+            "role": role,
+            "phases": [
+                (definitions.phase_name(call.programme_type, p["code"], role), p["code"])
+                for p in call.programme_type.definition.get("phases", [])
+            ],
+            "quotas": call.quotas.select_related("city"),
+            "page": _page(request, own),
+            "apply_form": ApplyForm(user=request.user) if institutions.exists() else None,
+            "is_province": role == "province",
+            "counts": services.counts_by_status(call) if role == "province" else {},
+            "statuses": S,
+        },
+    )
+
+
+@login_required
+@require_POST
+def apply(request, pk):
+    call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
+    form = ApplyForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Choose the institution and give a title and a 专业大类."))
+        return redirect("programmes:call_detail", pk=call.pk)
+    try:
+        application = services.application_create(
+            actor=request.user,
+            call=call,
+            institution=form.cleaned_data["institution"],
+            title=form.cleaned_data["title"],
+            field=form.cleaned_data["field"],
+        )
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("programmes:call_detail", pk=call.pk)
+    return redirect("programmes:application_detail", pk=application.pk)
+
+
+def _form_rows(application, posted=None, errors=None):
+    version = application.call.programme_type.form_version
+    if version is None:
+        return []
+    rows = []
+    stored = services.values_by_code(application)
+    for element in version.elements.all():
+        name = f"v__{element.code}"
+        value = posted.get(name, "") if posted is not None else stored.get(element.code, "")
+        rows.append(
+            {"element": element, "name": name, "value": value, "errors": (errors or {}).get(element.code, [])}
+        )
+    return rows
+
+
+@login_required
+def application_detail(request, pk):
+    application = get_object_or_404(
+        selectors.application_list(user=request.user).select_related("call__programme_type"), pk=pk
+    )
+    call = application.call
+    may_change = selectors.application_list(user=request.user, action="change").filter(pk=pk).exists()
+    posted, errors = None, {}
+    if request.method == "POST":
+        if not may_change:
+            raise Http404
+        action = request.POST.get("action", "save")
+        try:
+            if action == "attach":
+                form = AttachmentForm(
+                    request.POST, request.FILES, kinds=[(a["code"], a["name"]) for a in call.attachments]
+                )
+                if not form.is_valid():
+                    raise ValidationError(_("Choose the attachment and its file."))
+                services.attachment_add(
+                    actor=request.user,
+                    application=application,
+                    kind=form.cleaned_data["kind"],
+                    upload=form.cleaned_data["file"],
+                )
+                messages.success(request, _("Attachment added."))
+            elif action in ("save", "submit"):
+                if application.status == S.DRAFT:
+                    values = {k[3:]: v for k, v in request.POST.items() if k.startswith("v__")}
+                    application = services.application_save(
+                        actor=request.user,
+                        application=application,
+                        title=request.POST.get("title", application.title)[:200] or application.title,
+                        field=request.POST.get("field", application.field),
+                        values=values,
+                    )
+                if action == "submit":
+                    services.application_submit(actor=request.user, application=application)
+                    messages.success(request, _("Application submitted."))
+                else:
+                    messages.success(request, _("Draft saved."))
+            else:
+                raise ValidationError(_("Unknown action."))
+            return redirect("programmes:application_detail", pk=application.pk)
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors = exc.message_dict
+                posted = request.POST
+                messages.error(request, _("Some values are not accepted; see the fields marked."))
+            else:
+                _errors(request, exc)
+            application.refresh_from_db()
+    role = _role(request.user)
+    blind = call.blind_review and role == "expert"
+    return render(
+        request,
+        "programmes/application_detail.html",
+        {
+            "title": application.title,
+            "application": application,
+            "call": call,
+            "blind": blind,
+            "editable": may_change and application.status == S.DRAFT,
+            "rows": _form_rows(application, posted, errors),
+            "attachments": [] if blind else application.attachments.all(),
+            "attach_form": AttachmentForm(kinds=[(a["code"], a["name"]) for a in call.attachments]),
+            "required": [a for a in call.attachments if a.get("required")],
+            "transitions": [
+                (t.label, transition_url(application, KEY, t.name))
+                for t in available(KEY, application, request.user)
+            ],
+            "fields": MajorField.choices,
+        },
+    )
+
+
+def _city_of_user(user) -> Region | None:
+    paths = [p for p in user_scope(user).region_paths if p.count("/") == 2]
+    return Region.objects.filter(path=paths[0], level=RegionLevel.CITY).first() if paths else None
+
+
+@login_required
+def recommend(request, pk):
+    """The city ranks its schools' submitted applications and recommends within its quota; the
+    province sees every city's ranking."""
+    call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
+    city = _city_of_user(request.user)
+    apps = selectors.application_list(user=request.user).filter(call=call)
+    if request.method == "POST":
+        if city is None:
+            raise Http404
+        ranked = []
+        for app in apps.filter(status=S.SUBMITTED):
+            raw = request.POST.get(f"rank_{app.pk}", "").strip()
+            if raw:
+                if not raw.isdigit():
+                    messages.error(request, _("A rank is a whole number."))
+                    return redirect("programmes:recommend", pk=call.pk)
+                ranked.append((int(raw), app.pk, app))
+        try:
+            n = services.city_recommend(
+                actor=request.user, call=call, ranking=[a for _r, _p, a in sorted(ranked)]
+            )
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("%(n)d applications recommended.") % {"n": n})
+        return redirect("programmes:recommend", pk=call.pk)
+    return render(
+        request,
+        "programmes/recommend.html",
+        {
+            "title": _("City recommendation"),
+            "call": call,
+            "city": city,
+            "quota": services.quota_of(call, city) if city else None,
+            "pending": apps.filter(status=S.SUBMITTED).order_by("institution__name", "pk")[:500],
+            "recommended": apps.filter(status__in=services.RECOMMENDED_OR_LATER)
+            .select_related("institution__region")
+            .order_by("institution__region__path", "city_rank", "pk")[:2000],
+        },
+    )
+
+
+@login_required
+def ranking(request, pk):
+    call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
+    if not user_scope(request.user).is_province:
+        raise Http404
+    apps = selectors.application_list(user=request.user).filter(call=call, score__isnull=False)
+    ordered = services.ranking(call, apps.prefetch_related("reviews__expert"))
+    rows = [{"app": a, "outliers": services.outliers(a)} for a in ordered]
+    may_act = selectors.call_list(user=request.user, action="change").filter(pk=call.pk).exists()
+    screening = selectors.application_list(user=request.user).filter(call=call, status=S.RECOMMENDED)
+    return render(
+        request,
+        "programmes/ranking.html",
+        {
+            "title": _("Review and ranking"),
+            "call": call,
+            "rows": rows,
+            "screening": [
+                (a, transition_url(a, KEY, "screen_pass"), transition_url(a, KEY, "screen_fail"))
+                for a in screening[:500]
+            ],
+            "report": request.session.pop("programmes_assignment", None),
+            "may_act": may_act,
+        },
+    )
+
+
+@login_required
+@require_POST
+def manage(request, pk):
+    call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
+    if not user_scope(request.user).is_province:
+        raise Http404
+    step = request.POST.get("step")
+    try:
+        if step == "assign":
+            report = services.reviewers_assign(actor=request.user, call=call)
+            request.session["programmes_assignment"] = report
+            messages.success(request, _("Reviewers assigned."))
+        elif step == "decide":
+            services.decide(actor=request.user, call=call)
+            messages.success(request, _("The decision list is drawn up."))
+        elif step == "publicise":
+            services.publicise(actor=request.user, call=call)
+            messages.success(request, _("The decision list is published for objections."))
+        elif step == "approve":
+            n = services.approve(actor=request.user, call=call)
+            messages.success(request, _("%(n)d applications approved.") % {"n": n})
+        else:
+            raise ValidationError(_("Unknown action."))
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("programmes:ranking", pk=call.pk)
+
+
+@login_required
+def experts(request):
+    page = _page(
+        request, selectors.expert_list(user=request.user).prefetch_related("former_employers__institution")
+    )
+    may_add = expert_cities(request.user).exists()
+    return render(
+        request, "programmes/experts.html", {"title": _("Expert pool"), "page": page, "may_add": may_add}
+    )
+
+
+@login_required
+def expert_new(request):
+    if not expert_cities(request.user).exists():
+        raise Http404
+    form = ExpertForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.expert_create(actor=request.user, **form.cleaned_data)
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Expert added."))
+            return redirect("programmes:experts")
+    return render(request, "programmes/expert_form.html", {"title": _("Add an expert"), "form": form})
+
+
+@login_required
+def my_reviews(request):
+    page = _page(request, selectors.my_reviews(user=request.user).order_by("status", "pk"))
+    return render(request, "programmes/my_reviews.html", {"title": _("My reviews"), "page": page})
+
+
+@login_required
+def review_form(request, pk):
+    review = get_object_or_404(
+        selectors.review_list(user=request.user).select_related("application__call"), pk=pk
+    )
+    application = review.application
+    errors = {}
+    if request.method == "POST":
+        scores = {i["code"]: request.POST.get(f"s__{i['code']}", "") for i in application.call.rubric}
+        comments = {i["code"]: request.POST.get(f"c__{i['code']}", "") for i in application.call.rubric}
+        try:
+            services.review_submit(actor=request.user, review=review, scores=scores, comments=comments)
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors = exc.message_dict
+                messages.error(request, _("Some scores are not accepted; see the fields marked."))
+            else:
+                _errors(request, exc)
+        else:
+            messages.success(request, _("Scores submitted."))
+            return redirect("programmes:my_reviews")
+    items = [
+        {
+            "item": i,
+            "score": request.POST.get(f"s__{i['code']}", review.scores.get(str(n), "")),
+            "comment": request.POST.get(f"c__{i['code']}", review.comments.get(str(n), "")),
+            "errors": errors.get(i["code"], []),
+        }
+        for n, i in enumerate(application.call.rubric, start=1)
+    ]
+    return render(
+        request,
+        "programmes/review_form.html",
+        {
+            "title": _("Review"),
+            "review": review,
+            "application": application,
+            "blind": application.call.blind_review,
+            "items": items,
+            "editable": review.user_id == request.user.pk and review.status == ReviewStatus.ASSIGNED,
+        },
+    )
+
+
+def public_notice(request, code):
+    """The public 公示 of a call's decision list (no login): only once the list is final and
+    published, with its dated objection window."""
+    call = Call.objects.filter(code=code, stage__in=[CallStage.PUBLICISED, CallStage.APPROVED]).first()
+    if call is None:
+        raise Http404
+    listed = (
+        Application.objects.filter(call=call, status__in=[S.SHORTLISTED, S.APPROVED])
+        .select_related("institution")
+        .order_by("rank", "pk")
+    )
+    return render(
+        request,
+        "programmes/public_notice.html",
+        {"title": _("Public notice: %(name)s") % {"name": call.name}, "call": call, "listed": listed},
+    )
