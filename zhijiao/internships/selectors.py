@@ -22,10 +22,8 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhijiao.core.scoping import restrict, user_scope
@@ -45,18 +43,9 @@ from .models import (
 
 
 def plan_list(*, user, action: str = "view") -> QuerySet[InternshipPlan]:
-    # The count per plan as a correlated subquery: evaluated for the rows a page shows, where a
-    # GROUP BY over the joined placements aggregated all 350,000 of them for every page.
-    placements = (
-        Placement.objects.filter(plan=OuterRef("pk"))
-        .order_by()
-        .values("plan")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return restrict(
-        InternshipPlan.objects.select_related("institution", "offering__major"), user, action
-    ).annotate(placement_count=Coalesce(Subquery(placements, output_field=IntegerField()), 0))
+    # ``placement_count`` is a column the database keeps (internships.tallies): a page neither
+    # counts the placements of the plans it shows nor of all plans when sorted by it.
+    return restrict(InternshipPlan.objects.select_related("institution", "offering__major"), user, action)
 
 
 def post_list(*, user, action: str = "view") -> QuerySet[Post]:

@@ -113,6 +113,18 @@ PAGES = [
         "internships_placement",
         ("internships_pl_post", "internships_post_pkey"),
     ),
+    (
+        "/internships/plans/",
+        {"sort": "placement_count"},
+        "internships_internshipplan",
+        "internships_plan_count",
+    ),
+    (
+        "/internships/plans/",
+        {"sort": "-placement_count"},
+        "internships_internshipplan",
+        "internships_plan_count",
+    ),
     ("/internships/alerts/", {}, "internships_alert", "first_seen"),
     ("/internships/alerts/", {"sort": "rule_id"}, "internships_alert", "internships_alert_rule"),
     ("/internships/alerts/", {"sort": "resolved_at"}, "internships_alert", "resolved_at"),
@@ -136,6 +148,9 @@ APIS = [
     ("/api/v1/certificates/", {}, "credentials_certificate", "credentials_cert_inst_class"),
     ("/api/v1/placements/", {}, "internships_placement", "internships_pl_start"),
     ("/api/v1/checkins/", {}, "internships_checkin", "internships_ci_time"),
+    ("/api/v1/internship-alerts/", {}, "internships_alert", "first_seen"),
+    ("/api/v1/internship-alerts/", {"ordering": "rule_id"}, "internships_alert", "internships_alert_rule"),
+    ("/api/v1/internship-alerts/", {"ordering": "-rule_id"}, "internships_alert", "internships_alert_rule"),
 ]
 
 
