@@ -216,3 +216,26 @@ def test_keyset_values_take_dates(world):
     token = listing.encode_cursor(keys, listing.row_values(row, keys))
     values, forward = listing.decode_cursor(keys, token)
     assert forward and values[0] == row.created_at
+
+
+def test_deep_pages_read_their_keys_before_their_rows(world, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(9):
+        add_student(world, name=f"赵{i:02d}")
+    qs = Student.objects.select_related("current_institution").order_by("name")
+    keys = listing.ordering_keys(qs)
+    expected = [s.pk for s in listing.apply_ordering(qs, keys)][4:8]
+    shallow = listing.paginate(qs, per_page=3, count=listing.ListCount(9), page=2, keys=keys)
+    monkeypatch.setattr(listing, "DEFERRED_JOIN_OFFSET", 3)
+    with CaptureQueriesContext(connection) as ctx:
+        deep = listing.paginate(qs, per_page=4, count=listing.ListCount(9), page=2, keys=keys)
+    assert [s.pk for s in deep.rows] == expected and deep.has_next
+    # First the window's keys, without the joins the rows need; then the rows, with them.
+    keys_sql, rows_sql = (q["sql"] for q in ctx.captured_queries)
+    assert " OFFSET 4" in keys_sql and "orgs_institution" not in keys_sql
+    assert "OFFSET" not in rows_sql and "orgs_institution" in rows_sql
+    with CaptureQueriesContext(connection) as ctx:
+        assert deep.rows[0].current_institution.name  # already joined
+    assert not ctx.captured_queries
+    assert [s.pk for s in shallow.rows] == [s.pk for s in listing.apply_ordering(qs, keys)][3:6]
