@@ -15,11 +15,9 @@ from django.db.models import (
     Case,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     When,
@@ -105,10 +103,11 @@ def placement_post_choices(*, user) -> QuerySet[Post]:
 
 
 def placement_plan_choices(*, user) -> QuerySet[InternshipPlan]:
-    """Plans the user sees that have placements: the plan filter of the placement list."""
+    """Plans the user sees that have placements: the plan filter of the placement list (the kept
+    count says which, without looking at placements)."""
     return (
-        restrict(InternshipPlan.objects.all(), user, "view")
-        .filter(Exists(Placement.objects.filter(plan=OuterRef("pk"))))
+        restrict(InternshipPlan.objects.select_related("institution"), user, "view")
+        .filter(placement_count__gt=0)
         .order_by("-start_date", "title")
     )
 
