@@ -233,3 +233,33 @@ def test_student_search_reads_an_index(data, query, index):
         cursor.execute("RESET enable_seqscan")
         cursor.execute("RESET enable_indexscan")
     assert index in plan and "Seq Scan" not in plan, plan
+
+
+# A school's part of the list in order, from an index that starts with the school.
+SCHOOL_FIRST = [
+    ("api", "/api/v1/internship-alerts/", {}, "internships_alert", "internships_alert_inst_seen"),
+    (
+        "api",
+        "/api/v1/internship-alerts/",
+        {"ordering": "rule_id"},
+        "internships_alert",
+        "internships_alert_inst_rule",
+    ),
+    ("page", "/internships/alerts/", {"sort": "rule_id"}, "internships_alert", "internships_alert_inst_rule"),
+    (
+        "page",
+        "/internships/plans/",
+        {"sort": "-placement_count"},
+        "internships_internshipplan",
+        "internships_plan_inst_count",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "path", "params", "table", "index"), SCHOOL_FIRST)
+def test_a_schools_list_reads_its_own_part_of_an_index(data, login, kind, path, params, table, index):
+    school = data["school_a"]
+    client = api_client(school) if kind == "api" else login(school)
+    plan = plan_of(client, path, params, table)
+    assert_reads_index(plan, table, index)
+    assert re.search(r"Index Cond: \((\w+\.)?institution_id = \d+\)", plan), plan

@@ -1,5 +1,6 @@
 # Each plan's placement count as a column kept by statement-level triggers on placements
-# (zhijiao.internships.tallies.plan_count_trigger_sql), backfilled here; indexes for sorting by it.
+# (zhijiao.internships.tallies.plan_count_trigger_sql), backfilled here; indexes for sorting by it;
+# the alerts' scope-first indexes for their two orders.
 # SQLite (the demo) gets row triggers instead.
 
 from django.db import migrations, models
@@ -56,6 +57,14 @@ class Migration(migrations.Migration):
             index=models.Index(
                 fields=["institution", "placement_count", "id"], name="internships_plan_inst_count"
             ),
+        ),
+        migrations.AddIndex(
+            model_name="alert",
+            index=models.Index(fields=["institution", "first_seen", "id"], name="internships_alert_inst_seen"),
+        ),
+        migrations.AddIndex(
+            model_name="alert",
+            index=models.Index(fields=["institution", "rule_id", "id"], name="internships_alert_inst_rule"),
         ),
         migrations.RunPython(install, uninstall, elidable=False),
     ]
