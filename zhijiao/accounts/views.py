@@ -355,6 +355,10 @@ class UserListView(ManageUsersMixin, ObjectListView):
 
     template_name = "accounts/user_list.html"
     partial_template_name = "includes/object_table.html"
+    # Read by the generic list machinery this view reuses (windows, counts) and by tools that walk
+    # every list page; ``get`` below builds the page itself.
+    table_class = UserTable
+    filterset_class = UserFilterSet
 
     def _page_size(self) -> int:
         try:
