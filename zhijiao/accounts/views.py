@@ -35,7 +35,7 @@ from zhijiao.core.ratelimit import client_address
 from zhijiao.core.scoping import can, user_scope
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.tabular import xlsx_response
-from zhijiao.core.views.generic import describe_entries, restore_masked
+from zhijiao.core.views.generic import ObjectListView, describe_entries, restore_masked
 from zhijiao.core.views.sensitive import sensitive_values
 
 from . import forms, selectors, services
@@ -350,11 +350,15 @@ PAGE_SIZES = (25, 50, 100)
 _NON_FILTER_KEYS = {"page", "per_page", "export", "sort"}
 
 
-class UserListView(ManageUsersMixin, View):
+class UserListView(ManageUsersMixin, ObjectListView):
     """Scoped, filterable, sortable, paginated user list with XLSX export and an HTMX partial."""
 
     template_name = "accounts/user_list.html"
     partial_template_name = "includes/object_table.html"
+    # Read by the generic list machinery this view reuses (windows, counts) and by tools that walk
+    # every list page; ``get`` below builds the page itself.
+    table_class = UserTable
+    filterset_class = UserFilterSet
 
     def _page_size(self) -> int:
         try:
@@ -369,8 +373,11 @@ class UserListView(ManageUsersMixin, View):
         filtered = filterset.qs if filterset.is_bound else queryset
         if request.GET.get("export") == "xlsx":
             return self.export(filtered)
-        table = UserTable(filtered, request=request)
-        RequestConfig(request, paginate={"per_page": self._page_size()}).configure(table)
+        # Paged like every large list (core.listing): a bounded count or an estimate, never COUNT(*)
+        # over all the province's users on every page.
+        table = UserTable(filtered)
+        RequestConfig(request, paginate=False).configure(table)
+        self.get_window(table, filterset)
         filter_params = [(k, v) for k, vs in request.GET.lists() if k not in _NON_FILTER_KEYS for v in vs]
         export_params = [
             *filter_params,
@@ -392,13 +399,24 @@ class UserListView(ManageUsersMixin, View):
 
     def export(self, queryset):
         qs = queryset.order_by("username")[: settings.EXPORT_MAX_ROWS]
-        services.users_exported(actor=self.request.user, count=qs.count())
-        return xlsx_response(
+        written = 0
+
+        def rows():
+            nonlocal written
+            for row in user_export_rows(qs):
+                written += 1
+                yield [str(v) for v in row]
+
+        # The rows are counted as they are written (the workbook is complete when this returns),
+        # not by a COUNT(*) of their own first.
+        response = xlsx_response(
             filename=_("users"),
             headers=[str(h) for h in USER_EXPORT_HEADERS],
-            rows=([str(v) for v in row] for row in user_export_rows(qs)),
+            rows=rows(),
             sheet_title=_("Users"),
         )
+        services.users_exported(actor=self.request.user, count=written)
+        return response
 
 
 class UserDetailView(ManageUsersMixin, TemplateView):

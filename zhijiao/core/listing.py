@@ -11,7 +11,10 @@ Pages (``core.views.generic.ObjectListView``), the API (``core.api.pagination``)
 - **Windows** (``paginate``): the queryset is ordered by its sort keys plus the primary key (so
   every row has one place); page numbers are plain ``OFFSET`` up to ``LIST_MAX_OFFSET`` rows deep;
   past that, and for any ``cursor``, a keyset window continues after (or before) a row's key
-  values — stable when rows are inserted, as fast on page 10,000 as on page 1.
+  values — stable when rows are inserted, as fast on page 10,000 as on page 1. A page
+  ``DEFERRED_JOIN_OFFSET`` rows deep or more reads its primary keys first (the filters' and sort's
+  joins only) and then its rows with their related objects: the rows skipped by the ``OFFSET``
+  are not joined to what the page shows.
 
 A cursor is the sort's signature, a direction and the key values of one row, base64-encoded JSON.
 It grants nothing: the window is still read through the caller's scoped queryset.
@@ -442,6 +445,23 @@ class ListWindow:
         return (self.number - 1) * self.per_page + 1
 
 
+# From this many rows deep, a numbered page reads its keys first (``_offset_rows``).
+DEFERRED_JOIN_OFFSET = 250
+
+
+def _offset_rows(ordered: QuerySet, offset: int, limit: int) -> list:
+    """``ordered[offset:offset + limit]``; deep pages in two statements: the window's primary keys
+    (without the columns and joins only the shown rows need), then those rows."""
+    query = ordered.query
+    if offset < DEFERRED_JOIN_OFFSET or query.distinct or query.combinator or query.values_select:
+        return list(ordered[offset : offset + limit])
+    pks = list(ordered.values_list("pk", flat=True)[offset : offset + limit])
+    if not pks:
+        return []
+    by_pk = {row.pk: row for row in ordered.filter(pk__in=pks)}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
+
+
 def max_page(per_page: int) -> int:
     return max(1, settings.LIST_MAX_OFFSET // per_page + 1)
 
@@ -479,7 +499,7 @@ def paginate(
             raise PageTooDeep(number)
         offset = (number - 1) * per_page
         ordered = apply_ordering(queryset, keys) if keys is not None else queryset
-        rows = list(ordered[offset : offset + per_page + 1])
+        rows = _offset_rows(ordered, offset, per_page + 1)
         window.number = number
         window.has_next = len(rows) > per_page
         window.rows = rows[:per_page]

@@ -84,3 +84,26 @@ register(
         prefix=("code",),
     )
 )
+
+
+# The list filters with more choices than a select can show.
+def plan_filter_label(plan) -> str:
+    return f"{plan.title} · {plan.institution.name}"
+
+
+register(
+    ChoiceSource(
+        name="internships.post-filter-enterprises",
+        rows=lambda user: selectors.post_enterprise_filter_choices(user=user),
+        search=("name", "credit_code"),
+        prefix=("credit_code",),
+    )
+)
+register(
+    ChoiceSource(
+        name="internships.placement-filter-plans",
+        rows=lambda user: selectors.placement_plan_choices(user=user),
+        search=("title", "institution__name"),
+        label=plan_filter_label,
+    )
+)

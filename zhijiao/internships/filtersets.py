@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.autocomplete import AutocompleteSelect
 from zhijiao.core.filters import FilterSet, YesNoFilter
 from zhijiao.core.search import classify
 from zhijiao.majors.selectors import major_category_list
@@ -43,6 +44,8 @@ class PostFilterSet(FilterSet):
     enterprise = django_filters.ModelChoiceFilter(
         queryset=lambda request: selectors.post_enterprise_filter_choices(user=_user(request)),
         label=_("Host enterprise"),
+        # Searched as the user types (thousands of hosts): the page renders only the chosen one.
+        widget=AutocompleteSelect("internships.post-filter-enterprises"),
     )
     major_category = django_filters.ModelChoiceFilter(
         queryset=lambda request: major_category_list(user=_user(request)), label=_("Major category")
@@ -65,6 +68,7 @@ class PlacementFilterSet(FilterSet):
     plan = django_filters.ModelChoiceFilter(
         queryset=lambda request: selectors.placement_plan_choices(user=_user(request)),
         label=_("Internship plan"),
+        widget=AutocompleteSelect("internships.placement-filter-plans"),
     )
 
     class Meta:

@@ -15,17 +15,13 @@ from django.db.models import (
     Case,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhijiao.core.scoping import restrict, user_scope
@@ -45,18 +41,9 @@ from .models import (
 
 
 def plan_list(*, user, action: str = "view") -> QuerySet[InternshipPlan]:
-    # The count per plan as a correlated subquery: evaluated for the rows a page shows, where a
-    # GROUP BY over the joined placements aggregated all 350,000 of them for every page.
-    placements = (
-        Placement.objects.filter(plan=OuterRef("pk"))
-        .order_by()
-        .values("plan")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return restrict(
-        InternshipPlan.objects.select_related("institution", "offering__major"), user, action
-    ).annotate(placement_count=Coalesce(Subquery(placements, output_field=IntegerField()), 0))
+    # ``placement_count`` is a column the database keeps (internships.tallies): a page neither
+    # counts the placements of the plans it shows nor of all plans when sorted by it.
+    return restrict(InternshipPlan.objects.select_related("institution", "offering__major"), user, action)
 
 
 def post_list(*, user, action: str = "view") -> QuerySet[Post]:
@@ -116,10 +103,11 @@ def placement_post_choices(*, user) -> QuerySet[Post]:
 
 
 def placement_plan_choices(*, user) -> QuerySet[InternshipPlan]:
-    """Plans the user sees that have placements: the plan filter of the placement list."""
+    """Plans the user sees that have placements: the plan filter of the placement list (the kept
+    count says which, without looking at placements)."""
     return (
-        restrict(InternshipPlan.objects.all(), user, "view")
-        .filter(Exists(Placement.objects.filter(plan=OuterRef("pk"))))
+        restrict(InternshipPlan.objects.select_related("institution"), user, "view")
+        .filter(placement_count__gt=0)
         .order_by("-start_date", "title")
     )
 

@@ -113,6 +113,18 @@ PAGES = [
         "internships_placement",
         ("internships_pl_post", "internships_post_pkey"),
     ),
+    (
+        "/internships/plans/",
+        {"sort": "placement_count"},
+        "internships_internshipplan",
+        "internships_plan_count",
+    ),
+    (
+        "/internships/plans/",
+        {"sort": "-placement_count"},
+        "internships_internshipplan",
+        "internships_plan_count",
+    ),
     ("/internships/alerts/", {}, "internships_alert", "first_seen"),
     ("/internships/alerts/", {"sort": "rule_id"}, "internships_alert", "internships_alert_rule"),
     ("/internships/alerts/", {"sort": "resolved_at"}, "internships_alert", "resolved_at"),
@@ -136,6 +148,9 @@ APIS = [
     ("/api/v1/certificates/", {}, "credentials_certificate", "credentials_cert_inst_class"),
     ("/api/v1/placements/", {}, "internships_placement", "internships_pl_start"),
     ("/api/v1/checkins/", {}, "internships_checkin", "internships_ci_time"),
+    ("/api/v1/internship-alerts/", {}, "internships_alert", "first_seen"),
+    ("/api/v1/internship-alerts/", {"ordering": "rule_id"}, "internships_alert", "internships_alert_rule"),
+    ("/api/v1/internship-alerts/", {"ordering": "-rule_id"}, "internships_alert", "internships_alert_rule"),
 ]
 
 
@@ -218,3 +233,33 @@ def test_student_search_reads_an_index(data, query, index):
         cursor.execute("RESET enable_seqscan")
         cursor.execute("RESET enable_indexscan")
     assert index in plan and "Seq Scan" not in plan, plan
+
+
+# A school's part of the list in order, from an index that starts with the school.
+SCHOOL_FIRST = [
+    ("api", "/api/v1/internship-alerts/", {}, "internships_alert", "internships_alert_inst_seen"),
+    (
+        "api",
+        "/api/v1/internship-alerts/",
+        {"ordering": "rule_id"},
+        "internships_alert",
+        "internships_alert_inst_rule",
+    ),
+    ("page", "/internships/alerts/", {"sort": "rule_id"}, "internships_alert", "internships_alert_inst_rule"),
+    (
+        "page",
+        "/internships/plans/",
+        {"sort": "-placement_count"},
+        "internships_internshipplan",
+        "internships_plan_inst_count",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "path", "params", "table", "index"), SCHOOL_FIRST)
+def test_a_schools_list_reads_its_own_part_of_an_index(data, login, kind, path, params, table, index):
+    school = data["school_a"]
+    client = api_client(school) if kind == "api" else login(school)
+    plan = plan_of(client, path, params, table)
+    assert_reads_index(plan, table, index)
+    assert re.search(r"Index Cond: \((\w+\.)?institution_id = \d+\)", plan), plan

@@ -55,7 +55,13 @@ class Alert(models.Model):
         ordering = ["-first_seen", "-id"]
         # Sorting the list by rule reads (rule, id) in order (a plain rule index sorted each rule's
         # thousands of alerts by id); it also serves the look-ups by rule.
-        indexes = [models.Index(fields=["rule_id", "id"], name="internships_alert_rule")]
+        # A school's (or a city's schools') alerts in either order read their own part of
+        # (school, first seen / rule, id): scope first, then the sort.
+        indexes = [
+            models.Index(fields=["rule_id", "id"], name="internships_alert_rule"),
+            models.Index(fields=["institution", "first_seen", "id"], name="internships_alert_inst_seen"),
+            models.Index(fields=["institution", "rule_id", "id"], name="internships_alert_inst_rule"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["placement", "rule_id"],

@@ -71,6 +71,9 @@ class InternshipPlan(ScopedModel):
     filing_reference = models.CharField(_("filing number"), max_length=100, blank=True)
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     filing_comment = models.CharField(_("filing comment"), max_length=500, blank=True)
+    # Kept by the database (``internships.tallies.PLAN_PLACEMENT_COUNT``: statement-level triggers on
+    # placements), never by Python: the list shows and sorts by it without counting placements.
+    placement_count = models.PositiveIntegerField(_("placements"), default=0, editable=False)
 
     scope_region_path = "institution__region__path"
     scope_institution = "institution_id"
@@ -80,6 +83,11 @@ class InternshipPlan(ScopedModel):
         verbose_name = _("internship plan")
         verbose_name_plural = _("internship plans")
         ordering = ["-start_date", "title"]
+        # The list's sort by placements: the province reads (count, id) in order, a school its own.
+        indexes = [
+            models.Index(fields=["placement_count", "id"], name="internships_plan_count"),
+            models.Index(fields=["institution", "placement_count", "id"], name="internships_plan_inst_count"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
@@ -90,6 +98,16 @@ class InternshipPlan(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("internships:plan_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        # An update never writes the count it read earlier (the triggers may have moved it since).
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "placement_count"
+            ]
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.title

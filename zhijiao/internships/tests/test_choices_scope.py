@@ -78,9 +78,33 @@ def test_placement_plan_filter_offers_only_the_users_plans(iw, world, login):
     assert list(selectors.placement_plan_choices(user=world["ent_a"])) == []
     html = login(world["ent_a"]).get(reverse("internships:placement_list")).content.decode()
     assert '<select name="plan"' not in html and iw.plan.title not in html
-    html = login(world["school_a"]).get(reverse("internships:placement_list")).content.decode()
+    client = login(world["school_a"])
+    html = client.get(reverse("internships:placement_list")).content.decode()
+    # Searched as the user types: the page lists no plans, only the chosen one once filtered.
     plan_select = re.search(r'<select name="plan".*?</select>', html, re.S).group(0)
-    assert iw.plan.title in plan_select
+    assert "data-autocomplete-url" in plan_select and iw.plan.title not in plan_select
+    html = client.get(reverse("internships:placement_list"), {"plan": iw.plan.pk}).content.decode()
+    plan_select = re.search(r'<select name="plan".*?</select>', html, re.S).group(0)
+    assert iw.plan.title in plan_select and "selected" in plan_select
+    url = reverse("core:autocomplete", args=["internships.placement-filter-plans"])
+    found = client.get(url, {"q": iw.plan.title[:4]}).json()["results"]
+    assert [r["id"] for r in found] == [iw.plan.pk]
+    assert login(world["school_b"]).get(url, {"q": iw.plan.title[:4]}).json()["results"] == []
+
+
+def test_post_enterprise_filter_is_searched_not_listed(posts, world, login):
+    own, other = posts
+    client = login(world["province_admin"])
+    html = client.get(reverse("internships:post_list")).content.decode()
+    select = re.search(r'<select name="enterprise".*?</select>', html, re.S).group(0)
+    assert "data-autocomplete-url" in select and world.ent_b.name not in select
+    response = client.get(reverse("internships:post_list"), {"enterprise": world.ent_b.pk})
+    assert _list_ids(response) == {other.pk}
+    url = reverse("core:autocomplete", args=["internships.post-filter-enterprises"])
+    found = client.get(url, {"q": world.ent_b.name}).json()["results"]
+    assert [r["id"] for r in found] == [world.ent_b.pk]
+    # An enterprise reads only its own posts: the filter offers it no other host.
+    assert login(world["ent_a"]).get(url, {"q": world.ent_b.name}).json()["results"] == []
 
 
 def test_city_of_another_school_does_not_get_its_posts(posts, world):

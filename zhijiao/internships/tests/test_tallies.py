@@ -88,3 +88,69 @@ def test_placement_and_alert_counts_read_the_tallies(iw, monkeypatch):
         "total": 2,
         "by_severity": {"block": 1, "warn": 1},
     }
+
+
+# --- each plan's placement count (a column the triggers keep) -------------------------------------------
+def _plan_counts() -> dict:
+    from zhijiao.internships.models import InternshipPlan
+
+    return dict(InternshipPlan.objects.values_list("pk", "placement_count"))
+
+
+def _counted() -> dict:
+    from django.db.models import Count
+
+    from zhijiao.internships.models import InternshipPlan
+
+    return dict(InternshipPlan.objects.annotate(n=Count("placements")).values_list("pk", "n"))
+
+
+def test_plan_placement_count_follows_every_write(iw):
+    from zhijiao.internships import tallies
+    from zhijiao.internships.models import InternshipPlan
+
+    other = services.plan_create(
+        actor=iw.school_admin,
+        data={
+            "institution": iw.w.school_a,
+            "offering": iw.w.offering_a,
+            "title": "另一方案",
+            "kind": "post",
+            "cohort_year": 2024,
+            "start_date": iw.plan.start_date,
+            "end_date": iw.plan.end_date,
+        },
+    )
+    a = iw.placement(activate=True)
+    b = iw.placement()
+    iw.placement()
+    assert _plan_counts() == _counted() == {iw.plan.pk: 3, other.pk: 0}
+    services.placement_end(actor=iw.school_admin, placement=Placement.objects.get(pk=a.pk), reason="结束")
+    assert _plan_counts()[iw.plan.pk] == 3  # an ended placement still belongs to its plan
+    Placement.objects.filter(pk=b.pk).update(plan=other)  # moved in one statement
+    assert _plan_counts() == _counted() == {iw.plan.pk: 2, other.pk: 1}
+    Placement.objects.filter(plan=iw.plan).delete()
+    assert _plan_counts() == _counted() == {iw.plan.pk: 0, other.pk: 1}
+    # A plan saved from a copy read before the placements changed does not write its stale count back.
+    stale = InternshipPlan.objects.get(pk=other.pk)
+    iw.placement()  # into iw.plan
+    Placement.objects.filter(plan=iw.plan).update(plan=other)
+    services.plan_update(actor=iw.school_admin, plan=stale, data={"title": "另一方案（修订）"})
+    assert _plan_counts() == _counted() == {iw.plan.pk: 0, other.pk: 2}
+    # The recount agrees with the triggers and repairs a count that drifted.
+    InternshipPlan.objects.filter(pk=other.pk).update(placement_count=99)
+    tallies.plan_count_rebuild()
+    assert _plan_counts() == _counted()
+
+
+def test_plan_list_reads_the_count_without_counting(iw, login):
+    from django.test.utils import CaptureQueriesContext
+
+    iw.placement()
+    iw.placement()
+    client = login(iw.province)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/internships/plans/", {"sort": "-placement_count"})
+    assert response.status_code == 200
+    assert [row.record.placement_count for row in response.context["table"].page.object_list] == [2]
+    assert not any('FROM "internships_placement"' in q["sql"] for q in ctx.captured_queries)
