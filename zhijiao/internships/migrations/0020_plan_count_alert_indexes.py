@@ -38,7 +38,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("internships", "0008_consent_exceptions_work_kind_documents"),
+        ("internships", "0010_batch_work"),
         ("orgs", "0001_initial"),
     ]
 
