@@ -7,7 +7,8 @@ from django.utils.translation import pgettext_lazy
 from zhijiao.core.lifecycle import Approval, Lifecycle, Outcome, Transition
 
 from .choices import FilingStatus
-from .services import plans
+from .models.vetting import AssessmentStatus
+from .services import plans, vetting
 from .services.base import FILING_KIND
 
 EVENTS = {
@@ -26,6 +27,19 @@ EVENTS = {
     "placement.exception_requested": _("Rule exception requested"),
     "placement.exception_approved": _("Rule exception approved"),
     "placement.exception_refused": _("Rule exception refused"),
+    "host.assessed": _("Host assessed on site"),
+    "host.approved": _("Host approved for the school's list"),
+    "host.published": _("Host list published"),
+    "host.withdrawn": _("Host withdrawn from the school's list"),
+    "host.blacklisted": _("Host put on the blacklist"),
+    "host.blacklist_lifted": _("Host taken off the blacklist"),
+    "placement.safety_recorded": _("Placement readiness recorded"),
+    "placement.outside_approved": _("Internship outside the province approved"),
+    "incident.recorded": _("Incident recorded"),
+    "incident.reported": _("Incident reported to the authorities"),
+    "incident.followed_up": _("Incident follow-up reported"),
+    "incident.closed": _("Incident closed"),
+    "incident.escalated": _("Overdue incident report escalated"),
 }
 
 F = FilingStatus
@@ -100,4 +114,52 @@ PLAN_FILING = Lifecycle(
     ),
 )
 
-LIFECYCLES = [PLAN_FILING]
+A = AssessmentStatus
+
+# 教职成〔2021〕4号第七条: the school's list of hosts is decided by the school (校级党组织会议) and published.
+HOST_ASSESSMENT = Lifecycle(
+    key=vetting.ASSESSMENT_KIND,
+    model="internships.HostAssessment",
+    states=A,
+    relationships={"school": vetting.is_school_of},
+    transitions=[
+        Transition(
+            "approve",
+            _("Approve for the host list"),
+            source=[A.DRAFT],
+            target=A.APPROVED,
+            action=None,
+            relationships=["school"],
+            refused=_("Only a draft assessment can be approved."),
+            reason_required=True,
+            reason_prompt=_("The school's decision: the meeting and its date."),
+            data=vetting.approval_data,
+            event="host.approved",
+        ),
+        Transition(
+            "publish",
+            _("Publish on the host list"),
+            source=[A.APPROVED],
+            target=A.PUBLISHED,
+            action=None,
+            relationships=["school"],
+            refused=_("Only an approved host can be published."),
+            data=vetting.publication_data,
+            event="host.published",
+        ),
+        Transition(
+            "withdraw",
+            _("Withdraw from the host list"),
+            source=[A.DRAFT, A.APPROVED, A.PUBLISHED],
+            target=A.WITHDRAWN,
+            action=None,
+            relationships=["school"],
+            refused=_("The assessment is already withdrawn."),
+            reason_required=True,
+            reason_prompt=_("Give a reason for withdrawing the host."),
+            event="host.withdrawn",
+        ),
+    ],
+)
+
+LIFECYCLES = [PLAN_FILING, HOST_ASSESSMENT]

@@ -21,6 +21,10 @@ from .base import (
 from .exceptions import (
     RuleException,
 )
+from .incidents import (
+    Incident,
+    IncidentFollowUp,
+)
 from .inspections import (
     Inspection,
     InspectionItem,
@@ -35,6 +39,13 @@ from .placements import (
 from .plans import (
     InternshipPlan,
     Post,
+)
+from .safety import (
+    PlacementSafety,
+)
+from .vetting import (
+    BlacklistEntry,
+    HostAssessment,
 )
 
 __all__ = [
@@ -56,4 +67,9 @@ __all__ = [
     "RuleException",
     "Inspection",
     "InspectionItem",
+    "HostAssessment",
+    "BlacklistEntry",
+    "PlacementSafety",
+    "Incident",
+    "IncidentFollowUp",
 ]
