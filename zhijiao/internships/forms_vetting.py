@@ -5,6 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.autocomplete import AutocompleteSelect
+from zhijiao.core.views.generic import ScopedModelForm
+
 from .models import HostAssessment, PlacementSafety
 from .services.vetting import ASSESSMENT_FIELDS
 
@@ -19,19 +22,28 @@ class _Styled:
             widget.attrs.setdefault("class", css)
 
 
-class AssessmentForm(_Styled, forms.ModelForm):
+def _hosts(user):
+    from .selectors import post_enterprise_choices
+
+    # A school assesses any host it may send students to (as it registers posts at any host).
+    return post_enterprise_choices(user=user)
+
+
+class AssessmentForm(_Styled, ScopedModelForm, forms.ModelForm):
+    scoped_fields = {"enterprise": _hosts}
+    text_fields = ("assessors", "conclusion")
+
     class Meta:
         model = HostAssessment
         fields = ASSESSMENT_FIELDS
         widgets = {
             "assessed_on": forms.DateInput(attrs={"type": "date"}),
             "conclusion": forms.Textarea(attrs={"rows": 4}),
+            "enterprise": AutocompleteSelect("internships.post-enterprises"),
         }
 
-    def __init__(self, *args, enterprises=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if enterprises is not None:
-            self.fields["enterprise"].queryset = enterprises
         self._style()
 
 

@@ -127,11 +127,11 @@ class AssessmentAddView(LoginRequiredMixin, View):
 
     def get(self, request):
         self._school(request)
-        return self._render(request, AssessmentForm())
+        return self._render(request, AssessmentForm(user=request.user))
 
     def post(self, request):
         school = self._school(request)
-        form = AssessmentForm(request.POST, request.FILES)
+        form = AssessmentForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             try:
                 assessment = services.assessment_create(
