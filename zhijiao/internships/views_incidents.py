@@ -77,6 +77,7 @@ class IncidentListView(ObjectListView):
     table_class = IncidentTable
     title = gettext_lazy("Incident reports")
     add_url_name = "internships:incident_add"
+    create_nodes = frozenset({"institution"})  # the school reports; authorities read
 
 
 class IncidentAddView(LoginRequiredMixin, View):

@@ -48,15 +48,24 @@ class HostListTable(tables.Table):
         empty_text = gettext_lazy("No host is published yet.")
 
 
-_LIFT = """{% load i18n %}{% if table.can_lift and not record.lifted_on %}
+_LIFT = """{% if table.can_lift and not record.lifted_on %}
 <form method="post" action="{% url 'internships:blacklist_lift' record.pk %}" class="d-flex gap-1">{% csrf_token %}
-<input class="form-control form-control-sm" name="reason" required placeholder="{% translate 'reason for lifting' %}"
- aria-label="{% translate 'reason for lifting' %}"><button class="btn btn-sm btn-outline-secondary">{% translate 'Lift' %}</button></form>
+<input class="form-control form-control-sm" name="reason" required placeholder="{{ reason_label }}"
+ aria-label="{{ reason_label }}"><button class="btn btn-sm btn-outline-secondary">{{ lift_label }}</button></form>
 {% endif %}"""
 
 
 class BlacklistTable(tables.Table):
-    lift = tables.TemplateColumn(_LIFT, verbose_name="", orderable=False, exclude_from_export=True)
+    lift = tables.TemplateColumn(
+        _LIFT,
+        verbose_name="",
+        orderable=False,
+        exclude_from_export=True,
+        extra_context={
+            "lift_label": gettext_lazy("Lift from the blacklist"),
+            "reason_label": gettext_lazy("reason for lifting"),
+        },
+    )
     can_lift = False
 
     class Meta(_Meta):
@@ -70,6 +79,7 @@ class AssessmentListView(ObjectListView):
     table_class = AssessmentTable
     title = gettext_lazy("Host assessments")
     add_url_name = "internships:assessment_add"
+    create_nodes = frozenset({"institution"})  # the school assesses; authorities read
 
 
 class HostListView(ObjectListView):
