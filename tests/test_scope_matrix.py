@@ -706,6 +706,10 @@ WIDER_CHOICES = {
         "a school registers posts at any host (Post.registered_by)",
         _has_grant("institution"),
     ),
+    ("AssessmentForm", "enterprise"): (
+        "a school assesses any host it may send students to (教职成〔2021〕4号第七条)",
+        _has_grant("institution"),
+    ),
     ("PostSerializer", "enterprise"): (
         "a school registers posts at any host (Post.registered_by)",
         _has_grant("institution"),

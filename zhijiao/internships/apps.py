@@ -32,7 +32,13 @@ class InternshipsConfig(AppConfig):
                 "sql": ["zhijiao.internships.tallies.BLOCKED_REBUILD"],
             },
         },
+        # Overdue incident reports and follow-ups (直报), every hour at :20; safe to run twice.
+        "internships.incidents_escalate": {
+            "task": "internships.incidents_escalate",
+            "schedule": crontab(minute=20),
+        },
     }
+    notification_kinds = "zhijiao.internships.models.incidents.NotificationKind"
     urls = [("internships/", "zhijiao.internships.urls")]
     demo_loader = DemoLoader("zhijiao.internships.demo.load_demo_internships", after=("students",))
     api_routes = "zhijiao.internships.api.routes.register"
@@ -51,8 +57,12 @@ class InternshipsConfig(AppConfig):
         MenuItem(
             _("Placements"), "internships:placement_list", "internships", "view", SCHOOL_SIDE | {ENTERPRISE}
         ),
+        MenuItem(_("Host assessments"), "internships:assessment_list", "internships", "view", SCHOOL_SIDE),
+        MenuItem(_("Published host list"), "internships:host_list", "internships", "view", SCHOOL_SIDE),
+        MenuItem(_("Host blacklist"), "internships:blacklist_list", "internships", "view", SCHOOL_SIDE),
         MenuItem(_("Compliance alerts"), "internships:alert_list", "internships", "view", SCHOOL_SIDE),
         MenuItem(_("Direct reports"), "internships:direct_report_list", "internships", "view", SCHOOL_SIDE),
+        MenuItem(_("Incident reports"), "internships:incident_list", "internships", "view", SCHOOL_SIDE),
         MenuItem(_("Special inspections"), "internships:inspection_list", "internships", "view", SCHOOL_SIDE),
         MenuItem(
             _("Mentor worklist"), "internships:worklist", "internships", "change", SCHOOL_SIDE | {ENTERPRISE}

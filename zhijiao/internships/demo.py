@@ -27,6 +27,7 @@ from . import services
 from .checkins import haversine_m
 from .demo_batch import load_demo_batch
 from .models import CheckIn, InternshipPlan, Placement, Post
+from .services import incidents, safety, vetting
 from .sweep import run_sweep
 
 SEED = 2022
@@ -234,6 +235,8 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
     if demo_school is not None:
         _plans_in_every_state(actor, demo_school, start)
     blocked, active = [], []
+    vetted: set[tuple[int, int]] = set()
+    _blacklist_one(actor, enterprises, demo_host)
     for i, e in enumerate(enrolments):
         plan = plans[(e.institution_id, e.offering_id)]
         enterprise = enterprises[i % len(enterprises)]
@@ -296,6 +299,20 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
         )
         services.mentor_assign(actor=actor, placement=p, kind="school", name=f"指导教师{i % 6 + 1}")
         services.mentor_assign(actor=actor, placement=p, kind="host", name=f"企业师傅{i % 9 + 1}")
+        _vet(vetted, p, start)
+        before = start - dt.timedelta(days=3)
+        safety.safety_record(
+            actor=actor,
+            placement=p,
+            data={
+                "training_on": before,
+                # One student has not passed the safety test yet: blocked (INT-TRAINING).
+                "test_passed_on": before if i != 10 else None,
+                "health_check_on": before,
+                "minor_registered_on": before,
+                "minor_registration_no": f"示例WCN-{p.pk:05d}",
+            },
+        )
         p, violations = services.placement_try_activate(actor=actor, placement=p)
         (blocked if violations else active).append(p)
     _school_life_cycle(actor, demo_school, active, start, end)
@@ -307,6 +324,7 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
     _reports(active, today)
     _direct_reports(active)
     load_demo_batch(actor=actor, school=demo_school, active=active, today=today)
+    _incident(demo_school, active)
     run_sweep(now=timezone.now() - dt.timedelta(days=9), today=today - dt.timedelta(days=9), anomalies=False)
     result = run_sweep()
     if actor is not None:
@@ -329,6 +347,75 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
         "blocked": len(blocked),
         "alerts_opened": result["opened"],
     }
+
+
+def _incident(school, active) -> None:
+    """An incident 直报 of the demo school (示例): reported in time, with one follow-up, still open."""
+    placement = next((p for p in active if school is not None and p.institution_id == school.pk), None)
+    if placement is None:
+        return
+    from zhijiao.accounts.models import RoleAssignment
+
+    ra = (
+        RoleAssignment.objects.filter(institution=school, user__is_active=True).select_related("user").first()
+    )
+    if ra is None:
+        return
+    demo = ra.user  # the school's own account: the report is the school's
+    now = timezone.now()
+    incident = incidents.incident_record(
+        actor=demo,
+        institution=school,
+        data={
+            "placement": placement,
+            "kind": "injury",
+            "occurred_at": now - dt.timedelta(days=2, hours=3),
+            "learned_at": now - dt.timedelta(days=2, hours=2),
+            "place": "实习单位装配车间（示例）",
+            "summary": "示例：学生在装配作业中左手被划伤，已送医缝合，无生命危险。",
+            "measures": "示例：暂停该岗位作业，企业复查防护用品，学校指导教师到场陪同。",
+        },
+    )
+    incidents.incident_report(actor=demo, incident=incident)
+    incidents.incident_follow_up(
+        actor=demo, incident=incident, content="示例：学生已出院，休养一周后返岗，保险理赔已受理。"
+    )
+
+
+def _vet(vetted: set, p: Placement, start: dt.date) -> None:
+    """The school's on-site assessment of each host it uses, approved and published (教职成〔2021〕4号第七条).
+
+    Written by the demo's system actor, which decides any school's step (no school account exists for
+    most demo schools)."""
+    key = (p.institution_id, p.enterprise_id)
+    if key in vetted:
+        return
+    vetted.add(key)
+    demo = system_actor("demo")
+    assessment = vetting.host_vet(
+        actor=demo,
+        institution=p.institution,
+        enterprise=p.enterprise,
+        assessed_on=start - dt.timedelta(days=40),
+        report=ContentFile(_scan(), name=f"assessment-{p.institution_id}-{p.enterprise_id}.pdf"),
+        decision="学校党委会研究确定（示例）",
+    )
+    vetting.assessment_publish(actor=demo, assessment=assessment)
+
+
+def _blacklist_one(actor, enterprises, demo_host) -> None:
+    """One enterprise on the province's blacklist (示例), not one of the demo's hosts."""
+    used = {e.pk for e in enterprises} | ({demo_host.pk} if demo_host else set())
+    barred = Enterprise.objects.exclude(pk__in=used).order_by("credit_code").first()
+    if barred is None:
+        return
+    vetting.blacklist_add(
+        actor=actor,
+        enterprise=barred,
+        reason="示例：克扣实习学生报酬并安排夜班，经核查属实。",
+        document_number="鲁教职字〔2026〕示例1号",
+        listed_on=timezone.localdate() - dt.timedelta(days=60),
+    )
 
 
 def _checkins(rng, active, today) -> None:

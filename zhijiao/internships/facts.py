@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .choices import ExceptionStatus, InternshipKind, PlacementStatus
 from .models import Agreement, Evaluation, Placement, RuleException
+from .models.vetting import AssessmentStatus
 from .rules import AGREEMENT_REQUIRED, AgreementFacts, PayFacts, PlacementFacts, PolicyFacts
 
 try:  # the registry's definition of "studying" (registered or held back a year)
@@ -101,6 +102,7 @@ def placement_facts(
     agreement = Agreement.objects.filter(placement=p).first()
     evaluation = Evaluation.objects.filter(placement=p).first()
     return PlacementFacts(
+        **vetting_facts(p),
         kind=plan.kind,
         start_date=p.start_date,
         end_date=p.end_date,
@@ -158,6 +160,46 @@ def placement_facts(
             for x in RuleException.objects.filter(placement=p, status=ExceptionStatus.APPROVED)
         },
     )
+
+
+def vetting_facts(p: Placement) -> dict:
+    """The host's vetting, the blacklist and the readiness records of one placement (three queries)."""
+    from .models import BlacklistEntry, HostAssessment, PlacementSafety
+    from .rules.vetting import HOST_LISTED, HOST_NOT_APPROVED, HOST_NOT_ASSESSED
+
+    assessment = (
+        HostAssessment.objects.filter(
+            institution_id=p.institution_id,
+            enterprise_id=p.enterprise_id,
+            status__in=[AssessmentStatus.DRAFT, AssessmentStatus.APPROVED, AssessmentStatus.PUBLISHED],
+        )
+        .values("status", "assessed_on")
+        .first()
+    )
+    if assessment is None:
+        vetting, assessed_on = HOST_NOT_ASSESSED, None
+    else:
+        listed = assessment["status"] != AssessmentStatus.DRAFT
+        vetting, assessed_on = (HOST_LISTED if listed else HOST_NOT_APPROVED), assessment["assessed_on"]
+    entry = (
+        BlacklistEntry.objects.filter(enterprise_id=p.enterprise_id, listed_on__lte=p.end_date)
+        .filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=p.start_date))
+        .values_list("document_number", "reason")
+        .first()
+    )
+    safety = PlacementSafety.objects.filter(placement=p).first()
+    return {
+        "host_vetting": vetting,
+        "host_assessed_on": assessed_on,
+        "blacklisted": tuple(entry) if entry else None,
+        "training_on": safety.training_on if safety else None,
+        "test_passed_on": safety.test_passed_on if safety else None,
+        "destination": safety.destination if safety else "in_province",
+        "outside_approved_on": safety.outside_approved_on if safety else None,
+        "outside_filed_on": safety.outside_filed_on if safety else None,
+        "health_check_on": safety.health_check_on if safety else None,
+        "minor_registered_on": safety.minor_registered_on if safety else None,
+    }
 
 
 def checkin_observations(*, today: dt.date) -> dict[int, dict]:

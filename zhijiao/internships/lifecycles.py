@@ -8,7 +8,8 @@ from zhijiao.core.lifecycle import Approval, Lifecycle, Outcome, Transition
 
 from .choices import FilingStatus
 from .choices_batch import LeaveStatus
-from .services import batch, plans
+from .models.vetting import AssessmentStatus
+from .services import batch, plans, vetting
 from .services.base import FILING_KIND
 
 EVENTS = {
@@ -33,6 +34,19 @@ EVENTS = {
     "leave.approved": _("Leave approved"),
     "leave.refused": _("Leave refused"),
     "leave.withdrawn": _("Leave request withdrawn"),
+    "host.assessed": _("Host assessed on site"),
+    "host.approved": _("Host approved for the school's list"),
+    "host.published": _("Host list published"),
+    "host.withdrawn": _("Host withdrawn from the school's list"),
+    "host.blacklisted": _("Host put on the blacklist"),
+    "host.blacklist_lifted": _("Host taken off the blacklist"),
+    "placement.safety_recorded": _("Placement readiness recorded"),
+    "placement.outside_approved": _("Internship outside the province approved"),
+    "incident.recorded": _("Incident recorded"),
+    "incident.reported": _("Incident reported to the authorities"),
+    "incident.followed_up": _("Incident follow-up reported"),
+    "incident.closed": _("Incident closed"),
+    "incident.escalated": _("Overdue incident report escalated"),
 }
 
 F = FilingStatus
@@ -156,4 +170,52 @@ LEAVE = Lifecycle(
     ],
 )
 
-LIFECYCLES = [PLAN_FILING, LEAVE]
+A = AssessmentStatus
+
+# 教职成〔2021〕4号第七条: the school's list of hosts is decided by the school (校级党组织会议) and published.
+HOST_ASSESSMENT = Lifecycle(
+    key=vetting.ASSESSMENT_KIND,
+    model="internships.HostAssessment",
+    states=A,
+    relationships={"school": vetting.is_school_of},
+    transitions=[
+        Transition(
+            "approve",
+            _("Approve for the host list"),
+            source=[A.DRAFT],
+            target=A.APPROVED,
+            action=None,
+            relationships=["school"],
+            refused=_("Only a draft assessment can be approved."),
+            reason_required=True,
+            reason_prompt=_("The school's decision: the meeting and its date."),
+            data=vetting.approval_data,
+            event="host.approved",
+        ),
+        Transition(
+            "publish",
+            _("Publish on the host list"),
+            source=[A.APPROVED],
+            target=A.PUBLISHED,
+            action=None,
+            relationships=["school"],
+            refused=_("Only an approved host can be published."),
+            data=vetting.publication_data,
+            event="host.published",
+        ),
+        Transition(
+            "withdraw",
+            _("Withdraw from the host list"),
+            source=[A.DRAFT, A.APPROVED, A.PUBLISHED],
+            target=A.WITHDRAWN,
+            action=None,
+            relationships=["school"],
+            refused=_("The assessment is already withdrawn."),
+            reason_required=True,
+            reason_prompt=_("Give a reason for withdrawing the host."),
+            event="host.withdrawn",
+        ),
+    ],
+)
+
+LIFECYCLES = [PLAN_FILING, LEAVE, HOST_ASSESSMENT]

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import views, views_batch, views_exceptions, views_files, views_inspections
+from . import (
+    views,
+    views_batch,
+    views_exceptions,
+    views_files,
+    views_incidents,
+    views_inspections,
+    views_vetting,
+)
 
 app_name = "internships"
 
@@ -39,6 +47,32 @@ urlpatterns = [
         name="exception_decide",
     ),
     path("alerts/", views.AlertListView.as_view(), name="alert_list"),
+    # 实习单位考察评估、名单公开、黑名单；岗前培训与审批 (views_vetting)
+    path("hosts/assessments/", views_vetting.AssessmentListView.as_view(), name="assessment_list"),
+    path("hosts/assessments/add/", views_vetting.AssessmentAddView.as_view(), name="assessment_add"),
+    path(
+        "hosts/assessments/<int:pk>/", views_vetting.AssessmentDetailView.as_view(), name="assessment_detail"
+    ),
+    path("hosts/published/", views_vetting.HostListView.as_view(), name="host_list"),
+    path("hosts/blacklist/", views_vetting.BlacklistView.as_view(), name="blacklist_list"),
+    path("hosts/blacklist/add/", views_vetting.BlacklistAddView.as_view(), name="blacklist_add"),
+    path("hosts/blacklist/<int:pk>/lift/", views_vetting.BlacklistLiftView.as_view(), name="blacklist_lift"),
+    # 重大事件直报 (views_incidents)
+    path("incidents/", views_incidents.IncidentListView.as_view(), name="incident_list"),
+    path("incidents/add/", views_incidents.IncidentAddView.as_view(), name="incident_add"),
+    path("incidents/<int:pk>/", views_incidents.IncidentDetailView.as_view(), name="incident_detail"),
+    path("incidents/<int:pk>/report/", views_incidents.IncidentReportView.as_view(), name="incident_report"),
+    path(
+        "incidents/<int:pk>/follow-up/",
+        views_incidents.IncidentFollowUpView.as_view(),
+        name="incident_follow_up",
+    ),
+    path("placements/<int:pk>/safety/", views_vetting.SafetyView.as_view(), name="safety"),
+    path(
+        "placements/<int:pk>/outside/approve/",
+        views_vetting.OutsideApproveView.as_view(),
+        name="outside_approve",
+    ),
     path("my/", views.MyInternshipView.as_view(), name="my"),
     path("my/check-in/", views.CheckInView.as_view(), name="checkin"),
     path("my/reports/", views.ReportCreateView.as_view(), name="report_add"),

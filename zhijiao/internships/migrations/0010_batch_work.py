@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('internships', '0008_consent_exceptions_work_kind_documents'),
+        ('internships', '0009_host_vetting_readiness_incidents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

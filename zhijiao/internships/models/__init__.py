@@ -26,6 +26,10 @@ from .batch import (
 from .exceptions import (
     RuleException,
 )
+from .incidents import (
+    Incident,
+    IncidentFollowUp,
+)
 from .inspections import (
     Inspection,
     InspectionItem,
@@ -40,6 +44,13 @@ from .placements import (
 from .plans import (
     InternshipPlan,
     Post,
+)
+from .safety import (
+    PlacementSafety,
+)
+from .vetting import (
+    BlacklistEntry,
+    HostAssessment,
 )
 
 __all__ = [
@@ -64,4 +75,9 @@ __all__ = [
     "PostChange",
     "LeaveRequest",
     "EarlyTermination",
+    "HostAssessment",
+    "BlacklistEntry",
+    "PlacementSafety",
+    "Incident",
+    "IncidentFollowUp",
 ]

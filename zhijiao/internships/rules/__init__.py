@@ -32,6 +32,7 @@ from .base import (
     versions_in_force,
 )
 from .documents import (
+    ACTIVATION_ONLY,
     AGREEMENT_REQUIRED,
     RULES,
     SWEEP_ONLY,
@@ -136,6 +137,7 @@ __all__ = [
     "rule_premium",
     "rule_duration",
     "rule_major",
+    "ACTIVATION_ONLY",
     "AGREEMENT_REQUIRED",
     "rule_agreement",
     "rule_self_arranged",

@@ -48,6 +48,11 @@ DEFAULTS: dict[str, object] = {
     "INTERNSHIP_EXTENDED_CATEGORIES": ("医药卫生",),
     "INTERNSHIP_GRADING_DUE_DAYS": 30,
     "INTERNSHIP_MISSING_DAYS": 3,
+    # Incident 直报 (services/incidents.py): no official time limit was found (internships.md §15), so
+    # these are the platform's defaults, for the province to set.
+    "INTERNSHIP_INCIDENT_REPORT_HOURS": 24,
+    "INTERNSHIP_INCIDENT_FOLLOWUP_DAYS": 7,
+    "INTERNSHIP_INCIDENT_ESCALATE_HOURS": 24,
 }
 
 
@@ -156,6 +161,18 @@ class PlacementFacts:
     night_checkins: int = 0
     max_observed_daily_hours: float = 0.0
     last_checkin_day: dt.date | None = None
+    # Host vetting and readiness (rules/vetting.py). The defaults describe a compliant placement;
+    # ``facts.placement_facts`` always fills them from the database.
+    host_vetting: str = "listed"  # "none": not assessed; "draft": assessed, not on the school's list
+    host_assessed_on: dt.date | None = None
+    blacklisted: tuple[str, str] | None = None  # (文号, reason) of an entry in force during the period
+    training_on: dt.date | None = dt.date.min
+    test_passed_on: dt.date | None = dt.date.min
+    destination: str = "in_province"
+    outside_approved_on: dt.date | None = None
+    outside_filed_on: dt.date | None = None
+    health_check_on: dt.date | None = dt.date.min
+    minor_registered_on: dt.date | None = dt.date.min
 
     @property
     def is_post(self) -> bool:
@@ -230,6 +247,12 @@ SOURCES = {
     "INT-MISSING": "platform check (internships.md §13): no check-in for N days is 失联",
     "INT-STATUS": "students.md: a suspended, withdrawn or graduated student holds no active 学籍",
     "INT-OVERLAP": "教职成〔2021〕4号 Art. 17 (working time), derived: one placement at a time",
+    "INT-INCIDENT": "platform rule: internships.md §15 found no official time limit for reporting serious incidents; configurable defaults",
+    "INT-HOST-VETTED": "教职成〔2021〕4号 第七条 (新增实习单位实地考察评估、书面报告、名单经校级党组织会议研究确定后对外公开), quoted by a school's published host list; not in internships.md",
+    "INT-HOST-BLACKLIST": "教职成〔2021〕4号 第七条 (诚信状况) + the province's listing decision (its 文号 on the entry)",
+    "INT-TRAINING": "教职成〔2021〕4号 (岗前专门培训; a provincial summary lists it among the 八个事先); article unverified",
+    "INT-OUTSIDE": "教职成〔2021〕4号 (跨省或国(境)外实习报上级主管部门同意并报省级主管部门备案; provincial summary); article unverified",
+    "INT-MINOR-HEALTH": "劳部发〔1994〕498号 第六条 (health check before assignment, recollection consistent with Art. 7–9 reprints), 第九条 (登记制度, secondary reprints)",
 }
 
 
@@ -269,6 +292,12 @@ CITATIONS = {
     "INT-FILING": "省级实施细则（实习方案备案）",
     "INT-MISSING": "平台核查规则（连续多日未签到视为失联）",
     "INT-STATUS": "学籍管理规定（休学、退学或已毕业的学生不在籍）",
+    "INT-INCIDENT": "平台规则（重大事件直报与续报时限，由省级教育行政部门设定）",
+    "INT-HOST-VETTED": f"{_REG_2021}第七条",
+    "INT-HOST-BLACKLIST": f"{_REG_2021}第七条；省教育厅实习单位黑名单",
+    "INT-TRAINING": f"{_REG_2021}（岗前安全培训与考核）",
+    "INT-OUTSIDE": f"{_REG_2021}（跨省或跨境实习的审批与备案）",
+    "INT-MINOR-HEALTH": "《未成年工特殊保护规定》（劳部发〔1994〕498号）第六条、第九条",
 }
 
 
@@ -317,7 +346,11 @@ CITATIONS_2016 = {
 # Rules of the 2021 text, in force from 2021-12-31 (the others rest on laws, provincial 细则 or the
 # platform and have no window). The caps, assessment and mentors stay in the 2021 text under articles
 # not yet checked against the official docx (internships.md §5, §11): cited by document only.
-REGULATION_2021_RULES = frozenset({*CITATIONS_2016, "INT-PHYS"})
+REGULATION_2021_RULES = frozenset(
+    {*CITATIONS_2016, "INT-PHYS", "INT-HOST-VETTED", "INT-HOST-BLACKLIST", "INT-TRAINING", "INT-OUTSIDE"}
+)
+#: Rules of other regulations with their own window: 《未成年工特殊保护规定》 took effect on 1995-01-01.
+OTHER_WINDOWS = {"INT-MINOR-HEALTH": (dt.date(1995, 1, 1), None)}
 CITATIONS.update(
     {
         "INT-RATIO-UNIT": f"{_REG_2021}（岗位实习学生人数比例）；省级实施细则",

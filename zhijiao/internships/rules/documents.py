@@ -28,6 +28,7 @@ from .prohibitions import (
     rule_physical,
     rule_venue,
 )
+from .vetting import VETTING_RULES
 from .working_time import rule_holidays, rule_hours, rule_night, rule_ratio_post, rule_ratio_unit
 
 # --- documents ---------------------------------------------------------------------------------------
@@ -219,6 +220,10 @@ RULES: dict[str, Callable[[PlacementFacts], list[Violation]]] = {
     "INT-FILING": rule_plan_filed,
     "INT-STATUS": rule_student_status,
 }
+
+# Checked when a placement is checked or activated, not by the daily sweep (its single SQL pass does
+# not read them): the host's vetting and blacklist, training, approval outside the province, minors.
+ACTIVATION_ONLY: dict[str, Callable[[PlacementFacts], list[Violation]]] = dict(VETTING_RULES)
 
 
 # Checked by the daily sweep only (they read check-ins, which do not exist before activation).

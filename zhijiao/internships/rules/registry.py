@@ -18,6 +18,7 @@ from .base import (
     CITATIONS,
     CITATIONS_2016,
     DEFAULTS,
+    OTHER_WINDOWS,
     REGULATION_2021_RULES,
     SOURCES,
     VERSION_SEP,
@@ -27,7 +28,7 @@ from .base import (
     base_rule_id,
     citation,
 )
-from .documents import RULES, SWEEP_ONLY
+from .documents import ACTIVATION_ONLY, RULES, SWEEP_ONLY
 from .overlap import rule_no_overlap
 
 _TITLES = {
@@ -60,6 +61,12 @@ _TITLES = {
     "INT-STATUS": gettext_noop("Student not eligible"),
     "INT-MISSING": gettext_noop("No check-ins (out of contact)"),
     "INT-OVERLAP": gettext_noop("Overlapping placements of one student"),
+    "INT-INCIDENT": gettext_noop("Serious incident not reported or followed up in time"),
+    "INT-HOST-VETTED": gettext_noop("Host not assessed or not on the school's list"),
+    "INT-HOST-BLACKLIST": gettext_noop("Host on the province's blacklist"),
+    "INT-TRAINING": gettext_noop("Safety training or test missing"),
+    "INT-OUTSIDE": gettext_noop("Internship outside the province not approved or filed"),
+    "INT-MINOR-HEALTH": gettext_noop("Minor's health check or registration missing"),
     "ANOM-SAME-COORD": gettext_noop("Identical coordinates day after day"),
     "ANOM-FAR": gettext_noop("Check-ins far from the workplace"),
     "ANOM-CLOCKWORK": gettext_noop("Check-in times exactly regular"),
@@ -84,13 +91,20 @@ _PARAMS = {
     "INT-DUR": ("INTERNSHIP_POST_MONTHS", "INTERNSHIP_EXTENDED_MONTHS", "INTERNSHIP_EXTENDED_CATEGORIES"),
     "INT-ASSESS": ("INTERNSHIP_GRADING_DUE_DAYS",),
     "INT-MISSING": ("INTERNSHIP_MISSING_DAYS",),
+    "INT-INCIDENT": (
+        "INTERNSHIP_INCIDENT_REPORT_HOURS",
+        "INTERNSHIP_INCIDENT_FOLLOWUP_DAYS",
+        "INTERNSHIP_INCIDENT_ESCALATE_HOURS",
+    ),
 }
-_CHECKS = {**RULES, **SWEEP_ONLY}
-_PLATFORM = {"INT-MISSING"}
+_CHECKS = {**RULES, **SWEEP_ONLY, **ACTIVATION_ONLY}
+_PLATFORM = {"INT-MISSING", "INT-INCIDENT"}
 
 
 def _register(rule_id: str, title: str, *, version: str | None = None, cite: str = "") -> None:
-    _, valid_from, valid_to = VERSIONS[version] if version else (None, None, None)
+    _, valid_from, valid_to = (
+        VERSIONS[version] if version else (None, *OTHER_WINDOWS.get(rule_id, (None, None)))
+    )
     registry.register(
         registry.Rule(
             id=f"{rule_id}{VERSION_SEP}{version}" if version and version != "2021" else rule_id,
@@ -125,7 +139,7 @@ def rules_in_force(start, end) -> dict:
     return {
         base_rule_id(r.id): r.check
         for r in registry.all_rules(app="internships")
-        if base_rule_id(r.id) in RULES
+        if (base_rule_id(r.id) in RULES or base_rule_id(r.id) in ACTIVATION_ONLY)
         and (r.valid_from is None or r.valid_from <= end)
         and (r.valid_to is None or start <= r.valid_to)
     }

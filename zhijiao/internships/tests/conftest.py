@@ -100,7 +100,43 @@ class IWorld:
             p.refresh_from_db()
         return p
 
+    def vet(self, institution, enterprise, *, actor=None):
+        """The school's approved on-site assessment of the host (教职成〔2021〕4号第七条), once."""
+        from zhijiao.internships.models import HostAssessment
+        from zhijiao.internships.services.vetting import host_vet
+
+        if HostAssessment.objects.filter(institution=institution, enterprise=enterprise).exists():
+            return
+        actor = actor or (self.school_admin if institution == self.w.school_a else self.w["school_b"])
+        host_vet(
+            actor=actor,
+            institution=institution,
+            enterprise=enterprise,
+            assessed_on=self.start - dt.timedelta(days=30),
+            report=ContentFile(blank_pdf(), name="report.pdf"),
+            decision="校党委会 示例",
+        )
+
+    def ready(self, p):
+        """Training and its test before the start (and a minor's health check and registration)."""
+        from zhijiao.internships.services.safety import safety_record
+
+        before = p.start_date - dt.timedelta(days=2)
+        safety_record(
+            actor=self.school_admin,
+            placement=p,
+            data={
+                "training_on": before,
+                "test_passed_on": before,
+                "health_check_on": before,
+                "minor_registered_on": before,
+                "minor_registration_no": "WCN-1",
+            },
+        )
+
     def complete(self, p):
+        self.vet(p.institution, p.enterprise)
+        self.ready(p)
         signed = max(
             min(self.today, p.start_date) - dt.timedelta(days=3), timezone.localdate(p.plan.created_at)
         )

@@ -20,8 +20,11 @@ from zhijiao.core.testing_scope import object_url, scope_access, scope_fixture
 from zhijiao.internships import services
 from zhijiao.internships.models import (
     Alert,
+    BlacklistEntry,
     CheckIn,
     DirectReport,
+    HostAssessment,
+    Incident,
     Inspection,
     InspectionItem,
     InternshipPlan,
@@ -30,6 +33,7 @@ from zhijiao.internships.models import (
     Report,
     RuleException,
 )
+from zhijiao.internships.services import incidents, safety, vetting
 
 HOSTS = {"a": "a", "b": "b", "c": "b"}
 
@@ -52,6 +56,23 @@ def _plan(sw, key, admin, start, end) -> InternshipPlan:
     )
     plan.refresh_from_db()
     return plan
+
+
+SCHOOL_USERS = {"a": "school_a", "b": "school_b", "c": "college"}
+
+
+def _vet_and_ready(sw, key, p, admin) -> None:
+    """The school's approved assessment of the host (Art. 7) and the training before the start."""
+    vetting.host_vet(
+        actor=sw[SCHOOL_USERS[key]],
+        institution=p.institution,
+        enterprise=p.enterprise,
+        assessed_on=p.start_date - dt.timedelta(days=30),
+        report=ContentFile(blank_pdf(), name="report.pdf"),
+        decision="校党委会 示例",
+    )
+    before = p.start_date - dt.timedelta(days=2)
+    safety.safety_record(actor=admin, placement=p, data={"training_on": before, "test_passed_on": before})
 
 
 def _complete(p, admin, today, mentor_user=None) -> None:
@@ -139,6 +160,7 @@ def internships(sw) -> None:
             data={"start_date": start, "end_date": end, "monthly_pay": Decimal(3200)},
         )
         _complete(p, admin, today, mentor_user=mentor if key == "a" else None)
+        _vet_and_ready(sw, key, p, admin)
         p = services.placement_activate(actor=admin, placement=p)
         placements[key] = p
         CheckIn.objects.create(
@@ -213,6 +235,28 @@ def internships(sw) -> None:
         answer_due=today + dt.timedelta(days=20),
         sample_size=6,
     )
+    # The province's blacklist, one entry per enterprise's region (after the placements started).
+    for key, ent in sw.enterprises.items():
+        vetting.blacklist_add(
+            actor=admin, enterprise=ent, reason=f"{key}示例违规", document_number=f"鲁教职字〔2026〕{key}号"
+        )
+    # Incident 直报 in two schools, each reported with a follow-up.
+    for key in ("a", "b"):
+        school_user, p = sw[SCHOOL_USERS[key]], placements[key]
+        incident = incidents.incident_record(
+            actor=school_user,
+            institution=p.institution,
+            data={
+                "placement": p,
+                "kind": "injury",
+                "occurred_at": timezone.now() - dt.timedelta(hours=5),
+                "learned_at": timezone.now() - dt.timedelta(hours=4),
+                "place": "车间",
+                "summary": f"{key}学生手部划伤。",
+            },
+        )
+        incidents.incident_report(actor=school_user, incident=incident)
+        incidents.incident_follow_up(actor=school_user, incident=incident, content="已就医，伤情稳定。")
     sw.made["placements"] = placements
 
 
@@ -227,6 +271,12 @@ object_url("internships:plan_submit", InternshipPlan)
 for _name in ("placement_activate", "placement_check", "agreement", "insurance", "mentor", "grade"):
     object_url(f"internships:{_name}", Placement)
 object_url("internships:exception_request", Placement)
+object_url("internships:safety", Placement)
+object_url("internships:outside_approve", Placement)
+object_url("internships:assessment_detail", HostAssessment)
+object_url("internships:blacklist_lift", BlacklistEntry)
+for _name in ("incident_detail", "incident_report", "incident_follow_up"):
+    object_url(f"internships:{_name}", Incident)
 object_url("internships:exception_decide", RuleException)
 object_url("internships:direct_report_respond", DirectReport)
 object_url("internships:pay_confirm", PayRecord)

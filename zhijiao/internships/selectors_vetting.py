@@ -1,0 +1,31 @@
+"""Reads for host vetting, the blacklist and incident 直报, always through ``restrict``."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from zhijiao.core.scoping import restrict
+
+from .models import BlacklistEntry, HostAssessment, Incident, PlacementSafety
+from .models.vetting import AssessmentStatus
+
+
+def assessment_list(*, user, action: str = "view") -> QuerySet[HostAssessment]:
+    return restrict(HostAssessment.objects.select_related("institution", "enterprise"), user, action)
+
+
+def host_list_published(*, user) -> QuerySet[HostAssessment]:
+    """The published host lists the user may read (a student: their school's)."""
+    return assessment_list(user=user).filter(status=AssessmentStatus.PUBLISHED)
+
+
+def blacklist(*, user, action: str = "view") -> QuerySet[BlacklistEntry]:
+    return restrict(BlacklistEntry.objects.select_related("enterprise"), user, action)
+
+
+def placement_safety(placement) -> PlacementSafety | None:
+    return PlacementSafety.objects.filter(placement=placement).first()
+
+
+def incident_list(*, user, action: str = "view") -> QuerySet[Incident]:
+    return restrict(Incident.objects.select_related("institution"), user, action)
