@@ -77,6 +77,12 @@ ACTORS: dict[str, SystemActor] = {
             "Loading data-set definitions from files (manage.py reporting_load).",
         ),
         SystemActor(
+            "reporting-rollup",
+            "系统（报送数据汇总）",
+            Role.PROVINCE_STAFF,
+            "Carrying approved reporting figures into the work plan's targets linked to an indicator.",
+        ),
+        SystemActor(
             "demo",
             "系统（演示数据）",
             Role.PROVINCE_ADMIN,

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.contributions import DemoLoader
-from zhijiao.core.navigation import SCHOOL_SIDE, MenuGroup, MenuItem
+from zhijiao.core.navigation import AUTHORITIES, SCHOOL_SIDE, MenuGroup, MenuItem
 
 
 class ReportingConfig(AppConfig):
@@ -20,4 +20,6 @@ class ReportingConfig(AppConfig):
         MenuItem(_("Reporting worklist"), "reporting:worklist", "reporting", "view", SCHOOL_SIDE),
         MenuItem(_("Completeness"), "reporting:completeness", "reporting", "view", SCHOOL_SIDE),
         MenuItem(_("Aggregates"), "reporting:pivot", "reporting", "view", SCHOOL_SIDE),
+        MenuItem(_("Analytics"), "reporting:analytics", "reporting", "view", AUTHORITIES),
+        MenuItem(_("Indicators dashboard"), "reporting:dashboard", "reporting", "view", AUTHORITIES),
     ]

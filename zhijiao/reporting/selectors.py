@@ -30,3 +30,21 @@ def completeness(*, user, period: Period) -> list[dict]:
         schools = schools.filter(kind__in=kinds)
     submissions = {s.institution_id: s for s in submission_list(user=user).filter(period=period)}
     return [{"institution": school, "submission": submissions.get(school.pk)} for school in schools]
+
+
+# --- indicators (read by the work plan's targets) ----------------------------------------------
+
+
+def indicator_list():
+    """Every indicator (reference data, readable by every signed-in user)."""
+    from .models import Indicator
+
+    return Indicator.objects.select_related("data_set")
+
+
+def indicator_value(*, indicator, region):
+    """``(period, value)`` of the indicator's latest approved value at the region (the rollup of
+    the region and everything below), or None before any approved data."""
+    from .analytics import indicator_latest
+
+    return indicator_latest(indicator, region)

@@ -240,12 +240,22 @@ def aggregates_apply(submission: Submission, sign: int) -> None:
 def submission_approved(submission, request, actor, reason) -> dict:
     """Outcome of the chain's last approval: the values enter the rollups."""
     aggregates_apply(submission, 1)
+    _analytics_apply(submission, 1)
     return {"approved_at": timezone.now()}
 
 
 def submission_reopened(submission, actor, ctx) -> None:
     """Effect of ``reopen`` (province only): the values leave the rollups until approved again."""
     aggregates_apply(submission, -1)
+    _analytics_apply(submission, -1)
+
+
+def _analytics_apply(submission, sign: int) -> None:
+    """The analytics facts move with the rollups, and the apps reading them are told."""
+    from . import analytics
+
+    analytics.facts_apply(submission, sign)
+    analytics.notify_changed(submission)
 
 
 # --- the city's and the province's decisions (through the approval chain) ----------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_analytics
 
 app_name = "reporting"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("aggregates/", views.pivot, name="pivot"),
     path("definitions/upload/", views.definition_upload, name="definition_upload"),
     path("definitions/export/", views.definition_export, name="definition_export"),
+    path("analytics/", views_analytics.analytics_pivot, name="analytics"),
+    path("dashboard/", views_analytics.dashboard, name="dashboard"),
 ]
