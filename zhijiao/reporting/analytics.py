@@ -41,30 +41,56 @@ def _major_group_index(element: DataElement) -> int | None:
     return ordered.index(MAJOR_GROUP_CATEGORY)
 
 
-_UPSERT = """
-INSERT INTO reporting_fact
-    (created_at, updated_at, city_id, period_id, kind, ownership, major_group, element_code, cell, total, count)
-VALUES {values}
-ON CONFLICT (city_id, period_id, kind, ownership, major_group, element_code, cell)
-DO UPDATE SET total = reporting_fact.total + EXCLUDED.total,
-              count = reporting_fact.count + EXCLUDED.count,
-              updated_at = EXCLUDED.updated_at
-"""
+def rollup_write(model, key_fields: list[str], rows: list[tuple], sign: int) -> None:
+    """Add (``sign`` 1) or take back (-1) ``rows`` — ``(*key values, number)`` — in a rollup table
+    with a unique constraint over ``key_fields`` and ``total``/``count`` columns: one statement
+    (an upsert, or an update joined to the rows), however many rows. Rows whose count falls to
+    zero are deleted by the caller (an empty cell is not a zero)."""
+    merged: dict[tuple, list] = {}
+    for *key, number in rows:
+        acc = merged.setdefault(tuple(key), [Decimal(0), 0])
+        acc[0] += number
+        acc[1] += 1
+    if not merged:
+        return
+    table = model._meta.db_table
+    cols = [model._meta.get_field(f).column for f in key_fields]
+    now = timezone.now()
+    params: list = []
+    with connection.cursor() as cursor:
+        if sign > 0:
+            for key, (total, count) in merged.items():
+                params += [now, now, *key, total, count]
+            width = len(cols) + 4
+            values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(merged))
+            cursor.execute(
+                f"INSERT INTO {table} (created_at, updated_at, {', '.join(cols)}, total, count) "
+                f"VALUES {values} ON CONFLICT ({', '.join(cols)}) DO UPDATE SET "
+                f"total = {table}.total + EXCLUDED.total, count = {table}.count + EXCLUDED.count, "
+                "updated_at = EXCLUDED.updated_at",
+                params,
+            )
+        else:
+            # Only existing rows are met (an INSERT would first check a negative count).
+            for key, (total, count) in merged.items():
+                params += [*key, total, count]
+            row = "(" + ", ".join(["%s"] * len(cols)) + ", %s::numeric, %s::integer)"
+            values = ", ".join([row] * len(merged))
+            match = " AND ".join(f"r.{c} = v.{c}" for c in cols)
+            cursor.execute(
+                f"UPDATE {table} AS r SET total = r.total - v.total, count = r.count - v.count, "
+                f"updated_at = %s FROM (VALUES {values}) AS v ({', '.join(cols)}, total, count) WHERE {match}",
+                [now, *params],
+            )
 
 
-_TAKE_BACK = """
-UPDATE reporting_fact AS f
-SET total = f.total - v.number, count = f.count - 1, updated_at = %s
-FROM (VALUES {values}) AS v (major_group, element_code, cell, number)
-WHERE f.major_group = v.major_group AND f.element_code = v.element_code AND f.cell = v.cell
-  AND f.city_id = %s AND f.period_id = %s AND f.kind = %s AND f.ownership = %s
-"""
+FACT_KEY = ["city", "period", "kind", "ownership", "major_group", "element_code", "cell"]
 
 
 def facts_apply(submission: Submission, sign: int) -> int:
     """Add (``sign`` 1) or take back (-1) the submission's numeric values in the facts of its
     school's city, kind and ownership — one statement for all its cells. Rows no school reports
-    any more are removed (an empty cell is not a zero). Returns the number of cells applied."""
+    any more are removed. Returns the number of cells applied."""
     institution = submission.institution
     city = _city_of(institution)
     elements = {
@@ -72,51 +98,22 @@ def facts_apply(submission: Submission, sign: int) -> int:
         for e in submission.version.elements.prefetch_related("categories").filter(value_type__in=NUMERIC)
     }
     major_at = {pk: _major_group_index(e) for pk, e in elements.items()}
-    rows = submission.values.filter(number__isnull=False, element_id__in=list(elements)).values_list(
+    values = submission.values.filter(number__isnull=False, element_id__in=list(elements)).values_list(
         "element_id", "cell", "number"
     )
-    now = timezone.now()
-    params: list = []
-    for element_id, cell, number in rows:
+    rows = []
+    for element_id, cell, number in values:
         index = major_at[element_id]
         major = ""
         if index is not None:
             parts = cell.split(".")
             major = parts[index] if index < len(parts) else ""
-        params += [
-            now,
-            now,
-            city.pk,
-            submission.period_id,
-            institution.kind,
-            institution.ownership,
-            major,
-            elements[element_id].code,
-            cell,
-            sign * number,
-            sign,
-        ]
-    n = len(params) // 11
-    if not n:
-        return 0
-    with connection.cursor() as cursor:
-        if sign > 0:
-            placeholders = ", ".join(["(" + ", ".join(["%s"] * 11) + ")"] * n)
-            cursor.execute(_UPSERT.format(values=placeholders), params)
-        else:
-            # A take-back only meets existing rows (an INSERT would check a negative count first).
-            keys = []
-            for i in range(n):
-                row = params[i * 11 : i * 11 + 11]
-                keys += [row[6], row[7], row[8], -row[9]]
-            placeholders = ", ".join(["(%s, %s, %s, %s::numeric)"] * n)
-            cursor.execute(
-                _TAKE_BACK.format(values=placeholders),
-                [now, *keys, city.pk, submission.period_id, institution.kind, institution.ownership],
-            )
+        key = (city.pk, submission.period_id, institution.kind, institution.ownership, major)
+        rows.append((*key, elements[element_id].code, cell, number))
+    rollup_write(Fact, FACT_KEY, rows, sign)
     if sign < 0:
         Fact.objects.filter(city=city, period_id=submission.period_id, count=0).delete()
-    return n
+    return len(rows)
 
 
 def notify_changed(submission: Submission) -> None:
@@ -132,7 +129,7 @@ DIMENSIONS = {
     "city": _("City"),
     "kind": _("Institution kind"),
     "ownership": _("Ownership"),
-    "major_group": _("Major group (专业大类)"),
+    "major_group": _("Major category"),
     "period": _("Period"),
 }
 

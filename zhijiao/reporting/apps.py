@@ -10,9 +10,10 @@ class ReportingConfig(AppConfig):
     label = "reporting"
     verbose_name = _("Data reporting")
     lifecycles = "zhijiao.reporting.lifecycles"
-    demo_loader = DemoLoader(
-        "zhijiao.reporting.demo.load_demo_reporting",
-    )
+    demo_loader = [
+        DemoLoader("zhijiao.reporting.demo.load_demo_reporting"),
+        DemoLoader("zhijiao.reporting.demo_analytics.load_demo_analytics"),
+    ]
     urls = [("reporting/", "zhijiao.reporting.urls")]
     menu = [
         MenuGroup("reporting", _("Data reporting"), order=65),

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhijiao.core.audit import audit_record
+from zhijiao.core.audit import audit_record, snapshot
 from zhijiao.core.models import AuditAction
 from zhijiao.core.scoping import user_scope
 from zhijiao.core.services import ensure_in_scope, model_create
@@ -223,18 +223,23 @@ def _regions_of(institution):
 
 def aggregates_apply(submission: Submission, sign: int) -> None:
     """Add (``sign`` 1) or take back (-1) the submission's numeric values in the rollups of its
-    school's region and every region above, one upsert per row."""
-    rows = list(submission.values.filter(number__isnull=False).values_list("element__code", "cell", "number"))
-    for region in _regions_of(submission.institution):
-        for code, cell, number in rows:
-            agg, _created = Aggregate.objects.select_for_update().get_or_create(
-                region=region, period=submission.period, element_code=code, cell=cell
-            )
-            Aggregate.objects.filter(pk=agg.pk).update(
-                total=F("total") + sign * number, count=F("count") + sign
-            )
-        # A cell no school reports any more is not a zero: remove emptied rows.
-        Aggregate.objects.filter(region=region, period=submission.period, count=0).delete()
+    school's region and every region above — one statement for all of them
+    (``analytics.rollup_write``)."""
+    from .analytics import rollup_write
+
+    values = list(
+        submission.values.filter(number__isnull=False).values_list("element__code", "cell", "number")
+    )
+    regions = [r.pk for r in _regions_of(submission.institution)]
+    rows = [
+        (region, submission.period_id, code, cell, number)
+        for region in regions
+        for code, cell, number in values
+    ]
+    rollup_write(Aggregate, ["region", "period", "element_code", "cell"], rows, sign)
+    # A cell no school reports any more is not a zero: remove emptied rows.
+    if sign < 0:
+        Aggregate.objects.filter(region_id__in=regions, period=submission.period, count=0).delete()
 
 
 def submission_approved(submission, request, actor, reason) -> dict:
@@ -318,3 +323,27 @@ def awaiting_ids(submission_ids, actor) -> set[int]:
         order=F("request__current_step"),
     ).select_related("request")
     return {step.request.object_id for step in steps if actor_holds_node(actor, step)}
+
+
+# --- indicators (analytics) --------------------------------------------------------------------
+
+
+@transaction.atomic
+def indicator_create(*, actor, **fields):
+    """A monitored indicator over one data element (province only); the element must exist in
+    the data set's current version and be numeric."""
+    from .models import Indicator
+
+    if not user_scope(actor).is_province:
+        raise PermissionDenied
+    data_set = fields["data_set"]
+    version = data_set.current_version()
+    element = version.elements.filter(code=fields.get("element_code", "")).first() if version else None
+    if element is None or element.value_type not in NUMERIC_TYPES:
+        raise ValidationError({"element_code": _("Choose a numeric data element of this data set.")})
+    indicator = Indicator(**fields)
+    indicator.full_clean()
+    indicator.save()
+    # Reference data (like the data sets): no place in the tree; the province's write is audited.
+    audit_record(actor=actor, action=AuditAction.CREATE, instance=indicator, after=snapshot(indicator))
+    return indicator

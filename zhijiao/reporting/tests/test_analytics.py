@@ -283,3 +283,41 @@ def test_workplan_target_carries_the_reported_value(world, enrol, login, client)
     assert bad.status_code == 302
     target.refresh_from_db()
     assert target.indicator_id is None
+
+
+def test_demo_analytics_gives_a_previous_year_and_marked_indicators(world):
+    from zhijiao.core.testing import InstitutionFactory
+    from zhijiao.reporting.demo import load_demo_reporting
+    from zhijiao.reporting.demo_analytics import load_demo_analytics
+
+    for n in range(4):
+        InstitutionFactory(
+            name=f"测试职业学院{n}", kind="higher", region=world.lixia if n % 2 else world.shinan
+        )
+    data_set = load_demo_reporting()
+    load_demo_analytics()
+    p20 = data_set.periods.get(code="2020")
+    p21 = data_set.periods.get(code="2021")
+    table = analytics.pivot(user=world["province_admin"], period=p21, element_code="labs_total", rows="city")
+    assert table.previous_period == p20 and all(v is not None for v in table.previous)
+    assert Indicator.objects.count() == 3
+    assert all(i.name.startswith("示例") for i in Indicator.objects.all())
+    load_demo_analytics()  # idempotent
+    assert Indicator.objects.count() == 3 and data_set.periods.count() == 2
+
+
+def test_indicator_create_is_province_only_and_needs_a_numeric_element(world, enrol):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from zhijiao.reporting.services import indicator_create
+
+    with pytest.raises(PermissionDenied):
+        indicator_create(actor=world["jinan"], code="x", name="x", data_set=enrol, element_code="students")
+    with pytest.raises(ValidationError):
+        indicator_create(
+            actor=world["province_admin"], code="x", name="x", data_set=enrol, element_code="note"
+        )
+    made = indicator_create(
+        actor=world["province_admin"], code="x", name="在校生", data_set=enrol, element_code="students"
+    )
+    assert made.pk and Indicator.objects.count() == 1
