@@ -23,4 +23,5 @@ class ReportingConfig(AppConfig):
         MenuItem(_("Aggregates"), "reporting:pivot", "reporting", "view", SCHOOL_SIDE),
         MenuItem(_("Analytics"), "reporting:analytics", "reporting", "view", AUTHORITIES),
         MenuItem(_("Indicators dashboard"), "reporting:dashboard", "reporting", "view", AUTHORITIES),
+        MenuItem(_("Scoring"), "reporting:scoring", "reporting", "view", AUTHORITIES),
     ]

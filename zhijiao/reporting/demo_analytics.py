@@ -16,7 +16,7 @@ from zhijiao.orgs.models import Institution
 
 from . import services
 from .demo import KEY, demo_values
-from .models import DataSet, Indicator, Period
+from .models import DataSet, Indicator, Period, ScoringScheme
 
 # (code, name, element, target, unit): invented demo indicators and targets, not official ones.
 INDICATORS = [
@@ -26,12 +26,56 @@ INDICATORS = [
 ]
 
 
+# Invented demo scoring schemes (示例): no official 考核 scheme is cited.
+SCHEMES = [
+    (
+        "demo_lab_school",
+        "示例：高职院校实验室条件考核（演示方案）",
+        "school",
+        [
+            ("实验室总数", "labs_total", 40, 20, 150),
+            ("仪器设备资产总值", "equipment_value", 40, 5000, 50000),
+            ("具有硕士及以上学位的实验室人员", "staff_master", 20, 0, 60),
+        ],
+    ),
+    (
+        "demo_lab_city",
+        "示例：各市高职实验室条件考核（演示方案）",
+        "city",
+        [
+            ("实验室总数", "labs_total", 50, 50, 400),
+            ("当年新增设备值", "equipment_value_new", 50, 1000, 20000),
+        ],
+    ),
+]
+
+
+def _schemes(actor, data_set) -> None:
+    for code, name, level, items in SCHEMES:
+        if ScoringScheme.objects.filter(code=code).exists():
+            continue
+        services.scheme_create(
+            actor=actor,
+            code=code,
+            name=name,
+            data_set=data_set,
+            level=level,
+            items=[
+                {"name": n, "element_code": e, "weight": w, "zero_at": z, "full_at": f}
+                for n, e, w, z, f in items
+            ],
+        )
+
+
 @transaction.atomic
 def load_demo_analytics(*, actor=None):
     """Runs once (after the reporting demo); a second call finds the 2020 period and returns."""
     actor = actor or system_actor("demo")
     data_set = DataSet.objects.filter(code="lab_stats").first()
-    if data_set is None or data_set.periods.filter(code="2020").exists():
+    if data_set is None:
+        return
+    _schemes(actor, data_set)
+    if data_set.periods.filter(code="2020").exists():
         return
     period = Period.objects.create(
         data_set=data_set,

@@ -361,3 +361,74 @@ class Indicator(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- 考核 scoring (issue 14) -------------------------------------------------------------------
+
+
+class ScoringLevel(models.TextChoices):
+    CITY = "city", _("City")
+    SCHOOL = "school", _("School")
+
+
+class ScoringScheme(TimeStampedModel):
+    """A 考核 scoring scheme as data: items over a data set's elements, each with a weight and the
+    values at which it scores nothing and in full. Scores are read from the approved data (the
+    facts for cities, the approved submissions for schools), never typed."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    data_set = models.ForeignKey(
+        DataSet, verbose_name=_("data set"), on_delete=models.PROTECT, related_name="scoring_schemes"
+    )
+    level = models.CharField(_("scored"), max_length=10, choices=ScoringLevel.choices)
+    basis = models.CharField(
+        _("basis"),
+        max_length=300,
+        blank=True,
+        help_text=_("The document (文号 and article) setting the scheme."),
+    )
+
+    class Meta:
+        verbose_name = _("scoring scheme")
+        verbose_name_plural = _("scoring schemes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScoringItem(models.Model):
+    """One scored item: the element's total (over its cells, or one cell) scores 0 at ``zero_at``
+    and ``weight`` at ``full_at``, linearly between (``full_at`` below ``zero_at``: lower is better)."""
+
+    scheme = models.ForeignKey(
+        ScoringScheme, verbose_name=_("scoring scheme"), on_delete=models.CASCADE, related_name="items"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    element_code = models.SlugField(_("data element"), max_length=50)
+    cell = models.CharField(_("cell"), max_length=100, blank=True)
+    weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=2)
+    zero_at = models.DecimalField(_("scores nothing at"), max_digits=20, decimal_places=4)
+    full_at = models.DecimalField(_("scores in full at"), max_digits=20, decimal_places=4)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("scoring item")
+        verbose_name_plural = _("scoring items")
+        ordering = ["scheme", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0),
+                name="reporting_scoring_weight_positive",
+                violation_error_message=_("A weight must be positive."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(zero_at=models.F("full_at")),
+                name="reporting_scoring_thresholds_differ",
+                violation_error_message=_("The two thresholds must differ."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

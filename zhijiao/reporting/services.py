@@ -347,3 +347,37 @@ def indicator_create(*, actor, **fields):
     # Reference data (like the data sets): no place in the tree; the province's write is audited.
     audit_record(actor=actor, action=AuditAction.CREATE, instance=indicator, after=snapshot(indicator))
     return indicator
+
+
+@transaction.atomic
+def scheme_create(*, actor, items: list[dict], **fields):
+    """A 考核 scoring scheme with its items (province only); every item names a numeric element
+    of the data set, a positive weight and two different thresholds. Checked whole first."""
+    from .models import ScoringItem, ScoringScheme
+
+    if not user_scope(actor).is_province:
+        raise PermissionDenied
+    version = fields["data_set"].current_version()
+    numeric = {e.code for e in version.elements.filter(value_type__in=NUMERIC_TYPES)} if version else set()
+    errors = []
+    if not items:
+        errors.append(_("A scheme needs at least one item."))
+    for n, item in enumerate(items, 1):
+        if item.get("element_code") not in numeric:
+            errors.append(_("Item %(n)d: choose a numeric data element of this data set.") % {"n": n})
+    if errors:
+        raise ValidationError(errors)
+    scheme = ScoringScheme(**fields)
+    scheme.full_clean()
+    scheme.save()
+    for order, item in enumerate(items):
+        row = ScoringItem(scheme=scheme, order=order, **item)
+        row.full_clean()
+        row.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=scheme,
+        after={**snapshot(scheme), "items": [{k: str(v) for k, v in i.items()} for i in items]},
+    )
+    return scheme

@@ -16,4 +16,5 @@ urlpatterns = [
     path("definitions/export/", views.definition_export, name="definition_export"),
     path("analytics/", views_analytics.analytics_pivot, name="analytics"),
     path("dashboard/", views_analytics.dashboard, name="dashboard"),
+    path("scoring/", views_analytics.scoring, name="scoring"),
 ]

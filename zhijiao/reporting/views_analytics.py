@@ -15,8 +15,9 @@ from zhijiao.core.tabular import xlsx_response
 from zhijiao.orgs.models import Region
 
 from . import analytics
+from . import scoring as scoring_mod
 from .choices import NUMERIC_TYPES
-from .models import Indicator, Period
+from .models import Indicator, Period, ScoringScheme
 
 
 def _num(value) -> float | None:
@@ -164,4 +165,56 @@ def dashboard(request):
         request,
         "reporting/dashboard.html",
         {"title": _("Indicators dashboard"), "region": region, "cards": cards},
+    )
+
+
+@login_required
+def scoring(request):
+    """考核 results: the chosen scheme's scores per city or school in a period, ranked (XLSX)."""
+    schemes = list(ScoringScheme.objects.select_related("data_set"))
+    scheme = None
+    pk = request.GET.get("scheme", "")
+    if pk.isdigit():
+        scheme = next((s for s in schemes if s.pk == int(pk)), None)
+    if scheme is None and schemes:
+        scheme = schemes[0]
+    periods = list(scheme.data_set.periods.order_by("-start")) if scheme else []
+    period = None
+    raw = request.GET.get("period", "")
+    if raw.isdigit():
+        period = next((p for p in periods if p.pk == int(raw)), None)
+    if period is None and periods:
+        period = periods[0]
+    items, results = scoring_mod.scheme_results(scheme, period, user=request.user) if period else ([], [])
+    headers = [_("Rank"), scheme.get_level_display() if scheme else ""]
+    for item in items:
+        headers += [item.name, _("Score (of %(w)s)") % {"w": _text(item.weight)}]
+    headers.append(_("Total score"))
+    body = []
+    for r in results:
+        line = [r.rank, r.name]
+        for value, score in zip(r.values, r.scores, strict=True):
+            line += [_text(value), _text(score)]
+        line.append(_text(r.total))
+        body.append(line)
+    if request.GET.get("format") == "xlsx" and period is not None:
+        return xlsx_response(
+            filename=f"{scheme.code}-{period.code}.xlsx",
+            headers=[str(h) for h in headers],
+            rows=body,
+            sheet_title=period.code,
+        )
+    return render(
+        request,
+        "reporting/scoring.html",
+        {
+            "title": _("Scoring"),
+            "schemes": schemes,
+            "scheme": scheme,
+            "periods": periods,
+            "period": period,
+            "items": items,
+            "headers": headers,
+            "body": body,
+        },
     )

@@ -321,3 +321,106 @@ def test_indicator_create_is_province_only_and_needs_a_numeric_element(world, en
         actor=world["province_admin"], code="x", name="在校生", data_set=enrol, element_code="students"
     )
     assert made.pk and Indicator.objects.count() == 1
+
+
+# --- 考核 scoring -------------------------------------------------------------------------------
+
+
+def _scheme(world, enrol, level):
+    from zhijiao.reporting.services import scheme_create
+
+    return scheme_create(
+        actor=world["province_admin"],
+        code=f"s_{level}",
+        name="考核（示例）",
+        data_set=enrol,
+        level=level,
+        items=[
+            {"name": "在校生", "element_code": "students", "weight": 60, "zero_at": 100, "full_at": 300},
+            {
+                "name": "装备制造招生",
+                "element_code": "enrolled",
+                "cell": "male.equip",
+                "weight": 40,
+                "zero_at": 0,
+                "full_at": 10,
+            },
+        ],
+    )
+
+
+def test_item_score_is_linear_clamped_and_lower_can_be_better():
+    from zhijiao.reporting.models import ScoringItem
+    from zhijiao.reporting.scoring import item_score
+
+    up = ScoringItem(weight=Decimal(60), zero_at=Decimal(100), full_at=Decimal(300))
+    assert [item_score(up, Decimal(v)) for v in (50, 100, 200, 300, 900)] == [0, 0, 30, 60, 60]
+    assert item_score(up, None) == 0
+    down = ScoringItem(weight=Decimal(10), zero_at=Decimal(20), full_at=Decimal(0))  # e.g. a dropout rate
+    assert item_score(down, Decimal(5)) == Decimal("7.50")
+
+
+def test_school_scores_from_approved_data_in_scope(world, enrol):
+    from zhijiao.reporting.scoring import scheme_results
+
+    p = _period(enrol, 2021)
+    report(world, "school_a", world.school_a, p, values(200, m56=10))
+    report(world, "school_b", world.school_b, p, values(400, m56=2), city="qingdao")
+    scheme = _scheme(world, enrol, "school")
+    items, results = scheme_results(scheme, p, user=world["province_admin"])
+    assert [i.name for i in items] == ["在校生", "装备制造招生"]
+    assert [(r.rank, r.total) for r in results] == [(1, Decimal("70.00")), (2, Decimal("68.00"))]
+    by_name = {r.name: r for r in results}
+    assert by_name["济南第一职业中专"].scores == [Decimal("30.00"), Decimal("40.00")]
+    assert by_name["青岛第一职业中专"].scores == [Decimal("60.00"), Decimal("8.00")]
+    assert [r.name for r in results] == ["济南第一职业中专", "青岛第一职业中专"]  # 70 before 68
+    _items, mine = scheme_results(scheme, p, user=world["jinan"])
+    assert [r.name for r in mine] == ["济南第一职业中专"]
+
+
+def test_city_scores_from_facts_and_page_with_xlsx(world, enrol, login, client):
+    p = _period(enrol, 2021)
+    report(world, "school_a", world.school_a, p, values(300, m56=5))
+    report(world, "school_b", world.school_b, p, values(100), city="qingdao")
+    scheme = _scheme(world, enrol, "city")
+    login(world["province_admin"])
+    page = client.get(f"/reporting/scoring/?scheme={scheme.pk}&period={p.pk}")
+    assert page.status_code == 200
+    assert page.context["body"] == [
+        [1, "济南市", "300", "60", "5", "20", "80"],
+        [2, "青岛市", "100", "0", "0", "0", "0"],
+    ]
+    xlsx = client.get(f"/reporting/scoring/?scheme={scheme.pk}&period={p.pk}&format=xlsx")
+    sheet = load_workbook(
+        io.BytesIO(b"".join(xlsx.streaming_content) if xlsx.streaming else xlsx.content)
+    ).active
+    assert list(sheet.iter_rows(values_only=True))[1][1] == "济南市"
+    assert client.get("/reporting/scoring/?scheme=x&period=y").status_code == 200
+    login(world["school_a"])
+    assert client.get("/reporting/scoring/").context["body"] == []
+
+
+def test_scheme_create_checks_items(world, enrol):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from zhijiao.reporting.models import ScoringScheme
+    from zhijiao.reporting.services import scheme_create
+
+    common = {"code": "x", "name": "x", "data_set": enrol, "level": "school"}
+    with pytest.raises(PermissionDenied):
+        scheme_create(actor=world["jinan"], items=[], **common)
+    with pytest.raises(ValidationError):
+        scheme_create(actor=world["province_admin"], items=[], **common)
+    with pytest.raises(ValidationError):
+        scheme_create(
+            actor=world["province_admin"],
+            items=[{"name": "x", "element_code": "note", "weight": 1, "zero_at": 0, "full_at": 1}],
+            **common,
+        )
+    with pytest.raises(ValidationError):  # equal thresholds
+        scheme_create(
+            actor=world["province_admin"],
+            items=[{"name": "x", "element_code": "students", "weight": 1, "zero_at": 1, "full_at": 1}],
+            **common,
+        )
+    assert not ScoringScheme.objects.exists()
