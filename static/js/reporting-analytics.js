@@ -22,7 +22,7 @@
       }
       return {
         tooltip: { trigger: "axis" },
-        grid: { left: 8, right: 48, bottom: 8, top: 16, containLabel: true },
+        grid: { left: 8, right: 96, bottom: 8, top: 16, containLabel: true },
         xAxis: { type: "category", data: data.categories },
         yAxis: { type: "value", max: function (v) { return Math.max(v.max, data.target || 0); } },
         series: series
@@ -36,7 +36,9 @@
     if (!data.categories || !data.categories.length) { el.textContent = el.dataset.empty || "—"; return; }
     el.style.height = (el.dataset.chart === "rbar" ? 320 : 200) + "px";
     var chart = echarts.init(el, null, { renderer: "svg" });
-    chart.setOption(builders[el.dataset.chart](data, el));
+    var option = builders[el.dataset.chart](data, el);
+    option.animation = false;
+    chart.setOption(option);
     charts.push(chart);
   });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });

@@ -130,7 +130,7 @@ DIMENSIONS = {
     "kind": _("Institution kind"),
     "ownership": _("Ownership"),
     "major_group": _("Major category"),
-    "period": _("Period"),
+    "period": _("Reporting period"),
 }
 
 

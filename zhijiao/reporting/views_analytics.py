@@ -68,7 +68,8 @@ def analytics_pivot(request):
         )
     element = next((e for e in elements if e.code == element_code), None)
     headers = [str(analytics.DIMENSIONS[rows])] + (table.col_labels if table else [])
-    if cols:
+    sums = bool(cols) and cols != "period"  # a sum over periods means nothing
+    if sums:
         headers.append(_("Total"))
     if table and table.previous is not None:
         headers += [
@@ -80,7 +81,7 @@ def analytics_pivot(request):
         change = table.change()
         for i, label in enumerate(table.row_labels):
             line = [label] + [_text(v) for v in table.cells[i]]
-            if cols:
+            if sums:
                 line.append(_text(table.row_totals[i]))
             if table.previous is not None:
                 line += [_text(table.previous[i]), "" if change[i] is None else str(change[i])]
@@ -112,7 +113,7 @@ def analytics_pivot(request):
         {
             "title": _("Analytics"),
             "period": period,
-            "periods": Period.objects.select_related("data_set").order_by("data_set__code", "-start"),
+            "period_choices": Period.objects.select_related("data_set").order_by("data_set__code", "-start"),
             "elements": elements,
             "element": element,
             "element_code": element_code,
@@ -211,7 +212,7 @@ def scoring(request):
             "title": _("Scoring"),
             "schemes": schemes,
             "scheme": scheme,
-            "periods": periods,
+            "period_choices": periods,
             "period": period,
             "items": items,
             "headers": headers,

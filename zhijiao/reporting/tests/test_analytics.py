@@ -201,6 +201,9 @@ def test_analytics_page_chart_and_xlsx(world, enrol, login, client):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == "济南市" and str(rows[1][1]) == "130"
 
+    spread = client.get(url + "&cols=period").context
+    assert spread["headers"] == ["City", "2020", "2021"]  # no sum over periods
+    assert spread["body"] == [["济南市", "100", "130"]]
     bad = client.get(f"/reporting/analytics/?period={p21.pk}&element=nope&rows=evil&cols=x")
     assert bad.status_code == 200
     assert "That choice is not available" in bad.content.decode()
