@@ -90,6 +90,12 @@ ACTORS: dict[str, SystemActor] = {
             "Loading programme types and the plan's calls from files (manage.py programmes_load).",
         ),
         SystemActor(
+            "reporting-rollup",
+            "系统（报送数据汇总）",
+            Role.PROVINCE_STAFF,
+            "Carrying approved reporting figures into the work plan's targets linked to an indicator.",
+        ),
+        SystemActor(
             "demo",
             "系统（演示数据）",
             Role.PROVINCE_ADMIN,

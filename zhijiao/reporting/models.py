@@ -297,3 +297,146 @@ class Aggregate(ScopedModel):
                 fields=["region", "period", "element_code", "cell"], name="reporting_aggregate_unique"
             )
         ]
+
+
+# --- analytics (issue 14) ----------------------------------------------------------------------
+
+# The disaggregation whose options are 专业大类: an element split by a category with this code
+# carries the 专业大类 in its cell key, and the analytics facts keep it as a dimension.
+MAJOR_GROUP_CATEGORY = "major_group"
+
+
+class Fact(ScopedModel):
+    """An approved-data rollup by the analytics dimensions: one element cell's sum and count over
+    the approved submissions of one city's schools of one kind and ownership (and 专业大类, for an
+    element split by it) in a period. Maintained with ``Aggregate`` on approval and re-opening
+    (``analytics.facts_apply``), never recomputed per request."""
+
+    city = models.ForeignKey(
+        "orgs.Region", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("institution kind"), max_length=20)
+    ownership = models.CharField(_("ownership"), max_length=10)
+    major_group = models.CharField(_("major group"), max_length=50, blank=True)
+    element_code = models.SlugField(_("data element"), max_length=50)
+    cell = models.CharField(_("cell"), max_length=100, blank=True)
+    total = models.DecimalField(_("total"), max_digits=28, decimal_places=4, default=0)
+    count = models.PositiveIntegerField(_("reporting schools"), default=0)
+
+    scope_region_path = "city__path"
+    scope_change_nodes = frozenset()
+
+    class Meta:
+        verbose_name = _("analytics fact")
+        verbose_name_plural = _("analytics facts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "period", "kind", "ownership", "major_group", "element_code", "cell"],
+                name="reporting_fact_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["period", "element_code"], name="reporting_fact_period_el")]
+
+
+class Indicator(TimeStampedModel):
+    """A monitored indicator (a 职教高地 indicator, a work-plan target's measure): the sum of one
+    data element (one cell, or all) of a data set, against a target. Reference data: every
+    signed-in user may read it; the value shown is from the reader's own region's rollups."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    data_set = models.ForeignKey(
+        DataSet, verbose_name=_("data set"), on_delete=models.PROTECT, related_name="indicators"
+    )
+    element_code = models.SlugField(_("data element"), max_length=50)
+    cell = models.CharField(_("cell"), max_length=100, blank=True, help_text=_("Empty: every cell."))
+    target = models.DecimalField(_("target"), max_digits=20, decimal_places=4, null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    basis = models.CharField(
+        _("basis"),
+        max_length=300,
+        blank=True,
+        help_text=_("The document (文号 and article) setting the target."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- 考核 scoring (issue 14) -------------------------------------------------------------------
+
+
+class ScoringLevel(models.TextChoices):
+    CITY = "city", _("City")
+    SCHOOL = "school", _("School")
+
+
+class ScoringScheme(TimeStampedModel):
+    """A 考核 scoring scheme as data: items over a data set's elements, each with a weight and the
+    values at which it scores nothing and in full. Scores are read from the approved data (the
+    facts for cities, the approved submissions for schools), never typed."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    data_set = models.ForeignKey(
+        DataSet, verbose_name=_("data set"), on_delete=models.PROTECT, related_name="scoring_schemes"
+    )
+    level = models.CharField(_("scored"), max_length=10, choices=ScoringLevel.choices)
+    basis = models.CharField(
+        _("basis"),
+        max_length=300,
+        blank=True,
+        help_text=_("The document (文号 and article) setting the scheme."),
+    )
+
+    class Meta:
+        verbose_name = _("scoring scheme")
+        verbose_name_plural = _("scoring schemes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScoringItem(models.Model):
+    """One scored item: the element's total (over its cells, or one cell) scores 0 at ``zero_at``
+    and ``weight`` at ``full_at``, linearly between (``full_at`` below ``zero_at``: lower is better)."""
+
+    scheme = models.ForeignKey(
+        ScoringScheme, verbose_name=_("scoring scheme"), on_delete=models.CASCADE, related_name="items"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    element_code = models.SlugField(_("data element"), max_length=50)
+    cell = models.CharField(_("cell"), max_length=100, blank=True)
+    weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=2)
+    zero_at = models.DecimalField(_("scores nothing at"), max_digits=20, decimal_places=4)
+    full_at = models.DecimalField(_("scores in full at"), max_digits=20, decimal_places=4)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("scoring item")
+        verbose_name_plural = _("scoring items")
+        ordering = ["scheme", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0),
+                name="reporting_scoring_weight_positive",
+                violation_error_message=_("A weight must be positive."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(zero_at=models.F("full_at")),
+                name="reporting_scoring_thresholds_differ",
+                violation_error_message=_("The two thresholds must differ."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

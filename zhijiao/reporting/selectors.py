@@ -52,3 +52,21 @@ def previous_numbers(*, user, submission: Submission) -> dict[tuple[str, str], D
         number__isnull=False,
     ).values_list("element__code", "cell", "number")
     return {(code, cell): number for code, cell, number in rows}
+
+
+# --- indicators (read by the work plan's targets) ----------------------------------------------
+
+
+def indicator_list():
+    """Every indicator (reference data, readable by every signed-in user)."""
+    from .models import Indicator
+
+    return Indicator.objects.select_related("data_set")
+
+
+def indicator_value(*, indicator, region):
+    """``(period, value)`` of the indicator's latest approved value at the region (the rollup of
+    the region and everything below), or None before any approved data."""
+    from .analytics import indicator_latest
+
+    return indicator_latest(indicator, region)

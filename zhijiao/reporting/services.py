@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhijiao.core.audit import audit_record
+from zhijiao.core.audit import audit_record, snapshot
 from zhijiao.core.models import AuditAction
 from zhijiao.core.scoping import user_scope
 from zhijiao.core.services import ensure_in_scope, model_create
@@ -242,23 +242,29 @@ def _regions_of(institution):
 
 def aggregates_apply(submission: Submission, sign: int) -> None:
     """Add (``sign`` 1) or take back (-1) the submission's numeric values in the rollups of its
-    school's region and every region above, one upsert per row."""
-    rows = list(submission.values.filter(number__isnull=False).values_list("element__code", "cell", "number"))
-    for region in _regions_of(submission.institution):
-        for code, cell, number in rows:
-            agg, _created = Aggregate.objects.select_for_update().get_or_create(
-                region=region, period=submission.period, element_code=code, cell=cell
-            )
-            Aggregate.objects.filter(pk=agg.pk).update(
-                total=F("total") + sign * number, count=F("count") + sign
-            )
-        # A cell no school reports any more is not a zero: remove emptied rows.
-        Aggregate.objects.filter(region=region, period=submission.period, count=0).delete()
+    school's region and every region above — one statement for all of them
+    (``analytics.rollup_write``)."""
+    from .analytics import rollup_write
+
+    values = list(
+        submission.values.filter(number__isnull=False).values_list("element__code", "cell", "number")
+    )
+    regions = [r.pk for r in _regions_of(submission.institution)]
+    rows = [
+        (region, submission.period_id, code, cell, number)
+        for region in regions
+        for code, cell, number in values
+    ]
+    rollup_write(Aggregate, ["region", "period", "element_code", "cell"], rows, sign)
+    # A cell no school reports any more is not a zero: remove emptied rows.
+    if sign < 0:
+        Aggregate.objects.filter(region_id__in=regions, period=submission.period, count=0).delete()
 
 
 def submission_approved(submission, request, actor, reason) -> dict:
     """Outcome of the chain's last approval: the values enter the rollups."""
     aggregates_apply(submission, 1)
+    _analytics_apply(submission, 1)
     return {"approved_at": timezone.now()}
 
 
@@ -274,6 +280,15 @@ def submission_reopened(submission, actor, ctx) -> None:
     again; a form closed at the deadline is open for entry again for this one school."""
     if ctx.get("was_approved", True):
         aggregates_apply(submission, -1)
+        _analytics_apply(submission, -1)
+
+
+def _analytics_apply(submission, sign: int) -> None:
+    """The analytics facts move with the rollups, and the apps reading them are told."""
+    from . import analytics
+
+    analytics.facts_apply(submission, sign)
+    analytics.notify_changed(submission)
 
 
 # --- the city's and the province's decisions (through the approval chain) ----------------------
@@ -386,3 +401,61 @@ def form_values_failures(version, values: dict[str, str]) -> list[str]:
         if e.required and not values.get(e.code)
     ]
     return failures
+
+
+# --- indicators (analytics) --------------------------------------------------------------------
+
+
+@transaction.atomic
+def indicator_create(*, actor, **fields):
+    """A monitored indicator over one data element (province only); the element must exist in
+    the data set's current version and be numeric."""
+    from .models import Indicator
+
+    if not user_scope(actor).is_province:
+        raise PermissionDenied
+    data_set = fields["data_set"]
+    version = data_set.current_version()
+    element = version.elements.filter(code=fields.get("element_code", "")).first() if version else None
+    if element is None or element.value_type not in NUMERIC_TYPES:
+        raise ValidationError({"element_code": _("Choose a numeric data element of this data set.")})
+    indicator = Indicator(**fields)
+    indicator.full_clean()
+    indicator.save()
+    # Reference data (like the data sets): no place in the tree; the province's write is audited.
+    audit_record(actor=actor, action=AuditAction.CREATE, instance=indicator, after=snapshot(indicator))
+    return indicator
+
+
+@transaction.atomic
+def scheme_create(*, actor, items: list[dict], **fields):
+    """A 考核 scoring scheme with its items (province only); every item names a numeric element
+    of the data set, a positive weight and two different thresholds. Checked whole first."""
+    from .models import ScoringItem, ScoringScheme
+
+    if not user_scope(actor).is_province:
+        raise PermissionDenied
+    version = fields["data_set"].current_version()
+    numeric = {e.code for e in version.elements.filter(value_type__in=NUMERIC_TYPES)} if version else set()
+    errors = []
+    if not items:
+        errors.append(_("A scheme needs at least one item."))
+    for n, item in enumerate(items, 1):
+        if item.get("element_code") not in numeric:
+            errors.append(_("Item %(n)d: choose a numeric data element of this data set.") % {"n": n})
+    if errors:
+        raise ValidationError(errors)
+    scheme = ScoringScheme(**fields)
+    scheme.full_clean()
+    scheme.save()
+    for order, item in enumerate(items):
+        row = ScoringItem(scheme=scheme, order=order, **item)
+        row.full_clean()
+        row.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=scheme,
+        after={**snapshot(scheme), "items": [{k: str(v) for k, v in i.items()} for i in items]},
+    )
+    return scheme

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_fill
+from . import views, views_analytics, views_fill
 
 app_name = "reporting"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("aggregates/", views.pivot, name="pivot"),
     path("definitions/upload/", views.definition_upload, name="definition_upload"),
     path("definitions/export/", views.definition_export, name="definition_export"),
+    path("analytics/", views_analytics.analytics_pivot, name="analytics"),
+    path("dashboard/", views_analytics.dashboard, name="dashboard"),
+    path("scoring/", views_analytics.scoring, name="scoring"),
 ]

@@ -27,3 +27,5 @@ class WorkplanConfig(AppConfig):
     # The messages the work plan sends (core.notifications).
     notification_kinds = "zhijiao.workplan.choices.NotificationKind"
     lifecycles = "zhijiao.workplan.lifecycles"
+    # Called by reporting when approved figures change (reporting.analytics.notify_changed).
+    reporting_listeners = "zhijiao.workplan.services.reported.targets_sync_listener"

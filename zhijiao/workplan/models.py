@@ -253,6 +253,18 @@ class Target(ScopedModel):
         related_name="repeated_in",
     )
 
+    # Measured through 数据报送: the actual is then the indicator's latest approved value at the
+    # plan's region, carried in by the reporting approvals (services.targets_sync_reported), never typed.
+    indicator = models.ForeignKey(
+        "reporting.Indicator",
+        verbose_name=_("reported indicator"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reported_period = models.CharField(_("reported period"), max_length=10, blank=True)
+
     scope_region_path = "task__plan__region__path"
 
     class Meta:

@@ -68,7 +68,7 @@ def task_detail(*, user, pk) -> Task:
         task_list(user=user)
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "id")),
-            Prefetch("targets", queryset=Target.objects.order_by("order", "id")),
+            Prefetch("targets", queryset=Target.objects.select_related("indicator").order_by("order", "id")),
             Prefetch("reports", queryset=reports),
             Prefetch(
                 "assignments",

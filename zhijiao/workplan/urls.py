@@ -19,6 +19,7 @@ urlpatterns = [
     path("tasks/<int:pk>/dependencies/", views.dependency_add, name="dependency_add"),
     path("milestones/<int:pk>/", views.milestone_update, name="milestone_update"),
     path("targets/<int:pk>/", views.target_actual, name="target_actual"),
+    path("targets/<int:pk>/indicator/", views.target_indicator, name="target_indicator"),
     path("reports/<int:pk>/acknowledge/", views.report_acknowledge, name="report_acknowledge"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("worklist/", views.worklist, name="worklist"),

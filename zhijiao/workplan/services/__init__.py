@@ -27,6 +27,10 @@ from .reminders import (
     _due_message,
     reminders_send,
 )
+from .reported import (
+    target_link_indicator,
+    targets_sync_reported,
+)
 from .reports import (
     answer_not_before_report,
     evidence_limits,
@@ -74,6 +78,8 @@ __all__ = [
     "report_submit",
     "validate_evidence",
     "validate_link",
+    "target_link_indicator",
+    "targets_sync_reported",
     "TASK_EDIT_FIELDS",
     "_check_alternative",
     "_check_in_plan_year",

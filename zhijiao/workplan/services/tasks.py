@@ -196,6 +196,10 @@ def milestone_update(*, actor, milestone: Milestone, data: dict[str, Any]) -> Mi
 @transaction.atomic
 def target_update_actual(*, actor, target: Target, actual: Any) -> Target:
     ensure_in_scope(target, actor, "change")
+    if target.indicator_id:
+        raise ValidationError(
+            {"actual": _("This target's actual is carried in from data reporting and cannot be typed.")}
+        )
     try:
         value = int(actual)
     except (TypeError, ValueError):

@@ -88,6 +88,7 @@ for _name in (
     object_url(f"workplan:{_name}", Task)
 object_url("workplan:milestone_update", Milestone)
 object_url("workplan:target_actual", Target)
+object_url("workplan:target_indicator", Target)
 object_url("workplan:evidence_download", Evidence)
 for _name in ("assignment_detail", "assignment_answer", "assignment_pass_on"):
     object_url(f"workplan:{_name}", Assignment)

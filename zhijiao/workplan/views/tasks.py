@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from zhijiao.core.downloads import file_download
 from zhijiao.core.scoping import is_in_scope, restrict
 from zhijiao.core.services import OutOfScope
+from zhijiao.reporting import selectors as reporting_selectors
 
 from .. import rules, selectors, services
 from ..choices import ReportStatus
@@ -63,6 +64,7 @@ def _task_context(request, task, **forms):
             report_form=forms.get("report_form") or ReportForm(),
             assignment_form=forms.get("assignment_form") or AssignmentForm(user=request.user, plan=task.plan),
             dependency_form=forms.get("dependency_form") or DependencyForm(task=task, user=request.user),
+            indicators=list(reporting_selectors.indicator_list()),
         )
     if "ack_error" in forms:
         context["ack_error"] = forms["ack_error"]
@@ -153,6 +155,34 @@ def milestone_update(request, pk):
 
 @login_required
 @require_POST
+def target_indicator(request, pk):
+    """Link a target to a reporting indicator (its actual is then carried in), or unlink it."""
+    try:
+        target = restrict(Target.objects.select_related("task__plan"), request.user, "change").get(pk=pk)
+    except (Target.DoesNotExist, ValueError):
+        raise Http404
+    raw = request.POST.get("indicator", "")
+    indicator = None
+    if raw:
+        indicator = reporting_selectors.indicator_list().filter(pk=raw if raw.isdigit() else 0).first()
+        if indicator is None:
+            messages.error(request, _("Choose an indicator from the list."))
+            return redirect(target.task.get_absolute_url())
+    try:
+        services.target_link_indicator(actor=request.user, target=target, indicator=indicator)
+    except OutOfScope:
+        raise Http404
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Target linked to the reported indicator.") if indicator else _("Link removed.")
+        )
+    return redirect(target.task.get_absolute_url())
+
+
+@login_required
+@require_POST
 def target_actual(request, pk):
     try:
         target = restrict(Target.objects.select_related("task__plan"), request.user, "change").get(pk=pk)
@@ -160,8 +190,14 @@ def target_actual(request, pk):
         raise Http404
     form = TargetActualForm(request.POST)
     if form.is_valid():
-        services.target_update_actual(actor=request.user, target=target, actual=form.cleaned_data["actual"])
-        messages.success(request, _("Actual count saved."))
+        try:
+            services.target_update_actual(
+                actor=request.user, target=target, actual=form.cleaned_data["actual"]
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("Actual count saved."))
     else:
         messages.error(request, _("The actual count must be a whole number, zero or more."))
     return redirect(target.task.get_absolute_url())

@@ -1,0 +1,260 @@
+"""Analytics of 数据报送 that are never stale: the ``Fact`` rollups by city, institution kind,
+ownership, 专业大类 and period, written in the same transaction as the approval (and taken back
+on re-opening), and the reads over them — the pivot, year-over-year comparison, indicator values.
+
+The writer is called by ``services.submission_approved``/``submission_reopened`` only; the reads
+scope by the reader's organisation (``core.scoping.restrict``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhijiao.core.contributions import contributed_callables
+from zhijiao.core.scoping import restrict
+from zhijiao.orgs.choices import InstitutionKind, Ownership
+
+from .choices import NUMERIC_TYPES as NUMERIC
+from .models import MAJOR_GROUP_CATEGORY, Aggregate, DataElement, Fact, Indicator, Period, Submission
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _city_of(institution):
+    region = institution.region
+    return region.city or region
+
+
+def _major_group_index(element: DataElement) -> int | None:
+    """The position of the 专业大类 part in the element's cell keys, if it is split by it."""
+    codes = [c.code for c in element.categories.all()]
+    if MAJOR_GROUP_CATEGORY not in codes:
+        return None
+    order = {code: i for i, code in enumerate(element.category_order)}
+    ordered = sorted(codes, key=lambda c: order.get(c, len(order)))
+    return ordered.index(MAJOR_GROUP_CATEGORY)
+
+
+def rollup_write(model, key_fields: list[str], rows: list[tuple], sign: int) -> None:
+    """Add (``sign`` 1) or take back (-1) ``rows`` — ``(*key values, number)`` — in a rollup table
+    with a unique constraint over ``key_fields`` and ``total``/``count`` columns: one statement
+    (an upsert, or an update joined to the rows), however many rows. Rows whose count falls to
+    zero are deleted by the caller (an empty cell is not a zero)."""
+    merged: dict[tuple, list] = {}
+    for *key, number in rows:
+        acc = merged.setdefault(tuple(key), [Decimal(0), 0])
+        acc[0] += number
+        acc[1] += 1
+    if not merged:
+        return
+    table = model._meta.db_table
+    cols = [model._meta.get_field(f).column for f in key_fields]
+    now = timezone.now()
+    params: list = []
+    with connection.cursor() as cursor:
+        if sign > 0:
+            for key, (total, count) in merged.items():
+                params += [now, now, *key, total, count]
+            width = len(cols) + 4
+            values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(merged))
+            cursor.execute(
+                f"INSERT INTO {table} (created_at, updated_at, {', '.join(cols)}, total, count) "
+                f"VALUES {values} ON CONFLICT ({', '.join(cols)}) DO UPDATE SET "
+                f"total = {table}.total + EXCLUDED.total, count = {table}.count + EXCLUDED.count, "
+                "updated_at = EXCLUDED.updated_at",
+                params,
+            )
+        else:
+            # Only existing rows are met (an INSERT would first check a negative count).
+            for key, (total, count) in merged.items():
+                params += [*key, total, count]
+            row = "(" + ", ".join(["%s"] * len(cols)) + ", %s::numeric, %s::integer)"
+            values = ", ".join([row] * len(merged))
+            match = " AND ".join(f"r.{c} = v.{c}" for c in cols)
+            cursor.execute(
+                f"UPDATE {table} AS r SET total = r.total - v.total, count = r.count - v.count, "
+                f"updated_at = %s FROM (VALUES {values}) AS v ({', '.join(cols)}, total, count) WHERE {match}",
+                [now, *params],
+            )
+
+
+FACT_KEY = ["city", "period", "kind", "ownership", "major_group", "element_code", "cell"]
+
+
+def facts_apply(submission: Submission, sign: int) -> int:
+    """Add (``sign`` 1) or take back (-1) the submission's numeric values in the facts of its
+    school's city, kind and ownership — one statement for all its cells. Rows no school reports
+    any more are removed. Returns the number of cells applied."""
+    institution = submission.institution
+    city = _city_of(institution)
+    elements = {
+        e.pk: e
+        for e in submission.version.elements.prefetch_related("categories").filter(value_type__in=NUMERIC)
+    }
+    major_at = {pk: _major_group_index(e) for pk, e in elements.items()}
+    values = submission.values.filter(number__isnull=False, element_id__in=list(elements)).values_list(
+        "element_id", "cell", "number"
+    )
+    rows = []
+    for element_id, cell, number in values:
+        index = major_at[element_id]
+        major = ""
+        if index is not None:
+            parts = cell.split(".")
+            major = parts[index] if index < len(parts) else ""
+        key = (city.pk, submission.period_id, institution.kind, institution.ownership, major)
+        rows.append((*key, elements[element_id].code, cell, number))
+    rollup_write(Fact, FACT_KEY, rows, sign)
+    if sign < 0:
+        Fact.objects.filter(city=city, period_id=submission.period_id, count=0).delete()
+    return len(rows)
+
+
+def notify_changed(submission: Submission) -> None:
+    """Tell the apps that read the rollups (``reporting_listeners`` in their AppConfig, e.g. the
+    work plan's targets) that the period's approved data changed."""
+    for listener in contributed_callables("reporting_listeners"):
+        listener(data_set_id=submission.period.data_set_id, period_id=submission.period_id)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+DIMENSIONS = {
+    "city": _("City"),
+    "kind": _("Institution kind"),
+    "ownership": _("Ownership"),
+    "major_group": _("Major category"),
+    "period": _("Reporting period"),
+}
+
+
+def fact_list(*, user):
+    return restrict(Fact.objects.all(), user, "view")
+
+
+def _labels(dimension: str, keys, *, version=None) -> dict:
+    from zhijiao.orgs.models import Region
+
+    if dimension == "city":
+        return dict(Region.objects.filter(pk__in=list(keys)).values_list("pk", "name"))
+    if dimension == "kind":
+        return {k: str(InstitutionKind(k).label) if k in InstitutionKind.values else k for k in keys}
+    if dimension == "ownership":
+        return {k: str(Ownership(k).label) if k in Ownership.values else k for k in keys}
+    if dimension == "period":
+        return dict(Period.objects.filter(pk__in=list(keys)).values_list("pk", "code"))
+    if dimension == "major_group":
+        names = {}
+        if version is not None:
+            cat = version.categories.filter(code=MAJOR_GROUP_CATEGORY).first()
+            if cat is not None:
+                names = {o["code"]: o["name"] for o in cat.options}
+        return {k: names.get(k, k) if k else str(_("Not split by major group")) for k in keys}
+    raise ValueError(dimension)
+
+
+def _db_field(dimension: str) -> str:
+    return {"city": "city_id", "period": "period_id"}.get(dimension, dimension)
+
+
+@dataclass
+class Pivot:
+    row_labels: list[str]
+    col_labels: list[str]
+    cells: list[list[Decimal | None]]  # rows × cols
+    row_totals: list[Decimal]
+    previous: list[Decimal | None] | None  # the same rows in the previous period (row totals)
+    previous_period: Period | None
+
+    def change(self) -> list[Decimal | None]:
+        """Year-over-year change of each row's total, in percent (None without a base)."""
+        if self.previous is None:
+            return []
+        out = []
+        for now, before in zip(self.row_totals, self.previous, strict=True):
+            out.append(None if not before else ((now - before) * 100 / before).quantize(Decimal("0.1")))
+        return out
+
+
+def previous_period(period: Period) -> Period | None:
+    """The data set's period before this one (by start date): the base of a year-over-year view."""
+    return (
+        Period.objects.filter(data_set_id=period.data_set_id, start__lt=period.start)
+        .order_by("-start")
+        .first()
+    )
+
+
+def pivot(*, user, period: Period, element_code: str, rows: str, cols: str = "", cell: str = "") -> Pivot:
+    """Sum of an element (over its cells, or one cell) in the period, ``rows`` × ``cols`` (any two
+    different dimensions; ``cols`` empty: one column), with each row's total in the previous
+    period. ``cols == "period"`` spreads every period of the data set instead."""
+    if rows not in DIMENSIONS or rows == "period" or (cols and (cols not in DIMENSIONS or cols == rows)):
+        raise ValueError("dimension")
+    facts = fact_list(user=user).filter(element_code=element_code)
+    if cell:
+        facts = facts.filter(cell=cell)
+    if cols == "period":
+        facts = facts.filter(period__data_set_id=period.data_set_id)
+    else:
+        facts = facts.filter(period=period)
+    rf, cf = _db_field(rows), _db_field(cols) if cols else None
+    group = [rf] + ([cf] if cf else [])
+    table: dict = defaultdict(dict)
+    for row in facts.values(*group).annotate(total=Sum("total")).order_by():
+        table[row[rf]][row[cf] if cf else ""] = row["total"]
+    version = period.data_set.current_version()
+    row_names = _labels(rows, table.keys(), version=version)
+    row_keys = sorted(table, key=lambda k: str(row_names.get(k, k)))
+    col_keys = sorted({c for r in table.values() for c in r})
+    if cols == "period":
+        starts = dict(Period.objects.filter(pk__in=col_keys).values_list("pk", "start"))
+        col_keys.sort(key=lambda k: starts[k])
+    col_names = _labels(cols, col_keys, version=version) if cols else {"": str(_("Total"))}
+    cells = [[table[r].get(c) for c in col_keys] for r in row_keys]
+    totals = [sum((v for v in line if v is not None), Decimal(0)) for line in cells]
+    prev = previous_period(period) if cols != "period" else None
+    previous = None
+    if prev is not None:
+        base = fact_list(user=user).filter(element_code=element_code, period=prev)
+        if cell:
+            base = base.filter(cell=cell)
+        before = dict(base.values(rf).annotate(total=Sum("total")).order_by().values_list(rf, "total"))
+        previous = [before.get(r) for r in row_keys]
+    return Pivot(
+        row_labels=[str(row_names.get(k, k)) for k in row_keys],
+        col_labels=[str(col_names.get(k, k)) for k in col_keys],
+        cells=cells,
+        row_totals=totals,
+        previous=previous,
+        previous_period=prev,
+    )
+
+
+# --- indicators --------------------------------------------------------------------------------
+
+
+def indicator_series(indicator: Indicator, region) -> list[tuple[Period, Decimal]]:
+    """The indicator's value at ``region`` (from the approved rollups of the region and all below)
+    in every period of its data set that has approved data, oldest first."""
+    qs = Aggregate.objects.filter(
+        region=region, element_code=indicator.element_code, period__data_set=indicator.data_set_id
+    )
+    if indicator.cell:
+        qs = qs.filter(cell=indicator.cell)
+    totals = dict(
+        qs.values("period_id").annotate(total=Sum("total")).order_by().values_list("period_id", "total")
+    )
+    periods = Period.objects.filter(pk__in=list(totals)).order_by("start")
+    return [(p, totals[p.pk]) for p in periods]
+
+
+def indicator_latest(indicator: Indicator, region) -> tuple[Period, Decimal] | None:
+    series = indicator_series(indicator, region)
+    return series[-1] if series else None
