@@ -9,6 +9,7 @@ import datetime
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from zhijiao.core.actors import system_actor
 from zhijiao.core.lifecycle import fire
@@ -17,6 +18,8 @@ from zhijiao.orgs.models import Institution
 from . import services
 from .demo import KEY, demo_values
 from .models import DataSet, Indicator, Period, ScoringScheme
+
+DEADLINE_2020 = datetime.date(2021, 1, 15)  # 示例: an invented deadline
 
 # (code, name, element, target, unit): invented demo indicators and targets, not official ones.
 INDICATORS = [
@@ -82,7 +85,9 @@ def load_demo_analytics(*, actor=None):
         code="2020",
         start=datetime.date(2020, 1, 1),
         end=datetime.date(2020, 12, 31),
-        deadline=datetime.date(2021, 1, 15),  # 示例: an invented deadline
+        # Entered as if on time: the period stays open while the demo replays the colleges' 2020
+        # forms, then takes its real (示例, invented) deadline — a seed shortcut, not a service write.
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
     )
     colleges = Institution.objects.filter(kind__in=data_set.reporter_kinds).order_by("pk")[:12]
     for college in colleges:
@@ -94,6 +99,7 @@ def load_demo_analytics(*, actor=None):
         submission = fire(KEY, submission, "submit", actor=actor)
         services.submissions_decide(actor=actor, submissions=[submission], decision="approve")
         services.submissions_decide(actor=actor, submissions=[submission], decision="approve")
+    Period.objects.filter(pk=period.pk).update(deadline=DEADLINE_2020)
     for order, (code, name, element, target, unit) in enumerate(INDICATORS):
         if not Indicator.objects.filter(code=code).exists():
             services.indicator_create(
