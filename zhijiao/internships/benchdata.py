@@ -297,6 +297,9 @@ def add_placements(base: Base, count: int, *, users: int = 0, checkin_days: int 
                 "school_signed_on": signed,
                 "host_signed_on": signed,
                 "student_signed_on": signed,
+                # 知情同意书 (教职成〔2021〕4号): every 岗位实习 needs one, or the sweep blocks it.
+                "guardian_consent_on": signed,
+                "guardian_consent_file": "agreements/bench-consent.pdf",
                 "fee_items": [],
             }
             for i in ids
