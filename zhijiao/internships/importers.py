@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from zhijiao.core.importing import Column, Importer, Row, RowError, register
 from zhijiao.core.importing.bulk import chunked
 from zhijiao.core.scoping import restrict
-from zhijiao.core.validators import normalize_code
+from zhijiao.core.validators import mask_resident_id, normalize_code
 from zhijiao.enterprises.models import Enterprise
 from zhijiao.students.models import Enrolment
 
@@ -127,30 +127,36 @@ class _InternshipImporter(Importer):
                 ) from None
 
 
-STUDENT_COLUMNS = [
-    Column(
-        "id_number",
-        gettext_lazy("Student ID number"),
-        required=True,
-        type="code",
-        parse="parse_id_number",
-        help=gettext_lazy("The student's ID number, as text (a trailing X is kept)."),
-    ),
-    Column(
-        "student_name",
-        pgettext_lazy("person", "Name"),
-        keep_private_use=True,
-        help=gettext_lazy("Optional; when given it must match the student's record."),
-    ),
-    Column(
-        "credit_code",
-        gettext_lazy("Host credit code"),
-        required=True,
-        type="code",
-        parse="parse_host",
-        help=gettext_lazy("The host enterprise's unified social credit code (18 characters, as text)."),
-    ),
-]
+def _student_columns(placement_of) -> list[Column]:
+    """The student and host columns of both imports; ``placement_of(row object)`` gives the placement
+    they are exported from (the ID number masked like every export)."""
+    return [
+        Column(
+            "id_number",
+            gettext_lazy("Student ID number"),
+            required=True,
+            type="code",
+            parse="parse_id_number",
+            help=gettext_lazy("The student's ID number, as text (a trailing X is kept)."),
+            export=lambda o: mask_resident_id(placement_of(o).enrolment.student.id_number),
+        ),
+        Column(
+            "student_name",
+            pgettext_lazy("person", "Name"),
+            keep_private_use=True,
+            help=gettext_lazy("Optional; when given it must match the student's record."),
+            export=lambda o: placement_of(o).enrolment.student.name,
+        ),
+        Column(
+            "credit_code",
+            gettext_lazy("Host credit code"),
+            required=True,
+            type="code",
+            parse="parse_host",
+            help=gettext_lazy("The host enterprise's unified social credit code (18 characters, as text)."),
+            export=lambda o: placement_of(o).enterprise.credit_code,
+        ),
+    ]
 
 
 @register
@@ -171,10 +177,15 @@ class PlacementImporter(_InternshipImporter):
             required=True,
             parse="parse_plan",
             help=gettext_lazy("The plan's title exactly as on the plan page."),
+            export=lambda o: o.plan.title,
         ),
-        *STUDENT_COLUMNS,
+        *_student_columns(lambda placement: placement),
         Column(
-            "post_name", gettext_lazy("Post name"), required=True, help=gettext_lazy("The post at the host.")
+            "post_name",
+            gettext_lazy("Post name"),
+            required=True,
+            help=gettext_lazy("The post at the host."),
+            export=lambda o: o.post.name,
         ),
         Column(
             "start_date", gettext_lazy("Start date"), type="date", help=gettext_lazy("Default: the plan's.")
@@ -183,6 +194,10 @@ class PlacementImporter(_InternshipImporter):
         Column("monthly_pay", gettext_lazy("Monthly pay (yuan)"), type="money"),
         Column("work_kind", gettext_lazy("Kind of work"), type="choice", choices=WorkKind),
     ]
+
+    @classmethod
+    def export_queryset(cls, queryset):
+        return queryset.select_related("plan", "enrolment__student", "enterprise", "post")
 
     def prepare(self, rows, index) -> None:
         self.plans: dict[str, list[InternshipPlan]] = {}
@@ -292,13 +307,17 @@ class InsuranceImporter(_InternshipImporter):
     natural_key = ("policy_no", "placement")
     duplicate_column = "policy_no"
     columns = [
-        *STUDENT_COLUMNS,
+        *_student_columns(lambda policy: policy.placement),
         Column("policy_no", gettext_lazy("Policy number"), required=True, type="code"),
         Column("insurer", gettext_lazy("Insurer"), required=True),
         Column("coverage_start", gettext_lazy("Cover starts"), required=True, type="date"),
         Column("coverage_end", gettext_lazy("Cover ends"), required=True, type="date"),
         Column("premium_payer", gettext_lazy("Premium paid by"), type="choice", choices=PremiumPayer),
     ]
+
+    @classmethod
+    def export_queryset(cls, queryset):
+        return queryset.select_related("placement__enrolment__student", "placement__enterprise")
 
     def prepare(self, rows, index) -> None:
         self.load_students(rows, index)
