@@ -48,7 +48,8 @@ def test_only_authorities_publish_and_the_auditor_changes_nothing(world):
 
 
 def test_expert_and_plain_user(world, login):
-    assert names(world["expert"]) == {"core:home", "majors:major_list"}
+    # An expert reviews programme applications (项目库: 我的评审).
+    assert names(world["expert"]) == {"core:home", "majors:major_list", "programmes:my_reviews"}
 
 
 @pytest.mark.parametrize("who", ["province_admin", "auditor", "jinan", "school_a", "ent_a", "expert"])
