@@ -8,8 +8,6 @@ hosts are looked up only within the schools the user manages.
 
 from __future__ import annotations
 
-import datetime
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -28,7 +26,6 @@ from .choices import PlacementStatus, PremiumPayer, WorkKind
 from .models import InsurancePolicy, InternshipPlan, Placement, Post
 from .services import insurance_record, placement_create, placement_update
 
-_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 OPEN = (PlacementStatus.DRAFT, PlacementStatus.ACTIVE, PlacementStatus.SUSPENDED)
 
 
@@ -40,26 +37,6 @@ def _cell_code(cell) -> str:
 
 class _InternshipImporter(Importer):
     """Date and money cells, students by ID number at the user's schools, hosts by credit code."""
-
-    def to_date(self, col: Column, cell: Any) -> datetime.date | None:
-        if cell is None or cell == "":
-            return None
-        if isinstance(cell, datetime.datetime):
-            return cell.date()
-        if isinstance(cell, datetime.date):
-            return cell
-        if isinstance(cell, (int, float)) and float(cell).is_integer() and 19000101 <= int(cell) <= 21001231:
-            cell = str(int(cell))
-        text = normalize_code(str(cell))
-        if not text:
-            return None
-        m = _DATE_RE.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
-        if m:
-            try:
-                return datetime.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                pass
-        raise ValidationError(_("“%(value)s” is not a date (use YYYY-MM-DD)") % {"value": str(cell)[:30]})
 
     def to_money(self, col: Column, cell: Any) -> Decimal | None:
         if cell is None or cell == "":

@@ -33,8 +33,6 @@ from .services import (
     student_bulk_create,
 )
 
-_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-
 
 def _cell_code(cell) -> str:
     if isinstance(cell, float) and cell.is_integer():
@@ -234,26 +232,6 @@ class StudentImporter(Importer):
             if alias:
                 return alias
         return super().to_choice(col, cell)
-
-    def to_date(self, col: Column, cell: Any) -> datetime.date | None:
-        if cell is None or cell == "":
-            return None
-        if isinstance(cell, datetime.datetime):
-            return cell.date()
-        if isinstance(cell, datetime.date):
-            return cell
-        if isinstance(cell, (int, float)) and float(cell).is_integer() and 19000101 <= int(cell) <= 21001231:
-            cell = str(int(cell))
-        text = normalize_code(str(cell))
-        if not text:
-            return None
-        m = _DATE_RE.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
-        if m:
-            try:
-                return datetime.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                pass
-        raise ValidationError(_("“%(value)s” is not a date (use YYYY-MM-DD)") % {"value": str(cell)[:30]})
 
     # --- rows --------------------------------------------------------------------------------------
     def clean_row(self, values: dict[str, Any], row: Row) -> dict[str, Any]:

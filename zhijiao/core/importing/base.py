@@ -27,6 +27,8 @@ from zhijiao.core.validators import normalize_code, normalize_text, validate_pla
 from .bulk import filter_in
 from .reading import Formula, Table
 
+_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?E[+-]?\d+$")
 ROW_MESSAGE = gettext_lazy("Row %(row)d · %(column)s · %(reason)s")
 
@@ -411,6 +413,27 @@ class Importer:
         value = normalize_text(str(cell), keep_private_use=col.keep_private_use)
         validate_plain_text(value)
         return value
+
+    def to_date(self, col: Column, cell: Any) -> datetime.date | None:
+        """A date cell: an Excel date, 2007-09-01, 2007/9/1, 2007.9.1, 2007年9月1日 or 20070901."""
+        if cell is None or cell == "":
+            return None
+        if isinstance(cell, datetime.datetime):
+            return cell.date()
+        if isinstance(cell, datetime.date):
+            return cell
+        if isinstance(cell, (int, float)) and float(cell).is_integer() and 19000101 <= int(cell) <= 21001231:
+            cell = str(int(cell))
+        text = normalize_code(str(cell))
+        if not text:
+            return None
+        m = _DATE_RE.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
+        if m:
+            try:
+                return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                pass
+        raise ValidationError(_("“%(value)s” is not a date (use YYYY-MM-DD)") % {"value": str(cell)[:30]})
 
     def to_code(self, col: Column, cell: Any) -> str:
         if cell is None:
