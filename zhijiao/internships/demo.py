@@ -369,8 +369,9 @@ def _incident(school, active) -> None:
         data={
             "placement": placement,
             "kind": "injury",
-            "occurred_at": now - dt.timedelta(days=2, hours=3),
-            "learned_at": now - dt.timedelta(days=2, hours=2),
+            # Reported within the time limit (INT-INCIDENT: 24 hours from learning of it).
+            "occurred_at": now - dt.timedelta(hours=6),
+            "learned_at": now - dt.timedelta(hours=5),
             "place": "实习单位装配车间（示例）",
             "summary": "示例：学生在装配作业中左手被划伤，已送医缝合，无生命危险。",
             "measures": "示例：暂停该岗位作业，企业复查防护用品，学校指导教师到场陪同。",
