@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +70,13 @@ def rollup_write(model, key_fields: list[str], rows: list[tuple], sign: int) -> 
                 "updated_at = EXCLUDED.updated_at",
                 params,
             )
+        elif connection.vendor != "postgresql":
+            # SQLite (the embedded demo) has no typed VALUES list to join: one UPDATE per key.
+            attnames = [model._meta.get_field(f).attname for f in key_fields]
+            for key, (total, count) in merged.items():
+                model.objects.filter(**dict(zip(attnames, key, strict=True))).update(
+                    total=F("total") - total, count=F("count") - count, updated_at=now
+                )
         else:
             # Only existing rows are met (an INSERT would first check a negative count).
             for key, (total, count) in merged.items():
