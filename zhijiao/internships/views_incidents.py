@@ -19,6 +19,7 @@ from zhijiao.core.views.generic import ObjectListView, ScopedObjectMixin, add_se
 
 from .models import Incident, Placement
 from .models.incidents import IncidentStatus
+from .selectors import placement_list
 from .selectors_vetting import incident_list
 from .services import incidents as services
 from .views_vetting import _own_school
@@ -89,7 +90,8 @@ class IncidentAddView(LoginRequiredMixin, View):
 
     def _form(self, school, data=None):
         placements = (
-            Placement.objects.filter(institution=school)
+            placement_list(user=self.request.user)
+            .filter(institution=school)
             .select_related("enrolment__student")
             .order_by("-start_date")
         )
