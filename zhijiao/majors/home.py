@@ -75,17 +75,12 @@ def panels(*, user, kinds: set[str]) -> list[Panel]:
     if "expert" in kinds:
         out.append(
             Panel(
-                _("Expert review"),
+                _("Reference data"),
                 [
                     Figure(_("Major catalogue"), _("Browse"), reverse("majors:major_list")),
                     Figure(_("Regions"), _("Browse"), reverse("orgs:region_list")),
                 ],
-                order=5,
-                note=_(
-                    "Applications assigned to you for review will be listed here once programme review "
-                    "opens on the platform. Until then you can consult the national major catalogue and the "
-                    "regions."
-                ),
+                order=6,
             )
         )
     return out

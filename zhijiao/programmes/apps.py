@@ -11,6 +11,7 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
     lifecycles = "zhijiao.programmes.lifecycles"
     rules = "zhijiao.programmes.rules"
+    home_panels = "zhijiao.programmes.home.panels"
     demo_loader = DemoLoader("zhijiao.programmes.demo.load_demo_programmes", after=("reporting",))
     urls = [("programmes/", "zhijiao.programmes.urls")]
     menu = [
