@@ -35,6 +35,7 @@ EVENTS = {
     "leave.refused": _("Leave refused"),
     "leave.withdrawn": _("Leave request withdrawn"),
     "host.assessed": _("Host assessed on site"),
+    "host.assessment_changed": _("Draft host assessment corrected"),
     "host.approved": _("Host approved for the school's list"),
     "host.published": _("Host list published"),
     "host.withdrawn": _("Host withdrawn from the school's list"),

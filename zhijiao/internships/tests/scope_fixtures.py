@@ -274,6 +274,8 @@ object_url("internships:exception_request", Placement)
 object_url("internships:safety", Placement)
 object_url("internships:outside_approve", Placement)
 object_url("internships:assessment_detail", HostAssessment)
+object_url("internships:assessment_edit", HostAssessment)
+object_url("internships:assessment_report", HostAssessment)
 object_url("internships:blacklist_lift", BlacklistEntry)
 for _name in ("incident_detail", "incident_report", "incident_follow_up"):
     object_url(f"internships:{_name}", Incident)
