@@ -214,6 +214,7 @@ HOST_ASSESSMENT = Lifecycle(
             refused=_("The assessment is already withdrawn."),
             reason_required=True,
             reason_prompt=_("Give a reason for withdrawing the host."),
+            data=vetting.withdrawal_data,
             event="host.withdrawn",
         ),
     ],

@@ -15,7 +15,8 @@ def assessment_list(*, user, action: str = "view") -> QuerySet[HostAssessment]:
 
 
 def host_list_published(*, user) -> QuerySet[HostAssessment]:
-    """The published host lists the user may read (a student: their school's)."""
+    """The published host lists the user may read: a school its own, an authority its region's, a
+    student their current school's (``HostAssessment.scope_relations``, through the publication)."""
     return assessment_list(user=user).filter(status=AssessmentStatus.PUBLISHED)
 
 

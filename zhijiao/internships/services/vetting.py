@@ -117,7 +117,12 @@ def approval_data(assessment: HostAssessment, ctx: dict) -> dict:
 
 
 def publication_data(assessment: HostAssessment, ctx: dict) -> dict:
-    return {"published_at": timezone.now()}
+    return {"published_at": timezone.now(), "listed_by": assessment.institution}
+
+
+def withdrawal_data(assessment: HostAssessment, ctx: dict) -> dict:
+    """A withdrawn host leaves the published list (its students no longer read it)."""
+    return {"listed_by": None}
 
 
 def assessment_approve(*, actor, assessment: HostAssessment, decision: str) -> HostAssessment:
