@@ -252,7 +252,7 @@ SOURCES = {
     "INT-HOST-BLACKLIST": "教职成〔2021〕4号 第七条 (诚信状况) + the province's listing decision (its 文号 on the entry)",
     "INT-TRAINING": "教职成〔2021〕4号 第三十一条 (未经教育培训或未通过考核的学生不得参加实习), official text",
     "INT-OUTSIDE": "教职成〔2021〕4号 第二十四条第二款 (跨省: 学校主管部门同意, 报省级主管部门备案), 第二十五条 (国(境)外: the same), official text",
-    "INT-MINOR-HEALTH": "劳部发〔1994〕498号 第六条 (health check before assignment, recollection consistent with Art. 7–9 reprints), 第九条 (登记制度, secondary reprints)",
+    "INT-MINOR-HEALTH": "劳部发〔1994〕498号 第九条 (登记制度: quoted with its number by two reprints); 第六条 (health checks, the first before the post is assigned: reprints quote Art. 7 as the check form and Art. 8 as assigning work by its result)",
 }
 
 
