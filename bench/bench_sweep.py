@@ -26,7 +26,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 
 BASELINE_SQL = """
 SELECT count(*), sum(p.monthly_pay), count(a.id), max(s.birth_date), max(e.entry_date), sum(po.on_duty_staff),
-       sum(en.headcount), count(DISTINCT mc.category_id), max(pl.filing_status)
+       sum(en.headcount), count(DISTINCT mc.category_id), max(pl.filing_status),
+       count(ha.id), max(ps.training_on)
 FROM internships_placement p
 JOIN internships_internshipplan pl ON pl.id = p.plan_id
 JOIN internships_post po ON po.id = p.post_id
@@ -37,6 +38,8 @@ JOIN majors_institutionmajor om ON om.id = e.offering_id
 JOIN majors_major mj ON mj.id = om.major_id
 JOIN majors_majorclass mc ON mc.id = mj.major_class_id
 LEFT JOIN internships_agreement a ON a.placement_id = p.id
+LEFT JOIN internships_hostassessment ha ON ha.institution_id = p.institution_id AND ha.enterprise_id = p.enterprise_id
+LEFT JOIN internships_placementsafety ps ON ps.placement_id = p.id
 WHERE p.status = 'active'
 """
 
@@ -47,8 +50,9 @@ WITH j AS ({BASELINE_SQL}),
 c AS (SELECT count(*) AS n, max(occurred_at) AS m, sum(distance_m) AS d FROM internships_checkin WHERE occurred_at >= %s),
 i AS (SELECT count(*) AS n, max(coverage_end) AS m FROM internships_insurancepolicy),
 m AS (SELECT count(*) AS n, bool_or(is_current) AS b FROM internships_mentorassignment),
-r AS (SELECT count(*) AS n, max(paid_on) AS m FROM internships_payrecord)
-SELECT * FROM j, c, i, m, r
+r AS (SELECT count(*) AS n, max(paid_on) AS m FROM internships_payrecord),
+b AS (SELECT count(*) AS n, max(listed_on) AS m FROM internships_blacklistentry)
+SELECT * FROM j, c, i, m, r, b
 """
 
 
@@ -124,7 +128,8 @@ def run(args) -> dict:
         "build_s": round(build_s, 1),
         "baseline_one_sql_pass_s": round(base_s, 3),
         "baseline_note": "one statement reading every row the sweep reads: placements joined to plan, post, "
-        "enterprise, enrolment, student, major, agreement; the week's check-ins; policies; mentors; pay records",
+        "enterprise, enrolment, student, major, agreement, host assessment, safety record; the week's check-ins; "
+        "policies; mentors; pay records; the blacklist",
         "baseline_placement_join_only_s": round(statistics.median(baselines_join), 3),
         "sweep_first_run_s": round(first_s, 3),
         "sweep_steady_s": round(steady_s, 3),

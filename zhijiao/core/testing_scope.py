@@ -298,19 +298,33 @@ def _people(obj) -> list:
     return [obj]
 
 
+def _fan_out(obj, lookup: str) -> list:
+    """Every object reached by ``lookup`` from ``obj``, following to-many hops (a school's students) as
+    well as to-one ones; nothing where a hop is empty."""
+    objs = [obj]
+    for part in lookup.split("__") if lookup else ():
+        reached = []
+        for o in objs:
+            reached.extend(_people(getattr(o, part, None)))
+        objs = reached
+    return objs
+
+
 def relation_allows(row: Model, user, action: str) -> bool:
     """The model's declared relationships (``scope_relations``), read row by row."""
     for rel in getattr(type(row), "scope_relations", {}).get(action, ()):
         prefix, _sep, last = rel.path.rpartition("__")
+        if rel.kind == "own_person":
+            # A person acting as themselves: accounts holding a role act through their grants. The
+            # path may cross a to-many hop ("listed_by__students__user": any student of that school).
+            if not grants_of(user) and any(p.pk == user.pk for p in _fan_out(row, rel.path)):
+                return True
+            continue
         holder = _walk(row, prefix) if prefix else row
         if holder is None:
             continue
         related = getattr(holder, last)
-        if rel.kind == "own_person":
-            # A person acting as themselves: accounts holding a role act through their grants.
-            if related is not None and related.pk == user.pk and not grants_of(user):
-                return True
-        elif rel.kind == "assigned":
+        if rel.kind == "assigned":
             where = dict(rel.where)
             if any(
                 a.user_id == user.pk and all(getattr(a, k) == v for k, v in where.items())

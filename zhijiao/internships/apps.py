@@ -76,6 +76,8 @@ class InternshipsConfig(AppConfig):
             SCHOOL_SIDE,
         ),
         MenuItem(_("My leave requests"), "internships:my_leave", "mine", None, visible_if=STUDENT),
+        # 教职成〔2021〕4号第七条: the school's published host list, open to its students (and parents).
+        MenuItem(_("My school's host list"), "internships:host_list", "mine", None, visible_if=STUDENT),
     ]
     # The rules of 《职业学校学生实习管理规定》 in the platform's rule registry (core.rules).
     rules = "zhijiao.internships.rules"

@@ -186,6 +186,44 @@ def build_base(*, schools: int = 400, enterprises: int = 3500, seed: int = 7) ->
     return Base(admin, insts, offerings, plans, ents, posts, coords)
 
 
+def _vet_and_train(base: Base, ids, start: dt.date) -> None:
+    """Each school's approved assessment of each host it places at (教职成〔2021〕4号第七条) and every
+    placement's safety training before the start (第三十一条): compliant, or the sweep blocks them all."""
+    from .models import HostAssessment, Placement, PlacementSafety
+    from .models.vetting import ASSESSMENT_ITEMS
+
+    pairs = set(
+        Placement.objects.filter(pk__in=list(ids)).values_list("institution_id", "enterprise_id").distinct()
+    ) - set(HostAssessment.objects.values_list("institution_id", "enterprise_id"))
+    before = start - dt.timedelta(days=30)
+    scores = {f"{key}_score": 85 for key, _label in ASSESSMENT_ITEMS}
+    copy_rows(
+        HostAssessment,
+        (
+            {
+                "institution_id": inst,
+                "enterprise_id": ent,
+                "assessed_on": before,
+                "assessors": "实习管理办公室",
+                **scores,
+                "conclusion": "符合接收学生实习条件。",
+                "report_file": "internships/vetting/bench-report.pdf",
+                "status": "approved",
+                "decision_reference": "校党委会 示例",
+                "created_by_id": base.province_admin.pk,
+            }
+            for inst, ent in sorted(pairs)
+        ),
+        with_pk=False,
+    )
+    trained = start - dt.timedelta(days=2)
+    copy_rows(
+        PlacementSafety,
+        ({"placement_id": i, "training_on": trained, "test_passed_on": trained} for i in ids),
+        with_pk=False,
+    )
+
+
 def add_placements(base: Base, count: int, *, users: int = 0, checkin_days: int = 1, seed: int = 11) -> None:
     """``count`` students, enrolments and active placements with complete documents, COPY'd; the first
     ``users`` students get accounts with API tokens. ``checkin_days`` of START/END check-ins each."""
@@ -194,7 +232,15 @@ def add_placements(base: Base, count: int, *, users: int = 0, checkin_days: int 
     from zhijiao.core.testing import make_resident_id
     from zhijiao.students.models import Enrolment, Student
 
-    from .models import Agreement, CheckIn, InsurancePolicy, MentorAssignment, Placement
+    from .models import (
+        Agreement,
+        CheckIn,
+        HostAssessment,
+        InsurancePolicy,
+        MentorAssignment,
+        Placement,
+        PlacementSafety,
+    )
 
     rng = random.Random(seed + base.next_id)
     first = base.next_id
@@ -277,6 +323,7 @@ def add_placements(base: Base, count: int, *, users: int = 0, checkin_days: int 
         }
 
     copy_rows(Placement, (placement(i) for i in ids))
+    _vet_and_train(base, ids, start)
     signed = start - dt.timedelta(days=5)
     copy_rows(
         Agreement,
@@ -355,6 +402,16 @@ def add_placements(base: Base, count: int, *, users: int = 0, checkin_days: int 
                 )
     copy_rows(CheckIn, rows, with_pk=False)
     base.next_id = first + count
-    reset_sequences(Student, Enrolment, Placement, Agreement, InsurancePolicy, MentorAssignment, CheckIn)
+    reset_sequences(
+        Student,
+        Enrolment,
+        Placement,
+        Agreement,
+        InsurancePolicy,
+        MentorAssignment,
+        CheckIn,
+        HostAssessment,
+        PlacementSafety,
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

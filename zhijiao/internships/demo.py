@@ -325,6 +325,7 @@ def _load(*, actor, schools: int, per_school: int) -> dict:
     _direct_reports(active)
     load_demo_batch(actor=actor, school=demo_school, active=active, today=today)
     _incident(demo_school, active)
+    _draft_assessment(demo_school, start)
     run_sweep(now=timezone.now() - dt.timedelta(days=9), today=today - dt.timedelta(days=9), anomalies=False)
     result = run_sweep()
     if actor is not None:
@@ -402,6 +403,31 @@ def _vet(vetted: set, p: Placement, start: dt.date) -> None:
         decision="学校党委会研究确定（示例）",
     )
     vetting.assessment_publish(actor=demo, assessment=assessment)
+
+
+def _draft_assessment(school, start: dt.date) -> None:
+    """A draft on-site assessment of a host the demo school is considering (示例): the school may still
+    correct it before its decision."""
+    from .models import BlacklistEntry, HostAssessment
+
+    if school is None:
+        return
+    assessed = HostAssessment.objects.filter(institution=school).values("enterprise_id")
+    barred = BlacklistEntry.objects.filter(lifted_on__isnull=True).values("enterprise_id")
+    host = Enterprise.objects.exclude(pk__in=assessed).exclude(pk__in=barred).order_by("credit_code").first()
+    if host is None:
+        return
+    data = {
+        "enterprise": host,
+        "assessed_on": start - dt.timedelta(days=10),
+        "assessors": "实习管理办公室（示例）",
+    }
+    data |= {f"{key}_score": 70 for key, _label in vetting.ASSESSMENT_ITEMS}
+    data |= {
+        "conclusion": "示例：宿舍条件待整改，整改后再提交学校研究。",
+        "report_file": ContentFile(_scan(), name=f"assessment-{school.pk}-{host.pk}.pdf"),
+    }
+    vetting.assessment_create(actor=system_actor("demo"), institution=school, data=data)
 
 
 def _blacklist_one(actor, enterprises, demo_host) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.autocomplete import AutocompleteSelect
@@ -45,6 +46,32 @@ class AssessmentForm(_Styled, ScopedModelForm, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._style()
+
+
+class AssessmentEditForm(_Styled, ScopedModelForm, forms.ModelForm):
+    """A draft's corrections: the host is fixed once recorded; a new report file is optional."""
+
+    text_fields = ("assessors", "conclusion")
+
+    class Meta:
+        model = HostAssessment
+        fields = [f for f in ASSESSMENT_FIELDS if f != "enterprise"]
+        widgets = {
+            "assessed_on": forms.DateInput(attrs={"type": "date"}),
+            "conclusion": forms.Textarea(attrs={"rows": 4}),
+            "report_file": forms.FileInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report_file"].required = False
+        self.fields["report_file"].help_text = _("Leave empty to keep the report already attached.")
+        self._style()
+
+    def clean_report_file(self):
+        upload = self.cleaned_data.get("report_file")
+        # An unchanged field hands back the stored file: only a new upload is passed on.
+        return upload if isinstance(upload, UploadedFile) else None
 
 
 class BlacklistForm(_Styled, forms.Form):

@@ -7,7 +7,21 @@ from django.db.models import Count, Q
 from zhijiao.core.scoping import restrict
 
 from .choices import MentorKind, ReportKind, ReviewStatus
-from .models import MentorAssignment, Placement, Report
+from .models import EarlyTermination, LeaveRequest, MentorAssignment, Placement, PostChange, Report
+
+
+def post_change_list(*, user, action: str = "view"):
+    """岗位变更 records the user may read (those of the placements in their scope, or their own)."""
+    rows = PostChange.objects.select_related("placement", "from_post", "to_post", "decided_by")
+    return restrict(rows, user, action)
+
+
+def leave_request_list(*, user, action: str = "view"):
+    return restrict(LeaveRequest.objects.select_related("placement", "decided_by"), user, action)
+
+
+def termination_list(*, user, action: str = "view"):
+    return restrict(EarlyTermination.objects.select_related("placement", "recorded_by"), user, action)
 
 
 def mentor_review_counts(*, user) -> list[dict]:

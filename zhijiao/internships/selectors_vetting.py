@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from zhijiao.core.scoping import restrict
 
-from .models import BlacklistEntry, HostAssessment, Incident, PlacementSafety
+from .models import BlacklistEntry, HostAssessment, Incident, IncidentFollowUp, PlacementSafety
 from .models.vetting import AssessmentStatus
 
 
@@ -15,7 +15,8 @@ def assessment_list(*, user, action: str = "view") -> QuerySet[HostAssessment]:
 
 
 def host_list_published(*, user) -> QuerySet[HostAssessment]:
-    """The published host lists the user may read (a student: their school's)."""
+    """The published host lists the user may read: a school its own, an authority its region's, a
+    student their current school's (``HostAssessment.scope_relations``, through the publication)."""
     return assessment_list(user=user).filter(status=AssessmentStatus.PUBLISHED)
 
 
@@ -29,3 +30,9 @@ def placement_safety(placement) -> PlacementSafety | None:
 
 def incident_list(*, user, action: str = "view") -> QuerySet[Incident]:
     return restrict(Incident.objects.select_related("institution"), user, action)
+
+
+def incident_list_with_followups(*, user, action: str = "view") -> QuerySet[Incident]:
+    """Incidents with their follow-up reports (one more query per page, not per incident)."""
+    followups = IncidentFollowUp.objects.select_related("author").order_by("written_at", "id")
+    return incident_list(user=user, action=action).prefetch_related(Prefetch("followups", queryset=followups))

@@ -39,7 +39,7 @@ def _conf_int(name: str, default: int) -> int:
 
 
 def swept_rule_ids() -> list[str]:
-    return [*rules.RULES, *rules.SWEEP_ONLY]
+    return [*rules.RULES, *rules.SWEEP_ONLY, *rules.SWEPT_READINESS]
 
 
 def _like_any(keywords) -> list[str]:
@@ -160,6 +160,12 @@ WITH ci AS (
             JOIN majors_major mj ON mj.id = om.major_id
             JOIN majors_majorclass mc ON mc.id = mj.major_class_id
             JOIN majors_majorcategory scat ON scat.id = mc.category_id
+            -- The school's current assessment of the host (at most one: a unique constraint) and the
+            -- placement's readiness record: one-to-one, so they join here (INT-HOST-VETTED, INT-TRAINING,
+            -- INT-OUTSIDE).
+            LEFT JOIN internships_hostassessment ha ON ha.institution_id = p.institution_id
+                 AND ha.enterprise_id = p.enterprise_id AND ha.status IN ('draft', 'approved', 'published')
+            LEFT JOIN internships_placementsafety ps ON ps.placement_id = p.id
             WHERE (p.status = 'active' OR (p.status = 'ended' AND pl.kind = 'post'
                    AND p.end_date >= %(ended_since)s)){slice_p}
         ) b
@@ -229,6 +235,16 @@ CORE_COLUMNS: list[str] = [
     "pcat.name AS post_cat",
     "scat.name AS student_cat",
     "(s.birth_date IS NOT NULL AND s.birth_date + make_interval(years => %(adult)s) > p.start_date) AS minor",
+    "p.enterprise_id",
+    "p.end_date >= %(reg_2021_from)s AS in_2021",
+    "ha.id AS host_assessment_id",
+    "ha.status AS host_status",
+    "ha.assessed_on AS host_assessed_on",
+    "ps.training_on",
+    "ps.test_passed_on",
+    "COALESCE(ps.destination, 'in_province') AS destination",
+    "ps.outside_approved_on",
+    "ps.outside_filed_on",
 ]
 SIDE_COLUMNS: list[str] = [
     "a.id AS agreement_id", "a.fee_items", "a.school_signed_on", "a.host_signed_on", "a.student_signed_on",
@@ -335,6 +351,17 @@ FLAG_CONDITIONS: list[tuple[str, str, str]] = [
     ("INT-STATUS", "block", "NOT b.is_current OR b.enrolment_status <> ALL(%(eligible)s::text[])"),
     ("INT-MISSING", "warn", "b.status = 'active' AND %(today)s - b.start_date >= %(missing)s"
      " AND (b.last_day IS NULL OR %(today)s - b.last_day >= %(missing)s)"),
+    # Rules of the 2021 text (in force when some day of the placement is on or after 2021-12-31), read
+    # every night so that a host blacklisted or a list withdrawn after the start raises an alert.
+    ("INT-HOST-VETTED", "block", "b.in_2021 AND (b.host_assessment_id IS NULL OR b.host_status = 'draft'"
+     " OR b.host_assessed_on > b.start_date)"),
+    ("INT-HOST-BLACKLIST", "block", "b.in_2021 AND EXISTS (SELECT 1 FROM internships_blacklistentry bl"
+     " WHERE bl.enterprise_id = b.enterprise_id AND bl.listed_on <= b.end_date"
+     " AND (bl.lifted_on IS NULL OR bl.lifted_on > b.start_date))"),
+    ("INT-TRAINING", "block", "b.in_2021 AND b.is_post AND (b.training_on IS NULL OR b.training_on > b.start_date"
+     " OR b.test_passed_on IS NULL OR b.test_passed_on > b.start_date)"),
+    ("INT-OUTSIDE", "block", "b.in_2021 AND b.destination <> 'in_province' AND (b.outside_approved_on IS NULL"
+     " OR b.outside_approved_on > b.start_date OR b.outside_filed_on IS NULL OR b.outside_filed_on > b.start_date)"),
 ]  # fmt: skip
 # The check-in anomalies (anomalies.py) computed in the same pass over check-ins; "info", never blocking.
 ANOMALY_CONDITIONS: list[tuple[str, str, str]] = [
@@ -597,7 +624,10 @@ def _fill_python(today: dt.date) -> None:
         f = placement_facts(placement, today=today, cap_day=today)
         for name, value in observed.get(pk, {}).items():
             setattr(f, name, value)
-        for v in rules.evaluate(f, rules=every):
+        # The host and readiness rules of the 2021 text, where a day of the placement falls in it.
+        in_force = rules.rules_in_force(f.start_date, f.end_date)
+        checks = {**every, **{k: in_force[k] for k in rules.SWEPT_READINESS if k in in_force}}
+        for v in rules.evaluate(f, rules=checks):
             if v.severity == rules.EXCEPTED:
                 continue  # passes by an approved exception
             if f.status == PlacementStatus.ACTIVE or v.rule_id == "INT-ASSESS":

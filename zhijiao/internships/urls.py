@@ -53,6 +53,14 @@ urlpatterns = [
     path(
         "hosts/assessments/<int:pk>/", views_vetting.AssessmentDetailView.as_view(), name="assessment_detail"
     ),
+    path(
+        "hosts/assessments/<int:pk>/edit/", views_vetting.AssessmentEditView.as_view(), name="assessment_edit"
+    ),
+    path(
+        "hosts/assessments/<int:pk>/report/",
+        views_vetting.AssessmentReportView.as_view(),
+        name="assessment_report",
+    ),
     path("hosts/published/", views_vetting.HostListView.as_view(), name="host_list"),
     path("hosts/blacklist/", views_vetting.BlacklistView.as_view(), name="blacklist_list"),
     path("hosts/blacklist/add/", views_vetting.BlacklistAddView.as_view(), name="blacklist_add"),

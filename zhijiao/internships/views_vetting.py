@@ -3,6 +3,8 @@ the province's blacklist, and a placement's readiness record (training, outside 
 
 from __future__ import annotations
 
+import os
+
 import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -14,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from zhijiao.core.audit import AuditAction, audit_record
+from zhijiao.core.downloads import file_download
 from zhijiao.core.lifecycle import available
 from zhijiao.core.lifecycle.views import transition_url
 from zhijiao.core.scoping import user_scope
@@ -21,7 +25,7 @@ from zhijiao.core.services import OutOfScope
 from zhijiao.core.views.generic import ObjectListView, ScopedObjectMixin, add_service_errors
 
 from . import selectors_vetting as sel
-from .forms_vetting import AssessmentForm, BlacklistForm, SafetyForm
+from .forms_vetting import AssessmentEditForm, AssessmentForm, BlacklistForm, SafetyForm
 from .models import BlacklistEntry, HostAssessment
 from .services import safety as safety_services
 from .services import vetting as services
@@ -166,11 +170,87 @@ class AssessmentDetailView(ScopedObjectMixin, View):
             (t.label, transition_url(assessment, services.ASSESSMENT_KIND, t.name))
             for t in available(services.ASSESSMENT_KIND, assessment, request.user)
         ]
+        if services.may_edit(assessment, request.user):
+            actions.insert(
+                0, (_("Edit the draft"), reverse("internships:assessment_edit", args=[assessment.pk]))
+            )
         return render(
             request,
             "internships/assessment_detail.html",
-            {"title": str(assessment), "a": assessment, "actions": actions},
+            {
+                "title": str(assessment),
+                "a": assessment,
+                "actions": actions,
+                "report_name": os.path.basename(assessment.report_file.name)
+                if assessment.report_file
+                else "",
+            },
         )
+
+
+class AssessmentEditView(LoginRequiredMixin, View):
+    """The school corrects its draft assessment (only while a draft, only the school that made it)."""
+
+    def _assessment(self, request, pk):
+        assessment = sel.assessment_list(user=request.user, action="change").filter(pk=pk).first()
+        if assessment is None or not services.may_edit(assessment, request.user):
+            raise Http404
+        return assessment
+
+    def _render(self, request, form, assessment, status=200):
+        return render(
+            request,
+            "internships/form.html",
+            {
+                "title": _("Edit the draft assessment of %(host)s") % {"host": assessment.enterprise},
+                "form": form,
+                "cancel_url": assessment.get_absolute_url(),
+                "multipart": True,
+            },
+            status=status,
+        )
+
+    def get(self, request, pk):
+        assessment = self._assessment(request, pk)
+        return self._render(request, AssessmentEditForm(instance=assessment, user=request.user), assessment)
+
+    def post(self, request, pk):
+        assessment = self._assessment(request, pk)
+        form = AssessmentEditForm(
+            request.POST, request.FILES, instance=HostAssessment.objects.get(pk=pk), user=request.user
+        )
+        if form.is_valid():
+            try:
+                services.assessment_update(actor=request.user, assessment=assessment, data=form.cleaned_data)
+            except OutOfScope:
+                raise Http404 from None
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The draft assessment was saved."))
+                return HttpResponseRedirect(assessment.get_absolute_url())
+        return self._render(request, form, assessment, status=400)
+
+
+class AssessmentReportView(LoginRequiredMixin, View):
+    """The written report of an on-site assessment, to those who may read the assessment (never /media/)."""
+
+    def get(self, request, pk):
+        assessment = sel.assessment_list(user=request.user).filter(pk=pk).first()
+        if assessment is None or not assessment.report_file:
+            raise Http404
+        try:
+            handle = assessment.report_file.open("rb")
+        except (OSError, ValueError):
+            raise Http404 from None
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW_SENSITIVE,
+            instance=assessment,
+            message=_("Downloaded: %(what)s")
+            % {"what": HostAssessment._meta.get_field("report_file").verbose_name},
+        )
+        return file_download(handle, os.path.basename(assessment.report_file.name))
 
 
 class BlacklistAddView(LoginRequiredMixin, View):

@@ -1,4 +1,4 @@
-from . import views
+from . import views, views_records
 
 
 def register(router) -> None:
@@ -12,3 +12,10 @@ def register(router) -> None:
     router.register("internship-alerts", views.AlertViewSet, basename="internship-alert")
     router.register("inspections", views.InspectionViewSet, basename="inspection")
     router.register("internship-dashboard", views.DashboardViewSet, basename="internship-dashboard")
+    # Records of host vetting, 直报 and the batch work (read only).
+    router.register("host-assessments", views_records.HostAssessmentViewSet, basename="host-assessment")
+    router.register("host-blacklist", views_records.BlacklistEntryViewSet, basename="host-blacklist")
+    router.register("incidents", views_records.IncidentViewSet, basename="incident")
+    router.register("leave-requests", views_records.LeaveRequestViewSet, basename="leave-request")
+    router.register("post-changes", views_records.PostChangeViewSet, basename="post-change")
+    router.register("early-terminations", views_records.EarlyTerminationViewSet, basename="early-termination")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.core.scoping import Rel
 from zhijiao.core.validators import validate_plain_text
 
 from .base import validate_attachment_size
@@ -82,12 +83,26 @@ class HostAssessment(ScopedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
+    # The school whose published host list carries the host: set by the publication, cleared when the
+    # host is withdrawn. Its students (and their parents, through the student's account) read the list.
+    listed_by = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("on the published host list of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="published_hosts",
+    )
 
     scope_region_path = "institution__region__path"
     scope_institution = "institution_id"
     # The school records (the demo's system actor for it, through the province); the approval is a
     # transition only the school fires (lifecycles.HOST_ASSESSMENT).
     scope_change_nodes = frozenset({"region", "institution"})
+    # 教职成〔2021〕4号第七条: the list is 对外公开 — a student of the school (a person acting as
+    # themselves, through their student record at that school) reads the published hosts, nothing else.
+    scope_relations = {"view": (Rel.own_person("listed_by__students__user"),)}
 
     class Meta:
         verbose_name = _("host assessment")

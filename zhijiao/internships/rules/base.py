@@ -250,15 +250,16 @@ SOURCES = {
     "INT-INCIDENT": "platform rule: internships.md §15 found no official time limit for reporting serious incidents; configurable defaults",
     "INT-HOST-VETTED": "教职成〔2021〕4号 第七条 (新增实习单位实地考察评估、书面报告、名单经校级党组织会议研究确定后对外公开), quoted by a school's published host list; not in internships.md",
     "INT-HOST-BLACKLIST": "教职成〔2021〕4号 第七条 (诚信状况) + the province's listing decision (its 文号 on the entry)",
-    "INT-TRAINING": "教职成〔2021〕4号 (岗前专门培训; a provincial summary lists it among the 八个事先); article unverified",
-    "INT-OUTSIDE": "教职成〔2021〕4号 (跨省或国(境)外实习报上级主管部门同意并报省级主管部门备案; provincial summary); article unverified",
-    "INT-MINOR-HEALTH": "劳部发〔1994〕498号 第六条 (health check before assignment, recollection consistent with Art. 7–9 reprints), 第九条 (登记制度, secondary reprints)",
+    "INT-TRAINING": "教职成〔2021〕4号 第三十一条 (未经教育培训或未通过考核的学生不得参加实习), official text",
+    "INT-OUTSIDE": "教职成〔2021〕4号 第二十四条第二款 (跨省: 学校主管部门同意, 报省级主管部门备案), 第二十五条 (国(境)外: the same), official text",
+    "INT-MINOR-HEALTH": "劳部发〔1994〕498号 第九条 (登记制度: quoted with its number by two reprints); 第六条 (health checks, the first before the post is assigned: reprints quote Art. 7 as the check form and Art. 8 as assigning work by its result)",
 }
 
 
 # What users see as a rule's basis: the official document and article, never a web address
-# (SOURCES above is the research trail, for developers). Rules resting on a provincial 细则 or on the
-# platform's own checks say so; Shandong's own 细则 is not yet cited (internships.md §0).
+# (SOURCES above is the research trail, for developers). Article numbers of the 2021 text are checked
+# against the official text (the docx attached to the gov.cn release of 教职成〔2021〕4号, 7 chapters /
+# 50 articles; see VERIFIED below); every part of a citation names its article (tests/test_citations).
 _REG_2021 = "《职业学校学生实习管理规定》（教职成〔2021〕4号）"
 _REG_2016 = "《职业学校学生实习管理规定》（教职成〔2016〕3号）"
 CITATIONS = {
@@ -266,38 +267,54 @@ CITATIONS = {
     "INT-GRADE1": f"{_REG_2021}第十六条第（一）项",
     "INT-VENUE": f"{_REG_2021}第十六条第（五）项",
     "INT-AGENT": f"{_REG_2021}第十六条第（六）项",
-    "INT-PHYS": f"{_REG_2021}第十六条第（七）项",
-    "INT-MINOR": f"{_REG_2021}第十六条第（三）项；《未成年工特殊保护规定》",
-    "INT-FEMALE": f"{_REG_2021}第十六条第（四）项；《女职工劳动保护特别规定》",
-    "INT-HOL": f"{_REG_2021}第十七条",
+    "INT-PHYS": f"{_REG_2021}第十六条第（七）项、第十七条第（一）项",
+    # Art. 16(3)/(4) name the protective regulations themselves (禁忌从事的劳动 under them).
+    "INT-MINOR": f"{_REG_2021}第十六条第（三）项",
+    "INT-FEMALE": f"{_REG_2021}第十六条第（四）项",
+    "INT-HOL": f"{_REG_2021}第十七条第（二）项",
     # Derived: the 实习时间 of Art. 17 is one student's time, so two placements cannot share it.
     "INT-OVERLAP": f"{_REG_2021}第十七条",
-    "INT-NIGHT": f"{_REG_2021}第十七条",
-    "INT-HOURS": "《中华人民共和国劳动法》第三十六条；《中等职业学校学生实习管理办法》（2007年）",
-    "INT-RATIO-UNIT": f"{_REG_2016}第九条；省级实施细则",
-    "INT-RATIO-POST": f"{_REG_2016}第九条；省级实施细则",
+    "INT-NIGHT": f"{_REG_2021}第十七条第（三）项",
+    "INT-HOURS": f"{_REG_2021}第十七条；《中华人民共和国劳动法》第三十六条",
+    "INT-RATIO-UNIT": f"{_REG_2021}第十一条第一款",
+    "INT-RATIO-POST": f"{_REG_2021}第十一条第一款",
     "INT-PAY": f"{_REG_2021}第十八条",
     "INT-PAY-CYCLE": f"{_REG_2021}第十八条",
-    "INT-FEES": f"{_REG_2021}（不得收取实习押金、报酬提成、管理费等费用）；省级实施细则",
-    "INT-ID-DOCS": f"{_REG_2021}（不得扣押学生居民身份证、学生证）",
-    "INT-GUARANTEE": f"{_REG_2021}（不得要求学生提供担保或以其他名义收取财物）",
-    "INT-PREMIUM": f"{_REG_2021}（实习责任保险费不得从学生实习报酬中扣除）；学生实习责任保险有关规定（教职成〔2010〕）",
-    "INT-DUR": "省级实施细则（岗位实习时间）",
-    "INT-MAJOR": "省级实施细则（实习岗位不得跨专业大类）",
-    "INT-AGREE": f"{_REG_2021}（实习协议）；省级实施细则",
-    "INT-INS": "学生实习责任保险有关规定（教职成〔2010〕）",
-    "INT-ASSESS": f"{_REG_2016}第八条",
-    "INT-MENTOR": f"{_REG_2016}第八条",
-    "INT-SELF": f"{_REG_2021}（学生自行选择实习单位）",
-    "INT-FILING": "省级实施细则（实习方案备案）",
-    "INT-MISSING": "平台核查规则（连续多日未签到视为失联）",
-    "INT-STATUS": "学籍管理规定（休学、退学或已毕业的学生不在籍）",
-    "INT-INCIDENT": "平台规则（重大事件直报与续报时限，由省级教育行政部门设定）",
+    "INT-FEES": f"{_REG_2021}第二十条",
+    "INT-ID-DOCS": f"{_REG_2021}第二十条",
+    "INT-GUARANTEE": f"{_REG_2021}第二十条",
+    "INT-PREMIUM": f"{_REG_2021}第三十五条第二款",
+    "INT-DUR": f"{_REG_2021}第十二条",
+    "INT-MAJOR": f"{_REG_2021}第八条第三款",
+    "INT-AGREE": f"{_REG_2021}第十四条、第十五条",
+    "INT-INS": f"{_REG_2021}第三十五条第一款",
+    "INT-ASSESS": f"{_REG_2021}第二十七条",
+    "INT-MENTOR": f"{_REG_2021}第八条第二款、第十条",
+    "INT-SELF": f"{_REG_2021}第九条、第十条",
+    "INT-FILING": f"{_REG_2021}第五条",
+    # Art. 23: the mentors check every day and report at once; the missing days and the 直报 time limits
+    # are the platform's parameters under it (no official number exists, internships.md §15).
+    "INT-MISSING": f"{_REG_2021}第二十三条",
+    "INT-INCIDENT": f"{_REG_2021}第二十三条",
+    # Art. 2: an internship is of a student of the school (a suspended, withdrawn or graduated student is not).
+    "INT-STATUS": f"{_REG_2021}第二条",
     "INT-HOST-VETTED": f"{_REG_2021}第七条",
-    "INT-HOST-BLACKLIST": f"{_REG_2021}第七条；省教育厅实习单位黑名单",
-    "INT-TRAINING": f"{_REG_2021}（岗前安全培训与考核）",
-    "INT-OUTSIDE": f"{_REG_2021}（跨省或跨境实习的审批与备案）",
+    "INT-HOST-BLACKLIST": f"{_REG_2021}第六条第（一）项、第七条",
+    "INT-TRAINING": f"{_REG_2021}第三十一条",
+    "INT-OUTSIDE": f"{_REG_2021}第二十四条第二款、第二十五条",
     "INT-MINOR-HEALTH": "《未成年工特殊保护规定》（劳部发〔1994〕498号）第六条、第九条",
+}
+
+#: How each article number was checked (developer trail, never shown). 2021: the official docx attached to
+#: https://www.gov.cn/zhengce/zhengceku/2022-01/21/content_5669670.htm, as extracted verbatim in the public
+#: repository hencter/workers-ledger (sources/全文/N01.md, SHA-256 of the docx recorded there), cross-checked
+#: for Arts. 2, 16 and 18 against per-article reprints. 2016: no official text was found; the numbers rest on
+#: secondary reprints quoting the articles (see CITATIONS_2016).
+VERIFIED = {
+    "2021": "official text: Arts. 2, 5–12, 14–18, 20, 23–25, 27, 31, 35 read for the rules citing them",
+    "2016": "secondary: Art. 6 (实地考察评估), Art. 9 (10%/20%), Art. 10 (顶岗一般6个月), Art. 15 (six bans), "
+    "Art. 17 (pay, 试用期 80%), Art. 28 (考核) quoted with their numbers; Art. 16 (working time) lies "
+    "between them; Art. 8 (self-arranged, mentors) from a summary",
 }
 
 
@@ -316,49 +333,46 @@ VERSIONS = {
     "2021": (REGULATION_2021, dt.date(2021, 12, 31), None),
 }
 
-# The 2016 citations of the rules the 2016 规定 already had (Art. 16 was one sentence of six bans, without
-# numbered items; the physical-labour ban, 2021 Art. 16(7), is new in 2021 and has no 2016 version).
+# The 2016 citations of the rules the 2016 规定 already had. Reprints quoting the 2016 text number the six
+# bans Art. 15 (without the physical-labour ban, 2021 Art. 16(7), new in 2021), the pay Art. 17 and the
+# tax deduction Art. 18, so the working-time article (high-risk posts, holidays, overtime and nights) is
+# Art. 16; the caps Art. 9, the duration Art. 10, the on-site assessment Art. 6, the assessment Art. 28.
+# The fees, documents, guarantee, agreement and premium sentences of 2016 could not be placed in an
+# article from any text found: their 2016 versions cite the document by topic (UNPLACED_2016).
 CITATIONS_2016 = {
-    "INT-AGE": f"{_REG_2016}第十六条",
-    "INT-GRADE1": f"{_REG_2016}第十六条",
-    "INT-VENUE": f"{_REG_2016}第十六条",
-    "INT-AGENT": f"{_REG_2016}第十六条",
-    "INT-MINOR": f"{_REG_2016}第十六条；《未成年工特殊保护规定》",
-    # Only the high-risk posts of Art. 17(一); the level-III ban is 2021 Art. 16(7) (see version_reached).
-    "INT-PHYS": f"{_REG_2016}第十七条",
-    "INT-FEMALE": f"{_REG_2016}第十六条；《女职工劳动保护特别规定》",
-    "INT-HOL": f"{_REG_2016}第十七条",
-    "INT-OVERLAP": f"{_REG_2016}第十七条",
-    "INT-NIGHT": f"{_REG_2016}第十七条",
+    "INT-AGE": f"{_REG_2016}第十五条",
+    "INT-GRADE1": f"{_REG_2016}第十五条",
+    "INT-VENUE": f"{_REG_2016}第十五条",
+    "INT-AGENT": f"{_REG_2016}第十五条",
+    "INT-MINOR": f"{_REG_2016}第十五条",
+    # Only the high-risk posts of the working-time article; the level-III ban is 2021 Art. 16(7).
+    "INT-PHYS": f"{_REG_2016}第十六条",
+    "INT-FEMALE": f"{_REG_2016}第十五条",
+    "INT-HOL": f"{_REG_2016}第十六条",
+    "INT-OVERLAP": f"{_REG_2016}第十六条",
+    "INT-NIGHT": f"{_REG_2016}第十六条",
     "INT-RATIO-UNIT": f"{_REG_2016}第九条",
     "INT-RATIO-POST": f"{_REG_2016}第九条",
-    "INT-PAY": f"{_REG_2016}第十八条",
-    "INT-PAY-CYCLE": f"{_REG_2016}第十八条",
+    "INT-PAY": f"{_REG_2016}第十七条",
+    "INT-PAY-CYCLE": f"{_REG_2016}第十七条",
     "INT-AGREE": f"{_REG_2016}（实习协议）",
     "INT-SELF": f"{_REG_2016}第八条",
     "INT-FEES": f"{_REG_2016}（不得收取实习押金、报酬提成、管理费等费用）",
-    "INT-ID-DOCS": f"{_REG_2016}（不得扣押学生居民身份证）",
+    "INT-ID-DOCS": f"{_REG_2016}（不得扣押学生的居民身份证）",
     "INT-GUARANTEE": f"{_REG_2016}（不得要求学生提供担保）",
-    "INT-PREMIUM": f"{_REG_2016}（实习责任保险）；学生实习责任保险有关规定（教职成〔2010〕）",
-    "INT-ASSESS": f"{_REG_2016}第八条",
+    "INT-PREMIUM": f"{_REG_2016}（实习责任保险）",
+    "INT-ASSESS": f"{_REG_2016}第二十八条",
     "INT-MENTOR": f"{_REG_2016}第八条",
 }
+#: 2016 versions whose article could not be verified (reported; the citation test lists them by name).
+UNPLACED_2016 = frozenset({"INT-AGREE", "INT-FEES", "INT-ID-DOCS", "INT-GUARANTEE", "INT-PREMIUM"})
 # Rules of the 2021 text, in force from 2021-12-31 (the others rest on laws, provincial 细则 or the
-# platform and have no window). The caps, assessment and mentors stay in the 2021 text under articles
-# not yet checked against the official docx (internships.md §5, §11): cited by document only.
+# platform and have no window).
 REGULATION_2021_RULES = frozenset(
     {*CITATIONS_2016, "INT-PHYS", "INT-HOST-VETTED", "INT-HOST-BLACKLIST", "INT-TRAINING", "INT-OUTSIDE"}
 )
 #: Rules of other regulations with their own window: 《未成年工特殊保护规定》 took effect on 1995-01-01.
 OTHER_WINDOWS = {"INT-MINOR-HEALTH": (dt.date(1995, 1, 1), None)}
-CITATIONS.update(
-    {
-        "INT-RATIO-UNIT": f"{_REG_2021}（岗位实习学生人数比例）；省级实施细则",
-        "INT-RATIO-POST": f"{_REG_2021}（岗位实习学生人数比例）；省级实施细则",
-        "INT-ASSESS": f"{_REG_2021}（实习考核）",
-        "INT-MENTOR": f"{_REG_2021}（实习指导教师）",
-    }
-)
 
 
 def version_reached(f, version: str) -> bool:

@@ -221,9 +221,12 @@ RULES: dict[str, Callable[[PlacementFacts], list[Violation]]] = {
     "INT-STATUS": rule_student_status,
 }
 
-# Checked when a placement is checked or activated, not by the daily sweep (its single SQL pass does
-# not read them): the host's vetting and blacklist, training, approval outside the province, minors.
+# Checked when a placement is checked or activated, and (all but the minors' health check) by the daily
+# sweep too, whose single SQL pass mirrors them (sweep.FLAG_CONDITIONS): the host's vetting and the
+# blacklist, training, approval outside the province. Kept apart from RULES because each exists only in
+# the 2021 text: the sweep applies them where a day of the placement falls in it.
 ACTIVATION_ONLY: dict[str, Callable[[PlacementFacts], list[Violation]]] = dict(VETTING_RULES)
+SWEPT_READINESS: tuple[str, ...] = ("INT-HOST-VETTED", "INT-HOST-BLACKLIST", "INT-TRAINING", "INT-OUTSIDE")
 
 
 # Checked by the daily sweep only (they read check-ins, which do not exist before activation).

@@ -60,7 +60,7 @@ def rule_host_blacklist(f: PlacementFacts) -> list[Violation]:
 def rule_safety_training(f: PlacementFacts) -> list[Violation]:
     """INT-TRAINING: before a 岗位实习 the student is trained (安全防护, 岗位操作规程) and passes a test.
 
-    Source: 教职成〔2021〕4号 (岗前专门培训); the article number is not yet checked against the official text.
+    Source: 教职成〔2021〕4号第三十一条 (未经教育培训或未通过考核的学生不得参加实习).
     """
     if not f.is_post:
         return []
@@ -75,7 +75,8 @@ def rule_outside_province(f: PlacementFacts) -> list[Violation]:
     """INT-OUTSIDE: an internship in another province or abroad needs the superior authority's approval,
     and the authority files it with the provincial authority, before the start.
 
-    Source: 教职成〔2021〕4号 (跨省或跨境实习); the article number is not yet checked against the official text.
+    Source: 教职成〔2021〕4号第二十四条第二款 (跨省) and 第二十五条 (国(境)外): the school's authority agrees beforehand
+    and the placement is filed with the province.
     """
     if f.destination == IN_PROVINCE:
         return []

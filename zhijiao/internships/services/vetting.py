@@ -60,15 +60,34 @@ def assessment_create(*, actor, institution, data: dict[str, Any]) -> HostAssess
     return model_create(actor=actor, instance=assessment, event="host.assessed")
 
 
+def may_edit(assessment: HostAssessment, actor) -> bool:
+    """A draft is edited only by the school that recorded it (a grant to change at that school); the
+    authorities above read it, and an approved or published assessment is the school's decision."""
+    if assessment.status != AssessmentStatus.DRAFT:
+        return False
+    return any(g.institution_id == assessment.institution_id for g in user_scope(actor).grants_for("change"))
+
+
 @transaction.atomic
 def assessment_update(*, actor, assessment: HostAssessment, data: dict[str, Any]) -> HostAssessment:
+    """Correct a draft assessment (the host stays; a new written report replaces the old one)."""
+    ensure_in_scope(assessment, actor, "change")
+    assessment = HostAssessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != AssessmentStatus.DRAFT:
         raise ValidationError(_("Only a draft assessment can be changed."))
+    if not may_edit(assessment, actor):
+        raise OutOfScope(_("Only the school that recorded the assessment may change it."))
     data = _pick(data, ASSESSMENT_FIELDS)
     data.pop("enterprise", None)
-    if "report_file" in data:
+    if not data.get("report_file"):
+        data.pop("report_file", None)  # no new file: the stored report stays
+    else:
         _check_report(data["report_file"])
-    instance, _changed = model_update(actor=actor, instance=assessment, data=data)
+    if data.get("assessed_on") and data["assessed_on"] > timezone.localdate():
+        raise ValidationError({"assessed_on": [_("The assessment date cannot be in the future.")]})
+    instance, _changed = model_update(
+        actor=actor, instance=assessment, data=data, event="host.assessment_changed"
+    )
     return instance
 
 
@@ -98,7 +117,12 @@ def approval_data(assessment: HostAssessment, ctx: dict) -> dict:
 
 
 def publication_data(assessment: HostAssessment, ctx: dict) -> dict:
-    return {"published_at": timezone.now()}
+    return {"published_at": timezone.now(), "listed_by": assessment.institution}
+
+
+def withdrawal_data(assessment: HostAssessment, ctx: dict) -> dict:
+    """A withdrawn host leaves the published list (its students no longer read it)."""
+    return {"listed_by": None}
 
 
 def assessment_approve(*, actor, assessment: HostAssessment, decision: str) -> HostAssessment:

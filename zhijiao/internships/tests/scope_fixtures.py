@@ -63,7 +63,7 @@ SCHOOL_USERS = {"a": "school_a", "b": "school_b", "c": "college"}
 
 def _vet_and_ready(sw, key, p, admin) -> None:
     """The school's approved assessment of the host (Art. 7) and the training before the start."""
-    vetting.host_vet(
+    assessment = vetting.host_vet(
         actor=sw[SCHOOL_USERS[key]],
         institution=p.institution,
         enterprise=p.enterprise,
@@ -71,6 +71,8 @@ def _vet_and_ready(sw, key, p, admin) -> None:
         report=ContentFile(blank_pdf(), name="report.pdf"),
         decision="校党委会 示例",
     )
+    if key in ("a", "b"):  # published by two schools: the student (school A) reads A's list, not B's
+        vetting.assessment_publish(actor=sw[SCHOOL_USERS[key]], assessment=assessment)
     before = p.start_date - dt.timedelta(days=2)
     safety.safety_record(actor=admin, placement=p, data={"training_on": before, "test_passed_on": before})
 
@@ -274,6 +276,8 @@ object_url("internships:exception_request", Placement)
 object_url("internships:safety", Placement)
 object_url("internships:outside_approve", Placement)
 object_url("internships:assessment_detail", HostAssessment)
+object_url("internships:assessment_edit", HostAssessment)
+object_url("internships:assessment_report", HostAssessment)
 object_url("internships:blacklist_lift", BlacklistEntry)
 for _name in ("incident_detail", "incident_report", "incident_follow_up"):
     object_url(f"internships:{_name}", Incident)

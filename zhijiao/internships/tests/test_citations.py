@@ -68,3 +68,59 @@ def test_the_audit_log_shows_a_checklist_by_titles():
     with translation.override("zh-hans"):
         shown = display.field_value(field, stored)
     assert shown.startswith("INT-PAY ") and "http" not in shown and "Pay below" not in shown
+
+
+# An article in a citation: 第X条, optionally 第X款 / 第（X）项 after it.
+ARTICLE = re.compile(r"第[一二三四五六七八九十百零]+条")
+
+
+def _parts(text: str) -> list[str]:
+    """The documents a citation names (separated by ；), each of which must give its article."""
+    return [part for part in re.split("；", text) if part.strip()]
+
+
+def test_every_registered_rule_cites_a_document_and_an_article():
+    """Every rule of the registry that users see (each version of it) names an official document with its
+    article. Only the 2016 versions listed in UNPLACED_2016 (no text found placing their sentence in an
+    article) are allowed to cite by topic, and the list cannot grow silently."""
+    from zhijiao.core import rules as registry
+    from zhijiao.internships.rules.base import UNPLACED_2016, base_rule_id
+
+    missing = []
+    for rule in registry.all_rules(app="internships"):
+        if not rule.id.startswith("INT-"):
+            continue  # ANOM-*: the platform's check-in anomaly heuristics, shown without a legal basis
+        text = rule.citation
+        assert text, rule.id
+        if rule.id.endswith("@2016") and base_rule_id(rule.id) in UNPLACED_2016:
+            continue
+        for part in _parts(text):
+            if not ARTICLE.search(part) or not ("《" in part or "〔" in part):
+                missing.append((rule.id, part))
+    assert not missing, missing
+    assert UNPLACED_2016 <= {"INT-AGREE", "INT-FEES", "INT-ID-DOCS", "INT-GUARANTEE", "INT-PREMIUM"}
+
+
+def test_the_article_check_catches_a_citation_by_topic():
+    assert not ARTICLE.search("《职业学校学生实习管理规定》（教职成〔2021〕4号）（岗前安全培训与考核）")
+    assert ARTICLE.search("《职业学校学生实习管理规定》（教职成〔2021〕4号）第三十一条")
+
+
+def test_the_rules_the_issue_names_cite_their_verified_articles():
+    expected = {
+        "INT-TRAINING": "第三十一条",
+        "INT-OUTSIDE": "第二十四条第二款、第二十五条",
+        "INT-RATIO-UNIT": "第十一条第一款",
+        "INT-RATIO-POST": "第十一条第一款",
+        "INT-ASSESS": "第二十七条",
+        "INT-MENTOR": "第八条第二款",
+        "INT-SELF": "第九条、第十条",
+        "INT-FEES": "第二十条",
+        "INT-ID-DOCS": "第二十条",
+        "INT-GUARANTEE": "第二十条",
+        "INT-PREMIUM": "第三十五条第二款",
+        "INT-HOST-VETTED": "第七条",
+    }
+    for rule_id, article in expected.items():
+        text = rules.citation(rule_id)
+        assert "教职成〔2021〕4号" in text and article in text, (rule_id, text)

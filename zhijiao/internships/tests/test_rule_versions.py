@@ -56,12 +56,12 @@ def test_the_level_three_ban_applies_from_the_2021_revision(end, fails):
 def test_high_risk_posts_were_already_banned_in_2016():
     f = facts(dt.date(2021, 6, 1), LAST_2016, high_risk=True)
     (v,) = [v for v in rules.evaluate(f) if v.rule_id == "INT-PHYS"]
-    assert v.source == "《职业学校学生实习管理规定》（教职成〔2016〕3号）第十七条"
+    assert v.source == "《职业学校学生实习管理规定》（教职成〔2016〕3号）第十六条"  # the working-time article
 
 
 def test_the_citation_without_days_is_the_version_in_force_today():
     assert "〔2021〕4号" in rules.citation("INT-PAY") and "〔2016〕" not in rules.citation("INT-PAY")
-    assert rules.citation("INT-PAY", dt.date(2020, 1, 1)).endswith("（教职成〔2016〕3号）第十八条")
+    assert rules.citation("INT-PAY", dt.date(2020, 1, 1)).endswith("（教职成〔2016〕3号）第十七条")
 
 
 @pytest.mark.django_db
