@@ -36,6 +36,7 @@ class ReportingConfig(AppConfig):
         MenuItem(_("Data reporting"), "reporting:index", "reporting", "view", SCHOOL_SIDE),
         MenuItem(_("Reporting worklist"), "reporting:worklist", "reporting", "view", SCHOOL_SIDE),
         MenuItem(_("Completeness"), "reporting:completeness", "reporting", "view", SCHOOL_SIDE),
+        MenuItem(_("City returns"), "reporting:city_returns", "reporting", "view", AUTHORITIES),
         MenuItem(_("Aggregates"), "reporting:pivot", "reporting", "view", SCHOOL_SIDE),
         MenuItem(_("Analytics"), "reporting:analytics", "reporting", "view", AUTHORITIES),
         MenuItem(_("Indicators dashboard"), "reporting:dashboard", "reporting", "view", AUTHORITIES),

@@ -55,3 +55,60 @@ def changes_since_return(submission: Submission) -> list[dict] | None:
         )
     changes.sort(key=lambda c: c["order"])
     return changes
+
+
+def summary_rows(city_submission, summary: dict | None = None) -> list[dict]:
+    """The city return's summary as labelled rows: the completeness counts, then each element
+    cell's approved total (names from the period's current definition, never codes)."""
+    from django.utils.translation import gettext as _
+
+    summary = city_submission.summary if summary is None else summary
+    rows = [
+        {"key": key, "label": str(label), "value": str(summary.get(key, 0))}
+        for key, label in (
+            ("expected", _("Schools that report")),
+            ("submitted", _("Submitted")),
+            ("approved", _("Approved")),
+            ("missing", _("Not reported")),
+            ("late", _("Late")),
+        )
+    ]
+    version = city_submission.period.data_set.current_version()
+    elements = {}
+    if version is not None:
+        elements = {
+            e.code: e for e in version.elements.prefetch_related("categories").select_related("section")
+        }
+    totals = summary.get("totals") or {}
+    order = {code: i for i, code in enumerate(elements)}
+    for key in sorted(totals, key=lambda k: (order.get(k.partition("|")[0], len(order)), k)):
+        code, _sep, cell = key.partition("|")
+        element = elements.get(code)
+        name = element.name if element else code
+        cell_label = dict(element.cells()).get(cell, cell) if element else cell
+        label = f"{name} · {cell_label}" if cell_label else name
+        unit = element.unit if element else ""
+        rows.append({"key": key, "label": label, "value": f"{totals[key]}{unit}"})
+    return rows
+
+
+def city_changes_since_return(city_submission) -> list[dict] | None:
+    """``[{"label", "before", "after"}]`` for each line of the city return's summary that differs
+    from the summary the province returned; None if it never was returned."""
+    if city_submission.returned_summary is None:
+        return None
+    before = {r["key"]: r for r in summary_rows(city_submission, city_submission.returned_summary)}
+    after = {r["key"]: r for r in summary_rows(city_submission)}
+    changes = []
+    for key in list(after) + [k for k in before if k not in after]:
+        b, a = before.get(key), after.get(key)
+        if b is not None and a is not None and b["value"] == a["value"]:
+            continue
+        changes.append(
+            {
+                "label": (a or b)["label"],
+                "before": b["value"] if b else "—",
+                "after": a["value"] if a else "—",
+            }
+        )
+    return changes

@@ -70,3 +70,38 @@ def indicator_value(*, indicator, region):
     from .analytics import indicator_latest
 
     return indicator_latest(indicator, region)
+
+
+# --- the city's own return ---------------------------------------------------------------------
+
+
+def city_submission_list(*, user, action: str = "view"):
+    from .models import CitySubmission
+
+    return restrict(CitySubmission.objects.all(), user, action).select_related(
+        "city", "period", "period__data_set"
+    )
+
+
+def city_returns(*, user, period: Period) -> list[dict]:
+    """Per city in the user's scope: its return of the period (or None before it is made) — the
+    province's worklist and a city's own row. Two queries whatever the number of cities."""
+    from zhijiao.orgs.choices import RegionLevel
+    from zhijiao.orgs.models import Region
+
+    from django.db.models import Q
+
+    from zhijiao.core.scoping import user_scope
+
+    scope = user_scope(user)
+    under = Q()
+    for path in scope.region_paths:
+        under |= Q(path__startswith=path)
+    if not scope.is_superuser and not scope.region_paths:
+        return []
+    cities = Region.objects.filter(level=RegionLevel.CITY)
+    if not scope.is_superuser:
+        cities = cities.filter(under)
+    cities = cities.order_by("code")
+    returns = {r.city_id: r for r in city_submission_list(user=user).filter(period=period)}
+    return [{"city": city, "submission": returns.get(city.pk)} for city in cities]
