@@ -86,12 +86,11 @@ def city_submission_list(*, user, action: str = "view"):
 def city_returns(*, user, period: Period) -> list[dict]:
     """Per city in the user's scope: its return of the period (or None before it is made) — the
     province's worklist and a city's own row. Two queries whatever the number of cities."""
-    from zhijiao.orgs.choices import RegionLevel
-    from zhijiao.orgs.models import Region
-
     from django.db.models import Q
 
     from zhijiao.core.scoping import user_scope
+    from zhijiao.orgs.choices import RegionLevel
+    from zhijiao.orgs.models import Region
 
     scope = user_scope(user)
     under = Q()
