@@ -31,6 +31,8 @@ class ReportingConfig(AppConfig):
         DemoLoader("zhijiao.reporting.demo_analytics.load_demo_analytics"),
     ]
     urls = [("reporting/", "zhijiao.reporting.urls")]
+    # The home page's 数据报送 panel: what to fill, to approve and what is overdue (reporting.home).
+    home_panels = "zhijiao.reporting.home.panels"
     menu = [
         MenuGroup("reporting", _("Data reporting"), order=65),
         MenuItem(_("Data reporting"), "reporting:index", "reporting", "view", SCHOOL_SIDE),
