@@ -31,6 +31,7 @@ class ReportingConfig(AppConfig):
         DemoLoader("zhijiao.reporting.demo_analytics.load_demo_analytics"),
     ]
     urls = [("reporting/", "zhijiao.reporting.urls")]
+    api_routes = "zhijiao.reporting.api.register"
     # The home page's 数据报送 panel: what to fill, to approve and what is overdue (reporting.home).
     home_panels = "zhijiao.reporting.home.panels"
     menu = [

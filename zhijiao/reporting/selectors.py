@@ -208,3 +208,64 @@ def authority_home_counts(*, user, today) -> dict:
             else:
                 out["returns_overdue"] += 1
     return out
+
+
+# --- API reads -------------------------------------------------------------------------------------
+
+
+def data_set_list(*, user):
+    """Every data set (reference data, readable by every signed-in user)."""
+    from django.db.models import Prefetch
+
+    from .models import DataSet, DataSetVersion
+
+    return DataSet.objects.prefetch_related(
+        Prefetch("versions", queryset=DataSetVersion.objects.only("pk", "data_set_id", "number"))
+    )
+
+
+def period_list(*, user):
+    """Every period (reference data, readable by every signed-in user)."""
+    return Period.objects.select_related("data_set")
+
+
+def fact_list(*, user, action: str = "view"):
+    """The analytics facts of the user's subtree (``analytics.fact_list``)."""
+    from .analytics import fact_list as facts
+
+    return facts(user=user).select_related("region", "city")
+
+
+def submission_values(submission: Submission) -> list[dict]:
+    """The submission's values with their element and cell named, in the form's order."""
+    from .choices import ValueType
+
+    elements = {
+        e.pk: e for e in submission.version.elements.prefetch_related("categories").select_related("section")
+    }
+    labels = {pk: dict(e.cells()) for pk, e in elements.items()}
+    out = []
+    for v in submission.values.all():
+        element = elements.get(v.element_id)
+        if element is None:
+            continue
+        shown = v.value
+        if element.value_type == ValueType.CHOICE:
+            shown = {c["code"]: c.get("name", c["code"]) for c in element.choices}.get(v.value, v.value)
+        out.append(
+            {
+                "element": element.code,
+                "element_name": element.name,
+                "cell": v.cell,
+                "cell_label": labels[v.element_id].get(v.cell, v.cell),
+                "value": v.value,
+                "shown": shown,
+                "number": v.number,
+                "unit": element.unit,
+                "order": (element.section.order, element.order, v.cell),
+            }
+        )
+    out.sort(key=lambda r: r["order"])
+    for row in out:
+        del row["order"]
+    return out
