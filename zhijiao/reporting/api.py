@@ -14,6 +14,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from zhijiao.core.api.schema import EnvelopeAutoSchema
 from zhijiao.core.api.serializers import choice_label
 from zhijiao.core.api.views import ScopedPermission, ScopedReadOnlyViewSet, ScopedViewSetMixin
 
@@ -240,12 +241,15 @@ def _dimension_help() -> str:
     return ", ".join(analytics.DIMENSIONS)
 
 
-class PivotViewSet(ScopedViewSetMixin, viewsets.ViewSet):
+class PivotViewSet(viewsets.ViewSet):
     """The pivot of the analytics facts the pages show: an element's sum in a period by one or two
-    dimensions, with the previous period's row totals — over the caller's subtree."""
+    dimensions, with the previous period's row totals — over the caller's subtree (the facts'
+    selector scopes it; no id to ask for)."""
 
-    model = None
+    authentication_classes = ScopedViewSetMixin.authentication_classes
     permission_classes = [ScopedPermission]
+    throttle_classes = ScopedViewSetMixin.throttle_classes
+    schema = EnvelopeAutoSchema()
 
     @extend_schema(
         parameters=[

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 
 from zhijiao.core.lifecycle import fire
-from zhijiao.core.testing_scope import object_url, scope_fixture, scope_rule
+from zhijiao.core.testing_scope import object_url, scope_fixture, scope_rule, single_owner
 from zhijiao.reporting import services
 from zhijiao.reporting.definitions import definition_load
 from zhijiao.reporting.models import CitySubmission, DataSet, Period, Submission
@@ -60,6 +60,8 @@ def _reference(row, user, action) -> bool:
 
 scope_rule(DataSet, _reference)
 scope_rule(Period, _reference)
+single_owner(DataSet, "reference data of the province, read by every signed-in user")
+single_owner(Period, "reference data of the province, read by every signed-in user")
 
 
 object_url("reporting:submission_form", Submission)
