@@ -60,6 +60,8 @@ def changes_since_return(submission: Submission) -> list[dict] | None:
 def summary_rows(city_submission, summary: dict | None = None) -> list[dict]:
     """The city return's summary as labelled rows: the completeness counts, then each element
     cell's approved total (names from the period's current definition, never codes)."""
+    from decimal import Decimal
+
     from django.utils.translation import gettext as _
 
     summary = city_submission.summary if summary is None else summary
@@ -80,15 +82,28 @@ def summary_rows(city_submission, summary: dict | None = None) -> list[dict]:
             e.code: e for e in version.elements.prefetch_related("categories").select_related("section")
         }
     totals = summary.get("totals") or {}
+    counts = summary.get("counts") or {}
     order = {code: i for i, code in enumerate(elements)}
-    for key in sorted(totals, key=lambda k: (order.get(k.partition("|")[0], len(order)), k)):
+    cells = {code: e.cells() for code, e in elements.items()}
+    cell_at = {code: {c: i for i, (c, _l) in enumerate(pairs)} for code, pairs in cells.items()}
+
+    def place(key):
+        code, _sep, cell = key.partition("|")
+        return (order.get(code, len(order)), cell_at.get(code, {}).get(cell, 0), key)
+
+    for key in sorted(totals, key=place):
         code, _sep, cell = key.partition("|")
         element = elements.get(code)
         name = element.name if element else code
-        cell_label = dict(element.cells()).get(cell, cell) if element else cell
+        cell_label = dict(cells[code]).get(cell, cell) if element else cell
         label = f"{name} · {cell_label}" if cell_label else name
         unit = element.unit if element else ""
-        rows.append({"key": key, "label": label, "value": f"{totals[key]}{unit}"})
+        value = totals[key]
+        if element is not None and element.value_type == ValueType.PERCENTAGE and counts.get(key):
+            # A sum of rates means nothing: the schools' average is shown.
+            value = format((Decimal(value) / counts[key]).quantize(Decimal("0.1")), "f")
+            label = _("%(label)s (average of the schools)") % {"label": label}
+        rows.append({"key": key, "label": label, "value": f"{value}{unit}"})
     return rows
 
 

@@ -499,7 +499,7 @@ def awaiting_city(city, period) -> int:
 def city_summary(city, period) -> dict:
     """What the city's return says of its schools: how many report the data set, have submitted,
     are approved, are missing at the deadline and were late, and the approved totals of each
-    element cell at the city (its rollups), keyed ``code|cell``."""
+    element cell at the city (its rollups) with the number of schools in each, keyed ``code|cell``."""
     from zhijiao.orgs.models import Institution
 
     from .choices import SubmissionStatus as S
@@ -520,12 +520,14 @@ def city_summary(city, period) -> dict:
     submitted = [at for status, at in subs if at is not None and status not in EDITABLE]
     late = sum(1 for at in submitted if timezone.localdate(at) > period.deadline)
     approved = sum(1 for status, _at in subs if status in (S.APPROVED, S.LOCKED))
-    totals = {
-        f"{code}|{cell}": format(total.normalize(), "f")
-        for code, cell, total in Aggregate.objects.filter(region=city, period=period)
+    totals, counts = {}, {}
+    for code, cell, total, count in (
+        Aggregate.objects.filter(region=city, period=period)
         .order_by("element_code", "cell")
-        .values_list("element_code", "cell", "total")
-    }
+        .values_list("element_code", "cell", "total", "count")
+    ):
+        totals[f"{code}|{cell}"] = format(total.normalize(), "f")
+        counts[f"{code}|{cell}"] = count
     return {
         "expected": expected,
         "submitted": len(submitted),
@@ -533,6 +535,7 @@ def city_summary(city, period) -> dict:
         "missing": expected - len(submitted),
         "late": late,
         "totals": totals,
+        "counts": counts,
     }
 
 

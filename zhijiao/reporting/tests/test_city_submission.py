@@ -160,3 +160,33 @@ def test_city_opens_its_return_from_the_page(world, period, login, client):
         404,
     )
     assert not Submission.objects.exists()
+
+
+def test_summary_shows_a_rate_as_the_schools_average_in_the_forms_order(world, period):
+    from zhijiao.core.testing import InstitutionFactory
+    from zhijiao.reporting.diff import summary_rows
+
+    other = InstitutionFactory(name="济南第二职业中专", region=world.lixia)
+    for school, rate, male in ((world.school_a, "80", "3"), (other, "60", "5")):
+        sub = services.submission_open(actor=world["jinan"], institution=school, period=period)
+        sub = services.submission_save_values(
+            actor=world["jinan"],
+            submission=sub,
+            values={
+                ("teachers_total", ""): "10",
+                ("rate", ""): rate,
+                ("teachers_fulltime", "female"): "1",
+                ("teachers_fulltime", "male"): male,
+            },
+            revision=sub.revision,
+        )
+        sub = fire(KEY, sub, "submit", actor=world["jinan"])
+        _decide(world, "jinan", sub)
+        _decide(world, "province_admin", sub)
+    ret = services.city_submission_open(actor=world["jinan"], city=world.jinan, period=period)
+    rows = summary_rows(ret, services.city_summary(world.jinan, period))
+    values = {r["label"]: r["value"] for r in rows}
+    assert values["双师比例 (average of the schools)"] == "70.0"
+    assert values["教师总数"] == "20人" and values["专任教师 · 男"] == "8"
+    labels = [r["label"] for r in rows]
+    assert labels.index("专任教师 · 男") < labels.index("专任教师 · 女")  # the form's order
