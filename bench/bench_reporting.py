@@ -230,6 +230,7 @@ def run(args) -> dict:
             Submission.objects.filter(pk=sub.pk).update(status="approved")
             Fact.objects.bulk_create(
                 Fact(
+                    region_id=cities[0].pk,
                     city_id=cities[0].pk,
                     period=scratch,
                     kind=str(sub.pk),

@@ -1,5 +1,6 @@
-"""Analytics of 数据报送 that are never stale: the ``Fact`` rollups by city, institution kind,
-ownership, 专业大类 and period, written in the same transaction as the approval (and taken back
+"""Analytics of 数据报送 that are never stale: the ``Fact`` rollups by region (the lowest level,
+a 区县; read rolled up by region path, so a county, a city and the province each see the sums of
+their subtree), city, institution kind, ownership, 专业大类 and period, written in the same transaction as the approval (and taken back
 on re-opening), and the reads over them — the pivot, year-over-year comparison, indicator values.
 
 The writer is called by ``services.submission_approved``/``submission_reopened`` only; the reads
@@ -91,14 +92,16 @@ def rollup_write(model, key_fields: list[str], rows: list[tuple], sign: int) -> 
             )
 
 
-FACT_KEY = ["city", "period", "kind", "ownership", "major_group", "element_code", "cell"]
+FACT_KEY = ["region", "city", "period", "kind", "ownership", "major_group", "element_code", "cell"]
 
 
 def facts_apply(submission: Submission, sign: int) -> int:
     """Add (``sign`` 1) or take back (-1) the submission's numeric values in the facts of its
-    school's city, kind and ownership — one statement for all its cells. Rows no school reports
-    any more are removed. Returns the number of cells applied."""
+    school's own region (the lowest level; its city alongside), kind and ownership — one
+    statement for all its cells. Rows no school reports any more are removed. Returns the number
+    of cells applied."""
     institution = submission.institution
+    region = institution.region
     city = _city_of(institution)
     elements = {
         e.pk: e
@@ -115,11 +118,11 @@ def facts_apply(submission: Submission, sign: int) -> int:
         if index is not None:
             parts = cell.split(".")
             major = parts[index] if index < len(parts) else ""
-        key = (city.pk, submission.period_id, institution.kind, institution.ownership, major)
+        key = (region.pk, city.pk, submission.period_id, institution.kind, institution.ownership, major)
         rows.append((*key, elements[element_id].code, cell, number))
     rollup_write(Fact, FACT_KEY, rows, sign)
     if sign < 0:
-        Fact.objects.filter(city=city, period_id=submission.period_id, count=0).delete()
+        Fact.objects.filter(region=region, period_id=submission.period_id, count=0).delete()
     return len(rows)
 
 
@@ -134,6 +137,7 @@ def notify_changed(submission: Submission) -> None:
 
 DIMENSIONS = {
     "city": _("City"),
+    "region": _("County or district"),
     "kind": _("Institution kind"),
     "ownership": _("Ownership"),
     "major_group": _("Major category"),
@@ -142,13 +146,15 @@ DIMENSIONS = {
 
 
 def fact_list(*, user):
-    return restrict(Fact.objects.all(), user, "view")
+    """The facts the user may read: those of the regions in their subtree (a county's own, a
+    city's counties', the whole province's) — sums over them are the roll-up by region path."""
+    return restrict(Fact.objects.all(), user, "view", tree_only=True)
 
 
 def _labels(dimension: str, keys, *, version=None) -> dict:
     from zhijiao.orgs.models import Region
 
-    if dimension == "city":
+    if dimension in ("city", "region"):
         return dict(Region.objects.filter(pk__in=list(keys)).values_list("pk", "name"))
     if dimension == "kind":
         return {k: str(InstitutionKind(k).label) if k in InstitutionKind.values else k for k in keys}
@@ -167,7 +173,7 @@ def _labels(dimension: str, keys, *, version=None) -> dict:
 
 
 def _db_field(dimension: str) -> str:
-    return {"city": "city_id", "period": "period_id"}.get(dimension, dimension)
+    return {"city": "city_id", "region": "region_id", "period": "period_id"}.get(dimension, dimension)
 
 
 @dataclass

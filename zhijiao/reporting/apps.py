@@ -31,11 +31,15 @@ class ReportingConfig(AppConfig):
         DemoLoader("zhijiao.reporting.demo_analytics.load_demo_analytics"),
     ]
     urls = [("reporting/", "zhijiao.reporting.urls")]
+    api_routes = "zhijiao.reporting.api.register"
+    # The home page's 数据报送 panel: what to fill, to approve and what is overdue (reporting.home).
+    home_panels = "zhijiao.reporting.home.panels"
     menu = [
         MenuGroup("reporting", _("Data reporting"), order=65),
         MenuItem(_("Data reporting"), "reporting:index", "reporting", "view", SCHOOL_SIDE),
         MenuItem(_("Reporting worklist"), "reporting:worklist", "reporting", "view", SCHOOL_SIDE),
         MenuItem(_("Completeness"), "reporting:completeness", "reporting", "view", SCHOOL_SIDE),
+        MenuItem(_("City returns"), "reporting:city_returns", "reporting", "view", AUTHORITIES),
         MenuItem(_("Aggregates"), "reporting:pivot", "reporting", "view", SCHOOL_SIDE),
         MenuItem(_("Analytics"), "reporting:analytics", "reporting", "view", AUTHORITIES),
         MenuItem(_("Indicators dashboard"), "reporting:dashboard", "reporting", "view", AUTHORITIES),

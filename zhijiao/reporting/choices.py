@@ -42,3 +42,19 @@ class NotificationKind(models.TextChoices):
 
     REMINDER = "reporting_reminder", _("Data report due soon")
     ESCALATION = "reporting_escalation", _("Schools that have not reported")
+    PROVINCE_ESCALATION = "reporting_province_escalation", _("Cities with missing or late returns")
+
+
+class CitySubmissionStatus(models.TextChoices):
+    """The city's own return of a data set (``lifecycles.CITY_SUBMISSION``): accepted locks it."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to the province")
+    RETURNED = "returned", _("Returned")
+    ACCEPTED = "accepted", _("Accepted")
+    REOPENED = "reopened", _("Re-opened")
+
+
+CITY_OPEN = frozenset(
+    {CitySubmissionStatus.DRAFT, CitySubmissionStatus.RETURNED, CitySubmissionStatus.REOPENED}
+)

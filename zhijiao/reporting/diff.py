@@ -55,3 +55,75 @@ def changes_since_return(submission: Submission) -> list[dict] | None:
         )
     changes.sort(key=lambda c: c["order"])
     return changes
+
+
+def summary_rows(city_submission, summary: dict | None = None) -> list[dict]:
+    """The city return's summary as labelled rows: the completeness counts, then each element
+    cell's approved total (names from the period's current definition, never codes)."""
+    from decimal import Decimal
+
+    from django.utils.translation import gettext as _
+
+    summary = city_submission.summary if summary is None else summary
+    rows = [
+        {"key": key, "label": str(label), "value": str(summary.get(key, 0))}
+        for key, label in (
+            ("expected", _("Schools that report")),
+            ("submitted", _("Submitted")),
+            ("approved", _("Approved")),
+            ("missing", _("Not reported")),
+            ("late", _("Late")),
+        )
+    ]
+    version = city_submission.period.data_set.current_version()
+    elements = {}
+    if version is not None:
+        elements = {
+            e.code: e for e in version.elements.prefetch_related("categories").select_related("section")
+        }
+    totals = summary.get("totals") or {}
+    counts = summary.get("counts") or {}
+    order = {code: i for i, code in enumerate(elements)}
+    cells = {code: e.cells() for code, e in elements.items()}
+    cell_at = {code: {c: i for i, (c, _l) in enumerate(pairs)} for code, pairs in cells.items()}
+
+    def place(key):
+        code, _sep, cell = key.partition("|")
+        return (order.get(code, len(order)), cell_at.get(code, {}).get(cell, 0), key)
+
+    for key in sorted(totals, key=place):
+        code, _sep, cell = key.partition("|")
+        element = elements.get(code)
+        name = element.name if element else code
+        cell_label = dict(cells[code]).get(cell, cell) if element else cell
+        label = f"{name} · {cell_label}" if cell_label else name
+        unit = element.unit if element else ""
+        value = totals[key]
+        if element is not None and element.value_type == ValueType.PERCENTAGE and counts.get(key):
+            # A sum of rates means nothing: the schools' average is shown.
+            value = format((Decimal(value) / counts[key]).quantize(Decimal("0.1")), "f")
+            label = _("%(label)s (average of the schools)") % {"label": label}
+        rows.append({"key": key, "label": label, "value": f"{value}{unit}"})
+    return rows
+
+
+def city_changes_since_return(city_submission) -> list[dict] | None:
+    """``[{"label", "before", "after"}]`` for each line of the city return's summary that differs
+    from the summary the province returned; None if it never was returned."""
+    if city_submission.returned_summary is None:
+        return None
+    before = {r["key"]: r for r in summary_rows(city_submission, city_submission.returned_summary)}
+    after = {r["key"]: r for r in summary_rows(city_submission)}
+    changes = []
+    for key in list(after) + [k for k in before if k not in after]:
+        b, a = before.get(key), after.get(key)
+        if b is not None and a is not None and b["value"] == a["value"]:
+            continue
+        changes.append(
+            {
+                "label": (a or b)["label"],
+                "before": b["value"] if b else "—",
+                "after": a["value"] if a else "—",
+            }
+        )
+    return changes

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from zhijiao.core.lifecycle import Approval, Guard, Lifecycle, Outcome, Transition
 
 from . import services
+from .choices import CitySubmissionStatus as C
 from .choices import SubmissionStatus as S
 
 EVENTS = {
@@ -18,6 +19,10 @@ EVENTS = {
     "submission.locked": _("Submission locked"),
     "submission.reopened": _("Submission re-opened"),
     "submission.closed": _("Submission closed at the deadline"),
+    "city_submission.submitted": _("City return submitted"),
+    "city_submission.accepted": _("City return accepted"),
+    "city_submission.returned": _("City return returned"),
+    "city_submission.reopened": _("City return re-opened"),
 }
 
 SUBMISSION = Lifecycle(
@@ -81,4 +86,60 @@ SUBMISSION = Lifecycle(
     ),
 )
 
-LIFECYCLES = [SUBMISSION]
+# The city's own return, after its schools': the city bureau submits it (not while schools it must
+# approve wait for it, unless the data set says otherwise), the province accepts — which locks it —
+# or returns it with a reason; only the province re-opens an accepted return (reason, audited).
+CITY_SUBMISSION = Lifecycle(
+    key="reporting.city_submission",
+    model="reporting.CitySubmission",
+    states=C,
+    relationships={"province": services.is_province, "city_office": services.is_city_office},
+    transitions=[
+        Transition(
+            "submit",
+            _("Submit to the province"),
+            source=[C.DRAFT, C.RETURNED, C.REOPENED],
+            target=C.SUBMITTED,
+            relationships=["city_office"],
+            refused=_("Only a draft, returned or re-opened return can be submitted."),
+            guards=[Guard("city_schools_decided", services.city_schools_decided)],
+            data=services.city_submitted_data,
+            event="city_submission.submitted",
+        ),
+        Transition(
+            "accept",
+            _("Accept"),
+            source=[C.SUBMITTED],
+            target=C.ACCEPTED,
+            relationships=["province"],
+            refused=_("Only a submitted return can be accepted."),
+            data=services.city_accepted_data,
+            event="city_submission.accepted",
+        ),
+        Transition(
+            "return",
+            _("Return to the city"),
+            source=[C.SUBMITTED],
+            target=C.RETURNED,
+            relationships=["province"],
+            reason_required=True,
+            reason_prompt=_("Say why the return is sent back."),
+            refused=_("Only a submitted return can be returned."),
+            data=services.city_returned_data,
+            event="city_submission.returned",
+        ),
+        Transition(
+            "reopen",
+            _("Re-open"),
+            source=[C.ACCEPTED],
+            target=C.REOPENED,
+            relationships=["province"],
+            reason_required=True,
+            reason_prompt=_("Say why the return is re-opened."),
+            refused=_("Only an accepted return can be re-opened."),
+            event="city_submission.reopened",
+        ),
+    ],
+)
+
+LIFECYCLES = [SUBMISSION, CITY_SUBMISSION]

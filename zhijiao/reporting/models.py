@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.models import ScopedModel, TimeStampedModel
 
-from .choices import PeriodType, SubmissionStatus, ValueType
+from .choices import CitySubmissionStatus, PeriodType, SubmissionStatus, ValueType
 
 
 class DataSet(TimeStampedModel):
@@ -308,10 +308,20 @@ MAJOR_GROUP_CATEGORY = "major_group"
 
 class Fact(ScopedModel):
     """An approved-data rollup by the analytics dimensions: one element cell's sum and count over
-    the approved submissions of one city's schools of one kind and ownership (and 专业大类, for an
-    element split by it) in a period. Maintained with ``Aggregate`` on approval and re-opening
-    (``analytics.facts_apply``), never recomputed per request."""
+    the approved submissions of the schools of one region at the lowest level (the school's own
+    region: a 区县, or the city for a school placed at city level) of one kind and ownership (and
+    专业大类, for an element split by it) in a period. Readers roll up by region path: a county
+    sees its own rows, a city and the province the sums of the rows below them. ``city`` is the
+    region's city, kept for the city dimension. Maintained with ``Aggregate`` on approval and
+    re-opening (``analytics.facts_apply``), never recomputed per request."""
 
+    region = models.ForeignKey(
+        "orgs.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The schools' own region (the lowest level)."),
+    )
     city = models.ForeignKey(
         "orgs.Region", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
     )
@@ -324,7 +334,7 @@ class Fact(ScopedModel):
     total = models.DecimalField(_("total"), max_digits=28, decimal_places=4, default=0)
     count = models.PositiveIntegerField(_("reporting schools"), default=0)
 
-    scope_region_path = "city__path"
+    scope_region_path = "region__path"
     scope_change_nodes = frozenset()
 
     class Meta:
@@ -332,8 +342,17 @@ class Fact(ScopedModel):
         verbose_name_plural = _("analytics facts")
         constraints = [
             models.UniqueConstraint(
-                fields=["city", "period", "kind", "ownership", "major_group", "element_code", "cell"],
-                name="reporting_fact_unique",
+                fields=[
+                    "region",
+                    "city",
+                    "period",
+                    "kind",
+                    "ownership",
+                    "major_group",
+                    "element_code",
+                    "cell",
+                ],
+                name="reporting_fact_region_unique",
             )
         ]
         indexes = [models.Index(fields=["period", "element_code"], name="reporting_fact_period_el")]
@@ -440,3 +459,60 @@ class ScoringItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- the city's own return (issue 14) --------------------------------------------------------------
+
+
+class CitySubmission(ScopedModel):
+    """A city bureau's own return of a data set for a period, after its schools': the summary of
+    its schools (completeness and the approved totals, ``summary``, taken when it is submitted)
+    that the province accepts or returns. Accepted locks it; only the province re-opens it
+    (``lifecycles.CITY_SUBMISSION``). ``returned_summary`` keeps the summary as it was when the
+    province last returned it — what the diff on resubmission compares with."""
+
+    city = models.ForeignKey(
+        "orgs.Region", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="city_submissions"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=CitySubmissionStatus.choices,
+        default=CitySubmissionStatus.DRAFT,
+        db_index=True,
+    )
+    note = models.TextField(_("note"), blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    returned_summary = models.JSONField(_("summary when returned"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    scope_region_path = "city__path"
+    scope_change_nodes = frozenset({"region"})
+
+    class Meta:
+        verbose_name = _("city return")
+        verbose_name_plural = _("city returns")
+        ordering = ["period", "city__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "period"],
+                name="reporting_city_submission_unique",
+                violation_error_message=_("This city already has a return for this period."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city} · {self.period}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("reporting:city_submission", args=[self.pk])
+
+    @property
+    def is_late(self) -> bool:
+        return self.submitted_at is not None and self.submitted_at.date() > self.period.deadline

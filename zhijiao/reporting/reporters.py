@@ -5,6 +5,8 @@
       levels: [secondary]              # levels of education run (中职 / 高职专科 / 职业本科)
       ownership: [public]              # 公办 / 民办
       cities: ["370100", "370200"]     # city codes (a school reports if its region is in one)
+      city_return: any_time            # when a city submits its own return: after_approval
+                                       # (default: not while schools wait for its decision) or any_time
 
 Every key given narrows the set (an absent or empty key: no restriction). A school runs the
 levels of the majors it may offer — 职业教育专业目录（2021年）is split by level, and schools
@@ -27,7 +29,8 @@ LEVELS: dict[str, frozenset[str]] = {
     "bachelor": frozenset({K.VOCATIONAL_BACHELOR}),
 }
 CITY_CODE = re.compile(r"^\d{4}00$")
-KEYS = ("kinds", "levels", "ownership", "cities")
+KEYS = ("kinds", "levels", "ownership", "cities", "city_return")
+CITY_RETURN = ("after_approval", "any_time")
 
 
 def check(reporters) -> list[str]:
@@ -46,6 +49,13 @@ def check(reporters) -> list[str]:
         where = f"reporters.{key}"
         if key not in KEYS:
             errors.append(f"{where}: " + _("unknown key; one of %(keys)s") % {"keys": ", ".join(KEYS)})
+            continue
+        if key == "city_return":
+            if value not in CITY_RETURN:
+                errors.append(
+                    f"{where}: "
+                    + _("“%(v)s” is not one of %(all)s") % {"v": value, "all": ", ".join(CITY_RETURN)}
+                )
             continue
         if not isinstance(value, list):
             errors.append(f"{where}: " + _("a list"))

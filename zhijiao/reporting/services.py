@@ -459,3 +459,155 @@ def scheme_create(*, actor, items: list[dict], **fields):
         after={**snapshot(scheme), "items": [{k: str(v) for k, v in i.items()} for i in items]},
     )
     return scheme
+
+
+# --- the city's own return (CitySubmission, ``lifecycles.CITY_SUBMISSION``) ----------------------
+
+# The definition's ``reporters.city_return`` (``reporting.reporters``): "after_approval" (the
+# default) keeps a city's return back while schools it must approve wait for it; "any_time" lets it
+# go whatever its schools' state.
+CITY_RETURN_AFTER_APPROVAL = "after_approval"
+CITY_RETURN_ANY_TIME = "any_time"
+
+
+def city_return_rule(data_set) -> str:
+    return (data_set.reporters or {}).get("city_return") or CITY_RETURN_AFTER_APPROVAL
+
+
+def is_city_office(city_submission, actor) -> bool:
+    """The actor holds a changing role at the city bureau itself (not above it, not below)."""
+    return any(
+        grant.region_path == city_submission.city.path for grant in user_scope(actor).grants_for("change")
+    )
+
+
+def awaiting_city(city, period) -> int:
+    """How many of the city's schools' submissions of the period wait for the city's decision
+    (the current step of their open approval request is the city) — one query."""
+    from zhijiao.workflows.choices import RequestStatus
+    from zhijiao.workflows.models import ApprovalStep
+
+    return ApprovalStep.objects.filter(
+        request__kind="reporting.submission",
+        request__status=RequestStatus.IN_REVIEW,
+        request__object_id__in=Submission.objects.filter(period=period).values("pk"),
+        order=F("request__current_step"),
+        region=city,
+    ).count()
+
+
+def city_summary(city, period) -> dict:
+    """What the city's return says of its schools: how many report the data set, have submitted,
+    are approved, are missing at the deadline and were late, and the approved totals of each
+    element cell at the city (its rollups) with the number of schools in each, keyed ``code|cell``."""
+    from zhijiao.orgs.models import Institution
+
+    from .choices import SubmissionStatus as S
+    from .reporters import institution_q
+
+    data_set = period.data_set
+    schools = Institution.objects.filter(region__path__startswith=city.path).filter(
+        institution_q(data_set.reporters)
+    )
+    if data_set.reporter_kinds:
+        schools = schools.filter(kind__in=data_set.reporter_kinds)
+    expected = schools.count()
+    subs = list(
+        Submission.objects.filter(period=period, institution__in=schools).values_list(
+            "status", "submitted_at"
+        )
+    )
+    submitted = [at for status, at in subs if at is not None and status not in EDITABLE]
+    late = sum(1 for at in submitted if timezone.localdate(at) > period.deadline)
+    approved = sum(1 for status, _at in subs if status in (S.APPROVED, S.LOCKED))
+    totals, counts = {}, {}
+    for code, cell, total, count in (
+        Aggregate.objects.filter(region=city, period=period)
+        .order_by("element_code", "cell")
+        .values_list("element_code", "cell", "total", "count")
+    ):
+        totals[f"{code}|{cell}"] = format(total.normalize(), "f")
+        counts[f"{code}|{cell}"] = count
+    return {
+        "expected": expected,
+        "submitted": len(submitted),
+        "approved": approved,
+        "missing": expected - len(submitted),
+        "late": late,
+        "totals": totals,
+        "counts": counts,
+    }
+
+
+def city_schools_decided(city_submission, ctx) -> str | None:
+    """Guard of the city's ``submit``: no school's submission still waits for the city's decision
+    (unless the data set's ``reporters.city_return`` is ``any_time``)."""
+    if city_return_rule(city_submission.period.data_set) == CITY_RETURN_ANY_TIME:
+        return None
+    waiting = awaiting_city(city_submission.city, city_submission.period)
+    if waiting:
+        return _(
+            "%(n)d of your schools' submissions still wait for your decision; approve or return them "
+            "before the city's return is submitted."
+        ) % {"n": waiting}
+    return None
+
+
+def city_submitted_data(city_submission, ctx) -> dict:
+    return {
+        "summary": city_summary(city_submission.city, city_submission.period),
+        "submitted_at": timezone.now(),
+    }
+
+
+def city_returned_data(city_submission, ctx) -> dict:
+    return {"returned_summary": city_submission.summary}
+
+
+def city_accepted_data(city_submission, ctx) -> dict:
+    return {"accepted_at": timezone.now()}
+
+
+@transaction.atomic
+def city_submission_open(*, actor, city, period: Period):
+    """The city's return of the period (created on first use by the city bureau itself)."""
+    from zhijiao.orgs.choices import RegionLevel
+
+    from .models import CitySubmission
+
+    existing = CitySubmission.objects.filter(city=city, period=period).first()
+    if existing is not None:
+        ensure_in_scope(existing, actor, "view")
+        return existing
+    if city.level != RegionLevel.CITY:
+        raise ValidationError(_("Only a city bureau makes a city return."))
+    instance = CitySubmission(city=city, period=period, summary=city_summary(city, period))
+    if not is_city_office(instance, actor):
+        raise PermissionDenied(_("Only the city bureau itself makes its return."))
+    return model_create(actor=actor, instance=instance)
+
+
+def city_submissions_decide(*, actor, submissions, decision: str, reason: str = "") -> tuple[int, list[str]]:
+    """The province accepts or returns (with a reason) each city's return — the bulk action of the
+    province's worklist. Each decision is its own transaction; a refused one is reported and does
+    not undo the others. Returns (done, errors)."""
+    from zhijiao.core.lifecycle import fire
+    from zhijiao.core.services import OutOfScope
+
+    transition = {"accept": "accept", "return": "return"}.get(decision)
+    if transition is None:
+        raise ValueError(decision)
+    if decision == "return" and not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the returns are sent back.")})
+    done, errors = 0, []
+    for submission in submissions:
+        try:
+            with transaction.atomic():
+                fire("reporting.city_submission", submission, transition, actor=actor, reason=reason)
+            done += 1
+        except ValidationError as exc:
+            errors.append(f"{submission.city}：{'；'.join(exc.messages)}")
+        except (PermissionDenied, OutOfScope):
+            refused = _("You may not decide this return.")
+            errors.append(f"{submission.city}：{refused}")
+    return done, errors

@@ -77,7 +77,9 @@ def _not_submitted(period, schools) -> list:
 def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
     """Remind each school that has not submitted a form ``REMINDER_DAYS`` before its deadline (its
     school administrators), and tell each city ``ESCALATION_DAYS`` after the deadline which of its
-    schools have not (its city administrators). Idempotent: every message has a dated key."""
+    schools have not (its city administrators) — and the province which cities have missing or
+    late returns (``province_summary``; its administrators and staff). Idempotent: every message
+    has a dated key."""
     from django.urls import reverse
 
     from zhijiao.accounts.choices import Role
@@ -92,7 +94,7 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
 
     today = today or timezone.localdate()
     actor = system_actor("reporting-deadline")
-    counts = {"reminders": 0, "escalations": 0}
+    counts = {"reminders": 0, "escalations": 0, "province": 0}
     dates = [today + datetime.timedelta(days=d) for d in REMINDER_DAYS]
     dates += [today - datetime.timedelta(days=d) for d in ESCALATION_DAYS]
     periods = Period.objects.select_related("data_set").filter(deadline__in=dates)
@@ -128,6 +130,7 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
             city = school.region.city
             if city is not None:
                 by_city.setdefault(city, []).append(school)
+        counts["province"] += _escalate_to_province(period, schools, missing, today, actor)
         for city, late in by_city.items():
             text = _("%(form)s was due on %(date)s; %(n)d of your schools have not reported: %(names)s") % {
                 "form": period,
@@ -148,3 +151,88 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
                     )
                 )
     return counts
+
+
+def province_summary(period, schools, missing) -> list[dict]:
+    """Per city with something missing or late in the period: how many of its schools expected to
+    report have not, how many submitted after the deadline, and whether the city's own return is
+    missing or late. Cities with nothing wrong are left out; three queries for the whole province."""
+    from .choices import CITY_OPEN
+    from .models import CitySubmission
+
+    late_ids = {
+        pk
+        for pk, at in Submission.objects.filter(period=period, submitted_at__isnull=False).values_list(
+            "institution_id", "submitted_at"
+        )
+        if timezone.localdate(at) > period.deadline
+    }
+    returns = {r.city_id: r for r in CitySubmission.objects.filter(period=period)}
+    missing_ids = {s.pk for s in missing}
+    cities: dict = {}
+    for school in schools:
+        city = school.region.city
+        if city is None:
+            continue
+        row = cities.setdefault(city.pk, {"city": city, "missing": 0, "late": 0})
+        row["missing"] += school.pk in missing_ids
+        row["late"] += school.pk in late_ids
+    out = []
+    for row in sorted(cities.values(), key=lambda r: r["city"].code):
+        ret = returns.get(row["city"].pk)
+        row["return_missing"] = ret is None or ret.status in CITY_OPEN
+        row["return_late"] = bool(ret and ret.is_late)
+        if row["missing"] or row["late"] or row["return_missing"] or row["return_late"]:
+            out.append(row)
+    return out
+
+
+def _escalate_to_province(period, schools, missing, today, actor) -> int:
+    """Tell the province's administrators and staff, after the deadline, which cities have missing
+    or late returns (one message per period and day)."""
+    from django.urls import reverse
+
+    from zhijiao.accounts.choices import Role
+    from zhijiao.accounts.models import RoleAssignment
+    from zhijiao.core import notifications
+
+    from .choices import NotificationKind
+
+    rows = province_summary(period, schools, missing)
+    if not rows:
+        return 0
+    parts = []
+    for row in rows:
+        bits = []
+        if row["missing"]:
+            bits.append(_("%(n)d schools not reported") % {"n": row["missing"]})
+        if row["late"]:
+            bits.append(_("%(n)d schools late") % {"n": row["late"]})
+        if row["return_missing"]:
+            bits.append(_("city return not submitted"))
+        elif row["return_late"]:
+            bits.append(_("city return late"))
+        parts.append(f"{row['city'].name}（{'、'.join(bits)}）")
+    text = _("%(form)s was due on %(date)s; %(n)d cities have missing or late returns") % {
+        "form": period,
+        "date": period.deadline.isoformat(),
+        "n": len(rows),
+    }
+    body = "；".join(parts)
+    sent = 0
+    admins = RoleAssignment.objects.filter(
+        role__in=[Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF], region__parent__isnull=True
+    ).select_related("user")
+    for ra in admins:
+        key = f"reporting:escalate-province:{period.pk}:{today.isoformat()}"
+        sent += len(
+            notifications.notify(
+                ra.user,
+                NotificationKind.PROVINCE_ESCALATION,
+                text,
+                body,
+                link=reverse("reporting:city_returns") + f"?period={period.pk}",
+                dedupe_key=key,
+            )
+        )
+    return sent

@@ -22,3 +22,10 @@ urlpatterns = [
     path("dashboard/", views_analytics.dashboard, name="dashboard"),
     path("scoring/", views_analytics.scoring, name="scoring"),
 ]
+
+urlpatterns += [
+    path("city-returns/", views.city_returns, name="city_returns"),
+    path("city-returns/open/", views.city_return_open, name="city_return_open"),
+    path("city-returns/decide/", views.city_returns_decide, name="city_returns_decide"),
+    path("city-returns/<int:pk>/", views.city_return, name="city_submission"),
+]

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +22,7 @@ from zhijiao.core.tabular import xlsx_response
 from zhijiao.orgs.models import Institution
 
 from . import definitions, selectors, services
-from .choices import EDITABLE
+from .choices import CITY_OPEN, EDITABLE
 from .choices import SubmissionStatus as S
 from .diff import changes_since_return
 from .forms import DecisionForm, DefinitionUploadForm
@@ -311,3 +312,122 @@ def definition_export(request):
         f"{data_set.code}-v{version.number}.yaml",
         content_type="text/yaml; charset=utf-8",
     )
+
+
+# --- the city's own return and the province's worklist of them ----------------------------------
+
+CITY_KEY = "reporting.city_submission"
+
+
+def _authority(request):
+    scope = user_scope(request.user)
+    if not (scope.is_superuser or scope.region_paths):
+        raise Http404
+    return scope
+
+
+@login_required
+def city_returns(request):
+    """The cities' returns of a period: the province accepts or returns them in bulk; a city sees
+    its own and makes it."""
+    scope = _authority(request)
+    period = _period(request)
+    rows = selectors.city_returns(user=request.user, period=period) if period else []
+    for row in rows:
+        s = row["submission"]
+        row["selectable"] = bool(scope.is_province and s is not None and s.status == "submitted")
+        row["changed"] = bool(s and s.status == "submitted" and s.returned_summary is not None)
+    return render(
+        request,
+        "reporting/city_returns.html",
+        {
+            "title": _("City returns"),
+            "period": period,
+            "periods": Period.objects.select_related("data_set"),
+            "rows": rows,
+            "is_province": scope.is_province,
+            "form": DecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def city_return_open(request):
+    from zhijiao.orgs.models import Region
+
+    _authority(request)
+    period = _period(request)
+    raw = request.POST.get("city", "")
+    city = Region.objects.filter(pk=raw).first() if raw.isdigit() else None
+    if period is None or city is None:
+        raise Http404
+    try:
+        submission = services.city_submission_open(actor=request.user, city=city, period=period)
+    except (OutOfScope, PermissionDenied) as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(reverse("reporting:city_returns") + f"?period={period.pk}")
+    return redirect(submission.get_absolute_url())
+
+
+@login_required
+def city_return(request, pk):
+    """One city's return: the completeness of its schools and the approved totals (as submitted,
+    or as they stand now for a draft), what changed since the province returned it, and the
+    actions the user may take."""
+    from .diff import city_changes_since_return, summary_rows
+    from .lifecycles import CITY_SUBMISSION
+
+    submission = get_object_or_404(selectors.city_submission_list(user=request.user), pk=pk)
+    editable = submission.status in CITY_OPEN
+    summary = services.city_summary(submission.city, submission.period) if editable else None
+    blocked = services.city_schools_decided(submission, {}) if editable else None
+    return render(
+        request,
+        "reporting/city_return.html",
+        {
+            "title": str(submission),
+            "submission": submission,
+            "rows": summary_rows(submission, summary),
+            "live": editable,
+            "blocked": blocked,
+            "changes": city_changes_since_return(submission) if submission.status == "submitted" else None,
+            "transitions": [
+                (t.label, transition_url(submission, CITY_KEY, t.name))
+                for t in available(CITY_SUBMISSION, submission, request.user)
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def city_returns_decide(request):
+    scope = _authority(request)
+    period = _period(request)
+    back = reverse("reporting:city_returns") + (f"?period={period.pk}" if period else "")
+    if not scope.is_province:
+        raise Http404
+    form = DecisionForm(request.POST)
+    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+    if not form.is_valid() or not ids:
+        messages.error(request, _("Choose returns and a decision."))
+        return redirect(back)
+    decision = {"approve": "accept", "return": "return"}[form.cleaned_data["decision"]]
+    try:
+        done, errors = services.city_submissions_decide(
+            actor=request.user,
+            submissions=selectors.city_submission_list(user=request.user).filter(pk__in=ids),
+            decision=decision,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(back)
+    if done:
+        messages.success(request, _("%(n)d city returns decided.") % {"n": done})
+    for line in errors:
+        messages.error(request, line)
+    return redirect(back)

@@ -9,6 +9,7 @@ sees what was given to it and a city also what was given to its schools.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -239,7 +240,15 @@ class Target(ScopedModel):
     quantity_max = models.PositiveIntegerField(_("upper bound"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=10)
     approximate = models.BooleanField(_("approximate (about)"), default=False)
-    actual = models.PositiveIntegerField(_("actual"), default=0)
+    # A decimal: a target measured through 数据报送 carries the indicator's value as reported (a
+    # rate, an amount in 万元); one typed by hand is a whole count (services.target_update_actual).
+    actual = models.DecimalField(
+        _("actual"),
+        max_digits=20,
+        decimal_places=4,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
     phrase = models.CharField(_("wording in the plan"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     # The same quantity named by two items (the 100 教学创新团队 of KP4 and R17) is counted once: the
@@ -296,6 +305,13 @@ class Target(ScopedModel):
     def quantity_text(self) -> str:
         """ "100", or "2–3" for a range."""
         return f"{self.quantity}–{self.quantity_max}" if self.quantity_max else str(self.quantity)
+
+    @property
+    def actual_text(self) -> str:
+        """The actual without trailing zeros: "321", "12.5" (never "321.0000")."""
+        from decimal import Decimal
+
+        return format(Decimal(self.actual or 0).normalize(), "f")
 
     @property
     def percent(self) -> int:

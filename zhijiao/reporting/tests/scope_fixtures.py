@@ -1,15 +1,17 @@
 """Scope-matrix rows for 数据报送: a small data set, a submission of school A (approved, so its
-values roll up into 历下/济南/山东) and of school B (approved: 市南/青岛), and a draft of the college."""
+values roll up into 历下/济南/山东) and of school B (approved: 市南/青岛), a draft of the college,
+and the two cities' own returns (济南 submitted, 青岛 a draft). Data sets and periods are
+reference data every signed-in user reads."""
 
 from __future__ import annotations
 
 import datetime
 
 from zhijiao.core.lifecycle import fire
-from zhijiao.core.testing_scope import object_url, scope_fixture
+from zhijiao.core.testing_scope import object_url, scope_fixture, scope_rule, single_owner
 from zhijiao.reporting import services
 from zhijiao.reporting.definitions import definition_load
-from zhijiao.reporting.models import Period, Submission
+from zhijiao.reporting.models import CitySubmission, DataSet, Period, Submission
 
 DEFINITION = """
 code: scope_demo
@@ -43,6 +45,23 @@ def reporting(sw) -> None:
         services.submissions_decide(actor=sw[city], submissions=[s], decision="approve")
         services.submissions_decide(actor=sw["province_admin"], submissions=[s], decision="approve")
     services.submission_open(actor=sw["college"], institution=sw.college, period=period)
+    version.data_set.reporters = {"city_return": "any_time"}
+    version.data_set.save()
+    jinan = services.city_submission_open(actor=sw["jinan"], city=sw.jinan, period=period)
+    fire("reporting.city_submission", jinan, "submit", actor=sw["jinan"])
+    services.city_submission_open(actor=sw["qingdao"], city=sw.qingdao, period=period)
+
+
+def _reference(row, user, action) -> bool:
+    """Data sets and periods: every signed-in user reads them; writes go through the province's
+    definition loader, not the API."""
+    return action == "view"
+
+
+scope_rule(DataSet, _reference)
+scope_rule(Period, _reference)
+single_owner(DataSet, "reference data of the province, read by every signed-in user")
+single_owner(Period, "reference data of the province, read by every signed-in user")
 
 
 object_url("reporting:submission_form", Submission)
@@ -50,3 +69,4 @@ object_url("reporting:template_download", Submission)
 object_url("reporting:template_upload", Submission)
 object_url("reporting:check", Submission)
 object_url("reporting:prefill", Submission)
+object_url("reporting:city_submission", CitySubmission)

@@ -10,6 +10,8 @@ from ..models import Acknowledgement, Assignment, Milestone, ProgressReport, Tar
 
 
 class TargetSerializer(serializers.ModelSerializer):
+    actual_text = serializers.CharField(read_only=True)
+
     class Meta:
         model = Target
         fields = [
@@ -20,6 +22,7 @@ class TargetSerializer(serializers.ModelSerializer):
             "unit",
             "approximate",
             "actual",
+            "actual_text",
             "phrase",
             "same_as",
         ]

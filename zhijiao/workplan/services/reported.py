@@ -1,11 +1,12 @@
 """Targets measured through 数据报送: linked to a reporting indicator, their actual is the
-indicator's latest approved value at the plan's region — carried in whenever reporting approves
+indicator's latest approved value at the plan's region, as a decimal (a rate or an amount keeps its
+fraction; four places, as reported) — carried in whenever reporting approves
 or re-opens a submission of the indicator's data set (``reporting_listeners`` in apps.py), and
 when the link is made. Reads go through ``zhijiao.reporting.selectors`` only."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,10 +21,10 @@ from ..models import Target
 def _reported(target: Target, indicator) -> dict:
     found = reporting.indicator_value(indicator=indicator, region=target.task.plan.region)
     if found is None:
-        return {"actual": 0, "reported_period": ""}
+        return {"actual": Decimal(0), "reported_period": ""}
     period, value = found
     return {
-        "actual": max(0, int(value.quantize(1, rounding=ROUND_HALF_UP))),
+        "actual": max(Decimal(0), value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)),
         "reported_period": period.code,
     }
 

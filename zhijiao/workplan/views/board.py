@@ -116,7 +116,7 @@ def _board_export(request, plan, rows, today):
                 r.latest_report["at"].astimezone(rules.time_zone()).strftime("%Y-%m-%d %H:%M")
                 if r.latest_report
                 else "",
-                "; ".join(f"{g.label} {g.actual}/{g.quantity_text}{g.unit}" for g in r.targets),
+                "; ".join(f"{g.label} {g.actual_text}/{g.quantity_text}{g.unit}" for g in r.targets),
                 r.unanswered,
                 "、".join(str(Task._meta.get_field(f).verbose_name) for f in t.example_fields or []),
             ]
