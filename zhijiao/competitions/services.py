@@ -253,7 +253,9 @@ def entry_create(
     on the contest, so two entries at the same moment never pass the quota together."""
     if not entry_schools(actor).filter(pk=institution.pk).exists():
         raise OutOfScope(_("A school enters its own students and teachers."))
-    contest = Contest.objects.select_for_update().select_related("event", "major_class").get(pk=contest.pk)
+    contest = (
+        Contest.objects.select_for_update(of=("self",)).select_related("event", "major_class").get(pk=contest.pk)
+    )
     event = contest.event
     if event.stage != EventStage.OPEN or today() > event.entry_deadline:
         raise ValidationError(
@@ -345,7 +347,7 @@ def city_send(*, actor, contest: Contest, entries: list[Entry]) -> int:
     (COMP-QUOTA) and before the cities' deadline, under a lock on the contest."""
     if not entries:
         raise ValidationError(_("Choose the entries to send."))
-    contest = Contest.objects.select_for_update().select_related("event").get(pk=contest.pk)
+    contest = Contest.objects.select_for_update(of=("self",)).select_related("event").get(pk=contest.pk)
     entries = list(Entry.objects.filter(pk__in=[e.pk for e in entries]).select_related("institution__region"))
     if not entries or not all(is_city_of(e.institution, actor) for e in entries):
         raise OutOfScope(_("A city sends the entries of its own schools."))
