@@ -125,16 +125,30 @@ def event_create(
 
 @transaction.atomic
 def event_reschedule(
-    *, actor, event: Event, entry_deadline: datetime.date, city_deadline: datetime.date
+    *,
+    actor,
+    event: Event,
+    entry_deadline: datetime.date,
+    city_deadline: datetime.date,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
 ) -> Event:
-    """The province moves the entry dates (a notice's correction)."""
+    """The province corrects the event's dates (a notice's correction), before the judging."""
     _require_province(actor)
     event = Event.objects.select_for_update().get(pk=event.pk)
-    _check_dates(entry_deadline, city_deadline, event.starts_on, event.ends_on)
+    if event.stage != EventStage.OPEN:
+        raise ValidationError(_("The dates are corrected before the judging."))
+    starts_on, ends_on = starts_on or event.starts_on, ends_on or event.ends_on
+    _check_dates(entry_deadline, city_deadline, starts_on, ends_on)
     event, _changed = model_update(
         actor=actor,
         instance=event,
-        data={"entry_deadline": entry_deadline, "city_deadline": city_deadline},
+        data={
+            "entry_deadline": entry_deadline,
+            "city_deadline": city_deadline,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+        },
         event="competition.event_saved",
     )
     return event
@@ -254,7 +268,9 @@ def entry_create(
     if not entry_schools(actor).filter(pk=institution.pk).exists():
         raise OutOfScope(_("A school enters its own students and teachers."))
     contest = (
-        Contest.objects.select_for_update(of=("self",)).select_related("event", "major_class").get(pk=contest.pk)
+        Contest.objects.select_for_update(of=("self",))
+        .select_related("event", "major_class")
+        .get(pk=contest.pk)
     )
     event = contest.event
     if event.stage != EventStage.OPEN or today() > event.entry_deadline:
@@ -531,20 +547,22 @@ def clean_scores(rubric: list[dict], items: dict) -> tuple[dict[str, str], Decim
 
 
 @transaction.atomic
-def score_submit(*, actor, entry: Entry, items: dict) -> Score:
+def score_submit(*, actor, entry: Entry, items: dict, judge: JudgeAssignment | None = None) -> Score:
     """A judge's scores of an entry of their contest (a correction replaces them until the results
-    are approved). A judge with a conflict with the entry's school is refused."""
+    are approved). The province's competition office may record a judge's signed score sheet
+    (``judge`` given). A judge with a conflict with the entry's school is refused."""
     entry = (
         Entry.objects.select_for_update(of=("self",))
         .select_related("contest__event", "institution__region")
         .get(pk=entry.pk)
     )
     contest = entry.contest
-    judge = (
-        JudgeAssignment.objects.filter(contest=contest, user_id=getattr(actor, "pk", None))
-        .select_related("expert__city")
-        .first()
-    )
+    judges = JudgeAssignment.objects.filter(contest=contest).select_related("expert__city")
+    if judge is not None:
+        _require_province(actor)
+        judge = judges.filter(pk=judge.pk).first()
+    else:
+        judge = judges.filter(user_id=getattr(actor, "pk", None)).first()
     if judge is None:
         raise OutOfScope(_("Only a judge of this contest scores its entries."))
     if contest.event.stage != EventStage.JUDGING:
@@ -560,7 +578,7 @@ def score_submit(*, actor, entry: Entry, items: dict) -> Score:
     )
     if reasons:
         raise ValidationError(
-            _("You withdraw from this entry (回避): %(why)s.") % {"why": "；".join(reasons)}
+            _("The judge withdraws from this entry (回避): %(why)s.") % {"why": "；".join(reasons)}
         )
     cleaned, total = clean_scores(contest.rubric, items)
     existing = Score.objects.filter(entry=entry, judge=judge).first()
