@@ -23,7 +23,7 @@ class EntryStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted to the city")
     SENT = "sent", _("Approved and sent by the city")
     RETURNED = "returned", _("Returned by the city")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the school")
 
 
 class MemberKind(models.TextChoices):

@@ -26,7 +26,7 @@ class Event(ScopedModel):
     name = models.CharField(_("name"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
     level = models.CharField(
-        _("level"), max_length=12, choices=EventLevel.choices, default=EventLevel.PROVINCIAL
+        _("competition level"), max_length=12, choices=EventLevel.choices, default=EventLevel.PROVINCIAL
     )
     organiser = models.CharField(_("organiser"), max_length=200)
     starts_on = models.DateField(_("starts on"))
@@ -36,9 +36,9 @@ class Event(ScopedModel):
     stage = models.CharField(
         _("stage"), max_length=10, choices=EventStage.choices, default=EventStage.OPEN, db_index=True
     )
-    first_ratio = models.PositiveSmallIntegerField(_("first prizes (% of entries)"))
-    second_ratio = models.PositiveSmallIntegerField(_("second prizes (% of entries)"))
-    third_ratio = models.PositiveSmallIntegerField(_("third prizes (% of entries)"))
+    first_ratio = models.PositiveSmallIntegerField(_("first prizes (per cent of entries)"))
+    second_ratio = models.PositiveSmallIntegerField(_("second prizes (per cent of entries)"))
+    third_ratio = models.PositiveSmallIntegerField(_("third prizes (per cent of entries)"))
     avoid_same_city = models.BooleanField(_("judges from an entrant's city withdraw"), default=False)
     published_at = models.DateTimeField(_("results published at"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo values"), default=False)
@@ -73,13 +73,13 @@ class Contest(ScopedModel):
     school and each city may send, the rubric (items with their highest scores)."""
 
     event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="contests"
+        Event, verbose_name=_("competition event"), on_delete=models.PROTECT, related_name="contests"
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=14, choices=ContestKind.choices)
     major_class = models.ForeignKey(
         "majors.MajorClass",
-        verbose_name=_("专业类"),
+        verbose_name=_("major class"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -237,7 +237,7 @@ class Score(ScopedModel):
         JudgeAssignment, verbose_name=_("judge"), on_delete=models.PROTECT, related_name="scores"
     )
     items = models.JSONField(_("scores"), default=dict)
-    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2)
+    total = models.DecimalField(_("total score"), max_digits=7, decimal_places=2)
 
     scope_region_path = "entry__contest__event__region__path"
     scope_change_nodes = frozenset({"region"})
@@ -275,9 +275,9 @@ class AwardCertificate(ScopedModel):
     holders = models.CharField(_("winners"), max_length=400)
     institution_name = models.CharField(_("school"), max_length=200)
     contest_name = models.CharField(_("contest"), max_length=200)
-    event_name = models.CharField(_("event"), max_length=200)
+    event_name = models.CharField(_("competition event"), max_length=200)
     organiser = models.CharField(_("organiser"), max_length=200)
-    issued_on = models.DateField(_("issued on"))
+    issued_on = models.DateField(_("date of award"))
 
     scope_region_path = "entry__institution__region__path"
     scope_institution = "entry__institution_id"

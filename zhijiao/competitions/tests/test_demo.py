@@ -31,7 +31,9 @@ def test_the_demo_event_is_judged_and_published(world):
     assert Score.objects.filter(entry__in=sent).count() == sum(
         Entry.objects.filter(contest=j.contest, status=EntryStatus.SENT).count() for j in judges
     )
-    assert AwardCertificate.objects.filter(entry__contest__event=event).count() == sent.exclude(award="").count()
+    assert (
+        AwardCertificate.objects.filter(entry__contest__event=event).count() == sent.exclude(award="").count()
+    )
     before = Entry.objects.count()
     assert load_demo_competitions() is None  # once
     assert Entry.objects.count() == before
