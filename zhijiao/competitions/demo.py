@@ -1,10 +1,11 @@
-"""The demo's competitions: the 2021 provincial vocational-college skills competition (示例) with two
-students' skills contests in the 专业类 the demo registry has most students of, a teachers'
-teaching-ability contest and a 班主任 ability contest; entries by the demo schools (registered
-students of the 专业类; teachers named 示例), sent by their cities within quota (one returned, one
-left unsent), judges from the programmes expert pool (the demo's expert account among them),
-scores (the expert account's own, the others recorded from their score sheets), times, approved
-and published results and award certificates. Every value is invented and marked 示例."""
+"""The demo's competitions: the 2021 provincial vocational-college skills competition, 中职组 (示例),
+with two students' skills contests in the 专业类 the demo registry's secondary schools have most
+students of, a teachers' teaching-ability contest and a 班主任 ability contest; entries by those
+schools (registered students of the 专业类; teachers named 示例), sent by their city's demo account
+within quota (a city with more than two entries returns one; cities without a demo account leave
+theirs submitted), judges from the programmes expert pool (the demo's expert account among them),
+scores (the expert account's own, the others recorded from their score sheets), times, approved and
+published results and award certificates. Every value is invented and marked 示例."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from .choices import EntryStatus
 from .models import Entry, Event, JudgeAssignment
 
 DEMO_EVENT = "2021-skills"
+# The event is the 中职组: secondary and technical schools only.
+SECONDARY = ("secondary", "technical")
 SKILLS_RUBRIC = [
     {"code": "operation", "name": "实操任务", "max": 70},
     {"code": "theory", "name": "理论知识", "max": 20},
@@ -53,9 +56,14 @@ def _city_user(institution):
 
 
 def _students_by_class():
-    """Registered students of the demo registry by 专业类 and school."""
+    """Registered students of the demo registry's secondary schools by 专业类 and school."""
     rows = (
-        Enrolment.objects.filter(is_current=True, status__in=services.STUDYING, offering__isnull=False)
+        Enrolment.objects.filter(
+            is_current=True,
+            status__in=services.STUDYING,
+            offering__isnull=False,
+            institution__kind__in=SECONDARY,
+        )
         .select_related("student", "institution__region", "offering__major__major_class")
         .order_by("institution_id", "student__name", "pk")
     )

@@ -110,6 +110,8 @@ def contest_detail(request, pk):
     )
     is_judge = selectors.my_judging(user=user).filter(contest=contest).exists()
     blind = contest.blind and is_judge and not _is_province(user)
+    if is_judge and not _is_province(user):
+        entries = entries.filter(status=EntryStatus.SENT)  # a judge judges what the cities sent
     schools = services.entry_schools(user)
     may_enter = event.stage == EventStage.OPEN and schools.exists()
     form = EntryForm(user=user, contest=contest) if may_enter else None
