@@ -1,15 +1,22 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.scoping import user_scope
 from zhijiao.students import selectors as registry
 
 from . import services
 
 
+def form_schools(user):
+    """The schools a school-level user enters for: those they hold a role at (an authority does not
+    fill in its schools' entries, and the form would list a whole city's students)."""
+    return services.entry_schools(user).filter(pk__in=user_scope(user).institution_ids)
+
+
 def eligible_students(user, contest):
     """The registered students of the user's schools a contest accepts (its 专业类 when required)."""
     rows = registry.student_list(user=user, action="change").filter(
-        current_institution__in=services.entry_schools(user),
+        current_institution__in=form_schools(user),
         enrolments__is_current=True,
         enrolments__status__in=services.STUDYING,
     )
@@ -35,7 +42,7 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args, user, contest, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = services.entry_schools(user).order_by("name")
+        self.fields["institution"].queryset = form_schools(user).order_by("name")
         if contest.for_students:
             self.fields["students"].queryset = eligible_students(user, contest)
             del self.fields["teachers"]

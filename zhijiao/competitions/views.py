@@ -20,7 +20,7 @@ from zhijiao.core.services import OutOfScope
 
 from . import certificates, selectors, services
 from .choices import EntryStatus, EventStage
-from .forms import EntryForm
+from .forms import EntryForm, form_schools
 from .models import Entry
 
 
@@ -112,8 +112,7 @@ def contest_detail(request, pk):
     blind = contest.blind and is_judge and not _is_province(user)
     if is_judge and not _is_province(user):
         entries = entries.filter(status=EntryStatus.SENT)  # a judge judges what the cities sent
-    schools = services.entry_schools(user)
-    may_enter = event.stage == EventStage.OPEN and schools.exists()
+    may_enter = event.stage == EventStage.OPEN and form_schools(user).exists()
     form = EntryForm(user=user, contest=contest) if may_enter else None
     if request.method == "POST":
         if not may_enter:

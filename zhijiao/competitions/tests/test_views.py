@@ -112,6 +112,10 @@ def test_over_quota_entry_through_the_page(world, login, event, contest):
     other = registered(world, "b", name="外校生")
     response = client.post(url, {"institution": world.school_a.pk, "students": [other.pk]})
     assert response.status_code == 200 and Entry.objects.count() == 2
+    # an authority does not fill in entries (the form would list a whole city's students)
+    assert 'name="students"' in client.get(url).content.decode()
+    assert 'name="students"' not in login(world["jinan"]).get(url).content.decode()
+    assert login(world["province_admin"]).post(url, {"institution": world.school_a.pk}).status_code == 404
 
 
 def test_results_are_public_only_when_published_and_certificates_verify(
