@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "zhijiao.internships",
     "zhijiao.reporting",
     "zhijiao.programmes",
+    "zhijiao.competitions",
 ]
 
 MIDDLEWARE = [

@@ -70,6 +70,7 @@ HEAVY = {
     "internships:handbook_pdf",
     "workplan:briefing_pdf",
     "credentials:job_download",
+    "competitions:certificate_pdf",
 }
 #: Where a role legitimately sees fewer rows than its scope: (kind, name) → reason.
 NARROWER = {
@@ -803,7 +804,14 @@ def _form_builders(sw):
         "UserCreateForm": lambda cls, user: cls(viewer=user),
         "RoleAssignForm": lambda cls, user: cls(viewer=user),
         "InspectionFindingForm": lambda cls, user: cls(inspection=Inspection.objects.order_by("pk").first()),
+        "EntryForm": lambda cls, user: cls(user=user, contest=_competition_contest()),
     }
+
+
+def _competition_contest():
+    from zhijiao.competitions.models import Contest
+
+    return Contest.objects.filter(kind="student_skills").order_by("pk").first()
 
 
 def _workplan_owners(plan):

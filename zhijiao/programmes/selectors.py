@@ -28,3 +28,31 @@ def review_list(*, user, action: str = "view") -> QuerySet[Review]:
 def my_reviews(*, user) -> QuerySet[Review]:
     """The reviews assigned to the user (narrowed from what they may see)."""
     return review_list(user=user).filter(user=user).select_related("application__call")
+
+
+# --- the pool as other apps read it (competitions' judges) -----------------------------------------
+
+
+def judging_pool(*, user) -> QuerySet[Expert]:
+    """The active experts the user may see, with their former employers (for 回避)."""
+    return (
+        expert_list(user=user)
+        .filter(active=True)
+        .select_related("employer")
+        .prefetch_related("former_employers")
+        .order_by("pk")
+    )
+
+
+def expert_recent_institutions(expert: Expert, *, on) -> set[int]:
+    """The institutions the expert works at, or left less than the rule's years before ``on``
+    (PROG-AVOID-FORMER-EMPLOYER): a judge withdraws from their entries."""
+    from zhijiao.core import rules
+
+    years = int(rules.param("PROGRAMMES_AVOID_FORMER_EMPLOYER_YEARS"))
+    day = 28 if (on.month == 2 and on.day == 29) else on.day
+    since = on.replace(year=on.year - years, day=day)
+    ids = {f.institution_id for f in expert.former_employers.all() if f.end >= since}
+    if expert.employer_id:
+        ids.add(expert.employer_id)
+    return ids

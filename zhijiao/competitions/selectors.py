@@ -1,0 +1,72 @@
+"""Reads of 技能大赛, always through ``restrict``; the public results and the certificate lookup
+read published rows only."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from zhijiao.core.scoping import restrict
+
+from .choices import EntryStatus, EventStage
+from .models import AwardCertificate, Contest, Entry, Event, JudgeAssignment, Score
+
+
+def event_list(*, user, action: str = "view") -> QuerySet[Event]:
+    return restrict(Event.objects.all(), user, action)
+
+
+def contest_list(*, user, action: str = "view") -> QuerySet[Contest]:
+    return restrict(Contest.objects.all(), user, action).select_related("event", "major_class")
+
+
+def entry_list(*, user, action: str = "view") -> QuerySet[Entry]:
+    return restrict(Entry.objects.all(), user, action).select_related("institution", "contest")
+
+
+def judge_list(*, user, action: str = "view") -> QuerySet[JudgeAssignment]:
+    return restrict(JudgeAssignment.objects.all(), user, action).select_related("expert", "contest")
+
+
+def score_list(*, user, action: str = "view") -> QuerySet[Score]:
+    return restrict(Score.objects.all(), user, action)
+
+
+def certificate_list(*, user, action: str = "view") -> QuerySet[AwardCertificate]:
+    return restrict(AwardCertificate.objects.all(), user, action).select_related("entry")
+
+
+def my_judging(*, user) -> QuerySet[JudgeAssignment]:
+    """The contests the user judges."""
+    return judge_list(user=user).filter(user=user).select_related("contest__event")
+
+
+def published_event(code: str) -> Event | None:
+    return Event.objects.filter(code=code, stage=EventStage.PUBLISHED).first()
+
+
+def published_results(event: Event) -> QuerySet[Entry]:
+    """The ranked entries of a published event, for the public page (names and schools only)."""
+    return (
+        Entry.objects.filter(contest__event=event, status=EntryStatus.SENT, rank__isnull=False)
+        .select_related("contest", "institution")
+        .prefetch_related("members")
+        .order_by("contest__kind", "contest__name", "contest_id", "rank", "number")
+    )
+
+
+def certificate_by_code(code: str) -> dict | None:
+    """One SELECT on the unique code: only what a verifier sees."""
+    return (
+        AwardCertificate.objects.filter(verify_code=code, entry__contest__event__stage=EventStage.PUBLISHED)
+        .values(
+            "number",
+            "award",
+            "holders",
+            "institution_name",
+            "contest_name",
+            "event_name",
+            "organiser",
+            "issued_on",
+        )
+        .first()
+    )
