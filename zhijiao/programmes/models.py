@@ -78,6 +78,12 @@ class Call(ScopedModel):
     reviewers_per_application = models.PositiveSmallIntegerField(_("reviewers per application"), default=3)
     blind_review = models.BooleanField(_("blind review"), default=True)
     avoid_same_city = models.BooleanField(_("experts from the applicant's city withdraw"), default=False)
+    max_reviews_per_expert = models.PositiveSmallIntegerField(
+        _("applications per expert at most"),
+        null=True,
+        blank=True,
+        help_text=_("Leave blank for no limit; the assignment then only evens out the load."),
+    )
     stage = models.CharField(
         _("stage"), max_length=12, choices=CallStage.choices, default=CallStage.OPEN, db_index=True
     )
