@@ -729,3 +729,89 @@ def counts_by_status(call: Call) -> dict[str, int]:
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
+
+
+# --- blind review: what a blind reviewer sees -------------------------------------------------------------
+
+BLIND_MASK = "〔申报单位〕"
+# Endings of school names; what stands before them is the school's own short name (商业 in
+# 山东商业职业技术学院), kept only when long enough not to mask ordinary words.
+NAME_ENDINGS = (
+    "职业技术学院",
+    "职业学院",
+    "高等专科学校",
+    "职业技术学校",
+    "职业中等专业学校",
+    "中等专业学校",
+    "中等职业学校",
+    "职业学校",
+    "职业中专",
+    "技师学院",
+    "技工学校",
+    "学院",
+    "学校",
+)
+SHORT_FORMS = ("职院", "职专", "职校", "职业", "技院")
+
+
+def institution_terms(institution) -> list[str]:
+    """The ways an application may name its school: the full name, the name without its province
+    or city/county prefix, the school's own part with the usual short endings (山东商职、山东商业职院),
+    the institution code and the website's host; longest first, at least four characters except
+    the code."""
+    name = institution.name.strip()
+    prefixes = ["山东省", "山东"]
+    region = institution.region
+    while region is not None:
+        prefixes.append(region.name)
+        for ending in ("市", "区", "县"):
+            if region.name.endswith(ending) and len(region.name) > 2:
+                prefixes.append(region.name[: -len(ending)])
+        region = region.parent
+    stems = {name}
+    for prefix in prefixes:
+        for stem in list(stems):
+            if prefix and stem.startswith(prefix) and len(stem) > len(prefix):
+                stems.add(stem[len(prefix) :])
+    terms = set(stems)
+    for stem in stems:
+        for ending in NAME_ENDINGS:
+            if stem.endswith(ending) and len(stem) > len(ending):
+                core = stem[: -len(ending)]
+                terms.add(core)
+                terms.update(core + short for short in SHORT_FORMS)
+                if len(core) >= 3:
+                    terms.add(core[:3] + "职")  # 山东商业 → 山东商职
+                break
+    terms = {t for t in terms if len(t) >= 4}
+    if institution.code:
+        terms.add(str(institution.code))
+    if institution.website:
+        host = institution.website.split("//", 1)[-1].split("/", 1)[0]
+        if host:
+            terms.add(host)
+    return sorted(terms, key=lambda t: (-len(t), t))
+
+
+def blind_mask(text: str, terms: list[str]) -> str:
+    """``text`` with every term replaced by the mask (longest first, so a name's parts go with it)."""
+    if not text or not terms:
+        return text or ""
+    import re
+
+    pattern = re.compile("|".join(re.escape(t) for t in terms), flags=re.IGNORECASE)
+    return pattern.sub(BLIND_MASK, text)
+
+
+def blind_application(application: Application) -> dict:
+    """What a blind reviewer is shown of an application: its title, its form values (by element
+    code) and its attachments' names with the applicant's names, short names and codes masked."""
+    terms = institution_terms(application.institution)
+    return {
+        "title": blind_mask(application.title, terms),
+        "values": {code: blind_mask(text, terms) for code, text in values_by_code(application).items()},
+        "attachments": [
+            {"name": blind_mask(a.name, terms), "size": a.size, "kind": a.kind}
+            for a in application.attachments.all()
+        ],
+    }

@@ -176,17 +176,23 @@ def application_detail(request, pk):
             application.refresh_from_db()
     role = _role(request.user)
     blind = call.blind_review and role == "expert"
+    rows = _form_rows(application, posted, errors)
+    shown = services.blind_application(application) if blind else None
+    if shown:
+        for row in rows:
+            row["value"] = shown["values"].get(row["element"].code, "")
     return render(
         request,
         "programmes/application_detail.html",
         {
-            "title": application.title,
+            "title": shown["title"] if shown else application.title,
+            "shown_title": shown["title"] if shown else application.title,
             "application": application,
             "call": call,
             "blind": blind,
             "editable": may_change and application.status == S.DRAFT,
-            "rows": _form_rows(application, posted, errors),
-            "attachments": [] if blind else application.attachments.all(),
+            "rows": rows,
+            "attachments": shown["attachments"] if shown else application.attachments.all(),
             "attach_form": AttachmentForm(kinds=[(a["code"], a["name"]) for a in call.attachments]),
             "required": [a for a in call.attachments if a.get("required")],
             "transitions": [
@@ -336,7 +342,17 @@ def expert_new(request):
 
 @login_required
 def my_reviews(request):
-    page = _page(request, selectors.my_reviews(user=request.user).order_by("status", "pk"))
+    page = _page(
+        request,
+        selectors.my_reviews(user=request.user)
+        .select_related("application__institution__region__parent__parent")
+        .order_by("status", "pk"),
+    )
+    for review in page:
+        title = review.application.title
+        if review.application.call.blind_review:
+            title = services.blind_mask(title, services.institution_terms(review.application.institution))
+        review.shown_title = title
     return render(request, "programmes/my_reviews.html", {"title": _("My reviews"), "page": page})
 
 
@@ -372,6 +388,7 @@ def review_form(request, pk):
         }
         for n, i in enumerate(application.call.rubric, start=1)
     ]
+    blind = application.call.blind_review
     return render(
         request,
         "programmes/review_form.html",
@@ -379,7 +396,8 @@ def review_form(request, pk):
             "title": _("Review"),
             "review": review,
             "application": application,
-            "blind": application.call.blind_review,
+            "shown_title": services.blind_application(application)["title"] if blind else application.title,
+            "blind": blind,
             "items": items,
             "editable": review.user_id == request.user.pk and review.status == ReviewStatus.ASSIGNED,
         },
