@@ -28,3 +28,9 @@ def review_list(*, user, action: str = "view") -> QuerySet[Review]:
 def my_reviews(*, user) -> QuerySet[Review]:
     """The reviews assigned to the user (narrowed from what they may see)."""
     return review_list(user=user).filter(user=user).select_related("application__call")
+
+
+def objection_list(*, user, action: str = "view"):
+    from .models import Objection
+
+    return restrict(Objection.objects.all(), user, action).select_related("call")

@@ -27,9 +27,19 @@ from zhijiao.orgs.models import Region
 from zhijiao.reporting import services as forms_engine
 
 from . import assignment
-from .choices import ApplicantKind, CallStage, ReviewStatus
+from .choices import ApplicantKind, CallStage, ObjectionStatus, ReviewStatus
 from .choices import ApplicationStatus as S
-from .models import Application, Attachment, Call, CityQuota, Expert, FormerEmployment, ProgrammeType, Review
+from .models import (
+    Application,
+    Attachment,
+    Call,
+    CityQuota,
+    Expert,
+    FormerEmployment,
+    Objection,
+    ProgrammeType,
+    Review,
+)
 from .rules import ELIGIBILITY
 
 KEY = "programmes.application"
@@ -711,6 +721,12 @@ def approve(*, actor, call: Call, funding: dict | None = None) -> int:
             _("Objections may be raised until %(d)s; approve after that.")
             % {"d": call.publicity_end.isoformat()}
         )
+    open_objections = objections_unanswered(call)
+    if open_objections:
+        raise ValidationError(
+            _("%(n)d objections to the list have not been answered; answer them before approval.")
+            % {"n": open_objections}
+        )
     funding = funding or {}
     approved = 0
     for application in Application.objects.filter(call=call, status=S.SHORTLISTED):
@@ -815,3 +831,100 @@ def blind_application(application: Application) -> dict:
             for a in application.attachments.all()
         ],
     }
+
+
+# --- objections during the public notice (公示) -------------------------------------------------------------
+
+
+def objection_window_open(call: Call, on: datetime.date | None = None) -> bool:
+    on = on or today()
+    return (
+        call.stage == CallStage.PUBLICISED
+        and call.publicity_start is not None
+        and call.publicity_start <= on <= call.publicity_end
+    )
+
+
+@transaction.atomic
+def objection_lodge(
+    *, call: Call, content: str, contact: str, name: str = "", application: Application | None = None
+) -> Objection:
+    """Anyone lodges an objection to a published decision list, within its dated window (no
+    account: the public page checks the CAPTCHA and the per-address limit first). Audited with
+    the request's address; the objector's name and contact are not put in the audit entry."""
+    from zhijiao.core.validators import normalize_text, validate_plain_text
+
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if not objection_window_open(call):
+        raise ValidationError(_("Objections to this list are not being accepted now."))
+    content = normalize_text(content or "").strip()
+    contact = normalize_text(contact or "").strip()
+    name = normalize_text(name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not content:
+        errors["content"] = [_("Say what the objection is and on what facts it rests.")]
+    elif len(content) > 2000:
+        errors["content"] = [_("At most 2,000 characters.")]
+    if not contact:
+        errors["contact"] = [_("Give a telephone number or an address where the answer can reach you.")]
+    elif len(contact) > 100:
+        errors["contact"] = [_("At most 100 characters.")]
+    if len(name) > 50:
+        errors["name"] = [_("At most 50 characters.")]
+    if application is not None and (
+        application.call_id != call.pk or application.status not in (S.SHORTLISTED, S.APPROVED)
+    ):
+        errors["application"] = [_("Choose an application on this list.")]
+    for key, value in (("content", content), ("contact", contact), ("name", name)):
+        try:
+            validate_plain_text(value)
+        except ValidationError as exc:
+            errors.setdefault(key, []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    objection = Objection(call=call, application=application, content=content, contact=contact, name=name)
+    objection.full_clean()
+    objection.save()
+    audit_record(
+        actor=None,
+        action=AuditAction.CREATE,
+        instance=objection,
+        after={"call": call.pk, "application": application.pk if application else None, "content": content},
+        event="objection.lodged",
+    )
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, actor, objection: Objection, finding: str, answer: str) -> Objection:
+    """The province records what its investigation found (kept internal) and the answer published
+    with the notice. An answer may be corrected while the call is not yet approved."""
+    _require_province(actor)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("call").get(pk=objection.pk)
+    ensure_in_scope(objection, actor, "change")
+    if objection.call.stage != CallStage.PUBLICISED:
+        raise ValidationError(_("The list has been approved; its objections are closed."))
+    finding, answer = (finding or "").strip(), (answer or "").strip()
+    errors = {}
+    if not finding:
+        errors["finding"] = [_("Record what the investigation found.")]
+    if not answer:
+        errors["answer"] = [_("Write the answer to be published.")]
+    if errors:
+        raise ValidationError(errors)
+    objection, _changed = model_update(
+        actor=actor,
+        instance=objection,
+        data={
+            "finding": finding[:2000],
+            "answer": answer[:2000],
+            "status": ObjectionStatus.ANSWERED,
+            "answered_at": timezone.now(),
+        },
+        event="objection.answered",
+    )
+    return objection
+
+
+def objections_unanswered(call: Call) -> int:
+    return Objection.objects.filter(call=call, status=ObjectionStatus.OPEN).count()
