@@ -64,9 +64,11 @@ class ObjectionForm(forms.Form):
     name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
     contact = forms.CharField(label=_("Telephone or address for the answer"), max_length=100)
 
-    def __init__(self, *args, applications, **kwargs):
+    def __init__(self, *args, applications=None, **kwargs):
+        """``applications``: the published list's (public by then); none without it."""
         super().__init__(*args, **kwargs)
-        self.fields["application"].queryset = applications
+        if applications is not None:
+            self.fields["application"].queryset = applications
 
 
 class ObjectionAnswerForm(forms.Form):
