@@ -21,6 +21,7 @@ from zhijiao.core.lifecycle import fire
 from zhijiao.core.models import AuditAction
 from zhijiao.core.scoping import user_scope
 from zhijiao.core.services import OutOfScope, ensure_in_scope, model_create, model_update
+from zhijiao.core.validators import normalize_text, validate_plain_text
 from zhijiao.core.workdays import add_working_days
 from zhijiao.orgs.choices import InstitutionKind, RegionLevel
 from zhijiao.orgs.models import Region
@@ -852,8 +853,6 @@ def objection_lodge(
     """Anyone lodges an objection to a published decision list, within its dated window (no
     account: the public page checks the CAPTCHA and the per-address limit first). Audited with
     the request's address; the objector's name and contact are not put in the audit entry."""
-    from zhijiao.core.validators import normalize_text, validate_plain_text
-
     call = Call.objects.select_for_update().get(pk=call.pk)
     if not objection_window_open(call):
         raise ValidationError(_("Objections to this list are not being accepted now."))
@@ -904,20 +903,27 @@ def objection_answer(*, actor, objection: Objection, finding: str, answer: str) 
     ensure_in_scope(objection, actor, "change")
     if objection.call.stage != CallStage.PUBLICISED:
         raise ValidationError(_("The list has been approved; its objections are closed."))
-    finding, answer = (finding or "").strip(), (answer or "").strip()
-    errors = {}
+    finding, answer = normalize_text(finding or "").strip(), normalize_text(answer or "").strip()
+    errors: dict[str, list[str]] = {}
     if not finding:
         errors["finding"] = [_("Record what the investigation found.")]
     if not answer:
         errors["answer"] = [_("Write the answer to be published.")]
+    for key, value in (("finding", finding), ("answer", answer)):
+        if len(value) > 2000:
+            errors.setdefault(key, []).append(_("At most 2,000 characters."))
+        try:
+            validate_plain_text(value)
+        except ValidationError as exc:
+            errors.setdefault(key, []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
     objection, _changed = model_update(
         actor=actor,
         instance=objection,
         data={
-            "finding": finding[:2000],
-            "answer": answer[:2000],
+            "finding": finding,
+            "answer": answer,
             "status": ObjectionStatus.ANSWERED,
             "answered_at": timezone.now(),
         },
