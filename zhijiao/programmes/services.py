@@ -663,6 +663,22 @@ def ranking(call: Call, applications=None) -> list[Application]:
     )
 
 
+def ranking_rows(applications):
+    """The applications as the ranking reads them: without their form values, with their reviews
+    (only the columns the tie rule, the outlier flag and the page use) and the reviewers' names."""
+    from django.db.models import Prefetch
+
+    reviews = Review.objects.select_related("expert").only(
+        "id", "application_id", "expert_id", "status", "scores", "total", "expert__id", "expert__name"
+    )
+    return (
+        applications.select_related(None)
+        .select_related("institution")
+        .defer("values")
+        .prefetch_related(Prefetch("reviews", queryset=reviews))
+    )
+
+
 def outliers(application: Application) -> set[int]:
     """Reviews whose total lies more than the rule's points from the mean of the other reviews."""
     points = Decimal(str(rules.param("PROGRAMMES_OUTLIER_POINTS")))

@@ -260,8 +260,14 @@ def ranking(request, pk):
     if not user_scope(request.user).is_province:
         raise Http404
     apps = selectors.application_list(user=request.user).filter(call=call, score__isnull=False)
-    ordered = services.ranking(call, apps.prefetch_related("reviews__expert"))
-    rows = [{"app": a, "outliers": services.outliers(a)} for a in ordered]
+    ordered = services.ranking(call, services.ranking_rows(apps))
+    # The whole call is ordered (the tie rule needs every score); a page of it is shown.
+    page = _page(request, ordered, per=100)
+    start = page.start_index()
+    rows = [
+        {"number": start + i, "app": a, "outliers": services.outliers(a)}
+        for i, a in enumerate(page.object_list)
+    ]
     may_act = selectors.call_list(user=request.user, action="change").filter(pk=call.pk).exists()
     screening = selectors.application_list(user=request.user).filter(call=call, status=S.RECOMMENDED)
     return render(
@@ -271,6 +277,7 @@ def ranking(request, pk):
             "title": _("Review and ranking"),
             "call": call,
             "rows": rows,
+            "page": page,
             "screening": [
                 (a, transition_url(a, KEY, "screen_pass"), transition_url(a, KEY, "screen_fail"))
                 for a in screening[:500]

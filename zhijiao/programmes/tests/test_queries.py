@@ -73,3 +73,14 @@ def test_recommendation_page_reads_in_constant_queries_for_city_and_province(wor
     _submitted_rows(call, world, 30, 100)
     large = (_count(login(world["jinan"]), url), _count(login(world["province_admin"]), url))
     assert large == small
+
+
+def test_ranking_is_paged_with_the_overall_numbers(world, call, login):
+    client = login(world["province_admin"])
+    _rows(world, call, 103, 0)
+    url = f"/programmes/calls/{call.pk}/ranking/"
+    first = _count(client, url)
+    assert _count(client, url + "?page=2") == first
+    page = client.get(url + "?page=2").content.decode()
+    assert "<td>101</td>" in page and "<td>103</td>" in page and "<td>100</td>" not in page
+    assert "2 / 2" in page
