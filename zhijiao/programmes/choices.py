@@ -86,3 +86,8 @@ class ExpertTitle(models.TextChoices):
     ASSOCIATE = "associate", _("Associate professor / deputy senior title")
     ENGINEER = "engineer", _("Senior engineer (industry)")
     OTHER = "other", _("Other")
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("Under investigation")
+    ANSWERED = "answered", _("Answered")

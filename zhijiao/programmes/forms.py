@@ -52,3 +52,27 @@ class ExpertForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["city"].queryset = expert_cities(user)
+
+
+class ObjectionForm(forms.Form):
+    application = forms.ModelChoiceField(
+        label=_("Application concerned (optional)"), queryset=Application.objects.none(), required=False
+    )
+    content = forms.CharField(
+        label=_("Objection and the facts it rests on"), widget=forms.Textarea, max_length=2000
+    )
+    name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
+    contact = forms.CharField(label=_("Telephone or address for the answer"), max_length=100)
+
+    def __init__(self, *args, applications=None, **kwargs):
+        """``applications``: the published list's (public by then); none without it."""
+        super().__init__(*args, **kwargs)
+        if applications is not None:
+            self.fields["application"].queryset = applications
+
+
+class ObjectionAnswerForm(forms.Form):
+    finding = forms.CharField(
+        label=_("Investigation finding (internal)"), widget=forms.Textarea, max_length=2000
+    )
+    answer = forms.CharField(label=_("Answer to publish"), widget=forms.Textarea, max_length=2000)

@@ -26,6 +26,8 @@ EVENTS = {
     "expert.saved": _("Expert saved"),
     "review.assigned": _("Reviewer assigned"),
     "review.submitted": _("Review scores submitted"),
+    "objection.lodged": _("Objection lodged on the public notice"),
+    "objection.answered": _("Objection answered"),
 }
 
 APPLICATION = Lifecycle(

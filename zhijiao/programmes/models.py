@@ -17,6 +17,7 @@ from .choices import (
     CallStage,
     ExpertTitle,
     MajorField,
+    ObjectionStatus,
     ReviewStatus,
 )
 
@@ -78,6 +79,12 @@ class Call(ScopedModel):
     reviewers_per_application = models.PositiveSmallIntegerField(_("reviewers per application"), default=3)
     blind_review = models.BooleanField(_("blind review"), default=True)
     avoid_same_city = models.BooleanField(_("experts from the applicant's city withdraw"), default=False)
+    max_reviews_per_expert = models.PositiveSmallIntegerField(
+        _("applications per expert at most"),
+        null=True,
+        blank=True,
+        help_text=_("Leave blank for no limit; the assignment then only evens out the load."),
+    )
     stage = models.CharField(
         _("stage"), max_length=12, choices=CallStage.choices, default=CallStage.OPEN, db_index=True
     )
@@ -316,3 +323,53 @@ class Review(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.expert}"
+
+
+class Objection(ScopedModel):
+    """An objection lodged by anyone, without an account, on the public notice (公示) of a call's
+    decision list; the province investigates and answers it. The answer is published with the
+    notice; the objector's name and contact are kept for the province only."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="objections"
+    )
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application concerned"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="objections",
+    )
+    content = models.TextField(_("objection"), max_length=2000)
+    name = models.CharField(_("objector's name"), max_length=50, blank=True)
+    contact = models.CharField(_("objector's contact"), max_length=100)
+    lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ObjectionStatus.choices,
+        default=ObjectionStatus.OPEN,
+        db_index=True,
+    )
+    finding = models.TextField(_("investigation finding (internal)"), max_length=2000, blank=True)
+    answer = models.TextField(_("published answer"), max_length=2000, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    scope_region_path = "call__region__path"
+    scope_change_nodes = frozenset({"region"})
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["call", "lodged_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="answered") | ~models.Q(answer=""),
+                name="programmes_objection_answered_has_answer",
+                violation_error_message=_("An answered objection has its answer."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Objection %(n)s") % {"n": self.pk}

@@ -89,4 +89,14 @@ OUTLIER = register(
     )
 )
 
+OBJECTION_LIMIT = register(
+    Rule(
+        id="PROG-OBJECTION-LIMIT",
+        title=gettext_noop("Objections one address may lodge on public notices per hour"),
+        app=APP,
+        kind="platform",
+        params={"PROGRAMMES_OBJECTIONS_PER_HOUR": 5},
+    )
+)
+
 ELIGIBILITY = {r.id: r for r in (ELIG_KIND, ELIG_OWNERSHIP, ELIG_PRIOR_AWARD)}

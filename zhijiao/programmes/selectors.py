@@ -56,3 +56,9 @@ def expert_recent_institutions(expert: Expert, *, on) -> set[int]:
     if expert.employer_id:
         ids.add(expert.employer_id)
     return ids
+
+
+def objection_list(*, user, action: str = "view"):
+    from .models import Objection
+
+    return restrict(Objection.objects.all(), user, action).select_related("call")

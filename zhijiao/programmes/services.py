@@ -16,20 +16,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhijiao.core import files, rules
-from zhijiao.core.audit import audit_record
+from zhijiao.core.audit import audit_bulk, audit_record, snapshot
 from zhijiao.core.lifecycle import fire
 from zhijiao.core.models import AuditAction
 from zhijiao.core.scoping import user_scope
 from zhijiao.core.services import OutOfScope, ensure_in_scope, model_create, model_update
+from zhijiao.core.validators import normalize_text, validate_plain_text
 from zhijiao.core.workdays import add_working_days
 from zhijiao.orgs.choices import InstitutionKind, RegionLevel
 from zhijiao.orgs.models import Region
 from zhijiao.reporting import services as forms_engine
 
 from . import assignment
-from .choices import ApplicantKind, CallStage, ReviewStatus
+from .choices import ApplicantKind, CallStage, ObjectionStatus, ReviewStatus
 from .choices import ApplicationStatus as S
-from .models import Application, Attachment, Call, CityQuota, Expert, FormerEmployment, ProgrammeType, Review
+from .models import (
+    Application,
+    Attachment,
+    Call,
+    CityQuota,
+    Expert,
+    FormerEmployment,
+    Objection,
+    ProgrammeType,
+    Review,
+)
 from .rules import ELIGIBILITY
 
 KEY = "programmes.application"
@@ -172,6 +183,7 @@ def call_create(
     reviewers_per_application: int = 3,
     blind_review: bool = True,
     avoid_same_city: bool = False,
+    max_reviews_per_expert: int | None = None,
     is_demo: bool = False,
 ) -> Call:
     """A call copied from a programme type, with its year, quotas, eligibility and dates."""
@@ -199,6 +211,7 @@ def call_create(
             reviewers_per_application=reviewers_per_application,
             blind_review=blind_review,
             avoid_same_city=avoid_same_city,
+            max_reviews_per_expert=max_reviews_per_expert,
             is_demo=is_demo,
         ),
         event="call.opened",
@@ -420,13 +433,8 @@ def conflicts(
     call: Call, application: Application, expert: Expert, *, on: datetime.date | None = None
 ) -> list[str]:
     """The hard 回避 reasons that keep the expert off the application (empty: none)."""
-    on = on or today()
     years = int(rules.param("PROGRAMMES_AVOID_FORMER_EMPLOYER_YEARS"))
-    since = (
-        on.replace(year=on.year - years)
-        if not (on.month == 2 and on.day == 29)
-        else on.replace(year=on.year - years, day=28)
-    )
+    since = _avoid_since(on or today())
     reasons = []
     if expert.employer_id and expert.employer_id == application.institution_id:
         reasons.append(_("works at the applicant institution"))
@@ -440,68 +448,132 @@ def conflicts(
     return reasons
 
 
+def _avoid_since(on: datetime.date) -> datetime.date:
+    years = int(rules.param("PROGRAMMES_AVOID_FORMER_EMPLOYER_YEARS"))
+    if on.month == 2 and on.day == 29:
+        return on.replace(year=on.year - years, day=28)
+    return on.replace(year=on.year - years)
+
+
+def forbidden_pairs(
+    call: Call, applications, experts, *, on: datetime.date | None = None
+) -> dict[int, set[int]]:
+    """The hard 回避 of every (application, expert) pair at once, as application → experts who
+    withdraw — the same three rules as ``conflicts`` (tested against it pair by pair), read with a
+    handful of queries instead of one walk per pair: experts by employer, by former employer
+    within the rule's years, and by city when the call asks for it."""
+    since = _avoid_since(on or today())
+    expert_ids = {e.pk for e in experts}
+    by_employer: dict[int, set[int]] = {}
+    for e in experts:
+        if e.employer_id:
+            by_employer.setdefault(e.employer_id, set()).add(e.pk)
+    institutions = {a.institution_id for a in applications}
+    by_former: dict[int, set[int]] = {}
+    for expert_id, institution_id in FormerEmployment.objects.filter(
+        institution_id__in=institutions, end__gte=since, expert_id__in=expert_ids
+    ).values_list("expert_id", "institution_id"):
+        by_former.setdefault(institution_id, set()).add(expert_id)
+    by_city: dict[int, set[int]] = {}
+    city_of_path: dict[str, int] = {}
+    if call.avoid_same_city:
+        for e in experts:
+            by_city.setdefault(e.city_id, set()).add(e.pk)
+        city_of_path = dict(Region.objects.filter(level=RegionLevel.CITY).values_list("path", "pk"))
+    forbidden: dict[int, set[int]] = {}
+    for a in applications:
+        out = by_employer.get(a.institution_id, set()) | by_former.get(a.institution_id, set())
+        if call.avoid_same_city:
+            path = a.institution.region.path
+            city = next((pk for p, pk in city_of_path.items() if path.startswith(p)), None)
+            out = out | by_city.get(city, set())
+        forbidden[a.pk] = out
+    return forbidden
+
+
 def _assignment_input(call: Call, applications, experts):
-    allowed = {a.pk: [e.pk for e in experts if not conflicts(call, a, e)] for a in applications}
+    forbidden = forbidden_pairs(call, applications, experts)
     app_field = {a.pk: a.field for a in applications}
     specialties = {e.pk: list(e.specialties) for e in experts}
-    return allowed, app_field, specialties
+    return forbidden, app_field, specialties
+
+
+def assignment_compare(*, call: Call, applications, experts) -> tuple[assignment.Result, dict]:
+    """Solve the call's assignment (OR-tools min-cost flow) and the greedy baseline on the same
+    input; the solution and both sets of figures (no writes)."""
+    forbidden, app_field, specialties = _assignment_input(call, applications, experts)
+    kw = {
+        "n": call.reviewers_per_application,
+        "forbidden": forbidden,
+        "applications": [a.pk for a in applications],
+        "experts": [e.pk for e in experts],
+        "app_field": app_field,
+        "specialties": specialties,
+        "max_load": call.max_reviews_per_expert,
+    }
+    result = assignment.solve(**kw)
+    baseline = assignment.greedy(**kw)
+    pool = kw["experts"]
+    return result, {
+        "solver": result.figures(pool, app_field, specialties),
+        "greedy": baseline.figures(pool, app_field, specialties),
+        "pairs": sum(len(v) for v in result.pairs.values()),
+    }
 
 
 @transaction.atomic
 def reviewers_assign(*, actor, call: Call) -> dict:
     """Assign ``reviewers_per_application`` experts to every screened application of the call by
-    the exact min-cost flow of ``assignment`` (balanced load, specialty match, hard 回避), send
-    them to review, and return the solution's figures next to the greedy baseline's."""
+    the exact min-cost flow of ``assignment`` (balanced load, specialty match, hard 回避, at most
+    ``max_reviews_per_expert`` each), send them to review, and return the solution's figures next
+    to the greedy baseline's. The reviews and the applications' move to review are written in bulk
+    (one audit entry each, as ``fire`` would write): a call of 2,000 applications is one
+    transaction of a few statements rather than 8,000 single writes."""
     _require_province(actor)
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    call = Call.objects.select_for_update(of=("self",)).select_related("region").get(pk=call.pk)
     if call.stage != CallStage.OPEN:
         raise ValidationError(_("Reviewers are assigned once, when the call closes."))
     applications = list(
-        Application.objects.filter(call=call, status=S.SCREENED).select_related("institution__region")
+        Application.objects.select_for_update(of=("self",))
+        .filter(call=call, status=S.SCREENED)
+        .select_related("institution__region")
+        .order_by("pk")
     )
     if not applications:
         raise ValidationError(_("No application has passed formal screening yet."))
-    experts = list(
-        Expert.objects.filter(active=True).prefetch_related("former_employers").select_related("city")
-    )
-    allowed, app_field, specialties = _assignment_input(call, applications, experts)
-    n = call.reviewers_per_application
-    result = assignment.solve(n=n, allowed=allowed, app_field=app_field, specialties=specialties)
+    for application in applications:
+        application.call = call  # the reviews' audit entries file under the call's region
+    experts = list(Expert.objects.filter(active=True).select_related("city").order_by("pk"))
+    result, report = assignment_compare(call=call, applications=applications, experts=experts)
     if result.short:
-        names = "、".join(a.title for a in applications if a.pk in set(result.short))
+        short = set(result.short)
+        names = "、".join(a.title for a in applications if a.pk in short)
         raise ValidationError(
             _("Not enough experts without a conflict for: %(list)s. Add experts to the pool.")
             % {"list": names}
         )
-    baseline = assignment.greedy(n=n, allowed=allowed, app_field=app_field, specialties=specialties)
     by_id = {e.pk: e for e in experts}
-    for application in applications:
-        for expert_id in result.pairs[application.pk]:
-            expert = by_id[expert_id]
-            model_create(
-                actor=actor,
-                instance=Review(application=application, expert=expert, user=expert.user),
-                event="review.assigned",
-            )
-        fire(KEY, application, "review", actor=actor)
+    reviews = [
+        Review(application=application, expert=by_id[expert_id], user=by_id[expert_id].user)
+        for application in applications
+        for expert_id in result.pairs[application.pk]
+    ]
+    Review.objects.bulk_create(reviews, batch_size=2000)
+    audit_bulk(
+        actor=actor,
+        action=AuditAction.CREATE,
+        items=[(r, None, snapshot(r)) for r in reviews],
+        event="review.assigned",
+    )
+    Application.objects.filter(pk__in=[a.pk for a in applications]).update(status=S.UNDER_REVIEW)
+    audit_bulk(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        items=[(a, {"status": S.SCREENED}, {"status": S.UNDER_REVIEW}) for a in applications],
+        event="application.review_started",
+    )
     _set_stage(actor, call, CallStage.REVIEWING)
-    expert_ids = [e.pk for e in experts]
-
-    def figures(r):
-        loads = [x for x in r.loads(expert_ids).values()]
-        used = [x for x in loads if x]
-        return {
-            "max_load": max(loads) if loads else 0,
-            "min_load": min(used) if used else 0,
-            "matches": r.matches(app_field, specialties),
-            "short": len(r.short),
-        }
-
-    return {
-        "solver": figures(result),
-        "greedy": figures(baseline),
-        "pairs": sum(len(v) for v in result.pairs.values()),
-    }
+    return report
 
 
 # --- reviews ----------------------------------------------------------------------------------------------
@@ -591,6 +663,22 @@ def ranking(call: Call, applications=None) -> list[Application]:
     )
 
 
+def ranking_rows(applications):
+    """The applications as the ranking reads them: without their form values, with their reviews
+    (only the columns the tie rule, the outlier flag and the page use) and the reviewers' names."""
+    from django.db.models import Prefetch
+
+    reviews = Review.objects.select_related("expert").only(
+        "id", "application_id", "expert_id", "status", "scores", "total", "expert__id", "expert__name"
+    )
+    return (
+        applications.select_related(None)
+        .select_related("institution")
+        .defer("values")
+        .prefetch_related(Prefetch("reviews", queryset=reviews))
+    )
+
+
 def outliers(application: Application) -> set[int]:
     """Reviews whose total lies more than the rule's points from the mean of the other reviews."""
     points = Decimal(str(rules.param("PROGRAMMES_OUTLIER_POINTS")))
@@ -650,6 +738,12 @@ def approve(*, actor, call: Call, funding: dict | None = None) -> int:
             _("Objections may be raised until %(d)s; approve after that.")
             % {"d": call.publicity_end.isoformat()}
         )
+    open_objections = objections_unanswered(call)
+    if open_objections:
+        raise ValidationError(
+            _("%(n)d objections to the list have not been answered; answer them before approval.")
+            % {"n": open_objections}
+        )
     funding = funding or {}
     approved = 0
     for application in Application.objects.filter(call=call, status=S.SHORTLISTED):
@@ -668,3 +762,191 @@ def counts_by_status(call: Call) -> dict[str, int]:
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
+
+
+# --- blind review: what a blind reviewer sees -------------------------------------------------------------
+
+BLIND_MASK = "〔申报单位〕"
+# Endings of school names; what stands before them is the school's own short name (商业 in
+# 山东商业职业技术学院), kept only when long enough not to mask ordinary words.
+NAME_ENDINGS = (
+    "职业技术学院",
+    "职业学院",
+    "高等专科学校",
+    "职业技术学校",
+    "职业中等专业学校",
+    "中等专业学校",
+    "中等职业学校",
+    "职业学校",
+    "职业中专",
+    "技师学院",
+    "技工学校",
+    "学院",
+    "学校",
+)
+SHORT_FORMS = ("职院", "职专", "职校", "职业", "技院")
+
+
+def institution_terms(institution) -> list[str]:
+    """The ways an application may name its school: the full name, the name without its province
+    or city/county prefix, the school's own part with the usual short endings (山东商职、山东商业职院),
+    the institution code and the website's host; longest first, at least four characters except
+    the code."""
+    name = institution.name.strip()
+    prefixes = ["山东省", "山东"]
+    region = institution.region
+    while region is not None:
+        prefixes.append(region.name)
+        for ending in ("市", "区", "县"):
+            if region.name.endswith(ending) and len(region.name) > 2:
+                prefixes.append(region.name[: -len(ending)])
+        region = region.parent
+    stems = {name}
+    for prefix in prefixes:
+        for stem in list(stems):
+            if prefix and stem.startswith(prefix) and len(stem) > len(prefix):
+                stems.add(stem[len(prefix) :])
+    terms = set(stems)
+    for stem in stems:
+        for ending in NAME_ENDINGS:
+            if stem.endswith(ending) and len(stem) > len(ending):
+                core = stem[: -len(ending)]
+                terms.add(core)
+                terms.update(core + short for short in SHORT_FORMS)
+                if len(core) >= 3:
+                    terms.add(core[:3] + "职")  # 山东商业 → 山东商职
+                break
+    terms = {t for t in terms if len(t) >= 4}
+    if institution.code:
+        terms.add(str(institution.code))
+    if institution.website:
+        host = institution.website.split("//", 1)[-1].split("/", 1)[0]
+        if host:
+            terms.add(host)
+    return sorted(terms, key=lambda t: (-len(t), t))
+
+
+def blind_mask(text: str, terms: list[str]) -> str:
+    """``text`` with every term replaced by the mask (longest first, so a name's parts go with it)."""
+    if not text or not terms:
+        return text or ""
+    import re
+
+    pattern = re.compile("|".join(re.escape(t) for t in terms), flags=re.IGNORECASE)
+    return pattern.sub(BLIND_MASK, text)
+
+
+def blind_application(application: Application) -> dict:
+    """What a blind reviewer is shown of an application: its title, its form values (by element
+    code) and its attachments' names with the applicant's names, short names and codes masked."""
+    terms = institution_terms(application.institution)
+    return {
+        "title": blind_mask(application.title, terms),
+        "values": {code: blind_mask(text, terms) for code, text in values_by_code(application).items()},
+        "attachments": [
+            {"name": blind_mask(a.name, terms), "size": a.size, "kind": a.kind}
+            for a in application.attachments.all()
+        ],
+    }
+
+
+# --- objections during the public notice (公示) -------------------------------------------------------------
+
+
+def objection_window_open(call: Call, on: datetime.date | None = None) -> bool:
+    on = on or today()
+    return (
+        call.stage == CallStage.PUBLICISED
+        and call.publicity_start is not None
+        and call.publicity_start <= on <= call.publicity_end
+    )
+
+
+@transaction.atomic
+def objection_lodge(
+    *, call: Call, content: str, contact: str, name: str = "", application: Application | None = None
+) -> Objection:
+    """Anyone lodges an objection to a published decision list, within its dated window (no
+    account: the public page checks the CAPTCHA and the per-address limit first). Audited with
+    the request's address; the objector's name and contact are not put in the audit entry."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if not objection_window_open(call):
+        raise ValidationError(_("Objections to this list are not being accepted now."))
+    content = normalize_text(content or "").strip()
+    contact = normalize_text(contact or "").strip()
+    name = normalize_text(name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not content:
+        errors["content"] = [_("Say what the objection is and on what facts it rests.")]
+    elif len(content) > 2000:
+        errors["content"] = [_("At most 2,000 characters.")]
+    if not contact:
+        errors["contact"] = [_("Give a telephone number or an address where the answer can reach you.")]
+    elif len(contact) > 100:
+        errors["contact"] = [_("At most 100 characters.")]
+    if len(name) > 50:
+        errors["name"] = [_("At most 50 characters.")]
+    if application is not None and (
+        application.call_id != call.pk or application.status not in (S.SHORTLISTED, S.APPROVED)
+    ):
+        errors["application"] = [_("Choose an application on this list.")]
+    for key, value in (("content", content), ("contact", contact), ("name", name)):
+        try:
+            validate_plain_text(value)
+        except ValidationError as exc:
+            errors.setdefault(key, []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    objection = Objection(call=call, application=application, content=content, contact=contact, name=name)
+    objection.full_clean()
+    objection.save()
+    audit_record(
+        actor=None,
+        action=AuditAction.CREATE,
+        instance=objection,
+        after={"call": call.pk, "application": application.pk if application else None, "content": content},
+        event="objection.lodged",
+    )
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, actor, objection: Objection, finding: str, answer: str) -> Objection:
+    """The province records what its investigation found (kept internal) and the answer published
+    with the notice. An answer may be corrected while the call is not yet approved."""
+    _require_province(actor)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("call").get(pk=objection.pk)
+    ensure_in_scope(objection, actor, "change")
+    if objection.call.stage != CallStage.PUBLICISED:
+        raise ValidationError(_("The list has been approved; its objections are closed."))
+    finding, answer = normalize_text(finding or "").strip(), normalize_text(answer or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not finding:
+        errors["finding"] = [_("Record what the investigation found.")]
+    if not answer:
+        errors["answer"] = [_("Write the answer to be published.")]
+    for key, value in (("finding", finding), ("answer", answer)):
+        if len(value) > 2000:
+            errors.setdefault(key, []).append(_("At most 2,000 characters."))
+        try:
+            validate_plain_text(value)
+        except ValidationError as exc:
+            errors.setdefault(key, []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    objection, _changed = model_update(
+        actor=actor,
+        instance=objection,
+        data={
+            "finding": finding,
+            "answer": answer,
+            "status": ObjectionStatus.ANSWERED,
+            "answered_at": timezone.now(),
+        },
+        event="objection.answered",
+    )
+    return objection
+
+
+def objections_unanswered(call: Call) -> int:
+    return Objection.objects.filter(call=call, status=ObjectionStatus.OPEN).count()

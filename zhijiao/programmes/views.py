@@ -176,17 +176,23 @@ def application_detail(request, pk):
             application.refresh_from_db()
     role = _role(request.user)
     blind = call.blind_review and role == "expert"
+    rows = _form_rows(application, posted, errors)
+    shown = services.blind_application(application) if blind else None
+    if shown:
+        for row in rows:
+            row["value"] = shown["values"].get(row["element"].code, "")
     return render(
         request,
         "programmes/application_detail.html",
         {
-            "title": application.title,
+            "title": shown["title"] if shown else application.title,
+            "shown_title": shown["title"] if shown else application.title,
             "application": application,
             "call": call,
             "blind": blind,
             "editable": may_change and application.status == S.DRAFT,
-            "rows": _form_rows(application, posted, errors),
-            "attachments": [] if blind else application.attachments.all(),
+            "rows": rows,
+            "attachments": shown["attachments"] if shown else application.attachments.all(),
             "attach_form": AttachmentForm(kinds=[(a["code"], a["name"]) for a in call.attachments]),
             "required": [a for a in call.attachments if a.get("required")],
             "transitions": [
@@ -254,8 +260,14 @@ def ranking(request, pk):
     if not user_scope(request.user).is_province:
         raise Http404
     apps = selectors.application_list(user=request.user).filter(call=call, score__isnull=False)
-    ordered = services.ranking(call, apps.prefetch_related("reviews__expert"))
-    rows = [{"app": a, "outliers": services.outliers(a)} for a in ordered]
+    ordered = services.ranking(call, services.ranking_rows(apps))
+    # The whole call is ordered (the tie rule needs every score); a page of it is shown.
+    page = _page(request, ordered, per=100)
+    start = page.start_index()
+    rows = [
+        {"number": start + i, "app": a, "outliers": services.outliers(a)}
+        for i, a in enumerate(page.object_list)
+    ]
     may_act = selectors.call_list(user=request.user, action="change").filter(pk=call.pk).exists()
     screening = selectors.application_list(user=request.user).filter(call=call, status=S.RECOMMENDED)
     return render(
@@ -265,6 +277,7 @@ def ranking(request, pk):
             "title": _("Review and ranking"),
             "call": call,
             "rows": rows,
+            "page": page,
             "screening": [
                 (a, transition_url(a, KEY, "screen_pass"), transition_url(a, KEY, "screen_fail"))
                 for a in screening[:500]
@@ -336,7 +349,17 @@ def expert_new(request):
 
 @login_required
 def my_reviews(request):
-    page = _page(request, selectors.my_reviews(user=request.user).order_by("status", "pk"))
+    page = _page(
+        request,
+        selectors.my_reviews(user=request.user)
+        .select_related("application__institution__region__parent__parent")
+        .order_by("status", "pk"),
+    )
+    for review in page:
+        title = review.application.title
+        if review.application.call.blind_review:
+            title = services.blind_mask(title, services.institution_terms(review.application.institution))
+        review.shown_title = title
     return render(request, "programmes/my_reviews.html", {"title": _("My reviews"), "page": page})
 
 
@@ -372,6 +395,7 @@ def review_form(request, pk):
         }
         for n, i in enumerate(application.call.rubric, start=1)
     ]
+    blind = application.call.blind_review
     return render(
         request,
         "programmes/review_form.html",
@@ -379,7 +403,8 @@ def review_form(request, pk):
             "title": _("Review"),
             "review": review,
             "application": application,
-            "blind": application.call.blind_review,
+            "shown_title": services.blind_application(application)["title"] if blind else application.title,
+            "blind": blind,
             "items": items,
             "editable": review.user_id == request.user.pk and review.status == ReviewStatus.ASSIGNED,
         },
@@ -397,8 +422,122 @@ def public_notice(request, code):
         .select_related("institution")
         .order_by("rank", "pk")
     )
+    answered = (
+        call.objections.filter(status="answered").select_related("application").order_by("answered_at", "pk")
+    )
     return render(
         request,
         "programmes/public_notice.html",
-        {"title": _("Public notice: %(name)s") % {"name": call.name}, "call": call, "listed": listed},
+        {
+            "title": _("Public notice: %(name)s") % {"name": call.name},
+            "call": call,
+            "listed": listed,
+            "answered": answered,
+            "open": services.objection_window_open(call),
+        },
+    )
+
+
+# --- objections during the public notice ---------------------------------------------------------------
+
+
+def _public_call(code):
+    call = Call.objects.filter(code=code, stage__in=[CallStage.PUBLICISED, CallStage.APPROVED]).first()
+    if call is None:
+        raise Http404
+    return call
+
+
+def public_objection(request, code):
+    """Lodge an objection to a published list (no login): a CAPTCHA every time, and at most the
+    rule's number per address per hour (``PROG-OBJECTION-LIMIT``)."""
+    from zhijiao.core import captcha, ratelimit, rules
+
+    from .forms import ObjectionForm
+
+    call = _public_call(code)
+    listed = Application.objects.filter(call=call, status__in=[S.SHORTLISTED, S.APPROVED]).order_by(
+        "rank", "pk"
+    )
+    form = ObjectionForm(request.POST or None, applications=listed)
+    challenge_error = None
+    if request.method == "POST" and services.objection_window_open(call):
+        client = ratelimit.client_address(request)
+        limit = int(rules.param("PROGRAMMES_OBJECTIONS_PER_HOUR"))
+        (count,) = ratelimit.hits([(f"prog:objection:{client}", 3600, False)])
+        if count >= limit:
+            response = render(
+                request,
+                "programmes/public_objection.html",
+                {"title": _("Too many objections"), "call": call, "limited": True},
+                status=429,
+            )
+            response["Retry-After"] = "3600"
+            return response
+        if not captcha.check(request.POST.get("captcha_token", ""), request.POST.get("captcha", "")):
+            challenge_error = _("The characters were wrong. Type the ones in the new picture.")
+        elif form.is_valid():
+            try:
+                services.objection_lodge(call=call, **form.cleaned_data)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                ratelimit.hits([(f"prog:objection:{client}", 3600, True)])
+                messages.success(
+                    request, _("Your objection has been received; the answer will be published here.")
+                )
+                return redirect("programmes:public_notice", code=call.code)
+    return render(
+        request,
+        "programmes/public_objection.html",
+        {
+            "title": _("Lodge an objection: %(name)s") % {"name": call.name},
+            "call": call,
+            "form": form,
+            "open": services.objection_window_open(call),
+            "captcha": captcha.new() if services.objection_window_open(call) else None,
+            "challenge_error": challenge_error,
+        },
+    )
+
+
+@login_required
+def objections(request, pk):
+    """The province's list of a call's objections, each with its investigation and answer."""
+    from .forms import ObjectionAnswerForm
+
+    call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
+    if not user_scope(request.user).is_province:
+        raise Http404
+    rows = selectors.objection_list(user=request.user).filter(call=call)
+    may_act = selectors.call_list(user=request.user, action="change").filter(pk=call.pk).exists()
+    if request.method == "POST":
+        if not may_act:
+            raise Http404
+        objection = get_object_or_404(rows, pk=request.POST.get("objection") or 0)
+        form = ObjectionAnswerForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("Record the finding and the answer."))
+            services.objection_answer(actor=request.user, objection=objection, **form.cleaned_data)
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The answer is recorded and published with the notice."))
+        return redirect("programmes:objections", pk=call.pk)
+    return render(
+        request,
+        "programmes/objections.html",
+        {
+            "title": _("Objections: %(name)s") % {"name": call.name},
+            "call": call,
+            "rows": rows.select_related("application"),
+            "may_act": may_act and call.stage == CallStage.PUBLICISED,
+        },
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from zhijiao.core.testing import blank_pdf
 from zhijiao.core.testing_scope import object_url, scope_fixture, single_owner
 from zhijiao.programmes import definitions, services
-from zhijiao.programmes.models import Application, Call, Review
+from zhijiao.programmes.models import Application, Call, Objection, Review
 from zhijiao.programmes.tests.conftest import TYPE
 
 
@@ -70,10 +70,28 @@ def programmes(sw) -> None:
         specialties=["51"],
     )
     services.reviewers_assign(actor=admin, call=call)
+    # A call under public notice with an objection (lodged without an account).
+    public = services.call_create(
+        actor=admin,
+        programme_type=ptype,
+        code="scope-public",
+        name="范围测试公示",
+        year=2021,
+        total_quota=5,
+        city_quotas={sw.jinan: 2},
+        opens_on=today - datetime.timedelta(days=30),
+        apply_deadline=today - datetime.timedelta(days=20),
+        recommend_deadline=today - datetime.timedelta(days=15),
+    )
+    Call.objects.filter(pk=public.pk).update(
+        stage="publicised", publicity_start=today, publicity_end=today + datetime.timedelta(days=6)
+    )
+    services.objection_lodge(call=public, content="异议内容", contact="0531-12345678")
 
 
 single_owner(Call, "every call is organised by the province")
 single_owner(Review, "reviews are filed under the province that organises the call")
+single_owner(Objection, "objections are filed under the province that organises the call")
 object_url("programmes:call_detail", Call)
 object_url("programmes:apply", Call)
 object_url("programmes:recommend", Call)
@@ -81,3 +99,4 @@ object_url("programmes:ranking", Call)
 object_url("programmes:manage", Call)
 object_url("programmes:application_detail", Application)
 object_url("programmes:review_form", Review)
+object_url("programmes:objections", Call)

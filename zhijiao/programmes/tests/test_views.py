@@ -127,3 +127,76 @@ def test_public_page_needs_no_login_and_shows_only_a_published_list(world, call,
     )
     page = client.get(f"/programmes/public/{call.code}/")
     assert page.status_code == 200 and "published for objections" in page.content.decode()
+
+
+def test_blind_reviewers_see_the_school_masked_in_title_and_attachment_names(world, call, login, expert_user):
+    school = world.school_a  # 济南第一职业中专 in 历下区, 济南市
+    title = f"济南第一职业中专（{school.code}）第一职专 数控专业群"
+    a = services.application_create(
+        actor=world["school_a"], call=call, institution=school, title=title, field="46"
+    )
+    a = services.application_save(
+        actor=world["school_a"], application=a, title=title, field="46", values={"teachers": "9"}
+    )
+    services.attachment_add(
+        actor=world["school_a"],
+        application=a,
+        kind="plan",
+        upload=SimpleUploadedFile("济南第一职业中专方案.pdf", blank_pdf(), content_type="application/pdf"),
+    )
+    a = services.application_submit(actor=world["school_a"], application=a)
+    services.city_recommend(actor=world["jinan"], call=call, ranking=[a])
+    services.screen(actor=world["province_admin"], application=a, passed=True)
+    users = [expert_user("b1"), expert_user("b2")]
+    for i, user in enumerate(users):
+        services.expert_create(
+            actor=world["province_admin"],
+            name=f"盲评专家{i}",
+            title="professor",
+            employer_name="x",
+            city=world.qingdao,
+            specialties=["46"],
+            user=user,
+        )
+    services.reviewers_assign(actor=world["province_admin"], call=call)
+    client = login(users[0])
+    review = Review.objects.get(user=users[0])
+    for url in (
+        "/programmes/reviews/",
+        f"/programmes/applications/{a.pk}/",
+        f"/programmes/reviews/{review.pk}/",
+    ):
+        page = client.get(url).content.decode()
+        assert "〔申报单位〕" in page, url
+        for leak in (school.name, school.code, "第一职专", "济南第一"):
+            assert leak not in page, (url, leak)
+        assert "数控专业群" in page
+    detail = client.get(f"/programmes/applications/{a.pk}/").content.decode()
+    assert "〔申报单位〕方案.pdf" in detail  # the attachment is listed, its name masked
+    # The province, not blind, sees the real title and the school.
+    page = login(world["province_admin"]).get(f"/programmes/applications/{a.pk}/").content.decode()
+    assert school.name in page and "济南第一职业中专方案.pdf" in page
+    # Without blind review the expert sees the title as written.
+    Call.objects.filter(pk=call.pk).update(blind_review=False)
+    assert school.name in login(users[0]).get("/programmes/reviews/").content.decode()
+
+
+def test_institution_terms_and_mask():
+    from types import SimpleNamespace
+
+    city = SimpleNamespace(name="济南市", parent=SimpleNamespace(name="山东省", parent=None))
+    school = SimpleNamespace(
+        name="山东商业职业技术学院", code="4137012345", website="https://www.sdbi.edu.cn/", region=city
+    )
+    terms = services.institution_terms(school)
+    assert {
+        "山东商业职业技术学院",
+        "商业职业技术学院",
+        "山东商业",
+        "山东商职",
+        "4137012345",
+        "www.sdbi.edu.cn",
+    } <= set(terms)
+    text = "山东商业职业技术学院（山东商职，4137012345，www.sdbi.edu.cn）与山东职业学院合作"
+    masked = services.blind_mask(text, terms)
+    assert masked == "〔申报单位〕（〔申报单位〕，〔申报单位〕，〔申报单位〕）与山东职业学院合作"
