@@ -1,3 +1,4 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,17 @@ class ProgrammesConfig(AppConfig):
     rules = "zhijiao.programmes.rules"
     demo_loader = DemoLoader("zhijiao.programmes.demo.load_demo_programmes", after=("reporting",))
     urls = [("programmes/", "zhijiao.programmes.urls")]
+    detail_panels = {"orgs.institution": "zhijiao.programmes.panels.institution_awards"}
+    api_routes = "zhijiao.programmes.api.register"
+    notification_kinds = "zhijiao.programmes.choices.NotificationKind"
+    # Celery beat entries (zhijiao.core.tasks.contributed_beat_schedule), Asia/Shanghai times:
+    # reminders before a follow-up report's deadline and escalation after it (idempotent per day).
+    beat_schedule = {
+        "programmes.followup_reminders": {
+            "task": "programmes.followup_reminders",
+            "schedule": crontab(hour=8, minute=30),
+        },
+    }
     menu = [
         MenuGroup("programmes", _("Programmes"), order=66),
         MenuItem(_("Calls"), "programmes:calls", "programmes", "view", SCHOOL_SIDE),

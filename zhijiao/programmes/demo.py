@@ -96,7 +96,12 @@ def _applications(actor, call: Call) -> None:
     for i, (school, state) in enumerate(zip(schools, STATES, strict=False)):
         title = f"{school.name}示例教学创新团队"
         app = services.application_create(
-            actor=actor, call=call, institution=school, title=title, field=MajorField.values[i % 19]
+            actor=actor,
+            call=call,
+            institution=school,
+            title=title,
+            field=MajorField.values[i % 19],
+            applicant={"team_name": f"示例教学创新团队{i + 1}"},
         )
         app = services.application_save(
             actor=actor,

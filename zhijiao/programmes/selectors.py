@@ -28,3 +28,38 @@ def review_list(*, user, action: str = "view") -> QuerySet[Review]:
 def my_reviews(*, user) -> QuerySet[Review]:
     """The reviews assigned to the user (narrowed from what they may see)."""
     return review_list(user=user).filter(user=user).select_related("application__call")
+
+
+# --- awards and follow-up rounds ------------------------------------------------------------------------
+
+
+def award_list(*, user, action: str = "view"):
+    from .models import Award
+
+    return restrict(Award.objects.all(), user, action).select_related(
+        "institution", "offering__major", "student", "enterprise", "application__call"
+    )
+
+
+def followup_round_list(*, user, action: str = "view"):
+    from .models import FollowUpRound
+
+    return restrict(FollowUpRound.objects.all(), user, action).select_related("call")
+
+
+def followup_report_list(*, user, action: str = "view"):
+    from .models import FollowUpReport
+
+    return restrict(FollowUpReport.objects.all(), user, action).select_related(
+        "round__call", "award", "institution"
+    )
+
+
+def followup_review_list(*, user, action: str = "view"):
+    from .models import FollowUpReview
+
+    return restrict(FollowUpReview.objects.all(), user, action).select_related("report__round", "expert")
+
+
+def my_followup_reviews(*, user):
+    return followup_review_list(user=user).filter(user=user).select_related("report__award")
