@@ -3,7 +3,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.contributions import DemoLoader
-from zhijiao.core.navigation import AUTHORITIES, SCHOOL_SIDE, UNATTACHED, MenuGroup, MenuItem
+from zhijiao.core.navigation import AUTHORITIES, PROVINCE, SCHOOL_SIDE, UNATTACHED, MenuGroup, MenuItem
 
 
 class ProgrammesConfig(AppConfig):
@@ -30,4 +30,13 @@ class ProgrammesConfig(AppConfig):
         MenuItem(_("Calls"), "programmes:calls", "programmes", "view", SCHOOL_SIDE),
         MenuItem(_("Expert pool"), "programmes:experts", "programmes", "view", AUTHORITIES),
         MenuItem(_("My reviews"), "programmes:my_reviews", "programmes", None, frozenset({UNATTACHED})),
+        MenuItem(_("Awards"), "programmes:awards", "programmes", "view", SCHOOL_SIDE),
+        MenuItem(
+            _("My follow-up reviews"),
+            "programmes:followup_my_reviews",
+            "programmes",
+            None,
+            frozenset({UNATTACHED}),
+        ),
+        MenuItem(_("Programme types"), "programmes:types", "programmes", "change", frozenset({PROVINCE})),
     ]

@@ -4,6 +4,7 @@ checked, an expert's scores checked against it, the kind of message a report's d
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,8 @@ from django.utils.translation import gettext as _
 from zhijiao.core import rules
 
 from .choices import FollowUpKind, NotificationKind
-from .definitions import CODE
+
+CODE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 
 
 def rubric_check(rubric) -> list[dict]:

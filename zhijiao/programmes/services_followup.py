@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +21,7 @@ from zhijiao.core.services import OutOfScope, ensure_in_scope, model_create, mod
 from zhijiao.reporting import definitions as form_definitions
 from zhijiao.reporting import services as forms_engine
 
-from . import assignment, awards, followup, services
+from . import assignment, awards, definitions, followup, services
 from .choices import AwardStatus, NotificationKind, Outcome, ReportStatus, ReviewStatus, RoundStage
 from .models import Award, Call, Expert, FollowUpReport, FollowUpReview, FollowUpRound
 
@@ -149,9 +148,7 @@ def round_create(
         problems = form_definitions.check(form) if isinstance(form, dict) else [_("not a mapping")]
         if problems:
             raise ValidationError({"form": [str(p) for p in problems]})
-        form_version = form_definitions.definition_load(
-            actor=actor, text=yaml.safe_dump(form, allow_unicode=True, sort_keys=False)
-        )
+        form_version = definitions.form_version_for(actor=actor, form=form)
     rnd = model_create(
         actor=actor,
         instance=FollowUpRound(
