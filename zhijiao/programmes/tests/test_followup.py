@@ -7,17 +7,14 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from zhijiao.core.models import Notification
 from zhijiao.core.services import OutOfScope
-from zhijiao.core.testing import blank_pdf
 from zhijiao.programmes import awards, selectors, services
 from zhijiao.programmes import services_followup as fu
-from zhijiao.programmes.choices import ApplicationStatus as S
 from zhijiao.programmes.choices import AwardStatus, FollowUpKind, NotificationKind, Outcome, ReportStatus
-from zhijiao.programmes.models import Award, Call, FollowUpReport, FollowUpReview, Review
+from zhijiao.programmes.models import Award, FollowUpReport, FollowUpReview
 
 pytestmark = pytest.mark.django_db
 
@@ -48,62 +45,6 @@ RUBRIC = [
     {"code": "progress", "name": "建设进度", "max": 60},
     {"code": "effect", "name": "建设成效", "max": 40},
 ]
-
-
-def _submitted(world, call, who, school):
-    app = services.application_create(
-        actor=world[who], call=call, institution=school, title="申报", field="46"
-    )
-    app = services.application_save(
-        actor=world[who], application=app, title="申报", field="46", values={"teachers": "50", "dual": "20"}
-    )
-    services.attachment_add(
-        actor=world[who],
-        application=app,
-        kind="plan",
-        upload=SimpleUploadedFile("plan.pdf", blank_pdf(), content_type="application/pdf"),
-    )
-    return services.application_submit(actor=world[who], application=app)
-
-
-@pytest.fixture
-def approved(world, call, expert_user):
-    """School B's application approved (立项) through the whole round; school A's not selected."""
-    admin = world["province_admin"]
-    a = _submitted(world, call, "school_a", world.school_a)
-    b = _submitted(world, call, "school_b", world.school_b)
-    services.city_recommend(actor=world["jinan"], call=call, ranking=[a])
-    services.city_recommend(actor=world["qingdao"], call=call, ranking=[b])
-    for app in (a, b):
-        services.screen(actor=admin, application=app, passed=True)
-    experts = [
-        services.expert_create(
-            actor=admin,
-            name=f"专家{i}",
-            title="professor",
-            employer_name="x",
-            city=world.jinan,
-            specialties=["46"],
-            user=expert_user(f"ex{i}"),
-        )
-        for i in range(3)
-    ]
-    services.reviewers_assign(actor=admin, call=call)
-    for review in Review.objects.select_related("user"):
-        score = ("30", "50") if review.application_id == a.pk else ("35", "55")
-        services.review_submit(
-            actor=review.user, review=review, scores={"basis": score[0], "plan": score[1]}, comments={}
-        )
-    Call.objects.filter(pk=call.pk).update(total_quota=1)
-    call.refresh_from_db()
-    services.decide(actor=admin, call=call)
-    call = services.publicise(
-        actor=admin, call=call, start=timezone.localdate() - datetime.timedelta(days=30)
-    )
-    services.approve(actor=admin, call=call, funding={b.pk: Decimal("200")})
-    b.refresh_from_db()
-    assert b.status == S.APPROVED
-    return {"call": call, "a": a, "b": b, "experts": experts}
 
 
 def test_approval_records_the_award_linked_to_the_applicant(world, approved):
