@@ -51,7 +51,12 @@ def followup_report_list(*, user, action: str = "view"):
     from .models import FollowUpReport
 
     return restrict(FollowUpReport.objects.all(), user, action).select_related(
-        "round__call", "award", "institution"
+        "round__call",
+        "award__institution",
+        "award__offering__major",
+        "award__student",
+        "award__enterprise",
+        "institution",
     )
 
 
@@ -62,4 +67,13 @@ def followup_review_list(*, user, action: str = "view"):
 
 
 def my_followup_reviews(*, user):
-    return followup_review_list(user=user).filter(user=user).select_related("report__award")
+    return (
+        followup_review_list(user=user)
+        .filter(user=user)
+        .select_related(
+            "report__award__institution",
+            "report__award__offering__major",
+            "report__award__student",
+            "report__award__enterprise",
+        )
+    )

@@ -13,8 +13,9 @@ from zhijiao.core.models import Notification
 from zhijiao.core.services import OutOfScope
 from zhijiao.programmes import awards, selectors, services
 from zhijiao.programmes import services_followup as fu
+from zhijiao.programmes.choices import ApplicationStatus as S
 from zhijiao.programmes.choices import AwardStatus, FollowUpKind, NotificationKind, Outcome, ReportStatus
-from zhijiao.programmes.models import Award, FollowUpReport, FollowUpReview
+from zhijiao.programmes.models import Application, Award, FollowUpReport, FollowUpReview, FollowUpRound
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +234,135 @@ def test_reminders_before_and_escalation_after_the_deadline(world, approved):
     assert Notification.objects.filter(user=city, kind=NotificationKind.FOLLOWUP_ESCALATION).count() == 1
     assert fu.reminders_send(today=escalate + datetime.timedelta(days=1))["escalations"] == 0
     assert Notification.objects.filter(user=school, kind=NotificationKind.FOLLOWUP_OVERDUE).count() == 3
+
+
+def test_must_be_a_brand_major_reads_the_awards_of_the_offered_major(world, ptype):
+    """ "须为品牌专业": a major's application is eligible when that offered major holds the award."""
+    from zhijiao.majors.models import InstitutionMajor
+    from zhijiao.programmes import definitions
+    from zhijiao.programmes.tests.conftest import TYPE
+
+    brand = InstitutionMajor.objects.create(institution=world.school_a, major=world.major, start_year=2015)
+    other = InstitutionMajor.objects.create(institution=world.school_a, major=world.major, start_year=2019)
+    earlier = services.call_create(
+        actor=world["province_admin"],
+        programme_type=ptype,
+        code="brand-2019",
+        name="品牌专业",
+        year=2019,
+        total_quota=1,
+        city_quotas={world.jinan: 1},
+        opens_on=timezone.localdate(),
+        apply_deadline=timezone.localdate(),
+        recommend_deadline=timezone.localdate(),
+    )
+    app = Application.objects.create(
+        call=earlier, institution=world.school_a, title="品牌", field="46", status=S.APPROVED, offering=brand
+    )
+    Award.objects.create(
+        application=app,
+        programme_code="brand_major",
+        name="品牌专业",
+        year=2019,
+        applicant_kind="major",
+        institution=world.school_a,
+        offering=brand,
+        awarded_on=timezone.localdate(),
+    )
+    major_type = definitions.type_load(
+        actor=world["province_admin"],
+        text=TYPE.replace("code: test_type", "code: major_type").replace(
+            "applicant: institution", "applicant: major"
+        ),
+    )
+    today = timezone.localdate()
+    call = services.call_create(
+        actor=world["province_admin"],
+        programme_type=major_type,
+        code="high-level-major",
+        name="高水平专业",
+        year=2021,
+        total_quota=2,
+        city_quotas={world.jinan: 2},
+        opens_on=today,
+        apply_deadline=today + datetime.timedelta(days=3),
+        recommend_deadline=today + datetime.timedelta(days=5),
+        eligibility=[{"rule": "PROG-ELIG-AWARD", "programmes": ["brand_major"], "label": "省级品牌专业"}],
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.application_create(
+            actor=world["school_a"],
+            call=call,
+            institution=world.school_a,
+            title="非品牌专业申报",
+            field="46",
+            applicant={"offering": other},
+        )
+    assert "省级品牌专业" in exc.value.messages[0]
+    with pytest.raises(ValidationError) as exc:  # the applicant kind needs the offered major
+        services.application_create(
+            actor=world["school_a"], call=call, institution=world.school_a, title="x", field="46"
+        )
+    assert "offering" in exc.value.message_dict
+    ok = services.application_create(
+        actor=world["school_a"],
+        call=call,
+        institution=world.school_a,
+        title="品牌专业申报",
+        field="46",
+        applicant={"offering": brand},
+    )
+    assert ok.offering == brand
+    with pytest.raises(ValidationError):  # one application per offered major
+        services.application_create(
+            actor=world["school_a"],
+            call=call,
+            institution=world.school_a,
+            title="again",
+            field="46",
+            applicant={"offering": brand},
+        )
+
+
+def test_lists_take_a_constant_number_of_queries(world, approved, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rnd = fu.round_create(
+        actor=world["province_admin"],
+        call=approved["call"],
+        kind=FollowUpKind.MIDTERM,
+        name="中期",
+        due_date=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    client = login(world["province_admin"])
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    first = (count("/programmes/awards/"), count(f"/programmes/followup/{rnd.pk}/"))
+    for school in [world.school_a] * 3:
+        extra = Application.objects.create(
+            call=approved["call"], institution=school, title="加", field="46", status=S.APPROVED
+        )
+        Award.objects.create(
+            application=extra,
+            programme_code="test_type",
+            name="测试项目",
+            year=2021,
+            applicant_kind="institution",
+            institution=school,
+            awarded_on=timezone.localdate(),
+        )
+    fu.round_create(
+        actor=world["province_admin"],
+        call=approved["call"],
+        kind=FollowUpKind.MIDTERM,
+        name="中期二",
+        due_date=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    rnd2 = FollowUpRound.objects.get(name="中期二")
+    assert rnd2.reports.count() == 4
+    assert (count("/programmes/awards/"), count(f"/programmes/followup/{rnd2.pk}/")) == first
