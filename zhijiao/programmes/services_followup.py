@@ -7,6 +7,7 @@ re-checked on resubmission; reminders before the deadline and escalation after i
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -279,7 +280,7 @@ def review_submit(*, actor, review: FollowUpReview, scores: dict, comments: dict
     reviews = list(report.followup_reviews.all())
     if all(r.status == ReviewStatus.SUBMITTED for r in reviews):
         mean = sum(r.total for r in reviews) / len(reviews)
-        FollowUpReport.objects.filter(pk=report.pk).update(score=mean.quantize(mean.__class__("0.01")))
+        FollowUpReport.objects.filter(pk=report.pk).update(score=mean.quantize(Decimal("0.01")))
     return review
 
 

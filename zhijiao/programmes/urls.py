@@ -30,5 +30,6 @@ urlpatterns = [
     path("types/<int:pk>/", views_types.type_detail, name="type_detail"),
     path("types/<int:pk>/export/", views_types.type_export, name="type_export"),
     path("types/<int:pk>/edit/", views_types.type_edit, name="type_edit"),
+    path("types/<int:pk>/editor/", views_types.type_editor, name="type_editor"),
     path("types/import/", views_types.type_import, name="type_import"),
 ]

@@ -4,6 +4,7 @@ from YAML, and an editor — saving a published version's edits makes a new vers
 
 from __future__ import annotations
 
+import yaml
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhijiao.core.downloads import content_disposition
 from zhijiao.core.scoping import user_scope
+from zhijiao.reporting.models import DataSetVersion
 
 from . import definitions
 from .choices import Actor, FollowUpKind, Phase
@@ -107,11 +110,12 @@ def type_export(request, pk):
     _province(request)
     ptype = get_object_or_404(ProgrammeType, pk=pk)
     response = HttpResponse(definitions.type_export(ptype), content_type="application/x-yaml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{ptype.code}-v{ptype.version}.yaml"'
+    response["Content-Disposition"] = content_disposition(f"{ptype.code}-v{ptype.version}.yaml")
     return response
 
 
 def _load(request, text: str, code: str | None = None):
+    """Load as the next version, or put each problem of the definition in a message."""
     try:
         return definitions.type_new_version(actor=request.user, text=text, code=code)
     except ValidationError as exc:
@@ -165,3 +169,107 @@ def type_import(request):
         return redirect("programmes:types")
     messages.success(request, _("Loaded %(name)s as version %(n)d.") % {"name": new.name, "n": new.version})
     return redirect("programmes:type_detail", pk=new.pk)
+
+
+# --- the structured editor: phases with their names per role, attachments, rubric, the form ------------
+
+BLANK_ROWS = 2
+
+
+def _rows(post, prefix: str, fields: tuple[str, ...]) -> list[dict]:
+    """Rows posted as ``<prefix>-<n>-<field>``, in order, blank rows dropped."""
+    count = min(int(post.get(f"{prefix}-count") or 0), 100)
+    rows = []
+    for n in range(count):
+        row = {f: post.get(f"{prefix}-{n}-{f}", "").strip() for f in fields}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def _edited(ptype: ProgrammeType, post) -> dict:
+    """The definition with the editor's changes (checked whole by ``definitions.check`` on load)."""
+    data = dict(ptype.definition)
+    data["name"] = post.get("name", "").strip()
+    roles = [r for r, _label in Actor.choices]
+    phases = []
+    for i, phase in enumerate(data.get("phases") or []):
+        names = {r: post.get(f"phase-{i}-{r}", "").strip() for r in roles}
+        phases.append(
+            {
+                **phase,
+                "actor": post.get(f"phase-{i}-actor", phase.get("actor")),
+                "names": {r: v for r, v in names.items() if v},
+            }
+        )
+    data["phases"] = phases
+    data["attachments"] = [
+        {
+            "code": row["code"],
+            "name": row["name"],
+            "required": row["required"] == "on",
+            "kinds": [k.strip() for k in row["kinds"].replace("，", ",").split(",") if k.strip()] or ["pdf"],
+        }
+        for row in _rows(post, "att", ("code", "name", "required", "kinds"))
+    ]
+    rubric = []
+    for row in _rows(post, "rub", ("code", "name", "max")):
+        try:
+            top = int(row["max"]) if row["max"].isdigit() else float(row["max"])
+        except ValueError:
+            top = row["max"]  # refused by the check, with where it is
+        rubric.append({"code": row["code"], "name": row["name"], "max": top})
+    data["rubric"] = rubric
+    form_pk = post.get("form_version", "")
+    if form_pk.isdigit():
+        version = DataSetVersion.objects.filter(pk=int(form_pk)).first()
+        if version is not None:
+            data["form"] = dict(version.definition)
+    elif form_pk == "":
+        data.pop("form", None)
+    return data
+
+
+@login_required
+def type_editor(request, pk):
+    """A form for what province staff change most: the type's name, each phase's actor and its
+    names per role, the required attachments, the rubric and the application form (a data-set
+    version of the reporting form engine). Saving loads the result as the type's next version."""
+    _province(request)
+    ptype = get_object_or_404(ProgrammeType.objects.select_related("form_version"), pk=pk)
+    if request.method == "POST":
+        text = yaml.safe_dump(_edited(ptype, request.POST), allow_unicode=True, sort_keys=False)
+        new = _load(request, text, code=ptype.code)
+        if new is not None:
+            messages.success(request, _("Saved as version %(n)d.") % {"n": new.version})
+            return redirect("programmes:type_detail", pk=new.pk)
+    roles = list(Actor.choices)
+    phases = [
+        {
+            "n": i,
+            "label": str(dict(Phase.choices).get(p.get("code"), p.get("code"))),
+            "actor": p.get("actor"),
+            "names": [(r, label, (p.get("names") or {}).get(r, "")) for r, label in roles],
+        }
+        for i, p in enumerate(ptype.definition.get("phases") or [])
+    ]
+    attachments = list(ptype.definition.get("attachments") or []) + [{}] * BLANK_ROWS
+    rubric = list(ptype.definition.get("rubric") or []) + [{}] * BLANK_ROWS
+    return render(
+        request,
+        "programmes/types/editor.html",
+        {
+            "title": _("Edit %(name)s") % {"name": ptype},
+            "ptype": ptype,
+            "roles": roles,
+            "phases": phases,
+            "attachments": [
+                {**a, "n": n, "kinds_text": ", ".join(a.get("kinds") or [])}
+                for n, a in enumerate(attachments)
+            ],
+            "rubric": [{**r, "n": n} for n, r in enumerate(rubric)],
+            "forms": DataSetVersion.objects.select_related("data_set").order_by("data_set__code", "-number")[
+                :300
+            ],
+        },
+    )

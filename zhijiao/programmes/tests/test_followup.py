@@ -366,3 +366,19 @@ def test_lists_take_a_constant_number_of_queries(world, approved, login):
     rnd2 = FollowUpRound.objects.get(name="中期二")
     assert rnd2.reports.count() == 4
     assert (count("/programmes/awards/"), count(f"/programmes/followup/{rnd2.pk}/")) == first
+
+
+def test_reminders_are_scheduled_through_the_app_config(world, approved):
+    from zhijiao.core.tasks import contributed_beat_schedule
+    from zhijiao.programmes.tasks import followup_reminders
+
+    entry = contributed_beat_schedule()["programmes.followup_reminders"]
+    assert entry["task"] == "programmes.followup_reminders"
+    rnd = fu.round_create(
+        actor=world["province_admin"],
+        call=approved["call"],
+        kind=FollowUpKind.TERM_END,
+        name="期满考核",
+        due_date=timezone.localdate() + datetime.timedelta(days=1),
+    )
+    assert followup_reminders(rnd.due_date.isoformat()) == {"reminders": 1, "overdue": 0, "escalations": 0}

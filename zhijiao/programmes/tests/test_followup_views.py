@@ -152,3 +152,53 @@ def test_api_lists_are_scoped(world, approved):
     assert api_client().get("/api/v1/programme-calls/").status_code in (401, 403)
     schema = api_client(world["province_admin"]).get("/api/schema/").content.decode()
     assert "/api/v1/programme-followup-reports/" in schema
+
+
+def test_the_structured_editor_saves_names_attachments_and_rubric_as_a_new_version(world, ptype, login):
+    assert login(world["qingdao"]).get(f"/programmes/types/{ptype.pk}/editor/").status_code == 404
+    client = login(world["province_admin"])
+    page = client.get(f"/programmes/types/{ptype.pk}/editor/").content.decode()
+    assert 'name="phase-0-school"' in page and 'value="填报"' in page
+    post = {
+        "name": "测试项目",
+        "att-count": "3",
+        "att-0-code": "plan",
+        "att-0-name": "建设方案",
+        "att-0-required": "on",
+        "att-0-kinds": "pdf",
+        "att-1-code": "budget",
+        "att-1-name": "经费预算表",
+        "att-1-kinds": "xlsx, pdf",
+        "rub-count": "3",
+        "rub-0-code": "basis",
+        "rub-0-name": "基础",
+        "rub-0-max": "30",
+        "rub-1-code": "plan",
+        "rub-1-name": "方案",
+        "rub-1-max": "60",
+        "form_version": str(ptype.form_version_id),
+    }
+    for i, phase in enumerate(ptype.definition["phases"]):
+        post[f"phase-{i}-actor"] = phase["actor"]
+        for role, name in phase["names"].items():
+            post[f"phase-{i}-{role}"] = name
+    post["phase-0-city"] = "学校申报（市级查看）"
+    bad = client.post(f"/programmes/types/{ptype.pk}/editor/", post)  # 30 + 60 is not 100
+    assert bad.status_code == 200 and "100" in bad.content.decode()
+    assert definitions.current(ptype.code).version == 1
+    post["rub-0-max"] = "40"
+    response = client.post(f"/programmes/types/{ptype.pk}/editor/", post)
+    v2 = definitions.current(ptype.code)
+    assert response.url == f"/programmes/types/{v2.pk}/" and v2.version == 2
+    assert v2.definition["phases"][0]["names"]["city"] == "学校申报（市级查看）"
+    assert [a["code"] for a in v2.definition["attachments"]] == ["plan", "budget"]
+    assert v2.definition["attachments"][1] == {
+        "code": "budget",
+        "name": "经费预算表",
+        "required": False,
+        "kinds": ["xlsx", "pdf"],
+    }
+    assert [r["max"] for r in v2.definition["rubric"]] == [40, 60]
+    assert v2.form_version_id == ptype.form_version_id
+    ptype.refresh_from_db()
+    assert ptype.definition["phases"][0]["names"].get("city") is None  # version 1 unchanged
