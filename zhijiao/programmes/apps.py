@@ -14,7 +14,11 @@ class ProgrammesConfig(AppConfig):
     rules = "zhijiao.programmes.rules"
     demo_loader = DemoLoader("zhijiao.programmes.demo.load_demo_programmes", after=("reporting",))
     urls = [("programmes/", "zhijiao.programmes.urls")]
-    detail_panels = {"orgs.institution": "zhijiao.programmes.panels.institution_awards"}
+    detail_panels = {
+        "orgs.institution": "zhijiao.programmes.panels.institution_awards",
+        "majors.institutionmajor": "zhijiao.programmes.panels.offering_awards",
+        "enterprises.enterprise": "zhijiao.programmes.panels.enterprise_awards",
+    }
     api_routes = "zhijiao.programmes.api.register"
     notification_kinds = "zhijiao.programmes.choices.NotificationKind"
     # Celery beat entries (zhijiao.core.tasks.contributed_beat_schedule), Asia/Shanghai times:

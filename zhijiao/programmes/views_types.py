@@ -28,8 +28,14 @@ MAX_YAML_BYTES = 512 * 1024
 class TypeTextForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Definition (YAML)"),
+        # The definition's keys are code, not prose (translate="no": no translation, no language check).
         widget=forms.Textarea(
-            attrs={"rows": 30, "class": "form-control font-monospace", "spellcheck": "false"}
+            attrs={
+                "rows": 30,
+                "class": "form-control font-monospace",
+                "spellcheck": "false",
+                "translate": "no",
+            }
         ),
         max_length=MAX_YAML_BYTES,
     )

@@ -202,3 +202,15 @@ def test_the_structured_editor_saves_names_attachments_and_rubric_as_a_new_versi
     assert v2.form_version_id == ptype.form_version_id
     ptype.refresh_from_db()
     assert ptype.definition["phases"][0]["names"].get("city") is None  # version 1 unchanged
+
+
+def test_an_offered_majors_page_shows_its_awards(world, approved, login):
+    from zhijiao.majors.models import InstitutionMajor
+
+    offering = InstitutionMajor.objects.create(institution=world.school_b, major=world.major, start_year=2016)
+    plain = InstitutionMajor.objects.create(institution=world.school_b, major=world.major, start_year=2020)
+    Award.objects.filter(application=approved["b"]).update(offering=offering)
+    client = login(world["school_b"])
+    page = client.get(f"/majors/offered/{offering.pk}/").content.decode()
+    assert 'id="programme-awards"' in page and "测试项目" in page
+    assert 'id="programme-awards"' not in client.get(f"/majors/offered/{plain.pk}/").content.decode()
