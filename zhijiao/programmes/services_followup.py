@@ -164,6 +164,7 @@ def round_create(
             rectify_days=rectify_days,
             is_demo=is_demo,
         ),
+        message=_("A report opened for each of %(n)d awards.") % {"n": len(held)},
         event="followup.round_opened",
     )
     FollowUpReport.objects.bulk_create(
