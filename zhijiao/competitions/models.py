@@ -141,7 +141,7 @@ class Entry(ScopedModel):
     time_seconds = models.PositiveIntegerField(_("time used (seconds)"), null=True, blank=True)
     score = models.DecimalField(_("average score"), max_digits=7, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField(_("ranking"), null=True, blank=True)
-    award = models.CharField(_("award"), max_length=8, choices=Award.choices, blank=True)
+    award = models.CharField(_("prize"), max_length=8, choices=Award.choices, blank=True)
 
     scope_region_path = "institution__region__path"
     scope_institution = "institution_id"
@@ -271,7 +271,7 @@ class AwardCertificate(ScopedModel):
     )
     number = models.CharField(_("certificate number"), max_length=30, unique=True)
     verify_code = models.CharField(_("online verification code"), max_length=16, unique=True)
-    award = models.CharField(_("award"), max_length=8, choices=Award.choices)
+    award = models.CharField(_("prize"), max_length=8, choices=Award.choices)
     holders = models.CharField(_("winners"), max_length=400)
     institution_name = models.CharField(_("school"), max_length=200)
     contest_name = models.CharField(_("contest"), max_length=200)

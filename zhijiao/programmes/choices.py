@@ -8,6 +8,8 @@ class ApplicantKind(models.TextChoices):
     TEAM = "team", _("Teaching team")
     TEACHER = "teacher", _("Teacher")
     COURSE = "course", _("Course")
+    STUDENT = "student", _("Student")
+    PARTNERSHIP = "partnership", _("School-enterprise partnership")
 
 
 class Actor(models.TextChoices):
@@ -91,3 +93,49 @@ class ExpertTitle(models.TextChoices):
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("Under investigation")
     ANSWERED = "answered", _("Answered")
+
+
+class AwardStatus(models.TextChoices):
+    """An award (立项) while it is built, once accepted, or revoked after a failed check."""
+
+    ACTIVE = "active", _("Under construction")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+
+
+class FollowUpKind(models.TextChoices):
+    MIDTERM = "midterm", _("Mid-term check (中期检查)")
+    ACCEPTANCE = "acceptance", _("Acceptance (验收)")
+    TERM_END = "term_end", _("End-of-term evaluation (期满考核)")
+
+
+class RoundStage(models.TextChoices):
+    OPEN = "open", _("Open for reports")
+    REVIEWING = "reviewing", _("Under expert review")
+    CLOSED = "closed", _("Closed")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under expert review")
+    RECTIFYING = "rectifying", _("Rectification ordered (整改)")
+    CONCLUDED = "concluded", _("Concluded")
+
+
+class Outcome(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent (优秀)")
+    PASS = "pass", _("Pass (合格)")
+    FAIL = "fail", _("Fail (不合格)")
+
+
+class NotificationKind(models.TextChoices):
+    """The messages of 项目库 (core.notifications)."""
+
+    FOLLOWUP_REMINDER = "programmes_followup_reminder", _("Follow-up report due soon")
+    FOLLOWUP_OVERDUE = "programmes_followup_overdue", _("Follow-up report overdue")
+    FOLLOWUP_ESCALATION = (
+        "programmes_followup_escalation",
+        _("Follow-up report overdue: escalated to the city"),
+    )
+    FOLLOWUP_OUTCOME = "programmes_followup_outcome", _("Follow-up outcome")

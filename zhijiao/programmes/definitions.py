@@ -18,7 +18,8 @@ from zhijiao.core.models import AuditAction
 from zhijiao.core.scoping import user_scope
 from zhijiao.reporting import definitions as forms_engine
 
-from .choices import Actor, ApplicantKind, Phase
+from . import followup
+from .choices import Actor, ApplicantKind, FollowUpKind, Phase
 from .models import ProgrammeType
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
@@ -161,6 +162,32 @@ def check(data: dict) -> list[str]:
             % {"n": format(total.normalize(), "f")},
         )
 
+    followups = data.get("followups")
+    if followups is not None:
+        if not isinstance(followups, dict):
+            err("followups", _("the follow-up rounds by kind (midterm, acceptance, term_end)"))
+            followups = {}
+        for kind, spec in followups.items():
+            where = f"followups.{kind}"
+            if kind not in FollowUpKind.values:
+                err(where, _("one of %(list)s") % {"list": ", ".join(FollowUpKind.values)})
+                continue
+            if not isinstance(spec, dict):
+                err(where, _("a mapping with the round's form and rubric"))
+                continue
+            if spec.get("rubric") is not None:
+                try:
+                    followup.rubric_check(spec["rubric"])
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        err(f"{where}.rubric", message)
+            if spec.get("form") is not None:
+                if not isinstance(spec["form"], dict):
+                    err(f"{where}.form", _("the report form is a data-set definition (a mapping)"))
+                else:
+                    for problem in forms_engine.check(spec["form"]):
+                        err(f"{where}.form", problem)
+
     form = data.get("form")
     if form is not None:
         if not isinstance(form, dict):
@@ -181,20 +208,18 @@ def type_load(*, actor, text: str) -> ProgrammeType:
     errors = check(data)
     if errors:
         raise TypeDefinitionError(errors)
-    existing = ProgrammeType.objects.filter(code=data["code"], version=data["version"]).first()
-    if existing is not None:
-        if existing.calls.exists():
-            raise TypeDefinitionError(
-                [
-                    _("version: version %(n)d is used by calls; load it as a new version")
-                    % {"n": existing.version}
-                ]
-            )
-        existing.delete()
+    if ProgrammeType.objects.filter(code=data["code"], version=data["version"]).exists():
+        # A published version is immutable: calls copy it and keep it.
+        raise TypeDefinitionError(
+            [
+                _("version: version %(n)d is published and cannot change; load it as a new version")
+                % {"n": data["version"]}
+            ]
+        )
     form_version = None
     if data.get("form"):
-        form_text = yaml.safe_dump(data["form"], allow_unicode=True, sort_keys=False)
-        form_version = forms_engine.definition_load(actor=actor, text=form_text)
+        form_version = form_version_for(actor=actor, form=data["form"])
+        data["form"] = dict(form_version.definition)
     ptype = ProgrammeType.objects.create(
         code=data["code"],
         version=data["version"],
@@ -224,3 +249,37 @@ def phase_name(ptype: ProgrammeType, phase: str, role: str) -> str:
             names = p.get("names") or {}
             return names.get(role) or names.get(Actor.PROVINCE) or str(Phase(phase).label)
     return str(Phase(phase).label)
+
+
+def form_version_for(*, actor, form: dict):
+    """The data-set version of a form (reporting form engine): the stored one when its definition is
+    the same, else a new version of the data set (a version used elsewhere is never replaced)."""
+    from zhijiao.reporting.models import DataSetVersion
+
+    same = DataSetVersion.objects.filter(data_set__code=form.get("code"), number=form.get("version")).first()
+    if same is not None:
+        if same.definition == form:
+            return same
+        last = DataSetVersion.objects.filter(data_set=same.data_set).order_by("-number").first()
+        form = {**form, "version": last.number + 1}
+    return forms_engine.definition_load(
+        actor=actor, text=yaml.safe_dump(form, allow_unicode=True, sort_keys=False)
+    )
+
+
+def type_export(ptype: ProgrammeType) -> str:
+    """The version's definition as YAML; loading it with a new version number gives an equal type."""
+    header = f"# {ptype.name} v{ptype.version}\n"
+    return header + yaml.safe_dump(ptype.definition, allow_unicode=True, sort_keys=False)
+
+
+@transaction.atomic
+def type_new_version(*, actor, text: str, code: str | None = None) -> ProgrammeType:
+    """Load an edited or imported definition as the next version of its type (the version number
+    in the text is replaced; ``code``, when given, must match)."""
+    data = parse_text(text)
+    if code is not None and data.get("code") != code:
+        raise TypeDefinitionError([_("code: the definition belongs to another programme type")])
+    latest = current(str(data.get("code") or ""))
+    data["version"] = (latest.version + 1) if latest else 1
+    return type_load(actor=actor, text=yaml.safe_dump(data, allow_unicode=True, sort_keys=False))

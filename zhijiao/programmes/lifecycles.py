@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.lifecycle import Guard, Lifecycle, Transition
 
-from . import services
+from . import awards, services
 from .choices import ApplicationStatus as S
 
 EVENTS = {
@@ -28,6 +28,8 @@ EVENTS = {
     "review.submitted": _("Review scores submitted"),
     "objection.lodged": _("Objection lodged on the public notice"),
     "objection.answered": _("Objection answered"),
+    "award.created": _("Award recorded (立项)"),
+    "award.status": _("Award status changed"),
 }
 
 APPLICATION = Lifecycle(
@@ -124,6 +126,7 @@ APPLICATION = Lifecycle(
             source=[S.SHORTLISTED],
             target=S.APPROVED,
             relationships=["province"],
+            effects=[awards.award_from_application],
             event="application.approved",
             generic=False,
         ),
@@ -131,3 +134,81 @@ APPLICATION = Lifecycle(
 )
 
 LIFECYCLES = [APPLICATION]
+
+
+# --- follow-up reports (中期检查, 验收, 期满考核) ------------------------------------------------------------
+
+from . import services_followup as followups  # noqa: E402
+from .choices import ReportStatus as R  # noqa: E402
+
+EVENTS.update(
+    {
+        "followup.round_opened": _("Follow-up round opened"),
+        "followup.round_stage": _("Follow-up round moved to its next stage"),
+        "followup.report_saved": _("Follow-up report saved"),
+        "followup.report_submitted": _("Follow-up report submitted"),
+        "followup.review_started": _("Follow-up report sent to expert review"),
+        "followup.review_assigned": _("Follow-up reviewer assigned"),
+        "followup.review_submitted": _("Follow-up review scores submitted"),
+        "followup.rectification": _("Rectification ordered (整改)"),
+        "followup.concluded": _("Follow-up report concluded"),
+    }
+)
+
+FOLLOWUP_REPORT = Lifecycle(
+    key="programmes.followup_report",
+    model="programmes.FollowUpReport",
+    states=R,
+    relationships={"province": services.is_province},
+    transitions=[
+        Transition(
+            "submit",
+            _("Submit the report"),
+            source=[R.DRAFT, R.RECTIFYING],
+            target=R.SUBMITTED,
+            refused=_("Only a draft or a report under rectification can be submitted."),
+            guards=[
+                Guard("before_due", followups.guard_before_due),
+                Guard("form_complete", followups.guard_form_complete),
+            ],
+            data=followups.submitted_data,
+            event="followup.report_submitted",
+            generic=False,
+        ),
+        Transition(
+            "review",
+            _("Send to expert review"),
+            source=[R.SUBMITTED],
+            target=R.UNDER_REVIEW,
+            relationships=["province"],
+            event="followup.review_started",
+            generic=False,
+        ),
+        Transition(
+            "rectify",
+            _("Order rectification (整改)"),
+            source=[R.SUBMITTED, R.UNDER_REVIEW],
+            target=R.RECTIFYING,
+            relationships=["province"],
+            reason_required=True,
+            reason_prompt=_("Say what must be rectified."),
+            data=followups.rectify_data,
+            effects=[followups.rectify_effect],
+            event="followup.rectification",
+            generic=False,
+        ),
+        Transition(
+            "conclude",
+            _("Conclude with an outcome"),
+            source=[R.SUBMITTED, R.UNDER_REVIEW],
+            target=R.CONCLUDED,
+            relationships=["province"],
+            data=followups.conclude_data,
+            effects=[followups.conclude_effect],
+            event="followup.concluded",
+            generic=False,
+        ),
+    ],
+)
+
+LIFECYCLES.append(FOLLOWUP_REPORT)

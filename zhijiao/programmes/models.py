@@ -14,11 +14,16 @@ from zhijiao.core.scoping import Rel
 from .choices import (
     ApplicantKind,
     ApplicationStatus,
+    AwardStatus,
     CallStage,
     ExpertTitle,
+    FollowUpKind,
     MajorField,
     ObjectionStatus,
+    Outcome,
+    ReportStatus,
     ReviewStatus,
+    RoundStage,
 )
 
 
@@ -162,6 +167,33 @@ class Application(ScopedModel):
     rank = models.PositiveIntegerField(_("overall ranking"), null=True, blank=True)
     funding = models.DecimalField(
         _("funding (10k yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    # Who applies, through the institution, by the type's applicant kind (``awards.applicant_clean``).
+    offering = models.ForeignKey(
+        "majors.InstitutionMajor",
+        verbose_name=_("offered major"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    team_name = models.CharField(_("team"), max_length=100, blank=True)
+    person_name = models.CharField(_("teacher"), max_length=50, blank=True)
+    student = models.ForeignKey(
+        "students.Student",
+        verbose_name=_("student"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("partner enterprise"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     scope_region_path = "institution__region__path"
@@ -373,3 +405,225 @@ class Objection(ScopedModel):
 
     def __str__(self) -> str:
         return _("Objection %(n)s") % {"n": self.pk}
+
+
+# --- awards (立项) and follow-up rounds (中期检查, 验收, 期满考核) -------------------------------------
+
+
+class Award(ScopedModel):
+    """What 立项 gives: a record linked to what was awarded (the institution, and the offered
+    major, team, teacher, student or partner enterprise the application named), used as
+    eligibility in later calls (``rules.ELIG_AWARD``) and shown on the institution's page."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="award"
+    )
+    programme_code = models.SlugField(_("programme"), max_length=50, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("year"))
+    applicant_kind = models.CharField(_("applicant kind"), max_length=12, choices=ApplicantKind.choices)
+    institution = models.ForeignKey(
+        "orgs.Institution", verbose_name=_("institution"), on_delete=models.PROTECT, related_name="+"
+    )
+    offering = models.ForeignKey(
+        "majors.InstitutionMajor",
+        verbose_name=_("offered major"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    team_name = models.CharField(_("team"), max_length=100, blank=True)
+    person_name = models.CharField(_("teacher"), max_length=50, blank=True)
+    student = models.ForeignKey(
+        "students.Student",
+        verbose_name=_("student"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("partner enterprise"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    funding = models.DecimalField(
+        _("funding (10k yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    awarded_on = models.DateField(_("approved on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=AwardStatus.choices, default=AwardStatus.ACTIVE, db_index=True
+    )
+    is_demo = models.BooleanField(_("demo values"), default=False)
+
+    scope_region_path = "institution__region__path"
+    scope_institution = "institution_id"
+    scope_change_nodes = frozenset({"region"})
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["-year", "programme_code", "pk"]
+        indexes = [models.Index(fields=["institution", "programme_code"], name="programmes_award_inst_prog")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def awardee(self) -> str:
+        """What was awarded, as a person reads it."""
+        if self.offering_id:
+            return self.offering.major.name
+        if self.student_id:
+            return self.student.name
+        if self.enterprise_id:
+            return self.enterprise.name
+        return self.team_name or self.person_name or self.institution.name
+
+
+class FollowUpRound(ScopedModel):
+    """A follow-up round (中期检查, 验收 or 期满考核) of a call's awards: its own form (the reporting
+    form engine), a deadline, an optional expert review scored on its rubric."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="followup_rounds"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=FollowUpKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    form_version = models.ForeignKey(
+        "reporting.DataSetVersion",
+        verbose_name=_("report form"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rubric = models.JSONField(_("scoring rubric"), default=list, blank=True)
+    due_date = models.DateField(_("reports due"))
+    expert_review = models.BooleanField(_("expert review"), default=False)
+    reviewers_per_report = models.PositiveSmallIntegerField(_("reviewers per report"), default=2)
+    rectify_days = models.PositiveSmallIntegerField(_("days given for rectification"), default=30)
+    stage = models.CharField(_("stage"), max_length=10, choices=RoundStage.choices, default=RoundStage.OPEN)
+    is_demo = models.BooleanField(_("demo values"), default=False)
+
+    scope_region_path = "call__region__path"
+    scope_public_view = True
+    scope_change_nodes = frozenset({"region"})
+
+    class Meta:
+        verbose_name = _("follow-up round")
+        verbose_name_plural = _("follow-up rounds")
+        ordering = ["call", "due_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "kind", "name"],
+                name="programmes_round_unique",
+                violation_error_message=_("This call already has a round of this kind and name."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Objection %(n)s") % {"n": self.pk}
+        return self.name
+
+
+class FollowUpReport(ScopedModel):
+    """One award's report in a follow-up round: the form's values, the outcome, rectification."""
+
+    round = models.ForeignKey(
+        FollowUpRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="reports"
+    )
+    award = models.ForeignKey(
+        Award, verbose_name=_("award"), on_delete=models.PROTECT, related_name="reports"
+    )
+    institution = models.ForeignKey(
+        "orgs.Institution", verbose_name=_("institution"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT, db_index=True
+    )
+    values = models.JSONField(_("form values"), default=dict, blank=True)  # element id → text
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    score = models.DecimalField(_("average score"), max_digits=7, decimal_places=2, null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    outcome_note = models.CharField(_("opinion"), max_length=500, blank=True)
+    rectify_deadline = models.DateField(_("rectify by"), null=True, blank=True)
+    rectify_count = models.PositiveSmallIntegerField(_("rectifications ordered"), default=0)
+    concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+
+    scope_region_path = "institution__region__path"
+    scope_institution = "institution_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+    scope_relations = {"view": (Rel.assigned("followup_reviews"),)}
+
+    class Meta:
+        verbose_name = _("follow-up report")
+        verbose_name_plural = _("follow-up reports")
+        ordering = ["round", "institution__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "award"],
+                name="programmes_report_unique",
+                violation_error_message=_("This award already has a report in this round."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.award}"
+
+    @property
+    def due(self):
+        """The date the school must (re)submit by."""
+        return self.rectify_deadline if self.status == ReportStatus.RECTIFYING else self.round.due_date
+
+
+class FollowUpReview(ScopedModel):
+    """An expert's scores on a follow-up report (the round's rubric)."""
+
+    report = models.ForeignKey(
+        FollowUpReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="followup_reviews"
+    )
+    expert = models.ForeignKey(
+        Expert, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="followup_reviews"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.ASSIGNED
+    )
+    scores = models.JSONField(_("scores"), default=dict, blank=True)
+    comments = models.JSONField(_("comments"), default=dict, blank=True)
+    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    scope_region_path = "report__round__call__region__path"
+    scope_change_nodes = frozenset({"region"})
+    scope_relations = {
+        "view": (Rel.assigned("report__followup_reviews"),),
+        "change": (Rel.assigned("report__followup_reviews"),),
+    }
+
+    class Meta:
+        verbose_name = _("follow-up review")
+        verbose_name_plural = _("follow-up reviews")
+        ordering = ["report", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "expert"],
+                name="programmes_followup_review_unique",
+                violation_error_message=_("This expert already reviews this report."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.expert}"

@@ -100,3 +100,55 @@ OBJECTION_LIMIT = register(
 )
 
 ELIGIBILITY = {r.id: r for r in (ELIG_KIND, ELIG_OWNERSHIP, ELIG_PRIOR_AWARD)}
+
+
+# --- awards as eligibility (appended with the award records) ----------------------------------------------
+
+
+def _award(entry, institution, ctx) -> str | None:
+    """The applicant itself (the offered major for a major's application, the student, the partner
+    enterprise; else the institution) must hold an award of one of ``programmes``."""
+    wanted = set(entry.get("programmes") or ([entry["programme"]] if entry.get("programme") else []))
+    if wanted and not wanted & ctx["applicant_awards"]():
+        return _("The applicant must hold an earlier award: %(name)s.") % {
+            "name": entry.get("label") or "、".join(sorted(wanted))
+        }
+    return None
+
+
+def _student_registered(entry, institution, ctx) -> str | None:
+    student = ctx["applicant"].get("student")
+    if student is not None and not ctx["student_registered"](student):
+        return _("The student must hold a registered 学籍 at the applicant institution.")
+    return None
+
+
+ELIG_AWARD = register(
+    Rule(
+        id="PROG-ELIG-AWARD",
+        title=gettext_noop("The applicant holds an earlier award (e.g. must be a 品牌专业)"),
+        citation="当期项目申报通知“申报条件”",
+        app=APP,
+        check=_award,
+    )
+)
+ELIG_STUDENT_STATUS = register(
+    Rule(
+        id="PROG-ELIG-STUDENT-STATUS",
+        title=gettext_noop("A student applicant holds a registered 学籍"),
+        citation="当期项目申报通知“申报条件”",
+        app=APP,
+        check=_student_registered,
+    )
+)
+FOLLOWUP_REMINDER_DAYS = register(
+    Rule(
+        id="PROG-FOLLOWUP-REMINDERS",
+        title=gettext_noop("Follow-up reports: reminders before the deadline, escalation to the city after"),
+        app=APP,
+        kind="platform",
+        params={"PROGRAMMES_FOLLOWUP_REMINDER_DAYS": (7, 1), "PROGRAMMES_FOLLOWUP_ESCALATE_AFTER_DAYS": 3},
+    )
+)
+
+ELIGIBILITY.update({r.id: r for r in (ELIG_AWARD, ELIG_STUDENT_STATUS)})

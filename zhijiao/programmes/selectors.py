@@ -62,3 +62,52 @@ def objection_list(*, user, action: str = "view"):
     from .models import Objection
 
     return restrict(Objection.objects.all(), user, action).select_related("call")
+
+
+# --- awards and follow-up rounds ------------------------------------------------------------------------
+
+
+def award_list(*, user, action: str = "view"):
+    from .models import Award
+
+    return restrict(Award.objects.all(), user, action).select_related(
+        "institution", "offering__major", "student", "enterprise", "application__call"
+    )
+
+
+def followup_round_list(*, user, action: str = "view"):
+    from .models import FollowUpRound
+
+    return restrict(FollowUpRound.objects.all(), user, action).select_related("call")
+
+
+def followup_report_list(*, user, action: str = "view"):
+    from .models import FollowUpReport
+
+    return restrict(FollowUpReport.objects.all(), user, action).select_related(
+        "round__call",
+        "award__institution",
+        "award__offering__major",
+        "award__student",
+        "award__enterprise",
+        "institution",
+    )
+
+
+def followup_review_list(*, user, action: str = "view"):
+    from .models import FollowUpReview
+
+    return restrict(FollowUpReview.objects.all(), user, action).select_related("report__round", "expert")
+
+
+def my_followup_reviews(*, user):
+    return (
+        followup_review_list(user=user)
+        .filter(user=user)
+        .select_related(
+            "report__award__institution",
+            "report__award__offering__major",
+            "report__award__student",
+            "report__award__enterprise",
+        )
+    )

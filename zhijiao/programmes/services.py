@@ -27,7 +27,7 @@ from zhijiao.orgs.choices import InstitutionKind, RegionLevel
 from zhijiao.orgs.models import Region
 from zhijiao.reporting import services as forms_engine
 
-from . import assignment
+from . import assignment, awards
 from .choices import ApplicantKind, CallStage, ObjectionStatus, ReviewStatus
 from .choices import ApplicationStatus as S
 from .models import (
@@ -90,7 +90,11 @@ def guard_before_deadline(application, ctx) -> str | None:
 
 
 def guard_eligible(application, ctx) -> str | None:
-    problems = eligibility_problems(application.call, application.institution)
+    problems = eligibility_problems(
+        application.call,
+        application.institution,
+        {f: getattr(application, f) for f in awards.APPLICANT_FIELDS},
+    )
     return "；".join(problems) or None
 
 
@@ -130,12 +134,8 @@ def submitted_data(application, ctx) -> dict:
 
 
 def awards_of(institution) -> set[str]:
-    """Codes of the programme types under which the institution has an approved application."""
-    return set(
-        Application.objects.filter(institution=institution, status=S.APPROVED).values_list(
-            "call__programme_type__code", flat=True
-        )
-    )
+    """Codes of the programmes whose awards (立项) the institution holds (``awards``)."""
+    return awards.held_by_institution(institution)
 
 
 def _kind_labels(kinds) -> list[str]:
@@ -143,9 +143,16 @@ def _kind_labels(kinds) -> list[str]:
     return [str(labels.get(k, k)) for k in kinds]
 
 
-def eligibility_problems(call: Call, institution) -> list[str]:
-    """Why the institution may not apply to the call (the call's rules, from the rule registry)."""
-    ctx = {"awards": awards_of, "kind_labels": _kind_labels}
+def eligibility_problems(call: Call, institution, applicant: dict | None = None) -> list[str]:
+    """Why the institution (or the major, student … applying through it) may not apply to the
+    call (the call's rules, from the rule registry)."""
+    ctx = {
+        "awards": awards_of,
+        "kind_labels": _kind_labels,
+        "applicant": applicant or {},
+        "applicant_awards": lambda: awards.held_by_applicant(institution, applicant),
+        "student_registered": lambda student: awards.student_enrolled_at(student, institution),
+    }
     problems = []
     for entry in call.eligibility:
         rule = ELIGIBILITY.get(entry.get("rule"))
@@ -234,10 +241,17 @@ def _set_stage(actor, call: Call, stage: str, **data) -> Call:
 
 
 @transaction.atomic
-def application_create(*, actor, call: Call, institution, title: str, field: str) -> Application:
+def application_create(
+    *, actor, call: Call, institution, title: str, field: str, applicant: dict | None = None
+) -> Application:
+    """A draft application; ``applicant`` names who applies through the institution when the type's
+    applicant kind is not the institution itself (``awards.applicant_clean``)."""
     if not (call.opens_on <= today() <= call.apply_deadline) or call.stage != CallStage.OPEN:
         raise ValidationError(_("This call is not open for applications."))
-    problems = eligibility_problems(call, institution)
+    applicant = awards.applicant_clean(
+        kind=call.programme_type.applicant_kind, institution=institution, applicant=applicant or {}
+    )
+    problems = eligibility_problems(call, institution, applicant)
     if problems:
         raise ValidationError(problems)
     if (
@@ -245,9 +259,14 @@ def application_create(*, actor, call: Call, institution, title: str, field: str
         and Application.objects.filter(call=call, institution=institution).exists()
     ):
         raise ValidationError(_("This institution has already applied to this call."))
+    if (
+        applicant.get("offering")
+        and Application.objects.filter(call=call, offering=applicant["offering"]).exists()
+    ):
+        raise ValidationError(_("This offered major has already applied to this call."))
     return model_create(
         actor=actor,
-        instance=Application(call=call, institution=institution, title=title, field=field),
+        instance=Application(call=call, institution=institution, title=title, field=field, **applicant),
         event="application.saved",
     )
 

@@ -73,7 +73,9 @@ def call_detail(request, pk):
             ],
             "quotas": call.quotas.select_related("city"),
             "page": _page(request, own),
-            "apply_form": ApplyForm(user=request.user) if institutions.exists() else None,
+            "apply_form": ApplyForm(user=request.user, kind=call.programme_type.applicant_kind)
+            if institutions.exists()
+            else None,
             "is_province": role == "province",
             "counts": services.counts_by_status(call) if role == "province" else {},
             "statuses": S,
@@ -85,9 +87,11 @@ def call_detail(request, pk):
 @require_POST
 def apply(request, pk):
     call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
-    form = ApplyForm(request.POST, user=request.user)
+    form = ApplyForm(request.POST, user=request.user, kind=call.programme_type.applicant_kind)
     if not form.is_valid():
-        messages.error(request, _("Choose the institution and give a title and a 专业大类."))
+        messages.error(
+            request, _("Choose the institution, give a title and a 专业大类, and name who applies.")
+        )
         return redirect("programmes:call_detail", pk=call.pk)
     try:
         application = services.application_create(
@@ -96,6 +100,7 @@ def apply(request, pk):
             institution=form.cleaned_data["institution"],
             title=form.cleaned_data["title"],
             field=form.cleaned_data["field"],
+            applicant=form.applicant(request.user),
         )
     except OutOfScope as exc:
         raise Http404 from exc

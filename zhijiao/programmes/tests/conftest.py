@@ -1,11 +1,15 @@
 import datetime
+from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from zhijiao.accounts.choices import Role
-from zhijiao.core.testing import make_user
+from zhijiao.core.testing import blank_pdf, make_user
 from zhijiao.programmes import definitions, services
+from zhijiao.programmes.choices import ApplicationStatus as S
+from zhijiao.programmes.models import Call, Review
 
 TYPE = """
 code: test_type
@@ -75,3 +79,59 @@ def call(world, ptype):
 @pytest.fixture
 def expert_user(db):
     return lambda name: make_user(name, Role.EXPERT)
+
+
+def submitted_application(world, call, who, school):
+    app = services.application_create(
+        actor=world[who], call=call, institution=school, title="申报", field="46"
+    )
+    app = services.application_save(
+        actor=world[who], application=app, title="申报", field="46", values={"teachers": "50", "dual": "20"}
+    )
+    services.attachment_add(
+        actor=world[who],
+        application=app,
+        kind="plan",
+        upload=SimpleUploadedFile("plan.pdf", blank_pdf(), content_type="application/pdf"),
+    )
+    return services.application_submit(actor=world[who], application=app)
+
+
+@pytest.fixture
+def approved(world, call, expert_user):
+    """School B's application approved (立项) through the whole round; school A's not selected."""
+    admin = world["province_admin"]
+    a = submitted_application(world, call, "school_a", world.school_a)
+    b = submitted_application(world, call, "school_b", world.school_b)
+    services.city_recommend(actor=world["jinan"], call=call, ranking=[a])
+    services.city_recommend(actor=world["qingdao"], call=call, ranking=[b])
+    for app in (a, b):
+        services.screen(actor=admin, application=app, passed=True)
+    experts = [
+        services.expert_create(
+            actor=admin,
+            name=f"专家{i}",
+            title="professor",
+            employer_name="x",
+            city=world.jinan,
+            specialties=["46"],
+            user=expert_user(f"ex{i}"),
+        )
+        for i in range(3)
+    ]
+    services.reviewers_assign(actor=admin, call=call)
+    for review in Review.objects.select_related("user"):
+        score = ("30", "50") if review.application_id == a.pk else ("35", "55")
+        services.review_submit(
+            actor=review.user, review=review, scores={"basis": score[0], "plan": score[1]}, comments={}
+        )
+    Call.objects.filter(pk=call.pk).update(total_quota=1)
+    call.refresh_from_db()
+    services.decide(actor=admin, call=call)
+    call = services.publicise(
+        actor=admin, call=call, start=timezone.localdate() - datetime.timedelta(days=30)
+    )
+    services.approve(actor=admin, call=call, funding={b.pk: Decimal("200")})
+    b.refresh_from_db()
+    assert b.status == S.APPROVED
+    return {"call": call, "a": a, "b": b, "experts": experts}

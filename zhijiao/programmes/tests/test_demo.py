@@ -34,3 +34,37 @@ def test_the_plans_programmes_load_as_calls_with_the_plans_totals(world):
     before = (Call.objects.count(), Application.objects.count(), Expert.objects.count())
     load_demo_programmes()  # idempotent
     assert (Call.objects.count(), Application.objects.count(), Expert.objects.count()) == before
+
+
+def test_the_demo_takes_a_call_to_awards_and_follow_up_rounds(world):
+    from zhijiao.majors.models import InstitutionMajor
+    from zhijiao.programmes.choices import ReportStatus
+    from zhijiao.programmes.models import Award, FollowUpReport, FollowUpRound
+
+    schools = [world.school_a, world.school_b] + [
+        InstitutionFactory(name=f"示例职业中专{n}", region=world.lixia if n % 2 else world.shinan)
+        for n in range(4)
+    ]
+    for school in schools:
+        InstitutionMajor.objects.create(institution=school, major=world.major, start_year=2018)
+    load_demo_programmes()
+    call = Call.objects.get(code="2019-r11-brand")
+    assert call.stage == "approved"
+    awards = Award.objects.filter(application__call=call)
+    assert awards.count() == 4 and all(a.offering_id and a.is_demo for a in awards)
+    assert set(Application.objects.filter(call=call).values_list("status", flat=True)) == {
+        S.APPROVED,
+        S.SUBMITTED,
+        S.NOT_RECOMMENDED,
+    }
+    assert FollowUpRound.objects.filter(call=call).count() == 2
+    states = set(FollowUpReport.objects.values_list("status", flat=True))
+    assert {
+        ReportStatus.DRAFT,
+        ReportStatus.UNDER_REVIEW,
+        ReportStatus.RECTIFYING,
+        ReportStatus.CONCLUDED,
+    } <= states
+    before = (Award.objects.count(), FollowUpReport.objects.count())
+    load_demo_programmes()
+    assert (Award.objects.count(), FollowUpReport.objects.count()) == before
