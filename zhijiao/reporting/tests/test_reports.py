@@ -323,3 +323,24 @@ def test_batch_refused_without_schools_or_for_a_school(world, login, client, fig
     login(world["jinan"])
     r = client.post(reverse("reporting:report_batch"), {"year": 2019}, follow=True)
     assert "No school in your scope" in r.content.decode() and not Job.objects.exists()
+
+
+def test_reports_page_queries_do_not_grow_with_schools(
+    world, login, client, figures, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhijiao.core.testing import InstitutionFactory
+
+    login(world["province_admin"])
+    url = reverse("reporting:reports")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, {"year": 2021}).status_code == 200
+    for n in range(6):
+        school = InstitutionFactory(name=f"加测学校{n}", region=world.lixia)
+        approved(world, figures, school, "province_admin", "province_admin", {("teachers_total", ""): "5"})
+        services_reports.quality_report_open(actor=world["province_admin"], institution=school, year=2021)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url, {"year": 2021}).content.decode()
+    assert "加测学校5" in page
