@@ -43,5 +43,5 @@ class ReportingConfig(AppConfig):
         MenuItem(_("Analytics"), "reporting:analytics", "reporting", "view", AUTHORITIES),
         MenuItem(_("Indicators dashboard"), "reporting:dashboard", "reporting", "view", AUTHORITIES),
         MenuItem(_("Scoring"), "reporting:scoring", "reporting", "view", AUTHORITIES),
-        MenuItem(_("Reports"), "reporting:reports", "reporting", "view", SCHOOL_SIDE),
+        MenuItem(_("Reports from data"), "reporting:reports", "reporting", "view", SCHOOL_SIDE),
     ]

@@ -297,8 +297,7 @@ def load_demo_collections(*, actor=None):
 
     quality = _load(actor, "quality_base").data_set
     period = _period(quality, "2021", datetime.date(2021, 1, 1), datetime.date(2021, 12, 31))
-    secondary = [s for s in _reporters(quality, 40) if s.kind in ("secondary", "technical", "technician")]
-    _fill(actor, secondary[:24] or _reporters(quality, 24), period, _quality_values, states=STATES)
+    _fill(actor, _reporters(quality, 24), period, _quality_values, states=STATES)
 
     gaodi = _load(actor, "gaodi_dispatch").data_set
     schools = _reporters(gaodi, 20)

@@ -137,10 +137,20 @@ def school_tables(*, user, institution, year: int) -> list[Table]:
         table = Table(title=sub.period.data_set.name, period=sub.period.code)
         labels: dict[int, dict[str, str]] = {}
         split: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
-        for v in values[sub.pk]:
+        for pk in {v.element_id for v in values[sub.pk]}:
+            labels[pk] = dict(elements[pk].cells())  # in the definition's order of the cells
+
+        def place(v, labels=labels):
             element = elements[v.element_id]
-            if element.pk not in labels:
-                labels[element.pk] = dict(element.cells())
+            cells = list(labels[element.pk])
+            return (
+                element.section.order,
+                element.order,
+                cells.index(v.cell) if v.cell in cells else len(cells),
+            )
+
+        for v in sorted(values[sub.pk], key=place):
+            element = elements[v.element_id]
             prev = before.get((element.code, v.cell))
             table.rows.append(
                 Row(

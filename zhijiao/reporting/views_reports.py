@@ -75,7 +75,7 @@ def reports_index(request):
         for s in Institution.objects.filter(pk__in=scope.institution_ids).order_by("name")
     ]
     context = {
-        "title": _("Reports"),
+        "title": _("Reports from data"),
         "year": year,
         "years": sorted(
             {p.year for p in Period.objects.values_list("start", flat=True)} | {year}, reverse=True
@@ -104,17 +104,20 @@ def reports_index(request):
                     restrict(Bulletin.objects.all(), request.user, "view").select_related("region")[:20]
                 ),
                 "indicators": list(Indicator.objects.order_by("order", "code")),
-                "schemes": list(ScoringScheme.objects.select_related("data_set")),
-                "scoring_periods": list(
-                    Period.objects.filter(data_set__scoring_schemes__isnull=False)
-                    .distinct()
-                    .select_related("data_set")
-                    .order_by("-start")
-                ),
+                "scoring": _scoring_choices(),
                 "today": timezone.localdate(),
             }
         )
     return render(request, "reporting/reports/index.html", context)
+
+
+def _scoring_choices() -> list[tuple[ScoringScheme, list[Period]]]:
+    """Each scheme with its data set's periods, newest first (two queries)."""
+    schemes = list(ScoringScheme.objects.order_by("code"))
+    periods: dict[int, list[Period]] = {}
+    for p in Period.objects.filter(data_set__in={s.data_set_id for s in schemes}).order_by("-start"):
+        periods.setdefault(p.data_set_id, []).append(p)
+    return [(s, periods.get(s.data_set_id, [])) for s in schemes]
 
 
 # --- a school's 质量年度报告 ------------------------------------------------------------------
