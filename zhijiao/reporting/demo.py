@@ -148,7 +148,11 @@ def _reporters(data_set, limit: int) -> list:
     """The data set's reporting schools (the demo school first), at most ``limit``."""
     from .reporters import institution_q
 
-    qs = Institution.objects.filter(institution_q(data_set.reporters)).order_by("pk")
+    qs = (
+        Institution.objects.filter(institution_q(data_set.reporters))
+        .select_related("region__parent")
+        .order_by("pk")
+    )
     if data_set.reporter_kinds:
         qs = qs.filter(kind__in=data_set.reporter_kinds)
     schools = list(qs[:limit])
@@ -169,15 +173,16 @@ def _bring_to(actor, submission, state: str) -> None:
     if state == "submitted":
         return
     if state == "returned":
-        # Returned by the school's city bureau (the demo actor may approve but not return).
-        done, _errors = services.submissions_decide(
-            actor=_city_user(submission) or actor,
-            submissions=[submission],
-            decision="return",
-            reason="请核对数据后重新报送（示例）。",
-        )
-        if not done:
-            raise RuntimeError(f"demo: the return of {submission} was refused: {_errors}")
+        # Returned by the school's city bureau (the demo actor may approve but not return); a
+        # city without a bureau account leaves it submitted (``_fill`` puts those schools last).
+        city = _city_user(submission)
+        if city is not None:
+            services.submissions_decide(
+                actor=city,
+                submissions=[submission],
+                decision="return",
+                reason="请核对数据后重新报送（示例）。",
+            )
         return
     services.submissions_decide(actor=actor, submissions=[submission], decision="approve")
     if state == "city_approved":
@@ -192,8 +197,16 @@ def _bring_to(actor, submission, state: str) -> None:
 
 def _fill(actor, schools, period, values_of, *, states=()) -> None:
     """Open, save and bring each school's submission to its state: ``states`` in order for the
-    schools after the first (the demo school's is approved), the rest approved."""
-    for i, school in enumerate(schools):
+    schools after the first (the demo school's is approved), the rest approved. Schools whose
+    city has a bureau account come first, so that one can return a submission."""
+    bureaus = set(
+        RoleAssignment.objects.filter(role="city_admin", region__isnull=False).values_list(
+            "region_id", flat=True
+        )
+    )
+    head, rest = schools[:1], schools[1:]
+    rest.sort(key=lambda s: getattr(s.region.city, "pk", None) not in bureaus)
+    for i, school in enumerate([*head, *rest]):
         state = states[i - 1] if 0 < i <= len(states) else "approved"
         submission = services.submission_open(actor=actor, institution=school, period=period)
         submission = services.submission_save_values(
