@@ -29,6 +29,9 @@ class ReportingConfig(AppConfig):
     demo_loader = [
         DemoLoader("zhijiao.reporting.demo.load_demo_reporting"),
         DemoLoader("zhijiao.reporting.demo_analytics.load_demo_analytics"),
+        # 高地 dispatch, 就业去向 (graduates from 学籍), 质量年报 base data; then the sample reports.
+        DemoLoader("zhijiao.reporting.demo.load_demo_collections", after=("students",)),
+        DemoLoader("zhijiao.reporting.demo_analytics.load_demo_reports", after=("students",)),
     ]
     urls = [("reporting/", "zhijiao.reporting.urls")]
     api_routes = "zhijiao.reporting.api.register"
@@ -44,4 +47,5 @@ class ReportingConfig(AppConfig):
         MenuItem(_("Analytics"), "reporting:analytics", "reporting", "view", AUTHORITIES),
         MenuItem(_("Indicators dashboard"), "reporting:dashboard", "reporting", "view", AUTHORITIES),
         MenuItem(_("Scoring"), "reporting:scoring", "reporting", "view", AUTHORITIES),
+        MenuItem(_("Reports from data"), "reporting:reports", "reporting", "view", SCHOOL_SIDE),
     ]

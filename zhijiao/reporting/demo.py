@@ -110,3 +110,220 @@ def load_demo_reporting(*, actor=None):
         elif state == "reopened":
             fire(KEY, submission, "reopen", actor=actor, reason="学校申请更正实验室面积（示例）")
     return version.data_set
+
+
+# --- the other collections of issue 14 (高地 dispatch, 就业去向, 质量年报 base data) --------------
+
+DATA = Path(__file__).parent / "data"
+# A school's graduates of a year are the 学籍 enrolments due to finish that year (cohort + length).
+GRADUATING = ("registered", "graduated")
+DESTINATIONS = ["employed", "further", "army", "self", "pending"]
+DESTINATION_WEIGHTS = [52, 33, 4, 3, 8]  # 示例: invented shares for the demo draw
+
+
+def _load(actor, code: str):
+    existing = DataSet.objects.filter(code=code).first()
+    if existing is not None:
+        return existing.current_version()
+    return definition_load(actor=actor, text=(DATA / f"{code}.yaml").read_text(encoding="utf-8"))
+
+
+def _period(data_set, code: str, start: datetime.date, end: datetime.date) -> Period:
+    # Entry stays open while the demo fills the forms (示例 deadline a month ahead).
+    return Period.objects.create(
+        data_set=data_set,
+        code=code,
+        start=start,
+        end=end,
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
+    )
+
+
+def _demo_school():
+    ra = RoleAssignment.objects.filter(user__username="school", institution__isnull=False).first()
+    return ra.institution if ra else None
+
+
+def _reporters(data_set, limit: int) -> list:
+    """The data set's reporting schools (the demo school first), at most ``limit``."""
+    from .reporters import institution_q
+
+    qs = (
+        Institution.objects.filter(institution_q(data_set.reporters))
+        .select_related("region__parent")
+        .order_by("pk")
+    )
+    if data_set.reporter_kinds:
+        qs = qs.filter(kind__in=data_set.reporter_kinds)
+    schools = list(qs[:limit])
+    own = _demo_school()
+    if own is not None and own not in schools and qs.filter(pk=own.pk).exists():
+        schools = [own, *schools[: limit - 1]]
+    elif own in schools:
+        schools.remove(own)
+        schools.insert(0, own)
+    return schools
+
+
+def _bring_to(actor, submission, state: str) -> None:
+    """Submit and decide the submission until it is in ``state`` (as ``load_demo_reporting``)."""
+    if state == "draft":
+        return
+    submission = fire(KEY, submission, "submit", actor=actor)
+    if state == "submitted":
+        return
+    if state == "returned":
+        # Returned by the school's city bureau (the demo actor may approve but not return); a
+        # city without a bureau account leaves it submitted (``_fill`` puts those schools last).
+        city = _city_user(submission)
+        if city is not None:
+            services.submissions_decide(
+                actor=city,
+                submissions=[submission],
+                decision="return",
+                reason="请核对数据后重新报送（示例）。",
+            )
+        return
+    services.submissions_decide(actor=actor, submissions=[submission], decision="approve")
+    if state == "city_approved":
+        return
+    services.submissions_decide(actor=actor, submissions=[submission], decision="approve")
+    submission.refresh_from_db()
+    if state == "locked":
+        fire(KEY, submission, "lock", actor=actor)
+    elif state == "reopened":
+        fire(KEY, submission, "reopen", actor=actor, reason="学校申请更正数据（示例）")
+
+
+def _fill(actor, schools, period, values_of, *, states=()) -> None:
+    """Open, save and bring each school's submission to its state: ``states`` in order for the
+    schools after the first (the demo school's is approved), the rest approved. Schools whose
+    city has a bureau account come first, so that one can return a submission."""
+    bureaus = set(
+        RoleAssignment.objects.filter(role="city_admin", region__isnull=False).values_list(
+            "region_id", flat=True
+        )
+    )
+    head, rest = schools[:1], schools[1:]
+    rest.sort(key=lambda s: getattr(s.region.city, "pk", None) not in bureaus)
+    for i, school in enumerate([*head, *rest]):
+        state = states[i - 1] if 0 < i <= len(states) else "approved"
+        submission = services.submission_open(actor=actor, institution=school, period=period)
+        submission = services.submission_save_values(
+            actor=actor, submission=submission, values=values_of(school), revision=submission.revision
+        )
+        _bring_to(actor, submission, state)
+
+
+def graduates_by_destination(actor, school, year: int) -> tuple[int, dict[str, int]]:
+    """The school's graduates of ``year`` from 学籍 (enrolments due to finish that year), each
+    given a 示例 destination drawn per student (seeded by the enrolment, so the demo is stable);
+    a school without such enrolments gets an invented cohort (示例)."""
+    from django.db.models import F
+
+    from zhijiao.students.selectors import enrolment_list
+
+    ids = list(
+        enrolment_list(user=actor)
+        .filter(institution=school, status__in=GRADUATING)
+        .annotate(finish=F("cohort_year") + F("study_years"))
+        .filter(finish=year)
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        ids = list(range(random.Random(school.pk).randint(80, 400)))  # 示例: an invented cohort
+    counts = dict.fromkeys(DESTINATIONS, 0)
+    for pk in ids:
+        counts[random.Random(f"{school.pk}-{pk}").choices(DESTINATIONS, DESTINATION_WEIGHTS)[0]] += 1
+    return len(ids), counts
+
+
+def _employment_values(actor, year):
+    def values(school):
+        total, counts = graduates_by_destination(actor, school, year)
+        rng = random.Random(school.pk * 3 + year)
+        settled = total - counts["pending"]
+        out = {("graduates", ""): total, ("remarks", ""): MARK}
+        out.update({("destinations", code): n for code, n in counts.items()})
+        out[("matched", "")] = rng.randint(settled // 2, settled) if settled else 0
+        out[("starting_salary", "")] = rng.randint(2800, 5200)
+        out[("satisfaction", "")] = rng.randint(85, 99)
+        return {k: str(v) for k, v in out.items()}
+
+    return values
+
+
+def _quality_values(school) -> dict:
+    rng = random.Random(school.pk * 11)
+    teachers = rng.randint(60, 400)
+    values = {
+        ("students", "g1"): rng.randint(300, 1800),
+        ("students", "g2"): rng.randint(300, 1700),
+        ("students", "g3"): rng.randint(250, 1600),
+        ("certificate_rate", ""): rng.randint(40, 95),
+        ("contest_awards", ""): rng.randint(0, 40),
+        ("teachers", ""): teachers,
+        ("dual_teachers", ""): rng.randint(teachers // 3, teachers),
+        ("ratio", ""): f"{rng.uniform(12, 22):.1f}",
+        ("area_per_student", ""): f"{rng.uniform(12, 30):.1f}",
+        ("equipment_per_student", ""): rng.randint(3000, 15000),
+        ("funding_per_student", ""): rng.randint(6000, 16000),
+        ("partner_enterprises", ""): rng.randint(10, 120),
+        ("training_people", ""): rng.randint(500, 20000),
+    }
+    return {k: str(v) for k, v in values.items()}
+
+
+def _gaodi_values(quarter: int):
+    def values(school):
+        rng = random.Random(school.pk * 13 + quarter)
+        out = {
+            ("shared_bases", ""): rng.randint(0, 2) + quarter // 3,
+            ("mixed_ownership", ""): rng.randint(0, 3),
+            ("teachers_recruited", ""): rng.randint(0, 15) * quarter,
+            ("enterprise_investment", ""): rng.randint(0, 500) * quarter,
+            ("order_classes", ""): rng.randint(0, 300),
+            ("remarks", ""): MARK,
+        }
+        return {k: str(v) for k, v in out.items()}
+
+    return values
+
+
+def _close(period: Period, deadline: datetime.date) -> None:
+    # The period takes its real (示例, invented) deadline once the demo has filled it — a seed
+    # shortcut, as in demo_analytics, not a service write.
+    Period.objects.filter(pk=period.pk).update(deadline=deadline)
+
+
+@transaction.atomic
+def load_demo_collections(*, actor=None):
+    """The 高地 indicator dispatch (quarterly, 2021 Q1–Q3), the 中职毕业生就业去向 of 2021
+    (graduates from 学籍, a destination per student) and the 质量年报 base data of 2021 (with a
+    submission in every state). Runs once; every value is invented (示例)."""
+    actor = actor or system_actor("demo")
+    employment = _load(actor, "zz_employment").data_set
+    if employment.periods.exists():
+        return
+    period = _period(employment, "2021", datetime.date(2021, 1, 1), datetime.date(2021, 12, 31))
+    _fill(actor, _reporters(employment, 24), period, _employment_values(actor, 2021))
+
+    quality = _load(actor, "quality_base").data_set
+    period = _period(quality, "2021", datetime.date(2021, 1, 1), datetime.date(2021, 12, 31))
+    _fill(actor, _reporters(quality, 24), period, _quality_values, states=STATES)
+
+    gaodi = _load(actor, "gaodi_dispatch").data_set
+    schools = _reporters(gaodi, 20)
+    for quarter, (start, end) in enumerate(
+        [
+            (datetime.date(2021, 1, 1), datetime.date(2021, 3, 31)),
+            (datetime.date(2021, 4, 1), datetime.date(2021, 6, 30)),
+            (datetime.date(2021, 7, 1), datetime.date(2021, 9, 30)),
+        ],
+        start=1,
+    ):
+        period = _period(gaodi, f"2021Q{quarter}", start, end)
+        # The current quarter is being collected (states of every kind); the earlier ones are done.
+        _fill(actor, schools, period, _gaodi_values(quarter), states=STATES if quarter == 3 else ())
+        if quarter < 3:
+            _close(period, end + datetime.timedelta(days=15))

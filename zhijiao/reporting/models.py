@@ -516,3 +516,81 @@ class CitySubmission(ScopedModel):
     @property
     def is_late(self) -> bool:
         return self.submitted_at is not None and self.submitted_at.date() > self.period.deadline
+
+
+# --- reports from data (issue 14 items 5–6) ----------------------------------------------------
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FINAL = "final", _("Final")
+
+
+class QualityReport(ScopedModel):
+    """A school's 质量年度报告 of one year: the narrative sections the school writes in the
+    platform (``reports.NARRATIVE_SECTIONS``), edited while the report is a draft; the tables and
+    charts come from its approved data when the PDF is generated. ``revision`` counts saves (a
+    save on an older revision is refused)."""
+
+    institution = models.ForeignKey(
+        "orgs.Institution", verbose_name=_("institution"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    narratives = models.JSONField(_("narrative sections"), default=dict, blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+
+    scope_region_path = "institution__region__path"
+    scope_institution = "institution_id"
+    scope_change_nodes = frozenset({"region", "institution"})
+
+    class Meta:
+        verbose_name = _("quality annual report")
+        verbose_name_plural = _("quality annual reports")
+        ordering = ["-year", "institution_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "year"],
+                name="reporting_quality_report_unique",
+                violation_error_message=_("This school already has a quality report for this year."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.year}"
+
+
+class Bulletin(ScopedModel):
+    """A 简报 issue: numbered per issuing region and year (第 N 期), dated, over chosen indicators;
+    its figures are read from the approved data when the PDF is generated."""
+
+    region = models.ForeignKey(
+        "orgs.Region", verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("issue number"))
+    issued_on = models.DateField(_("date of issue"))
+    title = models.CharField(_("title"), max_length=200)
+    indicators = models.JSONField(_("indicators"), default=list)  # Indicator codes, in order
+    note = models.TextField(_("editor's note"), blank=True, max_length=4000)
+
+    scope_region_path = "region__path"
+    scope_change_nodes = frozenset({"region"})
+
+    class Meta:
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "number"],
+                name="reporting_bulletin_number_unique",
+                violation_error_message=_("This issue number is already taken."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.year}年第{self.number}期"

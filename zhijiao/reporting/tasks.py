@@ -21,3 +21,8 @@ def send_reminders(date: str | None = None) -> dict:
     from .services_deadline import reminders_send
 
     return reminders_send(today=datetime.date.fromisoformat(date) if date else None)
+
+
+# The batch of quality reports (a PDF per school) is a ``core.jobs`` job registered in
+# ``reporting.reports``; importing it here registers it in the worker, which loads this module.
+from . import reports as _reports  # noqa: E402, F401

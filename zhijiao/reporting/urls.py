@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_analytics, views_fill
+from . import views, views_analytics, views_fill, views_reports
 
 app_name = "reporting"
 
@@ -21,6 +21,19 @@ urlpatterns = [
     path("analytics/", views_analytics.analytics_pivot, name="analytics"),
     path("dashboard/", views_analytics.dashboard, name="dashboard"),
     path("scoring/", views_analytics.scoring, name="scoring"),
+    # Reports from data (views_reports).
+    path("reports/", views_reports.reports_index, name="reports"),
+    path("reports/quality/open/", views_reports.quality_open, name="quality_open"),
+    path("reports/quality/<int:pk>/", views_reports.quality_report, name="quality_report"),
+    path("reports/quality/<int:pk>/pdf/", views_reports.quality_report_pdf, name="quality_report_pdf"),
+    path("reports/summary/pdf/", views_reports.summary_pdf, name="summary_pdf"),
+    path("reports/employment/pdf/", views_reports.employment_pdf, name="employment_pdf"),
+    path("reports/scoring/pdf/", views_reports.scoring_pdf, name="scoring_pdf"),
+    path("reports/bulletins/new/", views_reports.bulletin_create, name="bulletin_create"),
+    path("reports/bulletins/<int:pk>/pdf/", views_reports.bulletin_pdf, name="bulletin_pdf"),
+    path("reports/batch/", views_reports.batch_start, name="report_batch"),
+    path("reports/jobs/<int:pk>/", views_reports.report_job, name="report_job"),
+    path("reports/jobs/<int:pk>/download/", views_reports.report_job_download, name="report_job_download"),
 ]
 
 urlpatterns += [

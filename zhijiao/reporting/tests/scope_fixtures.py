@@ -70,3 +70,6 @@ object_url("reporting:template_upload", Submission)
 object_url("reporting:check", Submission)
 object_url("reporting:prefill", Submission)
 object_url("reporting:city_submission", CitySubmission)
+
+# The reports from data register their rows and URLs in a module of their own.
+from zhijiao.reporting.tests import scope_fixtures_reports  # noqa: E402, F401
