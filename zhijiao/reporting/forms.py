@@ -286,7 +286,20 @@ class PeriodForm(forms.Form):
 from .models import Indicator, ScoringItem, ScoringScheme  # noqa: E402
 
 
-class IndicatorForm(forms.ModelForm):
+class _ProvinceDataSets:
+    """The data sets offered are the province's to choose (nobody else defines indicators or schemes)."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from zhijiao.core.scoping import user_scope
+
+        from .models import DataSet
+
+        province = user is not None and user_scope(user).is_province
+        self.fields["data_set"].queryset = DataSet.objects.all() if province else DataSet.objects.none()
+
+
+class IndicatorForm(_ProvinceDataSets, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = [
@@ -303,7 +316,7 @@ class IndicatorForm(forms.ModelForm):
         ]
 
 
-class SchemeForm(forms.ModelForm):
+class SchemeForm(_ProvinceDataSets, forms.ModelForm):
     class Meta:
         model = ScoringScheme
         fields = ["code", "name", "data_set", "level", "basis"]

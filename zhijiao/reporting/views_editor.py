@@ -87,42 +87,51 @@ def _element_rows(data: dict) -> list[dict]:
     return rows
 
 
+def _ids(what: str) -> str:
+    """Each of the page's forms has ids of its own (several have a code and a name)."""
+    return f"{what}_%s"
+
+
 def _forms(version: DataSetVersion, request=None, bound: dict | None = None) -> dict:
     """The editor's forms, prefilled for ``?edit=kind:code``; ``bound`` replaces one by a bound form."""
     data = version.definition
     sections = _sections(data)
     categories = [c for c in data.get("categories") or [] if isinstance(c, dict)]
     forms = {
-        "settings": SettingsForm(initial=SettingsForm.initial_of(data)),
-        "section": SectionForm(),
-        "element": ElementForm(sections=sections, categories=categories),
-        "category": CategoryForm(),
-        "rule": RuleForm(),
-        "import": DefinitionUploadForm(),
-        "period": PeriodForm(),
+        "settings": SettingsForm(initial=SettingsForm.initial_of(data), auto_id=_ids("settings")),
+        "section": SectionForm(auto_id=_ids("section")),
+        "element": ElementForm(sections=sections, categories=categories, auto_id=_ids("element")),
+        "category": CategoryForm(auto_id=_ids("category")),
+        "rule": RuleForm(auto_id=_ids("rule")),
+        "import": DefinitionUploadForm(auto_id=_ids("import")),
+        "period": PeriodForm(auto_id=_ids("period")),
     }
     kind, _sep, code = (request.GET.get("edit", "") if request else "").partition(":")
     if kind == "section":
         found = next((s for s in sections if s.get("code") == code), None)
         if found:
-            forms["section"] = SectionForm(initial={**found, "replacing": code})
+            forms["section"] = SectionForm(initial={**found, "replacing": code}, auto_id=_ids("section"))
     elif kind == "element":
         for s in sections:
             found = next((e for e in s.get("elements") or [] if e.get("code") == code), None)
             if found:
                 forms["element"] = ElementForm(
-                    initial=ElementForm.initial_of(s["code"], found), sections=sections, categories=categories
+                    initial=ElementForm.initial_of(s["code"], found),
+                    sections=sections,
+                    categories=categories,
+                    auto_id=_ids("element"),
                 )
     elif kind == "category":
         found = next((c for c in categories if c.get("code") == code), None)
         if found:
             forms["category"] = CategoryForm(
-                initial={**found, "options": options_text(found.get("options")), "replacing": code}
+                initial={**found, "options": options_text(found.get("options")), "replacing": code},
+                auto_id=_ids("category"),
             )
     elif kind == "rule":
         found = next((r for r in data.get("rules") or [] if r.get("code") == code), None)
         if found:
-            forms["rule"] = RuleForm(initial={**found, "replacing": code})
+            forms["rule"] = RuleForm(initial={**found, "replacing": code}, auto_id=_ids("rule"))
     forms.update(bound or {})
     return forms
 
@@ -228,7 +237,7 @@ def version_edit(request, pk, what):
                     "sections": _sections(data),
                     "categories": [c for c in data.get("categories") or [] if isinstance(c, dict)],
                 }
-            form = EDITS[what](request.POST, **kwargs)
+            form = EDITS[what](request.POST, auto_id=_ids(what), **kwargs)
             if not form.is_valid():
                 messages.error(request, _("Some values are not accepted; see the fields marked."))
                 return _render_version(request, version, {what: form}, status=400)
@@ -301,7 +310,7 @@ def version_export(request, pk):
 @require_POST
 def version_import(request, pk):
     version = _version(request, pk)
-    form = DefinitionUploadForm(request.POST, request.FILES)
+    form = DefinitionUploadForm(request.POST, request.FILES, auto_id=_ids("import"))
     if not form.is_valid():
         messages.error(request, _("Some values are not accepted; see the fields marked."))
         return _render_version(request, version, {"import": form}, status=400)
@@ -319,7 +328,7 @@ def version_import(request, pk):
 @require_POST
 def period_create(request, pk):
     version = _version(request, pk)
-    form = PeriodForm(request.POST)
+    form = PeriodForm(request.POST, auto_id=_ids("period"))
     if not form.is_valid():
         messages.error(request, _("Some values are not accepted; see the fields marked."))
         return _render_version(request, version, {"period": form}, status=400)
@@ -391,7 +400,7 @@ def indicator_edit(request, pk=None):
     from .models import Indicator
 
     indicator = get_object_or_404(Indicator, pk=pk) if pk else None
-    form = IndicatorForm(request.POST or None, instance=indicator)
+    form = IndicatorForm(request.POST or None, instance=indicator, user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.fields}
         try:
@@ -453,7 +462,7 @@ def scheme_edit(request, pk=None):
 
     scheme = get_object_or_404(ScoringScheme, pk=pk) if pk else None
     initial = [{k: getattr(i, k) for k in editor.ITEM_FIELDS} for i in scheme.items.all()] if scheme else []
-    form = SchemeForm(request.POST or None, instance=scheme)
+    form = SchemeForm(request.POST or None, instance=scheme, user=request.user)
     items = ScoringItemFormSet(request.POST or None, initial=initial, prefix="items")
     problems: list[str] = []
     if request.method == "POST" and form.is_valid() and items.is_valid():
