@@ -148,7 +148,7 @@ class CategoryForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     options = forms.CharField(
         label=_("Options"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "translate": "no"}),
         help_text=_("One per line as code=name, e.g. male=男. An option's code may start with a digit."),
     )
     replacing = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -172,7 +172,7 @@ class ElementForm(forms.Form):
     choices = forms.CharField(
         label=_("Choices"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "translate": "no"}),
         help_text=_("For a choice element: one per line as code=name."),
     )
     categories = forms.MultipleChoiceField(
