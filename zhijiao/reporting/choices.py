@@ -17,8 +17,8 @@ class ValueType(models.TextChoices):
     TEXT = "text", _("Text")
     CHOICE = "choice", _("Choice")
     DATE = "date", _("Date")
-    ORG = "org", _("Organisation")
-    MAJOR = "major", _("Major")
+    ORG = "org", _("Institution (searched by name or code)")
+    MAJOR = "major", _("Major (searched by name or code)")
     FILE = "file", _("File")
 
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DefinitionUploadForm(forms.Form):
@@ -77,7 +78,7 @@ def options_text(options) -> str:
 
 
 class NewDataSetForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=50, help_text=CODE_HELP)
+    code = forms.CharField(label=pgettext_lazy("identifier", "Code"), max_length=50, help_text=CODE_HELP)
     name = forms.CharField(label=_("Name"), max_length=200)
     period_type = forms.ChoiceField(label=_("Period type"), choices=PeriodType.choices)
 
@@ -135,7 +136,7 @@ class SettingsForm(forms.Form):
 
 
 class SectionForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=50, help_text=CODE_HELP)
+    code = forms.CharField(label=pgettext_lazy("identifier", "Code"), max_length=50, help_text=CODE_HELP)
     name = forms.CharField(label=_("Name"), max_length=200)
     replacing = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -144,7 +145,7 @@ class SectionForm(forms.Form):
 
 
 class CategoryForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=50, help_text=CODE_HELP)
+    code = forms.CharField(label=pgettext_lazy("identifier", "Code"), max_length=50, help_text=CODE_HELP)
     name = forms.CharField(label=_("Name"), max_length=100)
     options = forms.CharField(
         label=_("Options"),
@@ -162,7 +163,7 @@ class CategoryForm(forms.Form):
 
 class ElementForm(forms.Form):
     section = forms.ChoiceField(label=_("Section"))
-    code = forms.CharField(label=_("Code"), max_length=50, help_text=CODE_HELP)
+    code = forms.CharField(label=pgettext_lazy("identifier", "Code"), max_length=50, help_text=CODE_HELP)
     name = forms.CharField(label=_("Name"), max_length=200)
     type = forms.ChoiceField(label=_("Value type"), choices=ValueType.choices)
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
@@ -252,7 +253,7 @@ class ElementForm(forms.Form):
 
 
 class RuleForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=50, help_text=CODE_HELP)
+    code = forms.CharField(label=pgettext_lazy("identifier", "Code"), max_length=50, help_text=CODE_HELP)
     expression = forms.CharField(
         label=_("Expression"),
         max_length=500,

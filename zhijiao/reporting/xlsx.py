@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -72,7 +73,7 @@ def template_bytes(submission) -> bytes:
     ws = wb.active
     ws.title = _("Form")[:31]
     headers = [
-        _("Code"),
+        pgettext("identifier", "Code"),
         _("Data element"),
         _("Breakdown"),
         _("Unit"),
