@@ -315,18 +315,21 @@ class IndicatorForm(_ProvinceDataSets, forms.ModelForm):
             "basis",
             "order",
         ]
+        labels = {"code": pgettext_lazy("identifier", "Code"), "name": _("Name")}
 
 
 class SchemeForm(_ProvinceDataSets, forms.ModelForm):
     class Meta:
         model = ScoringScheme
         fields = ["code", "name", "data_set", "level", "basis"]
+        labels = {"code": pgettext_lazy("identifier", "Code"), "name": _("Name")}
 
 
 class ScoringItemForm(forms.ModelForm):
     class Meta:
         model = ScoringItem
         fields = ["name", "element_code", "cell", "formula", "weight", "zero_at", "full_at", "is_veto"]
+        labels = {"name": _("Name")}
         help_texts = {
             "formula": _(
                 "Instead of one element: an expression over element codes, e.g. staff_master / staff_total * 100."
