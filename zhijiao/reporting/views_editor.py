@@ -4,6 +4,9 @@ with their entry windows; rule expressions checked as they are typed."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +33,12 @@ from .forms import (
     options_text,
 )
 from .models import DataSet, DataSetVersion
+
+
+def fingerprint(data: dict) -> str:
+    """A short digest of a definition: an edit posted from a page showing another state of the
+    draft is refused (two people editing one draft do not overwrite each other unseen)."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def _province(request) -> None:
@@ -165,6 +174,7 @@ def _render_version(request, version: DataSetVersion, bound: dict | None = None,
             ),
             "forms": _forms(version, request, bound),
             "editing": request.GET.get("edit", ""),
+            "base": fingerprint(data),
         },
         status=status,
     )
@@ -223,6 +233,16 @@ def version_edit(request, pk, what):
     if what not in EDITS:
         raise Http404
     data = version.definition
+    base = request.POST.get("base")
+    if base and base != fingerprint(data):
+        messages.error(
+            request,
+            _(
+                "Someone changed this draft after you opened it; your change was not saved. The page "
+                "now shows the draft as it is."
+            ),
+        )
+        return redirect("reporting:editor_version", pk=version.pk)
     remove = request.POST.get("remove", "")
     form = None
     try:

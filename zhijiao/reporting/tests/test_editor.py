@@ -293,3 +293,19 @@ def test_discard_a_draft(world, login, client, draft):
     login(world["province_admin"])
     assert client.post(reverse("reporting:editor_discard", args=[draft.pk])).status_code == 302
     assert not DataSet.objects.filter(code="staff").exists()
+
+
+def test_an_edit_from_a_stale_page_is_refused(world, login, client, draft):
+    from zhijiao.reporting.views_editor import fingerprint
+
+    login(world["province_admin"])
+    page = client.get(reverse("reporting:editor_version", args=[draft.pk])).content.decode()
+    base = fingerprint(draft.definition)
+    assert f'name="base" value="{base}"' in page
+    url = reverse("reporting:editor_edit", args=[draft.pk, "element"])
+    assert client.post(url, {**ELEMENT, "base": base}).status_code == 302
+    # A second person still on the old page adds another element: refused, nothing changed.
+    r = client.post(url, {**ELEMENT, "code": "staff", "name": "职工", "base": base}, follow=True)
+    assert "Someone changed this draft after you opened it" in r.content.decode()
+    draft.refresh_from_db()
+    assert list(draft.elements.values_list("code", flat=True)) == ["teachers"]
