@@ -21,7 +21,7 @@ from zhijiao.core.contributions import contributed_callables
 from zhijiao.core.scoping import restrict
 from zhijiao.orgs.choices import InstitutionKind, Ownership
 
-from .choices import NUMERIC_TYPES as NUMERIC
+from .choices import COUNTED_TYPES as NUMERIC  # references are counted, files are not
 from .models import MAJOR_GROUP_CATEGORY, Aggregate, DataElement, Fact, Indicator, Period, Submission
 
 # --- writing -----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.contributions import DemoLoader
-from zhijiao.core.navigation import AUTHORITIES, SCHOOL_SIDE, MenuGroup, MenuItem
+from zhijiao.core.navigation import AUTHORITIES, PROVINCE, SCHOOL_SIDE, MenuGroup, MenuItem
 
 
 class ReportingConfig(AppConfig):
@@ -48,4 +48,13 @@ class ReportingConfig(AppConfig):
         MenuItem(_("Indicators dashboard"), "reporting:dashboard", "reporting", "view", AUTHORITIES),
         MenuItem(_("Scoring"), "reporting:scoring", "reporting", "view", AUTHORITIES),
         MenuItem(_("Reports from data"), "reporting:reports", "reporting", "view", SCHOOL_SIDE),
+        # The editors of data sets, indicators and scoring schemes: province staff only.
+        MenuItem(_("Data-set editor"), "reporting:editor", "reporting", "view", frozenset({PROVINCE})),
+        MenuItem(
+            _("Indicators and scoring schemes"),
+            "reporting:editor_indicators",
+            "reporting",
+            "view",
+            frozenset({PROVINCE}),
+        ),
     ]

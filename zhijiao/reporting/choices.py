@@ -17,11 +17,16 @@ class ValueType(models.TextChoices):
     TEXT = "text", _("Text")
     CHOICE = "choice", _("Choice")
     DATE = "date", _("Date")
-    ORG = "org", _("Organisation")
-    MAJOR = "major", _("Major")
+    ORG = "org", _("Institution (searched by name or code)")
+    MAJOR = "major", _("Major (searched by name or code)")
+    FILE = "file", _("File")
 
 
 NUMERIC_TYPES = frozenset({ValueType.NUMBER, ValueType.INTEGER, ValueType.PERCENTAGE, ValueType.MONEY})
+# A reference names an organisation or a major by its code; stored with the number 1, so the
+# rollups count the schools that named one. A file is an attachment, never counted.
+REFERENCE_TYPES = frozenset({ValueType.ORG, ValueType.MAJOR})
+COUNTED_TYPES = NUMERIC_TYPES | REFERENCE_TYPES
 
 
 class SubmissionStatus(models.TextChoices):

@@ -24,7 +24,12 @@ from .choices import PeriodType, ValueType
 from .models import Category, DataElement, DataSet, DataSetVersion, Section, ValidationRule
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+# A category option's code is only a part of a cell key, never a name in an expression: it may
+# start with a digit (grades 1–3, years).
+OPTION_CODE = re.compile(r"^[a-z0-9][a-z0-9_]{0,49}$")
 FUNCTION_NAMES = set(expressions.FUNCTIONS)
+# The largest attachment a file element accepts (a definition may set less with ``max_mb``).
+FILE_MAX_MB = 20
 
 
 class DefinitionError(ValidationError):
@@ -57,9 +62,12 @@ def check(data: dict) -> list[str]:
     def err(where: str, message: str) -> None:
         errors.append(f"{where}: {message}")
 
-    def code_at(where: str, value) -> str:
-        if not isinstance(value, str) or not CODE.match(value):
-            err(where, _("a code is lower-case letters, digits and underscores, starting with a letter"))
+    def code_at(where: str, value, pattern=CODE) -> str:
+        if not isinstance(value, str) or not pattern.match(value):
+            if pattern is OPTION_CODE:
+                err(where, _("an option's code is lower-case letters, digits and underscores"))
+            else:
+                err(where, _("a code is lower-case letters, digits and underscores, starting with a letter"))
             return ""
         return value
 
@@ -78,7 +86,7 @@ def check(data: dict) -> list[str]:
     for i, cat in enumerate(data.get("categories") or []):
         where = f"categories[{i}]"
         code = code_at(f"{where}.code", cat.get("code") if isinstance(cat, dict) else None)
-        if code in categories:
+        if code and code in categories:
             err(f"{where}.code", _("“%(code)s” is used twice") % {"code": code})
         options = cat.get("options") if isinstance(cat, dict) else None
         if not isinstance(options, list) or not options:
@@ -86,8 +94,11 @@ def check(data: dict) -> list[str]:
             continue
         seen = set()
         for j, opt in enumerate(options):
-            oc = code_at(f"{where}.options[{j}].code", opt.get("code") if isinstance(opt, dict) else None)
-            if oc in seen:
+            oc = code_at(
+                f"{where}.options[{j}].code", opt.get("code") if isinstance(opt, dict) else None, OPTION_CODE
+            )
+            # An invalid code was reported above; it is not "used twice" with another invalid one.
+            if oc and oc in seen:
                 err(f"{where}.options[{j}].code", _("“%(code)s” is used twice") % {"code": oc})
             seen.add(oc)
         if code:
@@ -105,7 +116,7 @@ def check(data: dict) -> list[str]:
             err(where, _("a section is a mapping"))
             continue
         sc = code_at(f"{where}.code", section.get("code"))
-        if sc in section_codes:
+        if sc and sc in section_codes:
             err(f"{where}.code", _("“%(code)s” is used twice") % {"code": sc})
         section_codes.add(sc)
         for j, element in enumerate(section.get("elements") or []):
@@ -135,6 +146,12 @@ def check(data: dict) -> list[str]:
                 err(f"{ew}.max", _("the maximum is below the minimum"))
             if vtype == ValueType.CHOICE and not element.get("choices"):
                 err(f"{ew}.choices", _("a choice element lists its choices"))
+            if vtype == ValueType.FILE:
+                if element.get("categories"):
+                    err(f"{ew}.categories", _("a file element has no disaggregation"))
+                size = _decimal(element.get("max_mb", FILE_MAX_MB))
+                if size is None or not (0 < size <= FILE_MAX_MB):
+                    err(f"{ew}.max_mb", _("a file's size limit is from 1 to %(n)d MB") % {"n": FILE_MAX_MB})
             for cat in element.get("categories") or []:
                 if cat not in categories:
                     err(f"{ew}.categories", _("no category “%(code)s”") % {"code": cat})
@@ -163,7 +180,7 @@ def check(data: dict) -> list[str]:
             err(where, _("a rule is a mapping"))
             continue
         rc = code_at(f"{where}.code", rule.get("code"))
-        if rc in rule_codes:
+        if rc and rc in rule_codes:
             err(f"{where}.code", _("“%(code)s” is used twice") % {"code": rc})
         rule_codes.add(rc)
         if not str(rule.get("message") or "").strip():
@@ -208,6 +225,24 @@ def definition_load(*, actor, text: str) -> DataSetVersion:
             )
         version.delete()
     version = DataSetVersion.objects.create(data_set=data_set, number=data["version"], definition=data)
+    build_rows(version, data)
+    audit_record(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        instance=version,
+        after={"code": data_set.code, "version": version.number},
+        event="dataset.loaded",
+    )
+    return version
+
+
+def build_rows(version: DataSetVersion, data: dict) -> None:
+    """The typed rows (categories, sections, elements, rules) of a checked definition, replacing
+    any the version had (only ever a version no submission uses)."""
+    version.rules.all().delete()
+    version.elements.all().delete()
+    version.sections.all().delete()
+    version.categories.all().delete()
     categories = {
         c["code"]: Category.objects.create(
             version=version, code=c["code"], name=c.get("name") or c["code"], options=c["options"]
@@ -238,14 +273,6 @@ def definition_load(*, actor, text: str) -> DataSetVersion:
         ValidationRule.objects.create(
             version=version, code=r["code"], expression=r["expression"], message=r["message"]
         )
-    audit_record(
-        actor=actor,
-        action=AuditAction.IMPORT,
-        instance=version,
-        after={"code": data_set.code, "version": version.number},
-        event="dataset.loaded",
-    )
-    return version
 
 
 def definition_export(version: DataSetVersion) -> str:

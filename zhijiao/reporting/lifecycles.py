@@ -23,6 +23,13 @@ EVENTS = {
     "city_submission.accepted": _("City return accepted"),
     "city_submission.returned": _("City return returned"),
     "city_submission.reopened": _("City return re-opened"),
+    # the data-set editor (services_editor) and file elements (services_files)
+    "dataset.created": _("Data set created"),
+    "dataset.version_edited": _("Data set draft version edited"),
+    "dataset.version_drafted": _("Data set draft version started"),
+    "dataset.version_published": _("Data set version published"),
+    "dataset.version_discarded": _("Data set draft version discarded"),
+    "submission.file_attached": _("File attached to a submission"),
 }
 
 SUBMISSION = Lifecycle(

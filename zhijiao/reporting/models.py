@@ -36,7 +36,8 @@ class DataSet(TimeStampedModel):
         return self.name
 
     def current_version(self) -> DataSetVersion | None:
-        return self.versions.order_by("-number").first()
+        """The latest published version (a draft in the editor is not reported on)."""
+        return self.versions.filter(is_draft=False).order_by("-number").first()
 
 
 class DataSetVersion(TimeStampedModel):
@@ -49,6 +50,9 @@ class DataSetVersion(TimeStampedModel):
     number = models.PositiveIntegerField(_("version"))
     definition = models.JSONField(_("definition"), default=dict)
     in_use = models.BooleanField(_("in use"), default=False)
+    # A draft is edited in the data-set editor and reported on by no one; publishing it makes it
+    # immutable (editing a published version starts a new draft).
+    is_draft = models.BooleanField(_("draft"), default=False)
 
     class Meta:
         verbose_name = _("data set version")
@@ -433,8 +437,12 @@ class ScoringItem(models.Model):
         ScoringScheme, verbose_name=_("scoring scheme"), on_delete=models.CASCADE, related_name="items"
     )
     name = models.CharField(_("name"), max_length=200)
-    element_code = models.SlugField(_("data element"), max_length=50)
+    element_code = models.SlugField(_("data element"), max_length=50, blank=True)
     cell = models.CharField(_("cell"), max_length=100, blank=True)
+    # A formula over element totals (``reporting.expressions``) scored instead of one element.
+    formula = models.CharField(_("formula"), max_length=500, blank=True)
+    # A veto item (一票否决): when it scores nothing, the whole total is nothing.
+    is_veto = models.BooleanField(_("veto item"), default=False)
     weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=2)
     zero_at = models.DecimalField(_("scores nothing at"), max_digits=20, decimal_places=4)
     full_at = models.DecimalField(_("scores in full at"), max_digits=20, decimal_places=4)
@@ -594,3 +602,41 @@ class Bulletin(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.title} {self.year}年第{self.number}期"
+
+
+# --- file elements (issue 14) ---------------------------------------------------------------------
+
+
+def submission_file_path(instance, filename: str) -> str:
+    import os
+    import uuid
+
+    return f"reporting/{instance.submission_id}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
+
+
+class SubmissionFile(models.Model):
+    """The attachment of a file element's cell (its ``DataValue`` holds the file's name). Checked
+    by ``core.files.validate_upload``; replaced by a new upload, read in the submission's scope."""
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("submission"), on_delete=models.CASCADE, related_name="files"
+    )
+    element = models.ForeignKey(
+        DataElement, verbose_name=_("data element"), on_delete=models.PROTECT, related_name="+"
+    )
+    cell = models.CharField(_("cell"), max_length=100, blank=True)
+    file = models.FileField(_("file"), upload_to=submission_file_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("submission file")
+        verbose_name_plural = _("submission files")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "element", "cell"], name="reporting_file_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -18,7 +18,7 @@ from zhijiao.core.scoping import user_scope
 from zhijiao.core.services import ensure_in_scope, model_create
 
 from . import expressions
-from .choices import EDITABLE, NUMERIC_TYPES, SubmissionStatus, ValueType
+from .choices import EDITABLE, NUMERIC_TYPES, REFERENCE_TYPES, SubmissionStatus, ValueType
 from .models import Aggregate, DataElement, DataValue, Period, Submission
 
 
@@ -87,6 +87,12 @@ def clean_value(element: DataElement, raw) -> tuple[str, Decimal | None]:
                 _("The value is above the maximum %(max)s.") % {"max": element.max_value.normalize()}
             )
         return format(number.normalize(), "f"), number
+    if vtype in REFERENCE_TYPES:
+        from .validation import resolve_reference
+
+        return resolve_reference(vtype, text), Decimal(1)
+    if vtype == ValueType.FILE:
+        raise ValidationError(_("A file is uploaded on the web form, not typed."))
     if vtype == ValueType.CHOICE:
         if text not in {c["code"] for c in element.choices}:
             raise ValidationError(_("Choose one of the listed options."))
@@ -165,6 +171,9 @@ def submission_save_values(*, actor, submission: Submission, values: dict, revis
         elif row.value != text:
             row.value, row.number = text, number
             changed_rows.append(row)
+    if not new and not changed_rows:
+        # Nothing changed: no new revision (a template downloaded before stays current), no audit entry.
+        return submission
     DataValue.objects.bulk_create(new)
     DataValue.objects.bulk_update(changed_rows, ["value", "number"])
     Submission.objects.filter(pk=submission.pk).update(revision=F("revision") + 1, updated_at=timezone.now())

@@ -24,7 +24,9 @@ def submission_upload(*, actor, submission, fileobj, filename: str):
     for key, line in parsed.lines.items():
         if key not in known:
             errors.append(xlsx.row_error(line, _("no such data element or cell in this form")))
-    values = xlsx.choice_codes(elements, {k: v for k, v in parsed.values.items() if k in known})
+    values = xlsx.choice_codes(
+        elements, xlsx.without_files(elements, {k: v for k, v in parsed.values.items() if k in known})
+    )
     # Every typed check at once (the save's own, without saving), so one upload lists all problems.
     lines = {validation.field_key(code, cell): line for (code, cell), line in parsed.lines.items()}
     checked = validation.check_values(elements, [], values)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_analytics, views_fill, views_reports
+from . import views, views_analytics, views_editor, views_fill, views_reports
 
 app_name = "reporting"
 
@@ -41,4 +41,27 @@ urlpatterns += [
     path("city-returns/open/", views.city_return_open, name="city_return_open"),
     path("city-returns/decide/", views.city_returns_decide, name="city_returns_decide"),
     path("city-returns/<int:pk>/", views.city_return, name="city_submission"),
+    # the data-set editor (province staff)
+    path("editor/", views_editor.editor_index, name="editor"),
+    path("editor/versions/<int:pk>/", views_editor.version_detail, name="editor_version"),
+    path("editor/versions/<int:pk>/edit/<slug:what>/", views_editor.version_edit, name="editor_edit"),
+    path("editor/versions/<int:pk>/publish/", views_editor.version_publish, name="editor_publish"),
+    path("editor/versions/<int:pk>/discard/", views_editor.version_discard, name="editor_discard"),
+    path("editor/versions/<int:pk>/export/", views_editor.version_export, name="editor_export"),
+    path("editor/versions/<int:pk>/import/", views_editor.version_import, name="editor_import"),
+    path("editor/versions/<int:pk>/periods/", views_editor.period_create, name="editor_period"),
+    path("editor/versions/<int:pk>/expression/", views_editor.expression_check, name="editor_expression"),
+    path("editor/data-sets/<int:pk>/draft/", views_editor.version_draft, name="editor_draft"),
+    path("editor/indicators/", views_editor.indicator_list, name="editor_indicators"),
+    path("editor/indicators/new/", views_editor.indicator_edit, name="editor_indicator_new"),
+    path("editor/indicators/<int:pk>/", views_editor.indicator_edit, name="editor_indicator"),
+    path("editor/schemes/", views_editor.scheme_list, name="editor_schemes"),
+    path("editor/schemes/new/", views_editor.scheme_edit, name="editor_scheme_new"),
+    path("editor/schemes/<int:pk>/", views_editor.scheme_edit, name="editor_scheme"),
+    # file and reference elements of the web form
+    path("submissions/<int:pk>/files/<slug:code>/", views_fill.file_upload, name="file_upload"),
+    path(
+        "submissions/<int:pk>/files/<int:file_pk>/download/", views_fill.file_download, name="file_download"
+    ),
+    path("references/<slug:kind>/", views_fill.reference_search, name="reference_search"),
 ]

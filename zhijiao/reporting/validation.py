@@ -138,3 +138,70 @@ def flags(
         if notes:
             out[field_key(code, cell)] = notes
     return out
+
+
+# --- references: an organisation or a major named by its code or its name ----------------------
+
+
+def _reference_rows(vtype: str):
+    """(code, name) rows a reference of ``vtype`` may name: operating institutions, or the majors
+    of the catalogue (reference data, the same for every reader)."""
+    from zhijiao.majors.models import Major
+    from zhijiao.orgs.models import Institution
+
+    from .choices import ValueType
+
+    if vtype == ValueType.ORG:
+        return Institution.objects.exclude(status="closed").values_list("code", "name")
+    return Major.objects.values_list("code", "name")
+
+
+def resolve_reference(vtype: str, text: str) -> str:
+    """The stored form of a reference typed as a code or a name: the code (an institution without
+    a code: its name, unique among operating institutions). Unknown or ambiguous names are refused."""
+    from django.db.models import Q
+
+    from .choices import ValueType
+
+    text = text.strip()
+    rows = {(code or name): name for code, name in _reference_rows(vtype).filter(Q(code=text) | Q(name=text))}
+    if len(rows) == 1:
+        return next(iter(rows))
+    what = _("institution") if vtype == ValueType.ORG else _("major")
+    if not rows:
+        raise ValidationError(
+            _("No %(what)s has the code or name “%(text)s”.") % {"what": what, "text": text[:50]}
+        )
+    raise ValidationError(
+        _("Several %(what)ss are named “%(text)s”; enter the code.") % {"what": what, "text": text[:50]}
+    )
+
+
+def reference_labels(pairs) -> dict[tuple[str, str], str]:
+    """``{(type, stored code): "name（code）"}`` for the references given, two queries at most."""
+    from django.db.models import Q
+
+    wanted: dict[str, set[str]] = {}
+    for vtype, code in pairs:
+        if code:
+            wanted.setdefault(vtype, set()).add(code)
+    out = {}
+    for vtype, codes in wanted.items():
+        for code, name in _reference_rows(vtype).filter(Q(code__in=codes) | Q(name__in=codes)):
+            key = code or name
+            out[(vtype, key)] = f"{name}（{code}）" if code else name
+    return out
+
+
+def reference_search(vtype: str, query: str, limit: int = 20) -> list[dict]:
+    """Suggestions as one types: ``[{"id": stored code, "text": label}]``, codes matched from the
+    start, names anywhere (every word must match)."""
+    from django.db.models import Q
+
+    rows = _reference_rows(vtype)
+    for word in (query or "")[:50].split():
+        rows = rows.filter(Q(code__istartswith=word) | Q(name__icontains=word))
+    out = []
+    for code, name in rows.order_by("code").distinct()[:limit]:
+        out.append({"id": code or name, "text": f"{name}（{code}）" if code else name})
+    return out

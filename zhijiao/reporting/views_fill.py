@@ -135,3 +135,57 @@ def prefill(request, pk):
         else:
             messages.info(request, _("No empty cell is filled from the platform's data."))
     return redirect("reporting:submission_form", pk=submission.pk)
+
+
+# --- file and reference elements --------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def file_upload(request, pk, code):
+    """Attach a file to a file element of the form (its own small form beside the field)."""
+    from .services_files import submission_file_attach
+
+    submission = get_object_or_404(selectors.submission_list(user=request.user), pk=pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose the file to upload."))
+    else:
+        try:
+            submission_file_attach(
+                actor=request.user, submission=submission, element_code=code, upload=upload
+            )
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("The file was attached."))
+    return redirect("reporting:submission_form", pk=submission.pk)
+
+
+@login_required
+def file_download(request, pk, file_pk):
+    from zhijiao.core.downloads import file_download as send_file
+
+    submission = get_object_or_404(selectors.submission_list(user=request.user), pk=pk)
+    attached = get_object_or_404(submission.files.all(), pk=file_pk)
+    try:
+        handle = attached.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    return send_file(handle, attached.name, content_type=attached.content_type)
+
+
+@login_required
+def reference_search(request, kind):
+    """Organisations or majors matching what is typed (``{"results": [{"id": code, "text"}]}``):
+    the choices of a reference element, searched as one types (static/js/autocomplete.js)."""
+    from django.http import JsonResponse
+
+    from .choices import REFERENCE_TYPES
+
+    if kind not in REFERENCE_TYPES:
+        raise Http404
+    results = validation.reference_search(kind, request.GET.get("q", ""))
+    return JsonResponse({"results": results, "more": False})

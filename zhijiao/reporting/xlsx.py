@@ -8,7 +8,8 @@ data set, version, organisation or an older revision is refused as a whole.
 
 Reading turns the rows into ``{(element code, cell): raw}`` for the same typed save the web form
 uses (``services.submission_save_values``); formulas, merged cells, unknown or repeated keys are row
-errors. Nothing here writes to the database.
+errors. File elements' rows say "upload on the web form" and are ignored on reading; reference
+elements take an organisation's or a major's code or name. Nothing here writes to the database.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -30,6 +32,12 @@ from zhijiao.core.uploads import XLSX, UploadRejected, check_upload
 from .choices import ValueType
 
 MARK = "zhijiao.reporting"
+
+
+def FILE_NOTE() -> str:  # noqa: N802 - a message, translated when used
+    return _("Upload the file on the web form")
+
+
 VALUE_COLUMN = 4  # 0-based: E
 IDENTITY_COLUMN = 5  # 0-based: F (hidden)
 
@@ -65,7 +73,7 @@ def template_bytes(submission) -> bytes:
     ws = wb.active
     ws.title = _("Form")[:31]
     headers = [
-        _("Code"),
+        pgettext("identifier", "Code"),
         _("Data element"),
         _("Breakdown"),
         _("Unit"),
@@ -99,6 +107,13 @@ def template_bytes(submission) -> bytes:
             for column in range(1, VALUE_COLUMN + 1):
                 ws.cell(row=row, column=column).data_type = "s"  # text as text, never a formula
             value_cell = ws.cell(row=row, column=VALUE_COLUMN + 1)
+            if element.value_type == ValueType.FILE:
+                # A file cannot travel in a spreadsheet: the cell says where to attach it, stays
+                # locked, and is ignored when the template comes back.
+                value_cell.value = FILE_NOTE() + (f"（{raw}）" if raw else "")
+                value_cell.data_type = "s"
+                value_cell.fill = PatternFill("solid", fgColor="EEEEEE")
+                continue
             if shown not in ("", None):
                 value_cell.value = shown
                 if isinstance(shown, str):
@@ -208,6 +223,12 @@ def read_upload(fileobj, filename: str, submission) -> Parsed:
         parsed.values[key] = _raw(cells[VALUE_COLUMN])
         parsed.lines[key] = line
     return parsed
+
+
+def without_files(elements, values: dict[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+    """The values of every element but the file elements (their rows only say where to upload)."""
+    files = {e.code for e in elements if e.value_type == ValueType.FILE}
+    return {key: raw for key, raw in values.items() if key[0] not in files}
 
 
 def choice_codes(elements, values: dict[tuple[str, str], str]) -> dict[tuple[str, str], str]:

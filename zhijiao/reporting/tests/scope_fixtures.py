@@ -11,7 +11,15 @@ from zhijiao.core.lifecycle import fire
 from zhijiao.core.testing_scope import object_url, scope_fixture, scope_rule, single_owner
 from zhijiao.reporting import services
 from zhijiao.reporting.definitions import definition_load
-from zhijiao.reporting.models import CitySubmission, DataSet, Period, Submission
+from zhijiao.reporting.models import (
+    CitySubmission,
+    DataSet,
+    DataSetVersion,
+    Indicator,
+    Period,
+    ScoringScheme,
+    Submission,
+)
 
 DEFINITION = """
 code: scope_demo
@@ -70,6 +78,62 @@ object_url("reporting:template_upload", Submission)
 object_url("reporting:check", Submission)
 object_url("reporting:prefill", Submission)
 object_url("reporting:city_submission", CitySubmission)
+
+
+# --- the data-set editor, indicators and scoring schemes: province staff only ---------------------
+
+
+def _province_only(row, user, action) -> bool:
+    from zhijiao.core.scoping import user_scope
+
+    return user_scope(user).is_province
+
+
+@scope_fixture(after=("reporting.reporting",))
+def reporting_editor(sw) -> None:
+    from zhijiao.reporting import services_editor
+    from zhijiao.reporting.models import DataSet
+
+    data_set = DataSet.objects.get(code="scope_demo")
+    services_editor.version_draft(actor=sw["province_admin"], data_set=data_set)
+    for n in (1, 2):
+        services_editor.indicator_save(
+            actor=sw["province_admin"],
+            code=f"scope_teachers_{n}",
+            name=f"教师总数{n}",
+            data_set=data_set,
+            element_code="teachers_total",
+        )
+        services_editor.scheme_save(
+            actor=sw["province_admin"],
+            code=f"scope_scheme_{n}",
+            name=f"考核{n}（示例）",
+            data_set=data_set,
+            level="school",
+            items=[
+                {"name": "教师", "element_code": "teachers_total", "weight": 10, "zero_at": 0, "full_at": 20}
+            ],
+        )
+
+
+for _model in (DataSet, DataSetVersion, Indicator, ScoringScheme):
+    scope_rule(_model, _province_only)
+for _name in (
+    "editor_version",
+    "editor_edit",
+    "editor_publish",
+    "editor_discard",
+    "editor_export",
+    "editor_import",
+    "editor_period",
+    "editor_expression",
+):
+    object_url(f"reporting:{_name}", DataSetVersion)
+object_url("reporting:editor_draft", DataSet)
+object_url("reporting:file_upload", Submission)
+object_url("reporting:file_download", Submission)
+object_url("reporting:editor_indicator", Indicator)
+object_url("reporting:editor_scheme", ScoringScheme)
 
 # The reports from data register their rows and URLs in a module of their own.
 from zhijiao.reporting.tests import scope_fixtures_reports  # noqa: E402, F401
