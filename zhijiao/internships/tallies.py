@@ -311,8 +311,10 @@ def dashboard_drop_sql() -> list[str]:
 
 _ACTIVE_NOW = "SELECT institution_id, {keys}, count(*) AS d FROM internships_placement WHERE status = 'active' GROUP BY 1, 2"
 
-# Recount both aggregates from the placements (the migration, the nightly rebuild, the bench loader).
+# Recount both aggregates from the placements (the migration, the nightly rebuild, the bench loader);
+# placement writes wait meanwhile, so none is counted twice or lost.
 DASHBOARD_REBUILD = [
+    f'LOCK TABLE "{PLAN_COUNT_TABLE}" IN SHARE ROW EXCLUSIVE MODE',
     "DELETE FROM core_tally WHERE kind = 'active_cat'",
     upsert_sql("'active_cat'", _active_cat_delta(_ACTIVE_NOW.format(keys="post_id"))),
     f"DELETE FROM {HOST_TALLY_TABLE}",

@@ -211,5 +211,3 @@ def test_school_and_host_users_count_their_own_placements(world):
     assert selectors._dashboard_regions(world["school_a"]) is None
     assert selectors._dashboard_regions(world["ent_a"]) is None
     assert selectors._dashboard_regions(world["jinan"]) == ["370000/370100/"]
-
-
