@@ -76,13 +76,14 @@ def rebuild_aggregates() -> None:
     from django.apps import apps
 
     from zhijiao.core.tasks import tally_rebuild
-    from zhijiao.internships import tallies
+    from zhijiao.internships import search, tallies
 
     for config in apps.get_app_configs():
         for entry in (getattr(config, "beat_schedule", None) or {}).values():
             if entry.get("task") == "core.tally_rebuild":
                 tally_rebuild(**entry.get("kwargs", {}))
     tallies.plan_count_rebuild()
+    search.backfill()
 
 
 def load(args) -> dict:
