@@ -419,6 +419,7 @@ def _placement_aggregates(user, regions: list[str]) -> dict:
         f" LEFT JOIN {q(MajorCategory._meta.db_table)} mc ON g.kind = 'active_cat' AND mc.id::text = g.k1"
     )
     for kind, inst, n, inst_name, path, city, city_name, cat in _rows(sql, params):
+        n = int(n)  # sum() of bigint is numeric in PostgreSQL
         if kind == "blocked":
             out["blocked"] += n
             continue

@@ -188,6 +188,10 @@ def test_dashboard_reads_the_aggregates_with_a_fixed_number_of_statements(iw, wo
         large = selectors.dashboard(user=user)
     assert len(few) == len(more) == 4
     assert large["total_active"] > small["total_active"]
+    # Whole numbers, as counting gives (PostgreSQL's sum() of bigint is numeric): the API serialises them.
+    figures = [large["total_active"], large["compliant"], *(r["n"] for r in large["by_school"])]
+    figures += [r["n"] for key in ("by_city", "by_category", "by_enterprise") for r in large[key]]
+    assert figures and all(type(n) is int for n in figures)
     # No statement reads the placements: the aggregates answer.
     assert not any("internships_placement" in q["sql"] for q in more.captured_queries)
     assert any("internships_hosttally" in q["sql"] for q in more.captured_queries)
