@@ -71,7 +71,11 @@ class PlacementStudentSearch(Lookup):
 
         from .models import Placement
 
-        inner = Placement.objects.filter(student_search_q(value, prefix="enrolment__student__")).values("pk")
+        inner = (
+            Placement.objects.filter(student_search_q(value, prefix="enrolment__student__"))
+            .order_by()
+            .values("pk")
+        )
         lhs, lhs_params = self.process_lhs(compiler, connection)
         sql, params = inner.query.get_compiler(connection=connection).as_sql()
         return f"{lhs} IN ({sql})", [*lhs_params, *params]

@@ -215,3 +215,14 @@ def test_school_and_host_users_count_their_own_placements(world):
     assert selectors._dashboard_regions(world["school_a"]) is None
     assert selectors._dashboard_regions(world["ent_a"]) is None
     assert selectors._dashboard_regions(world["jinan"]) == ["370000/370100/"]
+
+
+def test_a_superuser_reads_the_root_regions(iw, world, mix):
+    from zhijiao.core.testing import make_user
+
+    Placement.objects.bulk_create(_new_rows(iw, mix, random.Random(5), 20))
+    admin = make_user("root_admin", is_superuser=True)
+    assert selectors._dashboard_regions(admin) == []
+    assert _figures(selectors._placement_aggregates(admin, [])) == _figures(
+        selectors._placement_counts(admin)
+    )
