@@ -108,6 +108,7 @@ def run(args) -> dict:
     times.sort()
     _q, warm, _n = _measure(client, args.renders, cold=False)
     warm.sort()
+    aggregates = _aggregates_against_counting(base.province_admin)
     return {
         "benchmark": "internship_dashboard",
         "build_s": round(build_s, 1),
@@ -123,6 +124,37 @@ def run(args) -> dict:
         "note": "p50/p95: cold renders (aggregate cache cleared before each); warm: served from the 5-minute cache",
         "warm_p50_ms": round(statistics.median(warm) * 1000, 1),
         "warm_p95_ms": round(warm[min(len(warm) - 1, int(0.95 * len(warm)))] * 1000, 1),
+        **aggregates,
+    }
+
+
+def _aggregates_against_counting(user, repeat: int = 5) -> dict:
+    """The maintained aggregates (``_placement_aggregates``) against the bare baseline they replace —
+    one counting pass over the active placements (``_placement_counts``) — alternating in this process,
+    and whether both give the same figures at full size."""
+    from zhijiao.internships import selectors
+
+    regions = selectors._dashboard_regions(user)
+    if regions is None or not hasattr(selectors, "_placement_aggregates"):
+        return {}
+
+    def figures(pc):
+        top = selectors._top(pc["enterprises"], pc["enterprise_names"], "e", "n", selectors.TOP_HOSTS)
+        return (pc["schools"], pc["categories"], pc["blocked"], top)
+
+    read, counted = [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        a = selectors._placement_aggregates(user, regions)
+        read.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        c = selectors._placement_counts(user)
+        counted.append(time.perf_counter() - t)
+    return {
+        "aggregates_equal_counting": figures(a) == figures(c),
+        "aggregates_p50_ms": round(statistics.median(read) * 1000, 1),
+        "counting_pass_p50_ms": round(statistics.median(counted) * 1000, 1),
+        "ratio_counting_to_aggregates": round(statistics.median(counted) / statistics.median(read), 1),
     }
 
 

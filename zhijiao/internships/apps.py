@@ -29,7 +29,10 @@ class InternshipsConfig(AppConfig):
                     "zhijiao.internships.tallies.PLACEMENTS",
                     "zhijiao.internships.tallies.ALERTS_OPEN",
                 ],
-                "sql": ["zhijiao.internships.tallies.BLOCKED_REBUILD"],
+                "sql": [
+                    "zhijiao.internships.tallies.BLOCKED_REBUILD",
+                    "zhijiao.internships.tallies.DASHBOARD_REBUILD",
+                ],
             },
         },
         # Overdue incident reports and follow-ups (直报), every hour at :20; safe to run twice.

@@ -82,16 +82,16 @@ class PlacementFilterSet(FilterSet):
             self.filters.pop("plan", None)
 
     def search(self, queryset, name, value):
-        """The student's name or ID (the registry's search index), or — from two characters — the
+        """The student's name or ID (copied onto the placement with its indexes, internships.search), or — from two characters — the
         host's or the post's name (the few matching ones looked up first, so each branch is indexed)."""
         from zhijiao.enterprises.models import Enterprise
-        from zhijiao.students.filtersets import student_search_q
 
         value = value.strip()
         kind = classify(value)
         if not kind:
             return queryset
-        match = student_search_q(value, prefix="enrolment__student__")
+        # From the placement's own search columns (internships.search): no read of the students.
+        match = Q(id__studentsearch=value)
         if kind == "name" and len(value) >= 2:
             hosts = list(Enterprise.objects.filter(name__icontains=value).values_list("pk", flat=True)[:50])
             posts = list(Post.objects.filter(name__icontains=value).values_list("pk", flat=True)[:200])

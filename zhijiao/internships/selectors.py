@@ -231,6 +231,9 @@ def mentor_worklist(*, user) -> dict:
 
 
 # --- authority dashboard ------------------------------------------------------------------------------
+TOP_HOSTS = 15  # hosts with the most active placements on the dashboard
+
+
 def _city_code(path: str) -> str:
     parts = [p for p in path.split("/") if p]
     return parts[1] if len(parts) > 1 else (parts[0] if parts else "")
@@ -355,6 +358,95 @@ def _placement_counts(user) -> dict:
     return out
 
 
+def _dashboard_regions(user) -> list[str] | None:
+    """The region paths whose maintained aggregates answer the user's dashboard: the topmost of the
+    user's region grants (a region's rows cover its subtree), the root regions for a superuser. None
+    where the aggregates do not apply — SQLite (no triggers), or a scope holding schools or hosts, which
+    is small: those count their placements (``_placement_counts``)."""
+    from zhijiao.core import counters
+
+    if not counters.applies(user):
+        return None
+    scope = user_scope(user)
+    if scope.is_superuser:
+        return []
+    grants = [g for g in scope.grants_for("view") if g.node_kind]
+    if not grants or any(g.node_kind != "region" for g in grants):
+        return None
+    paths = sorted({g.region_path for g in grants})
+    return [p for p in paths if not any(p != other and p.startswith(other) for other in paths)]
+
+
+def _placement_aggregates(user, regions: list[str]) -> dict:
+    """What ``_placement_counts`` gives, read from the maintained aggregates (``internships.tallies``)
+    in TWO statements whatever the number of placements: the per-school tallies of active placements by
+    major category and of blocked placements, summed per school with the names of the school, its city
+    and the categories; then the hosts ranked from the per-region host counts (only those that can
+    reach the top 15: ties at the cut are kept, ``_top`` orders them by name)."""
+    from zhijiao.core.models import Tally
+    from zhijiao.enterprises.models import Enterprise
+    from zhijiao.majors.models import MajorCategory
+    from zhijiao.orgs.models import Institution, Region
+
+    from .models import HostTally
+
+    q = connection.ops.quote_name
+    out = {
+        "schools": {},
+        "school_names": {},
+        "school_paths": {},
+        "city_names": {},
+        "blocked": 0,
+        "enterprises": {},
+        "enterprise_names": {},
+        "categories": {},
+    }
+    tallies = restrict(
+        Tally.objects.filter(kind__in=("active_cat", "blocked")), user, "view", tree_only=True
+    ).order_by()
+    compiled = _sql_of(tallies.values("kind", "institution_id", "k1", "n"))
+    if compiled is None:
+        return out
+    source, params = compiled
+    city_code = "CASE WHEN split_part(r.path, '/', 2) <> '' THEN split_part(r.path, '/', 2) ELSE split_part(r.path, '/', 1) END"
+    sql = (
+        f"SELECT g.kind, g.inst, g.n, i.{q('name')}, r.{q('path')}, c.{q('code')}, c.{q('name')}, mc.{q('name')}"
+        f" FROM (SELECT t.kind, t.institution_id AS inst, CASE WHEN t.kind = 'blocked' THEN '' ELSE t.k1 END AS k1,"
+        f" sum(t.n) AS n FROM ({source}) t GROUP BY 1, 2, 3 HAVING sum(t.n) <> 0) g"
+        f" JOIN {q(Institution._meta.db_table)} i ON i.id = g.inst"
+        f" JOIN {q(Region._meta.db_table)} r ON r.id = i.region_id"
+        f" LEFT JOIN {q(Region._meta.db_table)} c ON c.code = {city_code}"
+        f" LEFT JOIN {q(MajorCategory._meta.db_table)} mc ON g.kind = 'active_cat' AND mc.id::text = g.k1"
+    )
+    for kind, inst, n, inst_name, path, city, city_name, cat in _rows(sql, params):
+        n = int(n)  # sum() of bigint is numeric in PostgreSQL
+        if kind == "blocked":
+            out["blocked"] += n
+            continue
+        out["schools"][inst] = out["schools"].get(inst, 0) + n
+        out["school_names"][inst], out["school_paths"][inst] = inst_name, path or ""
+        out["categories"][cat] = out["categories"].get(cat, 0) + n
+        if city:
+            out["city_names"][city] = city_name
+
+    hosts = restrict(HostTally.objects.filter(n__gt=0), user, "view", tree_only=True)
+    hosts = hosts.filter(path__in=regions) if regions else hosts.filter(path__regex=r"^[^/]+/$")
+    compiled = _sql_of(hosts.order_by().values("enterprise_id", "n"))
+    if compiled is None:
+        return out
+    source, params = compiled
+    sql = (
+        f"WITH s AS (SELECT h.enterprise_id, sum(h.n) AS n FROM ({source}) h GROUP BY 1)"
+        f" SELECT s.enterprise_id, s.n, en.{q('name')} FROM s"
+        f" LEFT JOIN {q(Enterprise._meta.db_table)} en ON en.id = s.enterprise_id"
+        f" WHERE s.n >= coalesce((SELECT n FROM s ORDER BY n DESC OFFSET {TOP_HOSTS - 1} LIMIT 1), 0)"
+    )
+    for ent, n, ent_name in _rows(sql, params):
+        out["enterprises"][ent] = int(n)
+        out["enterprise_names"][ent] = ent_name
+    return out
+
+
 def _alert_counts(user) -> dict:
     """Open alerts in scope by rule, escalation level and host (warnings and blocks only): one pass."""
     from zhijiao.enterprises.models import Enterprise
@@ -389,22 +481,27 @@ def _alert_counts(user) -> dict:
 def dashboard(*, user, today: dt.date | None = None) -> dict:
     """Aggregates for the authority dashboard: four statements whatever the number of placements.
 
-    Active placements are counted in one pass (by school and by post; cities, hosts, major categories,
-    the total and those with an open blocking alert are sums of those), open alerts in one pass, then
-    the city names and the 直报 figures.
-    Every read starts from ``restrict``.
+    For region staff (PostgreSQL) the active placements are read from the aggregates the database keeps
+    current (``internships.tallies``: per school and major category, blocked per school, per host under
+    each region — schools, cities, categories, the total and the compliance rate are sums of those,
+    with the names in the same statement; the top hosts in a second); for a school's or a host's
+    users, and on SQLite, they are counted in one pass over their few placements. Then the open
+    alerts in one pass and the 直报 figures. Every read starts from ``restrict``.
     """
     from zhijiao.orgs.models import Region
 
     today = today or timezone.localdate()
-    pc = _placement_counts(user)
+    regions = _dashboard_regions(user)
+    pc = _placement_counts(user) if regions is None else _placement_aggregates(user, regions)
     ac = _alert_counts(user)
 
     city_counts: dict[str, int] = {}
     for inst, n in pc["schools"].items():
         code = _city_code(pc["school_paths"][inst])
         city_counts[code] = city_counts.get(code, 0) + n
-    city_names = dict(Region.objects.filter(code__in=list(city_counts)).values_list("code", "name"))
+    city_names = pc.get("city_names")
+    if city_names is None:
+        city_names = dict(Region.objects.filter(code__in=list(city_counts)).values_list("code", "name"))
     by_city = sorted(
         ({"code": c, "name": city_names.get(c, c), "n": n} for c, n in city_counts.items()),
         key=lambda r: (-r["n"], r["code"]),
@@ -414,7 +511,9 @@ def dashboard(*, user, today: dt.date | None = None) -> dict:
         {"post__major_category__name": name, "n": n}
         for name, n in sorted(pc["categories"].items(), key=lambda kv: (-kv[1], kv[0] or ""))[:20]
     ]
-    by_enterprise = _top(pc["enterprises"], pc["enterprise_names"], "enterprise_id", "enterprise__name", 15)
+    by_enterprise = _top(
+        pc["enterprises"], pc["enterprise_names"], "enterprise_id", "enterprise__name", TOP_HOSTS
+    )
     alerts_by_rule = [
         {"rule_id": rule, "n": n} for rule, n in sorted(ac["by_rule"].items(), key=lambda kv: (-kv[1], kv[0]))
     ]

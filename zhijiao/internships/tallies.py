@@ -171,3 +171,152 @@ def plan_count_rebuild() -> None:
             return
         cursor.execute(f'LOCK TABLE "{PLAN_COUNT_TABLE}" IN SHARE ROW EXCLUSIVE MODE')
         cursor.execute(PLAN_COUNT_REBUILD)
+
+
+# --- the internships dashboard's aggregates (``selectors.dashboard``) ---------------------------------
+# The dashboard shows active placements by school, city, major category and host. Two aggregates far
+# smaller than the placements keep those current:
+#
+# - ``active_cat`` (core_tally): active placements per school and the post's major category (k1) —
+#   schools × categories rows; schools, cities, categories and the total are sums of it;
+# - ``internships_hosttally`` (``HostTally``): active placements per host under each region the school
+#   sits in (province, city, county: one row per region and host, never per school), so a region's
+#   users read their top hosts from their own region's rows.
+#
+# Placement statements add their net change (grouped first, so an UPDATE of 350,000 rows that moves
+# nothing writes nothing); a post statement that changes its major category moves its active
+# placements between categories; an institution statement that changes the school's region moves its
+# hosts' counts between regions. Renaming a region's path is not followed: ``DASHBOARD_REBUILD``
+# (nightly, and the bench loader) recounts both.
+HOST_TALLY_TABLE = "internships_hosttally"
+
+# Each region path the school's region path starts with ('370000/', '370000/370100/', …).
+_ANCESTORS = (
+    "CROSS JOIN LATERAL (SELECT left(r.path, g) AS path FROM generate_series(1, length(r.path)) g"
+    " WHERE substr(r.path, g, 1) = '/') a"
+)
+
+
+def _active_moves(sources: list[tuple[str, int]], columns: str) -> str:
+    """Net change of active placements per ``columns`` over transition tables (rows with no net change dropped)."""
+    moved = " UNION ALL ".join(
+        f"SELECT {columns}, {sign} AS d FROM {source} WHERE status = 'active'" for source, sign in sources
+    )
+    return f"SELECT {columns}, sum(d) AS d FROM ({moved}) x GROUP BY {columns} HAVING sum(d) <> 0"
+
+
+def _active_cat_delta(moves: str) -> str:
+    """(inst, k1 = the post's major category, d) rows from ``moves`` (institution_id, post_id, d)."""
+    return (
+        "SELECT m.institution_id AS inst, coalesce(po.major_category_id::text, '') AS k1, '' AS k2, '' AS k3,"
+        f" '' AS k4, m.d AS d FROM ({moves}) m JOIN internships_post po ON po.id = m.post_id"
+    )
+
+
+def _host_upsert(moves: str) -> str:
+    """Add ``moves`` (institution_id, enterprise_id, d) to the host counts of every region above the
+    school, in key order (no deadlocks between concurrent statements)."""
+    return (
+        f"INSERT INTO {HOST_TALLY_TABLE} (path, enterprise_id, n)"
+        f" SELECT a.path, m.enterprise_id, sum(m.d) FROM ({moves}) m"
+        " JOIN orgs_institution i ON i.id = m.institution_id JOIN orgs_region r ON r.id = i.region_id "
+        f"{_ANCESTORS} GROUP BY 1, 2 HAVING sum(m.d) <> 0 ORDER BY 1, 2"
+        f" ON CONFLICT (path, enterprise_id) DO UPDATE SET n = {HOST_TALLY_TABLE}.n + EXCLUDED.n"
+    )
+
+
+def _dashboard_statements(sources: list[tuple[str, int]]) -> str:
+    return (
+        upsert_sql("'active_cat'", _active_cat_delta(_active_moves(sources, "institution_id, post_id")))
+        + ";\n    "
+        + _host_upsert(_active_moves(sources, "institution_id, enterprise_id"))
+        + ";"
+    )
+
+
+_SOURCES = {
+    "INSERT": [("new_rows", 1)],
+    "UPDATE": [("new_rows", 1), ("old_rows", -1)],
+    "DELETE": [("old_rows", -1)],
+}
+
+# What the placement tally trigger runs after its per-status tally (``counters.tally_trigger_sql``'s extra).
+PLACEMENT_EXTRA = {
+    op: PLACEMENT_BLOCKED[op] + "\n    " + _dashboard_statements(sources) for op, sources in _SOURCES.items()
+}
+
+POST_FUNCTION = "zhijiao_dashboard_internships_post"
+INSTITUTION_FUNCTION = "zhijiao_dashboard_orgs_institution"
+
+
+def _changed(column: str) -> str:
+    """Rows of a statement whose ``column`` changed: (id, value, +1 for the new / −1 for the old value)."""
+    joined = "FROM new_rows n JOIN old_rows o ON o.id = n.id"
+    moved = f"n.{column} IS DISTINCT FROM o.{column}"
+    return (
+        f"SELECT n.id, n.{column} AS v, 1 AS d {joined} WHERE {moved}"
+        f" UNION ALL SELECT o.id, o.{column} AS v, -1 AS d {joined} WHERE {moved}"
+    )
+
+
+POST_CATEGORY_MOVE = upsert_sql(
+    "'active_cat'",
+    "SELECT p.institution_id AS inst, coalesce(c.v::text, '') AS k1, '' AS k2, '' AS k3, '' AS k4, c.d AS d"
+    f" FROM ({_changed('major_category_id')}) c"
+    " JOIN internships_placement p ON p.post_id = c.id AND p.status = 'active'",
+)
+INSTITUTION_REGION_MOVE = (
+    f"INSERT INTO {HOST_TALLY_TABLE} (path, enterprise_id, n)"
+    f" SELECT a.path, p.enterprise_id, sum(c.d) FROM ({_changed('region_id')}) c"
+    " JOIN internships_placement p ON p.institution_id = c.id AND p.status = 'active'"
+    f" JOIN orgs_region r ON r.id = c.v {_ANCESTORS} GROUP BY 1, 2 HAVING sum(c.d) <> 0 ORDER BY 1, 2"
+    f" ON CONFLICT (path, enterprise_id) DO UPDATE SET n = {HOST_TALLY_TABLE}.n + EXCLUDED.n"
+)
+
+
+def _update_trigger(table: str, function: str, statement: str) -> list[str]:
+    name = f"{table}_dashboard_update"
+    return [
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"BEGIN\n  {statement};\n  RETURN NULL;\nEND $$;",
+        f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"',
+        f'CREATE TRIGGER "{name}" AFTER UPDATE ON "{table}" REFERENCING NEW TABLE AS new_rows'
+        f" OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+    ]
+
+
+def dashboard_trigger_sql() -> list[str]:
+    """The placement tally function with the dashboard's aggregates, and the post and institution triggers."""
+    from zhijiao.core.counters import tally_trigger_sql
+
+    return [
+        *tally_trigger_sql(PLAN_COUNT_TABLE, [PLACEMENTS], PLACEMENT_EXTRA),
+        *_update_trigger("internships_post", POST_FUNCTION, POST_CATEGORY_MOVE),
+        *_update_trigger("orgs_institution", INSTITUTION_FUNCTION, INSTITUTION_REGION_MOVE),
+    ]
+
+
+def dashboard_drop_sql() -> list[str]:
+    """Back to the placement tally of ``internships`` 0003; the post and institution triggers dropped."""
+    from zhijiao.core.counters import tally_trigger_sql
+
+    sql = list(tally_trigger_sql(PLAN_COUNT_TABLE, [PLACEMENTS], PLACEMENT_BLOCKED))
+    for table, function in (("internships_post", POST_FUNCTION), ("orgs_institution", INSTITUTION_FUNCTION)):
+        sql += [
+            f'DROP TRIGGER IF EXISTS "{table}_dashboard_update" ON "{table}"',
+            f"DROP FUNCTION IF EXISTS {function}()",
+        ]
+    return [*sql, "DELETE FROM core_tally WHERE kind = 'active_cat'"]
+
+
+_ACTIVE_NOW = "SELECT institution_id, {keys}, count(*) AS d FROM internships_placement WHERE status = 'active' GROUP BY 1, 2"
+
+# Recount both aggregates from the placements (the migration, the nightly rebuild, the bench loader);
+# placement writes wait meanwhile, so none is counted twice or lost.
+DASHBOARD_REBUILD = [
+    f'LOCK TABLE "{PLAN_COUNT_TABLE}" IN SHARE ROW EXCLUSIVE MODE',
+    "DELETE FROM core_tally WHERE kind = 'active_cat'",
+    upsert_sql("'active_cat'", _active_cat_delta(_ACTIVE_NOW.format(keys="post_id"))),
+    f"DELETE FROM {HOST_TALLY_TABLE}",
+    _host_upsert(_ACTIVE_NOW.format(keys="enterprise_id")),
+]

@@ -11,6 +11,9 @@ from .activity import (
     PayRecord,
     Report,
 )
+from .aggregates import (
+    HostTally,
+)
 from .alerts import (
     Alert,
 )
@@ -69,6 +72,7 @@ __all__ = [
     "PayRecord",
     "Evaluation",
     "Alert",
+    "HostTally",
     "RuleException",
     "Inspection",
     "InspectionItem",

@@ -20,6 +20,7 @@ from ..choices import (
     PremiumPayer,
     WorkKind,
 )
+from ..search import PlacementStudentSearch
 from .base import validate_attachment_size
 from .plans import InternshipPlan, Post
 
@@ -154,6 +155,11 @@ PLACEMENT_PEOPLE = (
     Rel.own_person("placement__enrolment__student__user"),
     Rel.assigned("placement__mentors", is_current=True),
 )
+
+
+# ``id__studentsearch``: the student's name or number from the placement's own search columns
+# (zhijiao.internships.search, migration 0022), in the list's order from the placement's indexes.
+Placement._meta.get_field("id").register_lookup(PlacementStudentSearch)
 
 
 class _PlacementChild(ScopedModel):
