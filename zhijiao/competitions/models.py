@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel
 from zhijiao.core.scoping import Rel
@@ -23,7 +24,7 @@ class Event(ScopedModel):
         "orgs.Region", verbose_name=_("organising authority"), on_delete=models.PROTECT, related_name="+"
     )
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
     level = models.CharField(
         _("competition level"), max_length=12, choices=EventLevel.choices, default=EventLevel.PROVINCIAL
@@ -75,7 +76,7 @@ class Contest(ScopedModel):
     event = models.ForeignKey(
         Event, verbose_name=_("competition event"), on_delete=models.PROTECT, related_name="contests"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=14, choices=ContestKind.choices)
     major_class = models.ForeignKey(
         "majors.MajorClass",

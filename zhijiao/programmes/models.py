@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel, TimeStampedModel
 from zhijiao.core.scoping import Rel
@@ -34,7 +35,7 @@ class ProgrammeType(TimeStampedModel):
 
     code = models.SlugField(_("code"), max_length=50)
     version = models.PositiveIntegerField(_("version"))
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     applicant_kind = models.CharField(_("applicant kind"), max_length=12, choices=ApplicantKind.choices)
     definition = models.JSONField(_("definition"), default=dict)
     form_version = models.ForeignKey(
@@ -73,7 +74,7 @@ class Call(ScopedModel):
         "orgs.Region", verbose_name=_("organising authority"), on_delete=models.PROTECT, related_name="+"
     )
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
     basis = models.CharField(_("basis"), max_length=300, blank=True)
     total_quota = models.PositiveIntegerField(_("total quota"))
@@ -241,7 +242,7 @@ class Attachment(models.Model):
 class Expert(ScopedModel):
     """A member of the expert pool (专家库). A city keeps its own experts; the province all."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
@@ -419,7 +420,7 @@ class Award(ScopedModel):
         Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="award"
     )
     programme_code = models.SlugField(_("programme"), max_length=50, db_index=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
     applicant_kind = models.CharField(_("applicant kind"), max_length=12, choices=ApplicantKind.choices)
     institution = models.ForeignKey(
@@ -493,7 +494,7 @@ class FollowUpRound(ScopedModel):
         Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="followup_rounds"
     )
     kind = models.CharField(_("kind"), max_length=12, choices=FollowUpKind.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     form_version = models.ForeignKey(
         "reporting.DataSetVersion",
         verbose_name=_("report form"),

@@ -8,6 +8,7 @@ import itertools
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel, TimeStampedModel
 
@@ -19,7 +20,7 @@ class DataSet(TimeStampedModel):
     user may read the definition; the province loads versions (``definitions.definition_load``)."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     period_type = models.CharField(_("period type"), max_length=10, choices=PeriodType.choices)
     reporter_kinds = models.JSONField(
         _("reporting institution kinds"), default=list, blank=True, help_text=_("Empty: every kind.")
@@ -78,7 +79,7 @@ class Category(models.Model):
         DataSetVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="categories"
     )
     code = models.SlugField(_("code"), max_length=50)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     options = models.JSONField(_("options"), default=list)  # [{"code": …, "name": …}]
 
     class Meta:
@@ -95,7 +96,7 @@ class Section(models.Model):
         DataSetVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="sections"
     )
     code = models.SlugField(_("code"), max_length=50)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -116,7 +117,7 @@ class DataElement(models.Model):
         Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="elements"
     )
     code = models.SlugField(_("code"), max_length=50)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     value_type = models.CharField(_("value type"), max_length=12, choices=ValueType.choices)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     min_value = models.DecimalField(_("minimum"), max_digits=20, decimal_places=4, null=True, blank=True)
@@ -368,7 +369,7 @@ class Indicator(TimeStampedModel):
     signed-in user may read it; the value shown is from the reader's own region's rollups."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     data_set = models.ForeignKey(
         DataSet, verbose_name=_("data set"), on_delete=models.PROTECT, related_name="indicators"
     )
@@ -408,7 +409,7 @@ class ScoringScheme(TimeStampedModel):
     facts for cities, the approved submissions for schools), never typed."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     data_set = models.ForeignKey(
         DataSet, verbose_name=_("data set"), on_delete=models.PROTECT, related_name="scoring_schemes"
     )
@@ -436,7 +437,7 @@ class ScoringItem(models.Model):
     scheme = models.ForeignKey(
         ScoringScheme, verbose_name=_("scoring scheme"), on_delete=models.CASCADE, related_name="items"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     element_code = models.SlugField(_("data element"), max_length=50, blank=True)
     cell = models.CharField(_("cell"), max_length=100, blank=True)
     # A formula over element totals (``reporting.expressions``) scored instead of one element.
