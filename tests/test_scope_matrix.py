@@ -59,8 +59,11 @@ URL_PARAMS = {
     "internships:inspection_report": {"kind": ("xlsx",)},
     "internships:agreement_file": {"which": ("consent", "signed")},
 }
-#: Id-taking URLs that name no row (none yet); each with the reason.
-NOT_OBJECT_URLS: dict[str, str] = {}
+#: Id-taking URLs the matrix does not probe as a row's page; each with the reason.
+NOT_OBJECT_URLS: dict[str, str] = {
+    "reporting:editor_draft": "starts the province's draft of a data set (a data set is reference data every "
+    "user reads, the editor is the province's; zhijiao/reporting/tests/test_editor.py checks the 404s)",
+}
 #: Pages whose GET renders a PDF: opened only where they must refuse (rendering is slow).
 HEAVY = {
     "credentials:certificate_pdf",

@@ -116,7 +116,9 @@ def reporting_editor(sw) -> None:
         )
 
 
-for _model in (DataSet, DataSetVersion, Indicator, ScoringScheme):
+# Data sets stay reference data every signed-in user reads (``_reference`` above, the API lists them);
+# their versions in the editor, indicators and schemes are the province's.
+for _model in (DataSetVersion, Indicator, ScoringScheme):
     scope_rule(_model, _province_only)
 for _name in (
     "editor_version",
@@ -129,7 +131,6 @@ for _name in (
     "editor_expression",
 ):
     object_url(f"reporting:{_name}", DataSetVersion)
-object_url("reporting:editor_draft", DataSet)
 object_url("reporting:file_upload", Submission)
 object_url("reporting:file_download", Submission)
 object_url("reporting:editor_indicator", Indicator)
