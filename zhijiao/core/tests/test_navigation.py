@@ -49,7 +49,13 @@ def test_only_authorities_publish_and_the_auditor_changes_nothing(world):
 
 def test_expert_and_plain_user(world, login):
     # An expert reviews programme applications (项目库: 我的评审).
-    assert names(world["expert"]) == {"core:home", "majors:major_list", "programmes:my_reviews"}
+    assert names(world["expert"]) == {
+        "core:home",
+        "majors:major_list",
+        "programmes:my_reviews",
+        "programmes:followup_my_reviews",
+        "competitions:my_judging",
+    }
 
 
 @pytest.mark.parametrize("who", ["province_admin", "auditor", "jinan", "school_a", "ent_a", "expert"])
