@@ -24,7 +24,9 @@ from . import hostile_files as corpus
 
 pytestmark = pytest.mark.django_db
 KINDS = sorted(autodiscover())
-FAST = 1.0  # seconds
+# CPU seconds of this process (time.process_time): the bound is on the work a hostile file costs,
+# not on the wall clock of a machine other work may be loading.
+FAST = 1.0
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -39,9 +41,9 @@ def _generated():
 def test_every_importer_refuses_every_hostile_file(world, name, kind):
     filename, data = corpus.make(name)
     before = AuditEntry.objects.count()
-    started = time.perf_counter()
+    started = time.process_time()
     result = run_import(kind, io.BytesIO(data), filename, actor=world["province_admin"])
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert not result.ok
     assert result.errors and str(result.errors[0]).strip()
     assert elapsed < FAST, f"{name} took {elapsed:.2f} s"
@@ -61,9 +63,9 @@ def test_the_upload_page_refuses_every_hostile_file(world, login, name):
     filename, data = corpus.make(name)
     client = login(world["province_admin"])
     client.get("/imports/enterprises/")  # templates compiled, session loaded: time the refusal only
-    started = time.perf_counter()
+    started = time.process_time()
     response = client.post("/imports/enterprises/", {"file": SimpleUploadedFile(filename, data)})
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert response.status_code in (400, 413, 422), response.status_code
     assert elapsed < FAST + 0.5, f"{name} took {elapsed:.2f} s"
     assert not Job.objects.exists()  # never queued for the worker
@@ -127,10 +129,10 @@ def test_every_attachment_check_refuses_every_hostile_file(name):
     from zhijiao.workplan.services import validate_evidence
 
     for check in (check_attachment, check_evidence, validate_evidence):
-        started = time.perf_counter()
+        started = time.process_time()
         with pytest.raises(ValidationError):
             check(_upload(name))
-        assert time.perf_counter() - started < FAST
+        assert time.process_time() - started < FAST
     with pytest.raises(ValidationError):
         from django.core.files.base import File
         from django.db.models.fields.files import FieldFile
