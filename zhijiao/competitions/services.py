@@ -21,6 +21,7 @@ from zhijiao.core.services import OutOfScope, model_create, model_update
 from zhijiao.orgs.choices import RegionLevel
 from zhijiao.orgs.models import Institution, Region
 from zhijiao.programmes import selectors as expert_pool
+from zhijiao.programmes import services as programme_services
 from zhijiao.students import selectors as registry
 from zhijiao.students.choices import EnrolmentStatus
 
@@ -520,30 +521,11 @@ def judges_assign(*, actor, event: Event) -> dict:
 
 
 def clean_scores(rubric: list[dict], items: dict) -> tuple[dict[str, str], Decimal]:
-    """The scores by the item's place ("1", "2", …) and their total; each within 0 and the item's
-    highest score, at most one decimal. Raises a ValidationError keyed by item code."""
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, str] = {}
-    total = Decimal(0)
-    for n, item in enumerate(rubric, start=1):
-        raw = str(items.get(item["code"], "")).strip()
-        top = Decimal(str(item["max"]))
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            errors[item["code"]] = [_("Enter a score.")]
-            continue
-        if not value.is_finite() or value < 0 or value > top or value.as_tuple().exponent < -1:
-            errors[item["code"]] = [
-                _("A score between 0 and %(max)s, at most one decimal.")
-                % {"max": format(top.normalize(), "f")}
-            ]
-            continue
-        cleaned[str(n)] = format(value.normalize(), "f") if value else "0"
-        total += value
-    if errors:
-        raise ValidationError(errors)
-    return cleaned, total
+    """The scores by the item's place ("1", "2", …) and their total, by the platform's one rubric
+    rule (``programmes.services.rubric_scores_clean``: 0 to the item's highest, at most one decimal;
+    a ValidationError keyed by item code)."""
+    by_code, total = programme_services.rubric_scores_clean(rubric, items)
+    return {str(n): by_code[item["code"]] for n, item in enumerate(rubric, start=1)}, total
 
 
 @transaction.atomic

@@ -51,8 +51,9 @@ def rubric_check(rubric) -> list[dict]:
 
 
 def scores_clean(rubric: list[dict], scores: dict) -> tuple[dict[str, str], Decimal]:
-    """Scores by item code, each between 0 and the item's highest with at most one decimal, and
-    their total; errors keyed by item code."""
+    """The rubric's scoring rule, used by every scoring in the platform (programme reviews, follow-up
+    reviews, competition judges): scores by item code, each between 0 and the item's highest with at
+    most one decimal, and their total; a ValidationError keyed by item code otherwise."""
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, str] = {}
     total = Decimal(0)

@@ -7,7 +7,7 @@ tie rule, the decision list, the public notice and 立项."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,6 +30,7 @@ from zhijiao.reporting import services as forms_engine
 from . import assignment, awards
 from .choices import ApplicantKind, CallStage, ObjectionStatus, ReviewStatus
 from .choices import ApplicationStatus as S
+from .followup import scores_clean as rubric_scores_clean
 from .models import (
     Application,
     Attachment,
@@ -608,27 +609,7 @@ def review_submit(*, actor, review: Review, scores: dict, comments: dict) -> Rev
         raise OutOfScope(_("Only the assigned expert scores this application."))
     if review.status != ReviewStatus.ASSIGNED or review.application.status != S.UNDER_REVIEW:
         raise ValidationError(_("These scores have been submitted already."))
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, str] = {}
-    total = Decimal(0)
-    for item in review.application.call.rubric:
-        raw = str(scores.get(item["code"], "")).strip()
-        top = Decimal(str(item["max"]))
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            errors[item["code"]] = [_("Enter a score.")]
-            continue
-        if not value.is_finite() or value < 0 or value > top or value.as_tuple().exponent < -1:
-            errors[item["code"]] = [
-                _("A score between 0 and %(max)s, at most one decimal.")
-                % {"max": format(top.normalize(), "f")}
-            ]
-            continue
-        cleaned[item["code"]] = format(value.normalize(), "f")
-        total += value
-    if errors:
-        raise ValidationError(errors)
+    cleaned, total = rubric_scores_clean(review.application.call.rubric, scores)
     # Stored by the item's place in the rubric (1, 2, …), so the audit log shows no codes.
     place = {item["code"]: str(n) for n, item in enumerate(review.application.call.rubric, start=1)}
     comments = {place[k]: str(v)[:1000] for k, v in comments.items() if k in cleaned and str(v).strip()}
