@@ -368,6 +368,27 @@ def my_reviews(request):
     return render(request, "programmes/my_reviews.html", {"title": _("My reviews"), "page": page})
 
 
+def _rubric_post(request, rubric) -> tuple[dict, dict]:
+    """The scores and comments a review form posted, by rubric item code (``s__<code>``, ``c__<code>``)."""
+    scores = {i["code"]: request.POST.get(f"s__{i['code']}", "") for i in rubric}
+    comments = {i["code"]: request.POST.get(f"c__{i['code']}", "") for i in rubric}
+    return scores, comments
+
+
+def _rubric_items(request, rubric, review, errors) -> list[dict]:
+    """Each rubric item with the score and comment to show (as posted, else as stored by the item's
+    place) and its errors: the rows of a review form."""
+    return [
+        {
+            "item": i,
+            "score": request.POST.get(f"s__{i['code']}", review.scores.get(str(n), "")),
+            "comment": request.POST.get(f"c__{i['code']}", review.comments.get(str(n), "")),
+            "errors": errors.get(i["code"], []),
+        }
+        for n, i in enumerate(rubric, start=1)
+    ]
+
+
 @login_required
 def review_form(request, pk):
     review = get_object_or_404(
@@ -376,8 +397,7 @@ def review_form(request, pk):
     application = review.application
     errors = {}
     if request.method == "POST":
-        scores = {i["code"]: request.POST.get(f"s__{i['code']}", "") for i in application.call.rubric}
-        comments = {i["code"]: request.POST.get(f"c__{i['code']}", "") for i in application.call.rubric}
+        scores, comments = _rubric_post(request, application.call.rubric)
         try:
             services.review_submit(actor=request.user, review=review, scores=scores, comments=comments)
         except OutOfScope as exc:
@@ -391,15 +411,7 @@ def review_form(request, pk):
         else:
             messages.success(request, _("Scores submitted."))
             return redirect("programmes:my_reviews")
-    items = [
-        {
-            "item": i,
-            "score": request.POST.get(f"s__{i['code']}", review.scores.get(str(n), "")),
-            "comment": request.POST.get(f"c__{i['code']}", review.comments.get(str(n), "")),
-            "errors": errors.get(i["code"], []),
-        }
-        for n, i in enumerate(application.call.rubric, start=1)
-    ]
+    items = _rubric_items(request, application.call.rubric, review, errors)
     blind = application.call.blind_review
     return render(
         request,

@@ -18,7 +18,7 @@ from . import selectors
 from . import services_followup as fu
 from .choices import CallStage, ReportStatus, ReviewStatus, RoundStage
 from .forms import ConcludeForm, RoundForm
-from .views import _errors, _page
+from .views import _errors, _page, _rubric_items, _rubric_post
 
 
 def _form_rows(report, posted=None, errors=None):
@@ -219,8 +219,7 @@ def review_form(request, pk):
     rubric = review.report.round.rubric
     errors = {}
     if request.method == "POST":
-        scores = {i["code"]: request.POST.get(f"s__{i['code']}", "") for i in rubric}
-        comments = {i["code"]: request.POST.get(f"c__{i['code']}", "") for i in rubric}
+        scores, comments = _rubric_post(request, rubric)
         try:
             fu.review_submit(actor=request.user, review=review, scores=scores, comments=comments)
         except OutOfScope as exc:
@@ -234,15 +233,7 @@ def review_form(request, pk):
         else:
             messages.success(request, _("Scores submitted."))
             return redirect("programmes:followup_my_reviews")
-    items = [
-        {
-            "item": i,
-            "score": request.POST.get(f"s__{i['code']}", review.scores.get(str(n), "")),
-            "comment": request.POST.get(f"c__{i['code']}", review.comments.get(str(n), "")),
-            "errors": errors.get(i["code"], []),
-        }
-        for n, i in enumerate(rubric, start=1)
-    ]
+    items = _rubric_items(request, rubric, review, errors)
     return render(
         request,
         "programmes/followup/review_form.html",
