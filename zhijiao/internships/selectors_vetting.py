@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from zhijiao.core.scoping import restrict
 
@@ -12,6 +12,21 @@ from .models.vetting import AssessmentStatus
 
 def assessment_list(*, user, action: str = "view") -> QuerySet[HostAssessment]:
     return restrict(HostAssessment.objects.select_related("institution", "enterprise"), user, action)
+
+
+def assessment_reports(*, user) -> QuerySet[HostAssessment]:
+    """The assessments whose written report the user may download: the school's own, its city's and the
+    province's (the organisation subtree alone). 教职成〔2021〕4号第七条 makes the host *list* public, not the
+    on-site assessment's report, so a student who reads the published list does not get the report."""
+    return restrict(
+        HostAssessment.objects.select_related("institution", "enterprise"), user, "view", tree_only=True
+    )
+
+
+def assessment_list_with_report_access(*, user, action: str = "view") -> QuerySet[HostAssessment]:
+    """``assessment_list`` with ``report_allowed``: whether the user may download each one's report."""
+    allowed = assessment_reports(user=user).filter(pk=OuterRef("pk"))
+    return assessment_list(user=user, action=action).annotate(report_allowed=Exists(allowed))
 
 
 def host_list_published(*, user) -> QuerySet[HostAssessment]:

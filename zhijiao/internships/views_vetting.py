@@ -183,6 +183,7 @@ class AssessmentDetailView(ScopedObjectMixin, View):
                 "actions": actions,
                 "report_name": os.path.basename(assessment.report_file.name)
                 if assessment.report_file
+                and sel.assessment_reports(user=request.user).filter(pk=assessment.pk).exists()
                 else "",
             },
         )
@@ -236,7 +237,7 @@ class AssessmentReportView(LoginRequiredMixin, View):
     """The written report of an on-site assessment, to those who may read the assessment (never /media/)."""
 
     def get(self, request, pk):
-        assessment = sel.assessment_list(user=request.user).filter(pk=pk).first()
+        assessment = sel.assessment_reports(user=request.user).filter(pk=pk).first()
         if assessment is None or not assessment.report_file:
             raise Http404
         try:

@@ -51,8 +51,11 @@ class HostAssessmentSerializer(MaskedModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_report_url(self, obj) -> str | None:
-        """The written report, downloaded through the assessment's scope (never a /media/ address)."""
-        return reverse("internships:assessment_report", args=[obj.pk]) if obj.report_file else None
+        """The written report, downloaded through the assessment's scope (never a /media/ address); none
+        for a student reading the published list (``selectors_vetting.assessment_reports``)."""
+        if not obj.report_file or not getattr(obj, "report_allowed", False):
+            return None
+        return reverse("internships:assessment_report", args=[obj.pk])
 
 
 class BlacklistEntrySerializer(MaskedModelSerializer):

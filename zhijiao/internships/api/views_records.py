@@ -23,7 +23,7 @@ class HostAssessmentViewSet(ScopedReadOnlyViewSet):
     student reads the published ones of their school."""
 
     model = HostAssessment
-    selector = staticmethod(selectors_vetting.assessment_list)
+    selector = staticmethod(selectors_vetting.assessment_list_with_report_access)
     serializer_class = s.HostAssessmentSerializer
     ordering_fields = ("assessed_on", "published_at")
     ordering = ("-assessed_on", "-id")

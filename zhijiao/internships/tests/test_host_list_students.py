@@ -72,3 +72,29 @@ def test_staff_keep_their_scope_and_the_student_has_a_menu_entry(iw):
     student = _student_user(iw)
     urls = {entry["url"] for entry in menu_entries(student)}
     assert reverse("internships:host_list") in urls
+
+
+def test_the_published_list_does_not_give_students_the_written_report(iw, login):
+    """第七条 makes the host list public, not the on-site assessment's written report: the school, its city
+    and the province download it; a student who reads the published host gets neither the file nor its link."""
+    from django.core.files.base import ContentFile
+
+    from zhijiao.core.testing import blank_pdf
+    from zhijiao.core.testing_api import api_client
+
+    p = iw.placement()
+    a = HostAssessment.objects.get(institution=p.institution, enterprise=p.enterprise)
+    a.report_file.save("report.pdf", ContentFile(blank_pdf()), save=True)
+    vetting.assessment_publish(actor=iw.school_admin, assessment=a)
+    student = _student_user(iw)
+    url = reverse("internships:assessment_report", args=[a.pk])
+    assert login(student).get(a.get_absolute_url()).status_code == 200  # the published host itself
+    assert url not in login(student).get(a.get_absolute_url()).content.decode()
+    assert login(student).get(url).status_code == 404
+    assert login(iw.school_admin).get(url).status_code == 200
+    assert url in login(iw.school_admin).get(a.get_absolute_url()).content.decode()
+    assert login(iw.w["jinan"]).get(url).status_code == 200
+    rows = api_client(student).get("/api/v1/host-assessments/").json()["results"]
+    assert [r["report_url"] for r in rows if r["id"] == a.pk] == [None]
+    rows = api_client(iw.school_admin).get("/api/v1/host-assessments/").json()["results"]
+    assert [r["report_url"] for r in rows if r["id"] == a.pk] == [url]
