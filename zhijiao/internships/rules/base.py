@@ -313,8 +313,8 @@ CITATIONS = {
 VERIFIED = {
     "2021": "official text: Arts. 2, 5–12, 14–18, 20, 23–25, 27, 31, 35 read for the rules citing them",
     "2016": "secondary: Art. 6 (实地考察评估), Art. 9 (10%/20%), Art. 10 (顶岗一般6个月), Art. 15 (six bans), "
-    "Art. 17 (pay, 试用期 80%), Art. 28 (考核) quoted with their numbers; Art. 16 (working time) lies "
-    "between them; Art. 8 (self-arranged, mentors) from a summary",
+    "Art. 17 (pay, 试用期 80%), Art. 28 (考核) quoted with their numbers; Art. 16 (working time, also "
+    "for INT-HOURS) lies between them; Art. 8 (self-arranged, mentors) from a summary",
 }
 
 
@@ -363,13 +363,34 @@ CITATIONS_2016 = {
     "INT-PREMIUM": f"{_REG_2016}（实习责任保险）",
     "INT-ASSESS": f"{_REG_2016}第二十八条",
     "INT-MENTOR": f"{_REG_2016}第八条",
+    # 顶岗实习 "一般为6个月" (2016 Art. 10, quoted with its number); the working-time article with the
+    # 劳动法's hours, as the 2021 version cites Art. 17 with them.
+    "INT-DUR": f"{_REG_2016}第十条",
+    "INT-HOURS": f"{_REG_2016}第十六条；《中华人民共和国劳动法》第三十六条",
+    "INT-INS": f"{_REG_2016}（实习责任保险）",
 }
 #: 2016 versions whose article could not be verified (reported; the citation test lists them by name).
-UNPLACED_2016 = frozenset({"INT-AGREE", "INT-FEES", "INT-ID-DOCS", "INT-GUARANTEE", "INT-PREMIUM"})
-# Rules of the 2021 text, in force from 2021-12-31 (the others rest on laws, provincial 细则 or the
-# platform and have no window).
+UNPLACED_2016 = frozenset({"INT-AGREE", "INT-FEES", "INT-ID-DOCS", "INT-GUARANTEE", "INT-PREMIUM", "INT-INS"})
+# Rules of the 2021 text, in force from 2021-12-31. Every rule shown to a user cites a version of the
+# regulation with its window: the ones the 2016 text already had (CITATIONS_2016) and the ones the 2021
+# revision brought or that rest on its articles alone — the same 专业大类 (Art. 8(3), new in 2021), the
+# 实习方案备案 (Art. 5), the student's status (Art. 2), the vetting, blacklist, training and outside-province
+# rules, and the daily check and incident reports under Art. 23 (platform parameters). A placement wholly
+# before 2021-12-31 is not judged by them: no official text places them in the 2016 规定.
 REGULATION_2021_RULES = frozenset(
-    {*CITATIONS_2016, "INT-PHYS", "INT-HOST-VETTED", "INT-HOST-BLACKLIST", "INT-TRAINING", "INT-OUTSIDE"}
+    {
+        *CITATIONS_2016,
+        "INT-PHYS",
+        "INT-MAJOR",
+        "INT-FILING",
+        "INT-STATUS",
+        "INT-MISSING",
+        "INT-INCIDENT",
+        "INT-HOST-VETTED",
+        "INT-HOST-BLACKLIST",
+        "INT-TRAINING",
+        "INT-OUTSIDE",
+    }
 )
 #: Rules of other regulations with their own window: 《未成年工特殊保护规定》 took effect on 1995-01-01.
 OTHER_WINDOWS = {"INT-MINOR-HEALTH": (dt.date(1995, 1, 1), None)}

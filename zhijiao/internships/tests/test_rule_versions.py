@@ -25,8 +25,9 @@ def test_each_version_is_registered_with_its_window():
     assert "教职成〔2016〕3号" in old.citation and "教职成〔2021〕4号" in new.citation
     assert old.in_force(LAST_2016) and not old.in_force(FIRST_2021)
     assert new.in_force(FIRST_2021) and not new.in_force(LAST_2016)
-    # Rules resting on laws or the platform have no window.
-    assert registry.get("INT-HOURS").valid_from is None and registry.find("INT-HOURS@2016") is None
+    # The working-time rule rests on the 劳动法 too, and each version cites it with its own article.
+    assert registry.get("INT-HOURS").valid_from == FIRST_2021
+    assert registry.get("INT-HOURS@2016").citation.endswith("第十六条；《中华人民共和国劳动法》第三十六条")
     # One title per rule, not per version.
     assert "INT-PAY@2016" not in rules.RULE_TITLES and "INT-PAY" in rules.RULE_TITLES
 
@@ -57,6 +58,44 @@ def test_high_risk_posts_were_already_banned_in_2016():
     f = facts(dt.date(2021, 6, 1), LAST_2016, high_risk=True)
     (v,) = [v for v in rules.evaluate(f) if v.rule_id == "INT-PHYS"]
     assert v.source == "《职业学校学生实习管理规定》（教职成〔2016〕3号）第十六条"  # the working-time article
+
+
+def test_every_rule_shown_to_users_has_a_window():
+    """Only the platform's check-in anomalies (no citation, never shown as a regulation) have no window."""
+    windowless = {r.id for r in registry.all_rules(app="internships") if r.valid_from is None}
+    assert windowless and all(rule_id.startswith("ANOM-") for rule_id in windowless), windowless
+
+
+@pytest.mark.parametrize(("end", "judged"), [(LAST_2016, False), (FIRST_2021, True)])
+def test_rules_the_2021_revision_brought_judge_placements_from_its_date(end, judged):
+    """The same 专业大类 (2021 Art. 8(3)) and the student's status (Art. 2) rest on the 2021 text alone:
+    a placement ending on 2021-12-30 is not judged by them, one reaching 2021-12-31 is."""
+    f = facts(
+        dt.date(2021, 9, 1),
+        end,
+        student_category="装备制造大类",
+        post_category="交通运输大类",
+        student_eligible=False,
+    )
+    found = {v.rule_id for v in rules.evaluate(f)}
+    assert ("INT-MAJOR" in found) is judged
+    assert ("INT-STATUS" in found) is judged
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "end", "article"),
+    [
+        ("INT-DUR", LAST_2016, "（教职成〔2016〕3号）第十条"),
+        ("INT-DUR", dt.date(2023, 6, 30), "（教职成〔2021〕4号）第十二条"),
+        ("INT-INS", LAST_2016, "（教职成〔2016〕3号）（实习责任保险）"),
+        ("INT-INS", dt.date(2023, 6, 30), "（教职成〔2021〕4号）第三十五条第一款"),
+    ],
+)
+def test_duration_and_insurance_cite_the_version_of_the_placements_days(rule_id, end, article):
+    start = dt.date(2021, 1, 4) if end == LAST_2016 else dt.date(2022, 1, 4)
+    f = facts(start, end)  # no policy, longer than 6 months
+    (v,) = [v for v in rules.evaluate(f) if v.rule_id == rule_id]
+    assert v.source.endswith(article)
 
 
 def test_the_citation_without_days_is_the_version_in_force_today():
