@@ -125,6 +125,17 @@ def make_world_and_file(n: int, cache: str | None = None):
     return admin, school, offerings, buf, rows
 
 
+def _default_columns(model, listed: str) -> list[tuple[str, object]]:
+    """The NOT NULL columns of ``model`` beyond ``listed`` with the value the model gives them by default."""
+    named = {c.strip() for c in listed.split(",")}
+    out = []
+    for f in model._meta.concrete_fields:
+        if f.column in named or f.null or f.primary_key:
+            continue
+        out.append((f.column, f.get_default()))
+    return out
+
+
 def run(n: int, repeat: int = 3) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
@@ -151,6 +162,9 @@ def run(n: int, repeat: int = 3) -> dict:
                     "id, created_at, updated_at, name, name_pinyin, gender, id_type, id_number, birth_date, "
                     "current_institution_id, phone, guardian_name, guardian_phone, name_flagged"
                 )
+                # Columns added since (民族, 户籍, 生源, 资助 …) get their model defaults, as the pipeline writes them.
+                extra_student = _default_columns(Student, cols)
+                cols += "".join(f", {c}" for c, _v in extra_student)
                 with cursor.cursor.copy(f"COPY students_student ({cols}) FROM STDIN") as copy:
                     for pk, r in zip(ids, rows, strict=True):
                         copy.write_row(
@@ -169,12 +183,15 @@ def run(n: int, repeat: int = 3) -> dict:
                                 r[11],
                                 r[12],
                                 False,
+                                *(v for _c, v in extra_student),
                             )
                         )
                 cols = (
                     "created_at, updated_at, student_id, institution_id, offering_id, class_name, cohort_year, "
                     "entry_date, study_years, pathway, stage, status, is_current"
                 )
+                extra_enrolment = _default_columns(Enrolment, cols)
+                cols += "".join(f", {c}" for c, _v in extra_enrolment)
                 with cursor.cursor.copy(f"COPY students_enrolment ({cols}) FROM STDIN") as copy:
                     for pk, r, i in zip(ids, rows, range(n), strict=True):
                         copy.write_row(
@@ -192,6 +209,7 @@ def run(n: int, repeat: int = 3) -> dict:
                                 "secondary",
                                 "pending",
                                 True,
+                                *(v for _c, v in extra_enrolment),
                             )
                         )
             elapsed = time.perf_counter() - t0
