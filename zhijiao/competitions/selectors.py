@@ -3,9 +3,9 @@ read published rows only."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from zhijiao.core.scoping import restrict
+from zhijiao.core.scoping import reaches_beyond_tree, restrict, scope_q
 
 from .choices import EntryStatus, EventStage
 from .models import AwardCertificate, Contest, Entry, Event, JudgeAssignment, Score
@@ -20,7 +20,15 @@ def contest_list(*, user, action: str = "view") -> QuerySet[Contest]:
 
 
 def entry_list(*, user, action: str = "view") -> QuerySet[Entry]:
-    return restrict(Entry.objects.all(), user, action).select_related("institution", "contest")
+    """The entries in the user's subtree, and — for a judge — the entries of the contests they judge
+    that the cities have sent (a judge never sees what a school entered and its city has not yet
+    approved, nor what was returned or withdrawn)."""
+    rows = restrict(Entry.objects.all(), user, action)
+    if reaches_beyond_tree(Entry, user, action):
+        tree = scope_q(Entry, user, action, tree_only=True)
+        if tree is not None:
+            rows = rows.filter(tree | Q(status=EntryStatus.SENT))
+    return rows.select_related("institution", "contest")
 
 
 def judge_list(*, user, action: str = "view") -> QuerySet[JudgeAssignment]:
