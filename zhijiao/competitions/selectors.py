@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from zhijiao.core.scoping import reaches_beyond_tree, restrict, scope_q
+from zhijiao.core.scoping import reaches_beyond_tree, restrict, scope_q, user_scope
 
 from .choices import EntryStatus, EventStage
 from .models import AwardCertificate, Contest, Entry, Event, JudgeAssignment, Score
@@ -77,4 +77,13 @@ def certificate_by_code(code: str) -> dict | None:
             "issued_on",
         )
         .first()
+    )
+
+
+def may_organise(user) -> bool:
+    """The user may create and change events: a province-level grant that changes (province
+    admin and staff; not the auditor, who reads)."""
+    scope = user_scope(user)
+    return scope.is_superuser or any(
+        g.region_path and g.region_path.count("/") == 1 for g in scope.grants_for("change")
     )

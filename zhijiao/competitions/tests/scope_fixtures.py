@@ -10,6 +10,7 @@ import datetime
 from django.utils import timezone
 
 from zhijiao.competitions import services
+from zhijiao.competitions.choices import EntryStatus
 from zhijiao.competitions.models import (
     AwardCertificate,
     Contest,
@@ -18,7 +19,6 @@ from zhijiao.competitions.models import (
     JudgeAssignment,
     Score,
 )
-from zhijiao.competitions.choices import EntryStatus
 from zhijiao.core.testing_scope import (
     object_url,
     relation_allows,

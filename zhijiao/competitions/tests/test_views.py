@@ -168,10 +168,17 @@ def test_lookups_are_rate_limited(world, event, settings):
 
 def test_province_manages_the_event_and_others_cannot(world, login, event, judged, contest, teaching):
     manage = reverse("competitions:event_manage", args=[event.pk])
-    assert login(world["jinan"]).post(manage, {"step": "approve"}).status_code == 404
+    assert login(world["jinan"]).post(manage, {"step": "approve", "confirm": "yes"}).status_code == 404
+    assert login(world["auditor"]).post(manage, {"step": "approve", "confirm": "yes"}).status_code == 404
     client = login(world["province_admin"])
-    response = client.post(manage, {"step": "approve"}, follow=True)
+    asked = client.post(manage, {"step": "approve"})
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.content.decode()
+    event.refresh_from_db()
+    assert event.stage == "judging"  # asking changes nothing
+    response = client.post(manage, {"step": "approve", "confirm": "yes"}, follow=True)
     assert "Scores are missing for" in response.content.decode()
+    response = client.post(manage, {"step": "publish", "confirm": "yes"}, follow=True)
+    assert "This step does not apply" in response.content.decode()
     response = client.post(manage, {"step": "nonsense"}, follow=True)
     assert "Unknown action." in response.content.decode()
 
