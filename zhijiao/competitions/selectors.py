@@ -3,7 +3,7 @@ read published rows only."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 
 from zhijiao.core.scoping import reaches_beyond_tree, restrict, scope_q, user_scope
 
@@ -86,4 +86,21 @@ def may_organise(user) -> bool:
     scope = user_scope(user)
     return scope.is_superuser or any(
         g.region_path and g.region_path.count("/") == 1 for g in scope.grants_for("change")
+    )
+
+
+def entry_list_marked(*, user, action: str = "view") -> QuerySet[Entry]:
+    """``entry_list`` with ``in_tree``: whether the entry lies in the user's own subtree (a school's,
+    its city's, the province's) rather than being reached as a judge — a blind contest's judge
+    sees the entry number only."""
+    rows = entry_list(user=user, action=action)
+    tree = scope_q(Entry, user, action, tree_only=True)
+    flag = Value(True) if tree is None else ExpressionWrapper(tree, output_field=BooleanField())
+    return rows.annotate(in_tree=flag)
+
+
+def result_list(*, user, action: str = "view") -> QuerySet[Entry]:
+    """The ranked entries of published events, in the user's scope."""
+    return entry_list_marked(user=user, action=action).filter(
+        contest__event__stage=EventStage.PUBLISHED, status=EntryStatus.SENT, rank__isnull=False
     )
