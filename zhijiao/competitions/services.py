@@ -20,6 +20,7 @@ from zhijiao.core.scoping import restrict, user_scope
 from zhijiao.core.services import OutOfScope, model_create, model_update
 from zhijiao.orgs.choices import RegionLevel
 from zhijiao.orgs.models import Institution, Region
+from zhijiao.programmes import assignment
 from zhijiao.programmes import selectors as expert_pool
 from zhijiao.programmes import services as programme_services
 from zhijiao.students import selectors as registry
@@ -604,13 +605,66 @@ def _entrants(contest: Contest):
     return {e.institution_id for e in sent}, {city_path(e.institution) for e in sent}
 
 
+def _loads(pairs: dict[int, list[int]]) -> tuple[int, int]:
+    """The busiest and the least busy expert's number of contests (among those who judge)."""
+    load: dict[int, int] = {}
+    for experts in pairs.values():
+        for e in experts:
+            load[e] = load.get(e, 0) + 1
+    return max(load.values()), min(load.values())
+
+
+def _judges_choose(contests: list[Contest], candidates: dict[int, list]) -> dict:
+    """Which experts judge which contest. When every contest needs the same number of judges, the
+    programmes' optimal assignment (``programmes.assignment.solve``: a minimum-cost flow, the
+    contest's 专业大类 matched first, then the most even load) — and its greedy baseline on the same
+    input, for the report. Contests needing different numbers fall back to the greedy choice below
+    (the solver takes one number for all)."""
+    needed = {c.judges_needed for c in contests}
+    app_field = {c.pk: specialty_of(c) for c in contests}
+    if len(needed) == 1:
+        experts = {e.pk: e for rows in candidates.values() for e in rows}
+        problem = {
+            "n": needed.pop(),
+            "allowed": {c.pk: [e.pk for e in candidates[c.pk]] for c in contests},
+            "app_field": {k: v for k, v in app_field.items() if v is not None},
+            "specialties": {pk: list(e.specialties or []) for pk, e in experts.items()},
+        }
+        result = assignment.solve(**problem)
+        baseline = assignment.greedy(**problem)
+        top, low = _loads(result.pairs)
+        base_top, base_low = _loads(baseline.pairs)
+        return {
+            "pairs": result.pairs,
+            "method": "solver",
+            "max_load": top,
+            "min_load": low,
+            "greedy_max_load": base_top,
+            "greedy_min_load": base_low,
+        }
+    # The contest with the fewest free experts chooses first, each taking the least-loaded experts,
+    # those of the contest's 专业大类 first.
+    load: dict[int, int] = {}
+    pairs: dict[int, list[int]] = {}
+    for contest in sorted(contests, key=lambda c: (len(candidates[c.pk]), c.pk)):
+        field = app_field[contest.pk]
+        ranked = sorted(
+            candidates[contest.pk],
+            key=lambda e: (load.get(e.pk, 0), field not in (e.specialties or []), e.pk),
+        )[: contest.judges_needed]
+        pairs[contest.pk] = [e.pk for e in ranked]
+        for e in ranked:
+            load[e.pk] = load.get(e.pk, 0) + 1
+    top, low = _loads(pairs)
+    return {"pairs": pairs, "method": "greedy", "max_load": top, "min_load": low}
+
+
 @transaction.atomic
 def judges_assign(*, actor, event: Event) -> dict:
     """Close the entries and give each contest with sent entries its judges from the expert pool:
     no judge with a conflict (hard 回避: an entrant school is the judge's employer or a former one
-    within the rule's years, or the judge's city when the event says so), loads as even as
-    possible over the event (the contest with the fewest free experts chooses first, each taking
-    the least-loaded experts, those of the contest's 专业大类 first)."""
+    within the rule's years, or the judge's city when the event says so), the contest's 专业大类
+    matched where possible and loads as even as possible over the event (``_judges_choose``)."""
     _require_province(actor)
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.stage != EventStage.OPEN:
@@ -644,24 +698,20 @@ def judges_assign(*, actor, event: Event) -> dict:
             _("Not enough experts without a conflict for: %(list)s. Add experts to the pool.")
             % {"list": "、".join(short)}
         )
-    load = {e.pk: 0 for e in pool}
+    chosen = _judges_choose(contests, candidates)
     made = 0
-    for contest in sorted(contests, key=lambda c: (len(candidates[c.pk]), c.pk)):
-        field = specialty_of(contest)
-        chosen = sorted(
-            candidates[contest.pk], key=lambda e: (load[e.pk], field not in (e.specialties or []), e.pk)
-        )[: contest.judges_needed]
-        for expert in chosen:
+    by_pk = {e.pk: e for e in pool}
+    for contest in contests:
+        for expert_pk in chosen["pairs"][contest.pk]:
+            expert = by_pk[expert_pk]
             model_create(
                 actor=actor,
                 instance=JudgeAssignment(contest=contest, expert=expert, user=expert.user),
                 event="competition.judge_assigned",
             )
-            load[expert.pk] += 1
             made += 1
     model_update(actor=actor, instance=event, data={"stage": EventStage.JUDGING}, event="competition.stage")
-    used = [n for n in load.values() if n]
-    return {"judges": made, "max_load": max(used), "min_load": min(used)}
+    return {"judges": made, **{k: v for k, v in chosen.items() if k != "pairs"}}
 
 
 # --- scores ------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhijiao.core.downloads import download_response
@@ -80,24 +80,24 @@ def event_detail(request, pk):
 STEPS = {
     "assign": (
         EventStage.OPEN,
-        _lazy("Close entries and assign judges"),
-        _lazy(
+        gettext_lazy("Close entries and assign judges"),
+        gettext_lazy(
             "Entries and the cities' sending close; each contest with sent entries gets its judges from "
             "the expert pool (回避 applied). The event's dates can no longer change."
         ),
     ),
     "approve": (
         EventStage.JUDGING,
-        _lazy("Approve the results"),
-        _lazy(
+        gettext_lazy("Approve the results"),
+        gettext_lazy(
             "Ranks and prizes are computed from the judges' scores and fixed; scores can no longer be "
             "corrected."
         ),
     ),
     "publish": (
         EventStage.APPROVED,
-        _lazy("Publish the results and issue certificates"),
-        _lazy(
+        gettext_lazy("Publish the results and issue certificates"),
+        gettext_lazy(
             "The results appear on the public results page, and an award certificate is issued for "
             "every prize. This cannot be undone."
         ),
