@@ -39,23 +39,24 @@ def _judge_panel(user) -> Panel | None:
 
 
 def _province_figures(user, url) -> list[Figure]:
-    events = selectors.event_list(user=user).aggregate(
-        open=Count("pk", filter=Q(stage=EventStage.OPEN)),
-        approved=Count("pk", filter=Q(stage=EventStage.APPROVED)),
-    )
-    judged = (
-        selectors.entry_list(user=user)
-        .filter(contest__event__stage=EventStage.JUDGING, status=EntryStatus.SENT)
-        .count()
+    """One query over the province's events (the home page's query budget is tight); the entries
+    are counted through the events, which for a province-level user are all of them."""
+    counts = selectors.event_list(user=user).aggregate(
+        open=Count("pk", filter=Q(stage=EventStage.OPEN), distinct=True),
+        approved=Count("pk", filter=Q(stage=EventStage.APPROVED), distinct=True),
+        judged=Count(
+            "contests__entries",
+            filter=Q(stage=EventStage.JUDGING, contests__entries__status=EntryStatus.SENT),
+        ),
     )
     return [
-        Figure(_("Events open for entries"), events["open"], url, order=10),
-        Figure(_("Entries being judged"), judged, url, order=20),
+        Figure(_("Events open for entries"), counts["open"], url, order=10),
+        Figure(_("Entries being judged"), counts["judged"], url, order=20),
         Figure(
             _("Events with results to publish"),
-            events["approved"],
+            counts["approved"],
             url,
-            attention=bool(events["approved"]),
+            attention=bool(counts["approved"]),
             order=30,
         ),
     ]
@@ -87,10 +88,10 @@ def _school_figures(user, url) -> list[Figure]:
 
 def panels(*, user, kinds: set[str]) -> list[Panel]:
     out: list[Panel] = []
-    # Any account may be made a judge (an expert of the pool with an account); one EXISTS tells.
-    panel = _judge_panel(user)
-    if panel:
-        out.append(panel)
+    if "expert" in kinds:  # judges are the pool's experts, signing in with the expert role
+        panel = _judge_panel(user)
+        if panel:
+            out.append(panel)
     url = reverse("competitions:events")
     if "province" in kinds:
         figures = _province_figures(user, url)
