@@ -83,6 +83,7 @@ NARROWER = {
     ("page", "credentials:job_download"): "a print job is downloaded by the user who started it",
     ("page", "core:export_detail"): "an export job is shown to the user who started it",
     ("page", "core:export_download"): "an export file is downloaded by the user who started it",
+    ("api", "competition-results"): "the results list the ranked entries of published events only",
 }
 
 

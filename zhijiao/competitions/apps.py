@@ -12,6 +12,8 @@ class CompetitionsConfig(AppConfig):
     lifecycles = "zhijiao.competitions.lifecycles"
     rules = "zhijiao.competitions.rules"
     demo_loader = DemoLoader("zhijiao.competitions.demo.load_demo_competitions", after=("programmes",))
+    home_panels = "zhijiao.competitions.home.panels"
+    api_routes = "zhijiao.competitions.api.register"
     urls = [
         ("competitions/", "zhijiao.competitions.urls"),
         ("competitions/public/", "zhijiao.competitions.urls_public"),

@@ -25,6 +25,8 @@ from .choices import EntryStatus
 from .models import Entry, Event, JudgeAssignment
 
 DEMO_EVENT = "2021-skills"
+#: An event still open for entries, for the province to edit and the schools to enter (示例).
+DEMO_OPEN_EVENT = "2021-teaching-ability"
 # The event is the 中职组: secondary and technical schools only.
 SECONDARY = ("secondary", "technical")
 SKILLS_RUBRIC = [
@@ -89,10 +91,54 @@ def _send(actor_for, contest, entries) -> None:
         services.city_send(actor=user, contest=contest, entries=city_entries[:room])
 
 
+def _open_event(actor, by_class) -> Event:
+    """The 2021 teaching-ability and skills event of the 高职/中职 teachers (示例), open for entries
+    for another month: a teaching contest with a school's entry waiting at its city, a students'
+    contest in the registry's largest 专业类 — the province edits it, schools enter, cities send."""
+    today = timezone.localdate()
+    event = services.event_create(
+        actor=actor,
+        code=DEMO_OPEN_EVENT,
+        name="2021年全省职业院校教学能力比赛（示例）",
+        year=2021,
+        organiser="山东省教育厅（示例）",
+        entry_deadline=today + datetime.timedelta(days=30),
+        city_deadline=today + datetime.timedelta(days=40),
+        starts_on=today + datetime.timedelta(days=60),
+        ends_on=today + datetime.timedelta(days=62),
+        ratios=(10, 20, 30),
+        is_demo=True,
+    )
+    teaching = services.contest_create(
+        actor=actor, event=event, name="教学能力比赛（专业课程一组）（示例）", kind="teaching",
+        rubric=TEACHING_RUBRIC, team_size=3, quota_per_school=1, quota_per_city=3, judges_needed=3,
+        blind=True, is_demo=True,
+    )  # fmt: skip
+    ranked = sorted(by_class, key=lambda c: (-len(by_class[c]), c.code))
+    if ranked:
+        services.contest_create(
+            actor=actor, event=event, name=f"{ranked[0].name}教学设计（示例）", kind="teaching",
+            major_class=ranked[0], rubric=TEACHING_RUBRIC, team_size=1, quota_per_school=2,
+            quota_per_city=4, judges_needed=3, blind=False, is_demo=True,
+        )  # fmt: skip
+    schools = sorted({s for c in by_class.values() for s in c}, key=lambda s: s.pk)[:3]
+    for i, school in enumerate(schools):
+        services.entry_create(
+            actor=actor,
+            contest=teaching,
+            institution=school,
+            teachers=[f"示例教师{i + 1}{'丁戊己'[j]}" for j in range(3)],
+            team_name=f"{school.name}教学团队（示例）",
+        )
+    return event
+
+
 @transaction.atomic
 def load_demo_competitions(*, actor=None):
     if Event.objects.filter(code=DEMO_EVENT).exists():
-        return None
+        if Event.objects.filter(code=DEMO_OPEN_EVENT).exists():
+            return None
+        return _open_event(actor or system_actor("demo"), _students_by_class())
     actor = actor or system_actor("demo")
     rng = random.Random(2021)
     today = timezone.localdate()
@@ -109,6 +155,7 @@ def load_demo_competitions(*, actor=None):
         is_demo=True,
     )
     by_class = _students_by_class()
+    _open_event(actor, by_class)
     ranked_classes = sorted(
         by_class, key=lambda c: (-len(by_class[c]), -sum(map(len, by_class[c].values())), c.code)
     )

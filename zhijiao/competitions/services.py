@@ -11,7 +11,7 @@ import secrets
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from zhijiao.core.scoping import restrict, user_scope
 from zhijiao.core.services import OutOfScope, model_create, model_update
 from zhijiao.orgs.choices import RegionLevel
 from zhijiao.orgs.models import Institution, Region
+from zhijiao.programmes import assignment
 from zhijiao.programmes import selectors as expert_pool
 from zhijiao.programmes import services as programme_services
 from zhijiao.students import selectors as registry
@@ -97,9 +98,7 @@ def event_create(
     gives the default)."""
     _require_province(actor)
     _check_dates(entry_deadline, city_deadline, starts_on, ends_on)
-    first, second, third = ratios or default_ratios()
-    if min(first, second, third) < 0 or first + second + third > 100:
-        raise ValidationError(_("The prize ratios add up to at most 100 %."))
+    first, second, third = _check_ratios(ratios or default_ratios())
     province = Region.objects.get(level=RegionLevel.PROVINCE, parent__isnull=True)
     return model_create(
         actor=actor,
@@ -155,6 +154,68 @@ def event_reschedule(
     return event
 
 
+def _check_ratios(ratios) -> tuple[int, int, int]:
+    try:
+        first, second, third = (int(r) for r in ratios)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The prize ratios are whole per cents.")) from None
+    if min(first, second, third) < 0 or first + second + third > 100:
+        raise ValidationError(_("The prize ratios add up to at most 100 %."))
+    return first, second, third
+
+
+@transaction.atomic
+def event_update(
+    *,
+    actor,
+    event: Event,
+    name: str,
+    year: int,
+    organiser: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    entry_deadline: datetime.date,
+    city_deadline: datetime.date,
+    ratios: tuple[int, int, int],
+    avoid_same_city: bool,
+) -> Event:
+    """The province edits an event (the notice and its corrections): everything while it is open
+    for entries; once the judges are assigned, only its name, organiser and prize ratios (the dates
+    and the 回避 rule decided who judges); nothing once the results are approved."""
+    _require_province(actor)
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.stage in (EventStage.APPROVED, EventStage.PUBLISHED):
+        raise ValidationError(_("The results are approved; the event is no longer edited."))
+    first, second, third = _check_ratios(ratios)
+    _check_dates(entry_deadline, city_deadline, starts_on, ends_on)
+    if event.stage != EventStage.OPEN and (
+        (entry_deadline, city_deadline, starts_on, ends_on, bool(avoid_same_city))
+        != (event.entry_deadline, event.city_deadline, event.starts_on, event.ends_on, event.avoid_same_city)
+    ):
+        raise ValidationError(
+            _("The judges are assigned: the dates and the 回避 rule of the event no longer change.")
+        )
+    event, _changed = model_update(
+        actor=actor,
+        instance=event,
+        data={
+            "name": name.strip(),
+            "year": year,
+            "organiser": organiser.strip(),
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "entry_deadline": entry_deadline,
+            "city_deadline": city_deadline,
+            "first_ratio": first,
+            "second_ratio": second,
+            "third_ratio": third,
+            "avoid_same_city": bool(avoid_same_city),
+        },
+        event="competition.event_saved",
+    )
+    return event
+
+
 def clean_rubric(rubric) -> list[dict]:
     """A rubric is a list of items ``{code, name, max}`` with distinct codes and positive maxima."""
     if not isinstance(rubric, list) or not rubric:
@@ -192,12 +253,15 @@ def contest_create(
     _require_province(actor)
     if event.stage != EventStage.OPEN:
         raise ValidationError(_("Contests are added while the event is open for entries."))
-    if kind == ContestKind.STUDENT_SKILLS and require_major and major_class is None:
-        raise ValidationError({"major_class": _("A students' contest limited to a 专业类 names it.")})
     if kind != ContestKind.STUDENT_SKILLS:
         require_major = False
-    if quota_per_city < quota_per_school:
-        raise ValidationError(_("A city may send at least as many entries as one school."))
+    _check_contest(
+        kind=kind,
+        major_class=major_class,
+        require_major=require_major,
+        quota_per_school=quota_per_school,
+        quota_per_city=quota_per_city,
+    )
     return model_create(
         actor=actor,
         instance=Contest(
@@ -216,6 +280,90 @@ def contest_create(
         ),
         event="competition.contest_saved",
     )
+
+
+def _check_contest(
+    *, kind: str, major_class, require_major: bool, quota_per_school: int, quota_per_city: int
+):
+    if kind == ContestKind.STUDENT_SKILLS and require_major and major_class is None:
+        raise ValidationError({"major_class": _("A students' contest limited to a 专业类 names it.")})
+    if quota_per_city < quota_per_school:
+        raise ValidationError(_("A city may send at least as many entries as one school."))
+
+
+@transaction.atomic
+def contest_update(
+    *,
+    actor,
+    contest: Contest,
+    name: str,
+    kind: str,
+    rubric: list,
+    quota_per_school: int,
+    quota_per_city: int,
+    major_class=None,
+    require_major: bool = True,
+    team_size: int = 1,
+    judges_needed: int = 3,
+    blind: bool = True,
+) -> Contest:
+    """The province edits a contest while its event is open for entries. Its kind, 专业类 and
+    members per entry stay as they are once a school has entered (the entries were checked
+    against them); quotas below the entries already made are refused."""
+    _require_province(actor)
+    contest = Contest.objects.select_for_update(of=("self",)).select_related("event").get(pk=contest.pk)
+    if contest.event.stage != EventStage.OPEN:
+        raise ValidationError(_("Contests are changed while the event is open for entries."))
+    if kind != ContestKind.STUDENT_SKILLS:
+        require_major = False
+    _check_contest(
+        kind=kind,
+        major_class=major_class,
+        require_major=require_major,
+        quota_per_school=quota_per_school,
+        quota_per_city=quota_per_city,
+    )
+    active = Entry.objects.filter(contest=contest, status__in=ACTIVE)
+    if active.exists():
+        if (
+            kind != contest.kind
+            or team_size != contest.team_size
+            or getattr(major_class, "pk", None) != contest.major_class_id
+            or bool(require_major) != contest.require_major
+        ):
+            raise ValidationError(
+                _("Schools have entered: the kind, the 专业类 and the members per entry no longer change.")
+            )
+        most = max(
+            (row["n"] for row in active.values("institution_id").annotate(n=models.Count("pk")).order_by()),
+            default=0,
+        )
+        if quota_per_school < most:
+            raise ValidationError(
+                {
+                    "quota_per_school": _(
+                        "A school has entered %(n)d entries already; the quota is at least that."
+                    )
+                    % {"n": most}
+                }
+            )
+    return model_update(
+        actor=actor,
+        instance=contest,
+        data={
+            "name": name.strip(),
+            "kind": kind,
+            "major_class": major_class,
+            "require_major": bool(require_major),
+            "team_size": team_size,
+            "quota_per_school": quota_per_school,
+            "quota_per_city": quota_per_city,
+            "judges_needed": judges_needed,
+            "rubric": clean_rubric(rubric),
+            "blind": bool(blind),
+        },
+        event="competition.contest_saved",
+    )[0]
 
 
 # --- entries -----------------------------------------------------------------------------------------
@@ -457,13 +605,66 @@ def _entrants(contest: Contest):
     return {e.institution_id for e in sent}, {city_path(e.institution) for e in sent}
 
 
+def _loads(pairs: dict[int, list[int]]) -> tuple[int, int]:
+    """The busiest and the least busy expert's number of contests (among those who judge)."""
+    load: dict[int, int] = {}
+    for experts in pairs.values():
+        for e in experts:
+            load[e] = load.get(e, 0) + 1
+    return max(load.values()), min(load.values())
+
+
+def _judges_choose(contests: list[Contest], candidates: dict[int, list]) -> dict:
+    """Which experts judge which contest. When every contest needs the same number of judges, the
+    programmes' optimal assignment (``programmes.assignment.solve``: a minimum-cost flow, the
+    contest's 专业大类 matched first, then the most even load) — and its greedy baseline on the same
+    input, for the report. Contests needing different numbers fall back to the greedy choice below
+    (the solver takes one number for all)."""
+    needed = {c.judges_needed for c in contests}
+    app_field = {c.pk: specialty_of(c) for c in contests}
+    if len(needed) == 1:
+        experts = {e.pk: e for rows in candidates.values() for e in rows}
+        problem = {
+            "n": needed.pop(),
+            "allowed": {c.pk: [e.pk for e in candidates[c.pk]] for c in contests},
+            "app_field": {k: v for k, v in app_field.items() if v is not None},
+            "specialties": {pk: list(e.specialties or []) for pk, e in experts.items()},
+        }
+        result = assignment.solve(**problem)
+        baseline = assignment.greedy(**problem)
+        top, low = _loads(result.pairs)
+        base_top, base_low = _loads(baseline.pairs)
+        return {
+            "pairs": result.pairs,
+            "method": "solver",
+            "max_load": top,
+            "min_load": low,
+            "greedy_max_load": base_top,
+            "greedy_min_load": base_low,
+        }
+    # The contest with the fewest free experts chooses first, each taking the least-loaded experts,
+    # those of the contest's 专业大类 first.
+    load: dict[int, int] = {}
+    pairs: dict[int, list[int]] = {}
+    for contest in sorted(contests, key=lambda c: (len(candidates[c.pk]), c.pk)):
+        field = app_field[contest.pk]
+        ranked = sorted(
+            candidates[contest.pk],
+            key=lambda e: (load.get(e.pk, 0), field not in (e.specialties or []), e.pk),
+        )[: contest.judges_needed]
+        pairs[contest.pk] = [e.pk for e in ranked]
+        for e in ranked:
+            load[e.pk] = load.get(e.pk, 0) + 1
+    top, low = _loads(pairs)
+    return {"pairs": pairs, "method": "greedy", "max_load": top, "min_load": low}
+
+
 @transaction.atomic
 def judges_assign(*, actor, event: Event) -> dict:
     """Close the entries and give each contest with sent entries its judges from the expert pool:
     no judge with a conflict (hard 回避: an entrant school is the judge's employer or a former one
-    within the rule's years, or the judge's city when the event says so), loads as even as
-    possible over the event (the contest with the fewest free experts chooses first, each taking
-    the least-loaded experts, those of the contest's 专业大类 first)."""
+    within the rule's years, or the judge's city when the event says so), the contest's 专业大类
+    matched where possible and loads as even as possible over the event (``_judges_choose``)."""
     _require_province(actor)
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.stage != EventStage.OPEN:
@@ -497,24 +698,20 @@ def judges_assign(*, actor, event: Event) -> dict:
             _("Not enough experts without a conflict for: %(list)s. Add experts to the pool.")
             % {"list": "、".join(short)}
         )
-    load = {e.pk: 0 for e in pool}
+    chosen = _judges_choose(contests, candidates)
     made = 0
-    for contest in sorted(contests, key=lambda c: (len(candidates[c.pk]), c.pk)):
-        field = specialty_of(contest)
-        chosen = sorted(
-            candidates[contest.pk], key=lambda e: (load[e.pk], field not in (e.specialties or []), e.pk)
-        )[: contest.judges_needed]
-        for expert in chosen:
+    by_pk = {e.pk: e for e in pool}
+    for contest in contests:
+        for expert_pk in chosen["pairs"][contest.pk]:
+            expert = by_pk[expert_pk]
             model_create(
                 actor=actor,
                 instance=JudgeAssignment(contest=contest, expert=expert, user=expert.user),
                 event="competition.judge_assigned",
             )
-            load[expert.pk] += 1
             made += 1
     model_update(actor=actor, instance=event, data={"stage": EventStage.JUDGING}, event="competition.stage")
-    used = [n for n in load.values() if n]
-    return {"judges": made, "max_load": max(used), "min_load": min(used)}
+    return {"judges": made, **{k: v for k, v in chosen.items() if k != "pairs"}}
 
 
 # --- scores ------------------------------------------------------------------------------------------

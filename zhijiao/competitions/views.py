@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhijiao.core.downloads import download_response
@@ -20,8 +21,10 @@ from zhijiao.core.services import OutOfScope
 
 from . import certificates, selectors, services
 from .choices import EntryStatus, EventStage
-from .forms import EntryForm, form_schools
+from .forms import ContestForm, EntryForm, EventForm, form_schools, rubric_rows
 from .models import Entry
+
+BLANK_RUBRIC_ROWS = 3
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -39,7 +42,15 @@ def _is_province(user) -> bool:
 @login_required
 def events(request):
     page = _page(request, selectors.event_list(user=request.user).order_by("-year", "code"))
-    return render(request, "competitions/events.html", {"title": _("Competition events"), "page": page})
+    return render(
+        request,
+        "competitions/events.html",
+        {
+            "title": _("Competition events"),
+            "page": page,
+            "may_organise": selectors.may_organise(request.user),
+        },
+    )
 
 
 @login_required
@@ -59,18 +70,66 @@ def event_detail(request, pk):
             "event": event,
             "contests": contests,
             "is_province": _is_province(request.user),
+            "may_organise": selectors.may_organise(request.user),
             "report": request.session.pop("competitions_assignment", None),
         },
     )
 
 
+#: The province's steps on an event: (stage it needs, the question asked before, what it does).
+STEPS = {
+    "assign": (
+        EventStage.OPEN,
+        gettext_lazy("Close entries and assign judges"),
+        gettext_lazy(
+            "Entries and the cities' sending close; each contest with sent entries gets its judges from "
+            "the expert pool (回避 applied). The event's dates can no longer change."
+        ),
+    ),
+    "approve": (
+        EventStage.JUDGING,
+        gettext_lazy("Approve the results"),
+        gettext_lazy(
+            "Ranks and prizes are computed from the judges' scores and fixed; scores can no longer be "
+            "corrected."
+        ),
+    ),
+    "publish": (
+        EventStage.APPROVED,
+        gettext_lazy("Publish the results and issue certificates"),
+        gettext_lazy(
+            "The results appear on the public results page, and an award certificate is issued for "
+            "every prize. This cannot be undone."
+        ),
+    ),
+}
+
+
 @login_required
 @require_POST
 def event_manage(request, pk):
-    event = get_object_or_404(selectors.event_list(user=request.user), pk=pk)
-    if not _is_province(request.user):
+    """The province's steps on an event. Each is a POST asked twice: the first shows what the step
+    does and asks to confirm, the second (``confirm=yes``) does it; the outcome is a message."""
+    event = get_object_or_404(selectors.event_list(user=request.user, action="change"), pk=pk)
+    if not selectors.may_organise(request.user):
         raise Http404
     step = request.POST.get("step")
+    if step not in STEPS:
+        messages.error(request, _("Unknown action."))
+        return redirect("competitions:event_detail", pk=event.pk)
+    stage, label, consequence = STEPS[step]
+    if event.stage != stage:
+        messages.error(
+            request,
+            _("This step does not apply at the event's stage (%(s)s).") % {"s": event.get_stage_display()},
+        )
+        return redirect("competitions:event_detail", pk=event.pk)
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "competitions/event_confirm.html",
+            {"title": label, "event": event, "step": step, "consequence": consequence},
+        )
     try:
         if step == "assign":
             report = services.judges_assign(actor=request.user, event=event)
@@ -79,16 +138,195 @@ def event_manage(request, pk):
         elif step == "approve":
             n = services.results_approve(actor=request.user, event=event)
             messages.success(request, _("Results approved: %(n)d entries ranked.") % {"n": n})
-        elif step == "publish":
+        else:
             n = services.results_publish(actor=request.user, event=event)
             messages.success(request, _("Results published: %(n)d award certificates issued.") % {"n": n})
-        else:
-            raise ValidationError(_("Unknown action."))
     except OutOfScope as exc:
         raise Http404 from exc
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("competitions:event_detail", pk=event.pk)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's refusal shown on the form: on its field when it names one, else above."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _event_data(data) -> dict:
+    return {
+        "name": data["name"],
+        "year": data["year"],
+        "organiser": data["organiser"],
+        "starts_on": data["starts_on"],
+        "ends_on": data["ends_on"],
+        "entry_deadline": data["entry_deadline"],
+        "city_deadline": data["city_deadline"],
+        "ratios": (data["first_ratio"], data["second_ratio"], data["third_ratio"]),
+        "avoid_same_city": data["avoid_same_city"],
+    }
+
+
+@login_required
+def event_create(request):
+    if not selectors.may_organise(request.user):
+        raise Http404
+    first, second, third = services.default_ratios()
+    form = EventForm(
+        request.POST or None,
+        initial={
+            "year": services.today().year,
+            "first_ratio": first,
+            "second_ratio": second,
+            "third_ratio": third,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = services.event_create(actor=request.user, code=data["code"], **_event_data(data))
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Event %(name)s created; now add its contests.") % {"name": event.name}
+            )
+            return redirect("competitions:event_detail", pk=event.pk)
+    return render(
+        request, "competitions/event_form.html", {"title": _("New competition event"), "form": form}
+    )
+
+
+@login_required
+def event_edit(request, pk):
+    event = get_object_or_404(selectors.event_list(user=request.user, action="change"), pk=pk)
+    if not selectors.may_organise(request.user):
+        raise Http404
+    if event.stage in (EventStage.APPROVED, EventStage.PUBLISHED):
+        messages.error(request, _("The results are approved; the event is no longer edited."))
+        return redirect("competitions:event_detail", pk=event.pk)
+    initial = {
+        f: getattr(event, f)
+        for f in (
+            "name", "year", "organiser", "entry_deadline", "city_deadline", "starts_on", "ends_on",
+            "first_ratio", "second_ratio", "third_ratio", "avoid_same_city",
+        )
+    }  # fmt: skip
+    form = EventForm(request.POST or None, initial=initial, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_update(actor=request.user, event=event, **_event_data(form.cleaned_data))
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Event saved."))
+            return redirect("competitions:event_detail", pk=event.pk)
+    return render(
+        request,
+        "competitions/event_form.html",
+        {"title": _("Edit %(name)s") % {"name": event.name}, "form": form, "event": event},
+    )
+
+
+def _rubric_context(request, rubric) -> list[dict]:
+    rows = rubric_rows(request.POST) if request.method == "POST" else list(rubric)
+    rows = rows + [{}] * BLANK_RUBRIC_ROWS
+    return [{**r, "n": n} for n, r in enumerate(rows)]
+
+
+def _contest_data(data, rubric) -> dict:
+    return {
+        "name": data["name"],
+        "kind": data["kind"],
+        "major_class": data["major_class"],
+        "require_major": data["require_major"],
+        "team_size": data["team_size"],
+        "quota_per_school": data["quota_per_school"],
+        "quota_per_city": data["quota_per_city"],
+        "judges_needed": data["judges_needed"],
+        "blind": data["blind"],
+        "rubric": rubric,
+    }
+
+
+def _contest_page(request, *, event, form, contest=None):
+    return render(
+        request,
+        "competitions/contest_form.html",
+        {
+            "title": _("Edit %(name)s") % {"name": contest.name} if contest else _("New contest"),
+            "event": event,
+            "contest": contest,
+            "form": form,
+            "rubric": _rubric_context(request, contest.rubric if contest else []),
+        },
+    )
+
+
+@login_required
+def contest_create(request, pk):
+    event = get_object_or_404(selectors.event_list(user=request.user, action="change"), pk=pk)
+    if not selectors.may_organise(request.user):
+        raise Http404
+    if event.stage != EventStage.OPEN:
+        messages.error(request, _("Contests are added while the event is open for entries."))
+        return redirect("competitions:event_detail", pk=event.pk)
+    form = ContestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contest = services.contest_create(
+                actor=request.user, event=event, **_contest_data(form.cleaned_data, rubric_rows(request.POST))
+            )
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Contest %(name)s added.") % {"name": contest.name})
+            return redirect("competitions:event_detail", pk=event.pk)
+    return _contest_page(request, event=event, form=form)
+
+
+@login_required
+def contest_edit(request, pk):
+    contest = get_object_or_404(selectors.contest_list(user=request.user, action="change"), pk=pk)
+    event = contest.event
+    if not selectors.may_organise(request.user):
+        raise Http404
+    if event.stage != EventStage.OPEN:
+        messages.error(request, _("Contests are changed while the event is open for entries."))
+        return redirect("competitions:contest_detail", pk=contest.pk)
+    initial = {
+        f: getattr(contest, f)
+        for f in (
+            "name", "kind", "major_class", "require_major", "team_size", "quota_per_school",
+            "quota_per_city", "judges_needed", "blind",
+        )
+    }  # fmt: skip
+    form = ContestForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contest_update(
+                actor=request.user,
+                contest=contest,
+                **_contest_data(form.cleaned_data, rubric_rows(request.POST)),
+            )
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Contest saved."))
+            return redirect("competitions:contest_detail", pk=contest.pk)
+    return _contest_page(request, event=event, form=form, contest=contest)
 
 
 def _results_visible(event, user) -> bool:
@@ -150,7 +388,8 @@ def contest_detail(request, pk):
             "blind": blind,
             "form": form,
             "may_send": is_city and event.stage == EventStage.OPEN,
-            "may_time": _is_province(user) and event.stage == EventStage.JUDGING,
+            "may_time": selectors.may_organise(user) and event.stage == EventStage.JUDGING,
+            "may_edit": selectors.may_organise(user) and event.stage == EventStage.OPEN,
             "results": _results_visible(event, user),
             "judges": selectors.judge_list(user=user).filter(contest=contest).select_related("expert")
             if _is_province(user)
@@ -233,7 +472,7 @@ def entry_detail(request, pk):
             "may_return": may_change
             and entry.status == EntryStatus.SUBMITTED
             and services.is_city_of(entry.institution, user),
-            "may_time": _is_province(user) and contest.event.stage == EventStage.JUDGING,
+            "may_time": selectors.may_organise(user) and contest.event.stage == EventStage.JUDGING,
         },
     )
 

@@ -7,6 +7,7 @@ from zhijiao.accounts.choices import Role
 from zhijiao.competitions import services
 from zhijiao.core.testing import make_user
 from zhijiao.programmes import services as programmes
+from zhijiao.students.tests.factories import registered
 
 RUBRIC = [{"code": "op", "name": "实操", "max": 70}, {"code": "theory", "name": "理论", "max": 30}]
 
@@ -79,3 +80,25 @@ def make_expert(world):
         )
 
     return _make
+
+
+@pytest.fixture
+def entered(world, event, contest, make_expert):
+    """School A: one entry sent, one waiting at its city; school B: one sent; two judges."""
+    entry = lambda who, school, name: services.entry_create(  # noqa: E731
+        actor=world[who],
+        contest=contest,
+        institution=school,
+        students=[registered(world, who[-1], name=name)],
+    )
+    a, waiting, b = (
+        entry("school_a", world.school_a, "甲同学"),
+        entry("school_a", world.school_a, "丙同学"),
+        entry("school_b", world.school_b, "乙同学"),
+    )
+    services.city_send(actor=world["jinan"], contest=contest, entries=[a])
+    services.city_send(actor=world["qingdao"], contest=contest, entries=[b])
+    for i in range(2):
+        make_expert(f"j{i}")
+    services.judges_assign(actor=world["province_admin"], event=event)
+    return {"a": a, "waiting": waiting, "b": b, "judge": contest.judges.select_related("user").first().user}

@@ -10,6 +10,7 @@ import datetime
 from django.utils import timezone
 
 from zhijiao.competitions import services
+from zhijiao.competitions.choices import EntryStatus
 from zhijiao.competitions.models import (
     AwardCertificate,
     Contest,
@@ -18,7 +19,14 @@ from zhijiao.competitions.models import (
     JudgeAssignment,
     Score,
 )
-from zhijiao.core.testing_scope import object_url, scope_fixture, single_owner
+from zhijiao.core.testing_scope import (
+    object_url,
+    relation_allows,
+    scope_fixture,
+    scope_rule,
+    single_owner,
+    tree_allows,
+)
 
 RUBRIC = [{"code": "op", "name": "实操", "max": 70}, {"code": "theory", "name": "理论", "max": 30}]
 
@@ -73,12 +81,24 @@ def competitions(sw) -> None:
     services.results_publish(actor=admin, event=event)
 
 
+def _entry(row, user, action) -> bool:
+    """The tree, and a contest's judges for the entries the cities have sent (never one a city has
+    not approved: submitted, returned or withdrawn)."""
+    if tree_allows(row, user, action):
+        return True
+    return row.status == EntryStatus.SENT and relation_allows(row, user, action)
+
+
+scope_rule(Entry, _entry)
 single_owner(Event, "every event is organised by the province")
 single_owner(Contest, "contests belong to the province's events")
 single_owner(JudgeAssignment, "judges are assigned by the province")
 single_owner(Score, "scores are filed under the province that organises the event")
 object_url("competitions:event_detail", Event)
 object_url("competitions:event_manage", Event)
+object_url("competitions:event_edit", Event)
+object_url("competitions:contest_create", Event)
+object_url("competitions:contest_edit", Contest)
 object_url("competitions:contest_detail", Contest)
 object_url("competitions:contest_send", Contest)
 object_url("competitions:entry_detail", Entry)

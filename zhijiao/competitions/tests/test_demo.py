@@ -2,9 +2,10 @@ import datetime
 
 import pytest
 
+from zhijiao.competitions import services
 from zhijiao.competitions.choices import EntryStatus, EventStage
-from zhijiao.competitions.demo import DEMO_EVENT, load_demo_competitions
-from zhijiao.competitions.models import AwardCertificate, Entry, JudgeAssignment, Score
+from zhijiao.competitions.demo import DEMO_EVENT, DEMO_OPEN_EVENT, load_demo_competitions
+from zhijiao.competitions.models import AwardCertificate, Entry, Event, JudgeAssignment, Score
 from zhijiao.programmes.demo import load_demo_programmes
 from zhijiao.students.tests.factories import registered
 
@@ -34,6 +35,18 @@ def test_the_demo_event_is_judged_and_published(world):
     assert (
         AwardCertificate.objects.filter(entry__contest__event=event).count() == sent.exclude(award="").count()
     )
+    # the second event stays open for the province to edit and the schools to enter
+    open_event = Event.objects.get(code=DEMO_OPEN_EVENT)
+    assert open_event.stage == EventStage.OPEN and open_event.is_demo and "示例" in open_event.name
+    assert open_event.entry_deadline > datetime.date.today()
+    waiting = Entry.objects.filter(contest__event=open_event, status=EntryStatus.SUBMITTED)
+    assert waiting.exists() and all("示例" in c.name for c in open_event.contests.all())
+    services.event_update(
+        actor=world["province_admin"], event=open_event, name=open_event.name + "（改）",
+        year=2021, organiser=open_event.organiser, starts_on=open_event.starts_on,
+        ends_on=open_event.ends_on, entry_deadline=open_event.entry_deadline,
+        city_deadline=open_event.city_deadline, ratios=(15, 25, 30), avoid_same_city=True,
+    )  # fmt: skip
     before = Entry.objects.count()
     assert load_demo_competitions() is None  # once
     assert Entry.objects.count() == before

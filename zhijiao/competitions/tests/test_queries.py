@@ -73,3 +73,50 @@ def test_pages_read_a_constant_number_of_queries(world, login, event, contest, m
     Event.objects.filter(pk=event.pk).update(stage="published")
     contest.entries.filter(status="sent", rank__isnull=True).update(rank=99)
     assert _count(public, url) == results_queries
+
+
+def test_api_lists_read_a_constant_number_of_queries(world, event, contest, make_expert):
+    from zhijiao.core.testing_api import api_client
+
+    contest.quota_per_school = contest.quota_per_city = 20
+    contest.save()
+    client = api_client(world["province_admin"])
+
+    def add(who, n):
+        made = [
+            services.entry_create(
+                actor=world[who],
+                contest=contest,
+                institution=getattr(world, who),
+                students=[registered(world, who[-1], name=f"{who}{i}")],
+            )  # fmt: skip
+            for i in range(n)
+        ]
+        services.city_send(
+            actor=world["jinan" if who == "school_a" else "qingdao"], contest=contest, entries=made
+        )
+        return made
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+            assert response.status_code == 200
+        return len(ctx), len(response.json()["results"])
+
+    add("school_a", 2)
+    count("/api/v1/competition-entries/")  # the first call records the token's use
+    entries_small, n = count("/api/v1/competition-entries/")
+    assert n == 2
+    add("school_b", 6)
+    assert count("/api/v1/competition-entries/") == (entries_small, 8)
+    judges = [make_expert(f"q{i}") for i in range(2)]
+    services.judges_assign(actor=world["province_admin"], event=event)
+    for entry in contest.entries.all():
+        for judge in judges:
+            services.score_submit(actor=judge.user, entry=entry, items={"op": "50", "theory": "20"})
+    services.results_approve(actor=world["province_admin"], event=event)
+    services.results_publish(actor=world["province_admin"], event=event)
+    results, n = count("/api/v1/competition-results/")
+    assert n == 8
+    contest.entries.filter(pk__in=list(contest.entries.values_list("pk", flat=True)[:4])).update(rank=None)
+    assert count("/api/v1/competition-results/") == (results, 4)

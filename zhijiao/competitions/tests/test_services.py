@@ -1,5 +1,6 @@
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -140,13 +141,16 @@ def test_judges_avoid_conflicts_and_share_the_load(world, event, contest, teachi
     with pytest.raises(OutOfScope):
         services.judges_assign(actor=world["jinan"], event=event)
     report = services.judges_assign(actor=world["province_admin"], event=event)
-    assert report["judges"] == 4 and report["max_load"] - report["min_load"] <= 1
+    assert report["judges"] == 4 and report["method"] == "solver"
+    assert report["max_load"] == report["min_load"] == 1  # six experts, four places: one each
     on_contest = set(JudgeAssignment.objects.filter(contest=contest).values_list("expert__name", flat=True))
     on_teaching = set(JudgeAssignment.objects.filter(contest=teaching).values_list("expert__name", flat=True))
     # 在职 works at school A (both contests); 新近离职 left school B 400 days ago (the skills
     # contest only); 早年离职 left school A more than three years ago (no conflict).
-    assert on_contest == {"早年离职", "自由0"}
-    assert on_teaching == {"新近离职", "自由1"}
+    free = {"早年离职", "自由0", "自由1", "自由2"}
+    assert len(on_contest) == 2 and on_contest <= free
+    assert len(on_teaching) == 2 and on_teaching <= free | {"新近离职"}
+    assert not on_contest & on_teaching
     event.refresh_from_db()
     assert event.stage == EventStage.JUDGING
     # entries are closed now
@@ -278,3 +282,31 @@ def test_bad_event_and_contest_input(world, event):
             rubric=[{"code": "a", "name": "甲", "max": 5}], quota_per_school=1, quota_per_city=1,
         )  # fmt: skip
     assert EnrolmentStatus.REGISTERED in services.STUDYING
+
+
+def _fake_contest(pk, n):
+    return SimpleNamespace(pk=pk, judges_needed=n, major_class_id=None, major_class=None)
+
+
+def _fake_expert(pk):
+    return SimpleNamespace(pk=pk, specialties=["51"])
+
+
+def test_the_solver_balances_where_the_greedy_choice_does_not():
+    """Contest 1 may take expert 1 or 2, contest 2 only expert 1 (回避): the greedy baseline gives
+    both to expert 1, the programmes' solver gives each contest its own expert."""
+    e1, e2 = _fake_expert(1), _fake_expert(2)
+    contests = [_fake_contest(1, 1), _fake_contest(2, 1)]
+    chosen = services._judges_choose(contests, {1: [e1, e2], 2: [e1]})
+    assert chosen["method"] == "solver"
+    assert chosen["pairs"] == {1: [2], 2: [1]}
+    assert (chosen["max_load"], chosen["min_load"]) == (1, 1)
+    assert (chosen["greedy_max_load"], chosen["greedy_min_load"]) == (2, 2)
+
+
+def test_contests_needing_different_numbers_of_judges_fall_back_to_the_greedy_choice():
+    experts = [_fake_expert(i) for i in range(1, 5)]
+    chosen = services._judges_choose([_fake_contest(1, 2), _fake_contest(2, 1)], {1: experts, 2: experts[:2]})
+    assert chosen["method"] == "greedy"
+    assert len(chosen["pairs"][1]) == 2 and len(chosen["pairs"][2]) == 1
+    assert set(chosen["pairs"][1]).isdisjoint(chosen["pairs"][2])

@@ -168,9 +168,48 @@ def test_lookups_are_rate_limited(world, event, settings):
 
 def test_province_manages_the_event_and_others_cannot(world, login, event, judged, contest, teaching):
     manage = reverse("competitions:event_manage", args=[event.pk])
-    assert login(world["jinan"]).post(manage, {"step": "approve"}).status_code == 404
+    assert login(world["jinan"]).post(manage, {"step": "approve", "confirm": "yes"}).status_code == 404
+    assert login(world["auditor"]).post(manage, {"step": "approve", "confirm": "yes"}).status_code == 404
     client = login(world["province_admin"])
-    response = client.post(manage, {"step": "approve"}, follow=True)
+    asked = client.post(manage, {"step": "approve"})
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.content.decode()
+    event.refresh_from_db()
+    assert event.stage == "judging"  # asking changes nothing
+    response = client.post(manage, {"step": "approve", "confirm": "yes"}, follow=True)
     assert "Scores are missing for" in response.content.decode()
+    response = client.post(manage, {"step": "publish", "confirm": "yes"}, follow=True)
+    assert "This step does not apply" in response.content.decode()
     response = client.post(manage, {"step": "nonsense"}, follow=True)
     assert "Unknown action." in response.content.decode()
+
+
+def test_a_judge_cannot_open_an_entry_its_city_has_not_sent(world, login, event, contest, make_expert):
+    """A judge of the contest reaches the sent entries only: not one still waiting at its city,
+    nor a returned one — by the page, the contest list or a typed URL."""
+    sent = services.entry_create(
+        actor=world["school_a"], contest=contest, institution=world.school_a,
+        students=[registered(world, "a", name="甲同学")],
+    )  # fmt: skip
+    waiting = services.entry_create(
+        actor=world["school_a"], contest=contest, institution=world.school_a,
+        students=[registered(world, "a", name="丙同学")],
+    )  # fmt: skip
+    returned = services.entry_create(
+        actor=world["school_b"], contest=contest, institution=world.school_b,
+        students=[registered(world, "b", name="乙同学")],
+    )  # fmt: skip
+    services.city_send(actor=world["jinan"], contest=contest, entries=[sent])
+    services.city_return(actor=world["qingdao"], entry=returned, reason="材料不全")
+    for i in range(2):
+        make_expert(f"j{i}")
+    services.judges_assign(actor=world["province_admin"], event=event)
+    client = login(_judge_of(contest))
+    url = lambda e: reverse("competitions:entry_detail", args=[e.pk])  # noqa: E731
+    assert client.get(url(sent)).status_code == 200
+    assert client.get(url(waiting)).status_code == 404
+    assert client.get(url(returned)).status_code == 404
+    page = client.get(reverse("competitions:contest_detail", args=[contest.pk])).content.decode()
+    assert sent.number in page and waiting.number not in page and returned.number not in page
+    # the school and its city still open the entry that waits
+    assert login(world["school_a"]).get(url(waiting)).status_code == 200
+    assert login(world["jinan"]).get(url(waiting)).status_code == 200
