@@ -23,7 +23,15 @@ from zhijiao.orgs.models import Region
 from . import definitions, selectors, services
 from .choices import ApplicationStatus as S
 from .choices import CallStage, MajorField, ReviewStatus
-from .forms import ApplyForm, AttachmentForm, ExpertForm, applicant_institutions, expert_cities
+from .forms import (
+    FUNDING_SOURCES,
+    ApplyForm,
+    AttachmentForm,
+    CallSettingsForm,
+    ExpertForm,
+    applicant_institutions,
+    expert_cities,
+)
 from .models import Application, Call
 
 KEY = services.KEY
@@ -60,6 +68,10 @@ def call_detail(request, pk):
     role = _role(request.user)
     institutions = applicant_institutions(request.user)
     own = selectors.application_list(user=request.user).filter(call=call).order_by("status", "pk")
+    may_change = (
+        role == "province"
+        and selectors.call_list(user=request.user, action="change").filter(pk=call.pk).exists()
+    )
     return render(
         request,
         "programmes/call_detail.html",
@@ -77,6 +89,14 @@ def call_detail(request, pk):
             if institutions.exists()
             else None,
             "is_province": role == "province",
+            "settings_form": CallSettingsForm(
+                initial={
+                    "max_reviews_per_expert": call.max_reviews_per_expert,
+                    "budget_total": call.budget_total,
+                }
+            )
+            if may_change
+            else None,
             "counts": services.counts_by_status(call) if role == "province" else {},
             "statuses": S,
         },
@@ -321,6 +341,85 @@ def manage(request, pk):
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("programmes:ranking", pk=call.pk)
+
+
+@login_required
+@require_POST
+def call_settings(request, pk):
+    """The province sets the call's cap on an expert's reviews and its budget."""
+    call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
+    if not selectors.call_list(user=request.user, action="change").filter(pk=call.pk).exists():
+        raise Http404
+    form = CallSettingsForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.call_settings_update(actor=request.user, call=call, **form.cleaned_data)
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The call's settings are saved."))
+    return redirect("programmes:call_detail", pk=call.pk)
+
+
+@login_required
+def decision(request, pk):
+    """The decision list (拟立项 and 立项) with each application's funding: the province records
+    the amounts and their sources between the decision and 立项, within the call's budget."""
+    call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
+    if not user_scope(request.user).is_province:
+        raise Http404
+    may_act = selectors.call_list(user=request.user, action="change").filter(pk=call.pk).exists()
+    editable = may_act and call.stage in services.FUNDING_STAGES
+    listed = (
+        selectors.application_list(user=request.user)
+        .filter(call=call, status__in=[S.SHORTLISTED, S.APPROVED])
+        .select_related("institution")
+        .order_by("rank", "pk")
+    )
+    posted = None
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        posted = request.POST
+        funding = {
+            a.pk: (request.POST.get(f"amount_{a.pk}", ""), request.POST.get(f"source_{a.pk}", ""))
+            for a in listed
+            if a.status == S.SHORTLISTED
+        }
+        try:
+            n = services.funding_set(actor=request.user, call=call, funding=funding)
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Funding saved for %(n)d applications.") % {"n": n})
+            return redirect("programmes:decision", pk=call.pk)
+    rows = [
+        {
+            "app": a,
+            "amount": posted.get(f"amount_{a.pk}", "") if posted is not None else (a.funding or ""),
+            "source": posted.get(f"source_{a.pk}", "") if posted is not None else a.funding_source,
+        }
+        for a in listed
+    ]
+    total = services.funding_total(call)
+    return render(
+        request,
+        "programmes/decision.html",
+        {
+            "title": _("Decision list and funding"),
+            "call": call,
+            "rows": rows,
+            "editable": editable,
+            "sources": FUNDING_SOURCES,
+            "total": total,
+            "remaining": call.budget_total - total if call.budget_total is not None else None,
+        },
+    )
 
 
 @login_required
