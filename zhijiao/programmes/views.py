@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -58,8 +59,35 @@ def _page(request, rows, per=50):
 
 @login_required
 def calls(request):
-    page = _page(request, selectors.call_list(user=request.user).order_by("-year", "code"))
+    page = _page(
+        request,
+        selectors.call_list(user=request.user).select_related("programme_type").order_by("-year", "code"),
+    )
+    is_province = user_scope(request.user).is_province
+    for call in page:
+        call.links = _call_links(call, is_province)
     return render(request, "programmes/calls.html", {"title": _("Calls"), "page": page})
+
+
+def _call_links(call: Call, is_province: bool) -> list[tuple[str, str]]:
+    """The pages of a call's current phase, for the calls list: its 公示 page and, while the window
+    is open, the objection form (anyone); the ranking, the decision list with funding and the
+    objections (the province); the follow-up rounds once approved."""
+    links = []
+    if call.stage in (CallStage.PUBLICISED, CallStage.APPROVED):
+        links.append((_("Public notice"), reverse("programmes:public_notice", args=[call.code])))
+        if services.objection_window_open(call):
+            links.append((_("Lodge an objection"), reverse("programmes:public_objection", args=[call.code])))
+    if is_province:
+        if call.stage == CallStage.REVIEWING:
+            links.append((_("Review and ranking"), reverse("programmes:ranking", args=[call.pk])))
+        elif call.stage != CallStage.OPEN:
+            links.append((_("Decision list and funding"), reverse("programmes:decision", args=[call.pk])))
+        if call.stage == CallStage.PUBLICISED:
+            links.append((_("Objections"), reverse("programmes:objections", args=[call.pk])))
+    if call.stage == CallStage.APPROVED:
+        links.append((_("Follow-up rounds"), reverse("programmes:followup_rounds", args=[call.pk])))
+    return links
 
 
 @login_required

@@ -203,3 +203,24 @@ def test_call_settings_cap_and_budget(world, call, login):
         services.call_settings_update(
             actor=admin, call=call, max_reviews_per_expert=2, budget_total=Decimal("800")
         )
+
+
+def test_the_calls_list_links_each_calls_current_pages(world, listed, login):
+    call, a, b = listed
+    today = timezone.localdate()
+    Call.objects.filter(pk=call.pk).update(publicity_end=today + datetime.timedelta(days=2))
+    province = login(world["province_admin"]).get("/programmes/").content.decode()
+    for url in (
+        f"/programmes/public/{call.code}/",
+        f"/programmes/public/{call.code}/objection/",
+        f"/programmes/calls/{call.pk}/decision/",
+        f"/programmes/calls/{call.pk}/objections/",
+    ):
+        assert f'href="{url}"' in province, url
+    school = login(world["school_a"]).get("/programmes/").content.decode()
+    assert f'href="/programmes/public/{call.code}/objection/"' in school
+    assert "/decision/" not in school and "/objections/" not in school
+    # Once the window has closed the objection form is no longer offered.
+    Call.objects.filter(pk=call.pk).update(publicity_end=today - datetime.timedelta(days=1))
+    province = login(world["province_admin"]).get("/programmes/").content.decode()
+    assert f'href="/programmes/public/{call.code}/"' in province and "/objection/" not in province
