@@ -28,6 +28,8 @@ class CallSerializer(serializers.ModelSerializer):
             "programme_code",
             "programme_version",
             "total_quota",
+            "max_reviews_per_expert",
+            "budget_total",
             "opens_on",
             "apply_deadline",
             "recommend_deadline",
@@ -43,6 +45,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     status_label = choice_label("status")
     field_label = choice_label("field")
+    funding_source_label = choice_label("funding_source")
 
     class Meta:
         model = Application
@@ -61,6 +64,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "rank",
             "score",
             "funding",
+            "funding_source",
+            "funding_source_label",
         ]
         read_only_fields = fields
 
@@ -70,6 +75,7 @@ class AwardSerializer(serializers.ModelSerializer):
     awardee = serializers.CharField(read_only=True)
     applicant_kind_label = choice_label("applicant_kind")
     status_label = choice_label("status")
+    funding_source_label = choice_label("funding_source")
     call = serializers.IntegerField(source="application.call_id", read_only=True)
 
     class Meta:
@@ -90,6 +96,8 @@ class AwardSerializer(serializers.ModelSerializer):
             "student",
             "enterprise",
             "funding",
+            "funding_source",
+            "funding_source_label",
             "awarded_on",
             "status",
             "status_label",

@@ -76,6 +76,7 @@ def award_from_application(application: Application, actor, ctx: dict) -> Award:
             student=application.student,
             enterprise=application.enterprise,
             funding=application.funding,
+            funding_source=application.funding_source,
             awarded_on=timezone.localdate(),
             is_demo=call.is_demo,
         ),

@@ -103,6 +103,17 @@ class AwardStatus(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
 
 
+class FundingSource(models.TextChoices):
+    """Where the money of an award comes from (recorded at 立项)."""
+
+    CENTRAL = "central", _("Central government funds")
+    PROVINCE = "province", _("Provincial government funds")
+    CITY = "city", _("City government funds")
+    COUNTY = "county", _("County government funds")
+    SCHOOL = "school", _("School's own funds")
+    ENTERPRISE = "enterprise", _("Industry and enterprise funds")
+
+
 class FollowUpKind(models.TextChoices):
     MIDTERM = "midterm", _("Mid-term check (中期检查)")
     ACCEPTANCE = "acceptance", _("Acceptance (验收)")

@@ -162,6 +162,13 @@ def check(data: dict) -> list[str]:
             % {"n": format(total.normalize(), "f")},
         )
 
+    cap = data.get("max_reviews_per_expert")
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+        err(
+            "max_reviews_per_expert",
+            _("the cap on an expert's reviews is a whole number from 1 (leave it out for no cap)"),
+        )
+
     followups = data.get("followups")
     if followups is not None:
         if not isinstance(followups, dict):

@@ -1,7 +1,10 @@
 """The demo's programmes: the types in ``data/`` and the 2021 plan's calls (``loader``; quotas by
 city and dates are demo values, marked 示例), demo experts (示例) — the demo's expert account is
 the first of them — and applications to the 教学创新团队 call in the first phases: drafts,
-submitted, recommended by their city, passed and failed formal screening. Titles say 示例."""
+submitted, recommended by their city, passed and failed formal screening; a 品牌专业 call carried
+through 立项 to its follow-up rounds; and one call resting in each middle phase — under review,
+on the decision list (拟立项, with funding) and under public notice (公示, one objection answered
+and one open). Titles say 示例."""
 
 from __future__ import annotations
 
@@ -245,7 +248,7 @@ def _followup_demo(actor) -> None:
         )
     services.decide(actor=actor, call=call)
     call = services.publicise(actor=actor, call=call, start=today - datetime.timedelta(days=20))
-    services.approve(actor=actor, call=call, funding={a.pk: Decimal("300") for a in apps})
+    services.approve(actor=actor, call=call, funding={a.pk: (Decimal("300"), "province") for a in apps})
     _followup_rounds(actor, call)
 
 
@@ -302,6 +305,132 @@ def _followup_rounds(actor, call) -> None:
     )
 
 
+# --- calls resting in the middle phases: 评审中, 拟立项, 公示 (示例) ---------------------------------------
+
+# (code, name, where the call stops): one call per phase, so every phase has applications resting in it.
+PHASE_CALLS = [
+    ("2021-r11-brand-review", "2021年省级品牌专业（群）建设项目·第一批（示例，评审中）", "reviewing"),
+    ("2021-r11-brand-decided", "2021年省级品牌专业（群）建设项目·第二批（示例，拟立项）", "decided"),
+    ("2021-r11-brand-notice", "2021年省级品牌专业（群）建设项目·第三批（示例，公示中）", "publicised"),
+]
+
+
+def _offerings(n: int, skip: int) -> list:
+    """``n`` offered majors of distinct institutions whose city bureau has an account, after the
+    first ``skip`` such institutions (so that each demo call has its own applicants)."""
+    found, seen = [], set()
+    for offering in InstitutionMajor.objects.select_related("institution__region", "major").order_by("pk"):
+        if offering.institution_id in seen or _city_user(offering.institution) is None:
+            continue
+        seen.add(offering.institution_id)
+        if len(seen) > skip:
+            found.append(offering)
+        if len(found) == n:
+            break
+    return found
+
+
+def _phase_call(actor, *, code: str, name: str, stop: str, skip: int) -> None:
+    """A 品牌专业-type call with four applications carried to ``stop``: ``reviewing`` (half the
+    scores in), ``decided`` (on the decision list, with funding set on two), ``publicised``
+    (the list under public notice today, one objection answered and one under investigation)."""
+    if Call.objects.filter(code=code).exists():
+        return
+    offerings = _offerings(4, skip)
+    if len(offerings) < 4:  # a small demo: the calls share their applicants
+        offerings = _offerings(4, 0)
+    if len(offerings) < 4 or not Expert.objects.filter(user__isnull=False).exists():
+        return
+    today = services.today()
+    call = services.call_create(
+        actor=actor,
+        programme_type=_brand_type(actor),
+        code=code,
+        name=name,
+        year=2021,
+        basis="鲁教职处函〔2021〕6号 常规工作第11条（示例批次）",
+        total_quota=4,
+        city_quotas={services.city_of(o.institution): 4 for o in offerings},
+        opens_on=today - datetime.timedelta(days=30),
+        apply_deadline=today + datetime.timedelta(days=1),
+        recommend_deadline=today + datetime.timedelta(days=2),
+        reviewers_per_application=2,
+        max_reviews_per_expert=4,
+        budget_total=Decimal("1200"),
+        is_demo=True,
+    )
+    apps = []
+    for i, offering in enumerate(offerings):
+        title = f"{offering.institution.name}{offering.major.name}示例专业建设项目"
+        app = services.application_create(
+            actor=actor,
+            call=call,
+            institution=offering.institution,
+            title=title,
+            field=MajorField.values[(i * 5 + skip) % 19],
+            applicant={"offering": offering},
+        )
+        app = services.application_save(
+            actor=actor,
+            application=app,
+            title=title,
+            field=app.field,
+            values={"students": str(260 + 30 * i), "summary": "示例数据"},
+        )
+        services.attachment_add(actor=actor, application=app, kind="plan", upload=_pdf())
+        app = services.application_submit(actor=actor, application=app)
+        services.city_recommend(actor=_city_user(offering.institution), call=call, ranking=[app])
+        services.screen(actor=actor, application=app, passed=True)
+        apps.append(app)
+    services.reviewers_assign(actor=actor, call=call)
+    reviews = list(Review.objects.filter(application__call=call).select_related("user").order_by("pk"))
+    if any(r.user is None for r in reviews):
+        return  # a pool expert without an account: the call stays under review
+    # Under review: the reviews of the first two applications are in, the others wait.
+    waiting = {a.pk for a in apps[2:]} if stop == "reviewing" else set()
+    for n, review in enumerate(reviews):
+        if review.application_id in waiting:
+            continue
+        services.review_submit(
+            actor=review.user,
+            review=review,
+            scores={"foundation": str(36 - n % 7), "plan": str(33 - n % 5), "cooperation": "15"},
+            comments={"plan": "示例评审意见"},
+        )
+    if stop == "reviewing":
+        return
+    services.decide(actor=actor, call=call)
+    listed = list(Application.objects.filter(call=call, status="shortlisted").order_by("rank"))
+    services.funding_set(
+        actor=actor,
+        call=call,
+        funding={listed[0].pk: ("400", "province"), listed[1].pk: ("300", "city")},
+    )
+    if stop == "decided":
+        return
+    # Published yesterday: the objection window is open today.
+    call = services.publicise(actor=actor, call=call, start=today - datetime.timedelta(days=1))
+    answered = services.objection_lodge(
+        call=call,
+        application=listed[0],
+        content="示例：反映该专业实训基地面积与申报材料不符。",
+        contact="0531-8888XXXX（示例）",
+        name="示例群众",
+    )
+    services.objection_answer(
+        actor=actor,
+        objection=answered,
+        finding="示例：经市教育局现场核查，实训基地面积与申报材料一致。",
+        answer="经核查，反映问题不属实，维持拟立项结论。（示例）",
+    )
+    services.objection_lodge(
+        call=call,
+        application=listed[2],
+        content="示例：反映该专业近三年招生人数未达申报条件。",
+        contact="示例邮箱 objection@example.com",
+    )
+
+
 @transaction.atomic
 def load_demo_programmes(*, actor=None):
     actor = actor or system_actor("demo")
@@ -312,4 +441,6 @@ def load_demo_programmes(*, actor=None):
     if call is not None:
         _applications(actor, call)
     _followup_demo(actor)
+    for n, (code, name, stop) in enumerate(PHASE_CALLS, start=1):
+        _phase_call(actor, code=code, name=name, stop=stop, skip=4 * n)
     return calls

@@ -9,7 +9,7 @@ from zhijiao.orgs.choices import RegionLevel
 from zhijiao.orgs.models import Institution, Region
 from zhijiao.students.selectors import student_list
 
-from .choices import ApplicantKind, ExpertTitle, FollowUpKind, MajorField, Outcome
+from .choices import ApplicantKind, ExpertTitle, FollowUpKind, FundingSource, MajorField, Outcome
 from .models import Application
 
 
@@ -144,3 +144,36 @@ class RoundForm(forms.Form):
 class ConcludeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     note = forms.CharField(label=_("Opinion"), max_length=500, required=False)
+
+
+# --- call settings and funding ----------------------------------------------------------------------------
+
+
+class CallSettingsForm(forms.Form):
+    """What the province sets on a call's page: the cap on an expert's reviews and the budget.
+    Bounds are checked by the service (``services.call_settings_update``) with the stage."""
+
+    max_reviews_per_expert = forms.IntegerField(
+        label=_("applications per expert at most"),
+        required=False,
+        min_value=1,
+        max_value=32767,
+        help_text=_("Leave blank for no limit; the assignment then only evens out the load."),
+        error_messages={
+            "min_value": _("An expert reviews at least one application; leave blank for no cap.")
+        },
+    )
+    budget_total = forms.DecimalField(
+        label=_("budget (10k yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_(
+            "Leave blank when the call has no budget ceiling; the funding of the list may not exceed it."
+        ),
+        error_messages={"min_value": _("The budget may not be negative.")},
+    )
+
+
+FUNDING_SOURCES = [("", "—"), *FundingSource.choices]

@@ -13,6 +13,8 @@ EVENTS = {
     "programme_type.loaded": _("Programme type loaded"),
     "call.opened": _("Call opened"),
     "call.stage": _("Call moved to its next stage"),
+    "call.settings": _("Call settings changed (reviews per expert, budget)"),
+    "application.funding": _("Funding of an application on the decision list set"),
     "application.saved": _("Application saved"),
     "application.submitted": _("Application submitted"),
     "application.recommended": _("Application recommended by the city"),

@@ -19,6 +19,7 @@ from .choices import (
     CallStage,
     ExpertTitle,
     FollowUpKind,
+    FundingSource,
     MajorField,
     ObjectionStatus,
     Outcome,
@@ -93,6 +94,16 @@ class Call(ScopedModel):
     )
     stage = models.CharField(
         _("stage"), max_length=12, choices=CallStage.choices, default=CallStage.OPEN, db_index=True
+    )
+    budget_total = models.DecimalField(
+        _("budget (10k yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave blank when the call has no budget ceiling; the funding of the list may not exceed it."
+        ),
     )
     publicity_start = models.DateField(_("public notice from"), null=True, blank=True)
     publicity_end = models.DateField(_("objections until"), null=True, blank=True)
@@ -169,6 +180,9 @@ class Application(ScopedModel):
     funding = models.DecimalField(
         _("funding (10k yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
+    funding_source = models.CharField(
+        _("source of funding"), max_length=12, choices=FundingSource.choices, blank=True
+    )
     # Who applies, through the institution, by the type's applicant kind (``awards.applicant_clean``).
     offering = models.ForeignKey(
         "majors.InstitutionMajor",
@@ -207,6 +221,13 @@ class Application(ScopedModel):
         verbose_name_plural = _("applications")
         ordering = ["call", "city_rank", "pk"]
         indexes = [models.Index(fields=["call", "status"], name="programmes_app_call_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(funding__isnull=True) | models.Q(funding__gte=0),
+                name="programmes_app_funding_not_negative",
+                violation_error_message=_("Funding is not negative."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -455,6 +476,9 @@ class Award(ScopedModel):
     funding = models.DecimalField(
         _("funding (10k yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
+    funding_source = models.CharField(
+        _("source of funding"), max_length=12, choices=FundingSource.choices, blank=True
+    )
     awarded_on = models.DateField(_("approved on"))
     status = models.CharField(
         _("status"), max_length=10, choices=AwardStatus.choices, default=AwardStatus.ACTIVE, db_index=True
@@ -528,7 +552,6 @@ class FollowUpRound(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return _("Objection %(n)s") % {"n": self.pk}
         return self.name
 
 

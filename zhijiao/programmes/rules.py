@@ -152,3 +152,32 @@ FOLLOWUP_REMINDER_DAYS = register(
 )
 
 ELIGIBILITY.update({r.id: r for r in (ELIG_AWARD, ELIG_STUDENT_STATUS)})
+
+
+# --- funding at 立项 ------------------------------------------------------------------------------------
+
+
+def funding_over_budget(total, budget) -> str | None:
+    """The funding of a call's decision list, summed, stays within the call's budget when the call
+    has one (``Call.budget_total``, 万元); ``None`` when it does."""
+    if budget is not None and total > budget:
+        return _(
+            "The funding of the list comes to %(total)s (10k yuan), over the call's budget of "
+            "%(budget)s (10k yuan) by %(over)s; lower some amounts."
+        ) % {"total": total, "budget": budget, "over": total - budget}
+    return None
+
+
+def _funding_check(entry, call, ctx) -> str | None:
+    return funding_over_budget(ctx["total"], call.budget_total)
+
+
+FUNDING_WITHIN_BUDGET = register(
+    Rule(
+        id="PROG-FUNDING-BUDGET",
+        title=gettext_noop("The funding of a decision list stays within the call's budget"),
+        app=APP,
+        kind="platform",
+        check=_funding_check,
+    )
+)

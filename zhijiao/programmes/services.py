@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ from zhijiao.orgs.models import Region
 from zhijiao.reporting import services as forms_engine
 
 from . import assignment, awards
-from .choices import ApplicantKind, CallStage, ObjectionStatus, ReviewStatus
+from .choices import ApplicantKind, CallStage, FundingSource, ObjectionStatus, ReviewStatus
 from .choices import ApplicationStatus as S
 from .followup import scores_clean as rubric_scores_clean
 from .models import (
@@ -42,7 +42,7 @@ from .models import (
     ProgrammeType,
     Review,
 )
-from .rules import ELIGIBILITY
+from .rules import ELIGIBILITY, funding_over_budget
 
 KEY = "programmes.application"
 FILE_KINDS = {
@@ -192,12 +192,22 @@ def call_create(
     blind_review: bool = True,
     avoid_same_city: bool = False,
     max_reviews_per_expert: int | None = None,
+    budget_total: Decimal | None = None,
     is_demo: bool = False,
 ) -> Call:
-    """A call copied from a programme type, with its year, quotas, eligibility and dates."""
+    """A call copied from a programme type, with its year, quotas, eligibility and dates, the cap
+    on an expert's reviews (none when ``None``) and the budget (none when ``None``)."""
     _require_province(actor)
     if not (opens_on <= apply_deadline <= recommend_deadline):
         raise ValidationError(_("A call opens, then closes for applications, then for recommendations."))
+    if max_reviews_per_expert is not None and (
+        isinstance(max_reviews_per_expert, bool)
+        or not isinstance(max_reviews_per_expert, int)
+        or max_reviews_per_expert < 1
+    ):
+        raise ValidationError(_("An expert reviews at least one application; leave blank for no cap."))
+    if budget_total is not None:
+        budget_total = decimal_clean(budget_total, label=_("The budget"), maximum=Decimal("9999999999.99"))
     for entry in eligibility or []:
         if entry.get("rule") not in ELIGIBILITY:
             raise ValidationError(_("Unknown eligibility rule “%(id)s”.") % {"id": entry.get("rule")})
@@ -220,6 +230,7 @@ def call_create(
             blind_review=blind_review,
             avoid_same_city=avoid_same_city,
             max_reviews_per_expert=max_reviews_per_expert,
+            budget_total=budget_total,
             is_demo=is_demo,
         ),
         event="call.opened",
@@ -744,15 +755,151 @@ def approve(*, actor, call: Call, funding: dict | None = None) -> int:
             _("%(n)d objections to the list have not been answered; answer them before approval.")
             % {"n": open_objections}
         )
-    funding = funding or {}
+    if funding:
+        funding_set(
+            actor=actor,
+            call=call,
+            funding={
+                pk: value if isinstance(value, tuple) else (value, FundingSource.PROVINCE)
+                for pk, value in funding.items()
+            },
+        )
     approved = 0
     for application in Application.objects.filter(call=call, status=S.SHORTLISTED):
-        if application.pk in funding:
-            Application.objects.filter(pk=application.pk).update(funding=funding[application.pk])
         fire(KEY, application, "approve", actor=actor)
         approved += 1
     _set_stage(actor, call, CallStage.APPROVED)
     return approved
+
+
+# --- call settings and funding (立项) -----------------------------------------------------------------------
+
+FUNDING_MAX = Decimal("99999999.99")  # Application.funding: 10 digits, 2 after the point
+FUNDING_STAGES = (CallStage.DECIDED, CallStage.PUBLICISED)
+
+
+def decimal_clean(raw, *, label: str, maximum: Decimal = FUNDING_MAX) -> Decimal | None:
+    """A typed amount in 万元: blank is none; a number with at most two decimals, not negative."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = Decimal(str(raw).strip().replace(",", "").replace("，", ""))
+    except ArithmeticError:
+        raise ValidationError(_("%(label)s: write a number, e.g. 120 or 85.5.") % {"label": label}) from None
+    if not value.is_finite():
+        raise ValidationError(_("%(label)s: write a number, e.g. 120 or 85.5.") % {"label": label})
+    if value < 0:
+        raise ValidationError(_("%(label)s may not be negative.") % {"label": label})
+    if value > maximum:
+        raise ValidationError(_("%(label)s is at most %(max)s.") % {"label": label, "max": maximum})
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError(_("%(label)s: at most two decimal places.") % {"label": label})
+    return value.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def call_settings_update(
+    *, actor, call: Call, max_reviews_per_expert: int | None, budget_total: Decimal | None
+) -> Call:
+    """The province sets how many applications one expert reviews at most (before reviewers are
+    assigned; blank: no cap) and the call's budget (before 立项; blank: none; never below the
+    funding already on the list)."""
+    _require_province(actor)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    errors: dict[str, list[str]] = {}
+    if max_reviews_per_expert is not None and max_reviews_per_expert < 1:
+        errors["max_reviews_per_expert"] = [
+            _("An expert reviews at least one application; leave blank for no cap.")
+        ]
+    elif max_reviews_per_expert != call.max_reviews_per_expert and call.stage != CallStage.OPEN:
+        errors["max_reviews_per_expert"] = [_("Reviewers have been assigned; the cap no longer applies.")]
+    if budget_total is not None and budget_total < 0:
+        errors["budget_total"] = [_("The budget may not be negative.")]
+    elif budget_total != call.budget_total:
+        if call.stage == CallStage.APPROVED:
+            errors["budget_total"] = [_("The call has been approved; its budget is closed.")]
+        else:
+            problem = funding_over_budget(funding_total(call), budget_total)
+            if problem:
+                errors["budget_total"] = [problem]
+    if errors:
+        raise ValidationError(errors)
+    call, _changed = model_update(
+        actor=actor,
+        instance=call,
+        data={"max_reviews_per_expert": max_reviews_per_expert, "budget_total": budget_total},
+        event="call.settings",
+    )
+    return call
+
+
+def funding_total(call: Call, *, without: set[int] = frozenset()) -> Decimal:
+    """The funding of the call's decision list (on the list or approved), 万元."""
+    total = (
+        Application.objects.filter(call=call, status__in=(S.SHORTLISTED, S.APPROVED), funding__isnull=False)
+        .exclude(pk__in=without)
+        .aggregate(total=Sum("funding"))["total"]
+    )
+    return total or Decimal("0")
+
+
+@transaction.atomic
+def funding_set(*, actor, call: Call, funding: dict) -> int:
+    """The province records the funding of applications on the decision list: ``funding`` maps an
+    application id to (amount in 万元 or ``None``, source). Only between the decision and 立项; an
+    amount needs its source; the list's total stays within the call's budget. Every row is
+    checked first and nothing is written when one is refused. Returns the number changed."""
+    _require_province(actor)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.stage not in FUNDING_STAGES:
+        raise ValidationError(_("Funding is set on the decision list, after the decision and before 立项."))
+    apps = {
+        a.pk: a
+        for a in Application.objects.select_for_update(of=("self",))
+        .filter(call=call, pk__in=list(funding))
+        .select_related("institution")
+    }
+    problems: list[str] = []
+    cleaned: dict[int, tuple[Decimal | None, str]] = {}
+    for pk, (amount, source) in funding.items():
+        application = apps.get(pk)
+        if application is None or application.status != S.SHORTLISTED:
+            problems.append(_("Application %(pk)s is not on this decision list.") % {"pk": pk})
+            continue
+        label = application.title
+        try:
+            amount = amount if isinstance(amount, Decimal) else decimal_clean(amount, label=label)
+            if amount is not None:
+                amount = decimal_clean(amount, label=label)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+            continue
+        source = (source or "").strip()
+        if source and source not in FundingSource.values:
+            problems.append(_("%(label)s: choose a source of funding from the list.") % {"label": label})
+            continue
+        if amount is not None and not source:
+            problems.append(_("%(label)s: say where the funding comes from.") % {"label": label})
+            continue
+        cleaned[pk] = (amount, source if amount is not None else "")
+    if problems:
+        raise ValidationError(problems)
+    total = funding_total(call, without=set(cleaned)) + sum(
+        (amount for amount, _source in cleaned.values() if amount is not None), Decimal("0")
+    )
+    problem = funding_over_budget(total, call.budget_total)
+    if problem:
+        raise ValidationError(problem)
+    changed = 0
+    for pk, (amount, source) in cleaned.items():
+        _app, did = model_update(
+            actor=actor,
+            instance=apps[pk],
+            data={"funding": amount, "funding_source": source},
+            event="application.funding",
+        )
+        changed += did
+    return changed
 
 
 def counts_by_status(call: Call) -> dict[str, int]:

@@ -18,6 +18,7 @@ from zhijiao.accounts.choices import Role
 from zhijiao.accounts.models import RoleAssignment
 from zhijiao.core import notifications
 from zhijiao.core.lifecycle import fire
+from zhijiao.core.scoping import user_scope
 from zhijiao.core.services import OutOfScope, ensure_in_scope, model_create, model_update
 from zhijiao.reporting import definitions as form_definitions
 from zhijiao.reporting import services as forms_engine
@@ -31,6 +32,38 @@ OPEN_STATES = (ReportStatus.DRAFT, ReportStatus.RECTIFYING)
 
 
 # --- the lifecycle's guards and data ---------------------------------------------------------------------
+
+
+def blind_report(report: FollowUpReport) -> dict:
+    """What a blind reviewer of a follow-up report is shown when the call is blind: who holds the
+    award (an offered major by its major's name, which does not tell the school; a team with the
+    school's names masked; a person, student, enterprise or institution not at all) and the
+    report's form values, masked by the same helper as the first review (``services.blind_mask``
+    over ``services.institution_terms``)."""
+    award = report.award
+    terms = services.institution_terms(report.institution)
+    if award.offering_id:
+        awardee = services.blind_mask(award.offering.major.name, terms)
+    elif award.team_name:
+        awardee = services.blind_mask(award.team_name, terms)
+    else:
+        awardee = services.BLIND_MASK
+    return {
+        "awardee": awardee,
+        "values": {code: services.blind_mask(text, terms) for code, text in values_by_code(report).items()},
+    }
+
+
+def is_blind_for(report: FollowUpReport, user) -> bool:
+    """A follow-up report is shown masked to its reviewers when its call is blind: to anyone who
+    reads it only as an assigned expert (not the province, the city or the school)."""
+    if not report.round.call.blind_review:
+        return False
+    scope = user_scope(user)
+    if scope.is_province or report.institution_id in scope.institution_ids:
+        return False
+    path = report.institution.region.path
+    return not any(path.startswith(p) for p in scope.region_paths)
 
 
 def guard_before_due(report, ctx) -> str | None:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,7 +24,15 @@ from zhijiao.orgs.models import Region
 from . import definitions, selectors, services
 from .choices import ApplicationStatus as S
 from .choices import CallStage, MajorField, ReviewStatus
-from .forms import ApplyForm, AttachmentForm, ExpertForm, applicant_institutions, expert_cities
+from .forms import (
+    FUNDING_SOURCES,
+    ApplyForm,
+    AttachmentForm,
+    CallSettingsForm,
+    ExpertForm,
+    applicant_institutions,
+    expert_cities,
+)
 from .models import Application, Call
 
 KEY = services.KEY
@@ -50,8 +59,35 @@ def _page(request, rows, per=50):
 
 @login_required
 def calls(request):
-    page = _page(request, selectors.call_list(user=request.user).order_by("-year", "code"))
+    page = _page(
+        request,
+        selectors.call_list(user=request.user).select_related("programme_type").order_by("-year", "code"),
+    )
+    is_province = user_scope(request.user).is_province
+    for call in page:
+        call.links = _call_links(call, is_province)
     return render(request, "programmes/calls.html", {"title": _("Calls"), "page": page})
+
+
+def _call_links(call: Call, is_province: bool) -> list[tuple[str, str]]:
+    """The pages of a call's current phase, for the calls list: its 公示 page and, while the window
+    is open, the objection form (anyone); the ranking, the decision list with funding and the
+    objections (the province); the follow-up rounds once approved."""
+    links = []
+    if call.stage in (CallStage.PUBLICISED, CallStage.APPROVED):
+        links.append((_("Public notice"), reverse("programmes:public_notice", args=[call.code])))
+        if services.objection_window_open(call):
+            links.append((_("Lodge an objection"), reverse("programmes:public_objection", args=[call.code])))
+    if is_province:
+        if call.stage == CallStage.REVIEWING:
+            links.append((_("Review and ranking"), reverse("programmes:ranking", args=[call.pk])))
+        elif call.stage != CallStage.OPEN:
+            links.append((_("Decision list and funding"), reverse("programmes:decision", args=[call.pk])))
+        if call.stage == CallStage.PUBLICISED:
+            links.append((_("Objections"), reverse("programmes:objections", args=[call.pk])))
+    if call.stage == CallStage.APPROVED:
+        links.append((_("Follow-up rounds"), reverse("programmes:followup_rounds", args=[call.pk])))
+    return links
 
 
 @login_required
@@ -60,6 +96,10 @@ def call_detail(request, pk):
     role = _role(request.user)
     institutions = applicant_institutions(request.user)
     own = selectors.application_list(user=request.user).filter(call=call).order_by("status", "pk")
+    may_change = (
+        role == "province"
+        and selectors.call_list(user=request.user, action="change").filter(pk=call.pk).exists()
+    )
     return render(
         request,
         "programmes/call_detail.html",
@@ -77,6 +117,14 @@ def call_detail(request, pk):
             if institutions.exists()
             else None,
             "is_province": role == "province",
+            "settings_form": CallSettingsForm(
+                initial={
+                    "max_reviews_per_expert": call.max_reviews_per_expert,
+                    "budget_total": call.budget_total,
+                }
+            )
+            if may_change
+            else None,
             "counts": services.counts_by_status(call) if role == "province" else {},
             "statuses": S,
         },
@@ -321,6 +369,85 @@ def manage(request, pk):
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("programmes:ranking", pk=call.pk)
+
+
+@login_required
+@require_POST
+def call_settings(request, pk):
+    """The province sets the call's cap on an expert's reviews and its budget."""
+    call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
+    if not selectors.call_list(user=request.user, action="change").filter(pk=call.pk).exists():
+        raise Http404
+    form = CallSettingsForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.call_settings_update(actor=request.user, call=call, **form.cleaned_data)
+    except OutOfScope as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The call's settings are saved."))
+    return redirect("programmes:call_detail", pk=call.pk)
+
+
+@login_required
+def decision(request, pk):
+    """The decision list (拟立项 and 立项) with each application's funding: the province records
+    the amounts and their sources between the decision and 立项, within the call's budget."""
+    call = get_object_or_404(selectors.call_list(user=request.user), pk=pk)
+    if not user_scope(request.user).is_province:
+        raise Http404
+    may_act = selectors.call_list(user=request.user, action="change").filter(pk=call.pk).exists()
+    editable = may_act and call.stage in services.FUNDING_STAGES
+    listed = (
+        selectors.application_list(user=request.user)
+        .filter(call=call, status__in=[S.SHORTLISTED, S.APPROVED])
+        .select_related("institution")
+        .order_by("rank", "pk")
+    )
+    posted = None
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        posted = request.POST
+        funding = {
+            a.pk: (request.POST.get(f"amount_{a.pk}", ""), request.POST.get(f"source_{a.pk}", ""))
+            for a in listed
+            if a.status == S.SHORTLISTED
+        }
+        try:
+            n = services.funding_set(actor=request.user, call=call, funding=funding)
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Funding saved for %(n)d applications.") % {"n": n})
+            return redirect("programmes:decision", pk=call.pk)
+    rows = [
+        {
+            "app": a,
+            "amount": posted.get(f"amount_{a.pk}", "") if posted is not None else (a.funding or ""),
+            "source": posted.get(f"source_{a.pk}", "") if posted is not None else a.funding_source,
+        }
+        for a in listed
+    ]
+    total = services.funding_total(call)
+    return render(
+        request,
+        "programmes/decision.html",
+        {
+            "title": _("Decision list and funding"),
+            "call": call,
+            "rows": rows,
+            "editable": editable,
+            "sources": FUNDING_SOURCES,
+            "total": total,
+            "remaining": call.budget_total - total if call.budget_total is not None else None,
+        },
+    )
 
 
 @login_required

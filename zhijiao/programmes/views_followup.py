@@ -21,11 +21,11 @@ from .forms import ConcludeForm, RoundForm
 from .views import _errors, _page, _rubric_items, _rubric_post
 
 
-def _form_rows(report, posted=None, errors=None):
+def _form_rows(report, posted=None, errors=None, shown=None):
     version = report.round.form_version
     if version is None:
         return []
-    stored = fu.values_by_code(report)
+    stored = shown["values"] if shown else fu.values_by_code(report)
     rows = []
     for element in version.elements.all():
         name = f"v__{element.code}"
@@ -103,13 +103,21 @@ def round_detail(request, pk):
         .order_by("institution__name", "pk")
     )
     is_province = user_scope(request.user).is_province
+    page = _page(
+        request, reports.select_related("award__offering__major", "institution__region__parent__parent")
+    )
+    for report in page:
+        report.round = rnd
+        blind = fu.is_blind_for(report, request.user)
+        report.shown_institution = fu.services.BLIND_MASK if blind else report.institution.name
+        report.shown_awardee = fu.blind_report(report)["awardee"] if blind else report.award.awardee
     return render(
         request,
         "programmes/followup/round_detail.html",
         {
             "title": rnd.name,
             "round": rnd,
-            "page": _page(request, reports),
+            "page": page,
             "may_act": is_province and rnd.stage != RoundStage.CLOSED,
         },
     )
@@ -187,14 +195,16 @@ def report_detail(request, pk):
                 _errors(request, exc)
             report.refresh_from_db()
     reviews = list(report.followup_reviews.select_related("expert")) if is_province else []
+    shown = fu.blind_report(report) if fu.is_blind_for(report, request.user) else None
     return render(
         request,
         "programmes/followup/report_detail.html",
         {
-            "title": str(report),
+            "title": f"{report.round} · {shown['awardee']}" if shown else str(report),
             "report": report,
+            "blind": shown,
             "editable": may_change and not is_province and report.status in fu.OPEN_STATES,
-            "rows": _form_rows(report, posted, errors),
+            "rows": _form_rows(report, posted, errors, shown=shown),
             "conclude_form": conclude_form
             if is_province and report.status in (ReportStatus.SUBMITTED, ReportStatus.UNDER_REVIEW)
             else None,
@@ -205,7 +215,23 @@ def report_detail(request, pk):
 
 @login_required
 def my_reviews(request):
-    page = _page(request, selectors.my_followup_reviews(user=request.user).order_by("status", "pk"))
+    page = _page(
+        request,
+        selectors.my_followup_reviews(user=request.user)
+        .select_related(
+            "report__round__call",
+            "report__award__offering__major",
+            "report__institution__region__parent__parent",
+        )
+        .order_by("status", "pk"),
+    )
+    for review in page:
+        report = review.report
+        review.shown_awardee = (
+            fu.blind_report(report)["awardee"]
+            if fu.is_blind_for(report, request.user)
+            else report.award.awardee
+        )
     return render(
         request, "programmes/followup/my_reviews.html", {"title": _("My follow-up reviews"), "page": page}
     )
@@ -234,6 +260,8 @@ def review_form(request, pk):
             messages.success(request, _("Scores submitted."))
             return redirect("programmes:followup_my_reviews")
     items = _rubric_items(request, rubric, review, errors)
+    # A blind call keeps its reviewers blind in the follow-up rounds too.
+    shown = fu.blind_report(review.report) if fu.is_blind_for(review.report, request.user) else None
     return render(
         request,
         "programmes/followup/review_form.html",
@@ -241,7 +269,8 @@ def review_form(request, pk):
             "title": _("Follow-up review"),
             "review": review,
             "report": review.report,
-            "rows": _form_rows(review.report),
+            "blind": shown,
+            "rows": _form_rows(review.report, shown=shown),
             "items": items,
             "editable": review.user_id == request.user.pk and review.status == ReviewStatus.ASSIGNED,
         },

@@ -68,3 +68,45 @@ def test_the_demo_takes_a_call_to_awards_and_follow_up_rounds(world):
     before = (Award.objects.count(), FollowUpReport.objects.count())
     load_demo_programmes()
     assert (Award.objects.count(), FollowUpReport.objects.count()) == before
+
+
+def test_the_demo_has_a_call_resting_in_each_middle_phase(world, client):
+    from zhijiao.majors.models import InstitutionMajor
+    from zhijiao.programmes import services
+    from zhijiao.programmes.choices import ObjectionStatus, ReviewStatus
+    from zhijiao.programmes.models import Objection, Review
+
+    schools = [world.school_a, world.school_b] + [
+        InstitutionFactory(name=f"示例职业中专{n}", region=world.lixia if n % 2 else world.shinan)
+        for n in range(4)
+    ]
+    for school in schools:
+        InstitutionMajor.objects.create(institution=school, major=world.major, start_year=2018)
+    load_demo_programmes()
+    stages = dict(Call.objects.filter(code__startswith="2021-r11-brand-").values_list("code", "stage"))
+    assert stages == {
+        "2021-r11-brand-review": "reviewing",
+        "2021-r11-brand-decided": "decided",
+        "2021-r11-brand-notice": "publicised",
+    }
+    reviewing = Call.objects.get(code="2021-r11-brand-review")
+    assert set(Application.objects.filter(call=reviewing).values_list("status", flat=True)) == {
+        S.UNDER_REVIEW
+    }
+    in_review = set(Review.objects.filter(application__call=reviewing).values_list("status", flat=True))
+    assert in_review == {ReviewStatus.SUBMITTED, ReviewStatus.ASSIGNED}
+    decided = Call.objects.get(code="2021-r11-brand-decided")
+    assert Application.objects.filter(call=decided, status=S.SHORTLISTED).count() == 4
+    assert services.funding_total(decided) <= decided.budget_total
+    assert Application.objects.filter(call=decided, funding__isnull=False).count() == 2
+    notice = Call.objects.get(code="2021-r11-brand-notice")
+    assert services.objection_window_open(notice)
+    assert Application.objects.filter(call=notice, status=S.SHORTLISTED).count() == 4
+    assert sorted(Objection.objects.filter(call=notice).values_list("status", flat=True)) == [
+        ObjectionStatus.ANSWERED,
+        ObjectionStatus.OPEN,
+    ]
+    # The public notice and the objection form open without an account.
+    page = client.get(f"/programmes/public/{notice.code}/").content.decode()
+    assert f"/programmes/public/{notice.code}/objection/" in page and "维持拟立项结论" in page
+    assert client.get(f"/programmes/public/{notice.code}/objection/").status_code == 200

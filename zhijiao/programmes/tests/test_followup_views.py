@@ -214,3 +214,74 @@ def test_an_offered_majors_page_shows_its_awards(world, approved, login):
     page = client.get(f"/majors/offered/{offering.pk}/").content.decode()
     assert 'id="programme-awards"' in page and "测试项目" in page
     assert 'id="programme-awards"' not in client.get(f"/majors/offered/{plain.pk}/").content.decode()
+
+
+BLIND_FORM = {
+    **FORM,
+    "code": "prog_followup_blind",
+    "sections": [
+        {
+            "code": "main",
+            "name": "进展",
+            "elements": [
+                *FORM["sections"][0]["elements"],
+                {"code": "summary", "name": "进展概述", "type": "text", "required": True},
+            ],
+        }
+    ],
+}
+
+
+def test_follow_up_reviewers_of_a_blind_call_see_the_applicant_masked(world, approved, login):
+    """Like the first review: the reviewer sees neither the school nor who holds the award, and the
+    school's names are masked in the report's text (the same helper, ``services.blind_mask``)."""
+    from zhijiao.programmes import services
+    from zhijiao.programmes.models import Call, FollowUpReview
+
+    call = approved["call"]
+    assert call.blind_review
+    rnd = fu.round_create(
+        actor=world["province_admin"],
+        call=call,
+        kind="acceptance",
+        name="验收",
+        due_date=timezone.localdate() + datetime.timedelta(days=10),
+        form=BLIND_FORM,
+        expert_review=True,
+        reviewers_per_report=1,
+        rubric=[{"code": "p", "name": "成效", "max": 100}],
+    )
+    report = FollowUpReport.objects.get(round=rnd)
+    school = world.school_b.name
+    report = fu.report_save(
+        actor=world["school_b"],
+        report=report,
+        values={"progress": "80", "summary": f"{school}按期完成建设任务"},
+    )
+    fu.report_submit(actor=world["school_b"], report=report)
+    fu.reviewers_assign(actor=world["province_admin"], round=rnd)
+    review = FollowUpReview.objects.select_related("user").get(report=report)
+    client = login(review.user)
+    for url in (
+        f"/programmes/followup/reviews/{review.pk}/",
+        "/programmes/followup/reviews/",
+        f"/programmes/followup/{rnd.pk}/",
+        f"/programmes/followup/reports/{report.pk}/",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        text = page.content.decode()
+        assert school not in text, url
+    page = client.get(f"/programmes/followup/reviews/{review.pk}/").content.decode()
+    assert f"{services.BLIND_MASK}按期完成建设任务" in page
+    # The province and the school see the names; without blind review so does the reviewer.
+    assert (
+        school
+        in login(world["province_admin"]).get(f"/programmes/followup/reports/{report.pk}/").content.decode()
+    )
+    assert (
+        school in login(world["school_b"]).get(f"/programmes/followup/reports/{report.pk}/").content.decode()
+    )
+    Call.objects.filter(pk=call.pk).update(blind_review=False)
+    page = login(review.user).get(f"/programmes/followup/reviews/{review.pk}/").content.decode()
+    assert f"{school}按期完成建设任务" in page

@@ -84,3 +84,52 @@ def test_ranking_is_paged_with_the_overall_numbers(world, call, login):
     page = client.get(url + "?page=2").content.decode()
     assert "<td>101</td>" in page and "<td>103</td>" in page and "<td>100</td>" not in page
     assert "2 / 2" in page
+
+
+def _mixed_rows(world, call, n, start, experts):
+    """Scored applications with a review by each of ``experts``, and as many waiting for formal
+    screening (the ranking page lists both), some on the decision list with funding."""
+    for i in range(start, start + n):
+        school = InstitutionFactory(name=f"排名学校{i}", region=world.lixia if i % 2 else world.shinan)
+        app = Application.objects.create(
+            call=call,
+            institution=school,
+            title=f"排名{i}",
+            field="46",
+            status=S.SHORTLISTED if i % 2 else S.UNDER_REVIEW,
+            rank=i + 1,
+            score=Decimal(60 + i % 7),
+            funding=Decimal(10 + i) if i % 4 == 1 else None,
+            funding_source="province" if i % 4 == 1 else "",
+        )
+        for expert in experts:
+            Review.objects.create(
+                application=app,
+                expert=expert,
+                status=ReviewStatus.SUBMITTED,
+                scores={"1": str(20 + i % 9), "2": "40"},
+                total=Decimal(60 + i % 9),
+            )
+        Application.objects.create(
+            call=call, institution=school, title=f"待审{i}", field="46", status=S.RECOMMENDED, city_rank=i
+        )
+
+
+def test_ranking_and_decision_list_read_in_constant_queries_with_several_reviewers(world, call, login):
+    from zhijiao.programmes.choices import CallStage
+    from zhijiao.programmes.models import Call
+
+    Call.objects.filter(pk=call.pk).update(stage=CallStage.DECIDED)
+    experts = [
+        Expert.objects.create(
+            name=f"评审{k}", title="professor", employer_name="x", city=world.qingdao, specialties=["46"]
+        )
+        for k in range(3)
+    ]
+    client = login(world["province_admin"])
+    pages = ("ranking", "decision")
+    _mixed_rows(world, call, 3, 0, experts)
+    small = [_count(client, f"/programmes/calls/{call.pk}/{page}/") for page in pages]
+    _mixed_rows(world, call, 40, 100, experts)
+    large = [_count(client, f"/programmes/calls/{call.pk}/{page}/") for page in pages]
+    assert large == small
