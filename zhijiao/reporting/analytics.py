@@ -92,6 +92,9 @@ def rollup_write(model, key_fields: list[str], rows: list[tuple], sign: int) -> 
             )
 
 
+# The ``kind`` of the facts of a city's own return (``reporters.by_city``): the city bureau.
+CITY_REPORTER = "city_bureau"
+
 FACT_KEY = ["region", "city", "period", "kind", "ownership", "major_group", "element_code", "cell"]
 
 
@@ -100,9 +103,13 @@ def facts_apply(submission: Submission, sign: int) -> int:
     school's own region (the lowest level; its city alongside), kind and ownership — one
     statement for all its cells. Rows no school reports any more are removed. Returns the number
     of cells applied."""
-    institution = submission.institution
-    region = institution.region
-    city = _city_of(institution)
+    if isinstance(submission, Submission):
+        institution = submission.institution
+        region, city = institution.region, _city_of(institution)
+        kind, ownership = institution.kind, institution.ownership
+    else:  # a city's own return (``reporters.by_city``): the city bureau is the reporter
+        region = city = submission.city
+        kind, ownership = CITY_REPORTER, ""
     elements = {
         e.pk: e
         for e in submission.version.elements.prefetch_related("categories").filter(value_type__in=NUMERIC)
@@ -118,7 +125,7 @@ def facts_apply(submission: Submission, sign: int) -> int:
         if index is not None:
             parts = cell.split(".")
             major = parts[index] if index < len(parts) else ""
-        key = (region.pk, city.pk, submission.period_id, institution.kind, institution.ownership, major)
+        key = (region.pk, city.pk, submission.period_id, kind, ownership, major)
         rows.append((*key, elements[element_id].code, cell, number))
     rollup_write(Fact, FACT_KEY, rows, sign)
     if sign < 0:
@@ -157,9 +164,16 @@ def _labels(dimension: str, keys, *, version=None) -> dict:
     if dimension in ("city", "region"):
         return dict(Region.objects.filter(pk__in=list(keys)).values_list("pk", "name"))
     if dimension == "kind":
-        return {k: str(InstitutionKind(k).label) if k in InstitutionKind.values else k for k in keys}
+        return {
+            k: str(InstitutionKind(k).label)
+            if k in InstitutionKind.values
+            else str(_("City bureau"))
+            if k == CITY_REPORTER
+            else k
+            for k in keys
+        }
     if dimension == "ownership":
-        return {k: str(Ownership(k).label) if k in Ownership.values else k for k in keys}
+        return {k: str(Ownership(k).label) if k in Ownership.values else k or "—" for k in keys}
     if dimension == "period":
         return dict(Period.objects.filter(pk__in=list(keys)).values_list("pk", "code"))
     if dimension == "major_group":
