@@ -232,6 +232,7 @@ def completeness(request):
             "rows": rows,
             "missing": sum(r["missing"] for r in rows),
             "late": sum(r["late"] for r in rows),
+            "by_city": period is not None and (period.data_set.reporters or {}).get("by") == "city",
         },
     )
 

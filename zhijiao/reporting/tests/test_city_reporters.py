@@ -153,3 +153,10 @@ def test_city_return_page_is_the_form_for_the_bureau_only(world, period, client,
     assert client.get(url).status_code == 404
     assert client.post(url, {"revision": "1", "v__bases__": "9"}).status_code == 404
     assert CityDataValue.objects.get(element__code="bases").value == "4"
+
+
+def test_completeness_of_a_city_filled_set_points_to_the_city_returns(world, period, client, login):
+    login(world["province_admin"])
+    page = client.get(reverse("reporting:completeness"), {"period": period.pk}).content.decode()
+    assert "filled by the city bureaus themselves" in page
+    assert reverse("reporting:city_returns") + f"?period={period.pk}" in page
