@@ -292,16 +292,21 @@ def pivot(*, user, period: Period, element_code: str, rows: str, cols: str = "",
 def indicator_series(indicator: Indicator, region) -> list[tuple[Period, Decimal]]:
     """The indicator's value at ``region`` (from the approved rollups of the region and all below)
     in every period of its data set that has approved data, oldest first."""
-    qs = Aggregate.objects.filter(
-        region=region, element_code=indicator.element_code, period__data_set=indicator.data_set_id
-    )
+    from django.db.models import OuterRef, Subquery
+
+    # One statement: each period of the data set with its total from the region's rollups (the
+    # unique index region × period × element × cell finds each period's rows).
+    rows = Aggregate.objects.filter(region=region, period=OuterRef("pk"), element_code=indicator.element_code)
     if indicator.cell:
-        qs = qs.filter(cell=indicator.cell)
-    totals = dict(
-        qs.values("period_id").annotate(total=Sum("total")).order_by().values_list("period_id", "total")
+        rows = rows.filter(cell=indicator.cell)
+    total = rows.values("period").annotate(t=Sum("total")).values("t")
+    periods = (
+        Period.objects.filter(data_set_id=indicator.data_set_id)
+        .annotate(indicator_total=Subquery(total))
+        .filter(indicator_total__isnull=False)
+        .order_by("start")
     )
-    periods = Period.objects.filter(pk__in=list(totals)).order_by("start")
-    return [(p, totals[p.pk]) for p in periods]
+    return [(p, p.indicator_total) for p in periods]
 
 
 def indicator_latest(indicator: Indicator, region) -> tuple[Period, Decimal] | None:
