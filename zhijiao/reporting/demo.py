@@ -377,6 +377,31 @@ def _fill_cities(actor, bureaus, period, quarter: int, *, current: bool) -> None
             fire(city_key, ret, "reopen", actor=actor, reason="市教育局申请更正订单班人数（示例）")
 
 
+def _past_city_returns(actor, bureaus) -> None:
+    """The cities' returns of the periods whose deadline has passed (the 2020 lab statistics of
+    the analytics demo): made, submitted and accepted — a closed year is done, so the province's
+    home shows no city overdue for it. A city with schools still waiting for it keeps no return."""
+    from django.core.exceptions import ValidationError
+
+    from .models import CitySubmission
+    from .reporters import by_city
+
+    city_key = "reporting.city_submission"
+    for period in Period.objects.filter(deadline__lt=timezone.localdate()).select_related("data_set"):
+        if by_city(period.data_set):
+            continue
+        for city, user in bureaus:
+            if CitySubmission.objects.filter(city=city, period=period).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    ret = services.city_submission_open(actor=user, city=city, period=period)
+                    ret = fire(city_key, ret, "submit", actor=user)
+                    fire(city_key, ret, "accept", actor=actor)
+            except ValidationError:
+                continue
+
+
 def _close(period: Period, deadline: datetime.date) -> None:
     # The period takes its real (示例, invented) deadline once the demo has filled it — a seed
     # shortcut, as in demo_analytics, not a service write.
@@ -415,3 +440,4 @@ def load_demo_collections(*, actor=None):
         _fill_cities(actor, bureaus, period, quarter, current=quarter == 3)
         if quarter < 3:
             _close(period, end + datetime.timedelta(days=15))
+    _past_city_returns(actor, bureaus)
