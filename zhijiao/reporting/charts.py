@@ -43,7 +43,7 @@ def shares(rows: Sequence[tuple[str, float | None]], *, title: str, series: str)
 def ranking(results, *, top: int = 30) -> SafeString:
     """The ``top`` highest totals, best first (``scoring.Result`` rows)."""
     return svg_bars(
-        [(f"{r.rank}. {r.name}", [_f(r.total)]) for r in results[:top]],
+        [(f"{r.rank}. {r.name}", [_f(r.total)]) for r in results if not r.vetoed][:top],
         series=[(_("Total score"), PALETTE[0])],
         title=_("Ranking"),
         css_class=CSS_CLASS,

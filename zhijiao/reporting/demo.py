@@ -9,6 +9,7 @@ import datetime
 import random
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -290,6 +291,117 @@ def _gaodi_values(quarter: int):
     return values
 
 
+def _city_bureaus(actor) -> list:
+    """``(city, bureau account)`` of every city, 济南 first: the city's first bureau account, or
+    a demo account made for it (示例, as the work-plan demo makes its city contacts)."""
+    from zhijiao.accounts.choices import Role
+    from zhijiao.core.audit import AuditAction, audit_record, snapshot
+    from zhijiao.core.demo import demo_password
+    from zhijiao.orgs.choices import RegionLevel
+    from zhijiao.orgs.models import Region
+
+    out = []
+    for city in Region.objects.filter(level=RegionLevel.CITY).order_by("code"):
+        ra = (
+            RoleAssignment.objects.filter(region=city, role=Role.CITY_ADMIN, user__is_active=True)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        if ra is not None:
+            out.append((city, ra.user))
+            continue
+        user = get_user_model().objects.create_user(
+            username=f"rp_city_{city.code}",
+            password=demo_password(),
+            display_name=f"{city.name}教育局职成科（示例）",
+            password_changed_at=timezone.now(),
+        )
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, instance=user, after=snapshot(user), message="demo"
+        )
+        grant = RoleAssignment(user=user, role=Role.CITY_ADMIN, region=city)
+        grant.full_clean()
+        grant.save()
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, instance=grant, after=snapshot(grant), message="demo"
+        )
+        out.append((city, user))
+    out.sort(key=lambda pair: pair[0].code != "370100")
+    return out
+
+
+def _gaodi_city_values(city, quarter: int) -> dict:
+    rng = random.Random(city.pk * 13 + quarter)
+    out = {
+        ("shared_bases", ""): rng.randint(2, 8) + quarter // 3,
+        ("mixed_ownership", ""): rng.randint(1, 9) + quarter,
+        ("teachers_recruited", ""): rng.randint(20, 60) * quarter,
+        ("enterprise_investment", ""): rng.randint(800, 5000) * quarter,
+        ("order_classes", ""): rng.randint(800, 6000),
+        ("remarks", ""): MARK,
+    }
+    return {k: str(v) for k, v in out.items()}
+
+
+# The current quarter's city returns, 济南 first: 济南 accepted by the province, 青岛 waiting for the
+# province, one returned, one accepted and re-opened, some drafts; the rest not started.
+CITY_STATES = ["accepted", "submitted", "returned", "reopened", "draft", "draft", "draft", "draft"]
+
+
+def _fill_cities(actor, bureaus, period, quarter: int, *, current: bool) -> None:
+    city_key = "reporting.city_submission"
+    for i, (city, user) in enumerate(bureaus):
+        state = (CITY_STATES[i] if i < len(CITY_STATES) else None) if current else "accepted"
+        if state is None:
+            continue
+        ret = services.city_submission_open(actor=user, city=city, period=period)
+        ret = services.submission_save_values(
+            actor=user, submission=ret, values=_gaodi_city_values(city, quarter), revision=ret.revision
+        )
+        if state == "draft":
+            continue
+        ret = fire(city_key, ret, "submit", actor=user)
+        if state == "submitted":
+            continue
+        if state == "returned":
+            services.city_submissions_decide(
+                actor=actor,
+                submissions=[ret],
+                decision="return",
+                reason="请核对企业投入办学资金口径（示例）。",
+            )
+            continue
+        ret = fire(city_key, ret, "accept", actor=actor)
+        if state == "reopened":
+            fire(city_key, ret, "reopen", actor=actor, reason="市教育局申请更正订单班人数（示例）")
+
+
+def _past_city_returns(actor, bureaus) -> None:
+    """The cities' returns of the periods whose deadline has passed (the 2020 lab statistics of
+    the analytics demo): made, submitted and accepted — a closed year is done, so the province's
+    home shows no city overdue for it. A city with schools still waiting for it keeps no return."""
+    from django.core.exceptions import ValidationError
+
+    from .models import CitySubmission
+    from .reporters import by_city
+
+    city_key = "reporting.city_submission"
+    for period in Period.objects.filter(deadline__lt=timezone.localdate()).select_related("data_set"):
+        if by_city(period.data_set):
+            continue
+        for city, user in bureaus:
+            if CitySubmission.objects.filter(city=city, period=period).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    ret = services.city_submission_open(actor=user, city=city, period=period)
+                    ret = fire(city_key, ret, "submit", actor=user)
+                    fire(city_key, ret, "accept", actor=actor)
+            except ValidationError:
+                continue
+
+
 def _close(period: Period, deadline: datetime.date) -> None:
     # The period takes its real (示例, invented) deadline once the demo has filled it — a seed
     # shortcut, as in demo_analytics, not a service write.
@@ -313,7 +425,7 @@ def load_demo_collections(*, actor=None):
     _fill(actor, _reporters(quality, 24), period, _quality_values, states=STATES)
 
     gaodi = _load(actor, "gaodi_dispatch").data_set
-    schools = _reporters(gaodi, 20)
+    bureaus = _city_bureaus(actor)
     for quarter, (start, end) in enumerate(
         [
             (datetime.date(2021, 1, 1), datetime.date(2021, 3, 31)),
@@ -323,7 +435,9 @@ def load_demo_collections(*, actor=None):
         start=1,
     ):
         period = _period(gaodi, f"2021Q{quarter}", start, end)
-        # The current quarter is being collected (states of every kind); the earlier ones are done.
-        _fill(actor, schools, period, _gaodi_values(quarter), states=STATES if quarter == 3 else ())
+        # The current quarter is being collected (returns in every state); the earlier ones are
+        # done: every city's return accepted by the province.
+        _fill_cities(actor, bureaus, period, quarter, current=quarter == 3)
         if quarter < 3:
             _close(period, end + datetime.timedelta(days=15))
+    _past_city_returns(actor, bureaus)

@@ -6,14 +6,35 @@ from __future__ import annotations
 
 from zhijiao.core.models import AuditEntry
 
-from .choices import ValueType
+from .choices import NUMERIC_TYPES, ValueType
 from .models import Submission
 
 
-def _shown(element, value: str) -> str:
-    """A choice by its name, never its code."""
+def reference_names(pairs) -> dict[tuple[str, str], str]:
+    """``{(type, stored code): name}`` of the organisation and major references given (one query
+    per type): what a diff shows instead of the stored code."""
+    from django.db.models import Q
+
+    from .choices import REFERENCE_TYPES
+    from .validation import _reference_rows
+
+    wanted: dict[str, set[str]] = {}
+    for vtype, code in pairs:
+        if code and vtype in REFERENCE_TYPES:
+            wanted.setdefault(vtype, set()).add(code)
+    out = {}
+    for vtype, codes in wanted.items():
+        for code, name in _reference_rows(vtype).filter(Q(code__in=codes) | Q(name__in=codes)):
+            out[(vtype, code or name)] = name
+    return out
+
+
+def _shown(element, value: str, names: dict | None = None) -> str:
+    """A choice by its name, an organisation or a major by its name — never a code or an id."""
     if element.value_type == ValueType.CHOICE:
         return {c["code"]: c.get("name", c["code"]) for c in element.choices}.get(value, value)
+    if names is not None and value:
+        return names.get((element.value_type, value), value)
     return value
 
 
@@ -34,22 +55,27 @@ def changes_since_return(submission: Submission) -> list[dict] | None:
     elements = {
         e.pk: e for e in submission.version.elements.prefetch_related("categories").select_related("section")
     }
-    changes = []
+    differing = []
     for key in sorted(set(then) | set(now)):
         before, after = then.get(key, ""), now.get(key, "")
         if before == after:
             continue
         element_pk, _sep, cell = key.partition(":")
         element = elements.get(int(element_pk)) if element_pk.isdigit() else None
-        if element is None:
-            continue
+        if element is not None:
+            differing.append((element, cell, before, after))
+    names = reference_names(
+        (e.value_type, v) for e, _cell, before, after in differing for v in (before, after)
+    )
+    changes = []
+    for element, cell, before, after in differing:
         labels = dict(element.cells())
         changes.append(
             {
                 "element": element,
                 "cell": labels.get(cell, cell),
-                "before": _shown(element, before),
-                "after": _shown(element, after),
+                "before": _shown(element, before, names),
+                "after": _shown(element, after, names),
                 "order": (element.section.order, element.order),
             }
         )
@@ -65,6 +91,7 @@ def summary_rows(city_submission, summary: dict | None = None) -> list[dict]:
     from django.utils.translation import gettext as _
 
     summary = city_submission.summary if summary is None else summary
+    own = bool(summary.get("own"))  # the city's own values (``reporters.by_city``), not its schools'
     rows = [
         {"key": key, "label": str(label), "value": str(summary.get(key, 0))}
         for key, label in (
@@ -74,6 +101,7 @@ def summary_rows(city_submission, summary: dict | None = None) -> list[dict]:
             ("missing", _("Not reported")),
             ("late", _("Late")),
         )
+        if not own
     ]
     version = city_submission.period.data_set.current_version()
     elements = {}
@@ -91,6 +119,11 @@ def summary_rows(city_submission, summary: dict | None = None) -> list[dict]:
         code, _sep, cell = key.partition("|")
         return (order.get(code, len(order)), cell_at.get(code, {}).get(cell, 0), key)
 
+    names = reference_names(
+        (elements[k.partition("|")[0]].value_type, v)
+        for k, v in totals.items()
+        if own and k.partition("|")[0] in elements
+    )
     for key in sorted(totals, key=place):
         code, _sep, cell = key.partition("|")
         element = elements.get(code)
@@ -99,7 +132,11 @@ def summary_rows(city_submission, summary: dict | None = None) -> list[dict]:
         label = f"{name} · {cell_label}" if cell_label else name
         unit = element.unit if element else ""
         value = totals[key]
-        if element is not None and element.value_type == ValueType.PERCENTAGE and counts.get(key):
+        if own and element is not None:
+            value = _shown(element, value, names)
+            if element.value_type not in NUMERIC_TYPES:
+                unit = ""
+        elif element is not None and element.value_type == ValueType.PERCENTAGE and counts.get(key):
             # A sum of rates means nothing: the schools' average is shown.
             value = format((Decimal(value) / counts[key]).quantize(Decimal("0.1")), "f")
             label = _("%(label)s (average of the schools)") % {"label": label}

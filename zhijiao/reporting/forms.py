@@ -195,12 +195,38 @@ class ElementForm(forms.Form):
         max_value=20,
         help_text=_("For a file element: PDF, images and Office documents are accepted."),
     )
+    # Cells prefilled from the platform's own data (``reporting.prefill``), for any data set.
+    prefill_source = forms.ChoiceField(
+        label=_("Prefill from platform data"),
+        required=False,
+        help_text=_(
+            "The form opens with this count filled in (the school may change it). A disaggregated "
+            "element takes one set of parameters per cell: give those in the definition file."
+        ),
+    )
+    prefill_major = forms.RegexField(
+        label=_("Majors counted (code prefix)"),
+        regex=r"^\d{2,6}$",
+        required=False,
+        max_length=6,
+        help_text=_("A 专业大类 (2 digits), a class (4 digits) or a major (6 digits); empty: every major."),
+        error_messages={"invalid": _("Enter 2 to 6 digits of a major code.")},
+    )
+    prefill_kind = forms.ChoiceField(label=_("Certificates counted"), required=False)
     replacing = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, sections=(), categories=(), **kwargs):
+        from zhijiao.credentials.choices import CertificateKind
+
+        from .prefill import SOURCES
+
         super().__init__(*args, **kwargs)
         self.fields["section"].choices = [(s["code"], s.get("name") or s["code"]) for s in sections]
         self.fields["categories"].choices = [(c["code"], c.get("name") or c["code"]) for c in categories]
+        self.fields["prefill_source"].choices = [("", _("None (entered by hand)"))] + [
+            (code, source.label) for code, source in SOURCES.items()
+        ]
+        self.fields["prefill_kind"].choices = [("", _("Every kind"))] + list(CertificateKind.choices)
 
     def clean_code(self):
         return _code(self.cleaned_data["code"])
@@ -217,6 +243,21 @@ class ElementForm(forms.Form):
         lo, hi = data.get("min"), data.get("max")
         if lo is not None and hi is not None and lo > hi:
             self.add_error("max", _("The maximum is below the minimum."))
+        source = data.get("prefill_source")
+        if source:
+            if data.get("type") not in ("integer", "number"):
+                self.add_error(
+                    "prefill_source", _("Only a number or an integer element is prefilled with a count.")
+                )
+            elif data.get("categories"):
+                self.add_error(
+                    "prefill_source",
+                    _(
+                        "A disaggregated element is prefilled per cell: set its parameters in the definition file."
+                    ),
+                )
+            if data.get("prefill_kind") and source != "credentials.issued":
+                self.add_error("prefill_kind", _("Only certificates issued are counted by kind."))
         return data
 
     @classmethod
@@ -229,6 +270,17 @@ class ElementForm(forms.Form):
             "categories": element.get("categories") or [],
             "section": section,
             "replacing": element.get("code"),
+            **cls._prefill_initial(element.get("prefill")),
+        }
+
+    @staticmethod
+    def _prefill_initial(conf) -> dict:
+        if not isinstance(conf, dict) or conf.get("cells"):
+            return {}
+        return {
+            "prefill_source": conf.get("source") or "",
+            "prefill_major": str(conf.get("major") or ""),
+            "prefill_kind": conf.get("kind") or "",
         }
 
     def element(self) -> dict:
@@ -249,6 +301,13 @@ class ElementForm(forms.Form):
             out["categories"] = list(d["categories"])
         if d["type"] == "file" and d.get("max_mb"):
             out["max_mb"] = d["max_mb"]
+        if d.get("prefill_source"):
+            conf = {"source": d["prefill_source"]}
+            if d.get("prefill_major"):
+                conf["major"] = d["prefill_major"]
+            if d.get("prefill_kind"):
+                conf["kind"] = d["prefill_kind"]
+            out["prefill"] = conf
         return out
 
 

@@ -121,6 +121,7 @@ CITY_SUBMISSION = Lifecycle(
             relationships=["province"],
             refused=_("Only a submitted return can be accepted."),
             data=services.city_accepted_data,
+            effects=[services.city_return_accepted],
             event="city_submission.accepted",
         ),
         Transition(
@@ -144,6 +145,7 @@ CITY_SUBMISSION = Lifecycle(
             reason_required=True,
             reason_prompt=_("Say why the return is re-opened."),
             refused=_("Only an accepted return can be re-opened."),
+            effects=[services.city_return_reopened],
             event="city_submission.reopened",
         ),
     ],

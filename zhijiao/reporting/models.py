@@ -498,6 +498,18 @@ class CitySubmission(ScopedModel):
     returned_summary = models.JSONField(_("summary when returned"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # A data set the cities fill themselves (``reporters.by_city``): the return holds the city's
+    # own values (``CityDataValue``) under the version it was opened with; ``revision`` counts
+    # saves (optimistic locking, as a school's submission).
+    version = models.ForeignKey(
+        DataSetVersion,
+        verbose_name=_("version"),
+        on_delete=models.PROTECT,
+        related_name="city_submissions",
+        null=True,
+        blank=True,
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=0)
 
     scope_region_path = "city__path"
     scope_change_nodes = frozenset({"region"})
@@ -525,6 +537,32 @@ class CitySubmission(ScopedModel):
     @property
     def is_late(self) -> bool:
         return self.submitted_at is not None and self.submitted_at.date() > self.period.deadline
+
+
+class CityDataValue(models.Model):
+    """One cell's value in a city's own return of a data set the cities fill (``by: city``)."""
+
+    city_submission = models.ForeignKey(
+        CitySubmission, verbose_name=_("city return"), on_delete=models.CASCADE, related_name="values"
+    )
+    element = models.ForeignKey(
+        DataElement, verbose_name=_("data element"), on_delete=models.PROTECT, related_name="+"
+    )
+    cell = models.CharField(_("cell"), max_length=100, blank=True)
+    value = models.CharField(_("value"), max_length=1000, blank=True)
+    number = models.DecimalField(_("number"), max_digits=24, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("city data value")
+        verbose_name_plural = _("city data values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city_submission", "element", "cell"], name="reporting_city_value_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.element_id}{'.' + self.cell if self.cell else ''}={self.value}"
 
 
 # --- reports from data (issue 14 items 5–6) ----------------------------------------------------

@@ -7,10 +7,18 @@
       cities: ["370100", "370200"]     # city codes (a school reports if its region is in one)
       city_return: any_time            # when a city submits its own return: after_approval
                                        # (default: not while schools wait for its decision) or any_time
+      by: city                         # who fills the form: school (default) or city — the city
+                                       # bureaus fill it themselves (their city return holds the
+                                       # values) and the province accepts it
 
 Every key given narrows the set (an absent or empty key: no restriction). A school runs the
 levels of the majors it may offer — 职业教育专业目录（2021年）is split by level, and schools
 file majors of the levels they run (教职成〔2021〕2号) — the same split ``majors`` applies.
+
+A data set reported ``by: city`` (the 高地 indicator dispatch) is filled by the 16 city bureaus,
+not by schools: the kinds, levels and ownership keys do not apply, ``cities`` narrows which cities
+report. The province's 试验区 are not organisations of the platform (no node of the tree, no
+account), so they do not report on their own; their figures come in their city's return.
 """
 
 from __future__ import annotations
@@ -29,8 +37,9 @@ LEVELS: dict[str, frozenset[str]] = {
     "bachelor": frozenset({K.VOCATIONAL_BACHELOR}),
 }
 CITY_CODE = re.compile(r"^\d{4}00$")
-KEYS = ("kinds", "levels", "ownership", "cities", "city_return")
+KEYS = ("kinds", "levels", "ownership", "cities", "city_return", "by")
 CITY_RETURN = ("after_approval", "any_time")
+BY = ("school", "city")
 
 
 def check(reporters) -> list[str]:
@@ -50,11 +59,12 @@ def check(reporters) -> list[str]:
         if key not in KEYS:
             errors.append(f"{where}: " + _("unknown key; one of %(keys)s") % {"keys": ", ".join(KEYS)})
             continue
-        if key == "city_return":
-            if value not in CITY_RETURN:
+        if key in ("city_return", "by"):
+            options = CITY_RETURN if key == "city_return" else BY
+            if value not in options:
                 errors.append(
                     f"{where}: "
-                    + _("“%(v)s” is not one of %(all)s") % {"v": value, "all": ", ".join(CITY_RETURN)}
+                    + _("“%(v)s” is not one of %(all)s") % {"v": value, "all": ", ".join(options)}
                 )
             continue
         if not isinstance(value, list):
@@ -72,6 +82,17 @@ def check(reporters) -> list[str]:
     return errors
 
 
+def by_city(data_set) -> bool:
+    """Whether the city bureaus fill the data set's form themselves (``by: city``)."""
+    return (data_set.reporters or {}).get("by") == "city"
+
+
+def city_reports(city, reporters: dict) -> bool:
+    """Whether the city bureau ``city`` reports a ``by: city`` data set (``cities`` narrows)."""
+    cities = (reporters or {}).get("cities")
+    return not cities or city.code in {str(c) for c in cities}
+
+
 def _kinds(reporters: dict) -> set[str] | None:
     kinds = set(reporters.get("kinds") or []) or None
     for level in reporters.get("levels") or []:
@@ -83,8 +104,10 @@ def _kinds(reporters: dict) -> set[str] | None:
 
 
 def reports(institution, reporters: dict) -> bool:
-    """Whether ``institution`` reports under ``reporters``."""
+    """Whether ``institution`` reports under ``reporters`` (no school reports a ``by: city`` set)."""
     reporters = reporters or {}
+    if reporters.get("by") == "city":
+        return False
     kinds = _kinds(reporters)
     if kinds is not None and institution.kind not in kinds:
         return False
@@ -100,6 +123,8 @@ def reports(institution, reporters: dict) -> bool:
 def institution_q(reporters: dict, prefix: str = "") -> Q:
     """The same test as a filter on institutions (``prefix``: the path to the institution)."""
     reporters = reporters or {}
+    if reporters.get("by") == "city":
+        return Q(pk__in=[])
     q = Q()
     kinds = _kinds(reporters)
     if kinds is not None:

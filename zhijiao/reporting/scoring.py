@@ -38,8 +38,11 @@ class Result:
     values: list[Decimal | None]
     scores: list[Decimal]
     total: Decimal = field(default=Decimal(0))
-    rank: int = 0
+    rank: int | None = 0
     vetoed: bool = False
+    # The veto items it failed, and what its items would have added up to without the veto.
+    veto_items: list[str] = field(default_factory=list)
+    items_total: Decimal = field(default=Decimal(0))
 
 
 def _codes(items) -> set[str]:
@@ -106,17 +109,32 @@ def item_value(item: ScoringItem, cells: dict) -> Decimal | None:
 
 def scheme_results(scheme: ScoringScheme, period: Period, *, user) -> tuple[list[ScoringItem], list[Result]]:
     """The scheme's items, and each city's or school's values, item scores and total, ranked
-    (equal totals share a rank). A veto item (一票否决) that scores nothing makes the total nothing."""
+    (equal totals share a rank). A veto item (一票否决) that scores nothing makes the total nothing
+    and takes the unit out of the ranking: it is listed after every ranked unit, without a rank
+    (``rank`` None), with the veto items it failed."""
     items = list(scheme.items.all())
     names, cells = _cells_by_unit(scheme, period, user, _codes(items))
     results = []
     for key, name in names.items():
         vals = [item_value(item, cells.get(key, {})) for item in items]
         scores = [item_score(item, v) for item, v in zip(items, vals, strict=True)]
-        vetoed = any(item.is_veto and score == 0 for item, score in zip(items, scores, strict=True))
-        total = Decimal(0) if vetoed else sum(scores, Decimal(0))
-        results.append(Result(name=name, values=vals, scores=scores, total=total, vetoed=vetoed))
-    results.sort(key=lambda r: (-r.total, r.name))
+        failed = [item.name for item, score in zip(items, scores, strict=True) if item.is_veto and score == 0]
+        items_total = sum(scores, Decimal(0))
+        results.append(
+            Result(
+                name=name,
+                values=vals,
+                scores=scores,
+                total=Decimal(0) if failed else items_total,
+                vetoed=bool(failed),
+                veto_items=failed,
+                items_total=items_total,
+            )
+        )
+    results.sort(key=lambda r: (r.vetoed, -r.total, r.name))
     for i, r in enumerate(results):
-        r.rank = results[i - 1].rank if i and results[i - 1].total == r.total else i + 1
+        if r.vetoed:
+            r.rank = None
+        else:
+            r.rank = results[i - 1].rank if i and results[i - 1].total == r.total else i + 1
     return items, results

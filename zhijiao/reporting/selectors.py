@@ -173,9 +173,20 @@ def authority_home_counts(*, user, today) -> dict:
         "returns_overdue": 0,
         "is_city_office": False,
     }
-    periods = list(Period.objects.filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today)))
+    periods = list(
+        Period.objects.filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today)).select_related("data_set")
+    )
     if scope.is_province:
-        cities = Region.objects.filter(level=RegionLevel.CITY).count()
+        codes = list(Region.objects.filter(level=RegionLevel.CITY).values_list("code", flat=True))
+
+        def expected(period) -> int:
+            # A data set the cities fill may name the cities that report it (``reporters.cities``).
+            from .reporters import by_city, city_reports
+
+            if not by_city(period.data_set):
+                return len(codes)
+            return sum(1 for code in codes if city_reports(Region(code=code), period.data_set.reporters))
+
         done = dict(
             city_submission_list(user=user)
             .exclude(status__in=CITY_OPEN)
@@ -186,7 +197,9 @@ def authority_home_counts(*, user, today) -> dict:
         out["returns_to_accept"] = (
             city_submission_list(user=user).filter(status=CitySubmissionStatus.SUBMITTED).count()
         )
-        out["returns_overdue"] = sum(cities - done.get(p.pk, 0) for p in periods if today > p.deadline)
+        out["returns_overdue"] = sum(
+            max(0, expected(p) - done.get(p.pk, 0)) for p in periods if today > p.deadline
+        )
         return out
     own = list(Region.objects.filter(level=RegionLevel.CITY, path__in=paths).values_list("pk", flat=True))
     if not own:

@@ -106,7 +106,17 @@ def clean_value(element: DataElement, raw) -> tuple[str, Decimal | None]:
     return text, None
 
 
-def _check_editable(submission: Submission) -> None:
+def _value_model(submission):
+    """The model of the submission's values and the field naming the submission: a school's
+    ``DataValue``, or a city's own return's ``CityDataValue`` (``reporters.by_city``)."""
+    from .models import CityDataValue
+
+    if isinstance(submission, Submission):
+        return DataValue, "submission"
+    return CityDataValue, "city_submission"
+
+
+def _check_editable(submission) -> None:
     if submission.status not in EDITABLE:
         raise ValidationError(
             _("This submission is “%(state)s”; its values can no longer be changed.")
@@ -120,11 +130,17 @@ def _check_editable(submission: Submission) -> None:
 
 
 @transaction.atomic
-def submission_save_values(*, actor, submission: Submission, values: dict, revision: int) -> Submission:
+def submission_save_values(*, actor, submission, values: dict, revision: int):
     """Save a draft: ``values`` maps ``(element code, cell)`` to the raw entry. Every field is
     checked first (errors keyed ``element__cell``); nothing is written unless all pass. A save
-    made on an older ``revision`` than the stored one is refused and says what changed since."""
-    submission = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
+    made on an older ``revision`` than the stored one is refused and says what changed since.
+    ``submission`` is a school's ``Submission`` or a city's own return (``CitySubmission`` of a
+    data set the cities fill)."""
+    model = type(submission)
+    value_model, owner = _value_model(submission)
+    submission = model.objects.select_for_update(of=("self",)).get(pk=submission.pk)
+    if submission.version is None:
+        raise ValidationError(_("This return has no form to fill."))
     ensure_in_scope(submission, actor, "change")
     _check_editable(submission)
     if revision != submission.revision:
@@ -166,7 +182,7 @@ def submission_save_values(*, actor, submission: Submission, values: dict, revis
         if row is None:
             if text != "":
                 new.append(
-                    DataValue(submission=submission, element=element, cell=cell, value=text, number=number)
+                    value_model(**{owner: submission}, element=element, cell=cell, value=text, number=number)
                 )
         elif row.value != text:
             row.value, row.number = text, number
@@ -174,9 +190,9 @@ def submission_save_values(*, actor, submission: Submission, values: dict, revis
     if not new and not changed_rows:
         # Nothing changed: no new revision (a template downloaded before stays current), no audit entry.
         return submission
-    DataValue.objects.bulk_create(new)
-    DataValue.objects.bulk_update(changed_rows, ["value", "number"])
-    Submission.objects.filter(pk=submission.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
+    value_model.objects.bulk_create(new)
+    value_model.objects.bulk_update(changed_rows, ["value", "number"])
+    model.objects.filter(pk=submission.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
     submission.refresh_from_db()
     after = dict(before)
     for element, cell, text, _number in cleaned:
@@ -249,6 +265,17 @@ def _regions_of(institution):
         region = region.parent
 
 
+def reporter_regions(submission) -> list:
+    """The regions whose rollups a submission's values enter: its school's region and every one
+    above, or for a city's own return the city and the province."""
+    region = submission.institution.region if isinstance(submission, Submission) else submission.city
+    out = []
+    while region is not None:
+        out.append(region)
+        region = region.parent
+    return out
+
+
 def aggregates_apply(submission: Submission, sign: int) -> None:
     """Add (``sign`` 1) or take back (-1) the submission's numeric values in the rollups of its
     school's region and every region above — one statement for all of them
@@ -258,7 +285,7 @@ def aggregates_apply(submission: Submission, sign: int) -> None:
     values = list(
         submission.values.filter(number__isnull=False).values_list("element__code", "cell", "number")
     )
-    regions = [r.pk for r in _regions_of(submission.institution)]
+    regions = [r.pk for r in reporter_regions(submission)]
     rows = [
         (region, submission.period_id, code, cell, number)
         for region in regions
@@ -550,7 +577,12 @@ def city_summary(city, period) -> dict:
 
 def city_schools_decided(city_submission, ctx) -> str | None:
     """Guard of the city's ``submit``: no school's submission still waits for the city's decision
-    (unless the data set's ``reporters.city_return`` is ``any_time``)."""
+    (unless the data set's ``reporters.city_return`` is ``any_time``). A return of a data set the
+    city fills itself passes the form's checks instead (entry window, rules, required cells)."""
+    from .reporters import by_city
+
+    if by_city(city_submission.period.data_set):
+        return submission_valid(city_submission, ctx)
     if city_return_rule(city_submission.period.data_set) == CITY_RETURN_ANY_TIME:
         return None
     waiting = awaiting_city(city_submission.city, city_submission.period)
@@ -562,11 +594,25 @@ def city_schools_decided(city_submission, ctx) -> str | None:
     return None
 
 
+def city_own_summary(city_submission) -> dict:
+    """The summary of a city's own return (``by: city``): its values keyed ``code|cell`` (what the
+    diff on resubmission compares), in the shape of ``city_summary``."""
+    totals = {}
+    for code, cell, value in city_submission.values.order_by("element__order", "cell").values_list(
+        "element__code", "cell", "value"
+    ):
+        totals[f"{code}|{cell}"] = value
+    return {"own": True, "totals": totals, "counts": dict.fromkeys(totals, 1)}
+
+
 def city_submitted_data(city_submission, ctx) -> dict:
-    return {
-        "summary": city_summary(city_submission.city, city_submission.period),
-        "submitted_at": timezone.now(),
-    }
+    from .reporters import by_city
+
+    if by_city(city_submission.period.data_set):
+        summary = city_own_summary(city_submission)
+    else:
+        summary = city_summary(city_submission.city, city_submission.period)
+    return {"summary": summary, "submitted_at": timezone.now()}
 
 
 def city_returned_data(city_submission, ctx) -> dict:
@@ -575,6 +621,26 @@ def city_returned_data(city_submission, ctx) -> dict:
 
 def city_accepted_data(city_submission, ctx) -> dict:
     return {"accepted_at": timezone.now()}
+
+
+def city_return_accepted(city_submission, actor, ctx) -> None:
+    """Effect of the province's ``accept``: a city's own values (``by: city``) enter the rollups
+    of the city and the province, and the analytics."""
+    from .reporters import by_city
+
+    if by_city(city_submission.period.data_set):
+        aggregates_apply(city_submission, 1)
+        _analytics_apply(city_submission, 1)
+
+
+def city_return_reopened(city_submission, actor, ctx) -> None:
+    """Effect of ``reopen`` (province only): a city's own values leave the rollups until the
+    province accepts the return again."""
+    from .reporters import by_city
+
+    if by_city(city_submission.period.data_set):
+        aggregates_apply(city_submission, -1)
+        _analytics_apply(city_submission, -1)
 
 
 @transaction.atomic
@@ -590,10 +656,25 @@ def city_submission_open(*, actor, city, period: Period):
         return existing
     if city.level != RegionLevel.CITY:
         raise ValidationError(_("Only a city bureau makes a city return."))
-    instance = CitySubmission(city=city, period=period, summary=city_summary(city, period))
+    from .reporters import by_city, city_reports
+
+    data_set = period.data_set
+    instance = CitySubmission(city=city, period=period)
+    if by_city(data_set):
+        if not city_reports(city, data_set.reporters):
+            raise ValidationError(_("This city does not report this data set."))
+        instance.version = data_set.current_version()
+        if instance.version is None:
+            raise ValidationError(_("This data set has no definition yet."))
+        instance.summary = {"own": True, "totals": {}, "counts": {}}
+    else:
+        instance.summary = city_summary(city, period)
     if not is_city_office(instance, actor):
         raise PermissionDenied(_("Only the city bureau itself makes its return."))
-    return model_create(actor=actor, instance=instance)
+    created = model_create(actor=actor, instance=instance)
+    if created.version is not None and not created.version.in_use:
+        type(created.version).objects.filter(pk=created.version_id).update(in_use=True)
+    return created
 
 
 def city_submissions_decide(*, actor, submissions, decision: str, reason: str = "") -> tuple[int, list[str]]:

@@ -232,6 +232,7 @@ def completeness(request):
             "rows": rows,
             "missing": sum(r["missing"] for r in rows),
             "late": sum(r["late"] for r in rows),
+            "by_city": period is not None and (period.data_set.reporters or {}).get("by") == "city",
         },
     )
 
@@ -379,11 +380,53 @@ def city_return(request, pk):
     actions the user may take."""
     from .diff import city_changes_since_return, summary_rows
     from .lifecycles import CITY_SUBMISSION
+    from .reporters import by_city
 
     submission = get_object_or_404(selectors.city_submission_list(user=request.user), pk=pk)
     editable = submission.status in CITY_OPEN
-    summary = services.city_summary(submission.city, submission.period) if editable else None
+    own = by_city(submission.period.data_set) and submission.version_id is not None
+    # A data set the city fills itself: the city bureau enters its own values here.
+    fills = own and editable and services.is_city_office(submission, request.user)
+    errors: dict = {}
+    posted = None
+    if request.method == "POST":
+        if not fills:
+            raise Http404
+        posted = request.POST
+        values = {}
+        for key, raw in request.POST.items():
+            if key.startswith("v__"):
+                _prefix, code, cell = (key.split("__", 2) + [""])[:3]
+                values[(code, cell)] = raw
+        try:
+            services.submission_save_values(
+                actor=request.user,
+                submission=submission,
+                values=values,
+                revision=int(request.POST.get("revision") or -1),
+            )
+            messages.success(request, _("Draft saved."))
+            return redirect(submission.get_absolute_url())
+        except OutOfScope as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors = exc.message_dict
+                messages.error(request, _("Some values are not accepted; see the fields marked."))
+            else:
+                messages.error(request, "；".join(exc.messages))
+            submission.refresh_from_db()
+    if own:
+        summary = services.city_own_summary(submission) if editable else None
+    else:
+        summary = services.city_summary(submission.city, submission.period) if editable else None
     blocked = services.city_schools_decided(submission, {}) if editable else None
+    sections = _form_sections(submission, posted) if fills else []
+    for section in sections:
+        for item in section["elements"]:
+            for cell in item["cells"]:
+                key = f"{item['element'].code}__{cell['cell']}" if cell["cell"] else item["element"].code
+                cell["errors"] = errors.get(key, [])
     return render(
         request,
         "reporting/city_return.html",
@@ -391,6 +434,8 @@ def city_return(request, pk):
             "title": str(submission),
             "submission": submission,
             "rows": summary_rows(submission, summary),
+            "own": own,
+            "sections": sections,
             "live": editable,
             "blocked": blocked,
             "changes": city_changes_since_return(submission) if submission.status == "submitted" else None,

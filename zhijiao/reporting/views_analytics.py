@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhijiao.core.scoping import user_scope
 from zhijiao.core.tabular import xlsx_response
@@ -190,14 +191,28 @@ def scoring(request):
     headers = [_("Rank"), scheme.get_level_display() if scheme else ""]
     for item in items:
         headers += [item.name, _("Score (of %(w)s)") % {"w": _text(item.weight)}]
+    has_veto = any(i.is_veto for i in items)
     headers.append(_("Total score"))
-    body = []
+    if has_veto:
+        headers.append(pgettext("scoring", "Veto"))
+    body, rows = [], []
     for r in results:
-        line = [r.rank, r.name]
-        for value, score in zip(r.values, r.scores, strict=True):
+        line = [r.rank if r.rank is not None else "—", r.name]
+        cells = []
+        for item, value, score in zip(items, r.values, r.scores, strict=True):
             line += [_text(value), _text(score)]
+            cells.append({"value": _text(value), "score": _text(score), "failed": item.name in r.veto_items})
+        veto = ""
+        if r.vetoed:
+            veto = _("Vetoed by %(items)s; items add up to %(sum)s, counted as 0 and not ranked") % {
+                "items": "、".join(r.veto_items),
+                "sum": _text(r.items_total),
+            }
         line.append(_text(r.total))
+        if has_veto:
+            line.append(veto)
         body.append(line)
+        rows.append({"result": r, "rank": line[0], "cells": cells, "total": _text(r.total), "veto": veto})
     if request.GET.get("format") == "xlsx" and period is not None:
         return xlsx_response(
             filename=f"{scheme.code}-{period.code}.xlsx",
@@ -217,5 +232,7 @@ def scoring(request):
             "items": items,
             "headers": headers,
             "body": body,
+            "rows": rows,
+            "has_veto": has_veto,
         },
     )

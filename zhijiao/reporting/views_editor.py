@@ -208,7 +208,23 @@ def _apply(what: str, data: dict, form) -> dict:
     if what == "section":
         return editor.section_put(data, code=d["code"], name=d["name"], replacing=replacing)
     if what == "element":
-        return editor.element_put(data, section=d["section"], element=form.element(), replacing=replacing)
+        element = form.element()
+        # Per-cell prefill parameters come from the definition file (the form sets one set for the
+        # whole element): an edit that sets none keeps them.
+        before = next(
+            (
+                e
+                for s in data.get("sections") or []
+                if isinstance(s, dict)
+                for e in s.get("elements") or []
+                if isinstance(e, dict) and e.get("code") == replacing
+            ),
+            None,
+        )
+        kept = (before or {}).get("prefill")
+        if "prefill" not in element and isinstance(kept, dict) and kept.get("cells"):
+            element["prefill"] = kept
+        return editor.element_put(data, section=d["section"], element=element, replacing=replacing)
     if what == "category":
         return editor.category_put(
             data, code=d["code"], name=d["name"], options=d["options"], replacing=replacing

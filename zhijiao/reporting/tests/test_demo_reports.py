@@ -7,9 +7,20 @@ import pytest
 from zhijiao.accounts.choices import Role
 from zhijiao.core.testing import InstitutionFactory, make_user
 from zhijiao.orgs.choices import InstitutionKind
+from zhijiao.orgs.models import Region
 from zhijiao.reporting import demo, demo_analytics
 from zhijiao.reporting.choices import SubmissionStatus as S
-from zhijiao.reporting.models import Bulletin, DataValue, Period, QualityReport, ReportStatus, Submission
+from zhijiao.reporting.models import (
+    Aggregate,
+    Bulletin,
+    CityDataValue,
+    CitySubmission,
+    DataValue,
+    Period,
+    QualityReport,
+    ReportStatus,
+    Submission,
+)
 
 
 @pytest.fixture
@@ -32,9 +43,48 @@ def test_demo_collections_and_reports(world, schools, settings, tmp_path):
     demo_analytics.load_demo_reports()
     quarters = Period.objects.filter(data_set__code="gaodi_dispatch").values_list("code", flat=True)
     assert sorted(quarters) == ["2021Q1", "2021Q2", "2021Q3"]
-    for code in ("quality_base", "gaodi_dispatch"):
-        states = set(Submission.objects.filter(period__data_set__code=code).values_list("status", flat=True))
-        assert {S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.LOCKED, S.REOPENED} <= states, code
+    states = set(
+        Submission.objects.filter(period__data_set__code="quality_base").values_list("status", flat=True)
+    )
+    assert {S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.LOCKED, S.REOPENED} <= states
+    # The 高地 dispatch is reported by the city bureaus: no school has a form of it; every city's
+    # return of the past quarters is accepted, the current quarter's are in every state.
+    assert not Submission.objects.filter(period__data_set__code="gaodi_dispatch").exists()
+    returns = CitySubmission.objects.filter(period__data_set__code="gaodi_dispatch")
+    cities = Region.objects.filter(level="city").count()
+    for code in ("2021Q1", "2021Q2"):
+        past = returns.filter(period__code=code)
+        assert past.count() == cities and set(past.values_list("status", flat=True)) == {"accepted"}
+    now = dict(returns.filter(period__code="2021Q3").values_list("city__code", "status"))
+    assert now["370100"] == "accepted" and now["370200"] == "submitted"
+    assert sorted(now.values()) == sorted(demo.CITY_STATES[:cities])  # the test world has two cities
+    # A closed period of a school-filled set has every city's return accepted: the province's
+    # home shows no city overdue.
+    from django.utils import timezone
+
+    from zhijiao.reporting.selectors import authority_home_counts
+
+    closed = Period.objects.filter(deadline__lt=timezone.localdate()).exclude(data_set__code="gaodi_dispatch")
+    assert closed.exists()
+    for period in closed:
+        assert CitySubmission.objects.filter(period=period, status="accepted").count() == cities
+    counts = authority_home_counts(user=world["province_admin"], today=timezone.localdate())
+    assert counts["returns_overdue"] == 0 and counts["returns_to_accept"] == 1
+    # The accepted returns are in the province's rollups (the 高地 dashboard reads them).
+    jinan = returns.get(period__code="2021Q3", city__code="370100")
+    own = CityDataValue.objects.get(city_submission=jinan, element__code="order_classes").number
+    province = Region.objects.get(level="province")
+    assert Aggregate.objects.get(
+        region=province, period=jinan.period, element_code="order_classes"
+    ).total == own + sum(
+        CityDataValue.objects.filter(
+            city_submission__period=jinan.period,
+            city_submission__status="accepted",
+            element__code="order_classes",
+        )
+        .exclude(city_submission=jinan)
+        .values_list("number", flat=True)
+    )
     # Every graduate has one destination: the destinations add up to the graduates.
     for sub in Submission.objects.filter(period__data_set__code="zz_employment"):
         numbers = DataValue.objects.filter(submission=sub, element__code__in=["graduates", "destinations"])

@@ -309,3 +309,41 @@ def test_an_edit_from_a_stale_page_is_refused(world, login, client, draft):
     assert "Someone changed this draft after you opened it" in r.content.decode()
     draft.refresh_from_db()
     assert list(draft.elements.values_list("code", flat=True)) == ["teachers"]
+
+
+def test_prefill_sources_are_chosen_in_the_editor_for_any_data_set(world, login, client, draft):
+    login(world["province_admin"])
+    url = reverse("reporting:editor_edit", args=[draft.pk, "element"])
+    page = client.get(reverse("reporting:editor_version", args=[draft.pk])).content.decode()
+    assert "students.enrolled" in page and "credentials.issued" in page
+    placed = {**ELEMENT, "code": "placed", "name": "实习人数", "prefill_source": "internships.placements"}
+    r = client.post(url, {**placed, "prefill_major": "46"})
+    assert r.status_code == 302
+    r = client.post(
+        url,
+        {**placed, "code": "certs", "prefill_source": "credentials.issued", "prefill_kind": "graduation"},
+    )
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    elements = {e["code"]: e for s in draft.definition["sections"] for e in s["elements"]}
+    assert elements["placed"]["prefill"] == {"source": "internships.placements", "major": "46"}
+    assert elements["certs"]["prefill"] == {"source": "credentials.issued", "kind": "graduation"}
+    edit = client.get(reverse("reporting:editor_version", args=[draft.pk]) + "?edit=element:placed")
+    assert '<option value="internships.placements" selected>' in edit.content.decode()
+    # Bad choices are refused with the form re-shown, nothing changed.
+    for bad in (
+        {**placed, "prefill_major": "4x"},
+        {**placed, "type": "text"},
+        {**placed, "prefill_kind": "graduation"},
+        {**placed, "prefill_source": "students.nothing"},
+    ):
+        r = client.post(url, bad)
+        assert r.status_code == 400, bad
+    draft.refresh_from_db()
+    elements = {e["code"]: e for s in draft.definition["sections"] for e in s["elements"]}
+    assert elements["placed"]["prefill"] == {"source": "internships.placements", "major": "46"}
+    # Removing the source in the editor removes the prefill.
+    assert client.post(url, {**placed, "replacing": "placed", "prefill_source": ""}).status_code == 302
+    draft.refresh_from_db()
+    elements = {e["code"]: e for s in draft.definition["sections"] for e in s["elements"]}
+    assert "prefill" not in elements["placed"]

@@ -204,7 +204,17 @@ def test_references_are_counted_files_are_not(world, login, client, typed):
         ],
     )
     _items, results = scheme_results(scheme, typed.period, user=world["province_admin"])
-    assert [(r.scores, r.vetoed, r.total) for r in results] == [([Decimal(60), Decimal(0)], True, Decimal(0))]
+    assert [(r.scores, r.vetoed, r.total, r.rank, r.veto_items, r.items_total) for r in results] == [
+        ([Decimal(60), Decimal(0)], True, Decimal(0), None, ["规模"], Decimal(60))
+    ]
+    # The page says so: the veto item is marked, the school is vetoed, unranked, its sum given.
+    login(world["province_admin"])
+    page = client.get(reverse("reporting:scoring"), {"scheme": scheme.pk, "period": typed.period_id})
+    html = page.content.decode()
+    assert "Veto item" in html and "Vetoed" in html and "table-danger" in html
+    assert "Vetoed by 规模; items add up to 60, counted as 0 and not ranked" in html
+    row = html.split('class="table-danger"')[1].split("</tr>")[0]
+    assert "<td>—</td>" in row and world.school_a.name in row
 
 
 # --- indicators and scoring schemes -----------------------------------------------------------
@@ -276,3 +286,34 @@ def test_formula_and_veto_scoring():
     assert item_score(ratio, item_value(ratio, cells)) == Decimal("5.00")
     assert item_value(ScoringItem(formula="students / ghost"), cells) is None
     assert item_value(ScoringItem(element_code="staff", cell="b"), cells) == Decimal(3)
+
+
+def test_the_diff_since_return_names_references(world, login, client, typed):
+    from zhijiao.reporting.diff import changes_since_return
+
+    sub = submission_save_values(
+        actor=world["school_a"],
+        submission=typed,
+        values={("students", ""): "10", ("partner", ""): world.school_b.code, ("top_major", ""): "990101"},
+        revision=0,
+    )
+    sub = fire("reporting.submission", sub, "submit", actor=world["school_a"])
+    request = ApprovalRequest.objects.filter(object_id=sub.pk, kind="reporting.submission").latest("id")
+    wf.request_return(actor=world["jinan"], request=request, comment="请核对")
+    sub = Submission.objects.get(pk=sub.pk)
+    sub = submission_save_values(
+        actor=world["school_a"],
+        submission=sub,
+        values={("partner", ""): world.school_a.code, ("top_major", ""): "990201"},
+        revision=sub.revision,
+    )
+    got = {c["element"].code: (c["before"], c["after"]) for c in changes_since_return(sub)}
+    assert got == {
+        "partner": (world.school_b.name, world.school_a.name),
+        "top_major": ("示例专业", "示例专业乙"),
+    }
+    sub = fire("reporting.submission", sub, "submit", actor=world["school_a"])
+    login(world["jinan"])
+    page = client.get(reverse("reporting:submission_form", args=[sub.pk])).content.decode()
+    assert f"<del>{world.school_b.name}</del>" in page and "<ins>示例专业乙</ins>" in page
+    assert f"<del>{world.school_b.code}</del>" not in page
