@@ -233,6 +233,8 @@ def completeness(request):
             "missing": sum(r["missing"] for r in rows),
             "late": sum(r["late"] for r in rows),
             "by_city": period is not None and (period.data_set.reporters or {}).get("by") == "city",
+            # The city returns are the authorities' page (``_authority``): a school is told, not linked.
+            "city_returns_open": _is_authority(request.user),
         },
     )
 
@@ -321,10 +323,14 @@ CITY_KEY = "reporting.city_submission"
 
 
 def _authority(request):
-    scope = user_scope(request.user)
-    if not (scope.is_superuser or scope.region_paths):
+    if not _is_authority(request.user):
         raise Http404
-    return scope
+    return user_scope(request.user)
+
+
+def _is_authority(user) -> bool:
+    scope = user_scope(user)
+    return bool(scope.is_superuser or scope.region_paths)
 
 
 @login_required

@@ -160,3 +160,16 @@ def test_completeness_of_a_city_filled_set_points_to_the_city_returns(world, per
     page = client.get(reverse("reporting:completeness"), {"period": period.pk}).content.decode()
     assert "filled by the city bureaus themselves" in page
     assert reverse("reporting:city_returns") + f"?period={period.pk}" in page
+
+
+def test_a_school_is_told_of_the_city_returns_but_not_linked_to_them(world, period, client, login):
+    """The city returns are the authorities' page: a school sees the note on completeness, never a link
+    that would answer 404 (every link a role sees opens for that role)."""
+    link = reverse("reporting:city_returns") + f"?period={period.pk}"
+    login(world["school_a"])
+    page = client.get(reverse("reporting:completeness"), {"period": period.pk}).content.decode()
+    assert "filled by the city bureaus themselves" in page and link not in page
+    assert client.get(link).status_code == 404
+    login(world["jinan"])
+    assert link in client.get(reverse("reporting:completeness"), {"period": period.pk}).content.decode()
+    assert client.get(link).status_code == 200
