@@ -253,18 +253,27 @@ class Submission(ScopedModel):
         return self.submitted_at is not None and self.submitted_at.date() > self.period.deadline
 
 
-class DataValue(models.Model):
-    """One cell's value: ``value`` as entered (normalised text), ``number`` for numeric types."""
+class CellValue(models.Model):
+    """One cell of a data element: ``value`` as entered (normalised text), ``number`` for numeric types.
+    A school's form holds them as ``DataValue``, a city's own return as ``CityDataValue``."""
 
-    submission = models.ForeignKey(
-        Submission, verbose_name=_("submission"), on_delete=models.CASCADE, related_name="values"
-    )
     element = models.ForeignKey(
         DataElement, verbose_name=_("data element"), on_delete=models.PROTECT, related_name="+"
     )
     cell = models.CharField(_("cell"), max_length=100, blank=True)
     value = models.CharField(_("value"), max_length=1000, blank=True)
     number = models.DecimalField(_("number"), max_digits=24, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DataValue(CellValue):
+    """One cell's value in a school's form."""
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("submission"), on_delete=models.CASCADE, related_name="values"
+    )
 
     class Meta:
         verbose_name = _("data value")
@@ -539,18 +548,12 @@ class CitySubmission(ScopedModel):
         return self.submitted_at is not None and self.submitted_at.date() > self.period.deadline
 
 
-class CityDataValue(models.Model):
+class CityDataValue(CellValue):
     """One cell's value in a city's own return of a data set the cities fill (``by: city``)."""
 
     city_submission = models.ForeignKey(
         CitySubmission, verbose_name=_("city return"), on_delete=models.CASCADE, related_name="values"
     )
-    element = models.ForeignKey(
-        DataElement, verbose_name=_("data element"), on_delete=models.PROTECT, related_name="+"
-    )
-    cell = models.CharField(_("cell"), max_length=100, blank=True)
-    value = models.CharField(_("value"), max_length=1000, blank=True)
-    number = models.DecimalField(_("number"), max_digits=24, decimal_places=4, null=True, blank=True)
 
     class Meta:
         verbose_name = _("city data value")
