@@ -92,20 +92,21 @@ def _send(actor_for, contest, entries) -> None:
 
 
 def _open_event(actor, by_class) -> Event:
-    """The 2021 teaching-ability and skills event of the 高职/中职 teachers (示例), open for entries
-    for another month: a teaching contest with a school's entry waiting at its city, a students'
+    """This year's teaching-ability event of the 高职/中职 teachers (示例), open for entries for
+    another month (named and dated by the year it is held, so the demo never shows a 2021 event in 2027): a teaching contest with a school's entry waiting at its city, a students'
     contest in the registry's largest 专业类 — the province edits it, schools enter, cities send."""
     today = timezone.localdate()
+    held = today + datetime.timedelta(days=60)
     event = services.event_create(
         actor=actor,
         code=DEMO_OPEN_EVENT,
-        name="2021年全省职业院校教学能力比赛（示例）",
-        year=2021,
+        name=f"{held.year}年全省职业院校教学能力比赛（示例）",
+        year=held.year,
         organiser="山东省教育厅（示例）",
         entry_deadline=today + datetime.timedelta(days=30),
         city_deadline=today + datetime.timedelta(days=40),
-        starts_on=today + datetime.timedelta(days=60),
-        ends_on=today + datetime.timedelta(days=62),
+        starts_on=held,
+        ends_on=held + datetime.timedelta(days=2),
         ratios=(10, 20, 30),
         is_demo=True,
     )

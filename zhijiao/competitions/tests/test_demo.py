@@ -39,6 +39,8 @@ def test_the_demo_event_is_judged_and_published(world):
     open_event = Event.objects.get(code=DEMO_OPEN_EVENT)
     assert open_event.stage == EventStage.OPEN and open_event.is_demo and "示例" in open_event.name
     assert open_event.entry_deadline > datetime.date.today()
+    # named and dated by the year it is held, not the 2021 of the first event
+    assert open_event.year == open_event.starts_on.year and open_event.name.startswith(f"{open_event.year}年")
     waiting = Entry.objects.filter(contest__event=open_event, status=EntryStatus.SUBMITTED)
     assert waiting.exists() and all("示例" in c.name for c in open_event.contests.all())
     services.event_update(
