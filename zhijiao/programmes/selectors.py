@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from zhijiao.core.scoping import restrict
 
+from .choices import CallStage
 from .models import Application, Call, Expert, Review
 
 
@@ -110,4 +111,14 @@ def my_followup_reviews(*, user):
             "report__award__student",
             "report__award__enterprise",
         )
+    )
+
+
+def public_calls():
+    """Calls whose decision list is public (公示 under way, or 立项 after it), newest notice first —
+    the public index of notices that anyone may read without signing in."""
+    return (
+        Call.objects.filter(stage__in=[CallStage.PUBLICISED, CallStage.APPROVED], publicity_start__isnull=False)
+        .only("code", "name", "stage", "publicity_start", "publicity_end")
+        .order_by("-publicity_start", "-pk")
     )

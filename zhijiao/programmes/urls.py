@@ -18,6 +18,7 @@ urlpatterns = [
     path("experts/new/", views.expert_new, name="expert_new"),
     path("reviews/", views.my_reviews, name="my_reviews"),
     path("reviews/<int:pk>/", views.review_form, name="review_form"),
+    path("public/", views.public_notices, name="public_notices"),
     path("public/<slug:code>/", views.public_notice, name="public_notice"),
     path("public/<slug:code>/objection/", views.public_objection, name="public_objection"),
     path("calls/<int:pk>/objections/", views.objections, name="objections"),

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -552,6 +553,17 @@ def review_form(request, pk):
             "items": items,
             "editable": review.user_id == request.user.pk and review.status == ReviewStatus.ASSIGNED,
         },
+    )
+
+
+def public_notices(request):
+    """The public index of 公示 (no login): every call whose decision list is or was published."""
+    paginator = Paginator(selectors.public_calls(), 25)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programmes/public_notices.html",
+        {"title": _("Public notices of programme selections"), "page": page, "today": timezone.localdate()},
     )
 
 

@@ -139,3 +139,20 @@ def test_objection_pages_are_the_provinces(published, world, login):
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.OPEN
     assert login(world["province_admin"]).get("/programmes/calls/999999/objections/").status_code == 404
+
+
+def test_public_index_lists_published_notices_only_and_the_login_page_links_it(published, world, client):
+    call, _app = published
+    login = client.get("/accounts/login/").content.decode()
+    assert 'href="/programmes/public/"' in login and 'href="/verify/"' in login
+    page = client.get("/programmes/public/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'href="/programmes/public/{call.code}/"' in html and "Open for objections" in html
+    # the notice period over: still listed (立项 follows the notice), marked as over
+    Call.objects.filter(pk=call.pk).update(publicity_end=timezone.localdate() - datetime.timedelta(days=1))
+    assert "Notice period over" in client.get("/programmes/public/").content.decode()
+    # a call whose list is not published is not listed
+    Call.objects.filter(pk=call.pk).update(stage=CallStage.REVIEWING)
+    html = client.get("/programmes/public/").content.decode()
+    assert call.code not in html and "No decision list is published" in html
