@@ -70,6 +70,21 @@ def default_ratios() -> tuple[int, int, int]:
     )
 
 
+def _collect(errors: dict, check):
+    """Run one check and keep its refusal with the others', so a form shows every problem at once
+    (the province corrects the notice in one pass); ``_refuse`` raises them together."""
+    try:
+        return check()
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+        return None
+
+
+def _refuse(errors: dict) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_dates(entry_deadline, city_deadline, starts_on, ends_on) -> None:
     if not (entry_deadline <= city_deadline <= starts_on <= ends_on):
         raise ValidationError(
@@ -97,8 +112,11 @@ def event_create(
     """An event with its dates and prize ratios (% of the entries of a contest; COMP-AWARD-RATIOS
     gives the default)."""
     _require_province(actor)
-    _check_dates(entry_deadline, city_deadline, starts_on, ends_on)
-    first, second, third = _check_ratios(ratios or default_ratios())
+    errors: dict = {}
+    _collect(errors, lambda: _check_dates(entry_deadline, city_deadline, starts_on, ends_on))
+    checked = _collect(errors, lambda: _check_ratios(ratios or default_ratios()))
+    _refuse(errors)
+    first, second, third = checked
     province = Region.objects.get(level=RegionLevel.PROVINCE, parent__isnull=True)
     return model_create(
         actor=actor,
@@ -186,15 +204,18 @@ def event_update(
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.stage in (EventStage.APPROVED, EventStage.PUBLISHED):
         raise ValidationError(_("The results are approved; the event is no longer edited."))
-    first, second, third = _check_ratios(ratios)
-    _check_dates(entry_deadline, city_deadline, starts_on, ends_on)
+    errors: dict = {}
+    checked = _collect(errors, lambda: _check_ratios(ratios))
+    _collect(errors, lambda: _check_dates(entry_deadline, city_deadline, starts_on, ends_on))
     if event.stage != EventStage.OPEN and (
         (entry_deadline, city_deadline, starts_on, ends_on, bool(avoid_same_city))
         != (event.entry_deadline, event.city_deadline, event.starts_on, event.ends_on, event.avoid_same_city)
     ):
-        raise ValidationError(
+        ValidationError(
             _("The judges are assigned: the dates and the 回避 rule of the event no longer change.")
-        )
+        ).update_error_dict(errors)
+    _refuse(errors)
+    first, second, third = checked
     event, _changed = model_update(
         actor=actor,
         instance=event,
@@ -255,13 +276,17 @@ def contest_create(
         raise ValidationError(_("Contests are added while the event is open for entries."))
     if kind != ContestKind.STUDENT_SKILLS:
         require_major = False
+    errors: dict = {}
     _check_contest(
+        errors,
         kind=kind,
         major_class=major_class,
         require_major=require_major,
         quota_per_school=quota_per_school,
         quota_per_city=quota_per_city,
     )
+    cleaned = _collect(errors, lambda: clean_rubric(rubric))
+    _refuse(errors)
     return model_create(
         actor=actor,
         instance=Contest(
@@ -274,7 +299,7 @@ def contest_create(
             quota_per_school=quota_per_school,
             quota_per_city=quota_per_city,
             judges_needed=judges_needed,
-            rubric=clean_rubric(rubric),
+            rubric=cleaned,
             blind=blind,
             is_demo=is_demo,
         ),
@@ -283,12 +308,17 @@ def contest_create(
 
 
 def _check_contest(
-    *, kind: str, major_class, require_major: bool, quota_per_school: int, quota_per_city: int
-):
+    errors: dict, *, kind: str, major_class, require_major: bool, quota_per_school: int, quota_per_city: int
+) -> None:
+    """A contest's own checks, each refusal kept in ``errors`` (see ``_collect``)."""
     if kind == ContestKind.STUDENT_SKILLS and require_major and major_class is None:
-        raise ValidationError({"major_class": _("A students' contest limited to a 专业类 names it.")})
+        ValidationError(
+            {"major_class": _("A students' contest limited to a 专业类 names it.")}
+        ).update_error_dict(errors)
     if quota_per_city < quota_per_school:
-        raise ValidationError(_("A city may send at least as many entries as one school."))
+        ValidationError(_("A city may send at least as many entries as one school.")).update_error_dict(
+            errors
+        )
 
 
 @transaction.atomic
@@ -316,13 +346,16 @@ def contest_update(
         raise ValidationError(_("Contests are changed while the event is open for entries."))
     if kind != ContestKind.STUDENT_SKILLS:
         require_major = False
+    errors: dict = {}
     _check_contest(
+        errors,
         kind=kind,
         major_class=major_class,
         require_major=require_major,
         quota_per_school=quota_per_school,
         quota_per_city=quota_per_city,
     )
+    cleaned = _collect(errors, lambda: clean_rubric(rubric))
     active = Entry.objects.filter(contest=contest, status__in=ACTIVE)
     if active.exists():
         if (
@@ -331,22 +364,23 @@ def contest_update(
             or getattr(major_class, "pk", None) != contest.major_class_id
             or bool(require_major) != contest.require_major
         ):
-            raise ValidationError(
+            ValidationError(
                 _("Schools have entered: the kind, the 专业类 and the members per entry no longer change.")
-            )
+            ).update_error_dict(errors)
         most = max(
             (row["n"] for row in active.values("institution_id").annotate(n=models.Count("pk")).order_by()),
             default=0,
         )
         if quota_per_school < most:
-            raise ValidationError(
+            ValidationError(
                 {
                     "quota_per_school": _(
                         "A school has entered %(n)d entries already; the quota is at least that."
                     )
                     % {"n": most}
                 }
-            )
+            ).update_error_dict(errors)
+    _refuse(errors)
     return model_update(
         actor=actor,
         instance=contest,
@@ -359,7 +393,7 @@ def contest_update(
             "quota_per_school": quota_per_school,
             "quota_per_city": quota_per_city,
             "judges_needed": judges_needed,
-            "rubric": clean_rubric(rubric),
+            "rubric": cleaned,
             "blind": bool(blind),
         },
         event="competition.contest_saved",

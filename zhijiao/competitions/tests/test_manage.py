@@ -125,7 +125,25 @@ def test_bad_rubric_and_quotas_are_refused_on_the_contest_page(world, login, eve
     for data, reason in cases:
         response = client.post(url, data)
         assert response.status_code == 200 and reason in response.content.decode(), reason
+    # every problem at once, each on its field or above the form, not one per attempt
+    bad = _contest_post(world, quota_per_city="1", major_class="", **{"rub-1-max": "-5"})
+    html = client.post(url, bad).content.decode()
+    for reason in (
+        "A city may send at least as many entries as one school.",
+        "A students&#x27; contest limited to a 专业类 names it.",
+        "Every rubric item has a code, a name and a highest score.",
+    ):
+        assert reason in html, reason
     assert not Contest.objects.filter(event=event).exists()
+
+
+def test_an_event_with_bad_dates_and_bad_ratios_hears_of_both(world, login):
+    client = login(world["province_admin"])
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    data = _event_post(first_ratio="50", second_ratio="40", third_ratio="30", city_deadline=yesterday)
+    html = client.post(reverse("competitions:event_create"), data).content.decode()
+    assert "add up to at most 100 %" in html and "Entries close first" in html
+    assert not Event.objects.exists()
 
 
 def test_the_province_edits_an_event_and_a_contest(world, login, event, contest):
