@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import math
 import os
 import random
@@ -23,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+
+from bench.common import otp_client, run_in_test_database  # noqa: E402
 
 FIELDS = [str(f) for f in range(41, 60)]
 # How often each 专业大类 is applied for, and how often it is an expert's first specialty
@@ -82,38 +83,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--keepdb", action="store_true")
     args = parser.parse_args()
-
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    if connection.vendor != "postgresql":
-        sys.exit("bench_programmes needs PostgreSQL (DATABASE_URL=postgres://…)")
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb, serialize=False)
-    try:
-        print(json.dumps(run(args), ensure_ascii=False, indent=2))
-    finally:
-        connection.close()
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
-        teardown_test_environment()
+    run_in_test_database("bench_programmes", args.keepdb, run, args)
 
 
 def _client(user):
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    return otp_client(user)
 
 
 class World:

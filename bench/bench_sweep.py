@@ -13,7 +13,6 @@ Rows are COPY'd into a throwaway test database (``test_<name>``), dropped at the
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -23,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+
+from bench.common import run_in_test_database  # noqa: E402
 
 BASELINE_SQL = """
 SELECT count(*), sum(p.monthly_pay), count(a.id), max(s.birth_date), max(e.entry_date), sum(po.on_duty_staff),
@@ -63,24 +64,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keepdb", action="store_true")
     args = parser.parse_args()
-
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    if connection.vendor != "postgresql":
-        sys.exit("bench_sweep needs PostgreSQL (DATABASE_URL=postgres://…)")
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb, serialize=False)
-    try:
-        print(json.dumps(run(args), ensure_ascii=False, indent=2))
-    finally:
-        connection.close()
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
-        teardown_test_environment()
+    run_in_test_database("bench_sweep", args.keepdb, run, args)
 
 
 def run(args) -> dict:
