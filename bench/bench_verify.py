@@ -235,7 +235,7 @@ def copy_model(cursor, model, rows: list[dict], now) -> None:
             fill[f.attname] = f.get_default()
         elif f.null:
             fill[f.attname] = None
-        elif isinstance(f, (m.CharField, m.TextField)):
+        elif f.empty_strings_allowed:  # text, and file fields (a photo the registry added later)
             fill[f.attname] = ""
         else:
             fill[f.attname] = None
