@@ -4,7 +4,7 @@
 hands anything larger to ``export_start``: a ``core.jobs`` job that rebuilds the list as its owner
 (the same view, selector, filters and sort, from the request's query string), reads it in keyset
 chunks (constant cost per chunk however deep) and streams the rows into an XLSX (a new sheet every
-million rows, Excel's limit) or a CSV under ``MEDIA_ROOT/exports/``, reporting progress. Only the
+million rows, Excel's limit) or a CSV stored as ``exports/job-<id>`` in the file storage (``core.jobfiles``), reporting progress. Only the
 owner may download the file (``core:export_download``, 404 for anyone else); each download is an
 audit entry. Files older than ``EXPORT_FILE_HOURS`` are removed when the next export starts.
 """
@@ -15,7 +15,6 @@ import csv
 import tempfile
 import time
 from collections.abc import Iterable
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,7 +23,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from zhijiao.core import jobs, listing
+from zhijiao.core import jobfiles, jobs, listing
 from zhijiao.core.downloads import file_download
 from zhijiao.core.models import Job
 from zhijiao.core.tabular import XLSX_CONTENT_TYPE, _safe_cell
@@ -35,13 +34,17 @@ XLSX_SHEET_ROWS = 1_000_000  # Excel holds 1,048,576 rows a sheet
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
-def export_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "exports"
+EXPORT_FOLDER = "exports"
 
 
-def output_path(job: Job) -> Path:
+def output_name(job: Job) -> str:
+    """The export file's name in the storage (``core.jobfiles``)."""
     ext = "csv" if (job.params or {}).get("format") == "csv" else "xlsx"
-    return export_dir() / f"job-{job.pk}.{ext}"
+    return f"{EXPORT_FOLDER}/job-{job.pk}.{ext}"
+
+
+def output_ready(job: Job) -> bool:
+    return jobfiles.exists(output_name(job))
 
 
 def download_name(job: Job) -> str:
@@ -157,19 +160,7 @@ def _job_request(job: Job, user) -> HttpRequest:
 
 def purge_old_files() -> int:
     """Remove export files older than ``EXPORT_FILE_HOURS``; returns how many."""
-    folder = export_dir()
-    if not folder.exists():
-        return 0
-    cutoff = time.time() - settings.EXPORT_FILE_HOURS * 3600
-    removed = 0
-    for path in folder.glob("job-*"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed += 1
-        except OSError:
-            pass
-    return removed
+    return jobfiles.purge(EXPORT_FOLDER, older_than_hours=settings.EXPORT_FILE_HOURS)
 
 
 def chunked_rows(view, ordered, *, progress=None, chunk: int = CHUNK_ROWS):
@@ -236,21 +227,19 @@ def run_export(job: Job) -> dict:
             jobs.set_progress(job, done=done, total=max(total.value, done))
             last_beat[0] = time.monotonic()
 
-    path = output_path(job)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".part")
+    name = output_name(job)
     rows = chunked_rows(view, ordered, progress=progress)
     headers = view.export_headers()
-    with partial.open("wb") as fh:
+    # Written to a local temporary file, stored when complete: no reader sees half a file.
+    with jobfiles.writing(name) as fh:
         if job.params.get("format") == "csv":
             n = write_csv(fh, headers=headers, rows=rows)
         else:
             n = write_xlsx_sheets(
                 fh, headers=headers, rows=rows, title=job.params.get("filename") or "export"
             )
-    partial.replace(path)
     jobs.set_progress(job, done=n, total=n, stage="done")
-    return {"rows": n, "file": path.name, "format": job.params.get("format")}
+    return {"rows": n, "file": name.rsplit("/", 1)[-1], "format": job.params.get("format")}
 
 
 def export_job_for(user, pk) -> Job | None:

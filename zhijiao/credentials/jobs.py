@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from zhijiao.core import jobfiles
 from zhijiao.core.jobs import checkpoint_get, checkpoint_set, once, register, set_progress
 from zhijiao.core.models import Job
 
 PRINT_JOB = "credentials.print"
 
 
-def print_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "credentials" / "print"
+PRINT_FOLDER = "credentials/print"
 
 
-def output_path(job: Job) -> Path:
-    return print_dir() / f"job-{job.pk}.pdf"
+def output_name(job: Job) -> str:
+    """The merged PDF's name in the file storage (``core.jobfiles``)."""
+    return f"{PRINT_FOLDER}/job-{job.pk}.pdf"
 
 
 @register(PRINT_JOB)
@@ -45,16 +44,15 @@ def print_certificates(job: Job) -> dict:
     starts = range(0, len(certs), chunk)
     rendered = checkpoint_get(job, "rendered", 0)
     set_progress(job, done=min(rendered * chunk, len(certs)), total=len(certs), stage="rendering")
-    path = output_path(job)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    parts = [part_path(job, n) for n in range(len(starts))]
+    name = output_name(job)
+    parts = [part_name(job, n) for n in range(len(starts))]
     for n, start in enumerate(starts):
-        if n < rendered and parts[n].exists():
+        if n < rendered and jobfiles.exists(parts[n]):
             continue
-        parts[n].write_bytes(printing.certificates_pdf(certs[start : start + chunk]))
+        jobfiles.save(parts[n], printing.certificates_pdf(certs[start : start + chunk]))
         checkpoint_set(job, "rendered", n + 1)
         set_progress(job, done=min(start + chunk, len(certs)))
-    path.write_bytes(printing.merge_pdfs([p.read_bytes() for p in parts]))
+    jobfiles.save(name, printing.merge_pdfs([jobfiles.read_bytes(p) for p in parts]))
     once(
         job,
         "recorded",
@@ -63,9 +61,9 @@ def print_certificates(job: Job) -> dict:
         ),
     )
     for part in parts:
-        part.unlink(missing_ok=True)
-    return {"file": path.name, "pages": len(certs)}
+        jobfiles.delete(part)
+    return {"file": name.rsplit("/", 1)[-1], "pages": len(certs)}
 
 
-def part_path(job: Job, n: int) -> Path:
-    return print_dir() / f"job-{job.pk}.part{n}.pdf"
+def part_name(job: Job, n: int) -> str:
+    return f"{PRINT_FOLDER}/job-{job.pk}.part{n}.pdf"

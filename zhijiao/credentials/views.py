@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from zhijiao.core import jobfiles
 from zhijiao.core import jobs as core_jobs
 from zhijiao.core.downloads import download_response, file_download
 from zhijiao.core.models import Job
@@ -27,7 +28,7 @@ from zhijiao.core.views.generic import ObjectDetailView, ObjectListView
 from . import printing, selectors, services
 from .choices import CertificateStatus
 from .filtersets import CertificateFilterSet
-from .jobs import PRINT_JOB, output_path
+from .jobs import PRINT_JOB, output_name
 from .tables import CertificateTable
 from .views_public import public_fields
 
@@ -339,10 +340,12 @@ def job_detail(request, pk: int):
 @login_required
 def job_download(request, pk: int):
     job = _own_job(request, pk)
-    path = output_path(job)
-    if job.status != "succeeded" or not path.exists():
+    name = output_name(job)
+    if job.status != "succeeded" or not jobfiles.exists(name):
         raise Http404
-    return file_download(path.open("rb"), f"certificates-job-{job.pk}.pdf", content_type="application/pdf")
+    return file_download(
+        jobfiles.open(name), f"certificates-job-{job.pk}.pdf", content_type="application/pdf"
+    )
 
 
 @login_required

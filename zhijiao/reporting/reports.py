@@ -16,7 +16,6 @@ The batch of a report per school (a city's or the province's schools) is the bac
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhijiao.core import pdf
+from zhijiao.core import jobfiles, pdf
 from zhijiao.core.jobs import checkpoint_get, checkpoint_set, register, set_progress
 from zhijiao.core.scoping import restrict, user_scope
 from zhijiao.orgs.models import Institution, Region
@@ -514,12 +513,17 @@ def batch_schools(*, user, year: int):
     )
 
 
-def batch_dir(job) -> Path:
-    return Path(settings.MEDIA_ROOT) / "reporting" / "reports" / f"job-{job.pk}"
+BATCH_FOLDER = "reporting/reports"
 
 
-def batch_output(job) -> Path:
-    return Path(settings.MEDIA_ROOT) / "reporting" / "reports" / f"job-{job.pk}.zip"
+def batch_part(job, school_pk: int) -> str:
+    """One school's PDF of a batch, in the file storage while the job runs (``core.jobfiles``)."""
+    return f"{BATCH_FOLDER}/job-{job.pk}/{school_pk}.pdf"
+
+
+def batch_output(job) -> str:
+    """The batch's ZIP in the file storage."""
+    return f"{BATCH_FOLDER}/job-{job.pk}.zip"
 
 
 @register(QUALITY_BATCH)
@@ -535,27 +539,23 @@ def quality_batch(job) -> dict:
     year = int(job.params["year"])
     ids = [int(i) for i in job.params["ids"]]
     schools = list(batch_schools(user=actor, year=year).filter(pk__in=ids).select_related("region"))
-    folder = batch_dir(job)
-    folder.mkdir(parents=True, exist_ok=True)
     done = checkpoint_get(job, "done", 0)
     set_progress(job, done=min(done, len(schools)), total=len(schools), stage="rendering")
     for n, school in enumerate(schools):
-        path = folder / f"{school.pk}.pdf"
-        if n < done and path.exists():
+        part = batch_part(job, school.pk)
+        if n < done and jobfiles.exists(part):
             continue
         # A school that wrote no narrative yet gets its report of data alone (nothing is saved).
         report = QualityReport.objects.filter(institution=school, year=year).first()
         report = report or QualityReport(institution=school, year=year)
-        path.write_bytes(quality_report_pdf(user=actor, report=report))
+        jobfiles.save(part, quality_report_pdf(user=actor, report=report))
         checkpoint_set(job, "done", n + 1)
         set_progress(job, done=n + 1)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for school in schools:
-            name = quality_report_filename(QualityReport(institution=school, year=year))
-            archive.write(folder / f"{school.pk}.pdf", arcname=name)
-    batch_output(job).write_bytes(buffer.getvalue())
-    for part in folder.glob("*.pdf"):
-        part.unlink(missing_ok=True)
-    folder.rmdir()
-    return {"file": batch_output(job).name, "reports": len(schools)}
+    with jobfiles.writing(batch_output(job)) as fh:
+        with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as archive:
+            for school in schools:
+                name = quality_report_filename(QualityReport(institution=school, year=year))
+                archive.writestr(name, jobfiles.read_bytes(batch_part(job, school.pk)))
+    for school in schools:
+        jobfiles.delete(batch_part(job, school.pk))
+    return {"file": batch_output(job).rsplit("/", 1)[-1], "reports": len(schools)}

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhijiao.core import jobfiles
 from zhijiao.core.downloads import download_response, file_download
 from zhijiao.core.models import Job
 from zhijiao.core.scoping import restrict, user_scope
@@ -364,7 +365,9 @@ def report_job(request, pk: int):
 @login_required
 def report_job_download(request, pk: int):
     job = _own_job(request, pk)
-    path = reports.batch_output(job)
-    if job.status != "succeeded" or not path.exists():
+    name = reports.batch_output(job)
+    if job.status != "succeeded" or not jobfiles.exists(name):
         raise Http404
-    return file_download(path.open("rb"), f"quality-reports-job-{job.pk}.zip", content_type="application/zip")
+    return file_download(
+        jobfiles.open(name), f"quality-reports-job-{job.pk}.zip", content_type="application/zip"
+    )

@@ -12,7 +12,7 @@ from .base import (
     registry,
 )
 from .reading import ImportFileError, Table, read_table
-from .runner import ImportResult, run_import, store_upload, stored_path
+from .runner import ImportResult, run_import, store_upload, stored_name
 
 __all__ = [
     "Column",
@@ -30,5 +30,5 @@ __all__ = [
     "registry",
     "run_import",
     "store_upload",
-    "stored_path",
+    "stored_name",
 ]

@@ -1,8 +1,8 @@
 """Running one import: read → validate the whole file → write in one transaction → counts.
 
-Small files run inside the request; larger ones (``IMPORT_SYNC_MAX_ROWS``) are stored under
-``MEDIA_ROOT/imports/`` and imported by a background job that re-reads the stored file, so a
-worker restart simply runs the job again (the write is one transaction keyed on natural keys).
+Small files run inside the request; larger ones (``IMPORT_SYNC_MAX_ROWS``) are kept in the file
+storage (``imports/``, ``core.jobfiles``) and imported by a background job that re-reads the stored
+file, so a worker restart — on this host or another — simply runs the job again (the write is one transaction keyed on natural keys).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+
+from zhijiao.core import jobfiles
 
 from .base import RowError, get_importer
 from .reading import ImportFileError, read_table
@@ -116,26 +116,25 @@ def run_import(
 
 
 # --- stored files for background imports ------------------------------------------------------
-def imports_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+IMPORTS_FOLDER = "imports"
 
 
 def store_upload(uploaded) -> str:
-    """Save an upload under MEDIA_ROOT/imports/ with a random name; returns the name."""
+    """Keep an upload in the file storage (``core.jobfiles``: ``imports/<random name>``) for the
+    background job, which may run on another host; returns the bare name the job's params carry."""
     ext = os.path.splitext(uploaded.name or "")[1].lower()
     if ext not in {".xlsx", ".xlsm", ".csv"}:
         ext = ".bin"
     name = f"{uuid.uuid4().hex}{ext}"
-    with open(imports_dir() / name, "wb") as out:
+    with jobfiles.writing(stored_name(name)) as out:
         for chunk in uploaded.chunks():
             out.write(chunk)
     return name
 
 
-def stored_path(name: str) -> Path:
-    # Only a bare file name is accepted: job params must never point outside the imports folder.
-    if os.path.basename(name) != name or name.startswith("."):
+def stored_name(name: str) -> str:
+    """The storage name of a stored upload. Only a bare file name is accepted: job params must never
+    point outside the imports folder."""
+    if os.path.basename(name) != name or name.startswith(".") or "/" in name or "\\" in name:
         raise ValueError("bad stored file name")
-    return imports_dir() / name
+    return f"{IMPORTS_FOLDER}/{name}"

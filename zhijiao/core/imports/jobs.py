@@ -7,7 +7,8 @@ removed) is rerun by Celery and reports the recorded outcome without importing t
 
 from __future__ import annotations
 
-from zhijiao.core.importing.runner import run_import, stored_path
+from zhijiao.core import jobfiles
+from zhijiao.core.importing.runner import run_import, stored_name
 from zhijiao.core.jobs import PermanentJobError, checkpoint_get, checkpoint_set, register, set_progress
 from zhijiao.core.models import Job
 
@@ -18,26 +19,26 @@ WRITTEN = "written"
 @register(JOB_KIND)
 def import_job(job: Job) -> dict:
     params = job.params
-    path = stored_path(params["file"])
+    stored = stored_name(params["file"])
     data = checkpoint_get(job, WRITTEN)
     if data is None:
-        if not path.exists():
+        if not jobfiles.exists(stored):
             raise PermanentJobError("the stored upload is gone")
 
         def record(result) -> None:
             checkpoint_set(job, WRITTEN, _outcome(result.as_dict(), params))
 
-        with open(path, "rb") as fileobj:
+        with jobfiles.open(stored) as fileobj:
             result = run_import(
                 params["importer"],
                 fileobj,
-                params.get("filename") or path.name,
+                params.get("filename") or params["file"],
                 actor=job.created_by,
                 progress=lambda done, total, stage: set_progress(job, done, total, stage),
                 on_written=record,
             )
         data = _outcome(result.as_dict(), params)
-    path.unlink(missing_ok=True)  # uploads may hold personal data; keep them no longer than needed
+    jobfiles.delete(stored)  # uploads may hold personal data; keep them no longer than needed
     return data
 
 

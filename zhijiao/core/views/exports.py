@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from zhijiao.core import exports
+from zhijiao.core import exports, jobfiles
 from zhijiao.core.audit import audit_record
 from zhijiao.core.downloads import file_download
 from zhijiao.core.models import AuditAction, JobStatus
@@ -30,8 +30,8 @@ def export_detail(request, pk: int):
         "title": _("Export: %(what)s") % {"what": exports.describe(job)},
         "job": job,
         "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
-        "ready": job.status == JobStatus.SUCCEEDED and exports.output_path(job).exists(),
-        "expired": job.status == JobStatus.SUCCEEDED and not exports.output_path(job).exists(),
+        "ready": job.status == JobStatus.SUCCEEDED and exports.output_ready(job),
+        "expired": job.status == JobStatus.SUCCEEDED and not exports.output_ready(job),
         "list_url": job.params.get("path", "")
         + ("?" + job.params["query"] if job.params.get("query") else ""),
     }
@@ -41,8 +41,8 @@ def export_detail(request, pk: int):
 @login_required
 def export_download(request, pk: int):
     job = _own_job(request, pk)
-    path = exports.output_path(job)
-    if job.status != JobStatus.SUCCEEDED or not path.exists():
+    name = exports.output_name(job)
+    if job.status != JobStatus.SUCCEEDED or not jobfiles.exists(name):
         raise Http404
     rows = (job.result or {}).get("rows", 0)
     audit_record(
@@ -53,10 +53,10 @@ def export_download(request, pk: int):
         scope_path=actor_scope_path(request.user),
         message=(_("export job %(pk)s") % {"pk": job.pk} + " · " + job.params.get("query", ""))[:500],
     )
-    content_type = exports.CSV_CONTENT_TYPE if path.suffix == ".csv" else exports.XLSX_CONTENT_TYPE
+    content_type = exports.CSV_CONTENT_TYPE if name.endswith(".csv") else exports.XLSX_CONTENT_TYPE
     return file_download(
-        path.open("rb"),
+        jobfiles.open(name),
         exports.download_name(job),
         content_type=content_type,
-        fallback=f"export-{job.pk}{path.suffix}",
+        fallback=f"export-{job.pk}.{name.rsplit('.', 1)[-1]}",
     )

@@ -102,10 +102,11 @@ def test_batch_publish_and_print_job(world, graduate, tmp_path):
     assert data["status"] == "succeeded", data
     from pypdf import PdfReader
 
+    from zhijiao.core import jobfiles
     from zhijiao.core.models import Job
-    from zhijiao.credentials.jobs import output_path
+    from zhijiao.credentials.jobs import output_name
 
-    assert len(PdfReader(str(output_path(Job.objects.get(pk=job)))).pages) == 3
+    assert len(PdfReader(jobfiles.open(output_name(Job.objects.get(pk=job)))).pages) == 3
     assert_error(
         api_client(world["school_b"]).post(url("certificates") + "print/", {"ids": ids}, format="json"), 404
     )

@@ -165,7 +165,7 @@ def test_a_print_job_killed_after_recording_is_rerun_without_recording_twice(
 ):
     """Chunks rendered and the print recorded, then the worker dies before the job is marked done:
     the rerun renders nothing again and counts and audits the print once (checkpoints in the job row)."""
-    from zhijiao.core import jobs
+    from zhijiao.core import jobfiles, jobs
     from zhijiao.core.models import AuditEntry, Job, JobStatus
     from zhijiao.credentials import jobs as print_jobs
     from zhijiao.credentials import printing
@@ -189,16 +189,16 @@ def test_a_print_job_killed_after_recording_is_rerun_without_recording_twice(
     monkeypatch.setattr(
         printing, "certificates_pdf", lambda chunk: rendered.append(chunk) or real_render(chunk)
     )
-    real_unlink = type(print_jobs.part_path(job, 0)).unlink
+    real_delete = jobfiles.delete
 
-    def die_on_cleanup(path, missing_ok=False):
+    def die_on_cleanup(name):
         raise Killed
 
-    monkeypatch.setattr(type(print_jobs.part_path(job, 0)), "unlink", die_on_cleanup)
+    monkeypatch.setattr(jobfiles, "delete", die_on_cleanup)
     audits = AuditEntry.objects.count()
     with pytest.raises(Killed):
         jobs.execute(job.pk)
-    monkeypatch.setattr(type(print_jobs.part_path(job, 0)), "unlink", real_unlink)
+    monkeypatch.setattr(jobfiles, "delete", real_delete)
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING and job.checkpoint == {"rendered": 2, "recorded": 2}
     printed = AuditEntry.objects.count() - audits
@@ -213,4 +213,4 @@ def test_a_print_job_killed_after_recording_is_rerun_without_recording_twice(
     assert sorted(
         Certificate.objects.filter(pk__in=[c.pk for c in certs]).values_list("print_count", flat=True)
     ) == [1, 1]
-    assert print_jobs.output_path(job).exists() and not print_jobs.part_path(job, 0).exists()
+    assert jobfiles.exists(print_jobs.output_name(job)) and not jobfiles.exists(print_jobs.part_name(job, 0))

@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from zhijiao.core import jobfiles
 from zhijiao.core.jobs import checkpoint_set
 from zhijiao.core.lifecycle import fire
 from zhijiao.core.models import Job, JobStatus
@@ -306,14 +307,17 @@ def test_batch_of_reports_resumes_after_a_restart(world, login, client, figures,
         params={"year": 2021, "ids": [world.school_a.pk, world.school_b.pk]},
         created_by=world["province_admin"],
     )
-    folder = reports.batch_dir(job2)
-    folder.mkdir(parents=True)
     first = min(world.school_a.pk, world.school_b.pk)
-    (folder / f"{first}.pdf").write_bytes(b"%PDF-1.4 done before the crash")
+    # the part is kept in the file storage, where a worker on another host finds it
+    jobfiles.save(reports.batch_part(job2, first), b"%PDF-1.4 done before the crash")
     checkpoint_set(job2, "done", 1)
     with mock.patch.object(reports, "quality_report_pdf", return_value=b"%PDF-1.4 new") as render:
         result = reports.quality_batch(job2)
     assert render.call_count == 1 and result["reports"] == 2
+    with zipfile.ZipFile(jobfiles.open(reports.batch_output(job2))) as archive:
+        contents = sorted(archive.read(n) for n in archive.namelist())
+    assert contents == [b"%PDF-1.4 done before the crash", b"%PDF-1.4 new"]
+    assert not jobfiles.exists(reports.batch_part(job2, first))  # the parts are removed
     assert not QualityReport.objects.exists()  # the batch writes no report rows
 
 
