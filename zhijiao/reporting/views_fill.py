@@ -1,5 +1,6 @@
 """Filling a submission besides the web form: its XLSX template (download, upload) and the checks
-shown as one types (an HTMX partial: field messages, warnings, the rules across elements)."""
+shown as one types (an HTMX partial: field messages, warnings, the rules across elements). The
+same views serve a school's form and a city's own return (``filler``, see ``fillers``)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ from zhijiao.core.tabular import XLSX_CONTENT_TYPE
 
 from . import selectors, services_prefill, services_xlsx, validation, xlsx
 from .choices import EDITABLE
+from .fillers import FILLERS
 
 MAX_MESSAGES = 30
 
 
 @login_required
-def template_download(request, pk):
-    submission = get_object_or_404(selectors.submission_list(user=request.user), pk=pk)
+def template_download(request, pk, filler="school"):
+    submission = FILLERS[filler].get(request.user, pk)
     return download_response(
         xlsx.template_bytes(submission), xlsx.template_filename(submission), content_type=XLSX_CONTENT_TYPE
     )
@@ -32,10 +34,11 @@ def template_download(request, pk):
 
 @login_required
 @require_POST
-def template_upload(request, pk):
-    submission = get_object_or_404(selectors.submission_list(user=request.user), pk=pk)
+def template_upload(request, pk, filler="school"):
+    filler = FILLERS[filler]
+    submission = filler.get(request.user, pk)
     upload = request.FILES.get("file")
-    back = redirect("reporting:submission_form", pk=submission.pk)
+    back = redirect(filler.form_url(submission))
     if upload is None:
         messages.error(request, _("Choose the filled-in template to upload."))
         return back
@@ -75,10 +78,11 @@ def feedback_id(name: str) -> str:
 
 @login_required
 @require_POST
-def check(request, pk):
+def check(request, pk, filler="school"):
     """The checks of the values posted (nothing saved): the panel of problems, and (out of band)
     the message under the field being typed and under every field with a problem."""
-    submission = get_object_or_404(selectors.submission_list(user=request.user), pk=pk)
+    filler = FILLERS[filler]
+    submission = filler.get(request.user, pk)
     if submission.status not in EDITABLE:
         return HttpResponse("")
     version = submission.version
@@ -89,7 +93,7 @@ def check(request, pk):
         elements,
         version.definition,
         result.numbers,
-        selectors.previous_numbers(user=request.user, submission=submission),
+        filler.previous_numbers(request.user, submission),
     )
     labels, names = {}, {}
     for e in elements:

@@ -1,4 +1,5 @@
-"""The XLSX template of one organisation's submission, and reading it back.
+"""The XLSX template of one organisation's submission (a school's, or a city's own return of a
+data set the cities fill), and reading it back.
 
 The template is one sheet, a row per cell of the form: its key (``element code/cell key``),
 element name, cell label, unit and the value (the only column a person edits; the sheet is
@@ -30,6 +31,7 @@ from zhijiao.core.importing.reading import Formula, ImportFileError, read_table
 from zhijiao.core.uploads import XLSX, UploadRejected, check_upload
 
 from .choices import ValueType
+from .fillers import owner_code, owner_key
 
 MARK = "zhijiao.reporting"
 
@@ -49,14 +51,14 @@ def identity(submission) -> str:
             submission.period.data_set.code,
             f"v{submission.version.number}",
             submission.period.code,
-            str(submission.institution_id),
+            owner_key(submission),
             f"r{submission.revision}",
         ]
     )
 
 
 def template_filename(submission) -> str:
-    return f"{submission.period.data_set.code}-{submission.period.code}-{submission.institution_id}.xlsx"
+    return f"{submission.period.data_set.code}-{submission.period.code}-{owner_code(submission)}.xlsx"
 
 
 def _display(element, value: str) -> str:
@@ -195,7 +197,7 @@ def read_upload(fileobj, filename: str, submission) -> Parsed:
             _("This template is of version %(theirs)s of the data set; this form uses version %(ours)s.")
             % {"theirs": version.lstrip("v"), "ours": submission.version.number}
         )
-    if period != submission.period.code or institution != str(submission.institution_id):
+    if period != submission.period.code or institution != owner_key(submission):
         raise ValidationError(_("This template belongs to another organisation or period."))
     if revision != f"r{submission.revision}":
         raise ValidationError(
