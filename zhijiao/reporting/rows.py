@@ -237,7 +237,7 @@ def row_label(index: int, name: str = "") -> str:
     return _("Row %(n)d") % {"n": index}
 
 
-def clean_rows(rl: RowList, rows, names: dict[str, str] | None = None):
+def clean_rows(rl: RowList, rows, names: dict[str, str] | None = None, labels: dict[str, str] | None = None):
     """``(cleaned, errors, missing)``: ``cleaned`` is ``[(key, {column: text})]``; ``errors`` maps
     ``r__<section>__<key>__<column>`` to Chinese messages naming the row; ``missing`` lists the
     required cells left empty (allowed in a draft, see the module)."""
@@ -250,7 +250,7 @@ def clean_rows(rl: RowList, rows, names: dict[str, str] | None = None):
         return cleaned, errors, missing
     rows = [(key, raw) for key, raw in rows if str(raw.get(DELETE, "")).strip() in ("", "0")]
     for index, (key, raw) in enumerate(rows, start=1):
-        label = row_label(index, names.get(key, ""))
+        label = (labels or {}).get(key) or row_label(index, names.get(key, ""))
         out = {}
         for column in rl.columns:
             text = str(raw.get(column.code, "") or "").strip()

@@ -322,3 +322,97 @@ def test_version_one_data_stay_as_they_are(world, graduates):
 def test_definition_checks(world, change, message):
     with pytest.raises(DefinitionError):
         definition_load(actor=world["province_admin"], text=V2.replace(change, message))
+
+
+def _workbook(sub):
+    import io
+
+    from openpyxl import load_workbook
+
+    from zhijiao.reporting import xlsx
+
+    return load_workbook(io.BytesIO(xlsx.template_bytes(Submission.objects.get(pk=sub.pk))))
+
+
+def _upload(world, sub, wb):
+    import io
+
+    from zhijiao.reporting.services_xlsx import submission_upload
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    return submission_upload(
+        actor=world["school_a"],
+        submission=Submission.objects.get(pk=sub.pk),
+        fileobj=buffer,
+        filename="f.xlsx",
+    )
+
+
+def test_template_has_a_sheet_of_rows_that_loads_back(world, graduates, sub):
+    students, _year = graduates
+    wb = _workbook(sub)
+    ws = wb["毕业生去向名单"]
+    assert [c.value for c in ws[1]] == [
+        "Row key",
+        "Name",
+        "ID number (masked)",
+        "毕业去向",
+        "就业单位或升学学校",
+        "专业对口",
+        "月收入",
+    ]
+    lines = {r[1].value: r for r in ws.iter_rows(min_row=2)}
+    assert set(lines) == {"张三", "李四", "王五"}
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row)
+    assert all(s.id_number not in text for s in students)
+    main = {r[0].value: r for r in wb.active.iter_rows(min_row=2)}
+    assert main["graduates/"][4].value == 3 and main["graduates/"][4].protection.locked
+    main["graduates/"][4].value = 99  # computed from the rows: ignored
+    lines["张三"][3].value = "直接就业"
+    lines["张三"][6].value = 4200
+    lines["李四"][3].value = "升学"
+    sub = _upload(world, sub, wb)
+    got = values(sub)
+    assert got[("graduates", "")] == "3" and got[("destinations", "employed")] == "1"
+    assert got[("destinations", "further")] == "1" and got[("starting_salary", "")] == "4200"
+    assert {r.person_name: r.values for r in rows_of(sub)}["张三"] == {
+        "destination": "employed",
+        "pay": "4200",
+    }
+
+
+def test_bad_rows_in_the_sheet_are_all_listed_and_nothing_is_saved(world, sub):
+    wb = _workbook(sub)
+    ws = wb["毕业生去向名单"]
+    lines = {r[1].value: r for r in ws.iter_rows(min_row=2)}
+    lines["张三"][3].value = "出国"
+    lines["李四"][6].value = "=1+2"
+    lines["王五"][0].value = "e999999"  # a row not in the list
+    ws.append([lines["张三"][0].value, "", "", "升学"])  # the same graduate twice
+    ws.merge_cells("E2:F2")
+    revision = Submission.objects.get(pk=sub.pk).revision
+    with pytest.raises(ValidationError) as exc:
+        _upload(world, sub, wb)
+    text = " | ".join(exc.value.messages)
+    assert "毕业生去向名单：Row 2 (张三)：毕业去向：Choose one of the listed options." in text
+    assert "毕业生去向名单：Row 3：a formula is not accepted" in text
+    assert "this cell is also on row 2" in text and "merged cells (E2:F2)" in text
+    assert not any(r.values for r in rows_of(sub)) and Submission.objects.get(pk=sub.pk).revision == revision
+    wb = _workbook(sub)
+    ws = wb["毕业生去向名单"]
+    next(r for r in ws.iter_rows(min_row=2) if r[1].value == "王五")[0].value = "e999999"
+    with pytest.raises(ValidationError) as exc:
+        _upload(world, sub, wb)
+    assert "this row is not in the list" in " ".join(exc.value.messages)
+    assert len(rows_of(sub)) == 3
+
+
+def test_template_and_upload_scope(world, sub, client, login):
+    template = reverse("reporting:template_download", args=[sub.pk])
+    for who in ("school_b", "qingdao"):
+        login(world[who])
+        assert client.get(template).status_code == 404
+    login(world["jinan"])
+    assert client.get(template).status_code == 200  # the city reviews the school's form
