@@ -24,7 +24,7 @@ from zhijiao.orgs.models import Institution
 from . import definitions, selectors, services
 from .choices import CITY_OPEN, EDITABLE
 from .choices import SubmissionStatus as S
-from .diff import changes_since_return
+from .diff import changes_since_return, row_changes_since_return
 from .forms import DecisionForm, DefinitionUploadForm
 from .models import DataSet, Period
 from .rows import derived_codes, form_rows, posted_rows, row_lists
@@ -165,6 +165,7 @@ def submission_form(request, pk):
             "editable": submission.status in EDITABLE and not window_problem,
             "window_problem": window_problem,
             "changes": changes_since_return(submission) if submission.status == S.SUBMITTED else None,
+            "row_changes": row_changes_since_return(submission) if submission.status == S.SUBMITTED else None,
             "failures": services.rule_failures(submission),
             "transitions": [
                 (t.label, transition_url(submission, KEY, t.name))

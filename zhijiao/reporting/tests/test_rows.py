@@ -416,3 +416,48 @@ def test_template_and_upload_scope(world, sub, client, login):
         assert client.get(template).status_code == 404
     login(world["jinan"])
     assert client.get(template).status_code == 200  # the city reviews the school's form
+
+
+def test_diff_since_a_return_lists_the_rows_changed(world, sub, client, login):
+    from zhijiao.reporting.diff import row_changes_since_return
+    from zhijiao.reporting.services import submissions_decide
+
+    everyone = {
+        "张三": {"destination": "employed", "pay": "4000"},
+        "李四": {"destination": "army"},
+        "王五": {"destination": "pending"},
+    }
+    sub = submission_save_values(
+        actor=world["school_a"], submission=sub, values={}, revision=sub.revision, rows=_post(sub, everyone)
+    )
+    sub = fire(KEY, sub, "submit", actor=world["school_a"])
+    assert row_changes_since_return(sub) is None
+    done, errors = submissions_decide(
+        actor=world["jinan"], submissions=[sub], decision="return", reason="请核对"
+    )
+    assert done == 1, errors
+    sub.refresh_from_db()
+    assert row_changes_since_return(sub) == []
+    wang = next(r for r in rows_of(sub) if r.person_name == "王五")
+    sub = submission_save_values(
+        actor=world["school_a"],
+        submission=sub,
+        values={},
+        revision=sub.revision,
+        rows={
+            "graduate_list": [
+                (wang.key, {"destination": "further", "employer": "某职业学院"}),
+                ("new1", {"destination": "self"}),  # a graduate 学籍 missed, typed in
+            ]
+        },
+    )
+    sub = fire(KEY, sub, "submit", actor=world["school_a"])
+    got = [(c["row"], c["column"], c["before"], c["after"]) for c in row_changes_since_return(sub)]
+    assert ("王五", "毕业去向", "待就业", "升学") in got  # choices by name
+    assert ("王五", "就业单位或升学学校", "", "某职业学院") in got
+    assert any(c[1] == "—" and c[2] == "" and c[3] for c in got)  # the row added
+    assert len(got) == 3
+    assert values(sub)[("graduates", "")] == "4"
+    login(world["jinan"])
+    page = client.get(reverse("reporting:submission_form", args=[sub.pk])).content.decode()
+    assert "List rows changed since it was returned" in page and "<ins>升学</ins>" in page
