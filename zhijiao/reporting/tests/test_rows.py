@@ -409,13 +409,34 @@ def test_bad_rows_in_the_sheet_are_all_listed_and_nothing_is_saved(world, sub):
     assert len(rows_of(sub)) == 3
 
 
-def test_template_and_upload_scope(world, sub, client, login):
+def test_template_upload_and_checks_scope(world, sub, client, login):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     template = reverse("reporting:template_download", args=[sub.pk])
+    upload = reverse("reporting:template_upload", args=[sub.pk])
+    check = reverse("reporting:check", args=[sub.pk])
+    wb = _workbook(sub)
+    next(r for r in wb["毕业生去向名单"].iter_rows(min_row=2) if r[1].value == "张三")[3].value = "升学"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    first = rows_of(sub)[0]
     for who in ("school_b", "qingdao"):
         login(world[who])
         assert client.get(template).status_code == 404
+        assert (
+            client.post(upload, {"file": SimpleUploadedFile("f.xlsx", buffer.getvalue())}).status_code == 404
+        )
+        r = client.post(check, {"rows__graduate_list": "1", f"r__graduate_list__{first.key}__pay": "1"})
+        assert r.status_code == 404
+    assert not any(r.values for r in rows_of(sub))
     login(world["jinan"])
     assert client.get(template).status_code == 200  # the city reviews the school's form
+    login(world["school_a"])
+    r = client.post(upload, {"file": SimpleUploadedFile("f.xlsx", buffer.getvalue())}, follow=True)
+    assert "The template&#x27;s values were saved." in r.content.decode()
+    assert rows_of(sub)[0].values == {"destination": "further"}
 
 
 def test_diff_since_a_return_lists_the_rows_changed(world, sub, client, login):
