@@ -19,7 +19,7 @@ from zhijiao.core.audit import audit_record
 from zhijiao.core.models import AuditAction
 from zhijiao.core.scoping import user_scope
 
-from . import expressions, prefill, reporters
+from . import expressions, prefill, reporters, rows
 from .choices import PeriodType, ValueType
 from .models import Category, DataElement, DataSet, DataSetVersion, Section, ValidationRule
 
@@ -169,6 +169,23 @@ def check(data: dict) -> list[str]:
                 errors.extend(prefill.check(f"{ew}.prefill", element["prefill"], cells))
             if ec:
                 elements[ec] = element
+
+    # Row-list sections (``reporting.rows``), checked once every element is known (a count may
+    # be derived into an element of another section).
+    for i, section in enumerate(sections):
+        if isinstance(section, dict) and "rows" in section:
+            if (data.get("reporters") or {}).get("by") == "city":
+                err(f"sections[{i}].rows", _("a data set the cities fill has no row lists"))
+                continue
+            errors.extend(
+                rows.check(
+                    f"sections[{i}].rows",
+                    section["rows"],
+                    elements,
+                    categories,
+                    lambda v: isinstance(v, str) and bool(CODE.match(v)),
+                )
+            )
 
     numeric = {
         c for c, e in elements.items() if e.get("type") in {"number", "integer", "percentage", "money"}

@@ -116,8 +116,7 @@ def load_demo_reporting(*, actor=None):
 # --- the other collections of issue 14 (高地 dispatch, 就业去向, 质量年报 base data) --------------
 
 DATA = Path(__file__).parent / "data"
-# A school's graduates of a year are the 学籍 enrolments due to finish that year (cohort + length).
-GRADUATING = ("registered", "graduated")
+# A school's graduates of a year are the 学籍 enrolments due to finish that year (``rows.graduates``).
 DESTINATIONS = ["employed", "further", "army", "self", "pending"]
 DESTINATION_WEIGHTS = [52, 33, 4, 3, 8]  # 示例: invented shares for the demo draw
 
@@ -196,7 +195,7 @@ def _bring_to(actor, submission, state: str) -> None:
         fire(KEY, submission, "reopen", actor=actor, reason="学校申请更正数据（示例）")
 
 
-def _fill(actor, schools, period, values_of, *, states=()) -> None:
+def _fill(actor, schools, period, values_of, *, states=(), rows_of=None) -> None:
     """Open, save and bring each school's submission to its state: ``states`` in order for the
     schools after the first (the demo school's is approved), the rest approved. Schools whose
     city has a bureau account come first, so that one can return a submission."""
@@ -211,47 +210,60 @@ def _fill(actor, schools, period, values_of, *, states=()) -> None:
         state = states[i - 1] if 0 < i <= len(states) else "approved"
         submission = services.submission_open(actor=actor, institution=school, period=period)
         submission = services.submission_save_values(
-            actor=actor, submission=submission, values=values_of(school), revision=submission.revision
+            actor=actor,
+            submission=submission,
+            values=values_of(school),
+            revision=submission.revision,
+            rows=rows_of(submission) if rows_of else None,
         )
         _bring_to(actor, submission, state)
 
 
-def graduates_by_destination(actor, school, year: int) -> tuple[int, dict[str, int]]:
-    """The school's graduates of ``year`` from 学籍 (enrolments due to finish that year), each
-    given a 示例 destination drawn per student (seeded by the enrolment, so the demo is stable);
-    a school without such enrolments gets an invented cohort (示例)."""
-    from django.db.models import F
+def _destination(seed: str) -> str:
+    return random.Random(seed).choices(DESTINATIONS, DESTINATION_WEIGHTS)[0]
 
-    from zhijiao.students.selectors import enrolment_list
 
-    ids = list(
-        enrolment_list(user=actor)
-        .filter(institution=school, status__in=GRADUATING)
-        .annotate(finish=F("cohort_year") + F("study_years"))
-        .filter(finish=year)
-        .values_list("pk", flat=True)
-    )
-    if not ids:
-        ids = list(range(random.Random(school.pk).randint(80, 400)))  # 示例: an invented cohort
-    counts = dict.fromkeys(DESTINATIONS, 0)
-    for pk in ids:
-        counts[random.Random(f"{school.pk}-{pk}").choices(DESTINATIONS, DESTINATION_WEIGHTS)[0]] += 1
-    return len(ids), counts
+EMPLOYERS = ["示例：济南某机械公司", "示例：青岛某电子公司", "示例：某连锁酒店", "示例：某物流公司"]
+COLLEGES = ["示例：某职业技术学院", "示例：某高等专科学校"]
+
+
+def _employment_row(seed: str) -> dict[str, str]:
+    """One graduate's 示例 destination (drawn per student, seeded, so the demo is stable)."""
+    rng = random.Random(f"row-{seed}")
+    destination = _destination(seed)
+    row = {"destination": destination}
+    if destination == "employed":
+        row.update(
+            employer=rng.choice(EMPLOYERS),
+            matched="yes" if rng.random() < 0.75 else "no",
+            pay=str(rng.randint(2800, 5200)),
+        )
+    elif destination == "further":
+        row["employer"] = rng.choice(COLLEGES)
+    return row
 
 
 def _employment_values(actor, year):
+    """The 中职毕业生就业去向 (version 2): a destination per graduate listed from 学籍 (the list is
+    prefilled when the form is opened); a school without graduates in 学籍 types an invented
+    cohort (示例). The counts are derived from the rows; satisfaction and remarks are typed."""
+
     def values(school):
-        total, counts = graduates_by_destination(actor, school, year)
         rng = random.Random(school.pk * 3 + year)
-        settled = total - counts["pending"]
-        out = {("graduates", ""): total, ("remarks", ""): MARK}
-        out.update({("destinations", code): n for code, n in counts.items()})
-        out[("matched", "")] = rng.randint(settled // 2, settled) if settled else 0
-        out[("starting_salary", "")] = rng.randint(2800, 5200)
-        out[("satisfaction", "")] = rng.randint(85, 99)
-        return {k: str(v) for k, v in out.items()}
+        return {("satisfaction", ""): str(rng.randint(85, 99)), ("remarks", ""): MARK}
 
     return values
+
+
+def _employment_rows(submission) -> dict:
+    from .models import SubmissionRow
+
+    listed = list(SubmissionRow.objects.filter(submission=submission).values_list("key", flat=True))
+    school = submission.institution_id
+    if listed:
+        return {"graduate_list": [(key, _employment_row(f"{school}-{key[1:]}")) for key in listed]}
+    cohort = random.Random(school).randint(80, 400)  # 示例: an invented cohort
+    return {"graduate_list": [(f"new{i}", _employment_row(f"{school}-x{i}")) for i in range(cohort)]}
 
 
 def _quality_values(school) -> dict:
@@ -418,7 +430,9 @@ def load_demo_collections(*, actor=None):
     if employment.periods.exists():
         return
     period = _period(employment, "2021", datetime.date(2021, 1, 1), datetime.date(2021, 12, 31))
-    _fill(actor, _reporters(employment, 24), period, _employment_values(actor, 2021))
+    _fill(
+        actor, _reporters(employment, 24), period, _employment_values(actor, 2021), rows_of=_employment_rows
+    )
 
     quality = _load(actor, "quality_base").data_set
     period = _period(quality, "2021", datetime.date(2021, 1, 1), datetime.date(2021, 12, 31))

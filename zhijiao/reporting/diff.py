@@ -164,3 +164,63 @@ def city_changes_since_return(city_submission) -> list[dict] | None:
             }
         )
     return changes
+
+
+def row_changes_since_return(submission: Submission) -> list[dict] | None:
+    """What changed in the submission's row lists since it was last returned: ``[{"list", "row",
+    "column", "before", "after"}]`` — a row added or removed is one line (column "—"). The rows
+    as they were come from the last save with rows before the return (the audit trail keeps them
+    by key, without names); None if it never was returned or it has no row list."""
+    from django.utils.translation import gettext as _
+
+    from .models import SubmissionRow
+    from .rows import row_lists
+
+    lists = {rl.code: rl for rl in row_lists(submission.version.definition)}
+    if not lists:
+        return None
+    entries = AuditEntry.objects.filter(object_type="reporting.submission", object_id=str(submission.pk))
+    returned = entries.filter(event="submission.returned").order_by("-timestamp", "-pk").first()
+    if returned is None:
+        return None
+    saved = (
+        entries.filter(event="submission.saved", timestamp__lte=returned.timestamp, after__has_key="rows")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    then = dict((saved.after or {}).get("rows") or {}) if saved else {}
+    now: dict[str, dict[str, dict]] = {}
+    names: dict[tuple[str, str], str] = {}
+    for row in SubmissionRow.objects.filter(submission=submission).select_related("section"):
+        now.setdefault(row.section.code, {})[row.key] = row.values
+        names[(row.section.code, row.key)] = row.person_name
+    changes = []
+    for code, rl in lists.items():
+        before_rows, after_rows = then.get(code, {}), now.get(code, {})
+        columns = {c.code: c for c in rl.columns}
+        for key in list(after_rows) + [k for k in before_rows if k not in after_rows]:
+            who = names.get((code, key)) or key
+            b, a = before_rows.get(key), after_rows.get(key)
+            if b is None or a is None:
+                changes.append(
+                    {
+                        "list": rl.name,
+                        "row": who,
+                        "column": "—",
+                        "before": "" if b is None else _("in the list"),
+                        "after": "" if a is None else _("in the list"),
+                    }
+                )
+                continue
+            for col_code, column in columns.items():
+                if b.get(col_code, "") != a.get(col_code, ""):
+                    changes.append(
+                        {
+                            "list": rl.name,
+                            "row": who,
+                            "column": column.name,
+                            "before": _shown(column, b.get(col_code, "")),
+                            "after": _shown(column, a.get(col_code, "")),
+                        }
+                    )
+    return changes

@@ -286,6 +286,39 @@ class DataValue(CellValue):
         return f"{self.element_id}{'.' + self.cell if self.cell else ''}={self.value}"
 
 
+class SubmissionRow(models.Model):
+    """One record of a row-list section of a submission (``reporting.rows``): a graduate and the
+    destination the school gives (中职毕业生就业去向), a member of a team. ``key`` is the row's
+    identity within its section: ``e<enrolment id>`` for a graduate prefilled from 学籍, ``n<k>``
+    for a row typed in. The person's name and the masked ID number are kept as shown when the row
+    was prefilled (the full ID number is never stored here). Personal data of minors: read only
+    through the submission (scoped by its school, the school's city and the province) and never
+    put in analytics facts — only the counts derived from the rows are."""
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("submission"), on_delete=models.CASCADE, related_name="rows"
+    )
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.CharField(_("row key"), max_length=40)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    person_name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
+    id_masked = models.CharField(_("ID number (masked)"), max_length=30, blank=True)
+    values = models.JSONField(_("values"), default=dict, blank=True)  # {column code: text}
+
+    class Meta:
+        verbose_name = _("submission row")
+        verbose_name_plural = _("submission rows")
+        ordering = ["submission", "section", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "section", "key"], name="reporting_row_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section_id}:{self.key}"
+
+
 class Aggregate(ScopedModel):
     """An approved-data rollup: the sum and count of one element's cell over the approved
     submissions of a region's schools in a period. Written when a submission is approved

@@ -130,12 +130,21 @@ def _check_editable(submission) -> None:
 
 
 @transaction.atomic
-def submission_save_values(*, actor, submission, values: dict, revision: int):
+def submission_save_values(
+    *, actor, submission, values: dict, revision: int, rows: dict | None = None, force=False
+):
     """Save a draft: ``values`` maps ``(element code, cell)`` to the raw entry. Every field is
     checked first (errors keyed ``element__cell``); nothing is written unless all pass. A save
     made on an older ``revision`` than the stored one is refused and says what changed since.
     ``submission`` is a school's ``Submission`` or a city's own return (``CitySubmission`` of a
-    data set the cities fill)."""
+    data set the cities fill).
+
+    ``rows`` maps a row-list section's code to its rows ``[(row key, {column: raw})]`` in order
+    (``reporting.rows``): they are checked row by row with the values, saved with them, and the
+    elements they derive are computed from them (a value posted for one is refused). ``force``
+    (the graduates' prefill, which has added rows already) saves even if nothing else changed."""
+    from . import services_rows
+
     model = type(submission)
     value_model, owner = _value_model(submission)
     submission = model.objects.select_for_update(of=("self",)).get(pk=submission.pk)
@@ -160,7 +169,7 @@ def submission_save_values(*, actor, submission, values: dict, revision: int):
     elements = {e.code: e for e in submission.version.elements.prefetch_related("categories")}
     # Each element's cells once, not once per posted value (a 200-element form posts ~1,200).
     cells = {code: {c for c, _label in e.cells()} for code, e in elements.items()}
-    errors: dict[str, list[str]] = {}
+    plan, errors, values = services_rows.prepare(submission, submission.version, rows, values, elements)
     cleaned = []
     for (code, cell), raw in values.items():
         element = elements.get(code)
@@ -187,7 +196,9 @@ def submission_save_values(*, actor, submission, values: dict, revision: int):
         elif row.value != text:
             row.value, row.number = text, number
             changed_rows.append(row)
-    if not new and not changed_rows:
+    rows_before = services_rows.snapshot(submission) if plan.sections else None
+    rows_changed = services_rows.write(submission, plan) if plan.sections else False
+    if not new and not changed_rows and not rows_changed and not force:
         # Nothing changed: no new revision (a template downloaded before stays current), no audit entry.
         return submission
     value_model.objects.bulk_create(new)
@@ -197,12 +208,18 @@ def submission_save_values(*, actor, submission, values: dict, revision: int):
     after = dict(before)
     for element, cell, text, _number in cleaned:
         after[f"{element.pk}:{cell}"] = text
+    before_entry, after_entry = {"values": before}, {"values": after}
+    if plan.sections:
+        # The rows by key without names (the diff since a return reads them back).
+        after_rows = services_rows.snapshot(submission)
+        before_entry["rows"] = {code: rows_before.get(code, {}) for code in plan.sections}
+        after_entry["rows"] = {code: after_rows.get(code, {}) for code in plan.sections}
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         instance=submission,
-        before={"values": before},
-        after={"values": after},
+        before=before_entry,
+        after=after_entry,
         event="submission.saved",
     )
     return submission

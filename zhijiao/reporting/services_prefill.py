@@ -13,10 +13,16 @@ from .choices import EDITABLE
 
 
 def submission_prefill(*, actor, submission) -> int:
-    """Fill the empty declared cells; returns how many were filled (0: nothing saved)."""
+    """Fill the empty declared cells, and add the graduates missing from a row list declared
+    ``prefill: graduates``; returns how many cells and rows were filled (0: nothing saved)."""
+    from .services_rows import submission_prefill_rows
+
     ensure_in_scope(submission, actor, "change")
     if submission.status not in EDITABLE:
         return 0
+    added = submission_prefill_rows(actor=actor, submission=submission)
+    if added:
+        submission.refresh_from_db()
     version = submission.version
     elements = list(version.elements.prefetch_related("categories"))
     found = prefill.values_for(
@@ -37,8 +43,8 @@ def submission_prefill(*, actor, submission) -> int:
             continue  # outside the element's bounds: left for the school to enter and explain
         todo[key] = value
     if not todo:
-        return 0
+        return added
     services.submission_save_values(
         actor=actor, submission=submission, values=todo, revision=submission.revision
     )
-    return len(todo)
+    return added + len(todo)

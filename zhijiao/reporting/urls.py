@@ -41,6 +41,20 @@ urlpatterns += [
     path("city-returns/open/", views.city_return_open, name="city_return_open"),
     path("city-returns/decide/", views.city_returns_decide, name="city_returns_decide"),
     path("city-returns/<int:pk>/", views.city_return, name="city_submission"),
+    # a city's own return is filled as a school's form is (``fillers``): template, upload, checks
+    path(
+        "city-returns/<int:pk>/template/",
+        views_fill.template_download,
+        {"filler": "city"},
+        name="city_template_download",
+    ),
+    path(
+        "city-returns/<int:pk>/upload/",
+        views_fill.template_upload,
+        {"filler": "city"},
+        name="city_template_upload",
+    ),
+    path("city-returns/<int:pk>/check/", views_fill.check, {"filler": "city"}, name="city_check"),
     # the data-set editor (province staff)
     path("editor/", views_editor.editor_index, name="editor"),
     path("editor/versions/<int:pk>/", views_editor.version_detail, name="editor_version"),

@@ -24,9 +24,10 @@ from zhijiao.orgs.models import Institution
 from . import definitions, selectors, services
 from .choices import CITY_OPEN, EDITABLE
 from .choices import SubmissionStatus as S
-from .diff import changes_since_return
+from .diff import changes_since_return, row_changes_since_return
 from .forms import DecisionForm, DefinitionUploadForm
 from .models import DataSet, Period
+from .rows import derived_codes, form_rows, posted_rows, row_lists
 from .services_deadline import entry_window_problem
 
 KEY = "reporting.submission"
@@ -113,13 +114,15 @@ def submission_form(request, pk):
             if key.startswith("v__"):
                 _prefix, code, cell = (key.split("__", 2) + [""])[:3]
                 values[(code, cell)] = raw
+        rows = posted_rows(request.POST, row_lists(submission.version.definition))
         try:
-            if values:
+            if values or rows:
                 submission = services.submission_save_values(
                     actor=request.user,
                     submission=submission,
                     values=values,
                     revision=int(request.POST.get("revision") or -1),
+                    rows=rows or None,
                 )
             if action == "submit":
                 fire(KEY, submission, "submit", actor=request.user)
@@ -143,6 +146,13 @@ def submission_form(request, pk):
             for cell in item["cells"]:
                 key = f"{item['element'].code}__{cell['cell']}" if cell["cell"] else item["element"].code
                 cell["errors"] = errors.get(key, [])
+    lists = form_rows(submission, posted)
+    for found in lists.values():
+        found["errors"] = errors.get(f"rows__{found['list'].code}", [])
+        for row in found["rows"]:
+            row["errors"] = errors.get(f"r__{found['list'].code}__{row['key']}__", [])
+            for cell in row["cells"]:
+                cell["errors"] = errors.get(cell["name"], [])
     return render(
         request,
         "reporting/submission_form.html",
@@ -150,9 +160,12 @@ def submission_form(request, pk):
             "title": str(submission),
             "submission": submission,
             "sections": sections,
+            "row_lists": list(lists.values()),
+            "derived": derived_codes(submission.version.definition),
             "editable": submission.status in EDITABLE and not window_problem,
             "window_problem": window_problem,
             "changes": changes_since_return(submission) if submission.status == S.SUBMITTED else None,
+            "row_changes": row_changes_since_return(submission) if submission.status == S.SUBMITTED else None,
             "failures": services.rule_failures(submission),
             "transitions": [
                 (t.label, transition_url(submission, KEY, t.name))

@@ -1,5 +1,6 @@
 """Filling a submission besides the web form: its XLSX template (download, upload) and the checks
-shown as one types (an HTMX partial: field messages, warnings, the rules across elements)."""
+shown as one types (an HTMX partial: field messages, warnings, the rules across elements). The
+same views serve a school's form and a city's own return (``filler``, see ``fillers``)."""
 
 from __future__ import annotations
 
@@ -16,15 +17,17 @@ from zhijiao.core.downloads import download_response
 from zhijiao.core.services import OutOfScope
 from zhijiao.core.tabular import XLSX_CONTENT_TYPE
 
+from . import rows as rowlib
 from . import selectors, services_prefill, services_xlsx, validation, xlsx
 from .choices import EDITABLE
+from .fillers import FILLERS
 
 MAX_MESSAGES = 30
 
 
 @login_required
-def template_download(request, pk):
-    submission = get_object_or_404(selectors.submission_list(user=request.user), pk=pk)
+def template_download(request, pk, filler="school"):
+    submission = FILLERS[filler].get(request.user, pk)
     return download_response(
         xlsx.template_bytes(submission), xlsx.template_filename(submission), content_type=XLSX_CONTENT_TYPE
     )
@@ -32,10 +35,11 @@ def template_download(request, pk):
 
 @login_required
 @require_POST
-def template_upload(request, pk):
-    submission = get_object_or_404(selectors.submission_list(user=request.user), pk=pk)
+def template_upload(request, pk, filler="school"):
+    filler = FILLERS[filler]
+    submission = filler.get(request.user, pk)
     upload = request.FILES.get("file")
-    back = redirect("reporting:submission_form", pk=submission.pk)
+    back = redirect(filler.form_url(submission))
     if upload is None:
         messages.error(request, _("Choose the filled-in template to upload."))
         return back
@@ -75,21 +79,40 @@ def feedback_id(name: str) -> str:
 
 @login_required
 @require_POST
-def check(request, pk):
+def check(request, pk, filler="school"):
     """The checks of the values posted (nothing saved): the panel of problems, and (out of band)
     the message under the field being typed and under every field with a problem."""
-    submission = get_object_or_404(selectors.submission_list(user=request.user), pk=pk)
+    filler = FILLERS[filler]
+    submission = filler.get(request.user, pk)
     if submission.status not in EDITABLE:
         return HttpResponse("")
     version = submission.version
     elements = list(version.elements.prefetch_related("categories"))
     values = posted_values(request.POST)
+    # Row lists: each posted row checked (messages naming the row), and the elements they derive
+    # computed from them as the save will (those fields are read-only, so not posted).
+    row_errors, row_missing = {}, []
+    lists = rowlib.row_lists(version.definition)
+    if lists:
+        by_code = {e.code: e for e in elements}
+        posted = rowlib.posted_rows(request.POST, lists)
+        names = dict(submission.rows.values_list("key", "person_name")) if posted else {}
+        for rl in lists:
+            if rl.code not in posted:
+                continue
+            cleaned, errs, missing = rowlib.clean_rows(rl, posted[rl.code], names)
+            row_errors.update(errs)
+            row_missing += missing
+            values.update(rowlib.derive(rl, [v for _k, v in cleaned], by_code))
+        derived = rowlib.derived_codes(version.definition)
+        for v in submission.values.filter(element__code__in=derived).select_related("element"):
+            values.setdefault((v.element.code, v.cell), v.value)
     result = validation.check_values(elements, list(version.rules.all()), values)
     warnings = validation.flags(
         elements,
         version.definition,
         result.numbers,
-        selectors.previous_numbers(user=request.user, submission=submission),
+        filler.previous_numbers(request.user, submission),
     )
     labels, names = {}, {}
     for e in elements:
@@ -100,14 +123,20 @@ def check(request, pk):
     fields = {}
     for key in (set(result.errors) | set(warnings)) & set(names):
         fields[names[key]] = {"errors": result.errors.get(key, []), "warnings": warnings.get(key, [])}
+    for name, msgs in row_errors.items():
+        fields[name] = {"errors": msgs, "warnings": []}
+        names[name] = name
     trigger = request.headers.get("HX-Trigger-Name", "")
-    if trigger in names.values():
+    if trigger in names.values() or trigger.startswith("r__"):
         fields.setdefault(trigger, {"errors": [], "warnings": []})
     oob = [{"id": feedback_id(name), **found} for name, found in fields.items()]
     panel = render_to_string(
         "reporting/partials/live_checks.html",
         {
-            "errors": [(labels.get(k, k), m) for k, m in result.errors.items()],
+            "errors": [(labels.get(k, k), m) for k, m in result.errors.items()]
+            + [(msgs[0].split("：", 1)[0], msgs[0].split("：", 1)[1:]) for msgs in row_errors.values()],
+            "missing": row_missing[:MAX_MESSAGES],
+            "missing_more": max(0, len(row_missing) - MAX_MESSAGES),
             "warnings": [(labels.get(k, k), m) for k, m in warnings.items()],
             "failures": result.failures,
             "oob": oob,

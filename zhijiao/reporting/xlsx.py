@@ -1,4 +1,5 @@
-"""The XLSX template of one organisation's submission, and reading it back.
+"""The XLSX template of one organisation's submission (a school's, or a city's own return of a
+data set the cities fill), and reading it back.
 
 The template is one sheet, a row per cell of the form: its key (``element code/cell key``),
 element name, cell label, unit and the value (the only column a person edits; the sheet is
@@ -29,7 +30,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from zhijiao.core.importing.reading import Formula, ImportFileError, read_table
 from zhijiao.core.uploads import XLSX, UploadRejected, check_upload
 
+from . import rows as rowlib
 from .choices import ValueType
+from .fillers import owner_code, owner_key
 
 MARK = "zhijiao.reporting"
 
@@ -49,14 +52,14 @@ def identity(submission) -> str:
             submission.period.data_set.code,
             f"v{submission.version.number}",
             submission.period.code,
-            str(submission.institution_id),
+            owner_key(submission),
             f"r{submission.revision}",
         ]
     )
 
 
 def template_filename(submission) -> str:
-    return f"{submission.period.data_set.code}-{submission.period.code}-{submission.institution_id}.xlsx"
+    return f"{submission.period.data_set.code}-{submission.period.code}-{owner_code(submission)}.xlsx"
 
 
 def _display(element, value: str) -> str:
@@ -87,6 +90,7 @@ def template_bytes(submission) -> bytes:
     editable = PatternFill("solid", fgColor="FFF2CC")
     choice_lists: dict[str, DataValidation] = {}
     elements = submission.version.elements.prefetch_related("categories").select_related("section")
+    derived = rowlib.derived_codes(submission.version.definition)
     row = 1
     for element in elements:
         for cell_key, label in element.cells():
@@ -107,6 +111,11 @@ def template_bytes(submission) -> bytes:
             for column in range(1, VALUE_COLUMN + 1):
                 ws.cell(row=row, column=column).data_type = "s"  # text as text, never a formula
             value_cell = ws.cell(row=row, column=VALUE_COLUMN + 1)
+            if element.code in derived:
+                # Computed from a list of rows (its own sheet): shown, locked, ignored on reading.
+                value_cell.value = shown if shown not in ("", None) else None
+                value_cell.fill = PatternFill("solid", fgColor="EEEEEE")
+                continue
             if element.value_type == ValueType.FILE:
                 # A file cannot travel in a spreadsheet: the cell says where to attach it, stays
                 # locked, and is ignored when the template comes back.
@@ -138,9 +147,146 @@ def template_bytes(submission) -> bytes:
     ws.freeze_panes = "A2"
     ws.protection.sheet = True
     ws.protection.formatColumns = False
+    _row_sheets(wb, submission)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+BLANK_LINES = 20  # blank lines of a typed list's sheet (the web form adds more)
+
+
+def sheet_title(rl) -> str:
+    return rl.name[:31]
+
+
+def row_headers(rl) -> list[str]:
+    return [_("Row key"), pgettext("person", "Name"), _("ID number (masked)"), *[c.name for c in rl.columns]]
+
+
+def _row_sheets(wb, submission) -> None:
+    """One sheet per row list: a row per record (its key, name and masked ID number locked), the
+    columns to fill; a typed list has blank lines for new records (no key)."""
+    from .models import SubmissionRow
+
+    lists = rowlib.row_lists(submission.version.definition)
+    if not lists:
+        return
+    stored: dict[str, list] = {}
+    for r in SubmissionRow.objects.filter(submission_id=submission.pk).select_related("section"):
+        stored.setdefault(r.section.code, []).append(r)
+    editable = PatternFill("solid", fgColor="FFF2CC")
+    for rl in lists:
+        ws = wb.create_sheet(sheet_title(rl))
+        ws.append(row_headers(rl))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        lines = [(r.key, r.person_name, r.id_masked, r.values) for r in stored.get(rl.code, [])]
+        if not rl.prefill:
+            lines += [("", "", "", {})] * BLANK_LINES
+        validations = {}
+        for column in rl.columns:
+            if column.value_type == ValueType.CHOICE and column.choices:
+                names = ",".join(c.get("name", c["code"]) for c in column.choices)
+                if len(names) < 250:
+                    validations[column.code] = DataValidation(
+                        type="list", formula1=f'"{names}"', allow_blank=True
+                    )
+                    ws.add_data_validation(validations[column.code])
+        for line, (key, name, masked, vals) in enumerate(lines, start=2):
+            ws.append([key, name, masked])
+            for i in range(1, 4):
+                ws.cell(row=line, column=i).data_type = "s"
+            for j, column in enumerate(rl.columns, start=4):
+                cell = ws.cell(row=line, column=j)
+                raw = vals.get(column.code, "")
+                shown = _display(column, raw)
+                if (
+                    column.value_type
+                    in (ValueType.NUMBER, ValueType.INTEGER, ValueType.PERCENTAGE, ValueType.MONEY)
+                    and raw
+                ):
+                    try:
+                        shown = int(raw) if raw.lstrip("-").isdigit() else float(raw)
+                    except ValueError:
+                        pass
+                if shown not in ("", None):
+                    cell.value = shown
+                    if isinstance(shown, str):
+                        cell.data_type = "s"
+                if column.value_type in (ValueType.TEXT, ValueType.CHOICE):
+                    cell.number_format = "@"
+                cell.protection = Protection(locked=False)
+                cell.fill = editable
+                if column.code in validations:
+                    validations[column.code].add(cell)
+        for i, width in enumerate([12, 12, 20] + [16] * len(rl.columns)):
+            ws.column_dimensions[ws.cell(row=1, column=i + 1).column_letter].width = width
+        ws.column_dimensions["A"].hidden = True
+        ws.freeze_panes = "B2"
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False
+
+
+def read_rows(fileobj, submission) -> tuple[dict, dict[str, str], list[str]]:
+    """The rows of the row-list sheets of an uploaded template: ``({section: [(key, {column:
+    raw})]}, {key: label naming the sheet and line}, errors)``. A list whose sheet is absent is
+    left as it is; formulas, merged cells, changed headers, unknown or repeated keys are errors."""
+    from openpyxl import load_workbook
+
+    lists = rowlib.row_lists(submission.version.definition)
+    rows: dict = {}
+    labels: dict[str, str] = {}
+    errors: list[str] = []
+    if not lists:
+        return rows, labels, errors
+    fileobj.seek(0)
+    try:
+        wb = load_workbook(fileobj)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same refusal
+        raise ValidationError(_("The file could not be read as an Excel workbook.")) from exc
+    for rl in lists:
+        title = sheet_title(rl)
+        if title not in wb.sheetnames:
+            continue
+        ws = wb[title]
+
+        def where(line: int, name: str = "", title=title) -> str:
+            return f"{title}：" + rowlib.row_label(line, name)
+
+        for ref in ws.merged_cells.ranges:
+            errors.append(
+                f"{where(ref.min_row)}：" + _("merged cells (%(ref)s) are not accepted") % {"ref": ref.coord}
+            )
+        header = [_raw(c.value) for c in ws[1]][: 3 + len(rl.columns)]
+        if header != row_headers(rl):
+            errors.append(f"{title}：" + _("the sheet's columns were changed; download the template again."))
+            continue
+        posted = []
+        seen: dict[str, int] = {}
+        for cells in ws.iter_rows(min_row=2):
+            line = cells[0].row
+            cells = list(cells) + [None] * (3 + len(rl.columns) - len(cells))
+            if any(c is not None and c.data_type == "f" for c in cells):
+                errors.append(f"{where(line)}：" + _("a formula is not accepted; type the value itself"))
+                continue
+            key = _raw(cells[0].value if cells[0] is not None else None)
+            vals = {
+                column.code: _raw(cells[3 + j].value if cells[3 + j] is not None else None)
+                for j, column in enumerate(rl.columns)
+            }
+            if not key:
+                if all(v == "" for v in vals.values()):
+                    continue
+                key = f"{rowlib.NEW}{line}"
+            if key in seen:
+                errors.append(f"{where(line)}：" + _("this cell is also on row %(row)d") % {"row": seen[key]})
+                continue
+            seen[key] = line
+            labels[key] = where(line, _raw(cells[1].value if cells[1] is not None else None))
+            posted.append((key, vals))
+        rows[rl.code] = posted
+    return rows, labels, errors
 
 
 @dataclass
@@ -195,7 +341,7 @@ def read_upload(fileobj, filename: str, submission) -> Parsed:
             _("This template is of version %(theirs)s of the data set; this form uses version %(ours)s.")
             % {"theirs": version.lstrip("v"), "ours": submission.version.number}
         )
-    if period != submission.period.code or institution != str(submission.institution_id):
+    if period != submission.period.code or institution != owner_key(submission):
         raise ValidationError(_("This template belongs to another organisation or period."))
     if revision != f"r{submission.revision}":
         raise ValidationError(

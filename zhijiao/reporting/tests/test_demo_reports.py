@@ -91,6 +91,9 @@ def test_demo_collections_and_reports(world, schools, settings, tmp_path):
         total = sum(v.number for v in numbers if v.element.code == "graduates")
         assert total == sum(v.number for v in numbers if v.element.code == "destinations") > 0
         assert sub.status == S.APPROVED
+        # version 2: a destination per graduate in the list, the counts derived from it
+        assert sub.version.number == 2 and sub.rows.count() == total
+        assert not sub.rows.filter(values__destination__isnull=True).exists()
     own = QualityReport.objects.get(institution=world.school_a, year=2021)
     assert own.status == ReportStatus.FINAL and all("示例" in t for t in own.narratives.values())
     assert Bulletin.objects.get().number == 1

@@ -37,9 +37,11 @@ def pdf_text(content: bytes) -> str:
     ).stdout.decode()
 
 
-def approved(world, period, school, who, city, values):
+def approved(world, period, school, who, city, values, rows=None):
     s = services.submission_open(actor=world[who], institution=school, period=period)
-    s = services.submission_save_values(actor=world[who], submission=s, values=values, revision=s.revision)
+    s = services.submission_save_values(
+        actor=world[who], submission=s, values=values, revision=s.revision, rows=rows
+    )
     s = fire("reporting.submission", s, "submit", actor=world[who])
     services.submissions_decide(actor=world[city], submissions=[s], decision="approve")
     services.submissions_decide(actor=world["province_admin"], submissions=[s], decision="approve")
@@ -202,14 +204,17 @@ def test_employment_report(world, login, client):
     period = Period.objects.create(
         data_set=version.data_set, code="2021", start="2021-01-01", end="2021-12-31", deadline="2099-12-31"
     )
-    cells = {"employed": "50", "further": "30", "army": "5", "self": "5", "pending": "10"}
+    cells = {"employed": 50, "further": 30, "army": 5, "self": 5, "pending": 10}
+    # Version 2: a destination per graduate (typed rows here), the counts derived from the list.
+    graduates = [d for d, n in cells.items() for _i in range(n)]
     approved(
         world,
         period,
         world.school_a,
         "school_a",
         "jinan",
-        {("graduates", ""): "100", **{("destinations", c): n for c, n in cells.items()}},
+        {},
+        rows={"graduate_list": [(f"new{i}", {"destination": d}) for i, d in enumerate(graduates)]},
     )
     login(world["school_a"])
     text = pdf_text(client.get(reverse("reporting:employment_pdf"), {"period": period.pk}).content)
