@@ -279,7 +279,9 @@ def section_put(data: dict, *, code: str, name: str, replacing: str | None = Non
     data = copy.deepcopy(data)
     sections = _list(data, "sections")
     old = next((s for s in sections if isinstance(s, dict) and s.get("code") == replacing), None)
-    _put(sections, {"code": code, "name": name, "elements": (old or {}).get("elements") or []}, replacing)
+    # Renaming keeps everything else the section declares (its elements, a row list's ``rows``).
+    section = {**(old or {}), "code": code, "name": name, "elements": (old or {}).get("elements") or []}
+    _put(sections, section, replacing)
     return data
 
 

@@ -482,3 +482,30 @@ def test_diff_since_a_return_lists_the_rows_changed(world, sub, client, login):
     login(world["jinan"])
     page = client.get(reverse("reporting:submission_form", args=[sub.pk])).content.decode()
     assert "List rows changed since it was returned" in page and "<ins>升学</ins>" in page
+
+
+def test_renaming_a_row_list_section_in_the_editor_keeps_its_rows():
+    from zhijiao.reporting import services_editor as editor
+
+    data = {
+        "sections": [
+            {
+                "code": "grads",
+                "name": "毕业生",
+                "elements": [{"code": "n", "type": "integer"}],
+                "rows": {"columns": []},
+            }
+        ]
+    }
+    renamed = editor.section_put(data, code="graduates", name="毕业生名单", replacing="grads")
+    assert renamed["sections"] == [
+        {
+            "code": "graduates",
+            "name": "毕业生名单",
+            "elements": [{"code": "n", "type": "integer"}],
+            "rows": {"columns": []},
+        }
+    ]
+    assert data["sections"][0]["code"] == "grads"  # the draft passed in is not changed
+    added = editor.section_put(data, code="new", name="新分节")
+    assert added["sections"][-1] == {"code": "new", "name": "新分节", "elements": []}
