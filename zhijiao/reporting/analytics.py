@@ -258,14 +258,20 @@ def pivot(*, user, period: Period, element_code: str, rows: str, cols: str = "",
     table: dict = defaultdict(dict)
     for row in facts.values(*group).annotate(total=Sum("total")).order_by():
         table[row[rf]][row[cf] if cf else ""] = row["total"]
-    version = period.data_set.current_version()
+    # The definition only names 专业大类 options; the periods' codes and starts in one read.
+    version = period.data_set.current_version() if "major_group" in (rows, cols) else None
     row_names = _labels(rows, table.keys(), version=version)
     row_keys = sorted(table, key=lambda k: str(row_names.get(k, k)))
     col_keys = sorted({c for r in table.values() for c in r})
     if cols == "period":
-        starts = dict(Period.objects.filter(pk__in=col_keys).values_list("pk", "start"))
-        col_keys.sort(key=lambda k: starts[k])
-    col_names = _labels(cols, col_keys, version=version) if cols else {"": str(_("Total"))}
+        found = {
+            pk: (start, code)
+            for pk, start, code in Period.objects.filter(pk__in=col_keys).values_list("pk", "start", "code")
+        }
+        col_keys.sort(key=lambda k: found[k][0])
+        col_names = {pk: code for pk, (_start, code) in found.items()}
+    else:
+        col_names = _labels(cols, col_keys, version=version) if cols else {"": str(_("Total"))}
     cells = [[table[r].get(c) for c in col_keys] for r in row_keys]
     totals = [sum((v for v in line if v is not None), Decimal(0)) for line in cells]
     prev = previous_period(period) if cols != "period" else None
@@ -289,13 +295,52 @@ def pivot(*, user, period: Period, element_code: str, rows: str, cols: str = "",
 # --- indicators --------------------------------------------------------------------------------
 
 
-def indicator_series(indicator: Indicator, region) -> list[tuple[Period, Decimal]]:
-    """The indicator's value at ``region`` (from the approved rollups of the region and all below)
-    in every period of its data set that has approved data, oldest first."""
+def _period_columns() -> tuple[list[str], str]:
+    """Period's field names and its columns as a SELECT list (``p.``-qualified, quoted: ``end``
+    is a reserved word) — built once per process."""
+    global _PERIOD_COLUMNS
+    if _PERIOD_COLUMNS is None:
+        fields = Period._meta.concrete_fields
+        _PERIOD_COLUMNS = (
+            [f.attname for f in fields],
+            ", ".join(f"p.{connection.ops.quote_name(f.column)}" for f in fields),
+        )
+    return _PERIOD_COLUMNS
+
+
+_PERIOD_COLUMNS: tuple[list[str], str] | None = None
+
+
+def _series_rows(indicator: Indicator, region, *, latest: bool) -> list[tuple[Period, Decimal]]:
+    """The hot read of the dashboard, the 简报 and the work plan's targets: one parameterised
+    statement over the region's rollups (the unique index region × period × element × cell finds
+    each period's rows), grouped by period with the period's own columns, read as plain tuples —
+    no query compiled per call (issue 14: it cost 4× the bare ``GROUP BY``). The periods come
+    back as ``Period`` instances built from the row (always current: nothing is cached)."""
+    names, columns = _period_columns()
+    region_id = getattr(region, "pk", region)
+    cell = "AND a.cell = %s" if indicator.cell else ""
+    params = [region_id, indicator.element_code, *([indicator.cell] if indicator.cell else [])]
+    order = "ORDER BY p.start DESC, p.id DESC LIMIT 1" if latest else "ORDER BY p.start, p.id"
+    sql = (
+        f"SELECT {columns}, SUM(a.total) FROM reporting_aggregate a "
+        "JOIN reporting_period p ON p.id = a.period_id "
+        f"WHERE a.region_id = %s AND a.element_code = %s {cell} AND p.data_set_id = %s "
+        f"GROUP BY p.id {order}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, indicator.data_set_id])
+        rows = cursor.fetchall()
+    width = len(names)
+    out = [(Period.from_db(connection.alias, names, row[:width]), row[width]) for row in rows]
+    return out
+
+
+def _series_orm(indicator: Indicator, region) -> list[tuple[Period, Decimal]]:
+    """The same read through the ORM (SQLite, the embedded demo: its sums need the ORM's decimal
+    conversion)."""
     from django.db.models import OuterRef, Subquery
 
-    # One statement: each period of the data set with its total from the region's rollups (the
-    # unique index region × period × element × cell finds each period's rows).
     rows = Aggregate.objects.filter(region=region, period=OuterRef("pk"), element_code=indicator.element_code)
     if indicator.cell:
         rows = rows.filter(cell=indicator.cell)
@@ -304,11 +349,23 @@ def indicator_series(indicator: Indicator, region) -> list[tuple[Period, Decimal
         Period.objects.filter(data_set_id=indicator.data_set_id)
         .annotate(indicator_total=Subquery(total))
         .filter(indicator_total__isnull=False)
-        .order_by("start")
+        .order_by("start", "pk")
     )
     return [(p, p.indicator_total) for p in periods]
 
 
+def indicator_series(indicator: Indicator, region) -> list[tuple[Period, Decimal]]:
+    """The indicator's value at ``region`` (from the approved rollups of the region and all below)
+    in every period of its data set that has approved data, oldest first."""
+    if connection.vendor == "postgresql":
+        return _series_rows(indicator, region, latest=False)
+    return _series_orm(indicator, region)
+
+
 def indicator_latest(indicator: Indicator, region) -> tuple[Period, Decimal] | None:
-    series = indicator_series(indicator, region)
+    """The indicator's value in the latest period with approved data (one statement)."""
+    if connection.vendor == "postgresql":
+        series = _series_rows(indicator, region, latest=True)
+    else:
+        series = _series_orm(indicator, region)
     return series[-1] if series else None
