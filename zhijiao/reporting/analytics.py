@@ -295,45 +295,62 @@ def pivot(*, user, period: Period, element_code: str, rows: str, cols: str = "",
 # --- indicators --------------------------------------------------------------------------------
 
 
-def _period_columns() -> tuple[list[str], str]:
-    """Period's field names and its columns as a SELECT list (``p.``-qualified, quoted: ``end``
-    is a reserved word) — built once per process."""
-    global _PERIOD_COLUMNS
-    if _PERIOD_COLUMNS is None:
-        fields = Period._meta.concrete_fields
-        _PERIOD_COLUMNS = (
-            [f.attname for f in fields],
-            ", ".join(f"p.{connection.ops.quote_name(f.column)}" for f in fields),
-        )
-    return _PERIOD_COLUMNS
+# Periods by id, as last read, with their ``updated_at`` (``TimeStampedModel``: set on every save):
+# the indicator read gets each period's ``updated_at`` in its own statement and rebuilds a
+# ``Period`` only when it is new or was saved since — periods change rarely (a deadline moved), the
+# read runs on every dashboard, 简报 and work-plan sync. Per process; bounded.
+_periods: dict[int, tuple] = {}
+_PERIODS_MAX = 5000
 
 
-_PERIOD_COLUMNS: tuple[list[str], str] | None = None
+def _periods_by_id(stamps: dict[int, object]) -> dict[int, Period]:
+    """The ``Period`` of each id whose ``updated_at`` is ``stamps[id]``: from the cache when it
+    holds that version, else read (one query for all the missing)."""
+    found, missing = {}, []
+    for pk, stamp in stamps.items():
+        cached = _periods.get(pk)
+        if cached is not None and cached[0] == stamp:
+            found[pk] = cached[1]
+        else:
+            missing.append(pk)
+    if missing:
+        if len(_periods) > _PERIODS_MAX:
+            _periods.clear()
+        for period in Period.objects.filter(pk__in=missing):
+            _periods[period.pk] = (period.updated_at, period)
+            found[period.pk] = period
+    return found
 
 
-def _series_rows(indicator: Indicator, region, *, latest: bool) -> list[tuple[Period, Decimal]]:
+def _series_rows(indicator: Indicator, region) -> list[tuple[Period, Decimal]]:
     """The hot read of the dashboard, the 简报 and the work plan's targets: one parameterised
     statement over the region's rollups (the unique index region × period × element × cell finds
-    each period's rows), grouped by period with the period's own columns, read as plain tuples —
-    no query compiled per call (issue 14: it cost 4× the bare ``GROUP BY``). The periods come
-    back as ``Period`` instances built from the row (always current: nothing is cached)."""
-    names, columns = _period_columns()
-    region_id = getattr(region, "pk", region)
+    each period's rows) — the shape of a hand-written ``GROUP BY`` by period, read as plain
+    tuples through ``connection.cursor()``: no query compiled, no model built per call (issue 14:
+    the ORM read cost 4× the bare ``GROUP BY``). Each row carries its period's ``updated_at``, so
+    the ``Period`` objects come from ``_periods_by_id`` and are never stale (they are shared:
+    read them, do not change them)."""
     cell = "AND a.cell = %s" if indicator.cell else ""
-    params = [region_id, indicator.element_code, *([indicator.cell] if indicator.cell else [])]
-    order = "ORDER BY p.start DESC, p.id DESC LIMIT 1" if latest else "ORDER BY p.start, p.id"
-    sql = (
-        f"SELECT {columns}, SUM(a.total) FROM reporting_aggregate a "
-        "JOIN reporting_period p ON p.id = a.period_id "
-        f"WHERE a.region_id = %s AND a.element_code = %s {cell} AND p.data_set_id = %s "
-        f"GROUP BY p.id {order}"
-    )
+    params = [
+        getattr(region, "pk", region),
+        indicator.element_code,
+        *([indicator.cell] if indicator.cell else []),
+        indicator.data_set_id,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, indicator.data_set_id])
+        cursor.execute(
+            "SELECT a.period_id, p.updated_at, SUM(a.total) FROM reporting_aggregate a "
+            "JOIN reporting_period p ON p.id = a.period_id "
+            f"WHERE a.region_id = %s AND a.element_code = %s {cell} AND p.data_set_id = %s "
+            "GROUP BY a.period_id, p.updated_at",
+            params,
+        )
         rows = cursor.fetchall()
-    width = len(names)
-    out = [(Period.from_db(connection.alias, names, row[:width]), row[width]) for row in rows]
-    return out
+    periods = _periods_by_id({pk: stamp for pk, stamp, _total in rows})
+    return sorted(
+        ((periods[pk], total) for pk, _stamp, total in rows if pk in periods),
+        key=lambda item: (item[0].start, item[0].pk),
+    )
 
 
 def _series_orm(indicator: Indicator, region) -> list[tuple[Period, Decimal]]:
@@ -358,14 +375,11 @@ def indicator_series(indicator: Indicator, region) -> list[tuple[Period, Decimal
     """The indicator's value at ``region`` (from the approved rollups of the region and all below)
     in every period of its data set that has approved data, oldest first."""
     if connection.vendor == "postgresql":
-        return _series_rows(indicator, region, latest=False)
+        return _series_rows(indicator, region)
     return _series_orm(indicator, region)
 
 
 def indicator_latest(indicator: Indicator, region) -> tuple[Period, Decimal] | None:
     """The indicator's value in the latest period with approved data (one statement)."""
-    if connection.vendor == "postgresql":
-        series = _series_rows(indicator, region, latest=True)
-    else:
-        series = _series_orm(indicator, region)
+    series = indicator_series(indicator, region)
     return series[-1] if series else None

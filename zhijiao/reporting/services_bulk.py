@@ -4,8 +4,9 @@
 ``deferred_rollups()`` is open: the approval outcome (``services.submission_approved``) then only
 notes the submission instead of upserting its values into the region rollups (``Aggregate``) and
 the analytics facts (``Fact``). When every decision is made, ``rollups_apply`` adds the values of
-all the approved submissions at once — one ``INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE``
-per table over the submissions' stored values — and the readers (``analytics.notify_changed``)
+all the approved submissions at once — one statement: their stored values grouped once, upserted
+into the facts and, summed up the region tree, into the rollups (``INSERT … SELECT … GROUP BY …
+ON CONFLICT DO UPDATE`` twice in one ``WITH``) — and the readers (``analytics.notify_changed``)
 are told once per period. The result is exactly what one approval after another writes
 (``tests/test_bulk_approval.py`` compares them): the same keys, sums and counts.
 
@@ -59,7 +60,7 @@ def deferred_rollups() -> Iterator[list[int]]:
 
 def rollups_apply(submission_ids: list[int]) -> None:
     """Add the values of these approved school submissions to the region rollups and the facts —
-    on PostgreSQL two set-based upserts whatever their number; elsewhere (the embedded SQLite
+    on PostgreSQL one set-based statement whatever their number; elsewhere (the embedded SQLite
     demo) one submission after another, as a single approval does."""
     from . import analytics, services
 
@@ -71,8 +72,7 @@ def rollups_apply(submission_ids: list[int]) -> None:
         .order_by("pk")
     )
     if connection.vendor == "postgresql":
-        _aggregates_upsert(submissions)
-        _facts_upsert(submissions)
+        _rollups_upsert(submissions)
     else:
         for submission in submissions:
             services.aggregates_apply(submission, 1)
@@ -105,40 +105,24 @@ def _db_type(model, field: str) -> str:
     return model._meta.get_field(field).db_type(connection)
 
 
-def _aggregates_upsert(submissions: list[Submission]) -> None:
-    cache: dict = {}
-    pairs = [(s.pk, r) for s in submissions for r in _regions_up(s.institution.region, cache)]
-    id_type = _db_type(Aggregate, "region")
-    table = Aggregate._meta.db_table
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (created_at, updated_at, region_id, period_id, element_code, cell,
-                                 total, count)
-            SELECT %s, %s, m.region_id, s.period_id, e.code, v.cell, SUM(v.number), COUNT(*)
-              FROM unnest(%s::{id_type}[], %s::{id_type}[]) AS m (submission_id, region_id)
-              JOIN reporting_submission s ON s.id = m.submission_id
-              JOIN reporting_datavalue v ON v.submission_id = m.submission_id
-              JOIN reporting_dataelement e ON e.id = v.element_id
-             WHERE v.number IS NOT NULL
-             GROUP BY m.region_id, s.period_id, e.code, v.cell
-            ON CONFLICT (region_id, period_id, element_code, cell) DO UPDATE
-               SET total = {table}.total + EXCLUDED.total, count = {table}.count + EXCLUDED.count,
-                   updated_at = EXCLUDED.updated_at
-            """,
-            [now, now, [p[0] for p in pairs], [p[1] for p in pairs]],
-        )
-
-
-def _facts_upsert(submissions: list[Submission]) -> None:
+def _rollups_upsert(submissions: list[Submission]) -> None:
+    """One statement: the approved values grouped once by the facts' key (the school's own region,
+    its city, kind, ownership, 专业大类, element, cell — with whether the element is one the facts
+    count), upserted into ``Fact``, and the same groups summed again per region up the tree
+    (the school's region and every one above, as ``services.reporter_regions``) upserted into
+    ``Aggregate``: sums of sums and counts of counts, exactly what one approval after another adds.
+    The grouping runs with a larger ``work_mem`` for this transaction (a city's 42,000 values
+    spilled the sort to disk at the default)."""
     from .analytics import _major_group_index
 
-    rows = []
+    cache: dict = {}
+    rows, leaves = [], {}
     for s in submissions:
         region = s.institution.region
         city = region.city or region
         rows.append((s.pk, region.pk, city.pk, s.institution.kind, s.institution.ownership))
+        leaves.setdefault(region.pk, _regions_up(region, cache))
+    up = [(leaf, r) for leaf, regions in leaves.items() for r in regions]
     # The elements split by 专业大类: where the 专业大类 code sits in their cell keys.
     split = {
         e.pk: _major_group_index(e)
@@ -152,35 +136,60 @@ def _facts_upsert(submissions: list[Submission]) -> None:
     }
     split = {pk: index for pk, index in split.items() if index is not None}
     id_type = _db_type(Fact, "region")
-    table = Fact._meta.db_table
+    facts, aggregates = Fact._meta.db_table, Aggregate._meta.db_table
     now = timezone.now()
     with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('work_mem'), set_config('work_mem', '64MB', true)")
+        work_mem = cursor.fetchone()[0]
         cursor.execute(
             f"""
-            INSERT INTO {table} (created_at, updated_at, region_id, city_id, period_id, kind,
-                                 ownership, major_group, element_code, cell, total, count)
-            SELECT %s, %s, m.region_id, m.city_id, s.period_id, m.kind, m.ownership,
-                   COALESCE(split_part(v.cell, '.', x.idx + 1), ''), e.code, v.cell,
-                   SUM(v.number), COUNT(*)
-              FROM unnest(%s::{id_type}[], %s::{id_type}[], %s::{id_type}[], %s::text[], %s::text[])
-                   AS m (submission_id, region_id, city_id, kind, ownership)
-              JOIN reporting_submission s ON s.id = m.submission_id
-              JOIN reporting_datavalue v ON v.submission_id = m.submission_id
-              JOIN reporting_dataelement e ON e.id = v.element_id AND e.version_id = s.version_id
-              LEFT JOIN unnest(%s::{id_type}[], %s::integer[]) AS x (element_id, idx)
-                     ON x.element_id = v.element_id
-             WHERE v.number IS NOT NULL AND e.value_type = ANY(%s)
-             GROUP BY m.region_id, m.city_id, s.period_id, m.kind, m.ownership, 8, e.code, v.cell
-            ON CONFLICT (region_id, city_id, period_id, kind, ownership, major_group, element_code, cell)
-            DO UPDATE SET total = {table}.total + EXCLUDED.total,
-                          count = {table}.count + EXCLUDED.count, updated_at = EXCLUDED.updated_at
+            WITH g AS (
+                SELECT m.region_id, m.city_id, s.period_id, m.kind, m.ownership,
+                       COALESCE(split_part(v.cell, '.', x.idx + 1), '') AS major_group,
+                       e.code AS element_code, v.cell,
+                       e.value_type = ANY(%s) AND e.version_id = s.version_id AS counted,
+                       SUM(v.number) AS total, COUNT(*) AS count
+                  FROM unnest(%s::{id_type}[], %s::{id_type}[], %s::{id_type}[], %s::text[], %s::text[])
+                       AS m (submission_id, region_id, city_id, kind, ownership)
+                  JOIN reporting_submission s ON s.id = m.submission_id
+                  JOIN reporting_datavalue v ON v.submission_id = m.submission_id
+                  JOIN reporting_dataelement e ON e.id = v.element_id
+                  LEFT JOIN unnest(%s::{id_type}[], %s::integer[]) AS x (element_id, idx)
+                         ON x.element_id = v.element_id
+                 WHERE v.number IS NOT NULL
+                 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+            ), f AS (
+                INSERT INTO {facts} (created_at, updated_at, region_id, city_id, period_id, kind,
+                                     ownership, major_group, element_code, cell, total, count)
+                SELECT %s, %s, region_id, city_id, period_id, kind, ownership, major_group,
+                       element_code, cell, total, count
+                  FROM g WHERE counted
+                ON CONFLICT (region_id, city_id, period_id, kind, ownership, major_group,
+                             element_code, cell)
+                DO UPDATE SET total = {facts}.total + EXCLUDED.total,
+                              count = {facts}.count + EXCLUDED.count, updated_at = EXCLUDED.updated_at
+            )
+            INSERT INTO {aggregates} (created_at, updated_at, region_id, period_id, element_code, cell,
+                                      total, count)
+            SELECT %s, %s, up.region_id, g.period_id, g.element_code, g.cell, SUM(g.total), SUM(g.count)
+              FROM g JOIN unnest(%s::{id_type}[], %s::{id_type}[]) AS up (leaf_id, region_id)
+                     ON up.leaf_id = g.region_id
+             GROUP BY up.region_id, g.period_id, g.element_code, g.cell
+            ON CONFLICT (region_id, period_id, element_code, cell) DO UPDATE
+               SET total = {aggregates}.total + EXCLUDED.total,
+                   count = {aggregates}.count + EXCLUDED.count, updated_at = EXCLUDED.updated_at
             """,
             [
-                now,
-                now,
+                list(COUNTED_TYPES),
                 *[list(column) for column in zip(*rows, strict=True)],
                 list(split),
                 list(split.values()),
-                list(COUNTED_TYPES),
+                now,
+                now,
+                now,
+                now,
+                [leaf for leaf, _r in up],
+                [r for _leaf, r in up],
             ],
         )
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])

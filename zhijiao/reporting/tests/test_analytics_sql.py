@@ -32,6 +32,7 @@ def test_indicator_series_and_latest_read_as_the_orm_did(world, enrol):  # noqa:
     )
     students = Indicator.objects.create(code="i_st", name="在校生", data_set=enrol, element_code="students")
 
+    analytics.indicator_series(whole, world.province)  # the periods read once (then cached)
     for indicator in (whole, one_cell, students):
         for region in (world.province, world.jinan, world.lixia, world.qingdao):
             with CaptureQueriesContext(connection) as ctx:
@@ -56,3 +57,13 @@ def test_indicator_series_and_latest_read_as_the_orm_did(world, enrol):  # noqa:
     assert analytics.indicator_latest(one_cell, world.shinan.parent.parent) is not None
     other = _period(enrol, 2022)  # nothing approved in it
     assert analytics.indicator_latest(students, world.province)[0].code == "2021" != other.code
+
+    # A period saved since (its code, its dates) is read again, never served stale.
+    p21.code, p21.start = "2021X", p19.start.replace(year=2018)
+    p21.save()
+    assert [p.code for p, _t in analytics.indicator_series(students, world.province)] == [
+        "2021X",
+        "2019",
+        "2020",
+    ]
+    assert analytics.indicator_latest(students, world.province)[0].code == "2020"
