@@ -37,6 +37,8 @@ SUBMISSION = Lifecycle(
     model="reporting.Submission",
     states=S,
     relationships={"province": services.is_province},
+    # str() of a submission and its audit scope read these: one statement with the lock.
+    related=("institution__region", "period__data_set"),
     transitions=[
         Transition(
             "submit",
@@ -84,7 +86,11 @@ SUBMISSION = Lifecycle(
         title=lambda s: _("Data report: %(s)s") % {"s": s},
         on={
             "approved": Outcome(
-                state=S.APPROVED, effect=services.submission_approved, event="submission.approved"
+                state=S.APPROVED,
+                effect=services.submission_approved,
+                event="submission.approved",
+                # the effect writes the rollups (or notes the submission for them), never the row
+                refresh=False,
             ),
             "returned": Outcome(state=S.RETURNED, event="submission.returned"),
             "cancelled": Outcome(state=S.DRAFT),

@@ -315,9 +315,14 @@ def aggregates_apply(submission: Submission, sign: int) -> None:
 
 
 def submission_approved(submission, request, actor, reason) -> dict:
-    """Outcome of the chain's last approval: the values enter the rollups."""
-    aggregates_apply(submission, 1)
-    _analytics_apply(submission, 1)
+    """Outcome of the chain's last approval: the values enter the rollups — at once, or, inside a
+    bulk decision (``submissions_decide``), together with the others' when all are decided
+    (``services_bulk``)."""
+    from . import services_bulk
+
+    if not services_bulk.defer(submission):
+        aggregates_apply(submission, 1)
+        _analytics_apply(submission, 1)
     return {"approved_at": timezone.now()}
 
 
@@ -347,46 +352,59 @@ def _analytics_apply(submission, sign: int) -> None:
 # --- the city's and the province's decisions (through the approval chain) ----------------------
 
 
-def _open_request(submission: Submission):
+def _open_requests(submissions) -> dict:
+    """The open approval request of each submission (the newest), in one query."""
     from zhijiao.workflows.choices import RequestStatus
     from zhijiao.workflows.models import ApprovalRequest
 
-    return (
-        ApprovalRequest.objects.filter(
-            kind="reporting.submission", object_id=submission.pk, status=RequestStatus.IN_REVIEW
-        )
-        .order_by("-id")
-        .first()
-    )
+    found = {}
+    for request in ApprovalRequest.objects.filter(
+        kind="reporting.submission",
+        object_id__in=[s.pk for s in submissions],
+        status=RequestStatus.IN_REVIEW,
+    ).order_by("id"):
+        found[request.object_id] = request
+    return found
 
 
 def submissions_decide(*, actor, submissions, decision: str, reason: str = "") -> tuple[int, list[str]]:
     """Approve or return (with a reason) each submission at its current approval step — the
-    worklist's bulk action. Each decision is its own transaction: one refused decision (not the
-    actor's step, already decided) is reported and does not undo the others. Returns (done, errors)."""
+    worklist's bulk action. Each decision is its own savepoint: one refused decision (not the
+    actor's step, already decided) is reported and does not undo the others. The values of the
+    submissions whose last step this approves enter the rollups together at the end, in one
+    set-based write (``services_bulk``; issue 14), in the same transaction. Returns (done, errors)."""
     from zhijiao.workflows import services as wf
+
+    from . import services_bulk
 
     if decision not in ("approve", "return"):
         raise ValueError(decision)
     if decision == "return" and not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the submissions are returned.")})
     done, errors = 0, []
-    for submission in submissions:
-        request = _open_request(submission)
-        try:
-            if request is None:
-                raise ValidationError(_("Nothing to decide."))
-            with transaction.atomic():
-                if decision == "approve":
-                    wf.request_approve(actor=actor, request=request, comment=reason)
-                else:
-                    wf.request_return(actor=actor, request=request, comment=reason)
-            done += 1
-        except ValidationError as exc:
-            errors.append(f"{submission.institution}：{'；'.join(exc.messages)}")
-        except PermissionDenied:
-            refused = _("You may not decide this step.")
-            errors.append(f"{submission.institution}：{refused}")
+    requests = _open_requests(submissions)
+    approved: list[int] = []
+    with transaction.atomic():
+        for submission in submissions:
+            request = requests.get(submission.pk)
+            try:
+                if request is None:
+                    raise ValidationError(_("Nothing to decide."))
+                # request_approve/request_return are atomic: each decision is a savepoint of its
+                # own, and what it noted for the rollups counts only once it is released.
+                with services_bulk.deferred_rollups() as noted:
+                    if decision == "approve":
+                        wf.request_approve(actor=actor, request=request, comment=reason)
+                    else:
+                        wf.request_return(actor=actor, request=request, comment=reason)
+                approved += noted
+                done += 1
+            except ValidationError as exc:
+                errors.append(f"{submission.institution}：{'；'.join(exc.messages)}")
+            except PermissionDenied:
+                refused = _("You may not decide this step.")
+                errors.append(f"{submission.institution}：{refused}")
+        services_bulk.rollups_apply(approved)
     return done, errors
 
 

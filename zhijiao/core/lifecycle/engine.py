@@ -48,6 +48,23 @@ def _transition(lc: Lifecycle, transition: Transition | str) -> Transition:
     return lc.transition(transition) if isinstance(transition, str) else transition
 
 
+def _locked(lc: Lifecycle, pk):
+    """The record, locked for the transition, with the lifecycle's ``related`` rows."""
+    return (
+        lc.model_class()
+        ._default_manager.select_for_update(of=("self",))
+        .select_related(*lc.related)
+        .get(pk=pk)
+    )
+
+
+def _reload(lc: Lifecycle, obj) -> None:
+    if lc.related:
+        obj.refresh_from_db(from_queryset=lc.model_class()._default_manager.select_related(*lc.related))
+    else:
+        obj.refresh_from_db()
+
+
 def may_act(lc: Lifecycle, obj, t: Transition, actor) -> bool:
     """The actor may fire ``t`` on ``obj`` as far as who they are goes (not the state or guards)."""
     from ..scoping import is_in_scope
@@ -103,7 +120,7 @@ def fire(
     permission checks: a loader's write is done by a named system actor (``core.actors``)."""
     lc = _lifecycle(lifecycle)
     t = _transition(lc, transition)
-    obj = lc.model_class()._default_manager.select_for_update(of=("self",)).get(pk=obj.pk)
+    obj = _locked(lc, obj.pk)
     if t.action is not None:
         ensure_in_scope(obj, actor, t.action)
     if t.relationships and not any(lc.relationships[n](obj, actor) for n in t.relationships):
@@ -122,7 +139,7 @@ def fire(
     if t.approval and _approval_backend is not None:
         # Without the approvals app the document's own state is the whole machine.
         ctx["approval_request"] = _approval_backend.submit(lc, obj, actor=actor, note=reason)
-        obj.refresh_from_db()  # a resubmission's outcome may have moved it already
+        _reload(lc, obj)  # a resubmission's outcome may have moved it already
     if t.target is not None:
         data[lc.field] = t.target
     if t.data is not None:
@@ -151,12 +168,12 @@ def apply_outcome(lifecycle: Lifecycle | str, outcome: str, request, actor, reas
     declared = lc.approval.on.get(outcome) if lc.approval else None
     if declared is None:
         return
-    model = lc.model_class()
-    obj = model._default_manager.select_for_update(of=("self",)).get(pk=request.object_id)
+    obj = _locked(lc, request.object_id)
     data: dict[str, Any] = {}
     if declared.effect is not None:
         data.update(declared.effect(obj, request, actor, reason) or {})
-        obj.refresh_from_db()
+        if declared.refresh:
+            _reload(lc, obj)
     if declared.state is not None:
         data[lc.field] = declared.state
     if declared.data is not None:

@@ -83,6 +83,9 @@ class Outcome:
     data: Callable[..., dict] | None = None
     effect: Callable[..., Any] | None = None
     event: str = ""
+    # The record is read again after the effect (which may have written it); False for an effect
+    # that never writes the record itself (one statement less per outcome).
+    refresh: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,9 @@ class Lifecycle:
     # name → predicate(obj, actor): named relationships a transition may require
     # ("owner", "submitter", "approver at the current step" …).
     relationships: Mapping[str, Callable[[Any, Any], bool]] = dataclasses.field(default_factory=dict)
+    # Relations loaded with the record when a transition or outcome locks it (``select_related``):
+    # what its audit entry (``str()``, scope path), guards and effects read, in the same statement.
+    related: Sequence[str] = ()
 
     @property
     def model_label(self) -> str:
