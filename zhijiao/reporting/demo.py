@@ -125,6 +125,10 @@ def _load(actor, code: str):
     existing = DataSet.objects.filter(code=code).first()
     if existing is not None:
         return existing.current_version()
+    return _load_file(actor, code)
+
+
+def _load_file(actor, code: str):
     return definition_load(actor=actor, text=(DATA / f"{code}.yaml").read_text(encoding="utf-8"))
 
 
@@ -243,10 +247,30 @@ def _employment_row(seed: str) -> dict[str, str]:
     return row
 
 
+def _employment_counts(year):
+    """Version 1 of the 中职毕业生就业去向 (counts only), as the demo's schools reported 2021 before the
+    per-graduate list existed: an invented cohort and destinations (示例). Kept under version 1 — a
+    later version never re-interprets what was collected."""
+
+    def values(school):
+        rng = random.Random(school.pk * 3 + year)
+        total = rng.randint(80, 400)  # 示例: an invented cohort
+        counts = dict.fromkeys(DESTINATIONS, 0)
+        for n in range(total):
+            counts[_destination(f"{school.pk}-{year}-{n}")] += 1
+        settled = total - counts["pending"]
+        out = {("graduates", ""): total, ("remarks", ""): MARK}
+        out.update({("destinations", code): n for code, n in counts.items()})
+        out[("matched", "")] = rng.randint(settled // 2, settled) if settled else 0
+        out[("starting_salary", "")] = rng.randint(2800, 5200)
+        out[("satisfaction", "")] = rng.randint(85, 99)
+        return {k: str(v) for k, v in out.items()}
+
+    return values
+
+
 def _employment_values(actor, year):
-    """The 中职毕业生就业去向 (version 2): a destination per graduate listed from 学籍 (the list is
-    prefilled when the form is opened); a school without graduates in 学籍 types an invented
-    cohort (示例). The counts are derived from the rows; satisfaction and remarks are typed."""
+    """Version 2: the counts are derived from the list of graduates; satisfaction and remarks are typed."""
 
     def values(school):
         rng = random.Random(school.pk * 3 + year)
@@ -256,14 +280,33 @@ def _employment_values(actor, year):
 
 
 def _employment_rows(submission) -> dict:
+    """A 示例 destination for every graduate the form listed from 学籍 when it was opened."""
     from .models import SubmissionRow
 
     listed = list(SubmissionRow.objects.filter(submission=submission).values_list("key", flat=True))
     school = submission.institution_id
-    if listed:
-        return {"graduate_list": [(key, _employment_row(f"{school}-{key[1:]}")) for key in listed]}
-    cohort = random.Random(school).randint(80, 400)  # 示例: an invented cohort
-    return {"graduate_list": [(f"new{i}", _employment_row(f"{school}-x{i}")) for i in range(cohort)]}
+    return {"graduate_list": [(key, _employment_row(f"{school}-{key[1:]}")) for key in listed]}
+
+
+def _graduation_year(actor) -> tuple[int | None, list]:
+    """The latest year, not after this one, in which demo schools have graduates in 学籍, and those
+    schools (the 中职 schools that report the data set)."""
+    from django.db.models import F
+
+    from zhijiao.students.selectors import enrolment_list
+
+    from .rows import GRADUATING
+
+    finishing = (
+        enrolment_list(user=actor)
+        .filter(status__in=GRADUATING)
+        .annotate(finish=F("cohort_year") + F("study_years"))
+        .filter(finish__lte=timezone.localdate().year)
+    )
+    year = max(finishing.values_list("finish", flat=True).distinct(), default=None)
+    if year is None:
+        return None, []
+    return year, list(finishing.filter(finish=year).values_list("institution_id", flat=True).distinct())
 
 
 def _quality_values(school) -> dict:
@@ -422,17 +465,28 @@ def _close(period: Period, deadline: datetime.date) -> None:
 
 @transaction.atomic
 def load_demo_collections(*, actor=None):
-    """The 高地 indicator dispatch (quarterly, 2021 Q1–Q3), the 中职毕业生就业去向 of 2021
-    (graduates from 学籍, a destination per student) and the 质量年报 base data of 2021 (with a
+    """The 高地 indicator dispatch (quarterly, 2021 Q1–Q3), the 中职毕业生就业去向 of 2021 (version 1,
+    counts) and of the latest year with graduates in 学籍 (version 2, a destination per graduate
+    listed from 学籍), and the 质量年报 base data of 2021 (with a
     submission in every state). Runs once; every value is invented (示例)."""
     actor = actor or system_actor("demo")
-    employment = _load(actor, "zz_employment").data_set
-    if employment.periods.exists():
+    if DataSet.objects.filter(code="zz_employment", periods__isnull=False).exists():
         return
-    period = _period(employment, "2021", datetime.date(2021, 1, 1), datetime.date(2021, 12, 31))
-    _fill(
-        actor, _reporters(employment, 24), period, _employment_values(actor, 2021), rows_of=_employment_rows
+    # 2021 was reported under version 1 (counts only); version 2 (a destination per graduate listed
+    # from 学籍) came after and serves the latest year whose graduates are in the demo's 学籍.
+    v1 = definition_load(
+        actor=actor, text=(DATA / "history" / "zz_employment.v1.yaml").read_text(encoding="utf-8")
     )
+    employment = v1.data_set
+    period = _period(employment, "2021", datetime.date(2021, 1, 1), datetime.date(2021, 12, 31))
+    _fill(actor, _reporters(employment, 24), period, _employment_counts(2021))
+    _load_file(actor, "zz_employment")
+    year, with_graduates = _graduation_year(actor)
+    if year is not None and year != 2021:
+        period = _period(employment, str(year), datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        schools = [s for s in _reporters(employment, 24) if s.pk in with_graduates]
+        # The schools without graduates in the demo's 学籍 have not reported the year yet.
+        _fill(actor, schools, period, _employment_values(actor, year), rows_of=_employment_rows)
 
     quality = _load(actor, "quality_base").data_set
     period = _period(quality, "2021", datetime.date(2021, 1, 1), datetime.date(2021, 12, 31))

@@ -2,6 +2,8 @@
 就业去向 (graduates from 学籍, a destination each), the 质量年报 base data in every state, and a
 generated sample of every kind of report."""
 
+import datetime
+
 import pytest
 
 from zhijiao.accounts.choices import Role
@@ -33,6 +35,11 @@ def schools(world):
             region=world.lixia if n % 2 else world.shinan,
         )
     make_user("school", Role.SCHOOL_ADMIN, node=world.school_a)
+    # two graduates in 学籍 (entered 2022, three years: they finish in 2025)
+    from zhijiao.students.tests.factories import add_student
+
+    for name in ("王小明", "李小红"):
+        add_student(world, name=name, status="registered", entry=datetime.date(2022, 9, 1))
 
 
 def test_demo_collections_and_reports(world, schools, settings, tmp_path):
@@ -86,14 +93,23 @@ def test_demo_collections_and_reports(world, schools, settings, tmp_path):
         .values_list("number", flat=True)
     )
     # Every graduate has one destination: the destinations add up to the graduates.
-    for sub in Submission.objects.filter(period__data_set__code="zz_employment"):
+    employment = Submission.objects.filter(period__data_set__code="zz_employment")
+    for sub in employment:
         numbers = DataValue.objects.filter(submission=sub, element__code__in=["graduates", "destinations"])
         total = sum(v.number for v in numbers if v.element.code == "graduates")
         assert total == sum(v.number for v in numbers if v.element.code == "destinations") > 0
         assert sub.status == S.APPROVED
-        # version 2: a destination per graduate in the list, the counts derived from it
-        assert sub.version.number == 2 and sub.rows.count() == total
-        assert not sub.rows.filter(values__destination__isnull=True).exists()
+    # 2021 was reported under version 1 (counts only) and stays so; version 2 (a destination per
+    # graduate listed from 学籍, the counts derived) serves the year of the graduates in 学籍: only
+    # the school that has them reports it, every row named and masked as 学籍 has it.
+    assert {s.version.number for s in employment.filter(period__code="2021")} == {1}
+    assert not employment.filter(period__code="2021", rows__isnull=False).exists()
+    (latest,) = employment.filter(period__code="2025")
+    assert latest.version.number == 2 and latest.institution == world.school_a
+    rows = list(latest.rows.order_by("person_name"))
+    assert [r.person_name for r in rows] == ["李小红", "王小明"]
+    assert all(r.id_masked and "*" in r.id_masked and r.values.get("destination") for r in rows)
+    assert DataValue.objects.get(submission=latest, element__code="graduates").number == 2
     own = QualityReport.objects.get(institution=world.school_a, year=2021)
     assert own.status == ReportStatus.FINAL and all("示例" in t for t in own.narratives.values())
     assert Bulletin.objects.get().number == 1
