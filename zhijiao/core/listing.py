@@ -448,12 +448,31 @@ class ListWindow:
 # From this many rows deep, a numbered page reads its keys first (``_offset_rows``).
 DEFERRED_JOIN_OFFSET = 250
 
+# The query attribute ``read_keys_first`` sets (Django copies a query's attributes to its clones, so
+# the mark survives the later filters, the sort and ``values_list``).
+_KEYS_FIRST = "zhijiao_read_keys_first"
+
+
+def read_keys_first(queryset: QuerySet) -> QuerySet:
+    """Mark a filtered list so that every numbered page reads its keys first (``_offset_rows``).
+
+    For filters that match rows spread over a large table — a name search finding thousands of
+    placements by their GIN index — the page's statement would otherwise join every match to what the
+    table shows (post, host, plan, student) before its sort and ``LIMIT`` keep 25; with the mark it
+    sorts the matches' keys alone and joins the page's rows only. One statement more for every user.
+    """
+    queryset = queryset.all()
+    setattr(queryset.query, _KEYS_FIRST, True)
+    return queryset
+
 
 def _offset_rows(ordered: QuerySet, offset: int, limit: int) -> list:
-    """``ordered[offset:offset + limit]``; deep pages in two statements: the window's primary keys
-    (without the columns and joins only the shown rows need), then those rows."""
+    """``ordered[offset:offset + limit]``; deep pages (and lists marked ``read_keys_first``) in two
+    statements: the window's primary keys (without the columns and joins only the shown rows need),
+    then those rows."""
     query = ordered.query
-    if offset < DEFERRED_JOIN_OFFSET or query.distinct or query.combinator or query.values_select:
+    shallow = offset < DEFERRED_JOIN_OFFSET and not getattr(query, _KEYS_FIRST, False)
+    if shallow or query.distinct or query.combinator or query.values_select:
         return list(ordered[offset : offset + limit])
     pks = list(ordered.values_list("pk", flat=True)[offset : offset + limit])
     if not pks:
@@ -531,4 +550,5 @@ __all__ = [
     "ordering_keys",
     "paginate",
     "planner_estimate",
+    "read_keys_first",
 ]
