@@ -39,7 +39,7 @@ def _statements(client, path, params):
         response = client.get(path, params)
     assert response.status_code == 200
     placement = [q["sql"] for q in ctx.captured_queries if 'FROM "internships_placement"' in q["sql"]]
-    keys = [s for s in placement if s.startswith("SELECT") and " LIMIT " in s and "COUNT(" not in s]
+    keys = [s for s in placement if s.startswith("SELECT") and " LIMIT " in s and "count(" not in s.lower()]
     rows = [s for s in placement if s.startswith("SELECT") and '"internships_placement"."id" IN (' in s]
     return response, keys, rows
 
