@@ -99,7 +99,13 @@ COUNT_COST_MAX = 2_000
 # How long the planner's verdict on one count statement (its text and parameters) is kept in the
 # cache: the first request of a list runs the EXPLAIN, the next pages, sorts and reloads do not. The
 # verdict (rows expected, cost of the bounded count) only changes when the statistics do (ANALYZE).
+# ``settings.LIST_COUNT_PLAN_SECONDS`` overrides it; 0 plans every count (the test settings: tests
+# compare a list's first request with later ones; test_listing_statements turns the cache on).
 COUNT_PLAN_SECONDS = 120
+
+
+def _plan_seconds() -> int:
+    return int(getattr(settings, "LIST_COUNT_PLAN_SECONDS", COUNT_PLAN_SECONDS))
 
 
 def _bounded_sql(queryset: QuerySet, limit: int) -> tuple[str, tuple] | None:
@@ -109,7 +115,7 @@ def _bounded_sql(queryset: QuerySet, limit: int) -> tuple[str, tuple] | None:
         sql, params = _pk_only(queryset)[: limit + 1].query.sql_with_params()
     except EmptyResultSet:
         return None
-    return "SELECT count(*) FROM (" + sql + ") bounded", tuple(params)
+    return "SELECT COUNT(*) FROM (" + sql + ") bounded", tuple(params)
 
 
 def _explain(queryset: QuerySet, sql: str, params: tuple) -> tuple[int, float]:
@@ -134,7 +140,10 @@ def _plan_key(queryset: QuerySet, sql: str, params: tuple) -> str:
 
 def _count_plan(queryset: QuerySet, sql: str, params: tuple) -> tuple[int, float]:
     """The planner's verdict on the bounded count: from the cache when this statement (with these
-    parameters) was planned in the last ``COUNT_PLAN_SECONDS``, else one ``EXPLAIN`` (then cached)."""
+    parameters) was planned in the last ``COUNT_PLAN_SECONDS`` (``LIST_COUNT_PLAN_SECONDS``), else one ``EXPLAIN`` (then cached)."""
+    seconds = _plan_seconds()
+    if seconds <= 0:
+        return _explain(queryset, sql, params)
     key = _plan_key(queryset, sql, params)
     try:
         cached = cache.get(key)
@@ -144,7 +153,7 @@ def _count_plan(queryset: QuerySet, sql: str, params: tuple) -> tuple[int, float
         return int(cached[0]), float(cached[1])
     verdict = _explain(queryset, sql, params)
     try:
-        cache.set(key, verdict, COUNT_PLAN_SECONDS)
+        cache.set(key, verdict, seconds)
     except Exception:  # noqa: BLE001
         pass
     return verdict
