@@ -15,8 +15,8 @@ students); audit pages as the province auditor (no school may read the audit log
 For each request kind: p50/p95 of ``--repeat`` timed requests, the statements of one captured
 request and the share of its time spent in its longest statement. Targets (issue 16): province p95
 ≤ 1.5 × the school's p95 for the same page; the statement count not growing with the data (the
-province's count within one statement of the school's: the planner's estimate); no page spending
-more than half its time in one statement.
+province's statements no more than the school's: a count is one statement at most, whichever way it
+is made); no page spending more than half its time in one statement.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhijiao_scale_bench \
     .venv/bin/python bench/bench_lists.py [--keepdb] [--students 2700000] [--repeat 7] [--only students]
@@ -483,6 +483,9 @@ def measure(client, path: str, params: dict, repeat: int) -> dict:
         "longest_sql": max(ctx.captured_queries, key=lambda q: float(q["time"]))["sql"][:300]
         if ctx.captured_queries
         else "",
+        # Every statement of the captured request (time in ms, the SQL's start): what the province
+        # runs that the school does not shows in a diff of two rows.
+        "sql": [f"{float(q['time']) * 1000:.1f} {q['sql'][:160]}" for q in ctx.captured_queries],
     }
 
 
@@ -552,7 +555,7 @@ def summarise(results: list[dict]) -> dict:
     grew = [
         r
         for r in results
-        if r["school"] is not None and r["province"]["statements"] > r["school"]["statements"] + 1
+        if r["school"] is not None and r["province"]["statements"] > r["school"]["statements"]
     ]
     return {
         "requests_measured": len(results),
@@ -601,6 +604,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("bench_lists needs PostgreSQL (DATABASE_URL=postgres://…)")
     settings.INTERNSHIP_DASHBOARD_CACHE_SECONDS = 0
+    settings.LIST_COUNT_PLAN_SECONDS = 120  # as in use (the test settings plan every count)
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     # The database is DATABASE_URL's own name (not test_<name>): one reusable bench database.

@@ -28,3 +28,6 @@ RATELIMIT_BACKEND = "memory"
 # Jobs run inline (CELERY_TASK_ALWAYS_EAGER); anything sent regardless stays in this process.
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Lists plan every count (core.listing): tests compare a list's first request with later ones. In use
+# the plan is cached for listing.COUNT_PLAN_SECONDS (core/tests/test_listing_statements.py turn it on).
+LIST_COUNT_PLAN_SECONDS = 0

@@ -6,8 +6,11 @@ Pages (``core.views.generic.ObjectListView``), the API (``core.api.pagination``)
 - **Counts** (``count_rows``): a per-scope tally when the caller has one (exact, a few hundred rows
   summed), else an exact count bounded to ``LIST_EXACT_COUNT_MAX`` + 1 rows; when the planner
   expects more than that and counting to the bound would itself be costly, or the bound is hit, the
-  planner's row estimate (``EXPLAIN``), shown as an estimate ("约 2,000,000 条"). An exact count of a
-  large set runs only when the user asks for it (``exact_count``, with a time limit).
+  planner's row estimate (``EXPLAIN``), shown as an estimate ("约 2,000,000 条"). One statement at
+  most: the planner's verdict on a count statement is cached for ``COUNT_PLAN_SECONDS``. An exact
+  count of a large set runs only when the user asks for it (``exact_count``, with a time limit).
+- **Searches** marked ``read_keys_first`` (thousands of matches spread over a large table) read a
+  page's keys first and join only the page's rows, as deep pages do.
 - **Windows** (``paginate``): the queryset is ordered by its sort keys plus the primary key (so
   every row has one place); page numbers are plain ``OFFSET`` up to ``LIST_MAX_OFFSET`` rows deep;
   past that, and for any ``cursor``, a keyset window continues after (or before) a row's key
@@ -26,11 +29,13 @@ import base64
 import binascii
 import datetime as dt
 import decimal
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, connections, transaction
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
@@ -91,15 +96,32 @@ def planner_estimate(queryset: QuerySet) -> int | None:
 # many (a common surname in 2.7 M names) would read hundreds of thousands of rows for the bound.
 COUNT_COST_MAX = 2_000
 
+# How long the planner's verdict on one count statement (its text and parameters) is kept in the
+# cache: the first request of a list runs the EXPLAIN, the next pages, sorts and reloads do not. The
+# verdict (rows expected, cost of the bounded count) only changes when the statistics do (ANALYZE).
+# ``settings.LIST_COUNT_PLAN_SECONDS`` overrides it; 0 plans every count (the test settings: tests
+# compare a list's first request with later ones; test_listing_statements turns the cache on).
+COUNT_PLAN_SECONDS = 120
 
-def _bounded_plan(queryset: QuerySet, limit: int) -> tuple[int, float] | None:
-    """(rows the planner expects in the whole list, cost of counting up to ``limit`` + 1 of them)."""
+
+def _plan_seconds() -> int:
+    return int(getattr(settings, "LIST_COUNT_PLAN_SECONDS", COUNT_PLAN_SECONDS))
+
+
+def _bounded_sql(queryset: QuerySet, limit: int) -> tuple[str, tuple] | None:
+    """``SELECT count(*) FROM (<the list's keys> LIMIT limit + 1)``; None for a list that is empty by
+    construction (``none()``, an empty ``IN``)."""
     try:
         sql, params = _pk_only(queryset)[: limit + 1].query.sql_with_params()
     except EmptyResultSet:
-        return 0, 0.0
+        return None
+    return "SELECT COUNT(*) FROM (" + sql + ") bounded", tuple(params)
+
+
+def _explain(queryset: QuerySet, sql: str, params: tuple) -> tuple[int, float]:
+    """(rows the planner expects in the whole list, cost of counting up to the bound) — one EXPLAIN."""
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) SELECT count(*) FROM (" + sql + ") bounded", params)
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
@@ -109,6 +131,32 @@ def _bounded_plan(queryset: QuerySet, limit: int) -> tuple[int, float] | None:
         node = node["Plans"][0]
     below = node["Plans"][0] if node.get("Node Type") == "Limit" and node.get("Plans") else node
     return int(below["Plan Rows"]), float(top["Total Cost"])
+
+
+def _plan_key(queryset: QuerySet, sql: str, params: tuple) -> str:
+    digest = hashlib.sha1(repr((queryset.db, sql, params)).encode(), usedforsecurity=False).hexdigest()
+    return f"listing:count-plan:{digest}"
+
+
+def _count_plan(queryset: QuerySet, sql: str, params: tuple) -> tuple[int, float]:
+    """The planner's verdict on the bounded count: from the cache when this statement (with these
+    parameters) was planned in the last ``COUNT_PLAN_SECONDS`` (``LIST_COUNT_PLAN_SECONDS``), else one ``EXPLAIN`` (then cached)."""
+    seconds = _plan_seconds()
+    if seconds <= 0:
+        return _explain(queryset, sql, params)
+    key = _plan_key(queryset, sql, params)
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 — a cache that is down costs an EXPLAIN, never the page
+        cached = None
+    if cached is not None:
+        return int(cached[0]), float(cached[1])
+    verdict = _explain(queryset, sql, params)
+    try:
+        cache.set(key, verdict, seconds)
+    except Exception:  # noqa: BLE001
+        pass
+    return verdict
 
 
 def bounded_count(queryset: QuerySet, limit: int) -> int:
@@ -123,6 +171,12 @@ def count_rows(queryset: QuerySet, *, tally: int | None = None, exact_max: int |
     """The list's count: ``tally`` (exact, from maintained counters) if given; else exact when at most
     ``exact_max`` rows match (counted with a bound); else the planner's estimate, marked as such.
 
+    At most one statement whichever way (PostgreSQL): the planner's verdict on the bounded count — rows
+    expected, cost — comes from the cache (``_count_plan``; one ``EXPLAIN`` the first time a statement
+    is seen), then either the bounded count runs or, when the planner expects more than ``exact_max``
+    rows and counting to the bound would be costly, its estimate is the answer with no statement.
+    A province and a school therefore count in the same number of statements (issue 16).
+
     On databases without a planner estimate (SQLite, the demo) the count is exact.
     """
     if tally is not None:
@@ -130,11 +184,15 @@ def count_rows(queryset: QuerySet, *, tally: int | None = None, exact_max: int |
     exact_max = settings.LIST_EXACT_COUNT_MAX if exact_max is None else exact_max
     if _vendor(queryset) != "postgresql":
         return ListCount(queryset.count(), True)
-    # One EXPLAIN says how many rows to expect and what counting up to the bound would cost.
-    estimate, cost = _bounded_plan(queryset, exact_max)
+    bounded_sql = _bounded_sql(queryset, exact_max)
+    if bounded_sql is None:
+        return ListCount(0, True)
+    estimate, cost = _count_plan(queryset, *bounded_sql)
     if estimate > exact_max and cost > COUNT_COST_MAX:
         return ListCount(estimate, False)
-    bounded = bounded_count(queryset, exact_max)
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(*bounded_sql)
+        bounded = int(cursor.fetchone()[0])
     if bounded <= exact_max:
         return ListCount(bounded, True)
     return ListCount(max(estimate, bounded), False)
@@ -448,12 +506,31 @@ class ListWindow:
 # From this many rows deep, a numbered page reads its keys first (``_offset_rows``).
 DEFERRED_JOIN_OFFSET = 250
 
+# The query attribute ``read_keys_first`` sets (Django copies a query's attributes to its clones, so
+# the mark survives the later filters, the sort and ``values_list``).
+_KEYS_FIRST = "zhijiao_read_keys_first"
+
+
+def read_keys_first(queryset: QuerySet) -> QuerySet:
+    """Mark a filtered list so that every numbered page reads its keys first (``_offset_rows``).
+
+    For filters that match rows spread over a large table — a name search finding thousands of
+    placements by their GIN index — the page's statement would otherwise join every match to what the
+    table shows (post, host, plan, student) before its sort and ``LIMIT`` keep 25; with the mark it
+    sorts the matches' keys alone and joins the page's rows only. One statement more for every user.
+    """
+    queryset = queryset.all()
+    setattr(queryset.query, _KEYS_FIRST, True)
+    return queryset
+
 
 def _offset_rows(ordered: QuerySet, offset: int, limit: int) -> list:
-    """``ordered[offset:offset + limit]``; deep pages in two statements: the window's primary keys
-    (without the columns and joins only the shown rows need), then those rows."""
+    """``ordered[offset:offset + limit]``; deep pages (and lists marked ``read_keys_first``) in two
+    statements: the window's primary keys (without the columns and joins only the shown rows need),
+    then those rows."""
     query = ordered.query
-    if offset < DEFERRED_JOIN_OFFSET or query.distinct or query.combinator or query.values_select:
+    shallow = offset < DEFERRED_JOIN_OFFSET and not getattr(query, _KEYS_FIRST, False)
+    if shallow or query.distinct or query.combinator or query.values_select:
         return list(ordered[offset : offset + limit])
     pks = list(ordered.values_list("pk", flat=True)[offset : offset + limit])
     if not pks:
@@ -531,4 +608,5 @@ __all__ = [
     "ordering_keys",
     "paginate",
     "planner_estimate",
+    "read_keys_first",
 ]

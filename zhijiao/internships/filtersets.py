@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core import listing
 from zhijiao.core.autocomplete import AutocompleteSelect
 from zhijiao.core.filters import FilterSet, YesNoFilter
 from zhijiao.core.search import classify
@@ -99,7 +100,8 @@ class PlacementFilterSet(FilterSet):
                 match |= Q(enterprise_id__in=hosts)
             if posts:
                 match |= Q(post_id__in=posts)
-        return queryset.filter(match)
+        # Thousands of matches across the province (王芳: ≈ 2,700): sort their keys, join 25 rows.
+        return listing.read_keys_first(queryset.filter(match))
 
     def filter_blocked(self, queryset, name, value):
         if value is None:

@@ -1,0 +1,124 @@
+"""The count of a list costs at most one statement, whoever asks (issue 16, fifth round): the planner's
+verdict on the bounded count is cached, so a school and the province count a list in the same
+number of statements — and the province, whose lists the planner estimates, often in none."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from zhijiao.core import listing
+from zhijiao.students.models import Student
+from zhijiao.students.tests.factories import add_student
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL planner estimates")
+
+
+@pytest.fixture(autouse=True)
+def _plans_cached(settings):
+    """As in use: the count's plan cached (the test settings plan every count)."""
+    settings.LIST_COUNT_PLAN_SECONDS = 120
+    cache.clear()
+
+
+# Every list endpoint and page whose statements a school and the province are compared on.
+PATHS = [
+    "/api/v1/institutions/",
+    "/api/v1/offered-majors/",
+    "/api/v1/internship-plans/",
+    "/api/v1/placements/",
+    "/api/v1/students/",
+    "/api/v1/certificates/",
+    "/students/",
+    "/credentials/",
+    "/internships/plans/",
+    "/internships/placements/",
+]
+
+
+def _statements(client, path, params=None) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, params or {})
+    assert response.status_code == 200, (path, response.status_code)
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_count_is_one_statement_once_planned(world, settings):
+    settings.LIST_EXACT_COUNT_MAX = 5
+    cache.clear()
+    for i in range(3):
+        add_student(world, name=f"郭{i}")
+    qs = Student.objects.filter(name__startswith="郭")
+    with CaptureQueriesContext(connection) as first:
+        assert listing.count_rows(qs) == listing.ListCount(3, True)
+    assert [q["sql"].split(" ", 1)[0] for q in first.captured_queries] == ["EXPLAIN", "SELECT"]
+    with CaptureQueriesContext(connection) as again:
+        assert listing.count_rows(qs) == listing.ListCount(3, True)
+    assert len(again) == 1 and " LIMIT 6" in again.captured_queries[0]["sql"]
+    add_student(world, name="郭新")  # the verdict is kept, the count is not: still exact
+    assert listing.count_rows(qs) == listing.ListCount(4, True)
+    assert listing.count_rows(Student.objects.none()) == listing.ListCount(0, True)
+
+
+def test_a_costly_large_count_is_the_cached_estimate_without_a_statement(world, settings, monkeypatch):
+    settings.LIST_EXACT_COUNT_MAX = 2
+    cache.clear()
+    for i in range(6):
+        add_student(world, name=f"龚{i}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE students_student")
+    monkeypatch.setattr(listing, "COUNT_COST_MAX", -1)  # every bounded count "costly"
+    qs = Student.objects.all()
+    first = listing.count_rows(qs)
+    assert first.exact is False and first.value > 2
+    with CaptureQueriesContext(connection) as again:
+        assert listing.count_rows(qs) == first
+    assert not again.captured_queries
+
+
+def test_a_cache_that_fails_costs_an_explain_not_the_page(world, monkeypatch):
+    add_student(world, name="贺一")
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    assert listing.count_rows(Student.objects.filter(name="贺一")) == listing.ListCount(1, True)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_province_needs_no_more_statements_than_a_school(world, login, settings, path):
+    """Same list, same request: the province's statements ≤ the school's (both warm, as in use)."""
+    settings.LIST_EXACT_COUNT_MAX = 1  # the province's lists are "large": its count is an estimate
+    add_student(world, name="韩一")
+    add_student(world, "b", name="韩二")
+    counts = {}
+    for who in ("school_a", "province_staff"):
+        client = login(world[who])
+        client.get(path)
+        counts[who] = _statements(client, path)
+    assert len(counts["province_staff"]) <= len(counts["school_a"]), (
+        [s[:90] for s in counts["school_a"]],
+        [s[:90] for s in counts["province_staff"]],
+    )
+
+
+@pytest.mark.parametrize("path", ["/api/v1/enterprises/", "/enterprises/"])
+def test_lists_a_school_does_not_see_cost_the_province_its_rows_and_count_only(world, login, settings, path):
+    """A school sees no enterprise list (its queryset is empty by construction: no statement at all);
+    the province's extra statements are its count and its rows — no EXPLAIN once planned."""
+    settings.LIST_EXACT_COUNT_MAX = 1
+    counts = {}
+    for who in ("school_a", "province_staff"):
+        client = login(world[who])
+        client.get(path)
+        counts[who] = _statements(client, path)
+    extra = [s for s in counts["province_staff"] if 'FROM "enterprises_enterprise"' in s]
+    assert not [s for s in counts["school_a"] if 'FROM "enterprises_enterprise"' in s]
+    assert len(counts["province_staff"]) == len(counts["school_a"]) + 2, extra
+    assert (
+        len(extra) == 2 and extra[0].startswith("SELECT COUNT(*)") and not any("EXPLAIN" in s for s in extra)
+    )
