@@ -27,6 +27,7 @@ from .choices import SubmissionStatus as S
 from .diff import changes_since_return, row_changes_since_return
 from .forms import DecisionForm, DefinitionUploadForm
 from .models import DataSet, Period
+from .reporters import by_city
 from .rows import derived_codes, form_rows, posted_rows, row_lists
 from .services_deadline import entry_window_problem
 
@@ -245,7 +246,7 @@ def completeness(request):
             "rows": rows,
             "missing": sum(r["missing"] for r in rows),
             "late": sum(r["late"] for r in rows),
-            "by_city": period is not None and (period.data_set.reporters or {}).get("by") == "city",
+            "by_city": period is not None and by_city(period.data_set),
             # The city returns are the authorities' page (``_authority``): a school is told, not linked.
             "city_returns_open": _is_authority(request.user),
         },
@@ -366,6 +367,8 @@ def city_returns(request):
             "periods": Period.objects.select_related("data_set"),
             "rows": rows,
             "is_province": scope.is_province,
+            # A data set the cities fill themselves has no schools under the return to count.
+            "by_city": bool(period and by_city(period.data_set)),
             "form": DecisionForm(),
         },
     )
@@ -399,7 +402,6 @@ def city_return(request, pk):
     actions the user may take."""
     from .diff import city_changes_since_return, summary_rows
     from .lifecycles import CITY_SUBMISSION
-    from .reporters import by_city
 
     submission = get_object_or_404(selectors.city_submission_list(user=request.user), pk=pk)
     editable = submission.status in CITY_OPEN

@@ -173,3 +173,11 @@ def test_a_school_is_told_of_the_city_returns_but_not_linked_to_them(world, peri
     login(world["jinan"])
     assert link in client.get(reverse("reporting:completeness"), {"period": period.pk}).content.decode()
     assert client.get(link).status_code == 200
+
+
+def test_the_city_returns_of_a_city_filled_set_count_no_schools(world, period, client, login):
+    """The cities fill it themselves: the list says so and shows no school columns (they were all 0)."""
+    login(world["province_admin"])
+    page = client.get(reverse("reporting:city_returns"), {"period": period.pk}).content.decode()
+    assert "The city bureaus fill this data set themselves" in page
+    assert "Schools that report" not in page and "After its schools" not in page
