@@ -13,7 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from .audit import AuditAction, audit_record, snapshot
-from .scoping import is_in_scope, restrict
+from .scoping import is_in_scope
 
 
 class OutOfScope(PermissionDenied):
@@ -23,14 +23,6 @@ class OutOfScope(PermissionDenied):
 def ensure_in_scope(instance: models.Model, actor, action: str = "change") -> None:
     if instance.pk is None or not is_in_scope(instance, actor, action):
         raise OutOfScope(_("You do not have permission to change this record."))
-
-
-def get_in_scope(model: type[models.Model], pk: Any, actor, action: str = "change") -> models.Model:
-    """Fetch ``pk`` for writing, locked, only if it is inside the actor's scope."""
-    try:
-        return restrict(model._default_manager.select_for_update(), actor, action).get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise OutOfScope(_("The record does not exist or is outside your organisation."))
 
 
 def strip_invisible_fields(instance: models.Model) -> None:
