@@ -329,16 +329,11 @@ class FormerEmployment(models.Model):
         return f"{self.expert} @ {self.institution}"
 
 
-class Review(ScopedModel):
-    """One expert's review of one application: a score per rubric item with a comment. The
-    province sees every review; an expert the reviews of the applications assigned to them."""
+class RubricReview(ScopedModel):
+    """What an expert's scoring of a document holds, whatever is scored (an application, a
+    follow-up report): the reviewer's account, the state, a score and a comment per rubric item
+    (both keyed by the item's place in the rubric, "1", "2", …), the total and when it was sent."""
 
-    application = models.ForeignKey(
-        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="reviews"
-    )
-    expert = models.ForeignKey(
-        Expert, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="reviews"
-    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reviewer account"),
@@ -350,11 +345,25 @@ class Review(ScopedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.ASSIGNED
     )
-    # Both by the item's place in the rubric ("1", "2", …).
     scores = models.JSONField(_("scores"), default=dict, blank=True)
     comments = models.JSONField(_("comments"), default=dict, blank=True)
     total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Review(RubricReview):
+    """One expert's review of one application: a score per rubric item with a comment. The
+    province sees every review; an expert the reviews of the applications assigned to them."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    expert = models.ForeignKey(
+        Expert, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="reviews"
+    )
 
     scope_region_path = "application__call__region__path"
     scope_change_nodes = frozenset({"region"})
@@ -605,7 +614,7 @@ class FollowUpReport(ScopedModel):
         return self.rectify_deadline if self.status == ReportStatus.RECTIFYING else self.round.due_date
 
 
-class FollowUpReview(ScopedModel):
+class FollowUpReview(RubricReview):
     """An expert's scores on a follow-up report (the round's rubric)."""
 
     report = models.ForeignKey(
@@ -614,21 +623,6 @@ class FollowUpReview(ScopedModel):
     expert = models.ForeignKey(
         Expert, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="followup_reviews"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewer account"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.ASSIGNED
-    )
-    scores = models.JSONField(_("scores"), default=dict, blank=True)
-    comments = models.JSONField(_("comments"), default=dict, blank=True)
-    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, null=True, blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     scope_region_path = "report__round__call__region__path"
     scope_change_nodes = frozenset({"region"})
