@@ -401,7 +401,9 @@ def _gaodi_city_values(city, quarter: int) -> dict:
 
 # The current quarter's city returns, 济南 first: 济南 accepted by the province, 青岛 waiting for the
 # province, one returned, one accepted and re-opened, some drafts; the rest not started.
-CITY_STATES = ["accepted", "submitted", "returned", "reopened", "draft", "draft", "draft", "draft"]
+# 济南 accepted; 青岛 returned by the province, so the demo's 青岛 bureau (city_qingdao) has a return to
+# correct — on the form or with the XLSX template — and resubmit; 淄博's waits for the province.
+CITY_STATES = ["accepted", "returned", "submitted", "reopened", "draft", "draft", "draft", "draft"]
 
 
 def _fill_cities(actor, bureaus, period, quarter: int, *, current: bool) -> None:
