@@ -468,13 +468,14 @@ def measure(client, path: str, params: dict, repeat: int) -> dict:
         status = response.status_code
     with CaptureQueriesContext(connection) as ctx:
         t = time.perf_counter()
-        client.get(path, params)
+        captured_response = client.get(path, params)
         captured = time.perf_counter() - t
     stmt_times = [float(q["time"]) for q in ctx.captured_queries]
     longest = max(stmt_times, default=0.0)
     times.sort()
     return {
         "status": status,
+        "rows_shown": rows_shown(captured_response),
         "p50_ms": round(statistics.median(times) * 1000, 1),
         "p95_ms": round(times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))] * 1000, 1),
         "statements": len(stmt_times),
@@ -487,6 +488,26 @@ def measure(client, path: str, params: dict, repeat: int) -> dict:
         # runs that the school does not shows in a diff of two rows.
         "sql": [f"{float(q['time']) * 1000:.1f} {q['sql'][:160]}" for q in ctx.captured_queries],
     }
+
+
+def rows_shown(response) -> int | None:
+    """How many rows the answer shows: the API page's results, or the rows of the page's first table
+    body. A school whose whole list is shorter than a page renders fewer rows than the province, and
+    then the ratio measures the page's length, not the province's size (``summarise`` keeps them apart)."""
+    if response.status_code != 200:
+        return None
+    content_type = response.get("Content-Type", "")
+    if "json" in content_type:
+        data = json.loads(response.content)
+        if isinstance(data, dict):
+            data = data.get("results", [])
+        return len(data) if isinstance(data, list) else None
+    html = response.content.decode(errors="replace")
+    start = html.find("<tbody")
+    if start < 0:
+        return 0
+    end = html.find("</tbody>", start)
+    return html.count("<tr", start, end if end > 0 else len(html))
 
 
 def run_measurements(args) -> dict:
@@ -532,7 +553,9 @@ def run_measurements(args) -> dict:
 
 def print_row(row: dict) -> None:
     p, s = row["province"], row["school"]
-    school = f"{s['p95_ms']:8.1f} {s['statements']:4d}" if s else "       –    –"
+    school = (
+        f"{s['p95_ms']:8.1f} {s['statements']:4d} {s['rows_shown'] or 0:4d}" if s else "       –    –    –"
+    )
     ratio = f"{row['ratio']:5.2f}×" if row["ratio"] is not None else "    – "
     flag = ""
     if row["ratio"] is not None and row["ratio"] > 1.5:
@@ -543,6 +566,7 @@ def print_row(row: dict) -> None:
         flag += f" HTTP {p['status']}/{s['status'] if s else '-'}"
     print(
         f"{row['kind']:4} {row['path'][:34]:34} {row['variant'][:24]:24} {school} {p['p95_ms']:8.1f} {p['statements']:4d}"
+        f" {p['rows_shown'] or 0:4d}"
         f" {p['longest_share']:5.2f} {ratio}{flag}",
         flush=True,
     )
@@ -557,11 +581,29 @@ def summarise(results: list[dict]) -> dict:
         for r in results
         if r["school"] is not None and r["province"]["statements"] > r["school"]["statements"]
     ]
+    # Over the target with the school's page as long as the province's: a gap of scale. Over it
+    # with a shorter school page (the school's whole list is a few rows): the page's length.
+    same_rows = [
+        r
+        for r in over
+        if r["school"]["rows_shown"] is not None
+        and r["province"]["rows_shown"] is not None
+        and r["school"]["rows_shown"] >= r["province"]["rows_shown"]
+    ]
     return {
         "requests_measured": len(results),
         "ratio_max": max(ratios, default=None),
         "ratio_median": statistics.median(ratios) if ratios else None,
         "over_1_5": [f"{r['path']} {r['variant']}: {r['ratio']}" for r in over],
+        "over_1_5_same_rows": [
+            f"{r['path']} {r['variant']}: {r['ratio']} ({r['school']['rows_shown']} rows)" for r in same_rows
+        ],
+        "over_1_5_school_page_shorter": [
+            f"{r['path']} {r['variant']}: {r['ratio']} (school {r['school']['rows_shown']} rows, "
+            f"province {r['province']['rows_shown']})"
+            for r in over
+            if r not in same_rows
+        ],
         "over_half_in_one_statement": [
             f"{r['path']} {r['variant']}: {r['province']['longest_share']}" for r in heavy
         ],
@@ -638,7 +680,8 @@ def main() -> None:
                 "audit_entries": AuditEntry.objects.count(),
             }
             print(
-                f"{'':4} {'path':34} {'variant':24} {'school p95 ms':>8} {'stm':>4} {'province p95':>8} {'stm':>4}"
+                f"{'':4} {'path':34} {'variant':24} {'school p95 ms':>8} {'stm':>4} {'rows':>4} {'province p95':>8} {'stm':>4}"
+                f" {'rows':>4}"
                 f" {'1-stmt':>5} ratio",
                 flush=True,
             )
