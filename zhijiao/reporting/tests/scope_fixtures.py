@@ -78,6 +78,9 @@ object_url("reporting:template_upload", Submission)
 object_url("reporting:check", Submission)
 object_url("reporting:prefill", Submission)
 object_url("reporting:city_submission", CitySubmission)
+object_url("reporting:city_template_download", CitySubmission)
+object_url("reporting:city_template_upload", CitySubmission)
+object_url("reporting:city_check", CitySubmission)
 
 
 # --- the data-set editor, indicators and scoring schemes: province staff only ---------------------
