@@ -118,7 +118,9 @@ def public_calls():
     """Calls whose decision list is public (公示 under way, or 立项 after it), newest notice first —
     the public index of notices that anyone may read without signing in."""
     return (
-        Call.objects.filter(stage__in=[CallStage.PUBLICISED, CallStage.APPROVED], publicity_start__isnull=False)
+        Call.objects.filter(
+            stage__in=[CallStage.PUBLICISED, CallStage.APPROVED], publicity_start__isnull=False
+        )
         .only("code", "name", "stage", "publicity_start", "publicity_end")
         .order_by("-publicity_start", "-pk")
     )
