@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..services import OutOfScope, ensure_in_scope, model_update
@@ -262,7 +262,10 @@ def _update_many(actor, items: list, *, message: str = "", event: str = "") -> N
         for f in auto_now:
             setattr(obj, f.attname, now)
     fields = sorted(names | {f.name for f in auto_now})
-    manager.bulk_update([obj for obj, _before in changed], fields)
+    try:
+        manager.bulk_update([obj for obj, _before in changed], fields)
+    except IntegrityError as exc:  # as ``model_update``; the caller's atomic block is undone
+        raise ValidationError(_("The record conflicts with an existing one.")) from exc
     allowed = in_scope()
     if any(obj.pk not in allowed for obj, _before in changed):
         # Nobody may move a row out of the subtree they manage (STYLE.md §3).

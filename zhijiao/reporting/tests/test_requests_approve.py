@@ -256,3 +256,26 @@ def test_submissions_decide_reports_refusals_per_school(world, pairs):
     # The third still waits for the city: the province may not decide the city's step.
     assert done == 2 and len(errors) == 1 and "对照学校2甲" in errors[0]
     assert [Submission.objects.get(pk=s.pk).status for s in bulk] == ["approved", "approved", "submitted"]
+
+
+def test_an_outcome_refused_in_bulk_is_decided_one_by_one(world, pairs, monkeypatch):
+    """Should the set-based outcome refuse (a check only the write finds), the batch is undone and
+    every submission decided one by one in its own savepoint — nothing written twice."""
+    from zhijiao.core.lifecycle import engine
+
+    bulk = pairs["bulk"]
+    wf.requests_approve(actor=world["jinan"], requests=[_request(s) for s in bulk])
+
+    def refuse(*args, **kwargs):
+        raise ValidationError("refused in bulk")
+
+    monkeypatch.setattr(engine, "_update_many", refuse)
+    done, errors = services.submissions_decide(
+        actor=world["province_admin"], submissions=bulk, decision="approve"
+    )
+    assert (done, errors) == (3, [])
+    for sub in bulk:
+        state = _state(sub)
+        assert state["submission"]["status"] == "approved"
+        assert [e["kind"] for e in state["events"]] == ["submit", "approve", "approve"]
+        assert [e["event"] for e in state["submission_audit"]].count("submission.approved") == 1
