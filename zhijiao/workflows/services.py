@@ -364,10 +364,12 @@ def request_cancel(*, actor, request: ApprovalRequest, comment: str) -> Approval
 
 # --- bulk approval (issue 14: a city's 35 schools approved in ≤ 1 s) ----------------------------------
 def _lock_with_steps(request_ids: list[int]) -> dict[int, tuple[ApprovalRequest, list[ApprovalStep]]]:
-    """The requests and all their steps, both locked, in one statement (requests in id order)."""
+    """The requests, locked (in id order), with all their steps, in one statement. The steps are
+    read, not locked — as ``request_approve``, which holds only the request's lock while it writes
+    them (locking them here too could deadlock with it)."""
     found: dict[int, tuple[ApprovalRequest, list[ApprovalStep]]] = {}
     steps = (
-        ApprovalStep.objects.select_for_update(of=("self", "request"))
+        ApprovalStep.objects.select_for_update(of=("request",))
         .select_related("request__institution", "request__region", "institution", "region")
         .filter(request_id__in=request_ids)
         .order_by("request_id", "order")
