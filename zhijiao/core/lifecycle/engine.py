@@ -187,6 +187,7 @@ def _plain_fields_only(model, names) -> bool:
     makes: plain concrete fields (no relation, not unique, in no constraint), a model without a
     ``save`` of its own and without save signals — then ``full_clean``'s foreign-key, unique and
     constraint checks concern fields the change leaves as stored."""
+    from django.core.exceptions import FieldDoesNotExist
     from django.db import models as m
     from django.db.models import signals
 
@@ -203,7 +204,7 @@ def _plain_fields_only(model, names) -> bool:
     for name in names:
         try:
             field = meta.get_field(name)
-        except Exception:
+        except FieldDoesNotExist:
             return False
         if not field.concrete or field.is_relation or field.unique or field.primary_key:
             return False
