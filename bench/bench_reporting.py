@@ -23,7 +23,9 @@ the last are loaded with ``COPY`` as approved submissions, and the rollups they 
   submitted, the city approves them, and the time of the province's one bulk decision
   (``services.submissions_decide`` of all 35, which writes the region rollups and the facts) is
   measured (target ≤ 1 s), and separately the check of the foreign keys it wrote, which
-  PostgreSQL defers to the commit (``approve_city_commit_fk_checks_s``). This part runs in a
+  PostgreSQL defers to the commit (``approve_city_commit_fk_checks_s``); where the decision's
+  time goes: its statements (``approve_city_statements``), their time together
+  (``approve_city_sql_s``) and the six slowest (``approve_city_slowest_ms``). This part runs in a
   transaction rolled back at the end, so the database is unchanged for the next ``--keepdb`` run;
 - **pages**: the SQL statements of the form page of a school's ``--elements``-element submission
   against a 10-element one, and of the city worklist with 5 schools awaiting it against 35
