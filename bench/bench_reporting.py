@@ -23,7 +23,9 @@ the last are loaded with ``COPY`` as approved submissions, and the rollups they 
   submitted, the city approves them, and the time of the province's one bulk decision
   (``services.submissions_decide`` of all 35, which writes the region rollups and the facts) is
   measured (target ≤ 1 s), and separately the check of the foreign keys it wrote, which
-  PostgreSQL defers to the commit (``approve_city_commit_fk_checks_s``). This part runs in a
+  PostgreSQL defers to the commit (``approve_city_commit_fk_checks_s``); where the decision's
+  time goes: its statements (``approve_city_statements``), their time together
+  (``approve_city_sql_s``) and the six slowest (``approve_city_slowest_ms``). This part runs in a
   transaction rolled back at the end, so the database is unchanged for the next ``--keepdb`` run;
 - **pages**: the SQL statements of the form page of a school's ``--elements``-element submission
   against a 10-element one, and of the city worklist with 5 schools awaiting it against 35
@@ -465,9 +467,26 @@ def run(args) -> dict:
             # rolled-back run never reaches: check the fill's now, and the decision's after it.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        statements: list[tuple[str, float]] = []
+
+        def timed_statement(execute, sql, params, many, context):
+            t0 = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                statements.append((" ".join(sql.split())[:90], time.perf_counter() - t0))
+
         t = time.perf_counter()
-        done, errors = services.submissions_decide(actor=decider, submissions=subs, decision="approve")
+        with connection.execute_wrapper(timed_statement):
+            done, errors = services.submissions_decide(actor=decider, submissions=subs, decision="approve")
         out["approve_city_s"] = round(time.perf_counter() - t, 3)
+        # Where the time goes, statement by statement (the audit COPYs are not seen by the wrapper
+        # and count in the rest with the Python work).
+        out["approve_city_statements"] = len(statements)
+        out["approve_city_sql_s"] = round(sum(d for _s, d in statements), 3)
+        out["approve_city_slowest_ms"] = [
+            [round(d * 1000, 1), sql] for sql, d in sorted(statements, key=lambda x: -x[1])[:6]
+        ]
         t = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

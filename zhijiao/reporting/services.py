@@ -367,20 +367,71 @@ def _open_requests(submissions) -> dict:
     return found
 
 
+def _refusal(submission, exc) -> str:
+    if isinstance(exc, ValidationError):
+        return f"{submission.institution}：{'；'.join(exc.messages)}"
+    refused = _("You may not decide this step.")
+    return f"{submission.institution}：{refused}"
+
+
 def submissions_decide(*, actor, submissions, decision: str, reason: str = "") -> tuple[int, list[str]]:
     """Approve or return (with a reason) each submission at its current approval step — the
-    worklist's bulk action. Each decision is its own savepoint: one refused decision (not the
-    actor's step, already decided) is reported and does not undo the others. The values of the
-    submissions whose last step this approves enter the rollups together at the end, in one
-    set-based write (``services_bulk``; issue 14), in the same transaction. Returns (done, errors)."""
-    from zhijiao.workflows import services as wf
+    worklist's bulk action. Returns (done, errors): a refused decision (not the actor's step,
+    already decided) is reported with its reason and changes nothing; the others go on.
 
-    from . import services_bulk
-
+    Approvals are decided together (issue 14): everything is checked first, the bad ones refused
+    with their reasons, then the good ones written together — the approval steps, events and
+    requests set-based (``workflows.services.requests_approve``), the submissions' state and their
+    typed audit events in one update and one bulk audit write (``core.lifecycle.apply_outcomes``),
+    and the values of those whose last step this was enter the rollups in one statement at the
+    end (``services_bulk``), all in one transaction. Should an approval outcome refuse one of
+    them after all, the batch is undone and decided one by one instead. Returns decide one by
+    one, each in its own savepoint."""
     if decision not in ("approve", "return"):
         raise ValueError(decision)
     if decision == "return" and not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the submissions are returned.")})
+    if decision == "approve":
+        try:
+            return _submissions_approve(actor, submissions, reason)
+        except (ValidationError, PermissionDenied):
+            pass  # an outcome refused one of them: undone, decided one by one below
+    return _submissions_decide_each(actor, submissions, decision, reason)
+
+
+def _submissions_approve(actor, submissions, reason: str) -> tuple[int, list[str]]:
+    from zhijiao.workflows import services as wf
+
+    from . import services_bulk
+
+    requests = _open_requests(submissions)
+    done, errors = 0, []
+    with transaction.atomic():
+        with services_bulk.deferred_rollups() as noted:
+            _approved, refused = wf.requests_approve(
+                actor=actor,
+                requests=[requests[s.pk] for s in submissions if s.pk in requests],
+                comment=reason,
+            )
+        for submission in submissions:
+            request = requests.get(submission.pk)
+            if request is None:
+                errors.append(_refusal(submission, ValidationError(_("Nothing to decide."))))
+            elif request.pk in refused:
+                errors.append(_refusal(submission, refused[request.pk]))
+            else:
+                done += 1
+        services_bulk.rollups_apply(noted)
+    return done, errors
+
+
+def _submissions_decide_each(actor, submissions, decision: str, reason: str) -> tuple[int, list[str]]:
+    """One decision after another, each its own savepoint (``request_approve``/``request_return``
+    are atomic); the rollups of the approved ones are still written together at the end."""
+    from zhijiao.workflows import services as wf
+
+    from . import services_bulk
+
     done, errors = 0, []
     requests = _open_requests(submissions)
     approved: list[int] = []
@@ -390,8 +441,7 @@ def submissions_decide(*, actor, submissions, decision: str, reason: str = "") -
             try:
                 if request is None:
                     raise ValidationError(_("Nothing to decide."))
-                # request_approve/request_return are atomic: each decision is a savepoint of its
-                # own, and what it noted for the rollups counts only once it is released.
+                # What a decision noted for the rollups counts only once its savepoint is released.
                 with services_bulk.deferred_rollups() as noted:
                     if decision == "approve":
                         wf.request_approve(actor=actor, request=request, comment=reason)
@@ -399,11 +449,8 @@ def submissions_decide(*, actor, submissions, decision: str, reason: str = "") -
                         wf.request_return(actor=actor, request=request, comment=reason)
                 approved += noted
                 done += 1
-            except ValidationError as exc:
-                errors.append(f"{submission.institution}：{'；'.join(exc.messages)}")
-            except PermissionDenied:
-                refused = _("You may not decide this step.")
-                errors.append(f"{submission.institution}：{refused}")
+            except (ValidationError, PermissionDenied) as exc:
+                errors.append(_refusal(submission, exc))
         services_bulk.rollups_apply(approved)
     return done, errors
 

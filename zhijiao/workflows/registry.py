@@ -36,6 +36,9 @@ class WorkflowKind:
     on_returned: Callable[..., None] | None = None  # (request, actor, reason)
     on_cancelled: Callable[..., None] | None = None  # (request, actor, reason)
     on_resubmitted: Callable[..., None] | None = None  # (request, actor)
+    # (requests, actor): the final approvals of a bulk decision (``services.requests_approve``) at
+    # once; without it ``on_approved`` runs for each.
+    on_approved_many: Callable[..., None] | None = None
 
     def chain_levels(self) -> tuple[str, ...]:
         overrides = getattr(settings, "WORKFLOW_CHAINS", {}) or {}
@@ -62,7 +65,7 @@ def all_kinds() -> dict[str, WorkflowKind]:
 
 
 def _from_lifecycle(lc) -> WorkflowKind:
-    from zhijiao.core.lifecycle import apply_outcome
+    from zhijiao.core.lifecycle import apply_outcome, apply_outcomes
 
     approval = lc.approval
 
@@ -82,6 +85,11 @@ def _from_lifecycle(lc) -> WorkflowKind:
         on_returned=hook("returned"),
         on_cancelled=hook("cancelled"),
         on_resubmitted=hook("resubmitted"),
+        on_approved_many=(
+            (lambda requests, actor: apply_outcomes(lc, "approved", requests, actor))
+            if "approved" in approval.on
+            else None
+        ),
     )
 
 

@@ -360,3 +360,182 @@ def request_cancel(*, actor, request: ApprovalRequest, comment: str) -> Approval
     if spec and spec.on_cancelled:
         spec.on_cancelled(request, actor, comment)
     return request
+
+
+# --- bulk approval (issue 14: a city's 35 schools approved in ≤ 1 s) ----------------------------------
+def _lock_with_steps(request_ids: list[int]) -> dict[int, tuple[ApprovalRequest, list[ApprovalStep]]]:
+    """The requests, locked (in id order), with all their steps, in one statement. The steps are
+    read, not locked — as ``request_approve``, which holds only the request's lock while it writes
+    them (locking them here too could deadlock with it)."""
+    found: dict[int, tuple[ApprovalRequest, list[ApprovalStep]]] = {}
+    steps = (
+        ApprovalStep.objects.select_for_update(of=("request",))
+        .select_related("request__institution", "request__region", "institution", "region")
+        .filter(request_id__in=request_ids)
+        .order_by("request_id", "order")
+    )
+    for step in steps:
+        request, chain = found.setdefault(step.request_id, (step.request, []))
+        step.request = request
+        chain.append(step)
+    return found
+
+
+def _may_decide_many(actor, steps: list[ApprovalStep]) -> dict[int, Exception]:
+    """``check_may_decide`` for many steps: the requests in the actor's sight and the steps in
+    their change scope, one query each; the node check in memory (the actor's grants, read once)."""
+    from .selectors import request_list
+
+    refused: dict[int, Exception] = {}
+    if not steps:
+        return refused
+    visible = set(
+        request_list(user=actor).filter(pk__in=[s.request_id for s in steps]).values_list("pk", flat=True)
+    )
+    changeable = set(
+        restrict(ApprovalStep.objects.filter(pk__in=[s.pk for s in steps]), actor, "change").values_list(
+            "pk", flat=True
+        )
+    )
+    holds: dict[tuple, bool] = {}
+    for step in steps:
+        if step.request_id not in visible:
+            refused[step.request_id] = OutOfScope(
+                _("The record does not exist or is outside your organisation.")
+            )
+            continue
+        node = (step.institution_id, step.region_id, step.node_path)
+        if node not in holds:
+            holds[node] = actor_holds_node(actor, step)
+        if step.pk not in changeable or not holds[node]:
+            refused[step.request_id] = ValidationError(
+                _("Only %(node)s may decide this step.") % {"node": step.node}
+            )
+    return refused
+
+
+@transaction.atomic
+def requests_approve(
+    *, actor, requests, comment: str = ""
+) -> tuple[list[ApprovalRequest], dict[int, Exception]]:
+    """Approve the current step of each request at once — what ``request_approve`` does to each,
+    written set-based: the requests and their steps locked in one statement; each checked
+    (``check_open``, ``check_in_order``, ``check_may_decide`` — the role checks once per node);
+    the step updates, the following steps, the request updates, the approval events and their
+    audit entries written in a few statements whatever their number. Then, for the requests whose
+    last step this was, the kind's ``on_approved_many`` once for all of them when it declares one,
+    else its ``on_approved`` for each.
+
+    Returns (approved requests, {request id: the refusal}): a refused request (not open, not at its
+    step, not the actor's to decide) changes nothing; the others go on. A hook that raises rolls
+    the whole batch back (the caller may then decide one by one)."""
+    wanted = list(dict.fromkeys(r.pk for r in requests))
+    locked = _lock_with_steps(wanted)
+    refused: dict[int, Exception] = {}
+    try:
+        comment = _clean_text(comment, required=False, what="")
+        comment_problem = None
+    except ValidationError as exc:
+        comment_problem = exc
+    # (request, its current step, the following step or None)
+    ready: list[tuple[ApprovalRequest, ApprovalStep, ApprovalStep | None]] = []
+    for pk in wanted:
+        if pk not in locked:
+            refused[pk] = ValidationError(_("Nothing to decide."))
+            continue
+        request, chain = locked[pk]
+        try:
+            check_open(request)
+            by_order = {s.order: s for s in chain}
+            step = by_order.get(request.current_step)
+            if step is None:
+                raise ValidationError(_("Nothing to decide."))
+            check_in_order(request, step)
+        except ValidationError as exc:
+            refused[pk] = exc
+            continue
+        ready.append((request, step, by_order.get(step.order + 1)))
+    if ready and not decides_any_step(actor):
+        refused.update(_may_decide_many(actor, [step for _r, step, _f in ready]))
+        ready = [item for item in ready if item[0].pk not in refused]
+    if comment_problem is not None:
+        refused.update({request.pk: comment_problem for request, _s, _f in ready})
+        ready = []
+    if not ready:
+        return [], refused
+
+    from zhijiao.core.audit import actor_fields, entry_row, write_entries
+
+    now = timezone.now()
+    authenticated = getattr(actor, "is_authenticated", False)
+    decider = actor if authenticated else None
+    ApprovalStep.objects.filter(pk__in=[step.pk for _r, step, _f in ready]).update(
+        status=StepStatus.APPROVED, decided_by=decider, decided_at=now, comment=comment
+    )
+    following = [f.pk for _r, _s, f in ready if f is not None]
+    if following:
+        ApprovalStep.objects.filter(pk__in=following).update(status=StepStatus.PENDING)
+    moving = [request.pk for request, _s, f in ready if f is not None]
+    if moving:
+        ApprovalRequest.objects.filter(pk__in=moving).update(
+            current_step=models.F("current_step") + 1, updated_at=now
+        )
+    finished = [request.pk for request, _s, f in ready if f is None]
+    if finished:
+        ApprovalRequest.objects.filter(pk__in=finished).update(
+            status=RequestStatus.APPROVED, finished_at=now, updated_at=now
+        )
+    who = actor_fields(actor)
+    events, audits = [], []
+    for request, step, nxt in ready:
+        node = step.node
+        events.append(
+            ApprovalEvent(
+                request=request,
+                step=step,
+                kind=EventKind.APPROVE,
+                actor=decider,
+                actor_name=actor.get_username() if authenticated else "system",
+                node_label=str(node)[:200],
+                comment=comment,
+            )
+        )
+        audits.append(
+            entry_row(
+                who=who,
+                action=AuditAction.UPDATE,
+                instance=request,
+                after={"event": str(EventKind.APPROVE), "step": step.order, "node": str(node)},
+                message=f"{EventKind.APPROVE}: {comment}"[:500],
+                event="approval.completed" if nxt is None else AUDIT_EVENTS[EventKind.APPROVE],
+            )
+        )
+        # What ``request_approve`` reads back from the row, set in memory.
+        step.status, step.decided_by, step.decided_at, step.comment = (
+            StepStatus.APPROVED,
+            decider,
+            now,
+            comment,
+        )
+        request.updated_at = now
+        if nxt is not None:
+            nxt.status = StepStatus.PENDING
+            request.current_step = nxt.order
+        else:
+            request.status, request.finished_at = RequestStatus.APPROVED, now
+    ApprovalEvent.objects.bulk_create(events)
+    write_entries(audits)
+    done = [request for request, _s, nxt in ready if nxt is None]
+    by_kind: dict[str, list[ApprovalRequest]] = {}
+    for request in done:
+        by_kind.setdefault(request.kind, []).append(request)
+    for kind, group in by_kind.items():
+        spec = get_kind(kind)
+        if spec is None:
+            continue
+        if spec.on_approved_many is not None:
+            spec.on_approved_many(group, actor)
+        elif spec.on_approved is not None:
+            for request in group:
+                spec.on_approved(request, actor)
+    return [request for request, _s, _f in ready], refused

@@ -4,6 +4,7 @@ for every transition (``views``)."""
 
 from .engine import (
     apply_outcome,
+    apply_outcomes,
     available,
     awaiting_node,
     fire,
@@ -24,6 +25,7 @@ __all__ = [
     "Transition",
     "all_lifecycles",
     "apply_outcome",
+    "apply_outcomes",
     "available",
     "awaiting_node",
     "fire",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..services import OutOfScope, ensure_in_scope, model_update
@@ -180,6 +180,157 @@ def apply_outcome(lifecycle: Lifecycle | str, outcome: str, request, actor, reas
         data.update(declared.data(obj, request, reason))
     if data or declared.event:
         model_update(actor=actor, instance=obj, data=data, message=reason, event=declared.event)
+
+
+def _plain_fields_only(model, names) -> bool:
+    """Whether a change of only ``names`` may be written set-based with the checks ``model_update``
+    makes: plain concrete fields (no relation, not unique, in no constraint), a model without a
+    ``save`` of its own and without save signals — then ``full_clean``'s foreign-key, unique and
+    constraint checks concern fields the change leaves as stored."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db import models as m
+    from django.db.models import signals
+
+    if model.save is not m.Model.save:
+        return False
+    if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
+        return False
+    meta = model._meta
+    constrained = {name for group in meta.unique_together for name in group}
+    for constraint in meta.total_unique_constraints:
+        constrained.update(constraint.fields)
+    if any(not isinstance(c, m.UniqueConstraint) or c.condition is not None for c in meta.constraints):
+        return False
+    for name in names:
+        try:
+            field = meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if not field.concrete or field.is_relation or field.unique or field.primary_key:
+            return False
+        if field.name in constrained:
+            return False
+    return True
+
+
+def _update_many(actor, items: list, *, message: str = "", event: str = "") -> None:
+    """``core.services.model_update`` of many rows of one model, set-based: the scope checks before
+    and after (one query each), each row's checks in memory (``clean_fields`` but the stored foreign
+    keys, ``clean``), one ``bulk_update`` of the changed fields and ``updated_at``, and the audit
+    entries (the same content as ``model_update``'s) in one bulk write. ``items``: (instance, data).
+    A change the set-based write cannot check as ``model_update`` does (a foreign key, a unique
+    field …) is written by ``model_update`` itself, row by row."""
+    from django.utils import timezone
+
+    from ..audit import AuditAction, actor_fields, entry_row, snapshot, write_entries
+    from ..scoping import restrict
+    from ..services import strip_invisible_fields
+
+    if not items:
+        return
+    model = type(items[0][0])
+    names = {name for _obj, data in items for name in data}
+    if not _plain_fields_only(model, names):
+        for obj, data in items:
+            model_update(actor=actor, instance=obj, data=data, message=message, event=event)
+        return
+    manager = model._default_manager
+
+    def in_scope() -> set:
+        pks = [obj.pk for obj, _data in items]
+        return set(restrict(manager.filter(pk__in=pks), actor, "change").values_list("pk", flat=True))
+
+    allowed = in_scope()
+    changed = []
+    for obj, data in items:
+        if obj.pk not in allowed:
+            raise OutOfScope(_("You do not have permission to change this record."))
+        before = snapshot(obj)
+        for name, value in data.items():
+            setattr(obj, name, value)
+        after = snapshot(obj)
+        if before != after:
+            changed.append((obj, before))
+    if not changed:
+        return
+    relational = [f.name for f in model._meta.concrete_fields if f.is_relation]
+    now = timezone.now()
+    auto_now = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+    for obj, _before in changed:
+        strip_invisible_fields(obj)
+        obj.clean_fields(exclude=relational)
+        obj.clean()
+        for f in auto_now:
+            setattr(obj, f.attname, now)
+    fields = sorted(names | {f.name for f in auto_now})
+    try:
+        manager.bulk_update([obj for obj, _before in changed], fields)
+    except IntegrityError as exc:  # as ``model_update``; the caller's atomic block is undone
+        raise ValidationError(_("The record conflicts with an existing one.")) from exc
+    allowed = in_scope()
+    if any(obj.pk not in allowed for obj, _before in changed):
+        # Nobody may move a row out of the subtree they manage (STYLE.md §3).
+        raise OutOfScope(_("You do not have permission to change this record."))
+    who = actor_fields(actor)
+    write_entries(
+        [
+            entry_row(
+                who=who,
+                action=AuditAction.UPDATE,
+                instance=obj,
+                before=before,
+                after=snapshot(obj),
+                message=message,
+                event=event,
+            )
+            for obj, before in changed
+        ]
+    )
+
+
+@transaction.atomic
+def apply_outcomes(lifecycle: Lifecycle | str, outcome: str, requests, actor, reason: str = "") -> None:
+    """``apply_outcome`` for many requests of one lifecycle at once (a bulk approval): the records
+    locked in one statement, each outcome's effect and data as for one, then the state changes
+    written set-based (``_update_many``: one update, one bulk audit write with every record's typed
+    event). The same rows and entries as ``apply_outcome`` one request after another."""
+    if outcome not in OUTCOMES:
+        raise ValueError(outcome)
+    lc = _lifecycle(lifecycle)
+    declared = lc.approval.on.get(outcome) if lc.approval else None
+    if declared is None or not requests:
+        return
+    model = lc.model_class()
+    ids = [request.object_id for request in requests]
+    locked = {
+        obj.pk: obj
+        for obj in model._default_manager.select_for_update(of=("self",))
+        .select_related(*lc.related)
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    missing = [pk for pk in ids if pk not in locked]
+    if missing:
+        raise model.DoesNotExist(f"{lc.model} {missing}")
+    items = []
+    for request in requests:
+        obj = locked[request.object_id]
+        data: dict[str, Any] = {}
+        if declared.effect is not None:
+            data.update(declared.effect(obj, request, actor, reason) or {})
+        items.append((obj, request, data))
+    if declared.effect is not None and declared.refresh:
+        fresh = model._default_manager.select_related(*lc.related).in_bulk(ids)
+        items = [(fresh[obj.pk], request, data) for obj, request, data in items]
+    updates = []
+    for obj, request, data in items:
+        if declared.state is not None:
+            data[lc.field] = declared.state
+        if declared.data is not None:
+            data.update(declared.data(obj, request, reason))
+        if data or declared.event:
+            updates.append((obj, data))
+    _update_many(actor, updates, message=reason, event=declared.event)
 
 
 def submit_for_approval(lifecycle: Lifecycle | str, obj, *, actor, note: str = ""):
