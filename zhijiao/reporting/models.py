@@ -362,21 +362,27 @@ class Fact(ScopedModel):
     region's city, kept for the city dimension. Maintained with ``Aggregate`` on approval and
     re-opening (``analytics.facts_apply``), never recomputed per request."""
 
+    # Indexed by the unique key (region first) and by (period, element): the single-column indexes
+    # Django would add to region, period and element_code only slowed the approval's insert of
+    # thousands of facts into millions (issue 14's benchmark), and no reader needs them.
     region = models.ForeignKey(
         "orgs.Region",
         verbose_name=_("region"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         help_text=_("The schools' own region (the lowest level)."),
     )
     city = models.ForeignKey(
         "orgs.Region", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
     )
-    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(_("institution kind"), max_length=20)
     ownership = models.CharField(_("ownership"), max_length=10)
     major_group = models.CharField(_("major group"), max_length=50, blank=True)
-    element_code = models.SlugField(_("data element"), max_length=50)
+    element_code = models.SlugField(_("data element"), max_length=50, db_index=False)
     cell = models.CharField(_("cell"), max_length=100, blank=True)
     total = models.DecimalField(_("total"), max_digits=28, decimal_places=4, default=0)
     count = models.PositiveIntegerField(_("reporting schools"), default=0)
