@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhijiao.core.downloads import download_response
-from zhijiao.core.lifecycle import available, fire
+from zhijiao.core.lifecycle import available, fire, last_reason
 from zhijiao.core.lifecycle.views import transition_url
 from zhijiao.core.scoping import user_scope
 from zhijiao.core.services import OutOfScope
@@ -165,6 +165,10 @@ def submission_form(request, pk):
             "derived": derived_codes(submission.version.definition),
             "editable": submission.status in EDITABLE and not window_problem,
             "window_problem": window_problem,
+            # A returned form says why, as the approver wrote it (the return's typed audit entry).
+            "returned": last_reason(submission, "submission.returned")
+            if submission.status == S.RETURNED
+            else None,
             "changes": changes_since_return(submission) if submission.status == S.SUBMITTED else None,
             "row_changes": row_changes_since_return(submission) if submission.status == S.SUBMITTED else None,
             "failures": services.rule_failures(submission),
@@ -459,6 +463,9 @@ def city_return(request, pk):
             "sections": sections,
             "live": editable,
             "blocked": blocked,
+            "returned": last_reason(submission, "city_submission.returned")
+            if submission.status == "returned"
+            else None,
             "changes": city_changes_since_return(submission) if submission.status == "submitted" else None,
             "transitions": [
                 (t.label, transition_url(submission, CITY_KEY, t.name))

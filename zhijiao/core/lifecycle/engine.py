@@ -350,3 +350,18 @@ def awaiting_node(obj, lifecycle: Lifecycle | str | None = None):
             if node is not None:
                 return node
     return None
+
+
+def last_reason(obj, event: str):
+    """The reason given with the object's latest ``event`` (a transition's or an outcome's typed
+    audit event, e.g. ``submission.returned``) and its audit entry, or ``None``: what a returned
+    document shows its author — the reason is kept as that entry's message. One indexed read."""
+    from zhijiao.core.models import AuditEntry
+
+    return (
+        AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk), event=event)
+        .exclude(message="")
+        .only("message", "timestamp", "actor_name", "actor_org")
+        .order_by("-timestamp", "-id")
+        .first()
+    )

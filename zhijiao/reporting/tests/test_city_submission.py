@@ -139,6 +139,7 @@ def test_province_worklist_bulk_accept_and_return_and_scope(world, period, login
     assert client.get(f"/reporting/city-returns/{jn.pk}/").status_code == 404
     mine = client.get(f"/reporting/city-returns/{qd.pk}/")
     assert mine.status_code == 200 and "Submit to the province" in mine.content.decode()
+    assert 'id="returned-reason"' in mine.content.decode() and "缺少说明" in mine.content.decode()
     assert client.post(url, {"period": period.pk, "ids": [qd.pk], "decision": "approve"}).status_code == 404
     rows = client.get(f"/reporting/city-returns/?period={period.pk}").context["rows"]
     assert [r["city"] for r in rows] == [world.qingdao]

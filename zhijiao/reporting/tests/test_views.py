@@ -79,10 +79,21 @@ def test_city_bulk_approve_and_return(world, login, client, period):
     r = client.post(reverse("reporting:decide"), {"ids": [a.pk], "decision": "return", "reason": ""})
     a.refresh_from_db()
     assert a.status == S.SUBMITTED  # a return needs a reason
-    client.post(reverse("reporting:decide"), {"ids": [a.pk], "decision": "return", "reason": "请核对"})
+    client.post(
+        reverse("reporting:decide"), {"ids": [a.pk], "decision": "return", "reason": "请核对教师总数"}
+    )
     a.refresh_from_db()
     assert a.status == S.RETURNED
+    # the school reads why, from whom, on its form; nothing of it once resubmitted
+    login(world["school_a"])
+    form = client.get(reverse("reporting:submission_form", args=[a.pk])).content.decode()
+    assert 'id="returned-reason"' in form and "请核对教师总数" in form
     a = fire("reporting.submission", a, "submit", actor=world["school_a"])
+    assert (
+        'id="returned-reason"'
+        not in client.get(reverse("reporting:submission_form", args=[a.pk])).content.decode()
+    )
+    login(world["jinan"])
     client.post(reverse("reporting:decide"), {"ids": [a.pk], "decision": "approve"})
     # The school cannot decide its own.
     login(world["school_a"])
