@@ -274,14 +274,7 @@ def build_rows(version: DataSetVersion, data: dict) -> None:
             element = DataElement.objects.create(
                 version=version,
                 section=section,
-                code=e["code"],
-                name=e["name"],
-                value_type=e["type"],
-                unit=e.get("unit", ""),
-                min_value=_decimal(e.get("min")),
-                max_value=_decimal(e.get("max")),
-                choices=e.get("choices") or [],
-                required=bool(e.get("required", False)),
+                **rows.element_fields(e),
                 category_order=list(e.get("categories") or []),
                 order=j,
             )

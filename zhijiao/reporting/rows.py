@@ -66,8 +66,23 @@ class RowList:
 def _decimal(value):
     try:
         return Decimal(str(value)) if value is not None else None
-    except ArithmeticError:
+    except (ArithmeticError, ValueError):
         return None
+
+
+def element_fields(conf: dict) -> dict:
+    """A YAML element's (or row column's) own fields as ``DataElement`` keeps them — one reading for
+    the data set's elements (``definitions.build_rows``) and the row lists' columns."""
+    return {
+        "code": conf["code"],
+        "name": conf["name"],
+        "value_type": conf["type"],
+        "unit": conf.get("unit", ""),
+        "min_value": _decimal(conf.get("min")),
+        "max_value": _decimal(conf.get("max")),
+        "choices": conf.get("choices") or [],
+        "required": bool(conf.get("required", False)),
+    }
 
 
 def row_lists(definition: dict) -> list[RowList]:
@@ -79,19 +94,7 @@ def row_lists(definition: dict) -> list[RowList]:
         conf = section.get("rows") if isinstance(section, dict) else None
         if not isinstance(conf, dict):
             continue
-        columns = [
-            DataElement(
-                code=c["code"],
-                name=c["name"],
-                value_type=c["type"],
-                unit=c.get("unit", ""),
-                min_value=_decimal(c.get("min")),
-                max_value=_decimal(c.get("max")),
-                choices=c.get("choices") or [],
-                required=bool(c.get("required", False)),
-            )
-            for c in conf.get("columns") or []
-        ]
+        columns = [DataElement(**element_fields(c)) for c in conf.get("columns") or []]
         out.append(
             RowList(
                 code=section["code"],
