@@ -33,6 +33,10 @@ class CoreConfig(AppConfig):
     ]
 
     def ready(self):
+        # django-tables2 reads a function's signature once, not on every cell (core.tablebody).
+        from .tablebody import install_cached_signature
+
+        install_cached_signature()
         # Any decoding of an image anywhere (Pillow) refuses a pixel bomb (core.uploads).
         from PIL import Image
 

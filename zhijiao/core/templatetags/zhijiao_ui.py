@@ -80,3 +80,11 @@ def mask(value, kind: str):
     from zhijiao.core.sensitive import mask as mask_value
 
     return mask_value(kind, value)
+
+
+@register.simple_tag(takes_context=True)
+def table_body(context, table):
+    """A table's rows in one pass of Python (core.tablebody): the same cells as django-tables2's loop."""
+    from zhijiao.core.tablebody import render_body
+
+    return render_body(table, context)
