@@ -185,6 +185,8 @@ LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 20)
 LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15)
 LOGIN_CAPTCHA_AFTER = env_int("LOGIN_CAPTCHA_AFTER", 3)
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+# How stale the session's time of last request may grow before a request writes it again (seconds).
+SESSION_LAST_SEEN_SECONDS = env_int("SESSION_LAST_SEEN_SECONDS", 60)
 # API tokens (zhijiao.accounts.models.ApiToken): the longest validity, how many a user may hold, and
 # the validity given to tokens carried over from before tokens expired (migration accounts.0003).
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)

@@ -36,7 +36,11 @@ class IdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return _redirect_with_next("accounts:login", request, timeout=1)
-            request.session[_LAST_SEEN] = now
+            # The time of the last request is written when it is SESSION_LAST_SEEN_SECONDS old, not
+            # on every request: a page then costs no session write (a transaction and a flush to
+            # disk), and the idle limit is reached at most that many seconds early, never late.
+            if last is None or now - int(last) >= settings.SESSION_LAST_SEEN_SECONDS:
+                request.session[_LAST_SEEN] = now
         return self.get_response(request)
 
 

@@ -236,6 +236,31 @@ class TestIdleTimeout:
         session["_last_seen"] = int(time.time()) - 60
         session.save()
         assert client.get(USERS).status_code == 200
+        # The request renewed the time of last activity (it was a minute old).
+        assert client.session["_last_seen"] >= int(time.time()) - 2
+
+    def test_a_recent_session_is_not_written_on_every_request(self, login, client, world, settings):
+        from django.contrib.sessions.models import Session
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        login(world["school_a"])
+        client.get(HOME)
+        seen = client.session["_last_seen"]
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(USERS).status_code == 200
+        writes = [q["sql"] for q in ctx.captured_queries if Session._meta.db_table in q["sql"]]
+        assert writes and all(w.startswith("SELECT") for w in writes), writes
+        assert client.session["_last_seen"] == seen
+        # Older than SESSION_LAST_SEEN_SECONDS: written again.
+        settings.SESSION_LAST_SEEN_SECONDS = 0
+        client.get(USERS)
+        assert client.session["_last_seen"] >= seen
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(USERS)
+        assert any(
+            q["sql"].startswith("UPDATE") for q in ctx.captured_queries if Session._meta.db_table in q["sql"]
+        )
 
 
 # --- own password and token -----------------------------------------------------------------------
