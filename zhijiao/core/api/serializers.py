@@ -131,8 +131,22 @@ class ChoiceLabelField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_representation(self, instance):
-        label = getattr(instance, f"get_{self.choice_field}_display")()
+        # What ``get_<field>_display()`` answers, from the field's choices read once per process:
+        # Django's method rebuilds the choices dictionary (and hashes every lazy label) per call.
+        value = getattr(instance, self.choice_field)
+        label = _choice_labels(type(instance), self.choice_field).get(value, value)
         return None if label is None else str(label)
+
+
+_labels: dict[tuple[type[Model], str], dict] = {}
+
+
+def _choice_labels(model: type[Model], name: str) -> dict:
+    key = (model, name)
+    labels = _labels.get(key)
+    if labels is None:
+        labels = _labels[key] = dict(model._meta.get_field(name).flatchoices)
+    return labels
 
 
 def choice_label(field_name: str, **kwargs) -> serializers.CharField:

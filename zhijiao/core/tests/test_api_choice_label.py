@@ -26,3 +26,25 @@ def test_a_list_response_inspects_no_label_method_per_row(world):
     assert response.status_code == 200 and len(response.json()["results"]) >= 2
     # DRF inspects each callable attribute it reads (inspect.signature): none any more.
     assert not [c.args[0] for c in spy.call_args_list if callable(c.args[0])]
+
+
+def test_labels_follow_the_language_and_the_row(world):
+    from django.utils import translation
+
+    from zhijiao.orgs.choices import InstitutionKind
+
+    school = world.school_a
+    label = InstitutionKind(school.kind).label
+    with translation.override("zh-hans"):
+        chinese = InstitutionSerializer(school).data["kind_label"]
+        assert chinese == str(label)
+    with translation.override("en"):
+        english = InstitutionSerializer(school).data["kind_label"]
+        assert english == str(label)
+    assert chinese != english  # the labels cached per process are lazy: each request's language
+    # Another row, another kind: the label is the row's own, not the first row's.
+    other = next(k for k in InstitutionKind if k != school.kind)
+    school.kind = other
+    assert InstitutionSerializer(school).data["kind_label"] == school.get_kind_display()
+    school.kind = "no-such-kind"  # a value outside the choices shows as itself, as Django does
+    assert InstitutionSerializer(school).data["kind_label"] == "no-such-kind"
