@@ -661,6 +661,7 @@ def main() -> None:
         sys.exit("bench_lists needs PostgreSQL (DATABASE_URL=postgres://…)")
     settings.INTERNSHIP_DASHBOARD_CACHE_SECONDS = 0
     settings.LIST_COUNT_PLAN_SECONDS = 120  # as in use (the test settings plan every count)
+    settings.SESSION_LAST_SEEN_SECONDS = 60  # as in use (the test settings write the session per request)
     setup_test_environment()
     # Render templates as in use: the test environment's instrumented render sends a signal on which
     # the test client copies the whole page context, once per template — per cell for a date column

@@ -31,3 +31,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # Lists plan every count (core.listing): tests compare a list's first request with later ones. In use
 # the plan is cached for listing.COUNT_PLAN_SECONDS (core/tests/test_listing_statements.py turn it on).
 LIST_COUNT_PLAN_SECONDS = 0
+# Every request renews the session's time of last request: tests compare a page's first request with
+# later ones. In use it is renewed once a minute old (accounts/tests/test_views.py turns that on).
+SESSION_LAST_SEEN_SECONDS = 0

@@ -244,6 +244,7 @@ class TestIdleTimeout:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        settings.SESSION_LAST_SEEN_SECONDS = 60  # as in use (0 in the test settings)
         login(world["school_a"])
         client.get(HOME)
         seen = client.session["_last_seen"]
