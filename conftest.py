@@ -3,10 +3,15 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _fresh_abuse_counters():
-    """Sign-in failures, lookup counters and CAPTCHA answers never leak from one test to the next."""
+    """Sign-in failures, lookup counters and CAPTCHA answers never leak from one test to the next;
+    nor does anything cached (a dashboard cached per scope by one test answered the next test's
+    page for a user with the same grants, from rows that test never made)."""
+    from django.core.cache import cache
+
     from zhijiao.core import ratelimit
 
     ratelimit.clear_all()
+    cache.clear()
     yield
 
 
