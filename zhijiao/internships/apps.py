@@ -28,6 +28,8 @@ class InternshipsConfig(AppConfig):
                 "specs": [
                     "zhijiao.internships.tallies.PLACEMENTS",
                     "zhijiao.internships.tallies.ALERTS_OPEN",
+                    "zhijiao.internships.tallies.ALERTS_LEVEL",
+                    "zhijiao.internships.tallies.ALERTS_HOST",
                 ],
                 "sql": [
                     "zhijiao.internships.tallies.BLOCKED_REBUILD",

@@ -447,6 +447,42 @@ def _placement_aggregates(user, regions: list[str]) -> dict:
     return out
 
 
+def _alert_aggregates(user) -> dict:
+    """What ``_alert_counts`` gives, summed from the maintained tallies (``internships.tallies``:
+    ``alerts_open`` by rule, ``alerts_level`` by escalation level, ``alerts_host`` by host) in ONE
+    statement whatever the number of alerts, the hosts' names joined onto the summed rows."""
+    from zhijiao.core.models import Tally
+    from zhijiao.enterprises.models import Enterprise
+
+    out = {"by_rule": {}, "by_level": {}, "worst": {}, "worst_names": {}}
+    tallies = restrict(
+        Tally.objects.filter(kind__in=("alerts_open", "alerts_level", "alerts_host")),
+        user,
+        "view",
+        tree_only=True,
+    ).order_by()
+    compiled = _sql_of(tallies.values("kind", "k1", "n"))
+    if compiled is None:
+        return out
+    source, params = compiled
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT g.kind, g.k1, g.n, en.{q('name')} FROM (SELECT t.kind, t.k1, sum(t.n) AS n FROM ({source}) t"
+        f" GROUP BY 1, 2 HAVING sum(t.n) <> 0) g"
+        f" LEFT JOIN {q(Enterprise._meta.db_table)} en ON g.kind = 'alerts_host' AND en.id::text = g.k1"
+    )
+    for kind, key, n, name in _rows(sql, params):
+        n = int(n)  # sum() of bigint is numeric in PostgreSQL
+        if kind == "alerts_open":
+            out["by_rule"][key] = n
+        elif kind == "alerts_level":
+            out["by_level"][int(key)] = n
+        else:
+            out["worst"][int(key)] = n
+            out["worst_names"][int(key)] = name
+    return out
+
+
 def _alert_counts(user) -> dict:
     """Open alerts in scope by rule, escalation level and host (warnings and blocks only): one pass."""
     from zhijiao.enterprises.models import Enterprise
@@ -484,16 +520,17 @@ def dashboard(*, user, today: dt.date | None = None) -> dict:
     For region staff (PostgreSQL) the active placements are read from the aggregates the database keeps
     current (``internships.tallies``: per school and major category, blocked per school, per host under
     each region — schools, cities, categories, the total and the compliance rate are sums of those,
-    with the names in the same statement; the top hosts in a second); for a school's or a host's
-    users, and on SQLite, they are counted in one pass over their few placements. Then the open
-    alerts in one pass and the 直报 figures. Every read starts from ``restrict``.
+    with the names in the same statement; the top hosts in a second), and the open alerts from their
+    per-school tallies by rule, level and host (a third); for a school's or a host's users, and on
+    SQLite, the placements and the open alerts are counted in one pass each over their few rows. Then
+    the 直报 figures. Every read starts from ``restrict``.
     """
     from zhijiao.orgs.models import Region
 
     today = today or timezone.localdate()
     regions = _dashboard_regions(user)
     pc = _placement_counts(user) if regions is None else _placement_aggregates(user, regions)
-    ac = _alert_counts(user)
+    ac = _alert_counts(user) if regions is None else _alert_aggregates(user)
 
     city_counts: dict[str, int] = {}
     for inst, n in pc["schools"].items():

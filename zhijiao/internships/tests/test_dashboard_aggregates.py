@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from zhijiao.core import counters
 from zhijiao.core.models import Tally
 from zhijiao.core.testing import region
 from zhijiao.internships import selectors, services, tallies
@@ -226,3 +227,77 @@ def test_a_superuser_reads_the_root_regions(iw, world, mix):
     assert _figures(selectors._placement_aggregates(admin, [])) == _figures(
         selectors._placement_counts(admin)
     )
+
+
+def _assert_alerts_same(world, users=("province_admin", "jinan", "qingdao")):
+    """The alert tallies say what one pass over the open alerts says, for every region user; and a
+    recount from the alerts changes nothing."""
+    kinds = ("alerts_open", "alerts_level", "alerts_host")
+    kept = {(t.kind, t.institution_id, t.k1, t.k2): t.n for t in Tally.objects.filter(kind__in=kinds) if t.n}
+    with connection.cursor() as cursor:
+        for spec in tallies.ALERT_SPECS:
+            for sql in counters.rebuild_sql(spec):
+                cursor.execute(sql)
+    recounted = {
+        (t.kind, t.institution_id, t.k1, t.k2): t.n for t in Tally.objects.filter(kind__in=kinds) if t.n
+    }
+    assert kept == recounted
+    for name in users:
+        user = world[name]
+        assert selectors._dashboard_regions(user) is not None
+        assert selectors._alert_aggregates(user) == selectors._alert_counts(user), name
+
+
+def test_alert_tallies_follow_every_kind_of_write(iw, world, mix):
+    rng = random.Random(25)
+    Placement.objects.bulk_create(_new_rows(iw, mix, rng, 30))
+    placements = list(Placement.objects.all())
+    moment = placements[0].created_at
+
+    def alert(p, **kw):
+        fields = {
+            "placement": p,
+            "institution_id": p.institution_id,
+            "enterprise_id": p.enterprise_id,
+            "rule_id": rng.choice(["INT-PAY", "INT-HOURS", "INT-MISSING"]),
+            "severity": rng.choice(["info", "warn", "block"]),
+            "message": "x",
+            "first_seen": moment,
+            "last_seen": moment,
+            "escalation_level": rng.choice([0, 1, 2]),
+        }
+        fields.update(kw)
+        return Alert(**fields)
+
+    # One at a time (a service's write) and many in one statement, some without a host.
+    Alert.objects.create(**{k: v for k, v in vars(alert(placements[0])).items() if not k.startswith("_")})
+    # One alert per placement (at most one open alert per placement and rule).
+    Alert.objects.bulk_create([alert(p) for p in placements[1:21]])
+    Alert.objects.bulk_create([alert(p, enterprise_id=None, severity="warn") for p in placements[21:24]])
+    _assert_alerts_same(world)
+    ids = list(Alert.objects.values_list("pk", flat=True))
+    for _round in range(4):
+        # The sweep: escalate some, resolve some, reopen some, change severity, in one statement each.
+        Alert.objects.filter(pk__in=rng.sample(ids, 6)).update(escalation_level=rng.choice([1, 2, 3]))
+        Alert.objects.filter(pk__in=rng.sample(ids, 5)).update(resolved_at=moment)
+        Alert.objects.filter(pk__in=rng.sample(ids, 3)).update(resolved_at=None)
+        Alert.objects.filter(pk__in=rng.sample(ids, 4)).update(severity=rng.choice(["info", "warn", "block"]))
+        # Another host, another school.
+        Alert.objects.filter(pk__in=rng.sample(ids, 3)).update(enterprise_id=world.ent_b.pk)
+        Alert.objects.filter(pk__in=rng.sample(ids, 2)).update(institution_id=world.school_b.pk)
+        _assert_alerts_same(world)
+    # A school moves to another city: its alerts count under the new city.
+    yantai = region("370600", "烟台市", RegionLevel.CITY, world.province)
+    zhifu = region("370602", "芝罘区", RegionLevel.COUNTY, yantai)
+    Institution.objects.filter(pk=world.school_b.pk).update(region=zhifu)
+    _assert_alerts_same(world)
+    Alert.objects.filter(pk__in=rng.sample(ids, 8)).delete()
+    _assert_alerts_same(world)
+    figures = selectors._alert_aggregates(world["province_admin"])
+    assert figures["by_rule"] and figures["by_level"] and figures["worst"]
+    assert all(type(n) is int for part in ("by_rule", "by_level", "worst") for n in figures[part].values())
+    assert set(figures["worst_names"]) == set(figures["worst"])
+    # The dashboard reads them: no statement over the alerts for region staff.
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.dashboard(user=world["province_admin"])
+    assert not any('FROM "internships_alert"' in q["sql"] for q in ctx.captured_queries)
