@@ -9,6 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from zhijiao.core import listing
+from zhijiao.core.tests.views_helpers import list_pages
 from zhijiao.students.models import Student
 from zhijiao.students.tests.factories import add_student
 
@@ -241,33 +242,12 @@ def test_deep_pages_read_their_keys_before_their_rows(world, monkeypatch):
     assert [s.pk for s in shallow.rows] == [s.pk for s in listing.apply_ordering(qs, keys)][3:6]
 
 
-def _list_pages():
-    from django.urls import URLPattern, URLResolver, get_resolver
-
-    from zhijiao.core.views.generic import ObjectListView
-
-    found = []
-
-    def walk(patterns, prefix):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                cls = getattr(p.callback, "view_class", None)
-                route = prefix + str(p.pattern)
-                if cls and issubclass(cls, ObjectListView) and "<" not in route:
-                    found.append(("/" + route.lstrip("^").rstrip("$"), cls))
-
-    walk(get_resolver().url_patterns, "")
-    return found
-
-
 def test_every_list_shows_the_same_rows_when_its_keys_are_read_first(world, login, monkeypatch):
     """The deferred read (keys, then rows) of every list page in every order gives the plain read's rows."""
     for i in range(3):
         add_student(world, name=f"钱{i}")
     client = login(world["province_admin"])
-    pages = _list_pages()
+    pages = list_pages()
     assert len(pages) > 10
     checked = 0
     for path, cls in pages:

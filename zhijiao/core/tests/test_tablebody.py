@@ -15,12 +15,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import RequestContext, Template
 from django.test import RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from zhijiao.core.tablebody import _signatures, install_cached_signature
 from zhijiao.core.testing_scope import build_world
-from zhijiao.core.views.generic import ObjectListView
+from zhijiao.core.tests.views_helpers import list_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -40,29 +39,12 @@ def _render(template, table_class, rows, request) -> str:
     return _tbody(template.render(RequestContext(request, {"table": table})))
 
 
-def _list_paths():
-    found = []
-
-    def walk(patterns, prefix):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                cls = getattr(p.callback, "view_class", None)
-                route = prefix + str(p.pattern)
-                if cls and issubclass(cls, ObjectListView) and "<" not in route:
-                    found.append("/" + route.lstrip("^").rstrip("$"))
-
-    walk(get_resolver().url_patterns, "")
-    return found
-
-
 def test_every_list_table_body_is_the_stock_markup(client):
     world = build_world()
     client.force_login(world["superuser"])
     compared = 0
     tables_with_rows = set()
-    for path in _list_paths():
+    for path, _view in list_pages():
         response = client.get(path)
         assert response.status_code == 200, path
         table = response.context["table"]

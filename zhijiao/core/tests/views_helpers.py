@@ -43,3 +43,25 @@ def assert_constant_queries(client, url: str, grow, budget: int, django_assert_m
     assert response.status_code == 200
     after = query_count(client, url)
     assert before == after, f"{url}: {before} queries with few rows, {after} with more (N+1?)"
+
+
+def list_pages() -> list[tuple[str, type]]:
+    """(path, view class) of every ObjectListView page without arguments in its URL."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from zhijiao.core.views.generic import ObjectListView
+
+    found = []
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                cls = getattr(p.callback, "view_class", None)
+                route = prefix + str(p.pattern)
+                if cls and issubclass(cls, ObjectListView) and "<" not in route:
+                    found.append(("/" + route.lstrip("^").rstrip("$"), cls))
+
+    walk(get_resolver().url_patterns, "")
+    return found
