@@ -5,13 +5,16 @@ import pytest
 def _fresh_abuse_counters():
     """Sign-in failures, lookup counters and CAPTCHA answers never leak from one test to the next;
     nor does anything cached (a dashboard cached per scope by one test answered the next test's
-    page for a user with the same grants, from rows that test never made)."""
+    page for a user with the same grants, from rows that test never made); nor the working-day
+    calendar, kept per process for five minutes — whether a test found it loaded depended on the
+    clock (a query budget failed on a slower machine)."""
     from django.core.cache import cache
 
-    from zhijiao.core import ratelimit
+    from zhijiao.core import ratelimit, workdays
 
     ratelimit.clear_all()
     cache.clear()
+    workdays.clear_cache()
     yield
 
 

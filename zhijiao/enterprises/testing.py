@@ -11,12 +11,18 @@ from zhijiao.core.testing import make_uscc, make_user, world_part
 from .models import Enterprise
 
 
+FACTORY_CODE_BASE = 500_000_000
+
+
 class EnterpriseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Enterprise
 
     name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
-    credit_code = factory.Sequence(lambda n: make_uscc(n + 1))
+    # The sequence runs on through a whole test process; tests write codes of their own with small
+    # numbers (make_uscc(901), make_uscc(6000 + n)), so the factory's codes start far above them —
+    # from 1 they reached an import test's 901… late in a long run and its new rows became updates.
+    credit_code = factory.Sequence(lambda n: make_uscc(FACTORY_CODE_BASE + n))
     industry = "C"
     headcount = 100
 

@@ -90,11 +90,13 @@ def test_board_query_budget_does_not_grow_with_tasks(world, plan, kp, login):
 
 
 def test_board_rows_selector_constant_queries(world, plan, kp, django_assert_max_num_queries):
+    from zhijiao.core import workdays
     from zhijiao.workplan import selectors
 
     _busy_plan(world, plan, kp)
     user = world["province_admin"]
     selectors.task_list(user=user).exists()  # the user's grants are loaded once per user object
+    workdays.calendar()  # and the working-day calendar once per process (the countdown counts on it)
     with django_assert_max_num_queries(3):
         rows = selectors.board_rows(user=user, plan=plan, today=D(2021, 6, 15))
     assert len(rows) == 60
