@@ -10,7 +10,6 @@ from zhijiao.core.testing import make_uscc, make_user, world_part
 
 from .models import Enterprise
 
-
 FACTORY_CODE_BASE = 500_000_000
 
 

@@ -18,6 +18,7 @@ from .choices import (
     Severity,
 )
 from .models import Alert, DirectReport, InternshipPlan, Placement, Post
+from .rules import rule_choices
 
 
 class PlanFilterSet(FilterSet):
@@ -118,7 +119,7 @@ class PlacementFilterSet(FilterSet):
 class AlertFilterSet(FilterSet):
     open = YesNoFilter(field_name="resolved_at", lookup_expr="isnull", label=_("Open"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
-    rule_id = django_filters.CharFilter(label=_("Rule"))
+    rule_id = django_filters.ChoiceFilter(choices=rule_choices, label=_("Rule"))
 
     class Meta:
         model = Alert

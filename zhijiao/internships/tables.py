@@ -114,6 +114,12 @@ class AlertTable(tables.Table):
 
         return gettext(value)
 
+    def render_rule_id(self, value):
+        """The rule by its title (实习报酬低于标准), not its identifier."""
+        from .rules import rule_title
+
+        return rule_title(value)
+
 
 class DirectReportTable(tables.Table):
     category = tables.Column(linkify=lambda record: record.get_absolute_url())

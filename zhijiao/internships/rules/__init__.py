@@ -79,6 +79,8 @@ from .registry import (
     blocking,
     evaluate,
     failing,
+    rule_choices,
+    rule_title,
     rules_in_force,
 )
 from .working_time import (
@@ -157,6 +159,8 @@ __all__ = [
     "RULES",
     "SWEEP_ONLY",
     "RULE_TITLES",
+    "rule_title",
+    "rule_choices",
     "EXCEPTED",
     "failing",
     "rules_in_force",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.utils.functional import lazy
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from zhijiao.core import rules as registry
 
@@ -132,6 +132,18 @@ for _rule_id, _title in _TITLES.items():
 RULE_TITLES = {
     rule.id: rule.title for rule in registry.all_rules(app="internships") if VERSION_SEP not in rule.id
 }
+
+
+def rule_title(rule_id: str) -> str:
+    """A rule as people read it: its short title in their language (``INT-PAY`` → 实习报酬低于标准), for
+    whatever version of it (``INT-PAY@2016``); an id the registry does not know is shown as stored."""
+    title = RULE_TITLES.get(base_rule_id(rule_id or ""))
+    return gettext(title) if title else (rule_id or "")
+
+
+def rule_choices() -> list[tuple[str, str]]:
+    """Every rule's id with its title, for filters (lazily translated, in the registry's order)."""
+    return [(rid, gettext_lazy(title)) for rid, title in RULE_TITLES.items()]
 
 
 def rules_in_force(start, end) -> dict:

@@ -170,3 +170,37 @@ def test_dashboard_of_a_user_without_scope_is_empty_not_an_error(iw, world):
     client.force_authenticate(student)
     response = client.get("/api/v1/internship-dashboard/")
     assert response.status_code == 200 and response.json()["total_active"] == 0
+
+
+def test_alert_pages_name_rules_by_title_not_identifier(iw, world, login):
+    """合规预警 and the mentor's worklist name the rule (实习报酬…), not ``INT-PAY``; the rule filter
+    offers the titles and narrows the list to that rule."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from zhijiao.internships.rules import RULE_TITLES
+
+    _varied(iw, world)
+    Alert.objects.update(message="示例说明")  # the helper writes the rule id as the message
+    with translation.override("zh-hans"):
+        pay, hours = (
+            translation.gettext(RULE_TITLES["INT-PAY"]),
+            translation.gettext(RULE_TITLES["INT-HOURS"]),
+        )
+    assert pay != RULE_TITLES["INT-PAY"]  # translated
+    client = login(world["province_admin"])
+    page = client.get(reverse("internships:alert_list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    table = page.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    assert pay in table and hours in table
+    assert "INT-PAY" not in table and "INT-HOURS" not in table and "ANOM-FAR" not in table
+    select = page.split('name="rule_id"', 1)[1].split("</select>", 1)[0]
+    assert f'<option value="INT-PAY">{pay}</option>' in select
+    only_pay = client.get(reverse("internships:alert_list"), {"rule_id": "INT-PAY"}).content.decode()
+    table = only_pay.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    assert pay in table and hours not in table
+    refused = client.get(reverse("internships:alert_list"), {"rule_id": "<script>"})
+    assert refused.status_code == 200 and "<script>" not in refused.content.decode()
+
+    worklist = login(iw.mentor_user).get(reverse("internships:worklist")).content.decode()
+    alerts = worklist.split('data-testid="alerts"', 1)[1].split("</ul>", 1)[0]
+    assert pay in alerts and "INT-PAY" not in alerts
