@@ -207,6 +207,30 @@ def test_audit_list_reads_the_time_index(data, login):
     )
 
 
+def test_an_audit_search_with_few_matches_sorts_them_instead_of_walking_the_time_index(data, login):
+    """Issue 16: the planner walked core_audit_time backwards past 115,000 entries for 50 of a name's
+    5,700. When the count found few matches, the page's statement orders through an expression no
+    index serves, so the matches are read by their own indexes and sorted — page and API alike."""
+    auditor = data["auditor"]
+    table = "core_auditentry"
+    for client, path in (
+        (login(auditor), "/audit/"),
+        (api_client(auditor, scopes=("audit",)), "/api/v1/audit-entries/"),
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path, {"q": "王小明"}).status_code == 200
+        sql = _row_statement(ctx.captured_queries, table)
+        assert 'ORDER BY COALESCE("core_auditentry"."timestamp"' in sql, sql
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute("RESET enable_seqscan")
+        assert "core_audit_time" not in plan and re.search(r"(^|->\s+)Sort\b", plan, re.M), plan
+        # Unsearched, the log is still read newest first along the time index.
+        assert_reads_index(plan_of(client, path, {}, table), table, "core_audit_time")
+
+
 @pytest.mark.parametrize(
     ("query", "index"),
     [

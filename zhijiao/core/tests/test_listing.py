@@ -265,3 +265,38 @@ def test_every_list_shows_the_same_rows_when_its_keys_are_read_first(world, logi
             assert rows == [r.record.pk for r in deferred.context["table"].page.object_list], (path, sort)
             checked += bool(rows)
     assert checked > 10
+
+
+def test_sorting_few_matches_gives_the_same_pages(world, settings):
+    """``sort_few_matches`` changes how the database finds a page, not which rows it holds: numbered
+    pages and cursors alike, and only when the count is exact and within the bound."""
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(7):
+        add_student(world, "b" if i % 3 else "a", name=f"蒋{i % 4}")  # ties on both keys
+    add_student(world, name="韩")
+    plain = Student.objects.filter(name__startswith="蒋").order_by("-current_institution", "name")
+    marked = listing.sort_few_matches(plain)
+    keys = listing.ordering_keys(plain)
+    exact = listing.ListCount(7, True)
+
+    settings.LIST_MAX_OFFSET = 0  # the first page by number, then cursors forward and back
+
+    def walk(qs, count):
+        window = listing.paginate(qs, per_page=3, count=count, page=1, keys=keys)
+        seen = [s.pk for s in window.rows]
+        while window.next_cursor:
+            window = listing.paginate(qs, per_page=3, count=count, cursor=window.next_cursor, keys=keys)
+            seen += [s.pk for s in window.rows]
+        back = listing.paginate(qs, per_page=3, count=count, cursor=window.previous_cursor, keys=keys)
+        return seen, [s.pk for s in back.rows]
+
+    expected = walk(plain, exact)
+    assert len(expected[0]) == 7 and len(set(expected[0])) == 7
+    with CaptureQueriesContext(connection) as ctx:
+        assert walk(marked, exact) == expected
+    assert all("COALESCE" in q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"])
+    # A count the planner estimated (many matches): the sort's index may serve, as before.
+    with CaptureQueriesContext(connection) as ctx:
+        assert walk(marked, listing.ListCount(20_000, False)) == expected
+    assert not any("COALESCE" in q["sql"] for q in ctx.captured_queries)

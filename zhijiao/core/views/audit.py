@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from zhijiao.core import display, events
+from zhijiao.core import display, events, listing
 from zhijiao.core.filters import FilterSet
 from zhijiao.core.models import AuditAction, AuditEntry
 from zhijiao.core.scoping import can, restrict
@@ -60,11 +60,13 @@ class AuditFilterSet(FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(object_repr__startswith=value)
-            | Q(actor_name__startswith=value)
-            | Q(object_id=value)
-            | Q(request_id=value)
+        return listing.sort_few_matches(
+            queryset.filter(
+                Q(object_repr__startswith=value)
+                | Q(actor_name__startswith=value)
+                | Q(object_id=value)
+                | Q(request_id=value)
+            )
         )
 
 
