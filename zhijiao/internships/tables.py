@@ -80,7 +80,8 @@ class PlacementTable(tables.Table):
 
 
 class AlertTable(tables.Table):
-    # Sortable by the indexed columns (rule, first seen, resolved); the rest are filters.
+    # Sortable by the indexed columns (rule, first seen, resolved); the rest are filters. An alert's
+    # message is its rule's title (internships.sweep), so the rule column, by title, says it once.
     rule_id = tables.Column(attrs={"td": {"class": "text-nowrap"}})
     student = tables.Column(
         verbose_name=_("Student"),
@@ -88,7 +89,6 @@ class AlertTable(tables.Table):
         linkify=lambda record: record.placement.get_absolute_url() if record.placement_id else None,
         orderable=False,
     )
-    message = tables.Column(orderable=False)
     severity = tables.Column(orderable=False)
     institution = tables.Column(orderable=False)
     enterprise = tables.Column(orderable=False)
@@ -98,7 +98,6 @@ class AlertTable(tables.Table):
         model = Alert
         fields = (
             "rule_id",
-            "message",
             "severity",
             "student",
             "institution",
@@ -108,11 +107,6 @@ class AlertTable(tables.Table):
             "resolved_at",
         )
         empty_text = _("No alerts.")
-
-    def render_message(self, value):
-        from django.utils.translation import gettext
-
-        return gettext(value)
 
     def render_rule_id(self, value):
         """The rule by its title (实习报酬低于标准), not its identifier."""
