@@ -230,6 +230,16 @@ def _cell_function(table, bound_column):
     field_choices: dict = {}  # record's model -> does the accessor end in a field with choices
     displays: dict = {}  # owner's model -> _display_of
 
+    def arguments(value, row) -> dict:  # what django-tables2 offers render and link functions
+        return {
+            "value": value,
+            "record": row.record,
+            "column": column,
+            "bound_column": bound_column,
+            "bound_row": row,
+            "table": table,
+        }
+
     def cell(row):
         record = row.record
         model = type(record)
@@ -267,34 +277,16 @@ def _cell_function(table, bound_column):
                 return slow(row)
         if value in empty_values:
             return default
-        kwargs = None
         if plain_render:
             content = value
         elif date_render:
             content = render(value=value, bound_column=bound_column)
         else:
-            kwargs = {
-                "value": value,
-                "record": record,
-                "column": column,
-                "bound_column": bound_column,
-                "bound_row": row,
-                "table": table,
-            }
-            content = call_with_appropriate(render, kwargs)
+            content = call_with_appropriate(render, arguments(value, row))
         if link is None:
             return content
         if callable(link.url):
-            if kwargs is None:
-                kwargs = {
-                    "value": value,
-                    "record": record,
-                    "column": column,
-                    "bound_column": bound_column,
-                    "bound_row": row,
-                    "table": table,
-                }
-            url = call_with_appropriate(link.url, kwargs)
+            url = call_with_appropriate(link.url, arguments(value, row))
         else:  # linkify=True: the value's own page, else the record's
             target = _resolve(link_bits, record) if link_bits else record
             if target is _SLOW:
