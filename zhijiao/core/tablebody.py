@@ -143,7 +143,7 @@ def _date(value, fmt: str) -> str:
     times, ``config/formats``) written directly — the filter parses its format string per call."""
     if value in (None, ""):
         return ""
-    pattern = get_format(fmt) if fmt.isupper() else fmt  # a setting's name (SHORT_DATE_FORMAT) or a format
+    pattern = get_format(fmt)  # a setting's name (SHORT_DATE_FORMAT) resolved; a format comes back as is
     if pattern == "Y-m-d" and isinstance(value, datetime.date):
         return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     if pattern == "Y-m-d H:i" and isinstance(value, datetime.datetime):
@@ -151,12 +151,7 @@ def _date(value, fmt: str) -> str:
     return date_filter(value, fmt)
 
 
-# --- cells -------------------------------------------------------------------------------------------
-# django-tables2 finds a cell's value anew for each cell: an ``Accessor`` built per cell, the record's
-# model walked for the field (``get_field``), ``get_FOO_display`` rebuilding the choices' dictionary,
-# a dictionary lookup tried (and its exception caught) before each attribute, the render function's
-# arguments gathered per call. ``_cell_function`` does what ``BoundRow.get_cell`` does with all of
-# that looked up once per column; columns of other kinds keep ``get_cell``.
+# --- cells (see the module's docstring) --------------------------------------------------------------
 
 
 def _resolve(bits: tuple[str, ...], current):
