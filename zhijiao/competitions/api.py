@@ -8,14 +8,14 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from zhijiao.core.api.serializers import choice_label
+from zhijiao.core.api.serializers import ModelSerializer, choice_label
 from zhijiao.core.api.views import ScopedReadOnlyViewSet
 
 from . import selectors
 from .models import Contest, Entry, Event
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     level_label = choice_label("level")
     stage_label = choice_label("stage")
 
@@ -51,7 +51,7 @@ class RubricItemSerializer(serializers.Serializer):
     max = serializers.CharField()
 
 
-class ContestSerializer(serializers.ModelSerializer):
+class ContestSerializer(ModelSerializer):
     kind_label = choice_label("kind")
     major_class_name = serializers.CharField(source="major_class.name", read_only=True, default=None)
     rubric = RubricItemSerializer(many=True, read_only=True)
@@ -78,7 +78,7 @@ class ContestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class _EntryBase(serializers.ModelSerializer):
+class _EntryBase(ModelSerializer):
     """The school and the members, unless the caller reaches the entry only as a judge of a blind
     contest (then both are null)."""
 

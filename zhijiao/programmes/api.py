@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from zhijiao.core.api.serializers import choice_label
+from zhijiao.core.api.serializers import ModelSerializer, choice_label
 from zhijiao.core.api.views import ScopedReadOnlyViewSet
 
 from . import selectors
 from .models import Application, Award, Call, FollowUpReport, FollowUpRound
 
 
-class CallSerializer(serializers.ModelSerializer):
+class CallSerializer(ModelSerializer):
     programme_code = serializers.CharField(source="programme_type.code", read_only=True)
     programme_version = serializers.IntegerField(source="programme_type.version", read_only=True)
     stage_label = choice_label("stage")
@@ -41,7 +41,7 @@ class CallSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(ModelSerializer):
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     status_label = choice_label("status")
     field_label = choice_label("field")
@@ -70,7 +70,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AwardSerializer(serializers.ModelSerializer):
+class AwardSerializer(ModelSerializer):
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     awardee = serializers.CharField(read_only=True)
     applicant_kind_label = choice_label("applicant_kind")
@@ -105,7 +105,7 @@ class AwardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FollowUpRoundSerializer(serializers.ModelSerializer):
+class FollowUpRoundSerializer(ModelSerializer):
     kind_label = choice_label("kind")
     stage_label = choice_label("stage")
 
@@ -125,7 +125,7 @@ class FollowUpRoundSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FollowUpReportSerializer(serializers.ModelSerializer):
+class FollowUpReportSerializer(ModelSerializer):
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     status_label = choice_label("status")
     outcome_label = choice_label("outcome")

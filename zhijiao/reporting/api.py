@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zhijiao.core.api.schema import EnvelopeAutoSchema
-from zhijiao.core.api.serializers import choice_label
+from zhijiao.core.api.serializers import ModelSerializer, choice_label
 from zhijiao.core.api.views import ScopedPermission, ScopedReadOnlyViewSet, ScopedViewSetMixin
 
 from . import analytics, selectors
@@ -25,7 +25,7 @@ from .models import CitySubmission, DataSet, Fact, Period, Submission
 # --- serializers -------------------------------------------------------------------------------
 
 
-class DataSetSerializer(serializers.ModelSerializer):
+class DataSetSerializer(ModelSerializer):
     period_type_label = choice_label("period_type")
     current_version = serializers.SerializerMethodField()
 
@@ -39,7 +39,7 @@ class DataSetSerializer(serializers.ModelSerializer):
         return max(numbers) if numbers else None
 
 
-class PeriodSerializer(serializers.ModelSerializer):
+class PeriodSerializer(ModelSerializer):
     data_set_code = serializers.CharField(source="data_set.code", read_only=True)
 
     class Meta:
@@ -48,7 +48,7 @@ class PeriodSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SubmissionSerializer(serializers.ModelSerializer):
+class SubmissionSerializer(ModelSerializer):
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     period_code = serializers.CharField(source="period.code", read_only=True)
     data_set = serializers.IntegerField(source="period.data_set_id", read_only=True)
@@ -89,7 +89,7 @@ class ValueSerializer(serializers.Serializer):
     unit = serializers.CharField(allow_blank=True)
 
 
-class CityReturnSerializer(serializers.ModelSerializer):
+class CityReturnSerializer(ModelSerializer):
     city_name = serializers.CharField(source="city.name", read_only=True)
     period_code = serializers.CharField(source="period.code", read_only=True)
     status_label = choice_label("status")
@@ -113,7 +113,7 @@ class CityReturnSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FactSerializer(serializers.ModelSerializer):
+class FactSerializer(ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     city_name = serializers.CharField(source="city.name", read_only=True)
 

@@ -1,11 +1,11 @@
 from rest_framework import serializers
 
 from zhijiao.accounts.models import RoleAssignment, User
-from zhijiao.core.api.serializers import choice_label
+from zhijiao.core.api.serializers import ModelSerializer, choice_label
 from zhijiao.core.validators import mask_phone
 
 
-class RoleAssignmentSerializer(serializers.ModelSerializer):
+class RoleAssignmentSerializer(ModelSerializer):
     role_label = choice_label("role")
     node_kind = serializers.CharField(read_only=True, allow_null=True)
     node_name = serializers.SerializerMethodField()
@@ -20,7 +20,7 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
         return str(node) if node is not None else None
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     """Who a user is and which roles they hold where; never the password hash. Phone masked."""
 
     roles = RoleAssignmentSerializer(source="role_assignments", many=True, read_only=True)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from zhijiao.core import events
-from zhijiao.core.api.serializers import choice_label
+from zhijiao.core.api.serializers import ModelSerializer, choice_label
 from zhijiao.core.api.views import ScopedPermission, ScopedReadOnlyViewSet
 from zhijiao.core.models import AuditEntry
 from zhijiao.core.views.audit import AuditFilterSet, audit_list
@@ -23,7 +23,7 @@ class AuditEntryApiFilterSet(AuditFilterSet):
         fields = [*AuditFilterSet.Meta.fields, "actor_id", "object_id"]
 
 
-class AuditEntrySerializer(serializers.ModelSerializer):
+class AuditEntrySerializer(ModelSerializer):
     action_label = choice_label("action")
     event_label = serializers.SerializerMethodField()
 

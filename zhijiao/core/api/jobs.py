@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from zhijiao.core.api.serializers import choice_label
+from zhijiao.core.api.serializers import ModelSerializer, choice_label
 from zhijiao.core.api.views import ScopedReadOnlyViewSet
 from zhijiao.core.filters import FilterSet
 from zhijiao.core.models import Job, JobStatus
@@ -29,7 +29,7 @@ class JobFilterSet(FilterSet):
         fields = ["kind", "status"]
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(ModelSerializer):
     status_label = choice_label("status")
     percent = serializers.IntegerField(read_only=True)
     interrupted = serializers.BooleanField(read_only=True)

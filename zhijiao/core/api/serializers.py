@@ -6,9 +6,12 @@ from collections.abc import Callable
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
+from django.utils import translation
 from rest_framework import serializers
 
 from zhijiao.core import sensitive
+
+from .representation import PlannedRepresentationMixin
 
 
 def _sensitive_kind(model: type[Model] | None, source_attrs: list[str]) -> str | None:
@@ -69,11 +72,16 @@ class SensitiveFieldsMixin:
         return values
 
 
-class MaskedModelSerializer(SensitiveFieldsMixin, serializers.ModelSerializer):
+class ModelSerializer(PlannedRepresentationMixin, serializers.ModelSerializer):
+    """Every model serializer of the API: DRF's, with each field's reading planned once per serializer
+    (``core.api.representation``) — a list's rows read without DRF's per-row, per-field look-ups."""
+
+
+class MaskedModelSerializer(SensitiveFieldsMixin, ModelSerializer):
     """A read serializer whose sensitive fields are masked (``SensitiveFieldsMixin``)."""
 
 
-class ServiceModelSerializer(SensitiveFieldsMixin, serializers.ModelSerializer):
+class ServiceModelSerializer(SensitiveFieldsMixin, ModelSerializer):
     """Validates input and renders output; never writes (the viewset hands data to a service)."""
 
     def create(self, validated_data):  # pragma: no cover - a programming error
@@ -131,21 +139,28 @@ class ChoiceLabelField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_representation(self, instance):
-        # What ``get_<field>_display()`` answers, from the field's choices read once per process:
-        # Django's method rebuilds the choices dictionary (and hashes every lazy label) per call.
+        # What ``get_<field>_display()`` answers, from the field's labels translated once: Django's
+        # method rebuilds the choices dictionary (and hashes every lazy label) per call, and ``str``
+        # of a lazy label translates it again every time. A field instance belongs to one
+        # serializer, made for one request in one language, so it keeps the labels it found.
+        labels = self.__dict__.get("_labels")
+        if labels is None or labels[0] is not type(instance):
+            labels = self._labels = (type(instance), _choice_labels(type(instance), self.choice_field))
         value = getattr(instance, self.choice_field)
-        label = _choice_labels(type(instance), self.choice_field).get(value, value)
+        label = labels[1].get(value, value)
         return None if label is None else str(label)
 
 
-_labels: dict[tuple[type[Model], str], dict] = {}
+_labels: dict[tuple[type[Model], str, str | None], dict] = {}
 
 
 def _choice_labels(model: type[Model], name: str) -> dict:
-    key = (model, name)
+    key = (model, name, translation.get_language())
     labels = _labels.get(key)
     if labels is None:
-        labels = _labels[key] = dict(model._meta.get_field(name).flatchoices)
+        labels = _labels[key] = {
+            value: str(label) for value, label in model._meta.get_field(name).flatchoices
+        }
     return labels
 
 

@@ -1,6 +1,11 @@
 from rest_framework import serializers
 
-from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
+from zhijiao.core.api.serializers import (
+    ModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ServiceModelSerializer,
+    choice_label,
+)
 
 from ..models import Certificate, VerificationReport
 from ..services import holder_certificates
@@ -62,7 +67,7 @@ class CertificateIdsSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=20000)
 
 
-class VerificationReportSerializer(serializers.ModelSerializer):
+class VerificationReportSerializer(ModelSerializer):
     # A holder reports on their own published certificates only (services.report_create checks again).
     certificate = ScopedPrimaryKeyRelatedField(model=Certificate, scope=holder_certificates)
     state = serializers.CharField(read_only=True)

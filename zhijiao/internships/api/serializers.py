@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from zhijiao.core.api.serializers import (
     MaskedModelSerializer,
+    ModelSerializer,
     ScopedPrimaryKeyRelatedField,
     ServiceModelSerializer,
     choice_label,
@@ -207,7 +208,7 @@ class CheckInSerializer(MaskedModelSerializer):
         read_only_fields = fields
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(ModelSerializer):
     class Meta:
         model = Report
         fields = [
@@ -231,7 +232,7 @@ class ReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True)
 
 
-class DirectReportSerializer(serializers.ModelSerializer):
+class DirectReportSerializer(ModelSerializer):
     reporter = serializers.SerializerMethodField()
     placement = serializers.SerializerMethodField()
 
@@ -293,7 +294,7 @@ class RespondSerializer(serializers.Serializer):
     close = serializers.BooleanField(default=False)
 
 
-class PayRecordSerializer(serializers.ModelSerializer):
+class PayRecordSerializer(ModelSerializer):
     # A placement the caller may not see is "does not exist", like an absent one; the month's
     # uniqueness is checked by the service only after that (DRF's unique-together validator ran
     # first and answered "already recorded" about other organisations' placements).
@@ -325,7 +326,7 @@ class PayConfirmSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(ModelSerializer):
     class Meta:
         model = Alert
         fields = [
@@ -396,7 +397,7 @@ class EvaluateInSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True)
 
 
-class InspectionItemSerializer(serializers.ModelSerializer):
+class InspectionItemSerializer(ModelSerializer):
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     result_label = choice_label("result")
     has_evidence = serializers.SerializerMethodField()
@@ -425,7 +426,7 @@ class InspectionItemSerializer(serializers.ModelSerializer):
         return bool(obj.evidence)
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class InspectionSerializer(ModelSerializer):
     status_label = choice_label("status")
     region_name = serializers.CharField(source="region.name", read_only=True)
 

@@ -1,6 +1,11 @@
 from rest_framework import serializers
 
-from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
+from zhijiao.core.api.serializers import (
+    ModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ServiceModelSerializer,
+    choice_label,
+)
 from zhijiao.core.validators import validate_plain_text
 from zhijiao.majors.forms import institutions_for_offerings
 from zhijiao.majors.models import InstitutionMajor, Major, MajorCategory, MajorClass
@@ -8,7 +13,7 @@ from zhijiao.majors.selectors import major_list
 from zhijiao.orgs.models import Institution
 
 
-class MajorCategorySerializer(serializers.ModelSerializer):
+class MajorCategorySerializer(ModelSerializer):
     level_label = choice_label("level")
 
     class Meta:
@@ -17,7 +22,7 @@ class MajorCategorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MajorClassSerializer(serializers.ModelSerializer):
+class MajorClassSerializer(ModelSerializer):
     category_code = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     level = serializers.CharField(source="category.level", read_only=True)
@@ -28,7 +33,7 @@ class MajorClassSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MajorSerializer(serializers.ModelSerializer):
+class MajorSerializer(ModelSerializer):
     level_label = choice_label("level")
     major_class_code = serializers.CharField(source="major_class.code", read_only=True)
     major_class_name = serializers.CharField(source="major_class.name", read_only=True)

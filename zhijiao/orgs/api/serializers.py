@@ -1,11 +1,16 @@
 from rest_framework import serializers
 
-from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
+from zhijiao.core.api.serializers import (
+    ModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ServiceModelSerializer,
+    choice_label,
+)
 from zhijiao.orgs.models import Institution, Region
 from zhijiao.orgs.selectors import regions_for_change
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(ModelSerializer):
     level_label = choice_label("level")
     parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
 

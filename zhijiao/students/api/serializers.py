@@ -1,6 +1,11 @@
 from rest_framework import serializers
 
-from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
+from zhijiao.core.api.serializers import (
+    ModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ServiceModelSerializer,
+    choice_label,
+)
 from zhijiao.core.validators import mask_phone, mask_resident_id
 from zhijiao.majors.models import InstitutionMajor
 from zhijiao.orgs.models import Institution
@@ -18,7 +23,7 @@ from zhijiao.students.services import institutions_for_students
 from zhijiao.workflows.api.serializers import DecisionSerializer, ReasonSerializer  # noqa: F401 (re-exported)
 
 
-class EnrolmentSerializer(serializers.ModelSerializer):
+class EnrolmentSerializer(ModelSerializer):
     status_label = choice_label("status")
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     major_code = serializers.CharField(source="offering.major.code", read_only=True)
@@ -203,7 +208,7 @@ class StatusChangeSerializer(ServiceModelSerializer):
             self.fields["student"].queryset = student_list(user=request.user, action="change")
 
 
-class GraduationSerializer(serializers.ModelSerializer):
+class GraduationSerializer(ModelSerializer):
     student = serializers.IntegerField(source="enrolment.student_id", read_only=True)
     student_name = serializers.CharField(source="enrolment.student.name", read_only=True)
     institution = serializers.IntegerField(source="enrolment.institution_id", read_only=True)

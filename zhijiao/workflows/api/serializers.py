@@ -1,10 +1,10 @@
 from rest_framework import serializers
 
-from zhijiao.core.api.serializers import choice_label
+from zhijiao.core.api.serializers import ModelSerializer, choice_label
 from zhijiao.workflows.models import ApprovalEvent, ApprovalRequest, ApprovalStep
 
 
-class ApprovalStepSerializer(serializers.ModelSerializer):
+class ApprovalStepSerializer(ModelSerializer):
     level_label = choice_label("level")
     status_label = choice_label("status")
     node = serializers.CharField(read_only=True)
@@ -28,7 +28,7 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApprovalEventSerializer(serializers.ModelSerializer):
+class ApprovalEventSerializer(ModelSerializer):
     kind_label = choice_label("kind")
 
     class Meta:
@@ -37,7 +37,7 @@ class ApprovalEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApprovalRequestSerializer(serializers.ModelSerializer):
+class ApprovalRequestSerializer(ModelSerializer):
     status_label = choice_label("status")
     object_type = serializers.CharField(source="content_type.model", read_only=True)
     institution_name = serializers.CharField(source="institution.name", read_only=True, default=None)

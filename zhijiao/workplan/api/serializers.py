@@ -2,14 +2,19 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from zhijiao.core.api.serializers import ScopedPrimaryKeyRelatedField, ServiceModelSerializer, choice_label
+from zhijiao.core.api.serializers import (
+    ModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ServiceModelSerializer,
+    choice_label,
+)
 
 from .. import rules, selectors
 from ..choices import Decision
 from ..models import Acknowledgement, Assignment, Milestone, ProgressReport, Target, Task, Theme
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ModelSerializer):
     actual_text = serializers.CharField(read_only=True)
 
     class Meta:
@@ -201,7 +206,7 @@ class AcknowledgeSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AcknowledgementSerializer(serializers.ModelSerializer):
+class AcknowledgementSerializer(ModelSerializer):
     decision_label = choice_label("decision")
     by_name = serializers.CharField(source="by.__str__", read_only=True)
 
@@ -211,7 +216,7 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     status_label = choice_label("status")
     assignee_label = serializers.CharField(read_only=True)
 
