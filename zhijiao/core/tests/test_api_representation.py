@@ -177,3 +177,16 @@ def test_labels_are_translated_for_the_serializers_language(world):
     with translation.override("en"):
         assert english == str(InstitutionKind(school.kind).label)
     assert chinese != english
+
+
+def test_every_endpoints_model_serializer_plans_its_fields():
+    from zhijiao.core.api.urls import router
+
+    stray = [
+        f"{prefix}: {viewset.serializer_class.__name__}"
+        for prefix, viewset, _basename in router.registry
+        if isinstance(getattr(viewset, "serializer_class", None), type)
+        and issubclass(viewset.serializer_class, serializers.ModelSerializer)
+        and not issubclass(viewset.serializer_class, ModelSerializer)
+    ]
+    assert not stray, "derive from zhijiao.core.api.serializers.ModelSerializer: " + ", ".join(stray)
