@@ -103,8 +103,8 @@ class ScaledPagination(BasePagination):
     def get_paginated_response(self, data):
         return Response(
             {
-                "count": self.count.value,
-                "count_is_estimate": not self.count.exact,
+                "count": self.window.count.value,
+                "count_is_estimate": not self.window.count.exact,
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
                 "results": data,

@@ -147,8 +147,11 @@ def test_page_numbers_then_cursor_links(world, login, settings):
 
 
 @pg
-def test_page_shows_an_estimate_as_such(world, login, settings):
+def test_page_shows_an_estimate_as_such(world, login, settings, monkeypatch):
+    from zhijiao.core.views import generic
+
     settings.LIST_EXACT_COUNT_MAX = 2
+    monkeypatch.setattr(generic, "DEFAULT_PAGE_SIZE", 2)  # the list goes on past the page shown
     for i in range(5):
         add_student(world, name=f"吴{i}")
     with connection.cursor() as cursor:
@@ -300,3 +303,31 @@ def test_sorting_few_matches_gives_the_same_pages(world, settings):
     with CaptureQueriesContext(connection) as ctx:
         assert walk(marked, listing.ListCount(20_000, False)) == expected
     assert not any("COALESCE" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_the_last_page_knows_the_lists_length(world, monkeypatch):
+    """An estimate (the planner expected 15,000 rows: an OR in a school's scope) is replaced by the
+    exact length once a numbered page shows the list's end — page and API alike; a page before the
+    end keeps the estimate, a cursor page (no offset known) too."""
+    from zhijiao.core.testing_api import api_client
+
+    for i in range(7):
+        add_student(world, name=f"褚{i}")
+    qs = Student.objects.filter(name__startswith="褚").order_by("name", "id")
+    keys = listing.ordering_keys(qs)
+    guess = listing.ListCount(15_000, False)
+    assert listing.paginate(qs, per_page=25, count=guess, page=1, keys=keys).count == listing.ListCount(
+        7, True
+    )
+    assert listing.paginate(qs, per_page=3, count=guess, page=2, keys=keys).count == guess
+    assert listing.paginate(qs, per_page=3, count=guess, page=3, keys=keys).count == listing.ListCount(
+        7, True
+    )
+    second = listing.paginate(qs, per_page=3, count=guess, page=1, keys=keys)
+    second.next_cursor = listing.encode_cursor(keys, listing.row_values(second.rows[-1], keys))
+    by_cursor = listing.paginate(qs, per_page=25, count=guess, cursor=second.next_cursor, keys=keys)
+    assert len(by_cursor.rows) == 4 and by_cursor.count == guess
+
+    monkeypatch.setattr(listing, "count_rows", lambda *a, **k: guess)
+    body = api_client(world["province_staff"]).get("/api/v1/students/", {"q": "褚"}).json()
+    assert (body["count"], body["count_is_estimate"], len(body["results"])) == (7, False, 7)
