@@ -624,8 +624,8 @@ def _index_columns(model) -> list[list[str]]:
 def _narrowed_without_sort_index(queryset: QuerySet, keys: list[SortKey]) -> bool:
     """Whether a list narrowed to one organisation or value (an equality in its WHERE: one school's
     rows, a status) has no index that reads those rows in the sort's order — an index leading with
-    the base table's equal columns and then the first sort key, as ``(institution, class_name, id)``
-    serves one school's certificates by class.
+    the base table's equal columns and then the sort keys, as ``(institution, class_name, number)``
+    serves one school's certificates by class and number.
 
     Then the page's statement would walk the sort key's own index (``(graduation_date, id)``) and
     test each row: one school among 550 passes one row in 550, and a page of 51 walks some 28,000
@@ -633,7 +633,9 @@ def _narrowed_without_sort_index(queryset: QuerySet, keys: list[SortKey]) -> boo
     The count, exact and at most ``LIST_EXACT_COUNT_MAX``, has just read the matches once; reading
     them again and sorting them costs about as much, and never more than that."""
     query = queryset.query
-    base_alias = query.base_table
+    # The first alias is the model's table (``Query.base_table`` would cache None on a query that
+    # has no alias yet, and the query could then not be compiled).
+    base_alias = next(iter(query.alias_map), query.get_meta().db_table)
     base, anywhere = _equal_columns(query.where, base_alias)
     if not anywhere:
         return False

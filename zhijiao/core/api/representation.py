@@ -21,7 +21,7 @@ serves every row of the page — and keeps one reader per field:
 
 When a fast reader meets what DRF treats specially — a ``None`` halfway along a path, a missing
 related row — it hands that row's field to DRF's own reading, so defaults, ``allow_null`` and
-omitted fields behave exactly as before. ``core/api/tests/test_representation.py`` compares every
+omitted fields behave exactly as before. ``core/tests/test_api_representation.py`` compares every
 list endpoint's rows with DRF's own output.
 """
 
