@@ -33,6 +33,7 @@ import base64
 import binascii
 import datetime as dt
 import decimal
+import functools
 import hashlib
 import json
 import math
@@ -600,8 +601,10 @@ def _equal_columns(where, base_alias: str) -> tuple[set[str], bool]:
     return base, anywhere
 
 
-def _index_columns(model) -> list[list[str]]:
-    """The columns of the model's composite indexes and unique constraints, in order (no partial ones)."""
+@functools.cache
+def _index_columns(model) -> tuple[tuple[str, ...], ...]:
+    """The columns of the model's composite indexes and unique constraints, in order (no partial ones).
+    Worked out once per model (the declarations do not change while the process runs)."""
     from django.db.models import UniqueConstraint
 
     found = []
@@ -615,10 +618,10 @@ def _index_columns(model) -> list[list[str]]:
     candidates += [list(t) for t in opts.unique_together]
     for names in candidates:
         try:
-            found.append([opts.get_field(n.lstrip("-")).column for n in names])
+            found.append(tuple(opts.get_field(n.lstrip("-")).column for n in names))
         except FieldDoesNotExist:
             continue
-    return found
+    return tuple(found)
 
 
 def _narrowed_without_sort_index(queryset: QuerySet, keys: list[SortKey]) -> bool:
@@ -652,7 +655,7 @@ def _narrowed_without_sort_index(queryset: QuerySet, keys: list[SortKey]) -> boo
         lead = 0
         while lead < len(columns) and columns[lead] in base:
             lead += 1
-        rest = columns[lead:]
+        rest = list(columns[lead:])
         if not lead or not rest:
             continue
         # The index gives the whole order — or all of it but the closing primary key after two or
