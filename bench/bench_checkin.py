@@ -57,8 +57,9 @@ from config.urls import urlpatterns as base
 if os.environ.get("BENCH_API_FIRST") == "1":  # the proposed config/urls.py order: /api/v1/ resolved first
     base = [p for p in base if str(p.pattern) == "api/v1/"] + [p for p in base if str(p.pattern) != "api/v1/"]
 
-SQL = ("INSERT INTO internships_checkin (placement_id, kind, occurred_at, received_at, latitude, longitude, accuracy_m,"
-       " address, client_key, distance_m) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+SQL = ("INSERT INTO internships_checkin (placement_id, institution_id, kind, occurred_at, received_at, latitude,"
+       " longitude, accuracy_m, address, client_key, distance_m) SELECT %s, p.institution_id, %s, %s, %s, %s, %s, %s,"
+       " %s, %s, %s FROM internships_placement p WHERE p.id = %s"
        " ON CONFLICT (client_key) DO NOTHING RETURNING id")
 
 @csrf_exempt
@@ -66,7 +67,7 @@ def bare(request):
     d = json.loads(request.body)
     with connection.cursor() as c:
         c.execute(SQL, [d["placement"], d["kind"], parse_datetime(d["occurred_at"]), timezone.now(), d["latitude"],
-                        d["longitude"], d.get("accuracy_m"), "", d["client_key"], None])
+                        d["longitude"], d.get("accuracy_m"), "", d["client_key"], None, d["placement"]])
         row = c.fetchone()
     return JsonResponse({"id": row[0] if row else None}, status=201 if row else 200)
 

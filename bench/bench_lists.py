@@ -224,6 +224,7 @@ def load(args) -> dict:
     today = timezone.localdate()
     first = graduated + 1
     post_of = {}
+    school_of = {}
 
     def placements():
         for i in range(first, first + placed):
@@ -231,6 +232,7 @@ def load(args) -> dict:
             ent = base.enterprises[rng.randrange(len(base.enterprises))]
             post = rng.choice(base.posts[ent.pk])
             post_of[i] = post
+            school_of[i] = inst.pk
             start = today - dt.timedelta(days=30 + i % 60)
             yield {
                 "id": i,
@@ -263,6 +265,7 @@ def load(args) -> dict:
                 for kind, when in (("START", t_in), ("END", t_in + dt.timedelta(hours=9))):
                     yield {
                         "placement_id": i,
+                        "institution_id": school_of[i],
                         "kind": kind,
                         "occurred_at": when,
                         "received_at": when,

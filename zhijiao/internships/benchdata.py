@@ -391,6 +391,7 @@ def add_placements(base: Base, count: int, *, users: int = 0, checkin_days: int 
                 rows.append(
                     {
                         "placement_id": i,
+                        "institution_id": inst_of(i).pk,
                         "kind": kind,
                         "occurred_at": when,
                         "latitude": lat,

@@ -159,7 +159,7 @@ class _Prepare:
 
 # The hot path reads with one hand-written statement (no ORM compilation per request).
 _ACTIVE_PLACEMENT = (
-    "SELECT p.id, p.start_date, p.end_date, po.latitude, po.longitude"
+    "SELECT p.id, p.start_date, p.end_date, po.latitude, po.longitude, p.institution_id"
     " FROM internships_placement p"
     " JOIN students_enrolment e ON e.id = p.enrolment_id"
     " JOIN students_student s ON s.id = e.student_id"
@@ -177,8 +177,9 @@ def _active_placement_row(actor, placement_id: int | None):
 
 
 _INSERT = (
-    "INSERT INTO internships_checkin (placement_id, kind, occurred_at, received_at, latitude, longitude, accuracy_m,"
-    " address, client_key, distance_m) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "INSERT INTO internships_checkin (placement_id, institution_id, kind, occurred_at, received_at, latitude,"
+    " longitude, accuracy_m, address, client_key, distance_m)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     " ON CONFLICT (client_key) DO NOTHING RETURNING id"
 )
 
@@ -190,9 +191,9 @@ _INSERT = (
 # then takes the step-by-step path, which says which (and is idempotent, so running it after a no-op
 # is safe).
 _INSERT_SELECT = (
-    "INSERT INTO internships_checkin (placement_id, kind, occurred_at, received_at, latitude, longitude, accuracy_m,"
-    " address, client_key, distance_m)"
-    " SELECT x.id, %s::varchar, %s::timestamptz, %s::timestamptz, %s::numeric, %s::numeric, %s::integer,"
+    "INSERT INTO internships_checkin (placement_id, institution_id, kind, occurred_at, received_at, latitude,"
+    " longitude, accuracy_m, address, client_key, distance_m)"
+    " SELECT x.id, x.institution_id, %s::varchar, %s::timestamptz, %s::timestamptz, %s::numeric, %s::numeric, %s::integer,"
     " %s::varchar, %s::varchar,"
     " CASE WHEN x.latitude IS NULL OR x.longitude IS NULL THEN NULL ELSE round(2 * "
     + str(EARTH_RADIUS_M)
@@ -249,7 +250,8 @@ def _insert_in_one_statement(
 # nor expired, and its last use is recorded in the same statement (a data-modifying CTE), at most
 # once a minute per token. The statement also returns the account (for the audit entry).
 _ACTIVE_PLACEMENT_OF_TOKEN = (
-    "SELECT p.id, p.start_date, p.end_date, po.latitude, po.longitude, u.id AS user_id, u.username"
+    "SELECT p.id, p.start_date, p.end_date, po.latitude, po.longitude, p.institution_id, u.id AS user_id,"
+    " u.username"
     " FROM accounts_apitoken t"
     " JOIN accounts_user u ON u.id = t.user_id"
     " JOIN students_student s ON s.user_id = u.id"
@@ -264,9 +266,9 @@ _INSERT_SELECT_BY_TOKEN = (
     " AND revoked_at IS NULL AND expires_at > %s::timestamptz"
     " AND (last_used_at IS NULL OR last_used_at < %s::timestamptz) RETURNING 1),"
     " x AS (" + _ACTIVE_PLACEMENT_OF_TOKEN + "),"
-    " ins AS (INSERT INTO internships_checkin (placement_id, kind, occurred_at, received_at, latitude,"
-    " longitude, accuracy_m, address, client_key, distance_m)"
-    " SELECT x.id, %s::varchar, %s::timestamptz, %s::timestamptz, %s::numeric, %s::numeric, %s::integer,"
+    " ins AS (INSERT INTO internships_checkin (placement_id, institution_id, kind, occurred_at, received_at,"
+    " latitude, longitude, accuracy_m, address, client_key, distance_m)"
+    " SELECT x.id, x.institution_id, %s::varchar, %s::timestamptz, %s::timestamptz, %s::numeric, %s::numeric, %s::integer,"
     " %s::varchar, %s::varchar,"
     " CASE WHEN x.latitude IS NULL OR x.longitude IS NULL THEN NULL ELSE round(2 * "
     + str(EARTH_RADIUS_M)
@@ -469,7 +471,7 @@ def checkin_ingest(
         if existing is not None:  # the placement ended after the first submission; still idempotent
             return _result(existing, created=False)
         raise ValidationError(_("You have no active placement to check in to."))
-    pid, start, end, wlat, wlng = row
+    pid, start, end, wlat, wlng, school = row
     day = timezone.localtime(occurred_at).date()
     if not (start <= day <= end):
         raise ValidationError({"occurred_at": _("The time is outside the placement's dates.")})
@@ -478,7 +480,7 @@ def checkin_ingest(
         if wlat is not None and wlng is not None
         else None
     )
-    params = [pid, kind, occurred_at, now, lat, lng, accuracy_m, address, client_key, distance]
+    params = [pid, school, kind, occurred_at, now, lat, lng, accuracy_m, address, client_key, distance]
     inserted = fetch_one(_INSERT, params)  # one statement: atomic by itself
     if inserted:
         result = CheckInResult(inserted[0], pid, kind, occurred_at, client_key, distance, True)

@@ -474,6 +474,7 @@ def _checkins(rng, active, today) -> None:
                 rows.append(
                     CheckIn(
                         placement=p,
+                        institution_id=p.institution_id,
                         kind=kind,
                         occurred_at=when,
                         latitude=lat,

@@ -29,6 +29,17 @@ class CheckIn(ScopeDeclared, models.Model):
     placement = models.ForeignKey(
         Placement, verbose_name=_("placement"), on_delete=models.CASCADE, related_name="checkins"
     )
+    # The placement's school, copied on insert (a placement never changes school): a school's
+    # check-ins — tens of thousands a month — are one range of (institution, occurred_at, id), where
+    # through the placement they were found by walking every school's check-ins in time order.
+    institution = models.ForeignKey(
+        "orgs.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # internships_ci_inst_time leads with it
+    )
     kind = models.CharField(_("kind"), max_length=5, choices=CheckInKind.choices)
     occurred_at = models.DateTimeField(_("time"))
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
@@ -48,8 +59,8 @@ class CheckIn(ScopeDeclared, models.Model):
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
-    scope_region_path = "placement__institution__region__path"
-    scope_institution = "placement__institution_id"
+    scope_region_path = "institution__region__path"
+    scope_institution = "institution_id"
     scope_enterprise = "placement__enterprise_id"
     scope_change_nodes = frozenset({"region", "institution", "enterprise"})
     scope_relations = {"view": PLACEMENT_PEOPLE}
@@ -62,6 +73,7 @@ class CheckIn(ScopeDeclared, models.Model):
         indexes = [
             models.Index(fields=["placement", "occurred_at"], name="internships_ci_pl_time"),
             models.Index(fields=["occurred_at", "id"], name="internships_ci_time"),
+            models.Index(fields=["institution", "occurred_at", "id"], name="internships_ci_inst_time"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -75,6 +87,13 @@ class CheckIn(ScopeDeclared, models.Model):
         from zhijiao.core.display import when
 
         return f"{self.get_kind_display()} {when(self.occurred_at)}"
+
+    def save(self, *args, **kwargs):
+        # The ingest statements (internships.checkins) copy the school in SQL; a check-in saved
+        # through the ORM takes its placement's here.
+        if self.institution_id is None and self.placement_id is not None:
+            self.institution_id = self.placement.institution_id
+        super().save(*args, **kwargs)
 
 
 class Report(_PlacementChild):

@@ -44,8 +44,21 @@ def test_new_checkin_stored_with_its_distance(iw, settings, prepared):
     assert abs(r.distance_m - expected) <= 1 and stored.distance_m == r.distance_m
     assert (stored.accuracy_m, stored.address, stored.kind) == (12, "车间", "START")
     assert str(stored.latitude) == "36.655300" and stored.received_at is not None
+    assert stored.institution_id == p.institution_id  # the school's list reads it (internships_ci_inst_time)
     if connection.vendor == "postgresql":
         assert len(queries) == 1  # look-up, date check, distance and insert in one statement
+
+
+def test_the_step_by_step_path_stores_the_placements_school_too(iw, monkeypatch):
+    """The path taken after the one statement stored nothing (and on SQLite) writes the school as well."""
+    from zhijiao.internships import checkins
+
+    monkeypatch.setattr(checkins, "_insert_in_one_statement", lambda *a, **k: None)
+    p = iw.placement(activate=True)
+    r = ingest(p.enrolment.student.user, "slow-key-0001")
+    stored = CheckIn.objects.get(client_key="slow-key-0001")
+    assert r.created and r.id == stored.pk
+    assert stored.institution_id == p.institution_id is not None
 
 
 @on_pg
@@ -180,6 +193,7 @@ def test_token_checkin_is_one_statement_and_answers_like_the_api(iw, fresh_cache
     assert body["id"] == stored.pk and body["placement"] == p.pk and body["created"] is True
     assert body["kind"] == "START" and body["distance_m"] == stored.distance_m
     assert stored.address == "车间" and stored.accuracy_m == 9
+    assert stored.institution_id == p.institution_id
     # token, account, placement, dates, distance and insert: one statement; DRF never ran
     assert len(queries) == 1, [str(q["sql"])[:120] for q in queries]
     assert drf_calls == []
