@@ -101,10 +101,26 @@ class PostSerializer(ServiceModelSerializer):
         validators = []
 
 
+def _plans_for_change(user):
+    return restrict(InternshipPlan.objects.all(), user, "change")
+
+
+_Enrolment = Placement._meta.get_field("enrolment").related_model
+
+
+def _enrolments_for_change(user):
+    return restrict(_Enrolment.objects.all(), user, "change")
+
+
+def _open_posts(user):
+    return selectors.placement_post_choices(user=user)
+
+
 class PlacementSerializer(ServiceModelSerializer):
-    plan = serializers.PrimaryKeyRelatedField(queryset=InternshipPlan.objects.none())
-    enrolment = serializers.PrimaryKeyRelatedField(queryset=InternshipPlan.objects.none())
-    post = serializers.PrimaryKeyRelatedField(queryset=Post.objects.none())
+    # The caller's scope is read when a body is validated, not when a list is read.
+    plan = ScopedPrimaryKeyRelatedField(model=InternshipPlan, scope=_plans_for_change)
+    enrolment = ScopedPrimaryKeyRelatedField(model=_Enrolment, scope=_enrolments_for_change)
+    post = ScopedPrimaryKeyRelatedField(model=Post, scope=_open_posts)
     student_name = serializers.CharField(source="enrolment.student.name", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     status_label = choice_label("status")
@@ -152,13 +168,7 @@ class PlacementSerializer(ServiceModelSerializer):
         validators = []
 
     def get_fields(self):
-        from zhijiao.students.models import Enrolment
-
         fields = super().get_fields()
-        user = getattr(self.context.get("request"), "user", None)
-        fields["plan"].queryset = restrict(InternshipPlan.objects.all(), user, "change")
-        fields["enrolment"].queryset = restrict(Enrolment.objects.all(), user, "change")
-        fields["post"].queryset = selectors.placement_post_choices(user=user)
         if self.instance is not None and not isinstance(self.instance, list):
             for name in ("plan", "enrolment", "post"):
                 fields[name].read_only = True

@@ -225,6 +225,26 @@ def test_api_create_placement_and_direct_report(iw):
     assert api(iw.school_admin).get(f"/api/v1/direct-reports/{r.json()['id']}/").json()["reporter"]
 
 
+def test_api_placement_body_cannot_point_outside_the_callers_school(iw, world):
+    """The plan and the student must be the caller's own (read when the body is validated)."""
+    from zhijiao.internships.models import Placement
+
+    enrolment = iw.student()
+    before = Placement.objects.count()
+    body = {
+        "plan": iw.plan.pk,
+        "enrolment": enrolment.pk,
+        "post": iw.post.pk,
+        "start_date": str(iw.start),
+        "end_date": str(iw.end),
+        "monthly_pay": "3200",
+    }
+    refused = api(world["school_b"]).post("/api/v1/placements/", body, format="json")
+    assert refused.status_code == 400, refused.content
+    assert set(refused.json()["error"]["details"]) == {"plan", "enrolment"}
+    assert Placement.objects.count() == before
+
+
 def test_api_dashboard(iw):
     iw.placement(activate=True)
     data = api(iw.province).get("/api/v1/internship-dashboard/").json()
