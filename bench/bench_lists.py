@@ -319,6 +319,7 @@ def load(args) -> dict:
                 "id": k + 1,
                 "student_id": i,
                 "enrolment_id": i,
+                "institution_id": school(i).pk,
                 "kind": kind,
                 "status": ("in_review", "approved", "returned")[k % 3],
                 "reason": "家庭原因",

@@ -1,51 +1,26 @@
-# A check-in carries its placement's school (internships_ci_inst_time): the school's check-in list
-# reads one index range instead of walking every school's check-ins in time order (issue 16).
-# The column is filled from the placements in one statement, then made required.
+# A check-in carries its placement's school (internships_ci_inst_time): a school's check-ins are one
+# range of its own index instead of a walk of every school's check-ins in time order (issue 16).
+# Added while the platform serves (zhijiao.core.online_schema.AddCopiedColumn): the column nullable,
+# a trigger filling it for writers that leave it out (the old code until it restarts), the stored
+# rows filled 50,000 at a time, the foreign key and NOT NULL validated without blocking writes, the
+# index built concurrently. Not atomic: an interrupted run is finished by running migrate again.
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def copy_schools(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        sql = (
-            "UPDATE internships_checkin c SET institution_id = p.institution_id"
-            " FROM internships_placement p WHERE p.id = c.placement_id"
-        )
-    else:
-        sql = (
-            "UPDATE internships_checkin SET institution_id = (SELECT p.institution_id"
-            " FROM internships_placement p WHERE p.id = internships_checkin.placement_id)"
-        )
-    schema_editor.execute(sql)
-    if schema_editor.connection.vendor == "postgresql":
-        # The new foreign key's checks are deferred; run them now, or PostgreSQL refuses the ALTER
-        # below ("pending trigger events").
-        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+from zhijiao.core.online_schema import AddCopiedColumn
 
 
 class Migration(migrations.Migration):
+    atomic = False  # each step its own short transaction
+
     dependencies = [("internships", "0025_alert_tallies")]
 
     operations = [
-        migrations.AddField(
-            model_name="checkin",
-            name="institution",
-            field=models.ForeignKey(
-                db_index=False,
-                editable=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="orgs.institution",
-                verbose_name="institution",
-            ),
-        ),
-        migrations.RunPython(copy_schools, migrations.RunPython.noop, elidable=False),
-        migrations.AlterField(
-            model_name="checkin",
-            name="institution",
-            field=models.ForeignKey(
+        AddCopiedColumn(
+            "checkin",
+            "institution",
+            models.ForeignKey(
                 db_index=False,
                 editable=False,
                 on_delete=django.db.models.deletion.PROTECT,
@@ -53,9 +28,9 @@ class Migration(migrations.Migration):
                 to="orgs.institution",
                 verbose_name="institution",
             ),
-        ),
-        migrations.AddIndex(
-            model_name="checkin",
-            index=models.Index(fields=["institution", "occurred_at", "id"], name="internships_ci_inst_time"),
-        ),
+            models.Index(fields=["institution", "occurred_at", "id"], name="internships_ci_inst_time"),
+            parent_table="internships_placement",
+            via="placement_id",
+            parent_column="institution_id",
+        )
     ]

@@ -113,6 +113,7 @@ def status_change_request(
     change = StatusChange(
         student=student,
         enrolment=enrolment,
+        institution_id=enrolment.institution_id,
         kind=kind,
         reason=reason,
         effective_date=effective_date,

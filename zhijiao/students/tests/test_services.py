@@ -287,6 +287,8 @@ def test_transfer_to_other_city_moves_student_and_keeps_history(world):
     history = list(s.enrolments.order_by("id").values_list("institution_id", "status", "is_current"))
     assert history == [(world.school_a.pk, S.TRANSFERRED_OUT, False), (world.school_b.pk, S.REGISTERED, True)]
     assert StatusChange.objects.get(pk=change.pk).status == "approved"
+    # The change stays the sending school's (its scope column), the receiving one reads it by the approval.
+    assert StatusChange.objects.get(pk=change.pk).institution_id == world.school_a.pk
 
 
 def test_transfer_needs_target_offering(world):
