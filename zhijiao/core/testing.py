@@ -180,3 +180,16 @@ def make_token(user, *, scopes=(), days: int = 30) -> str:
         expires_at=timezone.now() + timedelta(days=days),
     )
     return key
+
+
+def migrate_to(app_label: str, name: str) -> None:
+    """Run one app's migrations forwards or backwards to ``name`` inside a test (data migrations).
+    On PostgreSQL the deferred foreign-key checks of rows the test wrote run first: PostgreSQL
+    refuses ALTER TABLE while they are pending."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    MigrationExecutor(connection).migrate([(app_label, name)])

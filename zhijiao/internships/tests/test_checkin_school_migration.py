@@ -2,25 +2,18 @@
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from zhijiao.core.testing import migrate_to
 
 pytestmark = pytest.mark.django_db
 
-BEFORE = ("internships", "0025_alert_tallies")
-AFTER = ("internships", "0026_checkin_institution")
-
-
-def _migrate(target):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # the deferred foreign-key checks, before any ALTER TABLE
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
+BEFORE = "0025_alert_tallies"
+AFTER = "0026_checkin_institution"
 
 
 def test_stored_check_ins_take_their_placements_school(iw):
     placements = [iw.placement(activate=True), iw.placement(activate=True)]
-    _migrate(BEFORE)
+    migrate_to("internships", BEFORE)
     with connection.cursor() as cursor:
         columns = [
             c.name for c in connection.introspection.get_table_description(cursor, "internships_checkin")
@@ -32,7 +25,7 @@ def test_stored_check_ins_take_their_placements_school(iw):
                 " longitude, address, client_key) VALUES (%s, 'START', %s, %s, 36.6, 117.1, '', %s)",
                 [p.pk, p.start_date, p.start_date, f"migrated-{n}"],
             )
-    _migrate(AFTER)
+    migrate_to("internships", AFTER)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT placement_id, institution_id FROM internships_checkin WHERE client_key LIKE 'migrated-%%'"
@@ -61,7 +54,7 @@ def test_an_interrupted_migration_is_finished_by_running_it_again(iw):
     """Not atomic (zhijiao.core.online_schema): a run stopped after adding the column, the trigger,
     part of the rows and the foreign key is completed by ``migrate``."""
     p = iw.placement(activate=True)
-    _migrate(BEFORE)
+    migrate_to("internships", BEFORE)
     with connection.cursor() as cursor:
         for n in range(2):
             cursor.execute(
@@ -75,7 +68,7 @@ def test_an_interrupted_migration_is_finished_by_running_it_again(iw):
             "UPDATE internships_checkin SET institution_id = %s WHERE client_key = 'half-0'",
             [p.institution_id],
         )
-    _migrate(AFTER)
+    migrate_to("internships", AFTER)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT client_key, institution_id FROM internships_checkin WHERE client_key LIKE 'half-%%'"

@@ -4,28 +4,21 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from zhijiao.core.testing import migrate_to
 from zhijiao.students.tests.factories import add_student
 
 pytestmark = pytest.mark.django_db
 
-BEFORE = ("students", "0008_enrolment_mix_tally")
-AFTER = ("students", "0009_statuschange_institution")
-
-
-def _migrate(target):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # the deferred foreign-key checks, before any ALTER TABLE
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    MigrationExecutor(connection).migrate([target])
+BEFORE = "0008_enrolment_mix_tally"
+AFTER = "0009_statuschange_institution"
 
 
 def test_stored_changes_take_their_enrolments_school(world):
     students = [add_student(world), add_student(world, "b")]
     enrolments = [s.enrolments.get() for s in students]
     assert enrolments[0].institution_id != enrolments[1].institution_id
-    _migrate(BEFORE)
+    migrate_to("students", BEFORE)
     now = dt.datetime.now(dt.UTC)
     with connection.cursor() as cursor:
         for n, e in enumerate(enrolments):
@@ -36,7 +29,7 @@ def test_stored_changes_take_their_enrolments_school(world):
                 " 'registered', 'withdrawn', '')",
                 [now, now, e.student_id, e.pk, f"migrated-{n}", now.date()],
             )
-    _migrate(AFTER)
+    migrate_to("students", AFTER)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT enrolment_id, institution_id FROM students_statuschange WHERE reason LIKE 'migrated-%%'"
