@@ -512,6 +512,8 @@ class StatusChange(ScopedModel):
         return f"{self.student} · {self.get_kind_display()}"
 
     def save(self, *args, **kwargs):
+        # The service names the school (services.status_changes); anything else saving a change
+        # through the ORM takes its enrolment's here.
         if self.institution_id is None and self.enrolment_id is not None:
             self.institution_id = self.enrolment.institution_id
         super().save(*args, **kwargs)
