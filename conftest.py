@@ -18,6 +18,22 @@ def _fresh_abuse_counters():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _check_in_audit_writer_stopped():
+    """A transactional test's check-ins leave audit rows in the process's buffer and its writer
+    thread running; woken after the test, the thread met a database closed to it (pytest-django)
+    in whichever test ran then. What a test did not write itself is forgotten when it ends: its
+    rows are gone with the test's database anyway."""
+    yield
+    from zhijiao.internships import checkins
+
+    buffer = checkins._AUDIT
+    if buffer is not None and (
+        buffer.pending() or (buffer._thread is not None and buffer._thread.is_alive())
+    ):
+        buffer.discard()
+
+
 @pytest.fixture
 def world(db):
     """A small two-city province with one user per role (see zhijiao.core.testing.World)."""

@@ -71,6 +71,12 @@ def page(request, browser, live_server):
         except Exception as exc:  # a crashed page must not hide the real failure
             print(f"screenshot failed: {exc!r}")
     context.close()
+    # Check-ins made through the live server wait in the audit buffer for its writer thread: write
+    # them now, while this test's rows exist and the database is open to it — the thread would
+    # otherwise wake after the test and find the database closed to it (pytest-django).
+    from zhijiao.internships.checkins import flush_audit
+
+    flush_audit(stop=True)
 
 
 def totp_code(device, offset: int = 0) -> str:
