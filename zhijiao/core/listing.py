@@ -52,10 +52,15 @@ from django.db.models.functions import Coalesce
 # --- counting ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ListCount:
-    """How many rows a list holds; ``exact`` False for the planner's estimate."""
+    """How many rows a list holds; ``exact`` False for the planner's estimate.
+
+    ``counted``: the rows were counted by this request (not a maintained tally, not an estimate) — a
+    counted 0 means the page needs no statement of its own.
+    """
 
     value: int
     exact: bool = True
+    counted: bool = field(default=False, compare=False)
 
     @property
     def display_value(self) -> int:
@@ -189,10 +194,10 @@ def count_rows(queryset: QuerySet, *, tally: int | None = None, exact_max: int |
         return ListCount(int(tally), True)
     exact_max = settings.LIST_EXACT_COUNT_MAX if exact_max is None else exact_max
     if _vendor(queryset) != "postgresql":
-        return ListCount(queryset.count(), True)
+        return ListCount(queryset.count(), True, counted=True)
     bounded_sql = _bounded_sql(queryset, exact_max)
     if bounded_sql is None:
-        return ListCount(0, True)
+        return ListCount(0, True, counted=True)
     estimate, cost = _count_plan(queryset, *bounded_sql)
     if estimate > exact_max and cost > COUNT_COST_MAX:
         return ListCount(estimate, False)
@@ -200,7 +205,7 @@ def count_rows(queryset: QuerySet, *, tally: int | None = None, exact_max: int |
         cursor.execute(*bounded_sql)
         bounded = int(cursor.fetchone()[0])
     if bounded <= exact_max:
-        return ListCount(bounded, True)
+        return ListCount(bounded, True, counted=True)
     return ListCount(max(estimate, bounded), False)
 
 
@@ -724,7 +729,10 @@ def paginate(
             raise PageTooDeep(number)
         offset = (number - 1) * per_page
         ordered = apply_ordering(queryset, keys, sort_matches=sort_matches) if keys is not None else queryset
-        rows = _offset_rows(ordered, offset, per_page + 1)
+        if count.counted and count.value == 0:
+            rows = []  # counted empty a moment ago: no second statement to find no rows (issue 16)
+        else:
+            rows = _offset_rows(ordered, offset, per_page + 1)
         window.number = number
         window.has_next = len(rows) > per_page
         window.rows = rows[:per_page]

@@ -122,3 +122,20 @@ def test_lists_a_school_does_not_see_cost_the_province_its_rows_and_count_only(w
     assert (
         len(extra) == 2 and extra[0].startswith("SELECT COUNT(*)") and not any("EXPLAIN" in s for s in extra)
     )
+
+
+@pytest.mark.parametrize("path", ["/api/v1/enterprises/", "/enterprises/"])
+def test_a_search_counted_empty_reads_no_rows(world, login, settings, path):
+    """A search the count finds empty is answered from that count: no second statement for no rows
+    (the province's enterprise search for a student's name cost 5 statements to a school's 3)."""
+    settings.LIST_EXACT_COUNT_MAX = 1
+    client = login(world["province_staff"])
+    client.get(path, {"q": "无此企业"})
+    statements = _statements(client, path, {"q": "无此企业"})
+    read = [s for s in statements if 'FROM "enterprises_enterprise"' in s]
+    assert len(read) == 1 and read[0].startswith("SELECT COUNT(*)"), [s[:90] for s in read]
+    response = client.get(path, {"q": "无此企业"})
+    if path.startswith("/api/"):
+        assert response.json()["count"] == 0 and response.json()["results"] == []
+    else:
+        assert response.context["table"].page.object_list.data == []

@@ -178,7 +178,7 @@ class ObjectListView(LoginRequiredMixin, View):
         if self.request.GET.get("count") == "exact":
             exact = listing.exact_count(queryset)
             if exact is not None:
-                return listing.ListCount(exact, True)
+                return listing.ListCount(exact, True, counted=True)
             messages.info(
                 self.request, _("Counting every row took too long; the number shown is an estimate.")
             )
