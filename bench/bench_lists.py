@@ -564,9 +564,39 @@ def run_measurements(args) -> dict:
                     if row["school"]["p95_ms"]
                     else None
                 )
+                shorter = _school_page_shorter(row)
+                if kind == "api" and shorter:
+                    # The same request with the province's page as long as the school's (the API's
+                    # ``page_size``): what is left of the ratio is the province's size, not the
+                    # page's length. Reported beside the literal ratio, which stays as measured.
+                    same = {**params, "page_size": row["school"]["rows_shown"]}
+                    province, school = measure(
+                        [clients["province"], clients["school"]], path, same, args.repeat
+                    )
+                    row["equal_length"] = {
+                        "page_size": row["school"]["rows_shown"],
+                        "province": province,
+                        "school": school,
+                        "ratio": round(province["p95_ms"] / school["p95_ms"], 2)
+                        if school["p95_ms"]
+                        else None,
+                    }
             results.append(row)
             print_row(row)
     return summarise(results)
+
+
+def _school_page_shorter(row: dict) -> bool:
+    """Both sides answered and the school's page shows fewer rows (but some) than the province's."""
+    p, s = row["province"], row["school"]
+    return (
+        s is not None
+        and p["status"] == 200
+        and s["status"] == 200
+        and bool(s["rows_shown"])
+        and p["rows_shown"] is not None
+        and s["rows_shown"] < p["rows_shown"]
+    )
 
 
 def print_row(row: dict) -> None:
@@ -588,6 +618,16 @@ def print_row(row: dict) -> None:
         f" {p['longest_share']:5.2f} {ratio}{flag}",
         flush=True,
     )
+    same = row.get("equal_length")
+    if same:
+        print(
+            f"{'':4} {'':34} {'… page_size=' + str(same['page_size']):24} {same['school']['p95_ms']:8.1f}"
+            f" {same['school']['statements']:4d} {same['school']['rows_shown'] or 0:4d}"
+            f" {same['province']['p95_ms']:8.1f} {same['province']['statements']:4d}"
+            f" {same['province']['rows_shown'] or 0:4d} {same['province']['longest_share']:5.2f}"
+            f" {same['ratio']:5.2f}×" + (" RATIO" if same["ratio"] and same["ratio"] > 1.5 else ""),
+            flush=True,
+        )
 
 
 def summarise(results: list[dict]) -> dict:
@@ -621,6 +661,18 @@ def summarise(results: list[dict]) -> dict:
             f"province {r['province']['rows_shown']})"
             for r in over
             if r not in same_rows
+        ],
+        # The school's page shorter (API): the same request with the province's page as long.
+        "school_page_shorter_at_equal_length": [
+            f"{r['path']} {r['variant']} page_size={r['equal_length']['page_size']}: "
+            f"{r['equal_length']['ratio']} (literal {r['ratio']})"
+            for r in results
+            if r.get("equal_length")
+        ],
+        "over_1_5_at_equal_length": [
+            f"{r['path']} {r['variant']} page_size={r['equal_length']['page_size']}: {r['equal_length']['ratio']}"
+            for r in results
+            if r.get("equal_length") and (r["equal_length"]["ratio"] or 0) > 1.5
         ],
         "over_half_in_one_statement": [
             f"{r['path']} {r['variant']}: {r['province']['longest_share']}" for r in heavy
