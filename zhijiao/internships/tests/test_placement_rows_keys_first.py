@@ -14,7 +14,9 @@ from zhijiao.core.testing_api import api_client
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the keys-first read is for PostgreSQL's planner"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the keys-first read is for PostgreSQL's planner"
+    ),
 ]
 
 
