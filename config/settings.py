@@ -288,6 +288,10 @@ UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 50_000_000)
 LIST_EXACT_COUNT_MAX = env_int("LIST_EXACT_COUNT_MAX", 10_000)
 LIST_MAX_OFFSET = env_int("LIST_MAX_OFFSET", 10_000)
 LIST_EXACT_COUNT_TIMEOUT_MS = env_int("LIST_EXACT_COUNT_TIMEOUT_MS", 10_000)
+# The platform holds one province: every region lies under its root, so a grant at the root covers
+# every row that cannot lack a region and needs no condition (zhijiao.core.scoping). Off: the root's
+# rows are selected by their region path like any other region's.
+SCOPE_ONE_PROVINCE = env_bool("SCOPE_ONE_PROVINCE", True)
 # Exports up to this many rows are answered at once; larger ones run as a background job with
 # progress, their files kept this many hours under MEDIA_ROOT/exports/.
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 2_000)

@@ -47,7 +47,10 @@ several nodes (``RoleAssignment``: a region, an institution's region or an enter
 
 Relationships are not added for a user whose grants for the action already cover the province
 (every row of a model with a region path lies under it), so province-wide lists keep the plain
-tree condition an index serves. ``reaches_beyond_tree(model, user, action)`` tells whether any
+tree condition an index serves. Where that path cannot be empty — every foreign key on the way is
+required — a grant at the province's root needs no condition at all (``SCOPE_ONE_PROVINCE``: the
+platform holds one province, whose root every region lies under): the province's lists do not join
+each row to its school and region to find what is theirs anyway. ``reaches_beyond_tree(model, user, action)`` tells whether any
 relationship applies to a user (lists that read maintained tallies of the tree use it).
 
 **System actors** (``core.actors``) are inactive users standing for the platform's own work (the
@@ -57,9 +60,13 @@ daily sweep, background imports, loaders); their grants are declared there, not 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 
 from zhijiao.accounts.choices import ROLE_ACTIONS, Role
 
@@ -262,6 +269,36 @@ def relations_for(model: type[Model], action: str) -> tuple[Rel, ...]:
     return tuple(getattr(model, "scope_relations", {}).get(action, ()))
 
 
+@functools.cache
+def _path_always_set(model: type[Model], lookup: str) -> bool:
+    """Whether every row of ``model`` reaches a region at ``lookup``: the lookup ends at the path of
+    ``orgs.Region`` itself (not a copy of a path kept on another row, which may be empty) and each
+    hop is a required forward foreign key (or one-to-one), never a nullable, reverse or many-to-many
+    one."""
+    from django.apps import apps
+
+    parts = lookup.split(LOOKUP_SEP)
+    current = model
+    for part in parts[:-1]:
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if not (field.many_to_one or field.one_to_one) or field.auto_created or field.null:
+            return False
+        current = field.related_model
+    return current is apps.get_model("orgs", "Region") and parts[-1] == "path"
+
+
+def _root_covers_every_row(model: type[Model], grant: Grant, lookups: tuple[str, ...]) -> bool:
+    """A region grant at the province's root, on a model whose rows all have a region path."""
+    return (
+        settings.SCOPE_ONE_PROVINCE
+        and _is_root(grant)
+        and any(_path_always_set(model, lookup) for lookup in lookups)
+    )
+
+
 def _tree_covers_province(model: type[Model], scope: UserScope, action: str) -> bool:
     """Does a province-level grant for ``action`` already reach every row of ``model``?"""
     if not getattr(model, "scope_region_path", None):
@@ -325,6 +362,8 @@ def scope_q(
         if action != "view" and kind not in change_nodes:
             continue
         if kind == "region" and region_paths:
+            if _root_covers_every_row(model, grant, region_paths):
+                return None  # every row (see the module's docstring)
             for lookup in region_paths:
                 q |= Q(**{f"{lookup}__startswith": grant.region_path})
         elif kind == "institution" and institution_lookup:
