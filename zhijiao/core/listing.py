@@ -16,7 +16,7 @@ Pages (``core.views.generic.ObjectListView``), the API (``core.api.pagination``)
 - **Searches** marked ``read_keys_first`` (thousands of matches spread over a large table) read a
   page's keys first and join only the page's rows, as deep pages do. So does any page whose one
   statement would join ``KEYS_FIRST_RELATIONS`` relations or more with some of them for the scope
-  or the filters (the province's placements and status changes): PostgreSQL's search for a join
+  or the filters (a city's placements and status changes): PostgreSQL's search for a join
   order, not the reading, was most of that statement. A list counted empty reads no rows.
 - **Windows** (``paginate``): the queryset is ordered by its sort keys plus the primary key (so
   every row has one place); page numbers are plain ``OFFSET`` up to ``LIST_MAX_OFFSET`` rows deep;
@@ -677,33 +677,52 @@ def _narrowed_without_sort_index(queryset: QuerySet, keys: list[SortKey]) -> boo
 # A page's statement that would join this many relations or more — its scope's or filters' joins
 # plus the related rows it shows — reads its keys first (``_read_window``): PostgreSQL searches every
 # order of joining them before it runs the statement, and past seven relations that search costs
-# more than the page. The province's placements (placement, school, region for the scope; plan,
-# enrolment, student, post, host to show): 11 ms of planning for 1 ms of work, against 3 ms for a
-# school, whose scope is a column of the row (issue 16, eleventh round).
+# more than the page. A city's placements (placement, school, region for the scope; plan,
+# enrolment, student, post, host to show): 11 ms of planning for 1 ms of work (measured on the
+# province's, before its root needed no condition), against 3 ms for a school, whose scope is a
+# column of the row (issue 16, eleventh round).
 KEYS_FIRST_RELATIONS = 8
 
 
-def _related_count(select_related) -> int:
-    """Relations ``select_related`` joins (its tree of names; ``True``: counted as many)."""
+def _related_tables(model, select_related) -> set[str] | None:
+    """The tables ``select_related`` joins (its tree of names); None for ``True`` (every relation)."""
     if select_related is True:
-        return KEYS_FIRST_RELATIONS
-    if not select_related:
-        return 0
-    return sum(1 + _related_count(below) for below in select_related.values())
+        return None
+    tables: set[str] = set()
+    for name, below in (select_related or {}).items():
+        try:
+            related = model._meta.get_field(name).related_model
+        except FieldDoesNotExist:
+            return None
+        if related is None:
+            return None
+        tables.add(related._meta.db_table)
+        deeper = _related_tables(related, below)
+        if deeper is None:
+            return None
+        tables |= deeper
+    return tables
 
 
-def _joins_for_window(query) -> int:
-    """Relations the scope, filters and sort join (``alias_map`` less the row's own table)."""
-    return sum(
-        1
+def _joins_for_window(query) -> set[str]:
+    """The tables the scope, filters and sort join (``alias_map`` less the row's own table)."""
+    return {
+        join.table_name
         for alias, join in query.alias_map.items()
         if alias != query.base_table and join.join_type and query.alias_refcount.get(alias)
-    )
+    }
 
 
 def _plans_many_relations(query) -> bool:
+    """The page's statement would join ``KEYS_FIRST_RELATIONS`` relations or more, some of them for
+    the scope, filters or sort and not for what the row shows (Django joins a relation once for both)."""
     joins = _joins_for_window(query)
-    return bool(joins) and 1 + joins + _related_count(query.select_related) >= KEYS_FIRST_RELATIONS
+    if not joins:
+        return False
+    shown = _related_tables(query.model, query.select_related)
+    if shown is None:
+        return True
+    return not joins <= shown and 1 + len(joins | shown) >= KEYS_FIRST_RELATIONS
 
 
 def _rows_by_pk(ordered: QuerySet, pks: list) -> dict:
