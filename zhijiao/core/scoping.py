@@ -48,10 +48,11 @@ several nodes (``RoleAssignment``: a region, an institution's region or an enter
 Relationships are not added for a user whose grants for the action already cover the province
 (every row of a model with a region path lies under it), so province-wide lists keep the plain
 tree condition an index serves. Where that path cannot be empty — every foreign key on the way is
-required — a grant at the province's root needs no condition at all (``SCOPE_ONE_PROVINCE``: the
-platform holds one province, whose root every region lies under): the province's lists do not join
-each row to its school and region to find what is theirs anyway. ``reaches_beyond_tree(model, user, action)`` tells whether any
-relationship applies to a user (lists that read maintained tallies of the tree use it).
+required, ending at ``Region.path`` itself — a grant at the province's root needs no condition at
+all (``SCOPE_ONE_PROVINCE``: the platform holds one province, whose root every region lies under):
+the province's lists do not join each row to its school and region to find what is theirs anyway.
+``reaches_beyond_tree(model, user, action)`` tells whether any relationship applies to a user
+(lists that read maintained tallies of the tree use it).
 
 **System actors** (``core.actors``) are inactive users standing for the platform's own work (the
 daily sweep, background imports, loaders); their grants are declared there, not held in
