@@ -282,12 +282,12 @@ def _path_always_set(model: type[Model], lookup: str) -> bool:
     current = model
     for part in parts[:-1]:
         try:
-            field = current._meta.get_field(part)
+            hop = current._meta.get_field(part)
         except FieldDoesNotExist:
             return False
-        if not (field.many_to_one or field.one_to_one) or field.auto_created or field.null:
+        if not (hop.many_to_one or hop.one_to_one) or hop.auto_created or hop.null:
             return False
-        current = field.related_model
+        current = hop.related_model
     return current is apps.get_model("orgs", "Region") and parts[-1] == "path"
 
 
