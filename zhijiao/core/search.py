@@ -54,6 +54,12 @@ def name_terms(value: str) -> list[str]:
     return list(dict.fromkeys(text[i : i + 2] for i in range(len(text) - 1)))
 
 
+def terms_column(compiler, connection, alias: str) -> str:
+    """The terms column of the table under ``alias`` — quoted as the compiler quotes that alias (a
+    subquery's ``U0`` stays bare, as in its FROM)."""
+    return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(TERMS_COLUMN)}"
+
+
 def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -72,8 +78,7 @@ class NameSearch(Lookup):
             return "1=0", []
         if connection.vendor != "postgresql":
             return f"{lhs} LIKE %s ESCAPE '\\'", [*lhs_params, f"%{_like_escape(text)}%"]
-        qn = connection.ops.quote_name
-        column = f"{qn(self.lhs.alias)}.{qn(TERMS_COLUMN)}"
+        column = terms_column(compiler, connection, self.lhs.alias)
         if classify(text) == "pinyin":
             return f"{column} && %s::text[]", [[f"p:{text}", f"i:{text}"]]
         sql = f"{column} @> %s::text[]"
@@ -81,6 +86,41 @@ class NameSearch(Lookup):
         if len(text) > 2:
             sql += f" AND lower({lhs}) LIKE %s"
             params += [*lhs_params, f"%{_like_escape(text)}%"]
+        return sql, params
+
+
+def text_terms(value: str) -> list[str]:
+    """The index terms a query of ``value`` needs in a text that is not a person's name (a host's or a
+    post's name): as ``name_terms``, but the spaces inside are kept — "ABB 中国" is one phrase."""
+    text = value.strip().lower()
+    if len(text) <= 2:
+        return [text] if text else []
+    return list(dict.fromkeys(text[i : i + 2] for i in range(len(text) - 1)))
+
+
+class TextSearch(Lookup):
+    """``Enterprise.objects.filter(name__textsearch="有限")``: ``icontains``, answered from the
+    generated terms column's GIN index (registered on names whose table has one, without pinyin:
+    ``Enterprise.name``, ``Post.name``). The characters and adjacent pairs of the whole phrase must
+    all be in the row's terms; from three characters the few rows found are rechecked with ``LIKE``.
+    Elsewhere (SQLite, the demo) it is ``LIKE '%q%'``."""
+
+    lookup_name = "textsearch"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        text = str(self.rhs or "").strip().lower()
+        if not text:
+            return "1=0", []
+        like = f"%{_like_escape(text)}%"
+        if connection.vendor != "postgresql":
+            return f"lower({lhs}) LIKE %s ESCAPE '\\'", [*lhs_params, like]
+        sql = f"{terms_column(compiler, connection, self.lhs.alias)} @> %s::text[]"
+        params: list = [text_terms(text)]
+        if len(text) > 2:
+            sql += f" AND lower({lhs}) LIKE %s"
+            params += [*lhs_params, like]
         return sql, params
 
 
@@ -147,3 +187,21 @@ def drop_terms_column_sql(table: str) -> list[str]:
         f'DROP INDEX IF EXISTS "{table}_terms_gin"',
         f'ALTER TABLE "{table}" DROP COLUMN IF EXISTS "{TERMS_COLUMN}"',
     ]
+
+
+def terms_column_operation(table: str, name_column: str, pinyin_column: str | None = None):
+    """The migration operation that adds (and on reverse drops) ``table``'s generated terms column
+    and its GIN index — PostgreSQL only; SQLite searches with ``LIKE``."""
+    from django.db import migrations
+
+    def add(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for sql in add_terms_column_sql(table, name_column, pinyin_column):
+                schema_editor.execute(sql)
+
+    def remove(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for sql in drop_terms_column_sql(table):
+                schema_editor.execute(sql)
+
+    return migrations.RunPython(add, remove, elidable=False)

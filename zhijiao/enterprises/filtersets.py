@@ -25,8 +25,9 @@ class EnterpriseFilterSet(FilterSet):
         fields = ["q", "city", "industry", "headcount_min"]
 
     def search(self, queryset, name, value):
+        """The name (its terms index, ``core.search.TextSearch``) or the start of the credit code."""
         value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(credit_code__startswith=value.upper()))
+        return queryset.filter(Q(name__textsearch=value) | Q(credit_code__startswith=value.upper()))
 
     def filter_city(self, queryset, name, value):
         return queryset.filter(region__path__startswith=value.path)

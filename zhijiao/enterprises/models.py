@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.core.search import TextSearch
 from zhijiao.core.validators import validate_plain_text, validate_uscc
 
 from .choices import Industry
@@ -43,3 +44,7 @@ class Enterprise(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("enterprises:enterprise_detail", args=[self.pk])
+
+
+# ``name__textsearch``: characters and pairs from the generated search_terms column (core.search).
+Enterprise._meta.get_field("name").register_lookup(TextSearch)

@@ -58,9 +58,15 @@ class PostFilterSet(FilterSet):
         fields = ["q", "enterprise", "major_category", "is_active"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value.strip()) | Q(enterprise__name__icontains=value.strip())
-        )
+        """The post's or its host's name, each from its own terms index (``core.search.TextSearch``):
+        the posts whose name matches and the posts of the hosts whose name matches, found apart and
+        united — an OR across the two tables would read every post and its host (issue 16)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        by_name = Post.objects.filter(name__textsearch=value).order_by().values("pk")
+        by_host = Post.objects.filter(enterprise__name__textsearch=value).order_by().values("pk")
+        return queryset.filter(pk__in=by_name.union(by_host))
 
 
 class PlacementFilterSet(FilterSet):
@@ -95,8 +101,8 @@ class PlacementFilterSet(FilterSet):
         # From the placement's own search columns (internships.search): no read of the students.
         match = Q(id__studentsearch=value)
         if kind == "name" and len(value) >= 2:
-            hosts = list(Enterprise.objects.filter(name__icontains=value).values_list("pk", flat=True)[:50])
-            posts = list(Post.objects.filter(name__icontains=value).values_list("pk", flat=True)[:200])
+            hosts = list(Enterprise.objects.filter(name__textsearch=value).values_list("pk", flat=True)[:50])
+            posts = list(Post.objects.filter(name__textsearch=value).values_list("pk", flat=True)[:200])
             if hosts:
                 match |= Q(enterprise_id__in=hosts)
             if posts:

@@ -44,8 +44,7 @@ class PlacementStudentSearch(Lookup):
             return "1=0", []
         if connection.vendor != "postgresql":
             return self._joined(compiler, connection, value)
-        qn = connection.ops.quote_name
-        alias = qn(self.lhs.alias)
+        alias = compiler.quote_name_unless_alias(self.lhs.alias)
         if kind == "code":
             code = normalize_code(value)
             if len(code) >= CODE_PREFIX_MIN:

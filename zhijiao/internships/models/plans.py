@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core.models import ScopedModel
+from zhijiao.core.search import TextSearch
 from zhijiao.core.validators import validate_plain_text
 
 from ..choices import (
@@ -227,3 +228,7 @@ class Post(ScopedModel):
     def get_absolute_url(self) -> str:
         # Posts have no page of their own: the list, narrowed to the post's host.
         return f"{reverse('internships:post_list')}?enterprise={self.enterprise_id}"
+
+
+# ``name__textsearch``: characters and pairs from the generated search_terms column (core.search).
+Post._meta.get_field("name").register_lookup(TextSearch)

@@ -1,0 +1,15 @@
+# The post's name searched from an index across the province (issue 16): the generated terms column
+# (characters and adjacent pairs, zhijiao.core.search) and its GIN index. PostgreSQL only.
+
+from django.db import migrations
+
+from zhijiao.core.search import terms_column_operation
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("internships", "0026_checkin_institution"),
+        ("core", "0005_name_terms_function"),
+    ]
+
+    operations = [terms_column_operation("internships_post", "name")]
