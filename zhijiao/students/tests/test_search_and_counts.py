@@ -45,6 +45,13 @@ def test_one_to_four_characters(people):
 
 
 @pg
+@pytest.mark.parametrize("query", ["王", "小明", "欧阳娜", "wang"])
+def test_a_name_search_inside_a_subquery(people, query):
+    """The lookup names the subquery's table as its FROM does (``U0``, unquoted)."""
+    inner = Student.objects.filter(name__namesearch=query).values("pk")
+    assert sorted(Student.objects.filter(pk__in=inner).values_list("name", flat=True)) == names(query)
+
+
 def test_pinyin_and_initials(people):
     assert names("wang") == ["王小明"]
     assert names("xiaoming") == ["王小明"]
