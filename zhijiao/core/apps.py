@@ -47,6 +47,10 @@ class CoreConfig(AppConfig):
         from django.core import checks
 
         checks.register(shared_counters_check, checks.Tags.security, deploy=False)
+        # What the code assumes about the data, checked with the database (core.checks).
+        from .checks import one_province_root
+
+        checks.register(one_province_root, checks.Tags.database)
 
 
 def shared_counters_check(app_configs, **kwargs):
