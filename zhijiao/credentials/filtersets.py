@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core import listing
 from zhijiao.core.filters import FilterSet, YearFilter, YesNoFilter
 from zhijiao.core.search import classify
 from zhijiao.core.validators import normalize_code
@@ -36,7 +37,7 @@ class CertificateFilterSet(FilterSet):
         if not kind:
             return queryset
         if kind == "code":
-            return queryset.filter(number__startswith=normalize_code(value))
+            return listing.count_with_page(queryset.filter(number__startswith=normalize_code(value)))
         match = Q(holder_name__namesearch=value)
         if kind == "name" and len(value) >= 2:
             schools = list(
@@ -44,4 +45,4 @@ class CertificateFilterSet(FilterSet):
             )
             if schools:
                 match |= Q(institution_id__in=schools)
-        return queryset.filter(match)
+        return listing.count_with_page(queryset.filter(match))

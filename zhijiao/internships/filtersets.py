@@ -108,7 +108,7 @@ class PlacementFilterSet(FilterSet):
             if posts:
                 match |= Q(post_id__in=posts)
         # Thousands of matches across the province (王芳: ≈ 2,700): sort their keys, join 25 rows.
-        return listing.read_keys_first(queryset.filter(match))
+        return listing.count_with_page(listing.read_keys_first(queryset.filter(match)))
 
     def filter_blocked(self, queryset, name, value):
         if value is None:

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core import listing
 from zhijiao.core.filters import FilterSet, YesNoFilter
 from zhijiao.core.search import CODE_PREFIX_MIN, classify
 from zhijiao.core.validators import normalize_code
@@ -44,7 +45,8 @@ class StudentFilterSet(FilterSet):
         fields = ["q", "institution", "status", "class_name", "name_flagged"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(student_search_q(value))
+        # Each branch has an index of its own: a frequent name's matches are counted with the page.
+        return listing.count_with_page(queryset.filter(student_search_q(value)))
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(enrolments__is_current=True, enrolments__status=value)

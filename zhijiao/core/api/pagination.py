@@ -42,7 +42,7 @@ class ScaledPagination(BasePagination):
         self.request = request
         size = self.get_page_size(request)
         keys = listing.ordering_keys(queryset)
-        self.count = listing.count_rows(queryset)
+        self.count = listing.count_rows(queryset, for_page=True)
         cursor = request.query_params.get(self.cursor_query_param) or None
         raw_page = request.query_params.get(self.page_query_param)
         try:

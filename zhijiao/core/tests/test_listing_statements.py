@@ -139,3 +139,101 @@ def test_a_search_counted_empty_reads_no_rows(world, login, settings, path):
         assert response.json()["count"] == 0 and response.json()["results"] == []
     else:
         assert response.context["table"].page.object_list.data == []
+
+
+# --- a search counted with its page (listing.count_with_page, issue 16 twelfth round) -----------------
+def _named_students(world, n: int = 7):
+    made = [add_student(world, "a" if i % 2 else "b", name="王芳") for i in range(n)]
+    add_student(world, name="李四")
+    return made
+
+
+def _count_statements(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.startswith("SELECT COUNT(")]
+
+
+@pytest.mark.parametrize(
+    "path", ["/students/", "/api/v1/students/", "/credentials/", "/api/v1/certificates/"]
+)
+def test_a_search_is_counted_by_the_statement_that_reads_its_page(world, login, path):
+    """Students named 王芳 (and no certificates: an empty first page is an empty list, counted too)."""
+    _named_students(world)
+    client = login(world["province_staff"])
+    client.get(path, {"q": "王芳"})  # the count's plan cached, as on a second request
+    statements = _statements(client, path, {"q": "王芳"})
+    assert not _count_statements(statements), statements
+    table = "credentials_certificate" if "cert" in path or "credentials" in path else "students_student"
+    read = [s for s in statements if f'FROM "{table}"' in s]
+    assert len([s for s in read if " OVER ()" in s and " LIMIT " in s]) == 1, read
+
+
+def test_the_counted_page_shows_the_same_rows_and_count_as_counting_apart(world, monkeypatch):
+    """Every page of a search, counted with its page, against the count and rows read apart."""
+    from zhijiao.core.testing_api import api_client
+
+    _named_students(world, 7)
+    client = api_client(world["province_staff"])
+    expected = list(
+        Student.objects.filter(name="王芳")
+        .order_by("current_institution", "name", "id")
+        .values_list("pk", flat=True)
+    )
+    seen = []
+    for page in (1, 2, 3):
+        body = client.get("/api/v1/students/", {"q": "王芳", "page_size": 3, "page": page}).json()
+        assert body["count"] == 7 and body["count_is_estimate"] is False, body
+        seen += [row["id"] for row in body["results"]]
+    assert seen == expected
+    # A page past the end: no window to count from; the count is read apart, the page is not found.
+    assert client.get("/api/v1/students/", {"q": "王芳", "page_size": 3, "page": 4}).status_code == 404
+    # The same requests with the list counted apart give the same answer.
+    monkeypatch.setattr(listing, "_COUNT_WITH_PAGE", "not-marked")
+    apart = []
+    for page in (1, 2, 3):
+        body = client.get("/api/v1/students/", {"q": "王芳", "page_size": 3, "page": page}).json()
+        assert body["count"] == 7 and body["count_is_estimate"] is False
+        apart += [row["id"] for row in body["results"]]
+    assert apart == seen
+
+
+def test_a_page_past_the_end_of_a_counted_search_still_shows_the_count(world, login):
+    _named_students(world, 3)
+    response = login(world["province_staff"]).get("/students/", {"q": "王芳", "page": 5})
+    assert response.status_code == 200
+    assert response.context["table"].window.count == listing.ListCount(3, True)
+
+
+def test_a_cursor_page_of_a_search_is_counted_on_its_own(world, settings):
+    from zhijiao.core.testing_api import api_client
+
+    settings.LIST_MAX_OFFSET = 1  # the second page has no number: its link is a cursor
+    _named_students(world, 5)
+    client = api_client(world["province_staff"])
+    first = client.get("/api/v1/students/", {"q": "王芳", "page_size": 2}).json()
+    assert "cursor=" in first["next"], first
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(first["next"]).json()
+    assert body["count"] == 5 and body["count_is_estimate"] is False
+    assert len(_count_statements([q["sql"] for q in ctx.captured_queries])) == 1
+    expected = Student.objects.filter(name="王芳").order_by("current_institution", "name", "id")
+    assert [r["id"] for r in first["results"] + body["results"]] == [s.pk for s in expected[:4]]
+
+
+def test_a_search_the_planner_expects_to_match_many_is_not_counted_with_its_page(
+    world, login, settings, monkeypatch
+):
+    """Beyond the bound the planner's verdict decides as for any list: the page walks the sort's index."""
+    _named_students(world, 3)
+    settings.LIST_EXACT_COUNT_MAX = 10
+    monkeypatch.setattr(listing, "_count_plan", lambda *a: (50, 1.0))  # expects 50, cheap to bound
+    statements = _statements(login(world["province_staff"]), "/students/", {"q": "王芳"})
+    assert len(_count_statements(statements)) == 1, statements
+    assert not [s for s in statements if " OVER ()" in s], statements
+
+
+def test_a_list_that_is_not_a_search_is_counted_apart(world, login):
+    _named_students(world, 3)
+    client = login(world["province_staff"])
+    client.get("/students/")
+    statements = _statements(client, "/students/")
+    assert not [s for s in statements if " OVER ()" in s], statements

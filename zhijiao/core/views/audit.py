@@ -60,14 +60,13 @@ class AuditFilterSet(FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return listing.sort_few_matches(
-            queryset.filter(
-                Q(object_repr__startswith=value)
-                | Q(actor_name__startswith=value)
-                | Q(object_id=value)
-                | Q(request_id=value)
-            )
+        matches = queryset.filter(
+            Q(object_repr__startswith=value)
+            | Q(actor_name__startswith=value)
+            | Q(object_id=value)
+            | Q(request_id=value)
         )
+        return listing.count_with_page(listing.sort_few_matches(matches))
 
 
 class AuditTable(tables.Table):

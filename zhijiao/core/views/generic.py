@@ -183,7 +183,7 @@ class ObjectListView(LoginRequiredMixin, View):
                 self.request, _("Counting every row took too long; the number shown is an estimate.")
             )
         tally = None if self.filters_active(filterset) else self.get_tally(filterset)
-        return listing.count_rows(queryset, tally=tally)
+        return listing.count_rows(queryset, tally=tally, for_page=True)
 
     def get_window(self, table, filterset) -> listing.ListWindow:
         """The page the request asks for: by number up to ``LIST_MAX_OFFSET`` rows, else by cursor."""
