@@ -209,6 +209,17 @@ class Post(ScopedModel):
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         ordering = ["enterprise_id", "name"]
+        # Every sortable column of the list with the id (issue 16): a page reads 25 posts in order
+        # from one index instead of sorting every host's posts (7,000 at full scale: 8 ms of 16).
+        # The default order is the unique constraint's (enterprise, name).
+        indexes = [
+            models.Index(fields=["name", "id"], name="internships_post_name"),
+            models.Index(fields=["major_category", "id"], name="internships_post_cat"),
+            models.Index(fields=["physical_labour_level", "id"], name="internships_post_labour"),
+            models.Index(fields=["on_duty_staff", "id"], name="internships_post_staff"),
+            models.Index(fields=["wage_standard", "id"], name="internships_post_wage"),
+            models.Index(fields=["is_active", "id"], name="internships_post_open"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["enterprise", "name"],
