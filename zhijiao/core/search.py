@@ -60,6 +60,24 @@ def terms_column(compiler, connection, alias: str) -> str:
     return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(TERMS_COLUMN)}"
 
 
+# How many keys ``matching_keys`` hands over as a list before it hands over the subquery instead.
+MATCHING_KEYS_MAX = 200
+
+
+def matching_keys(queryset, cap: int | None = None):
+    """The keys of the rows ``queryset`` finds — a list while there are at most ``cap`` (an ``IN``
+    of literals: each branch of a search's OR then reads an index of the big table), else the
+    subquery itself, so that every match counts however many there are; None when none match.
+
+    A placement searched by a host's name looks the few matching hosts up first; cut at 50, a name
+    many hosts share (有限公司, 职业学校) silently left out the placements at all the others."""
+    cap = MATCHING_KEYS_MAX if cap is None else cap
+    keys = list(queryset.values_list("pk", flat=True)[: cap + 1])
+    if not keys:
+        return None
+    return keys if len(keys) <= cap else queryset.order_by().values("pk")
+
+
 def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhijiao.core import listing
 from zhijiao.core.filters import FilterSet, YearFilter, YesNoFilter
-from zhijiao.core.search import classify
+from zhijiao.core.search import classify, matching_keys
 from zhijiao.core.validators import normalize_code
 from zhijiao.majors.choices import MajorLevel
 
@@ -29,7 +29,8 @@ class CertificateFilterSet(FilterSet):
 
     def search(self, queryset, name, value):
         """The holder's name (search index), the start of the certificate number, or the school's
-        name (the few matching schools are looked up first, so every branch reads an index)."""
+        name (the matching schools looked up first, so every branch reads an index; all of them
+        however many, ``core.search.matching_keys``)."""
         from zhijiao.orgs.models import Institution
 
         value = value.strip()
@@ -40,9 +41,7 @@ class CertificateFilterSet(FilterSet):
             return listing.count_with_page(queryset.filter(number__startswith=normalize_code(value)))
         match = Q(holder_name__namesearch=value)
         if kind == "name" and len(value) >= 2:
-            schools = list(
-                Institution.objects.filter(name__icontains=value).values_list("pk", flat=True)[:50]
-            )
-            if schools:
+            schools = matching_keys(Institution.objects.filter(name__icontains=value))
+            if schools is not None:
                 match |= Q(institution_id__in=schools)
         return listing.count_with_page(queryset.filter(match))

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from zhijiao.core import listing
 from zhijiao.core.autocomplete import AutocompleteSelect
 from zhijiao.core.filters import FilterSet, YesNoFilter
-from zhijiao.core.search import classify
+from zhijiao.core.search import classify, matching_keys
 from zhijiao.majors.selectors import major_category_list
 
 from . import selectors
@@ -91,7 +91,8 @@ class PlacementFilterSet(FilterSet):
 
     def search(self, queryset, name, value):
         """The student's name or ID (copied onto the placement with its indexes, internships.search), or — from two characters — the
-        host's or the post's name (the few matching ones looked up first, so each branch is indexed)."""
+        host's or the post's name (the matching ones looked up first, so each branch is indexed; all
+        of them however many, ``core.search.matching_keys``)."""
         from zhijiao.enterprises.models import Enterprise
 
         value = value.strip()
@@ -101,11 +102,11 @@ class PlacementFilterSet(FilterSet):
         # From the placement's own search columns (internships.search): no read of the students.
         match = Q(id__studentsearch=value)
         if kind == "name" and len(value) >= 2:
-            hosts = list(Enterprise.objects.filter(name__textsearch=value).values_list("pk", flat=True)[:50])
-            posts = list(Post.objects.filter(name__textsearch=value).values_list("pk", flat=True)[:200])
-            if hosts:
+            hosts = matching_keys(Enterprise.objects.filter(name__textsearch=value))
+            posts = matching_keys(Post.objects.filter(name__textsearch=value))
+            if hosts is not None:
                 match |= Q(enterprise_id__in=hosts)
-            if posts:
+            if posts is not None:
                 match |= Q(post_id__in=posts)
         # Thousands of matches across the province (王芳: ≈ 2,700): sort their keys, join 25 rows.
         return listing.count_with_page(listing.read_keys_first(queryset.filter(match)))

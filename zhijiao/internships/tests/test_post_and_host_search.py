@@ -148,3 +148,45 @@ def test_the_host_search_reads_its_terms_index(named):
     sql, params = Enterprise.objects.filter(name__textsearch="有限").values("pk").query.sql_with_params()
     plan = _plan(sql, params)
     assert "enterprises_enterprise_terms_gin" in plan and "Seq Scan" not in plan, plan
+
+
+# --- a name many hosts share (core.search.matching_keys) ----------------------------------------------
+def test_matching_keys_are_a_list_a_subquery_or_none(named):
+    from zhijiao.core.search import matching_keys
+
+    few = Enterprise.objects.filter(name__textsearch="港集")
+    assert matching_keys(few) == [Enterprise.objects.get(name="青岛港集团").pk]
+    many = Enterprise.objects.filter(name__textsearch="测试企业")  # the world's two hosts
+    keys = matching_keys(many, cap=1)
+    assert not isinstance(keys, list)
+    assert set(Enterprise.objects.filter(pk__in=keys).values_list("name", flat=True)) == {
+        "济南测试企业有限公司",
+        "青岛测试企业有限公司",
+    }
+    assert matching_keys(Enterprise.objects.filter(name__textsearch="无此企业")) is None
+
+
+def test_a_host_name_many_hosts_share_finds_the_placements_at_all_of_them(iw, world, monkeypatch):
+    """More matching hosts than are handed over as a list: every one's placements still count."""
+    from zhijiao.core import search
+    from zhijiao.internships import services
+
+    monkeypatch.setattr(search, "MATCHING_KEYS_MAX", 1)
+    other = services.post_create(
+        actor=world["province_admin"],
+        data={
+            "enterprise": world.ent_b,
+            "name": "港口调度员",
+            "major_category": world.major.major_class.category,
+            "wage_standard": Decimal(4000),
+            "lowest_grade_wage": Decimal(3000),
+            "on_duty_staff": 50,
+        },
+    )
+    at_a = iw.placement(complete=False)
+    at_b = iw.placement(post=other, complete=False)
+    for query in ("测试企业", "港口调度员"):
+        response = api_client(world["province_staff"]).get("/api/v1/placements/", {"q": query})
+        assert response.status_code == 200
+        expected = {at_a.pk, at_b.pk} if query == "测试企业" else {at_b.pk}
+        assert {row["id"] for row in response.json()["results"]} == expected, query
