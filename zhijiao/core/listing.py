@@ -731,12 +731,14 @@ def _narrowed_without_sort_index(queryset: QuerySet, keys: list[SortKey]) -> boo
 
 # A page's statement that would join this many relations or more — its scope's or filters' joins
 # plus the related rows it shows — reads its keys first (``_read_window``): PostgreSQL searches every
-# order of joining them before it runs the statement, and past seven relations that search costs
-# more than the page. A city's placements (placement, school, region for the scope; plan,
-# enrolment, student, post, host to show): 11 ms of planning for 1 ms of work (measured on the
-# province's, before its root needed no condition), against 3 ms for a school, whose scope is a
-# column of the row (issue 16, eleventh round).
-KEYS_FIRST_RELATIONS = 8
+# order of joining them, and ordered paths for the sort and ``LIMIT``, before it runs the statement;
+# from seven relations that search costs more than the page. A city's placements (placement,
+# school, region for the scope; plan, enrolment, student, post, host to show): 11 ms of planning for
+# 1 ms of work (issue 16, eleventh round). The province's and a school's (seven relations, the scope
+# no join or a column of the row): planned in 5.5 and 3.2 ms, run in 0.5; their keys alone plan in
+# 0.1 ms and the page's rows by key in 1.5 (twelfth round). Every other list joins six or fewer
+# (planned in 1.4 ms at most).
+KEYS_FIRST_RELATIONS = 7
 
 
 def _related_tables(model, select_related) -> set[str] | None:
@@ -769,15 +771,14 @@ def _joins_for_window(query) -> set[str]:
 
 
 def _plans_many_relations(query) -> bool:
-    """The page's statement would join ``KEYS_FIRST_RELATIONS`` relations or more, some of them for
-    the scope, filters or sort and not for what the row shows (Django joins a relation once for both)."""
+    """The page's statement would join ``KEYS_FIRST_RELATIONS`` relations or more: the scope's, the
+    filters' and the sort's joins and what the row shows, each table once (Django joins a relation
+    once for both)."""
     joins = _joins_for_window(query)
-    if not joins:
-        return False
     shown = _related_tables(query.model, query.select_related)
-    if shown is None:
-        return True
-    return not joins <= shown and 1 + len(joins | shown) >= KEYS_FIRST_RELATIONS
+    if shown is None:  # every relation (``select_related()``): as many as the scope's joins tell
+        return bool(joins)
+    return 1 + len(joins | shown) >= KEYS_FIRST_RELATIONS
 
 
 def _rows_by_pk(ordered: QuerySet, pks: list) -> dict:
