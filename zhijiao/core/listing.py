@@ -618,16 +618,7 @@ def _counted_window(ordered: QuerySet, start: int, stop: int) -> tuple[list, int
     window = list(counted.values("pk", *sort_values, "_matches")[start:stop])
     if not window:
         return [], None
-    by_pk = _rows_by_pk(ordered, [entry["pk"] for entry in window])
-    rows = []
-    for entry in window:
-        row = by_pk.get(entry["pk"])
-        if row is None:  # gone between the two statements
-            continue
-        for name in sort_values:
-            setattr(row, name, entry[name])
-        rows.append(row)
-    return rows, int(window[0]["_matches"])
+    return _rows_of_window(ordered, window, sort_values), int(window[0]["_matches"])
 
 
 def _equal_columns(where, base_alias: str) -> tuple[set[str], bool]:
@@ -800,6 +791,22 @@ def _rows_by_pk(ordered: QuerySet, pks: list) -> dict:
     return {row.pk: row for row in fresh}
 
 
+def _rows_of_window(ordered: QuerySet, window: list[dict], sort_values: list[str]) -> list:
+    """The rows of a window of keys (``{"pk": …, "_key0": …}``), in the window's order, each
+    carrying the sort values the keys statement read (the next cursor is made from them,
+    ``row_values``); a row gone between the two statements is left out."""
+    by_pk = _rows_by_pk(ordered, [entry["pk"] for entry in window])
+    rows = []
+    for entry in window:
+        row = by_pk.get(entry["pk"])
+        if row is None:
+            continue
+        for name in sort_values:
+            setattr(row, name, entry[name])
+        rows.append(row)
+    return rows
+
+
 def _read_window(ordered: QuerySet, start: int, stop: int, *, keys_first: bool = False) -> list:
     """``ordered[start:stop]`` — in two statements when ``keys_first`` or when one would join many
     relations (``KEYS_FIRST_RELATIONS``): the window's keys and sort values through the scope's and
@@ -813,16 +820,7 @@ def _read_window(ordered: QuerySet, start: int, stop: int, *, keys_first: bool =
     window = list(ordered.values("pk", *sort_values)[start:stop])
     if not window:
         return []
-    by_pk = _rows_by_pk(ordered, [entry["pk"] for entry in window])
-    rows = []
-    for entry in window:
-        row = by_pk.get(entry["pk"])
-        if row is None:  # gone between the two statements
-            continue
-        for name in sort_values:  # the next cursor is made from these (``row_values``)
-            setattr(row, name, entry[name])
-        rows.append(row)
-    return rows
+    return _rows_of_window(ordered, window, sort_values)
 
 
 def _offset_rows(ordered: QuerySet, offset: int, limit: int) -> list:
