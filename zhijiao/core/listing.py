@@ -880,7 +880,7 @@ def paginate(
             # The matches are read and sorted once, their count beside them (``count_with_page``).
             ordered = apply_ordering(queryset, keys, sort_matches=True)
             rows, matches = _counted_window(ordered, offset, offset + per_page + 1)
-            if matches is None and offset == 0:
+            if matches is None and offset == 0 and not rows:
                 matches = 0  # the first page is empty: so is the list
             window.count = (
                 ListCount(matches, True, counted=True) if matches is not None else count_rows(queryset)

@@ -239,3 +239,16 @@ def test_a_list_that_is_not_a_search_is_counted_apart(world, login):
     client.get("/students/")
     statements = _statements(client, "/students/")
     assert not [s for s in statements if " OVER ()" in s], statements
+
+
+def test_a_counted_search_read_in_one_statement_is_counted_apart(world):
+    """A list the keys statement cannot read (``distinct()``) is read whole; its count then comes
+    from a count of its own, never from the empty-first-page rule."""
+    _named_students(world, 3)
+    searched = listing.count_with_page(Student.objects.filter(name="王芳").distinct())
+    count = listing.count_rows(searched, for_page=True)
+    assert count.deferred
+    keys = listing.ordering_keys(searched.order_by("name", "id"))
+    window = listing.paginate(searched.order_by("name", "id"), per_page=2, count=count, keys=keys)
+    assert len(window.rows) == 2 and window.has_next
+    assert window.count == listing.ListCount(3, True)
