@@ -625,7 +625,8 @@ def print_row(row: dict) -> None:
             f" {same['school']['statements']:4d} {same['school']['rows_shown'] or 0:4d}"
             f" {same['province']['p95_ms']:8.1f} {same['province']['statements']:4d}"
             f" {same['province']['rows_shown'] or 0:4d} {same['province']['longest_share']:5.2f}"
-            f" {same['ratio']:5.2f}×" + (" RATIO" if same["ratio"] and same["ratio"] > 1.5 else ""),
+            + (f" {same['ratio']:5.2f}×" if same["ratio"] is not None else "     –")
+            + (" RATIO" if same["ratio"] and same["ratio"] > 1.5 else ""),
             flush=True,
         )
 
