@@ -61,7 +61,7 @@ def login(client):
 
 @pytest.fixture
 def english(settings):
-    """Run a test in English: requests (LocaleMiddleware falls back to LANGUAGE_CODE) and code alike.
+    """Run a test in English: requests (ChosenLanguageMiddleware speaks LANGUAGE_CODE) and code alike.
 
     Tests that assert on message texts use the English source strings, so the Chinese catalogue
     can be reworded without breaking them; the Chinese UI itself is checked by tests/test_i18n.py

@@ -2,6 +2,10 @@ import logging
 import re
 import uuid
 
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
 from .context import client_ip_var, request_id_var
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -77,7 +81,6 @@ class FriendlyErrorPagesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        from django.conf import settings
 
         if not settings.DEBUG or getattr(settings, "DEBUG_ERROR_PAGES", False):
             return response
@@ -90,3 +93,38 @@ class FriendlyErrorPagesMiddleware:
         if response.status_code == 404:
             return errors.page_not_found(request)
         return errors.server_error(request)
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """The UI speaks ``LANGUAGE_CODE`` (简体中文) unless its user chose another language with the
+    switch in the account menu (Django's language cookie, set by ``/i18n/setlang/``).
+
+    The browser's ``Accept-Language`` is not asked: a Chinese office machine whose browser happens to
+    say ``en-US`` got the English UI, where every user of the platform works in Chinese. The public
+    verification pages (``/verify/``) are the exception: they set no cookie, and a verifier abroad
+    reads the result in the browser's language (Chinese unless the browser asks for English).
+    """
+
+    BROWSER_LANGUAGE_PREFIXES = ("/verify/",)
+
+    def _follows_browser(self, request) -> bool:
+        return request.path_info.startswith(self.BROWSER_LANGUAGE_PREFIXES)
+
+    def process_request(self, request):
+        if self._follows_browser(request):
+            return super().process_request(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = (
+                translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+            )
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        if self._follows_browser(request):
+            return super().process_response(request, response)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

@@ -77,7 +77,7 @@ class TestHeaders:
 class TestCSRF:
     @pytest.fixture
     def csrf_client(self):
-        return Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+        return Client(enforce_csrf_checks=True)
 
     def token(self, client, url=LOGIN) -> str:
         client.get(url)

@@ -111,10 +111,9 @@ class TestOfferingAPI(APIEndpointTests):
             url("offered-majors"),
             {"institution": world.school_b.pk, "major": world.major.pk, "start_year": 2023},
             format="json",
-            HTTP_ACCEPT_LANGUAGE="en",
         )
         error = assert_error(response, 400, "invalid")
-        assert "does not exist" in error["details"]["institution"][0]
+        assert "不存在" in error["details"]["institution"][0]
         assert not InstitutionMajor.objects.filter(start_year=2023).exists()
         assert not AuditEntry.objects.exists()
 
