@@ -101,11 +101,12 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
 
     The browser's ``Accept-Language`` is not asked: a Chinese office machine whose browser happens to
     say ``en-US`` got the English UI, where every user of the platform works in Chinese. The public
-    verification pages (``/verify/``) are the exception: they set no cookie, and a verifier abroad
-    reads the result in the browser's language (Chinese unless the browser asks for English).
+    pages (the diploma lookup at ``/verify/``, the competitions' results and award lookup) are the
+    exception: they set no cookie, and a verifier abroad reads them in the browser's language
+    (Chinese unless the browser asks for English).
     """
 
-    BROWSER_LANGUAGE_PREFIXES = ("/verify/",)
+    BROWSER_LANGUAGE_PREFIXES = ("/verify/", "/competitions/public/")
 
     def _follows_browser(self, request) -> bool:
         return request.path_info.startswith(self.BROWSER_LANGUAGE_PREFIXES)

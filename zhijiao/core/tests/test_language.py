@@ -54,11 +54,12 @@ def test_a_language_cookie_of_no_known_language_is_chinese(world, login):
         assert '<html lang="zh-hans">' in home(client).content.decode(), value
 
 
-def test_the_public_verification_page_follows_the_browser(client):
-    english = client.get("/verify/", **ENGLISH_BROWSER)
+@pytest.mark.parametrize("path", ["/verify/", "/competitions/public/verify/"])
+def test_the_public_lookups_follow_the_browser(client, path):
+    english = client.get(path, **ENGLISH_BROWSER)
     assert english.status_code == 200
     assert '<html lang="en">' in english.content.decode()
     assert "Accept-Language" in english["Vary"]
-    chinese = client.get("/verify/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    chinese = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
     assert '<html lang="zh-hans">' in chinese.content.decode()
-    assert '<html lang="zh-hans">' in client.get("/verify/").content.decode()
+    assert '<html lang="zh-hans">' in client.get(path).content.decode()
