@@ -524,7 +524,11 @@ def rows_shown(response) -> int | None:
     if start < 0:
         return 0
     end = html.find("</tbody>", start)
-    return html.count("<tr", start, end if end > 0 else len(html))
+    end = end if end > 0 else len(html)
+    rows = html.count("<tr", start, end)
+    if rows == 1 and html.count("<td", start, end) == 1 and "colspan=" in html[start:end]:
+        return 0  # the one line of an empty table ("nothing matches", core.tablebody)
+    return rows
 
 
 def run_measurements(args) -> dict:
