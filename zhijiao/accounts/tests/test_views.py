@@ -2,6 +2,7 @@ import io
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import override_settings
 from django.urls import reverse
@@ -25,7 +26,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _english_client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    """These tests read the English source messages: the client has chosen English (the switch's
+    cookie; the browser's Accept-Language is not asked, core.middleware.ChosenLanguageMiddleware)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 

@@ -362,6 +362,7 @@ def test_demo_loads_a_realistic_mix(world):
 
 def test_board_and_task_show_units_and_mark_example_values(world, plan, login):
     """责任单位 is a unit, not a person; invented owners and dates carry a 示例 mark (the plan names none)."""
+    from django.conf import settings
     from django.utils import translation
 
     plan.tasks.update(example_fields=[])
@@ -369,15 +370,12 @@ def test_board_and_task_show_units_and_mark_example_values(world, plan, login):
     task.example_fields = ["due_date", "owner"]
     task.save(update_fields=["example_fields"])
     client = login(world["province_admin"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"  # chosen: these tests run in English
     with translation.override("zh-hans"):
-        board = client.get(reverse("workplan:board"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-        detail = client.get(task.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-        kp6 = client.get(
-            plan.tasks.get(kind="key_point", number=6).get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans"
-        ).content.decode()
-        r17 = client.get(
-            plan.tasks.get(kind="routine", number=17).get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans"
-        ).content.decode()
+        board = client.get(reverse("workplan:board")).content.decode()
+        detail = client.get(task.get_absolute_url()).content.decode()
+        kp6 = client.get(plan.tasks.get(kind="key_point", number=6).get_absolute_url()).content.decode()
+        r17 = client.get(plan.tasks.get(kind="routine", number=17).get_absolute_url()).content.decode()
     assert "牵头单位" in board and "山东省教育厅职业教育处" in board
     assert board.count(">示例</span>") == 2  # KP16's owner and due date only
     assert "配合单位" in detail and "山东省教育招生考试院" in detail
