@@ -63,3 +63,12 @@ def test_the_public_lookups_follow_the_browser(client, path):
     chinese = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
     assert '<html lang="zh-hans">' in chinese.content.decode()
     assert '<html lang="zh-hans">' in client.get(path).content.decode()
+
+
+def test_the_switch_returns_to_the_page_without_a_reveal(world, login):
+    """Switching language on a page opened to reveal a masked value does not reveal it again."""
+    client = login(world["school_a"])
+    page = client.get(reverse("core:home"), {"status": "a b", "reveal": "id_number"}).content.decode()
+    switch = page.split('class="language-switch"', 1)[1].split("</form>", 1)[0]
+    assert 'name="next" value="/?status=a+b"' in switch
+    assert "reveal" not in switch
