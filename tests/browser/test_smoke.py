@@ -53,3 +53,35 @@ def test_sign_in_helper_passes_totp_for_province_admin(page, sign_in, world):
 def test_sign_in_helper_for_school_user(page, sign_in, world):
     sign_in(world["school_a"])
     assert "/accounts/" not in page.url, page.url
+
+
+def test_an_english_browser_gets_chinese_and_the_switch_changes_it(browser, live_server, world):
+    """A browser that asks for English (``en-US``) still gets the Chinese UI; the account menu's
+    switch chooses English, and back (core.middleware.ChosenLanguageMiddleware)."""
+    from tests.browser.conftest import TIMEOUT_MS
+    from zhijiao.core.testing import TEST_PASSWORD
+
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        assert page.locator("html").get_attribute("lang") == "zh-hans"
+        page.fill("input[name=username]", world["school_a"].username)
+        page.fill("input[name=password]", TEST_PASSWORD)
+        page.locator("form button[type=submit]").first.click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        assert CJK.search(page.title()), page.title()
+
+        page.locator("header .dropdown-toggle").click()
+        page.locator("form.language-switch button[value=en]").click()
+        page.wait_for_function("document.documentElement.lang === 'en'")
+        assert not CJK.search(page.title()), page.title()
+        assert page.locator("header").get_by_text("Sign out").count() == 1
+
+        page.locator("header .dropdown-toggle").click()
+        page.locator("form.language-switch button[value=zh-hans]").click()
+        page.wait_for_function("document.documentElement.lang === 'zh-hans'")
+        assert CJK.search(page.title()), page.title()
+    finally:
+        context.close()
