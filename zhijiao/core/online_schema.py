@@ -1,4 +1,6 @@
-"""A required column copied from a parent row, added to a large table while the platform serves.
+"""Schema changes to large tables while the platform serves: a required column copied from a parent
+row (``AddCopiedColumn``), an index added or dropped without stopping writes (``AddIndexOnline``,
+``RemoveIndexOnline``: ``CONCURRENTLY`` on PostgreSQL).
 
 docs/deploy.md §9: migrations run while the old code still serves. Adding a required column to a
 table of tens of millions of rows (check-ins) as ``AddField`` + ``UPDATE`` + ``AlterField`` in one
@@ -28,6 +30,7 @@ from __future__ import annotations
 import copy
 
 from django.db.migrations.operations.base import Operation
+from django.db.migrations.operations.models import AddIndex, RemoveIndex
 
 FILL_BATCH = 50_000
 
@@ -88,16 +91,7 @@ class AddCopiedColumn(Operation):
         self._fill(schema_editor, model, field)
         self._foreign_key(schema_editor, model, field)
         self._not_null(schema_editor, table, column)
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [self.index.name]
-            )
-            found = cursor.fetchone()
-        if found and not found[0]:  # an interrupted CONCURRENTLY build leaves an invalid index
-            schema_editor.execute(f"DROP INDEX IF EXISTS {quote(self.index.name)}")
-        if not found or not found[0]:
-            concurrently = not schema_editor.connection.in_atomic_block
-            schema_editor.add_index(model, self.index, concurrently=concurrently)
+        _add_index(schema_editor, model, self.index)
 
     def _trigger(self, table, column) -> str:
         return f"{table}_{column}_copy"[:63]
@@ -181,4 +175,73 @@ class AddCopiedColumn(Operation):
         schema_editor.remove_field(model, field)
 
 
-__all__ = ["FILL_BATCH", "AddCopiedColumn"]
+def _index_state(schema_editor, name: str) -> bool | None:
+    """True: a valid index of that name; False: an invalid one (a ``CONCURRENTLY`` build that was
+    interrupted leaves it); None: none."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name])
+        found = cursor.fetchone()
+    return None if found is None else bool(found[0])
+
+
+def _add_index(schema_editor, model, index) -> None:
+    """``index`` on ``model``: on PostgreSQL built ``CONCURRENTLY`` (writes go on; outside a
+    transaction), its invalid leftover of an interrupted run dropped first, nothing done when it is
+    there already; elsewhere the schema editor's own."""
+    if schema_editor.connection.vendor != "postgresql":
+        schema_editor.add_index(model, index)
+        return
+    state = _index_state(schema_editor, index.name)
+    if state is True:
+        return
+    if state is False:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(index.name)}")
+    schema_editor.add_index(model, index, concurrently=not schema_editor.connection.in_atomic_block)
+
+
+def _remove_index(schema_editor, model, index) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        schema_editor.remove_index(model, index)
+        return
+    concurrently = "" if schema_editor.connection.in_atomic_block else " CONCURRENTLY"
+    schema_editor.execute(f"DROP INDEX{concurrently} IF EXISTS {schema_editor.quote_name(index.name)}")
+
+
+class AddIndexOnline(AddIndex):
+    """``AddIndex`` that a large table's writers do not wait for (docs/deploy.md §9): on PostgreSQL
+    ``CREATE INDEX CONCURRENTLY``, and safe to run again after an interruption (the migration is
+    not atomic). Replacing an index: add the new one under another name, then ``RemoveIndexOnline``
+    the old, so that the lists keep an index to read all the while."""
+
+    atomic = False
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            _add_index(schema_editor, model, self.index)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            _remove_index(schema_editor, model, self.index)
+
+
+class RemoveIndexOnline(RemoveIndex):
+    """``RemoveIndex`` with ``DROP INDEX CONCURRENTLY IF EXISTS`` on PostgreSQL (see ``AddIndexOnline``)."""
+
+    atomic = False
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            index = from_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
+            _remove_index(schema_editor, model, index)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
+            _add_index(schema_editor, model, index)
+
+
+__all__ = ["FILL_BATCH", "AddCopiedColumn", "AddIndexOnline", "RemoveIndexOnline"]
