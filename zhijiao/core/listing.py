@@ -606,7 +606,76 @@ def count_with_page(queryset: QuerySet) -> QuerySet:
     return queryset
 
 
-def _counted_window(ordered: QuerySet, start: int, stop: int) -> tuple[list, int | None]:
+# The query attribute ``search_branches`` sets: (the OR's place among the WHERE's terms, its branches).
+_BRANCHES = "zhijiao_search_branches"
+
+
+def search_branches(queryset: QuerySet, branches: list[Q]) -> QuerySet:
+    """``queryset`` filtered by any of ``branches`` (an OR), marked ``count_with_page``; each branch is
+    a condition one index of the table serves, and the indexes that match many rows hold the list's
+    sort keys too (``INCLUDE``).
+
+    A numbered page counted with its matches then reads each branch on its own — index-only where
+    its index covers the keys — and unites their keys (``UNION``: an entry two branches find counts
+    once) before counting and sorting them, instead of fetching every match's row from the table
+    for its sort keys: PostgreSQL answers an OR from a bitmap of the indexes, which the table's
+    rows must confirm. At full scale the audit log's search for 王芳 read ≈ 8,800 entries' rows, half
+    the request's time in that one statement (issue 16, thirteenth round).
+    """
+    matches = count_with_page(queryset.filter(functools.reduce(lambda a, b: a | b, branches)))
+    where = matches.query.where
+    if where.connector == "AND" and where.children:
+        setattr(matches.query, _BRANCHES, (len(where.children) - 1, tuple(branches)))
+    return matches
+
+
+def _union_of_branches(ordered: QuerySet, keys: list[SortKey], sort_values: list[str], start: int, stop: int):
+    """The keys statement of ``_counted_window`` for a list marked ``search_branches``: its branches'
+    keys united, counted and sorted; None where that does not apply (another database, a WHERE
+    rebuilt since the mark)."""
+    mark = getattr(ordered.query, _BRANCHES, None)
+    if mark is None or _vendor(ordered) != "postgresql" or not keys:
+        return None
+    position, branches = mark
+    connection = connections[ordered.db]
+    parts, params = [], []
+    for branch in branches:
+        query = ordered.order_by().values("pk", *sort_values).query
+        where = query.where.clone()
+        if where.connector != "AND" or position >= len(where.children):
+            return None
+        # The search's OR is replaced by this branch alone; the scope and the other filters stay.
+        where.children[position] = query.build_where(branch)
+        query.where = where
+        try:
+            sql, branch_params = query.get_compiler(ordered.db).as_sql()
+        except EmptyResultSet:
+            continue
+        parts.append(f"({sql})")
+        params.extend(branch_params)
+    if not parts:
+        return []
+    quote = connection.ops.quote_name
+    columns = ["pk", *sort_values]
+    order = []
+    for key, column in zip(keys, [*sort_values, "pk"], strict=True):
+        direction = "DESC" if key.descending else "ASC"
+        nulls = (" NULLS FIRST" if key.descending else " NULLS LAST") if key.nullable else ""
+        order.append(f"{quote(column)} {direction}{nulls}")
+    sql = (
+        f"SELECT {', '.join(quote(c) for c in columns)}, COUNT(*) OVER () FROM ({' UNION '.join(parts)})"
+        f" AS matches ({', '.join(quote(c) for c in columns)}) ORDER BY {', '.join(order)}"
+        " LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, stop - start, start])
+        fetched = cursor.fetchall()
+    return [dict(zip([*columns, "_matches"], row, strict=True)) for row in fetched]
+
+
+def _counted_window(
+    ordered: QuerySet, start: int, stop: int, keys: list[SortKey] | None = None
+) -> tuple[list, int | None]:
     """``ordered[start:stop]`` and how many rows the whole list holds, from one statement of keys
     (``COUNT(*) OVER ()`` beside the sort values), then the window's rows by key. The count is None
     when the window is empty (a page past the end: nothing to read it from)."""
@@ -614,8 +683,10 @@ def _counted_window(ordered: QuerySet, start: int, stop: int) -> tuple[list, int
     if query.distinct or query.combinator or query.values_select:
         return list(ordered[start:stop]), None
     sort_values = [name for name in query.annotations if name.startswith("_key")]
-    counted = ordered.annotate(_matches=Window(Count("pk")))
-    window = list(counted.values("pk", *sort_values, "_matches")[start:stop])
+    window = _union_of_branches(ordered, keys or [], sort_values, start, stop)
+    if window is None:
+        counted = ordered.annotate(_matches=Window(Count("pk")))
+        window = list(counted.values("pk", *sort_values, "_matches")[start:stop])
     if not window:
         return [], None
     return _rows_of_window(ordered, window, sort_values), int(window[0]["_matches"])
@@ -879,7 +950,7 @@ def paginate(
         if counted_with_page:
             # The matches are read and sorted once, their count beside them (``count_with_page``).
             ordered = apply_ordering(queryset, keys, sort_matches=True)
-            rows, matches = _counted_window(ordered, offset, offset + per_page + 1)
+            rows, matches = _counted_window(ordered, offset, offset + per_page + 1, keys)
             if matches is None and offset == 0 and not rows:
                 matches = 0  # the first page is empty: so is the list
             window.count = (
@@ -930,5 +1001,6 @@ __all__ = [
     "paginate",
     "planner_estimate",
     "read_keys_first",
+    "search_branches",
     "sort_few_matches",
 ]

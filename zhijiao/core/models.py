@@ -138,11 +138,20 @@ class AuditEntry(models.Model):
             models.Index(fields=["timestamp", "id"], name="core_audit_time"),
             # Filtered by event, read newest first; the many entries without one share the '' prefix.
             models.Index(fields=["event", "timestamp", "id"], name="core_audit_event"),
+            # The two prefix indexes hold each entry's sort keys and scope too: a search with few
+            # matches (a name, ≈ 8,800 entries for 王芳 in 10 M) scopes, counts and sorts them from the
+            # indexes alone, not from each match's row in the table (``listing.search_branches``).
             models.Index(
-                fields=["object_repr"], name="core_audit_repr_prefix", opclasses=["varchar_pattern_ops"]
+                fields=["object_repr"],
+                name="core_audit_repr_keys",
+                opclasses=["varchar_pattern_ops"],
+                include=["timestamp", "id", "scope_path"],
             ),
             models.Index(
-                fields=["actor_name"], name="core_audit_actor_prefix", opclasses=["varchar_pattern_ops"]
+                fields=["actor_name"],
+                name="core_audit_actor_keys",
+                opclasses=["varchar_pattern_ops"],
+                include=["timestamp", "id", "scope_path"],
             ),
         ]
 

@@ -252,3 +252,89 @@ def test_a_counted_search_read_in_one_statement_is_counted_apart(world):
     window = listing.paginate(searched.order_by("name", "id"), per_page=2, count=count, keys=keys)
     assert len(window.rows) == 2 and window.has_next
     assert window.count == listing.ListCount(3, True)
+
+
+# --- a search read branch by branch (listing.search_branches, issue 16 fourteenth round) --------------
+def _audit_entries(world):
+    """Entries found by an object's name, an actor's name, both (found once) or neither, some
+    sharing a time (the id orders them), one filed under no region (no reader's scope holds it)."""
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from zhijiao.core.models import AuditAction, AuditEntry
+
+    path = world.school_a.audit_scope_path()
+    base = timezone.now()
+    made = []
+    for i in range(11):
+        # Append-only: the time is set as the entry is written, two entries to each minute.
+        with mock.patch("django.utils.timezone.now", return_value=base - dt.timedelta(minutes=i // 2)):
+            made.append(
+                AuditEntry.objects.create(
+                    action=AuditAction.UPDATE if i % 2 else AuditAction.CREATE,
+                    object_type="students.student",
+                    object_id=str(9000 + i),
+                    object_repr="王芳" if i % 3 else "李四",
+                    actor_name="王芳芳" if i in (4, 6) else "admin",
+                    scope_path="" if i == 10 else path,
+                )
+            )
+    return made
+
+
+@pytest.mark.parametrize("extra", [{}, {"action": "update"}])
+def test_an_audit_search_unites_its_branches_and_shows_the_same_pages(world, extra):
+    """Each branch (object name, actor name, object id, request id) is read on its own and their keys
+    united before they are counted and sorted: the pages hold what the OR gives — an entry two
+    branches find once, the scope and the other filters kept in every branch."""
+    from django.db.models import Q
+
+    from zhijiao.core.models import AuditEntry
+    from zhijiao.core.testing_api import api_client
+
+    _audit_entries(world)
+    client = api_client(world["auditor"], scopes=("audit",))
+    matching = AuditEntry.objects.filter(
+        Q(object_repr__startswith="王芳") | Q(actor_name__startswith="王芳") | Q(object_id="王芳")
+    ).exclude(scope_path="")
+    if extra:
+        matching = matching.filter(**extra)
+    expected = list(matching.order_by("-timestamp", "-id").values_list("pk", flat=True))
+    assert len(expected) >= 3 and AuditEntry.objects.filter(actor_name="王芳芳", object_repr="王芳").exists()
+    seen, unions = [], []
+    for page in (1, 2, 3, 4):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(
+                "/api/v1/audit-entries/", {"q": "王芳", "page_size": 2, "page": page, **extra}
+            )
+        if page > (len(expected) + 1) // 2:
+            assert response.status_code == 404
+            break
+        body = response.json()
+        assert body["count"] == len(expected) and body["count_is_estimate"] is False, body
+        seen += [row["id"] for row in body["results"]]
+        statements = [q["sql"] for q in ctx.captured_queries]
+        assert not _count_statements(statements), statements
+        unions += [s for s in statements if " UNION " in s and " OVER ()" in s]
+    assert seen == expected
+    assert len(unions) == len(seen) // 2 + len(seen) % 2, unions
+    # Every branch carries the scope (the entry filed under no region is in none of them).
+    assert all(s.count('"core_auditentry"."scope_path"::text LIKE') == 4 for s in unions), unions[0]
+
+
+def test_a_search_by_branches_elsewhere_is_the_or(world, monkeypatch):
+    """Where the union does not apply (another database than PostgreSQL, here made so), the same
+    search is the OR of its branches, counted with its page as before."""
+    from zhijiao.core.testing_api import api_client
+
+    _audit_entries(world)
+    client = api_client(world["auditor"], scopes=("audit",))
+    united = client.get("/api/v1/audit-entries/", {"q": "王芳"}).json()
+    monkeypatch.setattr(listing, "_vendor", lambda queryset: "sqlite")
+    with CaptureQueriesContext(connection) as ctx:
+        plain = client.get("/api/v1/audit-entries/", {"q": "王芳"}).json()
+    assert not [q for q in ctx.captured_queries if " UNION " in q["sql"]]
+    assert [r["id"] for r in plain["results"]] == [r["id"] for r in united["results"]]
+    assert plain["count"] == united["count"] == len(united["results"])

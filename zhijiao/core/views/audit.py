@@ -60,13 +60,13 @@ class AuditFilterSet(FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        matches = queryset.filter(
-            Q(object_repr__startswith=value)
-            | Q(actor_name__startswith=value)
-            | Q(object_id=value)
-            | Q(request_id=value)
-        )
-        return listing.count_with_page(listing.sort_few_matches(matches))
+        branches = [
+            Q(object_repr__startswith=value),
+            Q(actor_name__startswith=value),
+            Q(object_id=value),
+            Q(request_id=value),
+        ]
+        return listing.search_branches(listing.sort_few_matches(queryset), branches)
 
 
 class AuditTable(tables.Table):
