@@ -634,7 +634,7 @@ def _union_of_branches(ordered: QuerySet, keys: list[SortKey], sort_values: list
     keys united, counted and sorted; None where that does not apply (another database, a WHERE
     rebuilt since the mark)."""
     mark = getattr(ordered.query, _BRANCHES, None)
-    if mark is None or _vendor(ordered) != "postgresql" or not keys:
+    if mark is None or _vendor(ordered) != "postgresql" or len(keys) != len(sort_values) + 1:
         return None
     position, branches = mark
     connection = connections[ordered.db]
@@ -644,6 +644,11 @@ def _union_of_branches(ordered: QuerySet, keys: list[SortKey], sort_values: list
         where = query.where.clone()
         if where.connector != "AND" or position >= len(where.children):
             return None
+        search = where.children[position]
+        if len(branches) > 1 and not (
+            getattr(search, "connector", None) == "OR" and len(search.children) == len(branches)
+        ):
+            return None  # not the search's OR (the WHERE was rebuilt since the mark)
         # The search's OR is replaced by this branch alone; the scope and the other filters stay.
         where.children[position] = query.build_where(branch)
         query.where = where
