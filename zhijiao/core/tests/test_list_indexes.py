@@ -185,6 +185,12 @@ APIS = [
     ("/api/v1/placements/", {}, "internships_placement", "internships_pl_start"),
     ("/api/v1/checkins/", {}, "internships_checkin", "internships_ci_time"),
     ("/api/v1/internship-alerts/", {}, "internships_alert", "first_seen"),
+    (  # by the host's name: the hosts walked in name order, each one's posts by its key
+        "/api/v1/internship-posts/",
+        {"ordering": "enterprise__name"},
+        "internships_post",
+        "enterprises_ent_name",
+    ),
     ("/api/v1/internship-alerts/", {"ordering": "rule_id"}, "internships_alert", "internships_alert_rule"),
     ("/api/v1/internship-alerts/", {"ordering": "-rule_id"}, "internships_alert", "internships_alert_rule"),
 ]
@@ -208,6 +214,17 @@ def test_list_endpoints_read_an_index(data, path, params, table, index):
     province, school, _ = _province_and_school(data)
     assert_reads_index(plan_of(api_client(province), path, params, table), table, index)
     assert_school_reads_its_rows(api_client(school), path, params, table)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"), [("/enterprises/", {}), ("/api/v1/enterprises/", {"ordering": "name"})]
+)
+def test_the_enterprise_list_reads_the_name_index(data, login, path, params):
+    """Hosts are listed by name (a school sees none: they are its city's and the province's)."""
+    province = data["province_staff"]
+    client = login(province) if not path.startswith("/api/") else api_client(province)
+    table = "enterprises_enterprise"
+    assert_reads_index(plan_of(client, path, params, table), table, "enterprises_ent_name")
 
 
 def test_a_schools_check_ins_are_one_range_of_its_own_index(data):
