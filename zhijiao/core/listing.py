@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FieldError, ValidationError
 from django.db import DatabaseError, connections, transaction
 from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Value, Window
 from django.db.models.constants import LOOKUP_SEP
@@ -612,8 +612,8 @@ _BRANCHES = "zhijiao_search_branches"
 
 def search_branches(queryset: QuerySet, branches: list[Q]) -> QuerySet:
     """``queryset`` filtered by any of ``branches`` (an OR), marked ``count_with_page``; each branch is
-    a condition one index of the table serves, and the indexes that match many rows hold the list's
-    sort keys too (``INCLUDE``).
+    a condition on the table's own columns that one index of it serves, and the indexes that match
+    many rows hold the list's sort keys too (``INCLUDE``).
 
     A numbered page counted with its matches then reads each branch on its own — index-only where
     its index covers the keys — and unites their keys (``UNION``: an entry two branches find counts
@@ -650,7 +650,10 @@ def _union_of_branches(ordered: QuerySet, keys: list[SortKey], sort_values: list
         ):
             return None  # not the search's OR (the WHERE was rebuilt since the mark)
         # The search's OR is replaced by this branch alone; the scope and the other filters stay.
-        where.children[position] = query.build_where(branch)
+        try:
+            where.children[position] = query.build_where(branch)
+        except FieldError:
+            return None  # a branch through a relation (joins are not rebuilt here): the OR as before
         query.where = where
         try:
             sql, branch_params = query.get_compiler(ordered.db).as_sql()

@@ -338,3 +338,24 @@ def test_a_search_by_branches_elsewhere_is_the_or(world, monkeypatch):
     assert not [q for q in ctx.captured_queries if " UNION " in q["sql"]]
     assert [r["id"] for r in plain["results"]] == [r["id"] for r in united["results"]]
     assert plain["count"] == united["count"] == len(united["results"])
+
+
+def test_a_branch_through_a_relation_is_read_as_the_or(world):
+    """A branch on a related table's column cannot be rebuilt on its own here: the search is then
+    read as the OR of its branches, with the same rows and count."""
+    from django.db.models import Q
+
+    _named_students(world, 3)
+    add_student(world, name="李四")
+    school = world.school_a.name
+    branches = [Q(name="王芳"), Q(current_institution__name=school)]
+    searched = listing.search_branches(Student.objects.all(), branches).order_by("name", "id")
+    keys = listing.ordering_keys(searched)
+    count = listing.count_rows(searched, for_page=True)
+    with CaptureQueriesContext(connection) as ctx:
+        window = listing.paginate(searched, per_page=50, count=count, keys=keys)
+    assert not [q for q in ctx.captured_queries if " UNION " in q["sql"]]
+    expected = list(
+        Student.objects.filter(branches[0] | branches[1]).order_by("name", "id").values_list("pk", flat=True)
+    )
+    assert [s.pk for s in window.rows] == expected and window.count.value == len(expected)
