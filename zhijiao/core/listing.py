@@ -637,24 +637,23 @@ def _union_of_branches(ordered: QuerySet, keys: list[SortKey], sort_values: list
     if mark is None or _vendor(ordered) != "postgresql" or len(keys) != len(sort_values) + 1:
         return None
     position, branches = mark
-    connection = connections[ordered.db]
+    keys_only = ordered.order_by().values("pk", *sort_values).query
+    where = keys_only.where
+    if where.connector != "AND" or position >= len(where.children):
+        return None
+    search = where.children[position]
+    if len(branches) > 1 and not (
+        getattr(search, "connector", None) == "OR" and len(search.children) == len(branches)
+    ):
+        return None  # not the search's OR (the WHERE was rebuilt since the mark)
     parts, params = [], []
     for branch in branches:
-        query = ordered.order_by().values("pk", *sort_values).query
-        where = query.where.clone()
-        if where.connector != "AND" or position >= len(where.children):
-            return None
-        search = where.children[position]
-        if len(branches) > 1 and not (
-            getattr(search, "connector", None) == "OR" and len(search.children) == len(branches)
-        ):
-            return None  # not the search's OR (the WHERE was rebuilt since the mark)
         # The search's OR is replaced by this branch alone; the scope and the other filters stay.
+        query = keys_only.clone()  # its WHERE a copy too
         try:
-            where.children[position] = query.build_where(branch)
+            query.where.children[position] = query.build_where(branch)
         except FieldError:
             return None  # a branch through a relation (joins are not rebuilt here): the OR as before
-        query.where = where
         try:
             sql, branch_params = query.get_compiler(ordered.db).as_sql()
         except EmptyResultSet:
@@ -663,6 +662,7 @@ def _union_of_branches(ordered: QuerySet, keys: list[SortKey], sort_values: list
         params.extend(branch_params)
     if not parts:
         return []
+    connection = connections[ordered.db]
     quote = connection.ops.quote_name
     columns = ["pk", *sort_values]
     order = []
